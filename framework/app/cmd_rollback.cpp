@@ -1,0 +1,26 @@
+// skillpipe rollback [--to VERSION] [--skill NAME] [--json]: restore live files from the
+// adoption backups (default: undo the latest adoption).
+#include "store_cli.hpp"
+
+namespace skillpipe::app {
+
+int cmd_rollback(const Args& args) {
+  StoreCliArgs a;
+  RollbackRequest req;
+  po::options_description desc("options");
+  desc.add_options()("to", po::value(&req.to_version),
+                     "restore every file as version N left it (0 = before any adoption; see `skillpipe history`)")(
+      "skill", po::value(&req.name), "only this document (skill name, CLAUDE.md, AGENTS.md)");
+  add_store_options(desc, a);
+  po::variables_map vm;
+  if (auto rc = parse_command_line(args, "skillpipe rollback [--to VERSION] [--skill NAME] [--project P] [--json]", desc,
+                                   nullptr, vm, a.common)) {
+    return *rc;
+  }
+  return run_with_store("rollback", a, [&](Store& store, const std::string& project) {
+    req.project = project;
+    return store.rollback(req, a.json);
+  });
+}
+
+}  // namespace skillpipe::app

@@ -1,0 +1,97 @@
+// skillpipe run FILE / skillpipe validate FILE
+#include <cstdio>
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "host/runner.hpp"
+#include "skillpipe/util.hpp"
+
+namespace skillpipe::app {
+namespace {
+
+struct RunArgs {
+  CommonOptions common;
+  std::string file;
+  std::vector<std::string> sets;
+  std::string project;
+  std::string store;
+  std::string run_dir;
+  bool dry_run = false;
+  bool json = false;
+  bool auto_adopt = false;
+};
+
+po::options_description run_options(RunArgs& a, bool full) {
+  po::options_description desc("options");
+  desc.add_options()("file", po::value(&a.file), "pipeline YAML file")(
+      "set", po::value(&a.sets)->composing(), "override a value: stages.<id>.<key>=VALUE (repeatable)")(
+      "project", po::value(&a.project), "project path (default: the pipeline's `project`, else the current directory)")(
+      "store", po::value(&a.store), "store directory (sets store.root)");
+  if (full)
+    desc.add_options()("run-dir", po::value(&a.run_dir), "also write summary.json here")(
+        "dry-run", po::bool_switch(&a.dry_run), "load, validate and configure everything; run nothing")(
+        "json", po::bool_switch(&a.json), "print the machine-readable run summary on stdout")(
+        "auto-adopt", po::bool_switch(&a.auto_adopt), "adopt an accepted (never an unverified) proposal");
+  add_common_options(desc, a.common);
+  return desc;
+}
+
+void print_summary(const host::RunOutcome& o) {
+  for (const auto& s : o.stages) {
+    std::fprintf(stderr, "  %-22s %-13s %-9s in %-6lld out %-6lld %6.2fs%s%s\n", s.id.c_str(), s.kind.c_str(),
+                 s.status.c_str(), static_cast<long long>(s.in), static_cast<long long>(s.out), s.seconds,
+                 s.error.empty() ? "" : "  ", s.error.c_str());
+  }
+  const auto& r = o.report;
+  if (!r.gate_action.empty()) std::fprintf(stderr, "night: %s%s%s\n", r.gate_action.c_str(),
+                                            r.gate_reason.empty() ? "" : " - ", r.gate_reason.c_str());
+  if (r.baseline_val && r.candidate_val)
+    std::fprintf(stderr, "val score: %.4f -> %.4f\n", *r.baseline_val, *r.candidate_val);
+  for (const auto& n : r.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+  if (!o.night_dir.empty()) std::fprintf(stderr, "staged for review in %s\n", o.night_dir.c_str());
+}
+
+}  // namespace
+
+int cmd_run(const Args& args) {
+  RunArgs a;
+  auto desc = run_options(a, true);
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  if (auto rc = parse_command_line(args, "skillpipe run FILE [options]", desc, &pos, vm, a.common)) return *rc;
+  if (a.file.empty()) {
+    std::cerr << "skillpipe run: missing the pipeline FILE\n";
+    return 2;
+  }
+  host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, a.run_dir, a.dry_run, {}};
+  if (a.auto_adopt) opts.options["auto_adopt"] = "true";
+  const auto out = host::run_pipeline(a.file, opts);
+  for (const auto& e : out.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+  if (out.exit_code == 0 || !out.stages.empty()) print_summary(out);
+  if (a.json) std::cout << out.summary_json;
+  if (out.exit_code == 2 || out.exit_code == 3)
+    std::fprintf(stderr, "%zu error(s); nothing was run\n", out.errors.size());
+  return out.exit_code;
+}
+
+int cmd_validate(const Args& args) {
+  RunArgs a;
+  auto desc = run_options(a, false);
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  if (auto rc = parse_command_line(args, "skillpipe validate FILE [options]", desc, &pos, vm, a.common)) return *rc;
+  if (a.file.empty()) {
+    std::cerr << "skillpipe validate: missing the pipeline FILE\n";
+    return 2;
+  }
+  host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, "", false, {}};
+  const auto out = host::validate_only(a.file, opts);
+  for (const auto& e : out.errors) std::printf("%s\n", e.c_str());
+  if (out.exit_code == 0) std::printf("%s: ok\n", a.file.c_str());
+  else std::printf("%zu error(s)\n", out.errors.size());
+  return out.exit_code;
+}
+
+}  // namespace skillpipe::app

@@ -1,0 +1,21 @@
+// skillpipe status [--project P] [--json] [--store DIR]: what happened last night, what is
+// pending and what was adopted, and the exact next command.
+#include "store_cli.hpp"
+
+namespace skillpipe::app {
+
+int cmd_status(const Args& args) {
+  StoreCliArgs a;
+  po::options_description desc("options");
+  add_store_options(desc, a);
+  po::variables_map vm;
+  if (auto rc = parse_command_line(args, "skillpipe status [--project P] [--json] [--store DIR]", desc, nullptr, vm,
+                                   a.common)) {
+    return *rc;
+  }
+  return run_with_store("status", a, [&](Store& store, const std::string& project) {
+    return store.status(project, a.json);
+  });
+}
+
+}  // namespace skillpipe::app

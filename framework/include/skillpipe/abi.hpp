@@ -1,0 +1,35 @@
+// abi.hpp - the plugin ABI version and build tag.
+//
+// The plugin interface passes std::string and std::vector across the .so boundary, so it
+// is a C++ ABI: host and plugins must share one compiler, one libstdc++ and one C++
+// standard. The build tag records all three and the host compares it on load.
+#pragma once
+
+#define SKILLPIPE_ABI_MAJOR 1
+#define SKILLPIPE_ABI_MINOR 0
+#define SKILLPIPE_SDK_VERSION "0.1.0"
+
+#define SKILLPIPE_STR2(x) #x
+#define SKILLPIPE_STR(x) SKILLPIPE_STR2(x)
+
+#if defined(__clang__)
+#define SKILLPIPE_COMPILER "clang" SKILLPIPE_STR(__clang_major__)
+#elif defined(__GNUC__)
+#define SKILLPIPE_COMPILER "gcc" SKILLPIPE_STR(__GNUC__)
+#else
+#define SKILLPIPE_COMPILER "unknown"
+#endif
+
+#if defined(_GLIBCXX_USE_CXX11_ABI)
+#define SKILLPIPE_CXXABI "cxx11abi=" SKILLPIPE_STR(_GLIBCXX_USE_CXX11_ABI)
+#else
+#define SKILLPIPE_CXXABI "cxx11abi=none"
+#endif
+
+// e.g. "gcc12;cxx11abi=1;std=202002;sdk=0.1.0"
+#define SKILLPIPE_BUILD_TAG \
+  SKILLPIPE_COMPILER ";" SKILLPIPE_CXXABI ";std=" SKILLPIPE_STR(__cplusplus) ";sdk=" SKILLPIPE_SDK_VERSION
+
+// Interfaces and exception types are visible from hidden-visibility plugins so that
+// typeinfo (catch, dynamic_cast) has one authoritative definition in libskillpipe.
+#define SKILLPIPE_VISIBLE __attribute__((visibility("default")))

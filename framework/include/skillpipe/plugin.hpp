@@ -1,0 +1,53 @@
+// plugin.hpp - the one symbol every plugin exports.
+//
+// Each plugin .so exports `skillpipe_plugin_v1`, a PluginDescriptor. The major ABI version
+// is in the symbol name, so a plugin built for another major fails with a clean "missing
+// symbol". The first four fields never move.
+//
+//   SKILLPIPE_PLUGIN(skillpipe::StageKind::kJudge, "1.0.0", "Local rule checks",
+//                    kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new MyJudge); });
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "skillpipe/abi.hpp"
+#include "skillpipe/stage.hpp"
+
+namespace skillpipe {
+
+enum class Stability : std::uint32_t { kDevelopment = 0, kAlpha, kBeta, kStable, kDeprecated };
+
+using PluginFactory = std::unique_ptr<StageBase> (*)();
+
+struct PluginDescriptor {
+  std::uint32_t abi_major;      // never move these four
+  std::uint32_t abi_minor;
+  const char* build_tag;
+  std::uint32_t struct_size;
+  const char* name;             // must equal the file name libskillpipe_<name>.so
+  StageKind kind;
+  const char* version;          // the plugin's own semver
+  Stability stability;
+  const char* config_schema_json;  // JSON Schema (draft-04) of its `config:` block
+  const char* description;
+  PluginFactory create;
+};
+
+}  // namespace skillpipe
+
+// Defines the exported descriptor. The name comes from the build: skillpipe_add_plugin()
+// defines SKILLPIPE_PLUGIN_NAME, so the descriptor's name always matches the file.
+#define SKILLPIPE_PLUGIN(KIND, VERSION, DESCRIPTION, SCHEMA_JSON, FACTORY)                 \
+  extern "C" SKILLPIPE_VISIBLE const ::skillpipe::PluginDescriptor skillpipe_plugin_v1 = { \
+      SKILLPIPE_ABI_MAJOR,                                                                 \
+      SKILLPIPE_ABI_MINOR,                                                                 \
+      SKILLPIPE_BUILD_TAG,                                                                 \
+      static_cast<std::uint32_t>(sizeof(::skillpipe::PluginDescriptor)),                   \
+      SKILLPIPE_PLUGIN_NAME,                                                               \
+      KIND,                                                                                \
+      VERSION,                                                                             \
+      ::skillpipe::Stability::kBeta,                                                       \
+      SCHEMA_JSON,                                                                         \
+      DESCRIPTION,                                                                         \
+      FACTORY}

@@ -1,0 +1,125 @@
+// stage.hpp - the stage kinds a plugin can implement, and the Context the host provides.
+//
+// A plugin's factory returns a StageBase of the kind its descriptor names; the host calls
+// configure() once, then the kind's method, then finish(). Stage objects are destroyed
+// before their library is unloaded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "skillpipe/abi.hpp"
+#include "skillpipe/config.hpp"
+#include "skillpipe/records.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace skillpipe {
+
+class Backend;
+class Judge;
+class Store;
+class EvaluationService;
+
+enum class StageKind : std::uint32_t {
+  kHarvester = 1,
+  kMiner = 2,
+  kJudge = 3,
+  kConsolidator = 4,
+  kStore = 5,
+  kBackend = 6,
+};
+const char* to_string(StageKind k);
+
+// Progress of long work: a live bar on a TTY, periodic lines otherwise. Thread-safe.
+class SKILLPIPE_VISIBLE Progress {
+ public:
+  virtual ~Progress();
+  virtual void set_total(std::int64_t total) = 0;
+  virtual void advance(std::int64_t n = 1) = 0;
+};
+
+// Facts about the current run that any stage may need.
+struct RunInfo {
+  std::string pipeline_path;    // absolute path of the YAML file ("" when run from a CLI command)
+  std::string pipeline_dir;
+  std::string project;          // the project this night is for (absolute path) or "all"
+  std::string night_id;         // set once the store opened the night
+  std::string run_dir;          // where the host writes summary.json and logs
+  std::string now_utc;          // ISO-8601; overridable for tests (SKILLPIPE_NOW)
+  Attrs options;                // run-wide flags: auto_adopt, dry_run, tasks_file, ...
+};
+
+class SKILLPIPE_VISIBLE Context {
+ public:
+  virtual ~Context();
+  virtual spdlog::logger& logger() = 0;       // named after the stage id
+  virtual Progress& progress() = 0;
+  virtual bool cancelled() const = 0;         // SIGINT: stop after the current record
+  virtual const RunInfo& run() const = 0;
+  virtual const std::string& stage_id() const = 0;
+  // Stage counters that appear in the run summary (e.g. "redactions", "bad_lines").
+  virtual void count(std::string_view key, std::int64_t delta = 1) = 0;
+  // Named services; nullptr when not configured in the pipeline.
+  virtual Backend* backend(std::string_view id) = 0;
+  virtual Judge* judge(std::string_view stage_id) = 0;
+  virtual Store* store() = 0;
+  virtual EvaluationService* evaluator() = 0;
+  // Judge stage ids wired into the current stage's inputs, in order.
+  virtual std::vector<std::string> input_judges() const = 0;
+};
+
+class SKILLPIPE_VISIBLE StageBase {
+ public:
+  virtual ~StageBase();
+  // Throws ConfigError. The config has already passed the plugin's JSON schema.
+  virtual void configure(const Config& config, Context& ctx);
+  virtual void finish(Context& ctx);
+};
+
+class SKILLPIPE_VISIBLE Harvester : public StageBase {
+ public:
+  ~Harvester() override;
+  virtual std::vector<SessionDigest> harvest(Context& ctx) = 0;
+};
+
+class SKILLPIPE_VISIBLE Miner : public StageBase {
+ public:
+  ~Miner() override;
+  virtual std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests, Context& ctx) = 0;
+};
+
+// Pure: the same task and replay give the same verdict. Called concurrently.
+class SKILLPIPE_VISIBLE Judge : public StageBase {
+ public:
+  ~Judge() override;
+  virtual Verdict judge(const TaskRecord& task, const ReplayResult& replay, Context& ctx) = 0;
+  // Checks a task's judge spec when tasks are loaded; throws RecordError (naming the task)
+  // for errors and returns warnings. Default: no checks.
+  virtual std::vector<std::string> validate(const TaskRecord& task) const;
+};
+
+struct ConsolidateInput {
+  std::vector<SessionDigest> digests;
+  std::vector<TaskRecord> tasks;
+  std::vector<Verdict> observed;        // judges' verdicts on the tasks' observed solutions
+  std::vector<std::string> judge_ids;
+};
+
+struct ConsolidateResult {
+  std::vector<Proposal> proposals;      // staged by the host through the store
+  std::vector<Edit> edits;              // every edit considered, with its status
+  NightReport report;                   // the consolidator's part of the night report
+};
+
+class SKILLPIPE_VISIBLE Consolidator : public StageBase {
+ public:
+  ~Consolidator() override;
+  virtual ConsolidateResult consolidate(const ConsolidateInput& input, Context& ctx) = 0;
+};
+
+}  // namespace skillpipe

@@ -1,0 +1,77 @@
+// basic_context.hpp - the Context the host gives each stage (also used by CLI commands
+// and tests that drive a plugin directly).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "skillpipe/stage.hpp"
+
+namespace skillpipe::host {
+
+// Progress that logs a line at most every few seconds (and a live bar on a TTY).
+class LogProgress : public Progress {
+ public:
+  explicit LogProgress(std::string label);
+  void set_total(std::int64_t total) override;
+  void advance(std::int64_t n = 1) override;
+  void done();
+
+ private:
+  std::string label_;
+  std::atomic<std::int64_t> total_{0};
+  std::atomic<std::int64_t> done_{0};
+  std::mutex mu_;
+  std::int64_t last_print_ms_ = 0;
+  bool tty_ = false;
+};
+
+// Named services shared by every stage of a run.
+struct Services {
+  std::map<std::string, Backend*, std::less<>> backends;
+  std::map<std::string, Judge*, std::less<>> judges;
+  Store* store = nullptr;
+  EvaluationService* evaluator = nullptr;
+};
+
+class BasicContext : public Context {
+ public:
+  BasicContext(std::string stage_id, RunInfo run, Services* services,
+               std::vector<std::string> input_judges = {});
+  ~BasicContext() override;
+
+  spdlog::logger& logger() override;
+  Progress& progress() override { return progress_; }
+  bool cancelled() const override;
+  const RunInfo& run() const override { return run_; }
+  RunInfo& mutable_run() { return run_; }
+  const std::string& stage_id() const override { return stage_id_; }
+  void count(std::string_view key, std::int64_t delta = 1) override;
+  Backend* backend(std::string_view id) override;
+  Judge* judge(std::string_view stage_id) override;
+  Store* store() override;
+  EvaluationService* evaluator() override;
+  std::vector<std::string> input_judges() const override { return input_judges_; }
+
+  std::map<std::string, std::int64_t> counts() const;
+
+ private:
+  std::string stage_id_;
+  RunInfo run_;
+  Services* services_;
+  std::vector<std::string> input_judges_;
+  std::shared_ptr<spdlog::logger> logger_;
+  LogProgress progress_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::int64_t> counts_;
+};
+
+// Set by the SIGINT handler; every context reports it.
+void request_cancel();
+bool cancel_requested();
+
+}  // namespace skillpipe::host

@@ -1,0 +1,228 @@
+#include "host/evaluation_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "skillpipe/backend.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/json.hpp"
+#include "skillpipe/redact.hpp"
+#include "skillpipe/store.hpp"
+#include "skillpipe/util.hpp"
+
+namespace skillpipe::host {
+
+const char* const kDefaultAttemptTemplate =
+    "You are a coding agent. Follow the skill and the project memory below.\n\n"
+    "## Skill\n{{skill}}\n\n## Project memory\n{{memory}}\n\n{{task_system}}";
+
+std::vector<std::string> unknown_placeholders(const std::string& tmpl, const std::vector<std::string>& allowed) {
+  std::vector<std::string> bad;
+  static const std::regex kPh(R"(\{\{\s*([A-Za-z0-9_]+)\s*\}\})");
+  for (auto it = std::sregex_iterator(tmpl.begin(), tmpl.end(), kPh); it != std::sregex_iterator(); ++it) {
+    const std::string name = (*it)[1];
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) bad.push_back(name);
+  }
+  return bad;
+}
+
+std::string render_template(const std::string& tmpl, const std::map<std::string, std::string>& values) {
+  std::string out;
+  out.reserve(tmpl.size() + 256);
+  std::size_t i = 0;
+  while (i < tmpl.size()) {
+    const std::size_t open = tmpl.find("{{", i);
+    if (open == std::string::npos) {
+      out.append(tmpl, i);
+      break;
+    }
+    const std::size_t close = tmpl.find("}}", open + 2);
+    if (close == std::string::npos) {
+      out.append(tmpl, i);
+      break;
+    }
+    out.append(tmpl, i, open - i);
+    const std::string key = trim(std::string_view(tmpl).substr(open + 2, close - open - 2));
+    auto it = values.find(key);
+    if (it != values.end()) out += it->second;
+    i = close + 2;
+  }
+  return out;
+}
+
+HostEvaluationService::HostEvaluationService(Services* services, std::string attempt_template, int parallelism)
+    : services_(services), attempt_template_(std::move(attempt_template)), parallelism_(std::max(1, parallelism)) {}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+}  // namespace
+
+EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx) {
+  EvalResult result;
+  Backend* backend = ctx.backend(req.backend_id);
+  if (!backend) throw Error("evaluation: backend '" + req.backend_id + "' is not configured");
+  std::vector<std::string> judge_ids = req.judge_ids.empty() ? ctx.input_judges() : req.judge_ids;
+  std::vector<Judge*> judges;
+  for (const auto& id : judge_ids) {
+    Judge* j = ctx.judge(id);
+    if (!j) throw Error("evaluation: judge '" + id + "' is not a judge stage of this pipeline");
+    judges.push_back(j);
+  }
+  if (judges.empty()) throw Error("evaluation: no judge is wired into stage '" + ctx.stage_id() + "'");
+
+  const int rollouts = std::max(1, req.rollouts);
+  const std::size_t n_jobs = req.tasks.size() * static_cast<std::size_t>(rollouts);
+  result.replays.resize(n_jobs);
+  std::vector<std::vector<Verdict>> verdicts(n_jobs);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> budget_stop{false};
+  std::mutex mu;
+  const auto t0 = std::chrono::steady_clock::now();
+  ctx.progress().set_total(static_cast<std::int64_t>(n_jobs));
+
+  auto work = [&] {
+    while (true) {
+      const std::size_t job = next.fetch_add(1);
+      if (job >= n_jobs || budget_stop.load() || ctx.cancelled()) return;
+      const TaskRecord& task = req.tasks[job / static_cast<std::size_t>(rollouts)];
+      const int sample = static_cast<int>(job % static_cast<std::size_t>(rollouts));
+      ChatRequest creq;
+      creq.purpose = "replay";
+      creq.sample = sample;
+      creq.temperature = rollouts > 1 ? 0.7 : 0.0;
+      // Task text comes from redacted digests; the skill and memory are redacted too, since a
+      // user may have pasted a key into CLAUDE.md.
+      const std::string system = render_template(
+          attempt_template_, {{"skill", redact_secrets(req.skill_text)},
+                              {"memory", redact_secrets(req.memory_text)},
+                              {"task_system", task.system.empty() ? "" : "## Output contract\n" + task.system}});
+      std::string user = task.intent;
+      if (!task.context_excerpt.empty()) user += "\n\nContext:\n" + task.context_excerpt;
+      creq.messages = {{"system", system}, {"user", redact_secrets(user)}};
+      creq.meta = {{"task_id", task.id},
+                   {"tags", join(task.tags, ",")},
+                   {"reference", task.reference},
+                   {"purpose", "replay"},
+                   {"variant", req.variant}};
+      ReplayResult rr;
+      rr.task_id = task.id;
+      rr.variant = req.variant;
+      rr.sample = sample;
+      try {
+        ChatResponse resp = backend->complete(creq, ctx);
+        rr.response = resp.text;
+        rr.tokens_in = resp.usage.input;
+        rr.tokens_out = resp.usage.output;
+        rr.latency_ms = resp.latency_ms;
+        rr.cost_usd = resp.cost_usd;
+        rr.cached = resp.cached;
+      } catch (const BudgetExceeded& e) {
+        budget_stop.store(true);
+        rr.error = std::string("budget: ") + e.what();
+      } catch (const std::exception& e) {
+        rr.error = e.what();
+        ctx.logger().warn("replay of task {} (sample {}) failed: {}", task.id, sample, e.what());
+      }
+      std::vector<Verdict> vs;
+      if (rr.error.empty()) {
+        for (std::size_t k = 0; k < judges.size(); ++k) {
+          Verdict v = judges[k]->judge(task, rr, ctx);
+          v.task_id = task.id;
+          v.judge_id = judge_ids[k];
+          v.variant = req.variant;
+          v.sample = sample;
+          vs.push_back(std::move(v));
+        }
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        result.replays[job] = std::move(rr);
+        verdicts[job] = std::move(vs);
+      }
+      ctx.progress().advance();
+    }
+  };
+  const int n_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(parallelism_), std::max<std::size_t>(1, n_jobs)));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < n_threads; ++i) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+
+  // Aggregate per task: mean over samples of the mean over judges. A failed replay is an
+  // error, never a zero score.
+  double sum_hard = 0, sum_soft = 0;
+  int scored_tasks = 0;
+  for (std::size_t t = 0; t < req.tasks.size(); ++t) {
+    TaskScore ts;
+    ts.task_id = req.tasks[t].id;
+    double h = 0, s = 0;
+    for (int k = 0; k < rollouts; ++k) {
+      const std::size_t job = t * static_cast<std::size_t>(rollouts) + static_cast<std::size_t>(k);
+      const auto& rr = result.replays[job];
+      if (rr.task_id.empty()) continue;  // never ran (budget or cancel)
+      result.tokens.input += rr.tokens_in;
+      result.tokens.output += rr.tokens_out;
+      result.cost_usd += rr.cost_usd;
+      ++result.calls;
+      if (rr.cached) ++result.cached_calls;
+      if (!rr.error.empty()) {
+        ++ts.errors;
+        continue;
+      }
+      double jh = 0, js = 0;
+      for (const auto& v : verdicts[job]) {
+        jh += v.hard;
+        js += v.soft;
+        for (const auto& c : v.failed_criteria)
+          if (std::find(ts.failed_criteria.begin(), ts.failed_criteria.end(), c) == ts.failed_criteria.end())
+            ts.failed_criteria.push_back(c);
+        result.verdicts.push_back(v);
+      }
+      const double nj = static_cast<double>(std::max<std::size_t>(1, verdicts[job].size()));
+      h += jh / nj;
+      s += js / nj;
+      ++ts.samples;
+    }
+    if (ts.samples > 0) {
+      ts.hard = h / ts.samples;
+      ts.soft = s / ts.samples;
+      sum_hard += ts.hard;
+      sum_soft += ts.soft;
+      ++scored_tasks;
+    }
+    result.errors += ts.errors;
+    result.per_task.push_back(std::move(ts));
+  }
+  // Drop replays that never ran.
+  std::erase_if(result.replays, [](const ReplayResult& r) { return r.task_id.empty(); });
+  if (scored_tasks > 0) {
+    result.mean_hard = sum_hard / scored_tasks;
+    result.mean_soft = sum_soft / scored_tasks;
+  }
+  result.budget_stopped = budget_stop.load();
+  result.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+
+  // Persist for the report and for inspection; a resumed night gets answers from the cache.
+  if (Store* store = ctx.store(); store && !store->night().night_id.empty()) {
+    std::vector<std::string> lines;
+    for (const auto& r : result.replays) lines.push_back(to_json(r));
+    store->append("replays", lines);
+    lines.clear();
+    for (const auto& v : result.verdicts) lines.push_back(to_json(v));
+    store->append("verdicts", lines);
+  }
+  return result;
+}
+
+}  // namespace skillpipe::host

@@ -1,0 +1,155 @@
+#include "host/plugin_registry.hpp"
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "skillpipe/util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skillpipe::host {
+
+PluginLoadError::PluginLoadError(const std::string& path, const std::string& reason)
+    : Error(path + ": " + reason), path_(path) {}
+
+std::string plugin_file_name(const std::string& name) { return "libskillpipe_" + name + ".so"; }
+
+std::vector<std::string> plugin_search_dirs(const std::vector<std::string>& cli_dirs,
+                                            const std::vector<std::string>& pipeline_dirs) {
+  std::vector<std::string> dirs;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& d) {
+    if (d.empty()) return;
+    std::error_code ec;
+    std::string abs = fs::absolute(expand_path(d), ec).lexically_normal().string();
+    if (seen.insert(abs).second) dirs.push_back(abs);
+  };
+  for (const auto& d : cli_dirs) add(d);
+  for (const auto& d : pipeline_dirs) add(d);
+  if (const char* env = std::getenv("SKILLPIPE_PLUGIN_PATH"))
+    for (const auto& d : split(env, ':')) add(d);
+  std::error_code ec;
+  fs::path exe = boost::dll::program_location(ec);
+  if (!ec) add((exe.parent_path().parent_path() / SKILLPIPE_PLUGIN_SUBDIR).string());
+  add(SKILLPIPE_INSTALL_PLUGIN_DIR);
+  return dirs;
+}
+
+PluginRegistry::PluginRegistry(std::vector<std::string> search_dirs) : dirs_(std::move(search_dirs)) {}
+PluginRegistry::~PluginRegistry() = default;
+
+std::string PluginRegistry::find(const std::string& name) const {
+  for (const auto& d : dirs_) {
+    fs::path p = fs::path(d) / plugin_file_name(name);
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return p.string();
+  }
+  return {};
+}
+
+std::vector<std::pair<std::string, std::string>> PluginRegistry::discover() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::set<std::string> seen;
+  for (const auto& d : dirs_) {
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(d, ec)) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& p : files) {
+      std::string fname = p.filename().string();
+      if (!fname.starts_with("libskillpipe_") || !fname.ends_with(".so")) continue;
+      std::string name = fname.substr(13, fname.size() - 16);
+      if (seen.insert(name).second) out.emplace_back(name, p.string());
+    }
+  }
+  return out;
+}
+
+const LoadedPlugin& PluginRegistry::load(const std::string& name) {
+  if (auto it = loaded_.find(name); it != loaded_.end()) return it->second;
+  std::string path = find(name);
+  if (path.empty()) {
+    std::string where;
+    for (const auto& d : dirs_) where += "\n  " + d;
+    throw PluginLoadError(plugin_file_name(name),
+                          "plugin '" + name + "' not found; searched:" + (where.empty() ? " (nowhere)" : where));
+  }
+  return load_file(path);
+}
+
+const LoadedPlugin& PluginRegistry::load_file(const std::string& path_in) {
+  std::error_code fec;
+  const std::string path = fs::absolute(path_in, fec).lexically_normal().string();
+  std::string fname = fs::path(path).filename().string();
+  std::string name = fname;
+  if (name.starts_with("libskillpipe_")) name = name.substr(13);
+  if (name.ends_with(".so")) name = name.substr(0, name.size() - 3);
+  if (auto it = loaded_.find(name); it != loaded_.end()) return it->second;
+
+  auto lib = std::make_shared<boost::dll::shared_library>();
+  try {
+    lib->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    throw PluginLoadError(path, std::string("cannot load: ") + e.what());
+  }
+  if (!lib->has("skillpipe_plugin_v1")) {
+    throw PluginLoadError(path, "missing entry symbol 'skillpipe_plugin_v1' (not a skillpipe plugin, or built "
+                                "for another ABI major version)");
+  }
+  const auto& desc = lib->get<const PluginDescriptor>("skillpipe_plugin_v1");
+  if (desc.abi_major != SKILLPIPE_ABI_MAJOR)
+    throw PluginLoadError(path, "built for plugin ABI " + std::to_string(desc.abi_major) + "." +
+                                    std::to_string(desc.abi_minor) + ", this skillpipe speaks ABI " +
+                                    std::to_string(SKILLPIPE_ABI_MAJOR) + "." + std::to_string(SKILLPIPE_ABI_MINOR) +
+                                    "; rebuild the plugin against this SDK");
+  if (desc.abi_minor > SKILLPIPE_ABI_MINOR)
+    throw PluginLoadError(path, "needs plugin ABI " + std::to_string(desc.abi_major) + "." +
+                                    std::to_string(desc.abi_minor) + ", newer than this skillpipe's " +
+                                    std::to_string(SKILLPIPE_ABI_MAJOR) + "." + std::to_string(SKILLPIPE_ABI_MINOR) +
+                                    "; upgrade skillpipe or rebuild the plugin");
+  if (!desc.build_tag || std::string(desc.build_tag) != SKILLPIPE_BUILD_TAG)
+    throw PluginLoadError(path, std::string("build tag '") + (desc.build_tag ? desc.build_tag : "(null)") +
+                                    "' does not match this skillpipe's '" SKILLPIPE_BUILD_TAG
+                                    "'; plugins must be built with the same compiler, C++ standard and SDK");
+  if (desc.struct_size < sizeof(PluginDescriptor))
+    throw PluginLoadError(path, "descriptor is too small (" + std::to_string(desc.struct_size) + " bytes)");
+  if (!desc.name || name != desc.name)
+    throw PluginLoadError(path, std::string("declares the name '") + (desc.name ? desc.name : "(null)") +
+                                    "' but the file is named for '" + name + "'");
+  const auto kind = static_cast<std::uint32_t>(desc.kind);
+  if (kind < 1 || kind > 6) throw PluginLoadError(path, "unknown plugin kind " + std::to_string(kind));
+  if (!desc.create) throw PluginLoadError(path, "descriptor has no factory");
+
+  LoadedPlugin lp{name, path, &desc, lib};
+  return loaded_.emplace(name, std::move(lp)).first->second;
+}
+
+std::shared_ptr<StageBase> PluginRegistry::create(const std::string& name) {
+  const LoadedPlugin& lp = load(name);
+  std::unique_ptr<StageBase> obj;
+  try {
+    obj = lp.desc->create();
+  } catch (const std::exception& e) {
+    throw PluginLoadError(lp.path, std::string("factory threw: ") + e.what());
+  } catch (...) {
+    throw PluginLoadError(lp.path, "factory threw a non-standard exception");
+  }
+  if (!obj) throw PluginLoadError(lp.path, "factory returned nothing");
+  // The deleter owns the library, so the object's code stays mapped until it is gone.
+  auto lib = lp.lib;
+  return std::shared_ptr<StageBase>(obj.release(), [lib](StageBase* s) { delete s; });
+}
+
+std::shared_ptr<StageBase> PluginRegistry::create_checked(const std::string& name, StageKind kind) {
+  const LoadedPlugin& lp = load(name);
+  if (lp.desc->kind != kind)
+    throw PluginLoadError(lp.path, std::string("is a ") + to_string(lp.desc->kind) + " plugin, expected a " +
+                                       to_string(kind));
+  return create(name);
+}
+
+}  // namespace skillpipe::host

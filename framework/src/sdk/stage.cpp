@@ -1,0 +1,47 @@
+// Key functions of the stage interfaces, so their vtables and typeinfo live here.
+#include "skillpipe/stage.hpp"
+
+#include "skillpipe/backend.hpp"
+#include "skillpipe/evaluation.hpp"
+#include "skillpipe/store.hpp"
+
+namespace skillpipe {
+
+const char* to_string(StageKind k) {
+  switch (k) {
+    case StageKind::kHarvester: return "harvester";
+    case StageKind::kMiner: return "miner";
+    case StageKind::kJudge: return "judge";
+    case StageKind::kConsolidator: return "consolidator";
+    case StageKind::kStore: return "store";
+    case StageKind::kBackend: return "backend";
+  }
+  return "unknown";
+}
+
+Progress::~Progress() = default;
+Context::~Context() = default;
+StageBase::~StageBase() = default;
+void StageBase::configure(const Config&, Context&) {}
+void StageBase::finish(Context&) {}
+Harvester::~Harvester() = default;
+Miner::~Miner() = default;
+Judge::~Judge() = default;
+std::vector<std::string> Judge::validate(const TaskRecord&) const { return {}; }
+Consolidator::~Consolidator() = default;
+Store::~Store() = default;
+EvaluationService::~EvaluationService() = default;
+Backend::~Backend() = default;
+
+CostEstimate Backend::estimate(const ChatRequest& request) const {
+  // Roughly four characters per token; output bounded by max_tokens.
+  CostEstimate e;
+  e.calls = 1;
+  std::int64_t chars = 0;
+  for (const auto& m : request.messages) chars += static_cast<std::int64_t>(m.content.size());
+  e.tokens_in = chars / 4 + 1;
+  e.tokens_out = request.max_tokens;
+  return e;
+}
+
+}  // namespace skillpipe

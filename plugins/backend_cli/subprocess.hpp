@@ -1,0 +1,42 @@
+// subprocess.hpp - run a program with text on stdin, capture its output, enforce a timeout.
+//
+// The child runs in its own process group so a timeout (or Ctrl-C) kills everything it
+// started, not just the top process. Safe to call from several threads at once.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace skillpipe::cli {
+
+struct ProcessSpec {
+  std::vector<std::string> argv;          // argv[0] is looked up on PATH unless it has a '/'
+  std::string cwd;                        // "" = inherit
+  std::string stdin_text;
+  std::vector<std::string> env_set;       // "NAME=value", added or replacing
+  std::vector<std::string> env_unset;     // names removed from the inherited environment
+  double timeout_s = 180;
+  std::size_t max_output_bytes = 16u << 20;
+};
+
+struct ProcessResult {
+  bool started = false;
+  std::string start_error;                // why it could not start (not found, not executable)
+  int exit_code = -1;                     // -1 when killed by a signal
+  int term_signal = 0;
+  bool timed_out = false;
+  bool cancelled = false;
+  bool output_truncated = false;
+  std::string out;
+  std::string err;
+  double elapsed_s = 0;
+};
+
+ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& cancelled);
+
+// The absolute path of `program` on PATH (or `program` itself if it has a '/' and is
+// executable); "" when not found.
+std::string find_executable(const std::string& program);
+
+}  // namespace skillpipe::cli

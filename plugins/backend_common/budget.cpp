@@ -1,0 +1,197 @@
+#include "budget.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdio>
+#include <limits>
+
+#include "skillpipe/errors.hpp"
+#include "skillpipe/store.hpp"
+
+namespace skillpipe::backends {
+
+BudgetCaps read_budget_caps(const Config& budget) {
+  BudgetCaps caps;
+  if (budget.has("max_tokens")) caps.max_tokens = budget.get_int("max_tokens");
+  if (budget.has("max_cost_usd")) caps.max_cost_usd = budget.get_double("max_cost_usd");
+  if (budget.has("max_wall_s")) caps.max_wall_s = budget.get_double("max_wall_s");
+  return caps;
+}
+
+BudgetTracker::BudgetTracker(Clock& clock, BudgetCaps caps)
+    : clock_(clock), caps_(caps), start_s_(clock.now_s()) {}
+
+bool BudgetTracker::has_caps() const {
+  return caps_.max_tokens || caps_.max_cost_usd || caps_.max_wall_s;
+}
+
+double BudgetTracker::elapsed_locked() const { return prior_wall_s_ + (clock_.now_s() - start_s_); }
+
+void BudgetTracker::exhaust_locked(const std::string& reason) {
+  if (!exhausted_) {
+    exhausted_ = true;
+    reason_ = reason;
+  }
+  throw BudgetExceeded("budget exhausted: " + reason_);
+}
+
+void BudgetTracker::exhaust(const std::string& reason) {
+  std::lock_guard<std::mutex> lk(mu_);
+  exhaust_locked(reason);
+}
+
+static std::string fmt_usd(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "$%.4f", v);
+  return buf;
+}
+
+std::uint64_t BudgetTracker::reserve(std::int64_t tokens, double cost_usd) {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (exhausted_) throw BudgetExceeded("budget exhausted: " + reason_);
+  double elapsed = elapsed_locked();
+  if (caps_.max_wall_s && elapsed >= *caps_.max_wall_s) {
+    exhaust_locked("wall time cap of " + std::to_string(static_cast<long long>(*caps_.max_wall_s)) +
+                   " s reached");
+  }
+  if (caps_.max_tokens) {
+    std::int64_t committed = used_tokens_ + reserved_tokens_;
+    if (committed + tokens > *caps_.max_tokens) {
+      exhaust_locked("token cap of " + std::to_string(*caps_.max_tokens) + " reached (" +
+                     std::to_string(used_tokens_) + " used, " + std::to_string(reserved_tokens_) +
+                     " in flight, the next call may need up to " + std::to_string(tokens) + ")");
+    }
+  }
+  if (caps_.max_cost_usd) {
+    double committed = used_cost_ + reserved_cost_;
+    if (committed + cost_usd > *caps_.max_cost_usd) {
+      exhaust_locked("cost cap of " + fmt_usd(*caps_.max_cost_usd) + " reached (" + fmt_usd(used_cost_) +
+                     " spent, the next call may cost up to " + fmt_usd(cost_usd) + ")");
+    }
+  }
+  std::uint64_t id = next_id_++;
+  reservations_[id] = {tokens, cost_usd};
+  reserved_tokens_ += tokens;
+  reserved_cost_ += cost_usd;
+  return id;
+}
+
+void BudgetTracker::release(std::uint64_t reservation) {
+  std::lock_guard<std::mutex> lk(mu_);
+  auto it = reservations_.find(reservation);
+  if (it == reservations_.end()) return;
+  reserved_tokens_ -= it->second.first;
+  reserved_cost_ -= it->second.second;
+  reservations_.erase(it);
+}
+
+void BudgetTracker::commit(std::uint64_t reservation, std::int64_t tokens, double cost_usd) {
+  std::lock_guard<std::mutex> lk(mu_);
+  auto it = reservations_.find(reservation);
+  if (it != reservations_.end()) {
+    reserved_tokens_ -= it->second.first;
+    reserved_cost_ -= it->second.second;
+    reservations_.erase(it);
+  }
+  used_tokens_ += tokens;
+  used_cost_ += cost_usd;
+  // Mark the cap reached now so the report names it even if no later call is attempted.
+  if (!exhausted_ && caps_.max_tokens && used_tokens_ >= *caps_.max_tokens) {
+    exhausted_ = true;
+    reason_ = "token cap of " + std::to_string(*caps_.max_tokens) + " reached";
+  } else if (!exhausted_ && caps_.max_cost_usd && used_cost_ >= *caps_.max_cost_usd) {
+    exhausted_ = true;
+    reason_ = "cost cap of " + fmt_usd(*caps_.max_cost_usd) + " reached";
+  }
+}
+
+void BudgetTracker::check_wall() {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (exhausted_) throw BudgetExceeded("budget exhausted: " + reason_);
+  if (caps_.max_wall_s && elapsed_locked() >= *caps_.max_wall_s) {
+    exhaust_locked("wall time cap of " + std::to_string(static_cast<long long>(*caps_.max_wall_s)) +
+                   " s reached");
+  }
+}
+
+double BudgetTracker::wall_left_s() {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (!caps_.max_wall_s) return std::numeric_limits<double>::infinity();
+  return *caps_.max_wall_s - elapsed_locked();
+}
+
+void BudgetTracker::add_prior(std::int64_t tokens, double cost_usd, double wall_s) {
+  std::lock_guard<std::mutex> lk(mu_);
+  used_tokens_ += tokens;
+  used_cost_ += cost_usd;
+  prior_wall_s_ += wall_s;
+}
+
+BudgetState BudgetTracker::state() {
+  std::lock_guard<std::mutex> lk(mu_);
+  BudgetState s;
+  s.tokens_used = used_tokens_;
+  s.cost_used = used_cost_;
+  s.wall_s = elapsed_locked();
+  s.max_tokens = caps_.max_tokens;
+  s.max_cost = caps_.max_cost_usd;
+  s.max_wall_s = caps_.max_wall_s;
+  s.exhausted = exhausted_;
+  s.reason = reason_;
+  return s;
+}
+
+static std::string state_key(const std::string& key, const std::string& night) {
+  return "backend_budget/" + key + "/" + night;
+}
+
+void BudgetTracker::load_from(Context& ctx, const std::string& key) {
+  Store* store = ctx.store();
+  if (!store) return;
+  const std::string& night = store->night().night_id;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (night.empty() || night == loaded_night_) return;
+    loaded_night_ = night;
+  }
+  auto text = store->get_state(state_key(key, night));
+  if (!text) return;
+  rapidjson::Document d;
+  d.Parse(text->c_str());
+  if (d.HasParseError() || !d.IsObject()) return;  // a torn value only loses the prior figures
+  std::int64_t tokens = d.HasMember("tokens") && d["tokens"].IsInt64() ? d["tokens"].GetInt64() : 0;
+  double cost = d.HasMember("cost_usd") && d["cost_usd"].IsNumber() ? d["cost_usd"].GetDouble() : 0;
+  double wall = d.HasMember("wall_s") && d["wall_s"].IsNumber() ? d["wall_s"].GetDouble() : 0;
+  add_prior(tokens, cost, wall);
+}
+
+void BudgetTracker::save_to(Context& ctx, const std::string& key, bool force) {
+  Store* store = ctx.store();
+  if (!store) return;
+  std::string night;
+  std::string value;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    night = loaded_night_;
+    if (night.empty()) return;
+    double now = clock_.now_s();
+    if (!force && now - last_save_s_ < 1.0) return;  // an atomic write per call is too slow
+    last_save_s_ = now;
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("tokens");
+    w.Int64(used_tokens_);
+    w.Key("cost_usd");
+    w.Double(used_cost_);
+    w.Key("wall_s");
+    w.Double(elapsed_locked());
+    w.EndObject();
+    value = sb.GetString();
+  }
+  store->put_state(state_key(key, night), value);
+}
+
+}  // namespace skillpipe::backends

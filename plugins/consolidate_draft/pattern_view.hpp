@@ -1,0 +1,44 @@
+// pattern_view.hpp - a pattern task record (from mine_patterns) read back into plain fields.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "skillpipe/records.hpp"
+
+namespace skillpipe::drafting {
+
+struct Evidence {
+  std::string session;
+  std::string outcome;        // success | fail
+  std::string at;
+  std::string intent;
+  std::string result;
+  std::string reason;
+};
+
+struct PatternView {
+  std::string id;
+  std::string label;
+  std::string project;
+  bool ready = false;
+  std::string readiness;
+  int successes = 0;
+  int failures = 0;
+  std::string ratio;
+  std::string intent;                       // the most typical request
+  std::vector<std::string> examples;        // other requests of the pattern
+  std::vector<std::string> tool_chain;
+  std::string tool_chain_support;
+  std::vector<std::string> skills;
+  std::vector<std::string> files;
+  std::vector<Evidence> evidence;
+  std::vector<std::string> sessions;        // every member session
+  std::string skill_hint;
+  std::string evidence_sig;                 // changes whenever the evidence changes
+};
+
+// False (with `why`) when `t` is not a pattern task record.
+bool read_pattern(const TaskRecord& t, PatternView& out, std::string* why);
+
+}  // namespace skillpipe::drafting

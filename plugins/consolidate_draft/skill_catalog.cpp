@@ -1,0 +1,80 @@
+// Reading the skills that already exist under the configured roots.
+#include "skill_catalog.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "skillpipe/safety.hpp"
+#include "skillpipe/util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skillpipe::drafting {
+
+std::string expand_root(const std::string& root, const std::string& project) {
+  std::string r = root;
+  const auto at = r.find("{project}");
+  if (at != std::string::npos) {
+    if (project.empty() || project == "all" || project[0] != '/') return {};
+    r.replace(at, 9, project);
+  }
+  r = expand_path(r);
+  while (r.size() > 1 && r.back() == '/') r.pop_back();
+  return r;
+}
+
+std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, const std::string& target,
+                                       const std::string& project) {
+  std::vector<ExistingSkill> out;
+  std::set<std::string> seen;
+  for (const auto& raw : roots.of(target)) {
+    const std::string root = expand_root(raw, project);
+    std::error_code ec;
+    if (root.empty() || !fs::is_directory(root, ec)) continue;
+    std::vector<fs::path> dirs;
+    for (const auto& e : fs::directory_iterator(root, ec)) dirs.push_back(e.path());
+    std::sort(dirs.begin(), dirs.end());
+    for (const auto& dir : dirs) {
+      const std::string name = dir.filename().string();
+      const fs::path file = dir / "SKILL.md";
+      if (!fs::is_regular_file(file, ec) || seen.count(name)) continue;
+      auto text = read_file(file.string());
+      if (!text) continue;
+      seen.insert(name);
+      ExistingSkill s;
+      s.target = target;
+      s.name = name;
+      s.root = root;
+      s.path = file.string();
+      s.text = std::move(*text);
+      s.sha256 = sha256_hex(s.text);
+      const SkillFrontmatter fm = parse_skill_frontmatter(s.text);
+      s.fm_name = fm.get("name");
+      s.description = fm.get("description");
+      s.symlink = fs::is_symlink(dir, ec) || fs::is_symlink(file, ec);
+      for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.path().filename() != "SKILL.md") s.only_skill_md = false;
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+std::string new_skill_path(const SkillRoots& roots, const std::string& target, const std::string& project,
+                           const std::string& scope, const std::string& name) {
+  const auto& list = roots.of(target);
+  std::string user, proj;
+  for (const auto& r : list) {
+    const bool needs_project = r.find("{project}") != std::string::npos;
+    const std::string e = expand_root(r, project);
+    if (e.empty()) continue;
+    if (needs_project && proj.empty()) proj = e;
+    if (!needs_project && user.empty()) user = e;
+  }
+  std::string root = scope == "project" && !proj.empty() ? proj : !user.empty() ? user : proj;
+  if (root.empty()) return {};
+  return root + "/" + name + "/SKILL.md";
+}
+
+}  // namespace skillpipe::drafting

@@ -1,0 +1,376 @@
+// Growing offline patterns from judged sessions.
+#include "pattern_builder.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "skillpipe/redact.hpp"
+#include "skillpipe/similarity.hpp"
+#include "skillpipe/util.hpp"
+
+namespace skillpipe::patterns {
+namespace {
+
+// One line, redacted, bounded: what a report or a drafted skill may quote.
+std::string excerpt(std::string_view s, std::size_t max) {
+  std::string flat;
+  for (char c : redact_secrets(s)) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (c == ' ' && (flat.empty() || flat.back() == ' ')) continue;
+    flat += c;
+  }
+  return truncate_utf8(trim(flat), max);
+}
+
+std::string fmt2(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+
+std::string plural(int n, const std::string& word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : word.back() == 's' ? "es" : "s");
+}
+
+// A readable, stable label from the words of an intent: "fix-flaky-test-api".
+std::string make_label(const std::string& intent) {
+  std::vector<std::string> words;
+  std::string cur;
+  auto take = [&] {
+    const bool digits = std::all_of(cur.begin(), cur.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (cur.size() >= 2 && !digits && cur != "claude" && cur != "anthropic" && !intent_tokens(cur).empty() &&
+        std::find(words.begin(), words.end(), cur) == words.end())
+      words.push_back(cur);
+    cur.clear();
+  };
+  for (char c : intent) {
+    if (words.size() >= 4) break;
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+      cur += c;
+    else if (c >= 'A' && c <= 'Z')
+      cur += static_cast<char>(c + 32);
+    else
+      take();
+  }
+  if (words.size() < 4) take();
+  std::string label;
+  for (const auto& w : words) {
+    if (label.size() + w.size() + 1 > 48) break;
+    label += (label.empty() ? "" : "-") + w;
+  }
+  return label;
+}
+
+std::string make_id(const Member& first) {
+  std::string material = first.project + "\n" + first.session + "\n";
+  for (const auto& t : first.tokens) material += t + " ";
+  return "pat-" + sha256_hex(material).substr(0, 12);
+}
+
+std::vector<const Member*> successes_of(const Pattern& p) {
+  std::vector<const Member*> s;
+  for (const auto& m : p.members)
+    if (m.outcome == "success") s.push_back(&m);
+  return s;
+}
+
+// The success most similar to the others: the pattern's most typical example.
+const Member* medoid(const Pattern& p) {
+  auto pool = successes_of(p);
+  if (pool.empty())
+    for (const auto& m : p.members) pool.push_back(&m);
+  const Member* best = nullptr;
+  double best_score = -1;
+  for (const Member* a : pool) {
+    double score = 0;
+    for (const Member* b : pool)
+      if (a != b) score += jaccard(a->tokens, b->tokens);
+    if (score > best_score + 1e-12) {
+      best = a;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+// Items present in at least half of `lists` (at least 2 lists when there are several),
+// most common first, ties by first appearance.
+std::vector<std::pair<std::string, int>> common_items(const std::vector<const std::vector<std::string>*>& lists) {
+  std::vector<std::pair<std::string, int>> counts;
+  for (const auto* l : lists) {
+    std::set<std::string> seen;
+    for (const auto& x : *l) {
+      if (!seen.insert(x).second) continue;
+      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == x; });
+      if (it == counts.end())
+        counts.emplace_back(x, 1);
+      else
+        ++it->second;
+    }
+  }
+  const int n = static_cast<int>(lists.size());
+  const int need = std::max(n > 1 ? 2 : 1, (n + 1) / 2);
+  std::vector<std::pair<std::string, int>> out;
+  for (const auto& c : counts)
+    if (c.second >= need) out.push_back(c);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+}  // namespace
+
+Member member_from(const SessionDigest& d, const SessionJudgement& j, const MinerOptions& o) {
+  Member m;
+  m.session = d.session_id;
+  m.project = d.project;
+  m.outcome = j.outcome == Outcome::kSuccess ? "success" : "fail";
+  m.reason = j.reason;
+  m.corrected = j.corrected;
+  m.at = !d.ended_at.empty() ? d.ended_at : d.started_at;
+  m.intent = excerpt(j.intent, o.intent_chars);
+  if (j.final_turn >= 0) m.result = excerpt(d.assistant_finals[static_cast<std::size_t>(j.final_turn)], o.result_chars);
+  m.tokens = intent_tokens(j.intent);
+  m.tools = d.tools_used;
+  m.skills = d.skills_used;
+  m.files.assign(d.files_touched.begin(), d.files_touched.begin() + static_cast<long>(std::min<std::size_t>(d.files_touched.size(), 20)));
+  return m;
+}
+
+std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members, const MinerOptions& o,
+                                  const std::string& now) {
+  std::map<std::string, int> touched;
+  std::stable_sort(members.begin(), members.end(), [](const Member& a, const Member& b) {
+    return a.at != b.at ? a.at < b.at : a.session < b.session;
+  });
+  std::vector<Member> fresh;
+  for (auto& m : members) {
+    // A session seen before (it grew, or was harvested again) is re-judged in place.
+    bool known = false;
+    for (auto& p : st.patterns) {
+      for (auto& q : p.members) {
+        if (q.session != m.session) continue;
+        q = m;
+        ++touched[p.id];
+        known = true;
+      }
+    }
+    if (known) continue;
+    Pattern* best = nullptr;
+    double best_sim = 0;
+    for (auto& p : st.patterns)
+      for (const auto& q : p.members)
+        if (double s = jaccard(m.tokens, q.tokens); s > best_sim) {
+          best_sim = s;
+          best = &p;
+        }
+    if (best && best_sim + 1e-12 >= o.similarity_threshold) {
+      best->members.push_back(std::move(m));
+      ++touched[best->id];
+    } else {
+      fresh.push_back(std::move(m));
+    }
+  }
+
+  std::vector<std::vector<std::string>> sets;
+  for (const auto& m : fresh) sets.push_back(m.tokens);
+  const auto roots = cluster_by_similarity(sets, o.similarity_threshold);
+  std::map<std::size_t, std::size_t> pattern_of_root;
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    auto [it, added] = pattern_of_root.emplace(roots[i], st.patterns.size());
+    if (added) {
+      Pattern p;
+      p.id = make_id(fresh[i]);
+      p.created_at = now;
+      st.patterns.push_back(std::move(p));
+    }
+    Pattern& p = st.patterns[it->second];
+    p.members.push_back(std::move(fresh[i]));
+    ++touched[p.id];
+  }
+
+  for (auto& p : st.patterns) {
+    if (!touched.count(p.id)) continue;
+    p.updated_at = now;
+    std::stable_sort(p.members.begin(), p.members.end(),
+                     [](const Member& a, const Member& b) { return a.at < b.at; });
+    if (p.members.size() > o.max_members)
+      p.members.erase(p.members.begin(), p.members.begin() + static_cast<long>(p.members.size() - o.max_members));
+    if (p.label.empty()) {
+      const Member* typical = medoid(p);
+      p.label = typical ? make_label(typical->intent) : "";
+      if (p.label.empty()) p.label = "pattern-" + p.id.substr(4, 6);
+    }
+  }
+  if (st.patterns.size() > o.max_patterns) {
+    std::stable_sort(st.patterns.begin(), st.patterns.end(),
+                     [](const Pattern& a, const Pattern& b) { return a.updated_at > b.updated_at; });
+    st.patterns.resize(o.max_patterns);
+  }
+  return touched;
+}
+
+Readiness readiness(const Pattern& p, const MinerOptions& o) {
+  Readiness r;
+  r.successes = p.successes();
+  r.failures = p.failures();
+  const int total = r.successes + r.failures;
+  r.ratio = total > 0 ? static_cast<double>(r.successes) / total : 0.0;
+  const std::string counts = plural(r.successes, "success") + ", " + plural(r.failures, "failure");
+  if (r.successes < o.min_task_count) {
+    r.reason = "needs " + std::to_string(o.min_task_count) + " successful sessions, has " + counts;
+  } else if (r.ratio + 1e-12 < o.min_success_ratio) {
+    r.reason = "success ratio " + fmt2(r.ratio) + " < " + fmt2(o.min_success_ratio) + " (" + counts + ")";
+  } else {
+    r.ready = true;
+    r.reason = "ready: " + counts + ", success ratio " + fmt2(r.ratio);
+  }
+  return r;
+}
+
+ToolChain winning_path(const Pattern& p) {
+  ToolChain chain;
+  const auto succ = successes_of(p);
+  if (succ.empty()) return chain;
+  struct Stat {
+    std::string tool;
+    int count = 0;
+    double pos = 0;  // sum of relative positions (0 = first, 1 = last)
+    std::size_t first_seen = 0;
+  };
+  std::vector<Stat> stats;
+  std::size_t order = 0;
+  for (const Member* m : succ) {
+    const auto& t = m->tools;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      auto it = std::find_if(stats.begin(), stats.end(), [&](const Stat& s) { return s.tool == t[i]; });
+      if (it == stats.end()) {
+        stats.push_back({t[i], 0, 0, order++});
+        it = stats.end() - 1;
+      }
+      ++it->count;
+      it->pos += t.size() > 1 ? static_cast<double>(i) / static_cast<double>(t.size() - 1) : 0.0;
+    }
+  }
+  const int n = static_cast<int>(succ.size());
+  std::vector<Stat> kept;
+  for (const auto& s : stats)
+    if (s.count * 2 >= n) kept.push_back(s);
+  std::stable_sort(kept.begin(), kept.end(), [](const Stat& a, const Stat& b) {
+    const double pa = a.pos / a.count, pb = b.pos / b.count;
+    if (pa < pb - 1e-9 || pa > pb + 1e-9) return pa < pb;
+    return a.first_seen < b.first_seen;
+  });
+  int least = n;
+  for (const auto& s : kept) {
+    chain.tools.push_back(s.tool);
+    least = std::min(least, s.count);
+  }
+  if (!kept.empty()) chain.support = std::to_string(least) + "/" + std::to_string(n);
+  return chain;
+}
+
+TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members) {
+  const Readiness r = readiness(p, o);
+  const auto succ = successes_of(p);
+  const Member* typical = medoid(p);
+  TaskRecord t;
+  t.id = p.id;
+  t.intent = typical ? typical->intent : "";
+  t.attempted_solution = typical ? typical->result : "";
+  t.outcome = r.successes == 0 ? Outcome::kFail : r.failures == 0 ? Outcome::kSuccess : Outcome::kMixed;
+  t.origin = Origin::kReal;
+  t.split = Split::kTrain;
+  t.tags = {"pattern", r.ready ? "ready" : "not_ready"};
+
+  // The project most members came from.
+  std::map<std::string, int> projects;
+  for (const auto& m : p.members) ++projects[m.project];
+  int top = 0;
+  for (const auto& [proj, n] : projects)
+    if (n > top) {
+      top = n;
+      t.project = proj;
+    }
+
+  std::vector<const std::vector<std::string>*> skills, files;
+  int corrected = 0;
+  for (const Member* m : succ) {
+    skills.push_back(&m->skills);
+    files.push_back(&m->files);
+    corrected += m->corrected;
+  }
+  const auto common_skills = common_items(skills);
+  std::vector<std::string> skill_names, file_names;
+  for (const auto& [s, n] : common_skills) skill_names.push_back(s);
+  for (const auto& [f, n] : common_items(files))
+    if (file_names.size() < 5) file_names.push_back(f);
+  if (!skill_names.empty()) t.skill_hint = skill_names.front();
+  if (corrected > 0) t.tags.push_back("corrected");
+
+  std::string context;
+  int shown = 0;
+  for (auto it = succ.rbegin(); it != succ.rend() && shown < 3; ++it) {
+    if (*it == typical) continue;
+    context += (context.empty() ? "" : "\n") + std::string("- ") + (*it)->intent;
+    ++shown;
+  }
+  t.context_excerpt = context;
+
+  // Evidence: the most recent successes (oldest first), then up to two failures.
+  std::vector<const Member*> ev(succ.end() - static_cast<long>(std::min(succ.size(), o.max_evidence)), succ.end());
+  int fails = 0;
+  for (auto it = p.members.rbegin(); it != p.members.rend() && fails < 2; ++it)
+    if (it->outcome == "fail") {
+      ev.push_back(&*it);
+      ++fails;
+    }
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartArray();
+  for (const Member* m : ev) {
+    w.StartObject();
+    for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"session", &m->session},
+                               {"outcome", &m->outcome}, {"at", &m->at}, {"intent", &m->intent},
+                               {"result", &m->result}, {"reason", &m->reason}}) {
+      w.Key(k);
+      w.String(v->c_str(), static_cast<rapidjson::SizeType>(v->size()));
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+
+  for (const auto& m : p.members) t.source_sessions.push_back(m.session);
+  const ToolChain chain = winning_path(p);
+  t.attrs["pattern_id"] = p.id;
+  t.attrs["pattern_label"] = p.label;
+  t.attrs["ready"] = r.ready ? "true" : "false";
+  t.attrs["readiness"] = r.reason;
+  t.attrs["successes"] = std::to_string(r.successes);
+  t.attrs["failures"] = std::to_string(r.failures);
+  t.attrs["success_ratio"] = fmt2(r.ratio);
+  t.attrs["corrected"] = std::to_string(corrected);
+  t.attrs["tool_chain"] = join(chain.tools, " -> ");
+  t.attrs["tool_chain_support"] = chain.support;
+  t.attrs["skills"] = join(skill_names, ",");
+  t.attrs["files"] = join(file_names, ",");
+  t.attrs["evidence"] = std::string(buf.GetString(), buf.GetSize());
+  t.attrs["first_seen"] = p.members.empty() ? "" : p.members.front().at;
+  t.attrs["last_seen"] = p.members.empty() ? "" : p.members.back().at;
+  t.attrs["created_at"] = p.created_at;
+  t.attrs["new_members"] = std::to_string(new_members);
+  t.attrs["min_task_count"] = std::to_string(o.min_task_count);
+  t.attrs["min_success_ratio"] = fmt2(o.min_success_ratio);
+  return t;
+}
+
+}  // namespace skillpipe::patterns

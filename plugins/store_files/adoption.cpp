@@ -1,0 +1,357 @@
+#include "adoption.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "json_out.hpp"
+#include "line_diff.hpp"
+#include "report_md.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/util.hpp"
+#include "staging.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skillpipe::store_files {
+namespace {
+
+constexpr int kLiveDirMode = 0777;  // new directories beside the agent's files follow the umask
+
+std::string parent_of(const std::string& p) { return fs::path(p).parent_path().string(); }
+std::string short_sha(const std::string& s) { return s.empty() ? "absent" : s.substr(0, 12); }
+
+// A proposal the user did not get, and why.
+// The live file changed between the pin check and the replace.
+class Refused : public Error {
+ public:
+  using Error::Error;
+};
+
+struct Skip {
+  std::string name;
+  std::string reason;
+};
+
+std::string list_names(const std::vector<ManifestEntry>& entries) {
+  std::string out;
+  for (const auto& e : entries) out += (out.empty() ? "" : ", ") + e.name;
+  return out.empty() ? "none" : out;
+}
+
+void write_files_json(JsonOut& j, const std::vector<TxnFile>& files) {
+  j.begin_array("files");
+  for (const auto& f : files) {
+    j.begin_object()
+        .str("name", f.name)
+        .str("target", f.target)
+        .str("live_path", f.live_path)
+        .str("sha_before", f.sha_before)
+        .str("sha_after", f.sha_after)
+        .str("night_id", f.night_id)
+        .num("added", f.added)
+        .num("removed", f.removed)
+        .num("reverts", f.reverts)
+        .end_object();
+  }
+  j.end_array();
+}
+
+}  // namespace
+
+CommandResult command_error(int exit_code, const std::string& message, bool json) {
+  CommandResult r;
+  r.exit_code = exit_code;
+  r.text = message + (message.empty() || message.back() == '\n' ? "" : "\n");
+  if (json) {
+    JsonOut j;
+    j.begin_object().boolean("ok", false).num("exit_code", exit_code).str("error", message).end_object();
+    r.json = j.text();
+  }
+  return r;
+}
+
+Adoption::Adoption(const Layout& layout, FaultInjector& fi, std::string store_arg)
+    : layout_(layout), fi_(fi), store_arg_(std::move(store_arg)) {}
+
+void Adoption::lock(const std::string& purpose) {
+  make_dirs(layout_.adoption_dir());
+  lock_ = FileLock::acquire(layout_.adopt_lock(), purpose, "adoption for project " + layout_.project);
+}
+
+bool Adoption::try_lock(const std::string& purpose) {
+  try {
+    lock(purpose);
+    return true;
+  } catch (const LockBusy&) {
+    return false;
+  }
+}
+
+std::vector<Txn> Adoption::versions() const {
+  std::vector<Txn> out;
+  int line = 0;
+  for (const auto& text : read_jsonl_lines(layout_.receipts())) {
+    ++line;
+    out.push_back(parse_txn(text, layout_.receipts() + ":" + std::to_string(line)));
+    if (out.back().version != static_cast<int>(out.size())) {
+      throw Error(layout_.receipts() + ":" + std::to_string(line) + ": expected version " +
+                  std::to_string(out.size()) + ", found " + std::to_string(out.back().version));
+    }
+  }
+  return out;
+}
+
+bool Adoption::journal_pending() const { return path_exists(layout_.journal()); }
+
+std::string Adoption::current_sha(const std::string& path) const {
+  const auto bytes = read_bytes(path);
+  return bytes ? sha256_hex(*bytes) : "";
+}
+
+std::string Adoption::blob_bytes(const std::string& sha) const {
+  const auto bytes = read_bytes(layout_.blob(sha));
+  if (!bytes) throw Error("backup " + layout_.blob(sha) + " is missing");
+  if (sha256_hex(*bytes) != sha) throw Error("backup " + layout_.blob(sha) + " is corrupt (its sha256 differs)");
+  return *bytes;
+}
+
+void Adoption::put_blob(const std::string& bytes) {
+  const std::string sha = sha256_hex(bytes);
+  const std::string path = layout_.blob(sha);
+  if (const auto have = read_bytes(path); have && *have == bytes) return;  // blobs are immutable
+  make_dirs(parent_of(path));
+  write_atomic(fi_, path, bytes);
+}
+
+void Adoption::apply_side(const TxnFile& f, const std::string& sha, bool remove_created_parent) {
+  const std::string& path = f.live_realpath;
+  if (sha.empty()) {
+    remove_durable(fi_, path);
+    if (remove_created_parent && f.parent_created && ::rmdir(parent_of(path).c_str()) == 0) {
+      fsync_dir(parent_of(parent_of(path)));
+    }
+    return;
+  }
+  const std::string bytes = blob_bytes(sha);
+  make_dirs(parent_of(path), kLiveDirMode);
+  write_atomic(fi_, path, bytes, kPreserveMode);
+}
+
+std::string Adoption::recover() {
+  const auto text = read_bytes(layout_.journal());
+  if (!text) return {};
+  const Txn j = parse_txn(*text, layout_.journal());
+  bool committed = false;
+  for (const auto& v : versions()) committed = committed || v.version == j.version;
+  std::vector<std::string> conflicts;
+  for (const auto& f : j.files) {
+    const std::string& want = committed ? f.sha_after : f.sha_before;
+    const std::string& other = committed ? f.sha_before : f.sha_after;
+    remove_stale_temps(parent_of(f.live_realpath));
+    const std::string cur = current_sha(f.live_realpath);
+    if (cur == want) continue;
+    if (cur == other) {
+      apply_side(f, want, true);
+    } else {
+      conflicts.push_back(f.live_path + " (now " + short_sha(cur) + ", expected " + short_sha(f.sha_before) + " or " +
+                          short_sha(f.sha_after) + ")");
+    }
+  }
+  if (!conflicts.empty()) {
+    std::string msg = "An interrupted " + j.action + " (version " + std::to_string(j.version) +
+                      ") cannot be finished because these files were edited after it stopped:";
+    for (const auto& c : conflicts) msg += "\n  - " + c;
+    msg += "\nBoth versions of each file are kept under " + layout_.adoption_dir() +
+           "/blobs (named by sha256). Put each file back as you want it, then delete " + layout_.journal() + ".";
+    throw Error(msg);
+  }
+  remove_durable(fi_, layout_.journal());
+  return "recovered an interrupted " + j.action + " (version " + std::to_string(j.version) + "): " +
+         (committed ? "completed it" : "undid it, the live files are as before");
+}
+
+CommandResult Adoption::commit(Txn txn, std::vector<Change> changes, bool json, const std::string& done_text) {
+  for (const auto& c : changes) {
+    if (!c.file.sha_before.empty()) put_blob(c.before_bytes);
+    if (!c.file.sha_after.empty()) put_blob(c.after_bytes);
+  }
+  for (const auto& c : changes) txn.files.push_back(c.file);
+  write_atomic(fi_, layout_.journal(), to_json(txn) + "\n");
+  std::size_t applied = 0;
+  try {
+    for (const auto& c : changes) {
+      // Re-check right before replacing: an editor may have saved since the pin check.
+      if (current_sha(c.file.live_realpath) != c.file.sha_before) {
+        throw Refused(c.file.live_path + " changed while skillpipe was replacing it; nothing was changed");
+      }
+      apply_side(c.file, c.file.sha_after, true);
+      ++applied;
+    }
+  } catch (const std::exception& e) {
+    // Undo what was replaced; if that fails too, the journal stays for the next command.
+    for (std::size_t i = 0; i < applied; ++i) apply_side(changes[i].file, changes[i].file.sha_before, true);
+    remove_durable(fi_, layout_.journal());
+    return command_error(dynamic_cast<const Refused*>(&e) ? 2 : 1, e.what(), json);
+  }
+  append_durable(fi_, layout_.receipts(), to_json(txn) + "\n");  // the commit
+  remove_durable(fi_, layout_.journal());
+
+  CommandResult r;
+  r.text = done_text;
+  for (const auto& f : txn.files) {
+    r.text += "  " + f.name + " (" + f.target + ") -> " + f.live_path + "  +" + std::to_string(f.added) + " -" +
+              std::to_string(f.removed) + (f.sha_after.empty() ? " (removed)" : "") + "\n";
+  }
+  const ReportCommands cmds = make_commands(layout_.project, "", store_arg_);
+  r.text += "The previous files are backed up. Undo with:\n  " + cmds.rollback + "\n";
+  if (json) {
+    JsonOut j;
+    j.begin_object().boolean("ok", true).num("version", txn.version).str("action", txn.action).str("night_id", txn.night_id);
+    write_files_json(j, txn.files);
+    j.str("rollback_command", cmds.rollback).end_object();
+    r.json = j.text();
+  }
+  return r;
+}
+
+CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
+  lock("skillpipe adopt");
+  std::string notes = recover();
+  if (!notes.empty()) notes += "\n";
+  const auto nights = list_nights(layout_);
+  const NightEntry* night = nullptr;
+  Manifest m;
+  auto load = [&](const NightEntry& n) {
+    const std::string path = n.dir + "/manifest.json";
+    m = parse_manifest(*read_bytes(path), path);
+  };
+  if (!req.night_id.empty()) {
+    for (const auto& n : nights) {
+      if (n.id == req.night_id || std::to_string(n.number) == req.night_id) night = &n;
+    }
+    if (!night) return command_error(2, "project " + layout_.project + " has no night \"" + req.night_id + "\" (see `skillpipe status`)", json);
+    if (!night->published) return command_error(2, "night " + night->id + " is not finished; nothing of it can be adopted yet", json);
+    load(*night);
+  } else {
+    for (auto it = nights.rbegin(); it != nights.rend() && !night; ++it) {
+      if (!it->published) continue;
+      load(*it);
+      if (!m.proposals.empty()) night = &*it;
+    }
+    if (!night) {
+      CommandResult r = command_error(0, notes + "Nothing to adopt: no night of " + layout_.project + " staged a proposal.", json);
+      return r;
+    }
+  }
+
+  // Which proposals: named ones, --all, or every accepted one.
+  std::vector<const ManifestEntry*> chosen;
+  std::set<const ManifestEntry*> explicit_names;
+  for (const auto& name : req.names) {
+    bool found = false;
+    for (const auto& e : m.proposals) {
+      if (e.name == name) chosen.push_back(&e), explicit_names.insert(&e), found = true;
+    }
+    if (!found) {
+      return command_error(2, "night " + night->id + " has no proposal named \"" + name + "\" (it has: " +
+                                  list_names(m.proposals) + ")", json);
+    }
+  }
+  if (req.names.empty()) {
+    for (const auto& e : m.proposals) chosen.push_back(&e);
+  }
+  std::vector<Skip> skipped;
+  std::vector<Change> changes;
+  std::vector<std::string> violations;
+  for (const ManifestEntry* e : chosen) {
+    const bool named = explicit_names.count(e) > 0;
+    std::string why;
+    if (!e->refusal.empty()) why = "not adoptable: " + e->refusal;
+    else if (e->status == "quarantined") why = "quarantined by the safety scan; it is never adopted";
+    else if (e->status != "accepted" && !req.allow_unverified) {
+      why = e->status + ", not accepted by the gate (adopt it with --skill " + e->name + " --allow-unverified)";
+    }
+    if (!why.empty()) {
+      if (named) return command_error(2, "cannot adopt \"" + e->name + "\" from night " + night->id + ": " + why, json);
+      skipped.push_back({e->name, why});
+      continue;
+    }
+    // The staged bytes must be what the night published.
+    const std::string staged_path = night->dir + "/" + e->proposed_file;
+    const auto staged = read_bytes(staged_path);
+    if (!staged || sha256_hex(*staged) != e->sha256 || is_symlink(staged_path)) {
+      violations.push_back(staged_path + ": the staged proposal was changed or removed after the night published it");
+      continue;
+    }
+    const std::string rp = real_path(e->live_path);
+    if (rp != e->live_realpath) {
+      violations.push_back(e->live_path + ": now resolves to " + rp + ", but the night read " + e->live_realpath +
+                           " (a path component was replaced or became a symlink)");
+      continue;
+    }
+    if (is_symlink(e->live_path) && fs::path(e->live_path).lexically_normal().string() == e->live_realpath) {
+      violations.push_back(e->live_path + ": became a symlink after the night read it");
+      continue;
+    }
+    std::optional<std::string> live;
+    try {
+      live = read_bytes(rp);
+    } catch (const std::exception& ex) {
+      violations.push_back(e->live_path + ": " + ex.what());
+      continue;
+    }
+    const std::string cur = live ? sha256_hex(*live) : "";
+    if (live && cur == e->sha256) {
+      skipped.push_back({e->name, "already in place at " + e->live_path});
+      continue;
+    }
+    if (cur != e->live_sha256) {
+      violations.push_back(e->live_path + ": " +
+                           (!live ? std::string("was deleted")
+                                  : e->live_existed ? "was edited" : "was created by someone else") +
+                           " after night " + night->id + " read it (sha256 now " + short_sha(cur) + ", then " +
+                           short_sha(e->live_sha256) + ")");
+      continue;
+    }
+    Change c;
+    c.file = {e->name, e->target, e->live_path, rp, cur, e->sha256, night->id, e->added, e->removed, 0,
+              !fs::exists(fs::path(rp).parent_path())};
+    c.before_bytes = live.value_or("");
+    c.after_bytes = *staged;
+    changes.push_back(std::move(c));
+  }
+  if (!violations.empty()) {
+    std::string msg = "Refusing to adopt from night " + night->id + "; nothing was changed:";
+    for (const auto& v : violations) msg += "\n  - " + v;
+    msg += "\nA live file moved on since the night read it. Run the night again to propose against the current text.";
+    return command_error(2, msg, json);
+  }
+  std::string skip_text;
+  for (const auto& s : skipped) skip_text += "  skipped " + s.name + ": " + s.reason + "\n";
+  if (changes.empty()) {
+    CommandResult r;
+    r.text = notes + "Nothing to adopt from night " + night->id + ".\n" + skip_text;
+    if (json) {
+      JsonOut j;
+      j.begin_object().boolean("ok", true).null("version").str("night_id", night->id).begin_array("skipped");
+      for (const auto& s : skipped) j.begin_object().str("name", s.name).str("reason", s.reason).end_object();
+      j.end_array().end_object();
+      r.json = j.text();
+    }
+    return r;
+  }
+  Txn txn;
+  txn.version = static_cast<int>(versions().size()) + 1;
+  txn.action = "adopt";
+  txn.night_id = night->id;
+  txn.at = format_iso8601_s(now_ms());
+  auto r = commit(txn, std::move(changes), json,
+                  notes + "Adopted from night " + night->id + " as version " + std::to_string(txn.version) + ":\n");
+  if (r.exit_code == 0) r.text += skip_text;
+  return r;
+}
+
+}  // namespace skillpipe::store_files

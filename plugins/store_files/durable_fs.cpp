@@ -1,0 +1,271 @@
+#include "durable_fs.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "skillpipe/errors.hpp"
+
+namespace skillpipe::store_files {
+namespace {
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+std::string parent_of(const std::string& path) {
+  const auto pos = path.find_last_of('/');
+  if (pos == std::string::npos) return ".";
+  if (pos == 0) return "/";
+  return path.substr(0, pos);
+}
+
+std::string base_of(const std::string& path) {
+  const auto pos = path.find_last_of('/');
+  return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
+  std::size_t off = 0;
+  while (off < size) {
+    const ssize_t n = ::write(fd, data + off, size - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot write " + path + ": " + errno_text(errno));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+// Temp names are unique per process and call, so concurrent writers (replay threads putting
+// cache entries) never share one: ".<name>.tmp-<pid>-<seq>".
+std::string temp_path_for(const std::string& path) {
+  static std::atomic<std::uint64_t> seq{0};
+  return parent_of(path) + "/." + base_of(path) + ".tmp-" + std::to_string(::getpid()) + "-" +
+         std::to_string(seq.fetch_add(1));
+}
+
+}  // namespace
+
+void FaultInjector::arm_from_env() {
+  if (const char* v = std::getenv("SKILLPIPE_STORE_FAIL_AFTER")) {
+    char* end = nullptr;
+    const long long n = std::strtoll(v, &end, 10);
+    if (end != v && *end == '\0' && n > 0) arm(n);
+  }
+}
+
+bool FaultInjector::reached() {
+  const std::int64_t n = count_.fetch_add(1) + 1;
+  return fail_at_ > 0 && n == fail_at_;
+}
+
+void FaultInjector::die(std::string_view what, const std::string& path) const {
+  // A simulated crash: no destructors, no flushing, exactly like kill -9 at this point.
+  std::fprintf(stderr, "store_files: fault injection: exiting at write step %lld (%.*s %s)\n",
+               static_cast<long long>(fail_at_), static_cast<int>(what.size()), what.data(),
+               path.c_str());
+  std::fflush(stderr);
+  ::_exit(kFaultExitCode);
+}
+
+void fsync_dir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open directory " + dir + ": " + errno_text(errno));
+  const int rc = ::fsync(fd);
+  const int e = errno;
+  ::close(fd);
+  if (rc != 0 && e != EINVAL) throw Error("cannot fsync directory " + dir + ": " + errno_text(e));
+}
+
+bool make_dirs(const std::string& path, int mode) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) throw Error(path + " exists and is not a directory");
+    return false;
+  }
+  const std::string parent = parent_of(path);
+  if (parent != path) make_dirs(parent, mode);
+  if (::mkdir(path.c_str(), static_cast<mode_t>(mode)) != 0) {
+    if (errno == EEXIST) return false;
+    throw Error("cannot create directory " + path + ": " + errno_text(errno));
+  }
+  fsync_dir(parent);
+  return true;
+}
+
+void write_atomic(FaultInjector& fi, const std::string& path, std::string_view content, int mode) {
+  fi.step("write", path);
+  if (mode == kPreserveMode) {
+    struct stat st {};
+    // A replaced live file keeps its permissions; a new one gets the usual 0666 & ~umask.
+    mode = ::stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 07777) : 0666;
+  }
+  const std::string tmp = temp_path_for(path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
+  if (fd < 0) throw Error("cannot create " + tmp + ": " + errno_text(errno));
+  try {
+    write_all(fd, content.data(), content.size(), tmp);
+    if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 && mode != 0666) {
+      throw Error("cannot set the mode of " + tmp + ": " + errno_text(errno));
+    }
+    if (::fsync(fd) != 0) throw Error("cannot fsync " + tmp + ": " + errno_text(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ::close(fd);
+  // A crash here leaves only the temp file: the target is still fully old.
+  fi.step("rename", path);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    throw Error("cannot rename " + tmp + " to " + path + ": " + errno_text(e));
+  }
+  fsync_dir(parent_of(path));
+}
+
+void append_durable(FaultInjector& fi, const std::string& path, std::string_view data) {
+  if (data.empty()) return;
+  const bool existed = path_exists(path);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kPrivateFile);
+  if (fd < 0) throw Error("cannot open " + path + " for appending: " + errno_text(errno));
+  try {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw Error("cannot stat " + path + ": " + errno_text(errno));
+    off_t end = st.st_size;
+    if (end > 0) {
+      // Cut a torn tail back to the last complete line before appending after it.
+      char last = 0;
+      if (::pread(fd, &last, 1, end - 1) != 1) throw Error("cannot read " + path + ": " + errno_text(errno));
+      if (last != '\n') {
+        const std::size_t chunk = 4096;
+        std::string buf;
+        off_t cut = 0;
+        for (off_t pos = end; pos > 0;) {
+          const off_t from = pos > static_cast<off_t>(chunk) ? pos - static_cast<off_t>(chunk) : 0;
+          buf.resize(static_cast<std::size_t>(pos - from));
+          if (::pread(fd, buf.data(), buf.size(), from) != static_cast<ssize_t>(buf.size())) {
+            throw Error("cannot read " + path + ": " + errno_text(errno));
+          }
+          const auto nl = buf.find_last_of('\n');
+          if (nl != std::string::npos) {
+            cut = from + static_cast<off_t>(nl) + 1;
+            break;
+          }
+          pos = from;
+        }
+        if (::ftruncate(fd, cut) != 0) throw Error("cannot truncate " + path + ": " + errno_text(errno));
+        end = cut;
+      }
+    }
+    const bool fatal = fi.reached();
+    // The fatal step tears the write in the middle of a line, like a crash mid-write would.
+    const std::size_t n = fatal ? data.size() / 2 : data.size();
+    std::size_t off = 0;
+    while (off < n) {
+      const ssize_t w = ::pwrite(fd, data.data() + off, n - off, end + static_cast<off_t>(off));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        throw Error("cannot append to " + path + ": " + errno_text(errno));
+      }
+      off += static_cast<std::size_t>(w);
+    }
+    if (fatal) {
+      ::fsync(fd);
+      fi.die("append", path);
+    }
+    if (::fsync(fd) != 0) throw Error("cannot fsync " + path + ": " + errno_text(errno));
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  // A new file's directory entry must be durable too.
+  if (!existed) fsync_dir(parent_of(path));
+}
+
+void remove_durable(FaultInjector& fi, const std::string& path) {
+  fi.step("remove", path);
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return;
+    throw Error("cannot remove " + path + ": " + errno_text(errno));
+  }
+  fsync_dir(parent_of(path));
+}
+
+std::optional<std::string> read_bytes(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    throw Error("cannot read " + path + ": " + errno_text(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw Error("cannot read " + path + ": it is a directory");
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int e = errno;
+      ::close(fd);
+      throw Error("cannot read " + path + ": " + errno_text(e));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+bool is_temp_name(std::string_view name) {
+  return name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string_view::npos;
+}
+
+bool pid_alive(long pid) {
+  if (pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+void remove_stale_temps(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (!is_temp_name(name)) continue;
+    const auto at = name.rfind(".tmp-");
+    const long pid = std::strtol(std::string(name.substr(at + 5)).c_str(), nullptr, 10);
+    if (pid != ::getpid() && !pid_alive(pid)) ::unlinkat(::dirfd(d), e->d_name, 0);
+  }
+  ::closedir(d);
+}
+
+std::string real_path(const std::string& path) {
+  std::error_code ec;
+  auto p = std::filesystem::weakly_canonical(std::filesystem::path(path), ec);
+  if (ec) return std::filesystem::path(path).lexically_normal().string();
+  return p.string();
+}
+
+bool is_symlink(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+bool path_exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+}  // namespace skillpipe::store_files

@@ -1,0 +1,347 @@
+// store_files - the embedded file store: durable nights, state, response cache, staging,
+// adoption. See layout.hpp for the directory structure.
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "adoption.hpp"
+#include "durable_fs.hpp"
+#include "file_lock.hpp"
+#include "layout.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/json.hpp"
+#include "skillpipe/plugin.hpp"
+#include "skillpipe/store.hpp"
+#include "skillpipe/util.hpp"
+#include "staging.hpp"
+#include "status_view.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skillpipe::store_files {
+namespace {
+
+constexpr const char* kSchema = R"({
+  "$schema": "http://json-schema.org/draft-04/schema#",
+  "title": "store_files",
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+    "root": {"type": "string", "description": "Store directory. Default: $SKILLPIPE_STORE, else ~/.skillpipe. The CLI's --store overrides it."},
+    "resume": {"type": "boolean", "description": "Continue the project's unfinished night instead of starting a new one (default true)."},
+    "targets": {"type": "array", "uniqueItems": true, "items": {"enum": ["claude_skill", "claude_memory", "codex_skill", "codex_memory"]},
+                "description": "Live targets proposals may be adopted into (default: all four)."},
+    "claude_skill_roots": {"type": "array", "items": {"type": "string"},
+                           "description": "Claude Code skill roots; {project} is the night's project. Default: ~/.claude/skills, {project}/.claude/skills."},
+    "codex_skill_roots": {"type": "array", "items": {"type": "string"},
+                          "description": "Codex skill roots. Default: ~/.agents/skills, {project}/.agents/skills."},
+    "fail_after_writes": {"type": "integer", "minimum": 0,
+                          "description": "Tests only: end the process at the Nth durable write step (like SKILLPIPE_STORE_FAIL_AFTER)."}
+  }
+})";
+
+std::string default_root() { return expand_path("~/.skillpipe"); }
+
+std::string compact_time(const std::string& iso) {
+  std::string out;
+  for (char c : iso) {
+    if (c != '-' && c != ':') out += c;
+  }
+  return out;
+}
+
+void check_relpath(std::string_view rel, const char* what) {
+  if (rel.empty() || rel.front() == '/') throw Error(std::string(what) + " path \"" + std::string(rel) + "\" must be relative");
+  for (const auto& seg : split(rel, '/')) {
+    if (!is_safe_artifact_segment(seg)) {
+      throw Error(std::string(what) + " path \"" + std::string(rel) + "\" has an unsafe component \"" + seg + "\"");
+    }
+  }
+}
+
+class FileStore final : public Store {
+ public:
+  void configure(const Config& config, Context& ctx) override {
+    ctx_ = &ctx;
+    root_ = config.get_string("root");
+    if (root_.empty()) {
+      const char* env = std::getenv("SKILLPIPE_STORE");
+      root_ = env && *env ? env : "~/.skillpipe";
+    }
+    root_ = expand_path(root_);
+    if (root_.empty() || root_[0] != '/') root_ = fs::absolute(root_).lexically_normal().string();
+    while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+    resume_ = config.get_bool("resume", true);
+    targets_ = TargetConfig::from(config);
+    fi_.arm_from_env();
+    if (config.has("fail_after_writes")) fi_.arm(config.get_int("fail_after_writes"));
+    configured_project_ = ctx.run().project;
+    store_arg_ = root_ == default_root() ? "" : " --store " + shell_quote(root_);
+  }
+
+  NightHandle open_night(const std::string& project, Context& ctx) override {
+    std::lock_guard g(mu_);
+    if (layout_) throw Error("store_files: night " + night_.night_id + " is already open");
+    ctx_ = &ctx;
+    auto layout = std::make_unique<Layout>(root_, project);
+    make_dirs(layout->nights_dir());
+    make_dirs(layout->state_dir());
+    make_dirs(layout->adoption_dir());
+    std::string stale;
+    auto lock = FileLock::acquire(layout->run_lock(), "skillpipe run", "project " + layout->project, &stale);
+    if (!stale.empty()) ctx.logger().warn("{}", stale);
+    if (!path_exists(layout->project_dir() + "/project.json")) {
+      write_atomic(fi_, layout->project_dir() + "/project.json",
+                   "{\"project\": " + json_quote(layout->project) + "}\n");
+    }
+    // A live file half-way through an interrupted adoption must not become a night's base.
+    Adoption adoption(*layout, fi_, store_arg_);
+    if (adoption.try_lock("recovery before a run")) {
+      const std::string note = adoption.recover();
+      if (!note.empty()) ctx.logger().warn("{}", note);
+    }
+
+    NightHandle h;
+    h.project = layout->project;
+    const auto nights = list_nights(*layout);
+    const NightEntry* unfinished = nullptr;
+    for (const auto& n : nights) {
+      if (n.published || n.abandoned) continue;
+      if (unfinished) write_atomic(fi_, unfinished->dir + "/ABANDONED", "superseded by " + n.id + "\n");
+      unfinished = &n;
+    }
+    if (unfinished && !resume_) {
+      write_atomic(fi_, unfinished->dir + "/ABANDONED", "resume disabled\n");
+      ctx.logger().info("abandoned unfinished night {} (resume: false)", unfinished->id);
+      unfinished = nullptr;
+    }
+    if (unfinished) {
+      h.night_id = unfinished->id;
+      h.dir = unfinished->dir;
+      h.resumed = true;
+      remove_temps_below(h.dir);
+      ctx.logger().info("resuming unfinished night {} of {}", h.night_id, h.project);
+    } else {
+      long number = nights.empty() ? 1 : nights.back().number + 1;
+      const std::string stamp = compact_time(format_iso8601_s(now_ms()));
+      for (;; ++number) {
+        char num[32];
+        std::snprintf(num, sizeof num, "%04ld", number);
+        h.night_id = std::string(num) + "-" + stamp;
+        h.dir = layout->night_dir(h.night_id);
+        if (make_dirs(h.dir)) break;  // mkdir reserves the id
+      }
+    }
+    const std::string meta_path = h.dir + "/night.json";
+    started_at_ = format_iso8601_s(now_ms());
+    if (const auto meta = read_bytes(meta_path)) {
+      const auto at = meta->find("\"started_at\": \"");
+      if (at != std::string::npos) started_at_ = meta->substr(at + 15, meta->find('"', at + 15) - at - 15);
+    } else {
+      write_atomic(fi_, meta_path,
+                   "{\"schema\": \"skillpipe-night\", \"project\": " + json_quote(h.project) +
+                       ", \"night_id\": " + json_quote(h.night_id) + ", \"started_at\": \"" + started_at_ + "\"}\n");
+    }
+    make_dirs(h.dir + "/streams");
+    layout_ = std::move(layout);
+    lock_ = std::move(lock);
+    night_ = h;
+    published_ = false;
+    return h;
+  }
+
+  void close_night(bool completed) override {
+    std::lock_guard g(mu_);
+    if (!layout_) return;
+    if (completed && !published_ && !path_exists(night_.dir + "/manifest.json")) {
+      publish_without_report(staging_context());
+    }
+    layout_.reset();
+    lock_.reset();  // releases the project
+    night_ = {};
+  }
+
+  const NightHandle& night() const override { return night_; }
+
+  void append(std::string_view stream, const std::vector<std::string>& json_lines) override {
+    std::string data;
+    for (const auto& l : json_lines) {
+      if (l.empty() || l.find('\n') != std::string::npos) {
+        throw Error("store_files: stream \"" + std::string(stream) + "\": a JSONL line must be non-empty and one line");
+      }
+      data += l;
+      data += '\n';
+    }
+    std::lock_guard g(mu_);
+    const std::string path = stream_path(stream);
+    check_writable();
+    append_durable(fi_, path, data);
+  }
+
+  std::vector<std::string> read(std::string_view stream) const override {
+    std::lock_guard g(mu_);
+    return read_jsonl_lines(stream_path(stream));
+  }
+
+  void write_artifact(std::string_view relpath, std::string_view content) override {
+    check_relpath(relpath, "artifact");
+    std::lock_guard g(mu_);
+    check_writable();
+    const std::string path = night_.dir + "/artifacts/" + std::string(relpath);
+    make_dirs(fs::path(path).parent_path().string());
+    write_atomic(fi_, path, content);
+  }
+
+  std::optional<std::string> read_artifact(std::string_view relpath) const override {
+    check_relpath(relpath, "artifact");
+    std::lock_guard g(mu_);
+    require_night();
+    return read_bytes(night_.dir + "/artifacts/" + std::string(relpath));
+  }
+
+  void stage(const std::vector<Proposal>& proposals, const NightReport& report) override {
+    std::lock_guard g(mu_);
+    check_writable();
+    stage_night(staging_context(), proposals, report);
+    published_ = true;
+  }
+
+  std::vector<NightReport> past_reports(std::string_view project) const override {
+    const Layout layout(root_, project);
+    std::vector<NightReport> out;
+    for (const auto& n : list_nights(layout)) {
+      if (!n.published) continue;
+      const auto text = read_bytes(n.dir + "/report.json");
+      if (!text) continue;  // a night closed without a report
+      try {
+        out.push_back(record_from_json<NightReport>(*text));
+      } catch (const std::exception& e) {
+        if (ctx_) ctx_->logger().warn("skipping unreadable {}/report.json: {}", n.dir, e.what());
+      }
+    }
+    return out;
+  }
+
+  std::optional<std::string> get_state(std::string_view key) const override {
+    std::lock_guard g(mu_);
+    return read_bytes(state_layout().state_dir() + "/" + state_file_name(key));
+  }
+
+  void put_state(std::string_view key, std::string_view value) override {
+    std::lock_guard g(mu_);
+    const Layout layout = state_layout();
+    make_dirs(layout.state_dir());
+    write_atomic(fi_, layout.state_dir() + "/" + state_file_name(key), value);
+  }
+
+  std::optional<std::string> cache_get(std::string_view key) const override {
+    return read_bytes(cache_path(root_, key));
+  }
+
+  void cache_put(std::string_view key, std::string_view value) override {
+    const std::string path = cache_path(root_, key);
+    make_dirs(fs::path(path).parent_path().string());
+    write_atomic(fi_, path, value);
+  }
+
+  CommandResult status(std::string_view project, bool json) override {
+    return guarded(json, [&] { return render_status(Layout(root_, project), fi_, store_arg_, json); });
+  }
+
+  CommandResult history(std::string_view project, bool json) override {
+    return guarded(json, [&] { return render_history(Layout(root_, project), fi_, store_arg_, json); });
+  }
+
+  CommandResult adopt(const AdoptRequest& request, bool json) override {
+    return guarded(json, [&] {
+      const Layout layout(root_, request.project);
+      make_dirs(layout.adoption_dir());
+      Adoption a(layout, fi_, store_arg_);
+      return a.adopt(request, json);
+    });
+  }
+
+  CommandResult rollback(const RollbackRequest& request, bool json) override {
+    return guarded(json, [&] {
+      const Layout layout(root_, request.project);
+      make_dirs(layout.adoption_dir());
+      Adoption a(layout, fi_, store_arg_);
+      return a.rollback(request, json);
+    });
+  }
+
+ private:
+  template <class F>
+  CommandResult guarded(bool json, F&& f) {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      return command_error(1, e.what(), json);
+    }
+  }
+
+  void require_night() const {
+    if (!layout_) throw Error("store_files: no night is open (open_night() first)");
+  }
+  void check_writable() const {
+    require_night();
+    if (published_ || path_exists(night_.dir + "/manifest.json")) {
+      throw Error("store_files: night " + night_.night_id + " is already published; its files are final");
+    }
+  }
+  std::string stream_path(std::string_view stream) const {
+    require_night();
+    if (!is_safe_segment(stream, 64)) throw Error("store_files: bad stream name \"" + std::string(stream) + "\"");
+    return night_.dir + "/streams/" + std::string(stream) + ".jsonl";
+  }
+  // State belongs to the open night's project, else to the run's project.
+  Layout state_layout() const {
+    if (layout_) return *layout_;
+    if (configured_project_.empty()) throw Error("store_files: state needs an open night or a run project");
+    return Layout(root_, configured_project_);
+  }
+  StagingContext staging_context() const {
+    StagingContext c;
+    c.layout = layout_.get();
+    c.night_id = night_.night_id;
+    c.night_dir = night_.dir;
+    c.started_at = started_at_;
+    c.fi = &fi_;
+    c.targets = &targets_;
+    c.store_arg = store_arg_;
+    return c;
+  }
+  static void remove_temps_below(const std::string& dir) {
+    remove_stale_temps(dir);
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->is_directory(ec)) remove_stale_temps(it->path().string());
+    }
+  }
+
+  std::string root_;
+  std::string store_arg_;
+  bool resume_ = true;
+  TargetConfig targets_;
+  mutable FaultInjector fi_;
+  Context* ctx_ = nullptr;
+  std::string configured_project_;
+  std::unique_ptr<Layout> layout_;
+  std::unique_ptr<FileLock> lock_;
+  NightHandle night_;
+  std::string started_at_;
+  bool published_ = false;
+  mutable std::mutex mu_;
+};
+
+}  // namespace
+}  // namespace skillpipe::store_files
+
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kStore, "1.0.0",
+                 "File store: durable resumable nights, state, response cache, staging with manifest pins, "
+                 "and transactional adopt/rollback into Claude Code and Codex skills and memory.",
+                 skillpipe::store_files::kSchema,
+                 [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::store_files::FileStore); });

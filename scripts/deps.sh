@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages skillpipe builds and tests with (skips what is present).
+set -euo pipefail
+PKGS=(cmake ninja-build g++ pkg-config
+      libboost1.74-dev libboost-program-options-dev libyaml-cpp-dev rapidjson-dev libspdlog-dev
+      libgtest-dev libcurl4-openssl-dev libssl-dev libzstd-dev libcpp-httplib-dev python3 zstd)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

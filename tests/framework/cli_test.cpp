@@ -1,0 +1,94 @@
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+using namespace skillpipe::testing;
+
+namespace {
+
+const char* kPipeline = R"(skillpipe: 1
+name: fixture
+backends:
+  echo: {plugin: fx_backend, config: {model: m}}
+stages:
+  - {id: h1, plugin: fx_harvest, config: {count: 3, source: a}}
+  - {id: h2, plugin: fx_harvest, config: {count: 2, source: b}}
+  - {id: mine, plugin: fx_miner, inputs: [h1, h2]}
+  - {id: judge, plugin: fx_judge, inputs: [mine], config: {needle: "answer 1"}}
+  - {id: draft, plugin: fx_consolidate, inputs: [h1, h2, mine, judge]}
+)";
+
+}  // namespace
+
+TEST(Cli, VersionAndHelp) {
+  auto v = run_skillpipe({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("plugin ABI 1.0"), std::string::npos);
+  auto h = run_skillpipe({"run", "--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("--set"), std::string::npos);
+  EXPECT_EQ(run_skillpipe({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(run_skillpipe({"run", "--no-such-flag"}).exit_code, 2);
+}
+
+TEST(Cli, RunsFixturePipelineEndToEnd) {
+  TempDir dir;
+  write_text(dir.file("p.yaml"), kPipeline);
+  auto r = run_skillpipe({"run", dir.file("p.yaml"), "--plugin-path", FX_GOOD_DIR, "--run-dir", dir.path(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string summary = read_text(dir.file("summary.json"));
+  EXPECT_EQ(summary, r.out);
+  // 5 digests -> 5 tasks -> 2 observed passes (a-1 and b-1 answer "answer 1") -> one proposal counting them.
+  EXPECT_NE(summary.find(R"("id": "mine")"), std::string::npos);
+  EXPECT_NE(summary.find(R"("proposed_text":"tasks: 5\npassed: 2\n")"), std::string::npos) << summary;
+  EXPECT_NE(summary.find(R"(fixture consolidator saw 5 digests)"), std::string::npos);
+  EXPECT_NE(summary.find(R"("h1.emitted":3)"), std::string::npos);
+}
+
+TEST(Cli, SetOverrideChangesBehaviourWithoutEditingTheFile) {
+  TempDir dir;
+  write_text(dir.file("p.yaml"), kPipeline);
+  auto r = run_skillpipe({"run", dir.file("p.yaml"), "--plugin-path", FX_GOOD_DIR, "--json", "--set",
+                          "stages.judge.needle=answer", "--set", "stages.h2.count=0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"(tasks: 3\npassed: 3)"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ValidatePrintsEveryErrorWithLocationAndExitsTwo) {
+  TempDir dir;
+  write_text(dir.file("bad.yaml"), R"(skillpipe: 1
+stages:
+  - {id: h, plugin: fx_harvest, config: {count: 1, extra: 2}}
+  - {id: m, plugin: fx_miner, inputs: [nobody]}
+  - {id: m, plugin: fx_judge}
+)");
+  auto r = run_skillpipe({"validate", dir.file("bad.yaml"), "--plugin-path", FX_GOOD_DIR});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find(dir.file("bad.yaml") + ":3:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unknown key 'extra'"), std::string::npos);
+  EXPECT_NE(r.out.find("input 'nobody'"), std::string::npos);
+  EXPECT_NE(r.out.find("duplicate stage id 'm'"), std::string::npos);
+  EXPECT_NE(r.out.find("3 error(s)"), std::string::npos);
+  auto ok = run_skillpipe({"validate", dir.file("bad.yaml"), "--plugin-path", FX_GOOD_DIR, "--set",
+                           "stages.h.config.extra=", "--set", "stages.m.inputs=[]"});
+  EXPECT_EQ(ok.exit_code, 2);  // still the duplicate id and the stray null key
+}
+
+TEST(Cli, RefusedPluginExitsThreeNamingTheFile) {
+  TempDir dir;
+  write_text(dir.file("p.yaml"), "skillpipe: 1\nstages:\n  - {id: h, plugin: fx_newer_minor}\n");
+  auto r = run_skillpipe({"run", dir.file("p.yaml"), "--plugin-path", FX_BAD_DIR});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("libskillpipe_fx_newer_minor.so"), std::string::npos) << r.err;
+  auto p = run_skillpipe({"plugins", "--plugin-path", FX_BAD_DIR});
+  EXPECT_EQ(p.exit_code, 3);
+  EXPECT_NE(p.out.find("REFUSED"), std::string::npos);
+}
+
+TEST(Cli, PluginsListsKindVersionAbiPath) {
+  auto r = run_skillpipe({"plugins", "--json", "--plugin-path", FX_GOOD_DIR});
+  EXPECT_NE(r.out.find(R"("name":"fx_judge","kind":"judge","version":"1.0.0","abi":"1.0")"), std::string::npos) << r.out;
+  auto d = run_skillpipe({"describe", "fx_backend", "--plugin-path", FX_GOOD_DIR});
+  EXPECT_EQ(d.exit_code, 0);
+  EXPECT_NE(d.out.find("\"required\""), std::string::npos);
+}

@@ -1,0 +1,55 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "skillpipe/util.hpp"
+#include "test_support.hpp"
+
+using namespace skillpipe;
+
+TEST(Util, Iso8601ParsesOffsetsAndFractionsAsRealTimes) {
+  auto a = parse_iso8601_ms("2026-01-02T03:04:05Z");
+  auto b = parse_iso8601_ms("2026-01-02T04:04:05.000+01:00");
+  auto c = parse_iso8601_ms("2026-01-02T03:04:05.250Z");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(*c - *a, 250);
+  EXPECT_EQ(format_iso8601_s(*a), "2026-01-02T03:04:05Z");
+  EXPECT_EQ(format_iso8601(*c), "2026-01-02T03:04:05.250Z");
+  EXPECT_EQ(*parse_iso8601_ms("1970-01-01T00:00:00Z"), 0);
+  EXPECT_FALSE(parse_iso8601_ms("2026-13-01T00:00:00Z"));
+  EXPECT_FALSE(parse_iso8601_ms("yesterday"));
+}
+
+TEST(Util, NowHonoursSkillpipeNow) {
+  setenv("SKILLPIPE_NOW", "2030-05-06T07:08:09Z", 1);
+  EXPECT_EQ(format_iso8601_s(now_ms()), "2030-05-06T07:08:09Z");
+  unsetenv("SKILLPIPE_NOW");
+}
+
+TEST(Util, ExpandPath) {
+  setenv("HOME", "/home/u", 1);
+  setenv("SP_TEST_VAR", "v", 1);
+  EXPECT_EQ(expand_path("~/x"), "/home/u/x");
+  EXPECT_EQ(expand_path("a/${SP_TEST_VAR}/$SP_TEST_VAR"), "a/v/v");
+  EXPECT_EQ(expand_path("${SP_UNSET_VAR:-fallback}"), "fallback");
+  EXPECT_EQ(expand_path("a~b"), "a~b");
+}
+
+TEST(Util, AtomicWriteReplacesWholeFile) {
+  skillpipe::testing::TempDir dir;
+  const std::string p = dir.file("sub/f.txt");
+  atomic_write_file(p, "one");
+  atomic_write_file(p, "two");
+  EXPECT_EQ(*read_file(p), "two");
+  EXPECT_FALSE(read_file(dir.file("nope")));
+}
+
+TEST(Util, Utf8RepairAndTruncate) {
+  std::string s = "ok \xC3\x28 \xE2\x82";
+  EXPECT_FALSE(utf8_valid(s));
+  EXPECT_EQ(repair_utf8(s), 3u);
+  EXPECT_TRUE(utf8_valid(s));
+  EXPECT_EQ(truncate_utf8("héllo", 2), "h\xE2\x80\xA6");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_NE(project_slug("/a/b"), project_slug("/a-b"));
+}
