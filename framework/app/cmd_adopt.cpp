@@ -11,13 +11,15 @@ int cmd_adopt(const Args& args) {
   AdoptRequest req;
   po::options_description desc("options");
   desc.add_options()("night", po::value(&req.night_id), "night id or number (default: the latest with a proposal)")(
-      "skill", po::value(&req.names)->composing(), "adopt only this document (skill name, CLAUDE.md, AGENTS.md; repeatable)")(
+      "skill", po::value(&req.names)->composing(),
+      "adopt only this document (skill name, CLAUDE.md, AGENTS.md; repeatable)")(
       "all", po::bool_switch(&req.all), "every adoptable proposal of the night, not only the accepted ones")(
       "allow-unverified", po::bool_switch(&req.allow_unverified),
       "also adopt proposals the gate could not verify (never quarantined ones)");
   add_store_options(desc, a);
   po::variables_map vm;
-  const char* usage = "skillpipe adopt [--night ID] [--skill NAME...|--all] [--allow-unverified] [--project P] [--json]";
+  const char* usage =
+      "skillpipe adopt [--night ID] [--skill NAME...|--all] [--allow-unverified] [--project P] [--json]";
   if (auto rc = parse_command_line(args, usage, desc, nullptr, vm, a.common)) return *rc;
   if (req.all && !req.names.empty()) {
     std::cerr << "skillpipe adopt: --skill and --all cannot be combined\n\nusage: " << usage << "\n";

@@ -13,9 +13,8 @@ int cmd_history(const Args& args) {
                                    a.common)) {
     return *rc;
   }
-  return run_with_store("history", a, [&](Store& store, const std::string& project) {
-    return store.history(project, a.json);
-  });
+  return run_with_store("history", a,
+                        [&](Store& store, const std::string& project) { return store.history(project, a.json); });
 }
 
 }  // namespace skillpipe::app

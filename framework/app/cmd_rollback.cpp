@@ -13,8 +13,8 @@ int cmd_rollback(const Args& args) {
       "skill", po::value(&req.name), "only this document (skill name, CLAUDE.md, AGENTS.md)");
   add_store_options(desc, a);
   po::variables_map vm;
-  if (auto rc = parse_command_line(args, "skillpipe rollback [--to VERSION] [--skill NAME] [--project P] [--json]", desc,
-                                   nullptr, vm, a.common)) {
+  if (auto rc = parse_command_line(args, "skillpipe rollback [--to VERSION] [--skill NAME] [--project P] [--json]",
+                                   desc, nullptr, vm, a.common)) {
     return *rc;
   }
   return run_with_store("rollback", a, [&](Store& store, const std::string& project) {

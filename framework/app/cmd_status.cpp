@@ -13,9 +13,8 @@ int cmd_status(const Args& args) {
                                    a.common)) {
     return *rc;
   }
-  return run_with_store("status", a, [&](Store& store, const std::string& project) {
-    return store.status(project, a.json);
-  });
+  return run_with_store("status", a,
+                        [&](Store& store, const std::string& project) { return store.status(project, a.json); });
 }
 
 }  // namespace skillpipe::app

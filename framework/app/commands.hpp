@@ -19,6 +19,7 @@ struct Command {
 const std::vector<Command>& commands();
 
 int cmd_run(const Args& args);
+int cmd_harvest(const Args& args);
 int cmd_validate(const Args& args);
 int cmd_plugins(const Args& args);
 int cmd_describe(const Args& args);
@@ -26,5 +27,15 @@ int cmd_status(const Args& args);
 int cmd_adopt(const Args& args);
 int cmd_rollback(const Args& args);
 int cmd_history(const Args& args);
+int cmd_judge(const Args& args);
+int cmd_tasks(const Args& args);
+int cmd_report(const Args& args);
+int cmd_schedule(const Args& args);
+int cmd_unschedule(const Args& args);
+int cmd_docs(const Args& args);
+int cmd_new_plugin(const Args& args);
+int cmd_ab(const Args& args);
+int cmd_experiment(const Args& args);
+int cmd_export_dataset(const Args& args);
 
 }  // namespace skillpipe::app

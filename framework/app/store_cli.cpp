@@ -40,8 +40,9 @@ int run_with_store(const char* command, const StoreCliArgs& a,
     run.project = project;
     services.store = store.get();
     ctx = std::make_unique<host::BasicContext>("store", run, &services);
-    const std::string cfg =
-        a.store.empty() ? std::string("{}") : "{\"root\": " + json_quote(fs::absolute(expand_path(a.store)).string()) + "}";
+    const std::string cfg = a.store.empty()
+                                ? std::string("{}")
+                                : "{\"root\": " + json_quote(fs::absolute(expand_path(a.store)).string()) + "}";
     store->configure(Config::parse(cfg), *ctx);
     const CommandResult r = fn(*store, project);
     if (a.json) {

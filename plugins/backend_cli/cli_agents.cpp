@@ -130,7 +130,9 @@ AgentAnswer read_codex(const ProcessResult& p, const std::string& answer_file_te
       errors += get_str(d, "message") + "\n";
     }
   }
-  a.text = trim(answer_file_text).empty() ? last_message : answer_file_text;
+  std::string from_file = answer_file_text;
+  while (!from_file.empty() && (from_file.back() == '\n' || from_file.back() == '\r')) from_file.pop_back();
+  a.text = trim(from_file).empty() ? last_message : from_file;
   // Codex reports reconnects as error events and then succeeds: a completed turn with an
   // answer is an answer.
   if (p.exit_code == 0 && completed && !trim(a.text).empty()) return a;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "skillpipe/safety.hpp"
+#include "skillpipe/similarity.hpp"
 #include "skillpipe/util.hpp"
 
 namespace fs = std::filesystem;
@@ -59,6 +60,34 @@ std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, const std::strin
     }
   }
   return out;
+}
+
+const ExistingSkill* match_skill(const std::vector<ExistingSkill>& skills, const std::string& name,
+                                 const std::string& label, const std::string& skill_hint, double threshold) {
+  for (const auto& s : skills)
+    if (s.name == name || s.fm_name == name) return &s;
+  auto words = [](std::string t) {
+    for (char& c : t)
+      if (c == '-' || c == '_') c = ' ';
+    return intent_tokens(t);
+  };
+  const auto want = words(label);
+  if (want.empty()) return nullptr;
+  const ExistingSkill* best = nullptr;
+  double best_score = 0;
+  for (const auto& s : skills) {
+    const auto have = words(s.name + " " + s.fm_name + " " + s.description);
+    std::size_t shared = 0;
+    for (const auto& w : want) shared += std::binary_search(have.begin(), have.end(), w);
+    if (shared < std::min<std::size_t>(2, want.size())) continue;
+    double score = static_cast<double>(shared) / static_cast<double>(want.size());
+    if (!skill_hint.empty() && (s.name == skill_hint || s.fm_name == skill_hint)) score += 0.25;
+    if (score + 1e-12 >= threshold && score > best_score + 1e-12) {
+      best = &s;
+      best_score = score;
+    }
+  }
+  return best;
 }
 
 std::string new_skill_path(const SkillRoots& roots, const std::string& target, const std::string& project,

@@ -41,6 +41,13 @@ struct ExistingSkill {
 std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, const std::string& target,
                                        const std::string& project);
 
+// The existing skill a pattern's draft should extend instead of creating `name`: one with
+// that name, else the one whose name and description contain the most of the pattern's
+// label words (at least `threshold` of them and two, or all when the label is shorter),
+// with a bonus for the skill the pattern's sessions used (`skill_hint`). nullptr: none.
+const ExistingSkill* match_skill(const std::vector<ExistingSkill>& skills, const std::string& name,
+                                 const std::string& label, const std::string& skill_hint, double threshold);
+
 // The live path a new skill `name` of `target` would be adopted to: the project root when
 // `scope` is "project" and the night has a project, else the first user-level root.
 std::string new_skill_path(const SkillRoots& roots, const std::string& target, const std::string& project,

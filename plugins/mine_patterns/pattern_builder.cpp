@@ -36,19 +36,24 @@ std::string plural(int n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : word.back() == 's' ? "es" : "s");
 }
 
-// A readable, stable label from the words of an intent: "fix-flaky-test-api".
-std::string make_label(const std::string& intent) {
-  std::vector<std::string> words;
+// A readable label from the words of the pattern's most typical request, keeping the words
+// most members share ("fix-flaky-test"); set once, so a skill name drawn from it is stable.
+std::string make_label(const std::string& intent, const std::vector<Member>& members) {
+  std::vector<std::string> all, common;
   std::string cur;
   auto take = [&] {
     const bool digits = std::all_of(cur.begin(), cur.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (cur.size() >= 2 && !digits && cur != "claude" && cur != "anthropic" && !intent_tokens(cur).empty() &&
-        std::find(words.begin(), words.end(), cur) == words.end())
-      words.push_back(cur);
+    const auto tok = intent_tokens(cur);
+    if (cur.size() >= 2 && !digits && cur != "claude" && cur != "anthropic" && !tok.empty() &&
+        std::find(all.begin(), all.end(), cur) == all.end()) {
+      all.push_back(cur);
+      std::size_t in = 0;
+      for (const auto& m : members) in += std::binary_search(m.tokens.begin(), m.tokens.end(), tok.front());
+      if (in * 2 >= members.size() && members.size() > 1) common.push_back(cur);
+    }
     cur.clear();
   };
   for (char c : intent) {
-    if (words.size() >= 4) break;
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
       cur += c;
     else if (c >= 'A' && c <= 'Z')
@@ -56,11 +61,12 @@ std::string make_label(const std::string& intent) {
     else
       take();
   }
-  if (words.size() < 4) take();
+  take();
+  const auto& words = common.size() >= 2 ? common : all;
   std::string label;
-  for (const auto& w : words) {
-    if (label.size() + w.size() + 1 > 48) break;
-    label += (label.empty() ? "" : "-") + w;
+  for (std::size_t i = 0; i < words.size() && i < 4; ++i) {
+    if (label.size() + words[i].size() + 1 > 48) break;
+    label += (label.empty() ? "" : "-") + words[i];
   }
   return label;
 }
@@ -207,7 +213,7 @@ std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members,
       p.members.erase(p.members.begin(), p.members.begin() + static_cast<long>(p.members.size() - o.max_members));
     if (p.label.empty()) {
       const Member* typical = medoid(p);
-      p.label = typical ? make_label(typical->intent) : "";
+      p.label = typical ? make_label(typical->intent, p.members) : "";
       if (p.label.empty()) p.label = "pattern-" + p.id.substr(4, 6);
     }
   }

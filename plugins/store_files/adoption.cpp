@@ -73,6 +73,17 @@ CommandResult command_error(int exit_code, const std::string& message, bool json
   return r;
 }
 
+CommandResult command_ok(const std::string& message, bool json) {
+  CommandResult r;
+  r.text = message + (message.empty() || message.back() == '\n' ? "" : "\n");
+  if (json) {
+    JsonOut j;
+    j.begin_object().boolean("ok", true).null("version").str("message", message).end_object();
+    r.json = j.text();
+  }
+  return r;
+}
+
 Adoption::Adoption(const Layout& layout, FaultInjector& fi, std::string store_arg)
     : layout_(layout), fi_(fi), store_arg_(std::move(store_arg)) {}
 
@@ -97,8 +108,8 @@ std::vector<Txn> Adoption::versions() const {
     ++line;
     out.push_back(parse_txn(text, layout_.receipts() + ":" + std::to_string(line)));
     if (out.back().version != static_cast<int>(out.size())) {
-      throw Error(layout_.receipts() + ":" + std::to_string(line) + ": expected version " +
-                  std::to_string(out.size()) + ", found " + std::to_string(out.back().version));
+      throw Error(layout_.receipts() + ":" + std::to_string(line) + ": expected version " + std::to_string(out.size()) +
+                  ", found " + std::to_string(out.back().version));
     }
   }
   return out;
@@ -169,8 +180,8 @@ std::string Adoption::recover() {
     throw Error(msg);
   }
   remove_durable(fi_, layout_.journal());
-  return "recovered an interrupted " + j.action + " (version " + std::to_string(j.version) + "): " +
-         (committed ? "completed it" : "undid it, the live files are as before");
+  return "recovered an interrupted " + j.action + " (version " + std::to_string(j.version) +
+         "): " + (committed ? "completed it" : "undid it, the live files are as before");
 }
 
 CommandResult Adoption::commit(Txn txn, std::vector<Change> changes, bool json, const std::string& done_text) {
@@ -209,7 +220,11 @@ CommandResult Adoption::commit(Txn txn, std::vector<Change> changes, bool json, 
   r.text += "The previous files are backed up. Undo with:\n  " + cmds.rollback + "\n";
   if (json) {
     JsonOut j;
-    j.begin_object().boolean("ok", true).num("version", txn.version).str("action", txn.action).str("night_id", txn.night_id);
+    j.begin_object()
+        .boolean("ok", true)
+        .num("version", txn.version)
+        .str("action", txn.action)
+        .str("night_id", txn.night_id);
     write_files_json(j, txn.files);
     j.str("rollback_command", cmds.rollback).end_object();
     r.json = j.text();
@@ -229,11 +244,15 @@ CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
     m = parse_manifest(*read_bytes(path), path);
   };
   if (!req.night_id.empty()) {
+    const bool numeric = req.night_id.find_first_not_of("0123456789") == std::string::npos && req.night_id.size() < 10;
     for (const auto& n : nights) {
-      if (n.id == req.night_id || std::to_string(n.number) == req.night_id) night = &n;
+      if (n.id == req.night_id || (numeric && n.number == std::stol(req.night_id))) night = &n;
     }
-    if (!night) return command_error(2, "project " + layout_.project + " has no night \"" + req.night_id + "\" (see `skillpipe status`)", json);
-    if (!night->published) return command_error(2, "night " + night->id + " is not finished; nothing of it can be adopted yet", json);
+    if (!night)
+      return command_error(
+          2, "project " + layout_.project + " has no night \"" + req.night_id + "\" (see `skillpipe status`)", json);
+    if (!night->published)
+      return command_error(2, "night " + night->id + " is not finished; nothing of it can be adopted yet", json);
     load(*night);
   } else {
     for (auto it = nights.rbegin(); it != nights.rend() && !night; ++it) {
@@ -241,10 +260,8 @@ CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
       load(*it);
       if (!m.proposals.empty()) night = &*it;
     }
-    if (!night) {
-      CommandResult r = command_error(0, notes + "Nothing to adopt: no night of " + layout_.project + " staged a proposal.", json);
-      return r;
-    }
+    if (!night)
+      return command_ok(notes + "Nothing to adopt: no night of " + layout_.project + " staged a proposal.", json);
   }
 
   // Which proposals: named ones, --all, or every accepted one.
@@ -256,8 +273,9 @@ CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
       if (e.name == name) chosen.push_back(&e), explicit_names.insert(&e), found = true;
     }
     if (!found) {
-      return command_error(2, "night " + night->id + " has no proposal named \"" + name + "\" (it has: " +
-                                  list_names(m.proposals) + ")", json);
+      return command_error(
+          2, "night " + night->id + " has no proposal named \"" + name + "\" (it has: " + list_names(m.proposals) + ")",
+          json);
     }
   }
   if (req.names.empty()) {
@@ -269,8 +287,10 @@ CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
   for (const ManifestEntry* e : chosen) {
     const bool named = explicit_names.count(e) > 0;
     std::string why;
-    if (!e->refusal.empty()) why = "not adoptable: " + e->refusal;
-    else if (e->status == "quarantined") why = "quarantined by the safety scan; it is never adopted";
+    if (!e->refusal.empty())
+      why = "not adoptable: " + e->refusal;
+    else if (e->status == "quarantined")
+      why = "quarantined by the safety scan; it is never adopted";
     else if (e->status != "accepted" && !req.allow_unverified) {
       why = e->status + ", not accepted by the gate (adopt it with --skill " + e->name + " --allow-unverified)";
     }
@@ -310,14 +330,24 @@ CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
     }
     if (cur != e->live_sha256) {
       violations.push_back(e->live_path + ": " +
-                           (!live ? std::string("was deleted")
-                                  : e->live_existed ? "was edited" : "was created by someone else") +
+                           (!live             ? std::string("was deleted")
+                            : e->live_existed ? "was edited"
+                                              : "was created by someone else") +
                            " after night " + night->id + " read it (sha256 now " + short_sha(cur) + ", then " +
                            short_sha(e->live_sha256) + ")");
       continue;
     }
     Change c;
-    c.file = {e->name, e->target, e->live_path, rp, cur, e->sha256, night->id, e->added, e->removed, 0,
+    c.file = {e->name,
+              e->target,
+              e->live_path,
+              rp,
+              cur,
+              e->sha256,
+              night->id,
+              e->added,
+              e->removed,
+              0,
               !fs::exists(fs::path(rp).parent_path())};
     c.before_bytes = live.value_or("");
     c.after_bytes = *staged;

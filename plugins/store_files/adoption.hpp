@@ -63,5 +63,7 @@ class Adoption {
 
 // A refusal or failure as a CommandResult with a matching JSON body.
 CommandResult command_error(int exit_code, const std::string& message, bool json);
+// Success with nothing done (exit 0).
+CommandResult command_ok(const std::string& message, bool json);
 
 }  // namespace skillpipe::store_files

@@ -32,9 +32,11 @@ CommandResult Adoption::rollback(const RollbackRequest& req, bool json) {
   std::string notes = recover();
   if (!notes.empty()) notes += "\n";
   const std::vector<Txn> txns = versions();
-  if (txns.empty()) return command_error(2, notes + "Nothing to roll back: nothing was ever adopted for " + layout_.project + ".", json);
+  if (txns.empty())
+    return command_error(2, notes + "Nothing to roll back: nothing was ever adopted for " + layout_.project + ".",
+                         json);
 
-  std::map<std::string, FileHistory> files;  // by live real path
+  std::map<std::string, FileHistory> files;        // by live real path
   std::set<std::pair<int, std::string>> reverted;  // (adopt version, real path) already undone
   bool name_seen = req.name.empty();
   for (const auto& t : txns) {
@@ -47,7 +49,8 @@ CommandResult Adoption::rollback(const RollbackRequest& req, bool json) {
       name_seen = name_seen || f.name == req.name;
     }
   }
-  if (!name_seen) return command_error(2, "no adoption of " + layout_.project + " ever changed \"" + req.name + "\"", json);
+  if (!name_seen)
+    return command_error(2, "no adoption of " + layout_.project + " ever changed \"" + req.name + "\"", json);
   auto wanted = [&](const TxnFile& f) { return req.name.empty() || f.name == req.name; };
 
   std::vector<Change> changes;
@@ -59,8 +62,10 @@ CommandResult Adoption::rollback(const RollbackRequest& req, bool json) {
   if (!req.to_version.empty()) {
     const auto to = parse_version(req.to_version);
     if (!to || *to > static_cast<int>(txns.size())) {
-      return command_error(2, "unknown version \"" + req.to_version + "\": versions are 0 (before any adoption) to " +
-                                  std::to_string(txns.size()) + " (see `skillpipe history`)", json);
+      return command_error(2,
+                           "unknown version \"" + req.to_version + "\": versions are 0 (before any adoption) to " +
+                               std::to_string(txns.size()) + " (see `skillpipe history`)",
+                           json);
     }
     txn.to_version = *to;
     for (const auto& [rp, h] : files) {
@@ -95,7 +100,11 @@ CommandResult Adoption::rollback(const RollbackRequest& req, bool json) {
         if (wanted(f) && !reverted.count({it->version, f.live_realpath})) target = &*it;
       }
     }
-    if (!target) return command_error(2, notes + "Nothing to roll back: every adoption" + (req.name.empty() ? "" : " of \"" + req.name + "\"") + " is already rolled back.", json);
+    if (!target)
+      return command_error(2,
+                           notes + "Nothing to roll back: every adoption" +
+                               (req.name.empty() ? "" : " of \"" + req.name + "\"") + " is already rolled back.",
+                           json);
     txn.night_id = target->night_id;
     for (const auto& f : target->files) {
       if (!wanted(f) || reverted.count({target->version, f.live_realpath})) continue;
@@ -110,7 +119,8 @@ CommandResult Adoption::rollback(const RollbackRequest& req, bool json) {
     headline = "Rolled back version " + std::to_string(target->version) + " (night " + target->night_id + ")";
   }
   if (changes.empty()) {
-    return command_error(0, notes + "Nothing to roll back: the live files already match version " + req.to_version + ".", json);
+    return command_ok(notes + "Nothing to roll back: the live files already match version " + req.to_version + ".",
+                      json);
   }
 
   // Pins: each file must still hold exactly what skillpipe last wrote there.

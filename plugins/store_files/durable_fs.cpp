@@ -17,7 +17,11 @@
 namespace skillpipe::store_files {
 namespace {
 
+std::atomic<bool> g_fsync{true};
+
 std::string errno_text(int e) { return std::strerror(e); }
+
+int do_fsync(int fd) { return g_fsync.load(std::memory_order_relaxed) ? ::fsync(fd) : 0; }
 
 std::string parent_of(const std::string& path) {
   const auto pos = path.find_last_of('/');
@@ -69,13 +73,15 @@ bool FaultInjector::reached() {
 void FaultInjector::die(std::string_view what, const std::string& path) const {
   // A simulated crash: no destructors, no flushing, exactly like kill -9 at this point.
   std::fprintf(stderr, "store_files: fault injection: exiting at write step %lld (%.*s %s)\n",
-               static_cast<long long>(fail_at_), static_cast<int>(what.size()), what.data(),
-               path.c_str());
+               static_cast<long long>(fail_at_), static_cast<int>(what.size()), what.data(), path.c_str());
   std::fflush(stderr);
   ::_exit(kFaultExitCode);
 }
 
+void set_fsync_enabled(bool on) { g_fsync = on; }
+
 void fsync_dir(const std::string& dir) {
+  if (!g_fsync.load(std::memory_order_relaxed)) return;
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) throw Error("cannot open directory " + dir + ": " + errno_text(errno));
   const int rc = ::fsync(fd);
@@ -115,7 +121,7 @@ void write_atomic(FaultInjector& fi, const std::string& path, std::string_view c
     if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 && mode != 0666) {
       throw Error("cannot set the mode of " + tmp + ": " + errno_text(errno));
     }
-    if (::fsync(fd) != 0) throw Error("cannot fsync " + tmp + ": " + errno_text(errno));
+    if (do_fsync(fd) != 0) throw Error("cannot fsync " + tmp + ": " + errno_text(errno));
   } catch (...) {
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -179,10 +185,10 @@ void append_durable(FaultInjector& fi, const std::string& path, std::string_view
       off += static_cast<std::size_t>(w);
     }
     if (fatal) {
-      ::fsync(fd);
+      do_fsync(fd);
       fi.die("append", path);
     }
-    if (::fsync(fd) != 0) throw Error("cannot fsync " + path + ": " + errno_text(errno));
+    if (do_fsync(fd) != 0) throw Error("cannot fsync " + path + ": " + errno_text(errno));
   } catch (...) {
     ::close(fd);
     throw;

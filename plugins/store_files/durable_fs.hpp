@@ -39,14 +39,17 @@ class FaultInjector {
   std::int64_t fail_at_ = 0;
 };
 
-inline constexpr int kPrivateFile = 0600;   // store files hold transcript-derived text
+// fsync on by default. Off only for throwaway stores and tests that simulate *process* crashes
+// (the page cache survives those; it does not survive power loss).
+void set_fsync_enabled(bool on);
+
+inline constexpr int kPrivateFile = 0600;  // store files hold transcript-derived text
 inline constexpr int kPrivateDir = 0700;
-inline constexpr int kPreserveMode = -1;    // keep the replaced file's mode (0644 when new)
+inline constexpr int kPreserveMode = -1;  // keep the replaced file's mode (0644 when new)
 
 // Replaces `path` atomically: write a unique temp file beside it, fsync, rename over,
 // fsync the directory. Throws Error naming the file.
-void write_atomic(FaultInjector& fi, const std::string& path, std::string_view content,
-                  int mode = kPrivateFile);
+void write_atomic(FaultInjector& fi, const std::string& path, std::string_view content, int mode = kPrivateFile);
 // Appends `data` (whole lines ending in '\n') and fsyncs. If the file ends in a torn line
 // (no final '\n', left by a crash), that fragment is cut off first: it was never
 // acknowledged to the caller.

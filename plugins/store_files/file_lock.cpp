@@ -63,7 +63,14 @@ std::unique_ptr<FileLock> FileLock::acquire(const std::string& path, const std::
   // O_CLOEXEC: backend subprocesses must not inherit (and so keep holding) the lock.
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kPrivateFile);
   if (fd < 0) throw Error("cannot open lock file " + path + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  int rc = ::flock(fd, LOCK_EX | LOCK_NB);
+  // A holder that wrote nothing is in its first instant (or is a reader peeking with
+  // holder()); give it a moment rather than refusing with an anonymous message.
+  for (int i = 0; i < 10 && rc != 0 && errno == EWOULDBLOCK && read_info(fd).empty(); ++i) {
+    ::usleep(20000);
+    rc = ::flock(fd, LOCK_EX | LOCK_NB);
+  }
+  if (rc != 0) {
     const int e = errno;
     const auto info = read_info(fd);
     ::close(fd);
@@ -78,15 +85,14 @@ std::unique_ptr<FileLock> FileLock::acquire(const std::string& path, const std::
     throw LockBusy(msg);
   }
   const auto old = read_info(fd);
-  if (stale_note && !old.empty() && old.count("pid") &&
-      std::strtol(old.at("pid").c_str(), nullptr, 10) != ::getpid()) {
+  if (stale_note && !old.empty() && old.count("pid") && std::strtol(old.at("pid").c_str(), nullptr, 10) != ::getpid()) {
     // flock is released by the kernel when a process dies, so a lock we could take whose
     // file still names a holder was left by a process that did not finish cleanly.
     *stale_note = "took over a stale lock on " + subject + " left by " + describe(old) +
                   (holder_is_dead(old) ? ", which is no longer running" : "");
   }
-  const std::string body = "pid=" + std::to_string(::getpid()) + "\nhost=" + host_name() +
-                           "\npurpose=" + purpose + "\nsince=" + format_iso8601_s(now_ms()) + "\n";
+  const std::string body = "pid=" + std::to_string(::getpid()) + "\nhost=" + host_name() + "\npurpose=" + purpose +
+                           "\nsince=" + format_iso8601_s(now_ms()) + "\n";
   if (::ftruncate(fd, 0) == 0) {
     ssize_t ignored = ::pwrite(fd, body.data(), body.size(), 0);
     (void)ignored;

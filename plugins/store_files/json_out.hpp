@@ -20,9 +20,7 @@ class JsonOut {
   JsonOut& begin_array() { return w_.StartArray(), *this; }
   JsonOut& end_array() { return w_.EndArray(), *this; }
   JsonOut& key(const char* k) { return w_.Key(k), *this; }
-  JsonOut& str(std::string_view v) {
-    return w_.String(v.data(), static_cast<rapidjson::SizeType>(v.size())), *this;
-  }
+  JsonOut& str(std::string_view v) { return w_.String(v.data(), static_cast<rapidjson::SizeType>(v.size())), *this; }
   JsonOut& str(const char* k, std::string_view v) { return key(k).str(v); }
   JsonOut& num(const char* k, std::int64_t v) { return w_.Key(k), w_.Int64(v), *this; }
   JsonOut& boolean(const char* k, bool v) { return w_.Key(k), w_.Bool(v), *this; }

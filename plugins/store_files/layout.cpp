@@ -52,7 +52,13 @@ std::string cache_path(const std::string& root, std::string_view key) {
 
 std::string state_file_name(std::string_view key) {
   if (is_safe_segment(key, 120)) return std::string(key);
-  return "_" + sha256_hex(key).substr(0, 40);
+  // Keys like "mine_tasks/splits": a readable name, made unique by a hash of the real key.
+  std::string name;
+  for (char c : key.substr(0, 80)) {
+    name += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ? c : '_';
+  }
+  while (!name.empty() && name[0] == '.') name[0] = '_';
+  return name + "-" + sha256_hex(key).substr(0, 12);
 }
 
 std::vector<NightEntry> list_nights(const Layout& layout) {
@@ -62,7 +68,8 @@ std::vector<NightEntry> list_nights(const Layout& layout) {
     const std::string name = e.path().filename().string();
     const auto dash = name.find('-');
     if (dash == std::string::npos || dash == 0 || !e.is_directory(ec)) continue;
-    if (!std::all_of(name.begin(), name.begin() + static_cast<long>(dash), [](char c) { return c >= '0' && c <= '9'; })) continue;
+    if (!std::all_of(name.begin(), name.begin() + static_cast<long>(dash), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
     NightEntry n;
     n.id = name;
     n.number = std::strtol(name.substr(0, dash).c_str(), nullptr, 10);

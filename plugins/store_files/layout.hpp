@@ -37,9 +37,7 @@ struct Layout {
   std::string adopt_lock() const { return adoption_dir() + "/adopt.lock"; }
   std::string journal() const { return adoption_dir() + "/journal.json"; }
   std::string receipts() const { return adoption_dir() + "/receipts.jsonl"; }
-  std::string blob(const std::string& sha) const {
-    return adoption_dir() + "/blobs/" + sha.substr(0, 2) + "/" + sha;
-  }
+  std::string blob(const std::string& sha) const { return adoption_dir() + "/blobs/" + sha.substr(0, 2) + "/" + sha; }
 };
 
 std::string cache_path(const std::string& root, std::string_view key);
@@ -55,8 +53,8 @@ struct NightEntry {
   std::string id;
   long number = 0;
   std::string dir;
-  bool published = false;   // manifest.json exists
-  bool abandoned = false;   // superseded by a newer night without being finished
+  bool published = false;  // manifest.json exists
+  bool abandoned = false;  // superseded by a newer night without being finished
 };
 // The project's nights, oldest first.
 std::vector<NightEntry> list_nights(const Layout& layout);

@@ -33,8 +33,7 @@ std::vector<std::string_view> split_lines(std::string_view s) {
 constexpr int kMaxEditDistance = 2000;
 
 // Myers' greedy algorithm on [0,n) x [0,m) of two id sequences; appends ops in order.
-void myers(const std::vector<int>& a, int a0, int n, const std::vector<int>& b, int b0, int m,
-           std::vector<Op>& ops) {
+void myers(const std::vector<int>& a, int a0, int n, const std::vector<int>& b, int b0, int m, std::vector<Op>& ops) {
   const int max = n + m;
   if (max == 0) return;
   const int limit = std::min(max, kMaxEditDistance);
@@ -70,8 +69,10 @@ void myers(const std::vector<int>& a, int a0, int n, const std::vector<int>& b, 
       --x, --y;
       rev.push_back({OpType::kEqual, a0 + x, b0 + y});
     }
-    if (x == prev_x) rev.push_back({OpType::kInsert, a0 + x, b0 + prev_y});
-    else rev.push_back({OpType::kDelete, a0 + prev_x, b0 + y});
+    if (x == prev_x)
+      rev.push_back({OpType::kInsert, a0 + x, b0 + prev_y});
+    else
+      rev.push_back({OpType::kDelete, a0 + prev_x, b0 + y});
     x = prev_x, y = prev_y;
   }
   while (x > 0 && y > 0) {
@@ -151,9 +152,12 @@ std::string unified_diff(std::string_view before, std::string_view after, const 
            range(new_count ? b_pos[begin] + 1 : b_pos[begin], new_count) + " @@\n";
     for (std::size_t i = begin; i < end; ++i) {
       const Op& op = ops[i];
-      if (op.type == OpType::kEqual) emit_line(out, ' ', la[static_cast<std::size_t>(op.a)]);
-      else if (op.type == OpType::kDelete) emit_line(out, '-', la[static_cast<std::size_t>(op.a)]);
-      else emit_line(out, '+', lb[static_cast<std::size_t>(op.b)]);
+      if (op.type == OpType::kEqual)
+        emit_line(out, ' ', la[static_cast<std::size_t>(op.a)]);
+      else if (op.type == OpType::kDelete)
+        emit_line(out, '-', la[static_cast<std::size_t>(op.a)]);
+      else
+        emit_line(out, '+', lb[static_cast<std::size_t>(op.b)]);
     }
     c = last + 1;
   }

@@ -63,10 +63,12 @@ std::string md_text(std::string_view s, bool in_table, std::size_t max_chars) {
       out += "…";
       break;
     }
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '|' && in_table) out += "\\|";
-    else out += static_cast<char>(c);
+    if (c == '<')
+      out += "&lt;";  // enough to keep model output from opening an HTML tag
+    else if (c == '|' && in_table)
+      out += "\\|";
+    else
+      out += static_cast<char>(c);
   }
   return out;
 }
@@ -74,15 +76,18 @@ std::string md_text(std::string_view s, bool in_table, std::size_t max_chars) {
 std::string shell_quote(std::string_view s) {
   bool plain = !s.empty();
   for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("/._-+=:,@%").find(c) != std::string_view::npos)) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+          std::string_view("/._-+=:,@%").find(c) != std::string_view::npos)) {
       plain = false;
     }
   }
   if (plain) return std::string(s);
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -95,8 +100,9 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
 
   out += "\n## Result\n\n";
   if (r.gate_action == "reject_unverified") {
-    out += "> **Not validated.** These proposals could not be checked on held-out tasks; they are "
-           "staged as unverified suggestions and are never adopted automatically.\n\n";
+    out +=
+        "> **Not validated.** These proposals could not be checked on held-out tasks; they are "
+        "staged as unverified suggestions and are never adopted automatically.\n\n";
   }
   out += "| score | before | after | change |\n|---|---|---|---|\n";
   out += "| validation | " + score(r.baseline_val) + " | " + score(r.candidate_val) + " | " +
@@ -117,8 +123,9 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
     for (const auto& s : staged) {
       const Proposal& p = *s.proposal;
       out += "| " + md_text(p.name, true) + " | " + md_text(p.target, true) + " | " + md_text(p.status, true) +
-             (s.refusal.empty() ? "" : " (not adoptable)") + " | `" + md_text(p.live_path, true) + "`" +
-             (p.base_sha256.empty() ? " (new)" : "") + " | +" + std::to_string(s.added) + " −" +
+             (s.refusal.empty() ? "" : " (not adoptable)") + " | " +
+             (p.live_path.empty() ? std::string("(none)") : "`" + md_text(p.live_path, true) + "`") +
+             (p.base_sha256.empty() && !p.live_path.empty() ? " (new)" : "") + " | +" + std::to_string(s.added) + " −" +
              std::to_string(s.removed) + " | " + md_text(s.diff_file, true) + " |\n";
     }
     for (const auto& s : staged) {
@@ -132,8 +139,8 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
   if (!r.deltas.empty()) {
     out += "\n## Per-task changes\n\n| task | split | before | after | change |\n|---|---|---|---|---|\n";
     for (const auto& d : r.deltas) {
-      out += "| " + md_text(d.task_id, true, 120) + " | " + md_text(d.split, true) + " | " + score(d.before) +
-             " | " + score(d.after) + " | " + change(d.before, d.after) + " |\n";
+      out += "| " + md_text(d.task_id, true, 120) + " | " + md_text(d.split, true) + " | " + score(d.before) + " | " +
+             score(d.after) + " | " + change(d.before, d.after) + " |\n";
     }
   }
 
@@ -149,14 +156,16 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
   }
   out += "- tokens: " + std::to_string(r.tokens.input) + " in, " + std::to_string(r.tokens.output) + " out";
   if (r.tokens.cache_read || r.tokens.cache_write) {
-    out += " (cache read " + std::to_string(r.tokens.cache_read) + ", write " + std::to_string(r.tokens.cache_write) + ")";
+    out +=
+        " (cache read " + std::to_string(r.tokens.cache_read) + ", write " + std::to_string(r.tokens.cache_write) + ")";
   }
   out += "\n- LLM calls: " + std::to_string(r.llm_calls) + " (" + std::to_string(r.cached_calls) +
          " answered from the cache)\n";
   out += "- cost: $" + number(r.cost_usd, "%.4f") + "\n";
   if (!r.timings_s.empty()) {
     std::string line;
-    for (const auto& [k, v] : r.timings_s) line += (line.empty() ? "" : ", ") + md_text(k) + " " + number(v, "%.1f") + " s";
+    for (const auto& [k, v] : r.timings_s)
+      line += (line.empty() ? "" : ", ") + md_text(k) + " " + number(v, "%.1f") + " s";
     out += "- time: " + line + "\n";
   }
 

@@ -15,11 +15,11 @@ struct StagedProposal {
   std::string diff_file;
   int added = 0;
   int removed = 0;
-  std::string refusal;        // non-empty when the store will not adopt it
+  std::string refusal;  // non-empty when the store will not adopt it
 };
 
 struct ReportCommands {
-  std::string adopt;          // exact commands, already shell-quoted
+  std::string adopt;  // exact commands, already shell-quoted
   std::string rollback;
   std::string status;
 };
@@ -27,8 +27,8 @@ struct ReportCommands {
 std::string render_report_md(const NightReport& report, const std::vector<StagedProposal>& staged,
                              const ReportCommands& commands);
 
-// Markdown-safe single-line text: control characters dropped, newlines folded, '<' '>'
-// escaped (no HTML injection from model output), '|' escaped when `in_table`.
+// Markdown-safe single-line text: control characters dropped, newlines folded, '<' escaped
+// (no HTML injection from model output), '|' escaped when `in_table`.
 std::string md_text(std::string_view s, bool in_table = false, std::size_t max_chars = 600);
 // Quotes an argument for a POSIX shell when it needs it.
 std::string shell_quote(std::string_view s);

@@ -111,8 +111,8 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
     e.proposed_realpath = real_path(ctx.night_dir + "/" + e.proposed_file);
     DiffStats st;
     const std::string label = p.live_path.empty() ? p.name : p.live_path;
-    std::string diff = unified_diff(p.base_text, p.proposed_text, p.base_sha256.empty() ? "/dev/null" : label,
-                                    label, 3, &st);
+    std::string diff =
+        unified_diff(p.base_text, p.proposed_text, p.base_sha256.empty() ? "/dev/null" : label, label, 3, &st);
     e.added = st.added;
     e.removed = st.removed;
     write_atomic(*ctx.fi, ctx.night_dir + "/" + e.diff_file, diff);

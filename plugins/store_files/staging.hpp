@@ -20,7 +20,7 @@ struct StagingContext {
   std::string started_at;
   FaultInjector* fi = nullptr;
   const TargetConfig* targets = nullptr;
-  std::string store_arg;   // " --store DIR" when the store is not at its default place, else ""
+  std::string store_arg;  // " --store DIR" when the store is not at its default place, else ""
 };
 
 // Throws Error for proposals that contradict themselves (base_sha256 not matching base_text,

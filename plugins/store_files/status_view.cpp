@@ -75,8 +75,10 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
   const NightEntry* unfinished = nullptr;
   int published = 0;
   for (const auto& n : nights) {
-    if (n.published) ++published, latest = &n;
-    else if (!n.abandoned) unfinished = &n;
+    if (n.published)
+      ++published, latest = &n;
+    else if (!n.abandoned)
+      unfinished = &n;
   }
 
   std::string t = "Project: " + layout.project + "\nStore:   " + layout.project_dir() + "\n";
@@ -90,8 +92,10 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
     j.begin_object().str("id", n.id).boolean("published", n.published).boolean("abandoned", n.abandoned).end_object();
   }
   j.end_array();
-  if (running.empty()) j.null("running");
-  else j.str("running", running);
+  if (running.empty())
+    j.null("running");
+  else
+    j.str("running", running);
 
   std::vector<std::string> next;
   std::vector<std::string> pending_accepted, pending_other;
@@ -101,11 +105,14 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
     const auto report_text = read_bytes(latest->dir + "/report.json");
     NightReport report;
     if (report_text) from_json(*report_text, report);
-    t += "\nLast night: " + latest->id + (report.finished_at.empty() ? "" : " (finished " + report.finished_at + ")") + "\n";
+    t += "\nLast night: " + latest->id + (report.finished_at.empty() ? "" : " (finished " + report.finished_at + ")") +
+         "\n";
     j.key("latest_night").begin_object().str("id", latest->id).str("dir", latest->dir);
     if (report_text) {
-      t += "  Gate: " + (report.gate_action.empty() ? std::string("none") : report.gate_action) + "; validation " +
-           score(report.baseline_val) + " -> " + score(report.candidate_val);
+      t += "  Gate: " + (report.gate_action.empty() ? std::string("none") : report.gate_action);
+      if (report.baseline_val || report.candidate_val) {
+        t += "; validation " + score(report.baseline_val) + " -> " + score(report.candidate_val);
+      }
       if (report.baseline_test || report.candidate_test) {
         t += ", test " + score(report.baseline_test) + " -> " + score(report.candidate_test);
       }
@@ -126,15 +133,23 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
       if (state == "not adoptable") t += " (" + e.refusal + ")";
       t += "\n";
       if (state == "pending") (e.status == "accepted" ? pending_accepted : pending_other).push_back(e.name);
-      j.begin_object().str("name", e.name).str("target", e.target).str("status", e.status).str("live_path", e.live_path);
-      j.str("state", state).num("added", e.added).num("removed", e.removed).str("diff", latest->dir + "/" + e.diff_file);
+      j.begin_object()
+          .str("name", e.name)
+          .str("target", e.target)
+          .str("status", e.status)
+          .str("live_path", e.live_path);
+      j.str("state", state)
+          .num("added", e.added)
+          .num("removed", e.removed)
+          .str("diff", latest->dir + "/" + e.diff_file);
       j.str("refusal", e.refusal).end_object();
     }
     j.end_array().end_object();
     if (report_text) t += "  Report: " + latest->dir + "/report.md\n";
     const ReportCommands night_cmds = make_commands(layout.project, latest->id, store_arg);
     if (!pending_accepted.empty()) {
-      next.push_back(night_cmds.adopt + "    # adopt " + std::to_string(pending_accepted.size()) + " accepted proposal(s)");
+      next.push_back(night_cmds.adopt + "    # adopt " + std::to_string(pending_accepted.size()) +
+                     " accepted proposal(s)");
     }
     for (const auto& name : pending_other) {
       next.push_back(night_cmds.adopt + " --skill " + name + " --allow-unverified    # not validated by the gate");
@@ -154,7 +169,19 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
          (v.night_id.empty() ? "" : " (night " + v.night_id + ")") + ":";
     for (const auto& f : v.files) t += " " + f.name;
     t += "\n";
-    next.push_back(cmds.rollback + "    # undo the latest adoption");
+    // Offer rollback only while some adoption is not undone yet.
+    std::set<std::pair<int, std::string>> reverted;
+    for (const auto& x : versions) {
+      for (const auto& f : x.files) {
+        if (f.reverts) reverted.insert({f.reverts, f.live_realpath});
+      }
+    }
+    bool undoable = false;
+    for (const auto& x : versions) {
+      for (const auto& f : x.files)
+        undoable = undoable || (x.action == "adopt" && !reverted.count({x.version, f.live_realpath}));
+    }
+    if (undoable) next.push_back(cmds.rollback + "    # undo the latest adoption");
   }
   j.num("versions", static_cast<std::int64_t>(versions.size()));
   j.strings("pending", pending_accepted).strings("next_commands", next);
@@ -164,6 +191,8 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
   if (!next.empty()) {
     t += "\nNext:\n";
     for (const auto& n : next) t += "  " + n + "\n";
+  } else if (latest) {
+    t += "\nNothing is waiting to be adopted.\n";
   }
   if (latest) {
     if (const auto md = read_bytes(latest->dir + "/report.md")) t += "\n----- report.md -----\n" + *md;
@@ -200,13 +229,19 @@ CommandResult render_history(const Layout& layout, FaultInjector& fi, const std:
     const Txn& v = *it;
     t += "  v" + std::to_string(v.version) + "  " + v.at + "  " + v.action;
     if (v.action == "adopt") t += " night " + v.night_id;
-    if (v.to_version >= 0) t += " to v" + std::to_string(v.to_version);
-    else if (v.action == "rollback" && !v.files.empty() && v.files[0].reverts) t += " of v" + std::to_string(v.files[0].reverts);
+    if (v.to_version >= 0)
+      t += " to v" + std::to_string(v.to_version);
+    else if (v.action == "rollback" && !v.files.empty() && v.files[0].reverts)
+      t += " of v" + std::to_string(v.files[0].reverts);
     if (undone_by.count(v.version)) t += "  (undone by v" + std::to_string(undone_by[v.version]) + ")";
     t += "\n";
     for (const auto& f : v.files) {
       t += "        " + f.name + " (" + f.target + ") " + f.live_path + "  +" + std::to_string(f.added) + " -" +
-           std::to_string(f.removed) + (f.sha_after.empty() ? " (removed)" : f.sha_before.empty() ? " (created)" : "") + "\n";
+           std::to_string(f.removed) +
+           (f.sha_after.empty()    ? " (removed)"
+            : f.sha_before.empty() ? " (created)"
+                                   : "") +
+           "\n";
     }
     j.begin_object().num("version", v.version).str("action", v.action).str("at", v.at).str("night_id", v.night_id);
     j.num("to_version", v.to_version).num("undone_by", undone_by.count(v.version) ? undone_by[v.version] : 0);

@@ -37,6 +37,8 @@ constexpr const char* kSchema = R"({
                            "description": "Claude Code skill roots; {project} is the night's project. Default: ~/.claude/skills, {project}/.claude/skills."},
     "codex_skill_roots": {"type": "array", "items": {"type": "string"},
                           "description": "Codex skill roots. Default: ~/.agents/skills, {project}/.agents/skills."},
+    "fsync": {"type": "boolean",
+              "description": "Flush every write to disk (default true; SKILLPIPE_STORE_FSYNC=0 turns it off). Off only for throwaway stores and tests."},
     "fail_after_writes": {"type": "integer", "minimum": 0,
                           "description": "Tests only: end the process at the Nth durable write step (like SKILLPIPE_STORE_FAIL_AFTER)."}
   }
@@ -53,7 +55,8 @@ std::string compact_time(const std::string& iso) {
 }
 
 void check_relpath(std::string_view rel, const char* what) {
-  if (rel.empty() || rel.front() == '/') throw Error(std::string(what) + " path \"" + std::string(rel) + "\" must be relative");
+  if (rel.empty() || rel.front() == '/')
+    throw Error(std::string(what) + " path \"" + std::string(rel) + "\" must be relative");
   for (const auto& seg : split(rel, '/')) {
     if (!is_safe_artifact_segment(seg)) {
       throw Error(std::string(what) + " path \"" + std::string(rel) + "\" has an unsafe component \"" + seg + "\"");
@@ -64,7 +67,8 @@ void check_relpath(std::string_view rel, const char* what) {
 class FileStore final : public Store {
  public:
   void configure(const Config& config, Context& ctx) override {
-    ctx_ = &ctx;
+    // Contexts handed to configure/open_night may be temporaries: keep a logger, not them.
+    log_ = ctx.logger().clone("store");
     root_ = config.get_string("root");
     if (root_.empty()) {
       const char* env = std::getenv("SKILLPIPE_STORE");
@@ -75,6 +79,8 @@ class FileStore final : public Store {
     while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
     resume_ = config.get_bool("resume", true);
     targets_ = TargetConfig::from(config);
+    const char* fsync_env = std::getenv("SKILLPIPE_STORE_FSYNC");
+    set_fsync_enabled(config.get_bool("fsync", !(fsync_env && std::string_view(fsync_env) == "0")));
     fi_.arm_from_env();
     if (config.has("fail_after_writes")) fi_.arm(config.get_int("fail_after_writes"));
     configured_project_ = ctx.run().project;
@@ -84,7 +90,6 @@ class FileStore final : public Store {
   NightHandle open_night(const std::string& project, Context& ctx) override {
     std::lock_guard g(mu_);
     if (layout_) throw Error("store_files: night " + night_.night_id + " is already open");
-    ctx_ = &ctx;
     auto layout = std::make_unique<Layout>(root_, project);
     make_dirs(layout->nights_dir());
     make_dirs(layout->state_dir());
@@ -92,6 +97,8 @@ class FileStore final : public Store {
     std::string stale;
     auto lock = FileLock::acquire(layout->run_lock(), "skillpipe run", "project " + layout->project, &stale);
     if (!stale.empty()) ctx.logger().warn("{}", stale);
+    remove_stale_temps(layout->project_dir());
+    remove_stale_temps(layout->state_dir());
     if (!path_exists(layout->project_dir() + "/project.json")) {
       write_atomic(fi_, layout->project_dir() + "/project.json",
                    "{\"project\": " + json_quote(layout->project) + "}\n");
@@ -99,8 +106,13 @@ class FileStore final : public Store {
     // A live file half-way through an interrupted adoption must not become a night's base.
     Adoption adoption(*layout, fi_, store_arg_);
     if (adoption.try_lock("recovery before a run")) {
-      const std::string note = adoption.recover();
-      if (!note.empty()) ctx.logger().warn("{}", note);
+      try {
+        const std::string note = adoption.recover();
+        if (!note.empty()) ctx.logger().warn("{}", note);
+      } catch (const std::exception& e) {
+        // The night pins whatever it reads; `skillpipe status` keeps showing this until resolved.
+        ctx.logger().error("{}", e.what());
+      }
     }
 
     NightHandle h;
@@ -218,7 +230,7 @@ class FileStore final : public Store {
       try {
         out.push_back(record_from_json<NightReport>(*text));
       } catch (const std::exception& e) {
-        if (ctx_) ctx_->logger().warn("skipping unreadable {}/report.json: {}", n.dir, e.what());
+        if (log_) log_->warn("skipping unreadable {}/report.json: {}", n.dir, e.what());
       }
     }
     return out;
@@ -242,7 +254,9 @@ class FileStore final : public Store {
 
   void cache_put(std::string_view key, std::string_view value) override {
     const std::string path = cache_path(root_, key);
-    make_dirs(fs::path(path).parent_path().string());
+    const std::string shard = fs::path(path).parent_path().string();
+    make_dirs(shard);
+    remove_stale_temps(shard);  // left by a writer that crashed between write and rename
     write_atomic(fi_, path, value);
   }
 
@@ -327,7 +341,7 @@ class FileStore final : public Store {
   bool resume_ = true;
   TargetConfig targets_;
   mutable FaultInjector fi_;
-  Context* ctx_ = nullptr;
+  std::shared_ptr<spdlog::logger> log_;
   std::string configured_project_;
   std::unique_ptr<Layout> layout_;
   std::unique_ptr<FileLock> lock_;

@@ -147,7 +147,9 @@ Manifest parse_manifest(std::string_view text, const std::string& where) {
   Manifest m;
   if (in.str("schema") != "skillpipe-night-manifest") in.fail("schema", "\"skillpipe-night-manifest\"");
   m.schema_version = in.integer("schema_version", 1);
-  if (m.schema_version != 1) throw Error(where + ": manifest schema_version " + std::to_string(m.schema_version) + " is newer than this skillpipe understands");
+  if (m.schema_version != 1)
+    throw Error(where + ": manifest schema_version " + std::to_string(m.schema_version) +
+                " is newer than this skillpipe understands");
   m.project = in.str("project");
   m.night_id = in.str("night_id");
   m.created_at = in.str("created_at");

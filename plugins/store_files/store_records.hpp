@@ -12,19 +12,19 @@ namespace skillpipe::store_files {
 struct ManifestEntry {
   std::string name;
   std::string target;
-  std::string status;          // accepted | unverified | quarantined | draft
+  std::string status;  // accepted | unverified | quarantined | draft
   std::vector<std::string> reasons;
   std::string live_path;
-  std::string live_realpath;   // canonical path of the live file when the night was staged
+  std::string live_realpath;  // canonical path of the live file when the night was staged
   bool live_existed = false;
-  std::string live_sha256;     // the live bytes the night started from ("" when absent)
-  std::string proposed_file;   // relative to the night directory
+  std::string live_sha256;    // the live bytes the night started from ("" when absent)
+  std::string proposed_file;  // relative to the night directory
   std::string proposed_realpath;
-  std::string sha256;          // of the proposed bytes
+  std::string sha256;  // of the proposed bytes
   std::string diff_file;
   int added = 0;
   int removed = 0;
-  std::string refusal;         // non-empty: the store will not adopt this proposal
+  std::string refusal;  // non-empty: the store will not adopt this proposal
   bool changed_during_night = false;
 };
 
@@ -50,23 +50,23 @@ struct TxnFile {
   std::string target;
   std::string live_path;
   std::string live_realpath;
-  std::string sha_before;      // "" = the file did not exist
-  std::string sha_after;       // "" = the file is removed
-  std::string night_id;        // the night whose proposal this is (adopt) or restores
+  std::string sha_before;  // "" = the file did not exist
+  std::string sha_after;   // "" = the file is removed
+  std::string night_id;    // the night whose proposal this is (adopt) or restores
   int added = 0;
   int removed = 0;
-  int reverts = 0;             // rollback: the version whose change this undoes (0 = none)
-  bool parent_created = false; // adoption created the file's directory
+  int reverts = 0;              // rollback: the version whose change this undoes (0 = none)
+  bool parent_created = false;  // adoption created the file's directory
 };
 
 // A version: one adopt or rollback. The journal holds it while in flight; receipts.jsonl
 // holds one line per committed version.
 struct Txn {
   int version = 0;
-  std::string action;          // adopt | rollback
+  std::string action;  // adopt | rollback
   std::string night_id;
   std::string at;
-  int to_version = -1;         // rollback --to
+  int to_version = -1;  // rollback --to
   std::vector<TxnFile> files;
 };
 

@@ -35,9 +35,9 @@ TargetConfig TargetConfig::from(const Config& config) {
     t.enabled.clear();
     for (const auto& name : config.get_string_list("targets")) {
       if (!kKnown.count(name)) {
-        throw ConfigError("unknown target \"" + name +
-                              "\" (expected claude_skill, claude_memory, codex_skill or codex_memory)",
-                          config.pointer() + "/targets");
+        throw ConfigError(
+            "unknown target \"" + name + "\" (expected claude_skill, claude_memory, codex_skill or codex_memory)",
+            config.pointer() + "/targets");
       }
       t.enabled.insert(name);
     }
@@ -68,8 +68,8 @@ std::string check_target(const TargetConfig& cfg, const Proposal& p, const std::
     expanded.push_back(expand_root(r, project));
     if (live == norm(expanded.back() + "/" + p.name + "/SKILL.md")) return {};
   }
-  return "live path " + live + " is not <root>/" + p.name + "/SKILL.md under a configured " + p.target +
-         " root (" + join(expanded) + ")";
+  return "live path " + live + " is not <root>/" + p.name + "/SKILL.md under a configured " + p.target + " root (" +
+         join(expanded) + ")";
 }
 
 }  // namespace skillpipe::store_files

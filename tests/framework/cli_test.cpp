@@ -92,3 +92,12 @@ TEST(Cli, PluginsListsKindVersionAbiPath) {
   EXPECT_EQ(d.exit_code, 0);
   EXPECT_NE(d.out.find("\"required\""), std::string::npos);
 }
+
+TEST(Cli, FailingStageExitsOneAndNamesIt) {
+  TempDir dir;
+  write_text(dir.file("p.yaml"), "skillpipe: 1\nstages:\n  - {id: h, plugin: fx_harvest, config: {fail: true}}\n");
+  auto r = run_skillpipe({"run", dir.file("p.yaml"), "--plugin-path", FX_GOOD_DIR});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("stage 'h' (plugin fx_harvest) failed: fixture harvester was told to fail"), std::string::npos)
+      << r.err;
+}

@@ -226,6 +226,7 @@ struct Cursor {
   std::int64_t mtime_ns = 0;
   std::int64_t offset = 0;   // after the last complete line consumed
   std::string head;          // hash of the first bytes: identifies content across renames
+  bool pending = false;      // bytes after `offset` wait to be read (held-back turn, torn tail)
   Attrs state;               // the parser's carry-over (session id, cwd, token totals, ...)
 };
 
@@ -242,6 +243,7 @@ struct FileJob {
   std::int64_t cutoff_ms = 0;    // drop records older than this (first reads only; 0 = none)
   std::int64_t now_ms = 0;
   bool resumed = false;          // offset > 0: continuing a session read before
+  bool incremental = false;      // a cursor will be saved: a live file's last turn may wait
 };
 
 struct FileResult {
@@ -252,6 +254,8 @@ struct FileResult {
   std::string error;                   // non-empty: unreadable, reported, cursor unchanged
   std::string skip_reason;             // non-empty: session not the user's (subagent, ...)
   bool offset_beyond_end = false;      // the content is shorter than job.offset: re-read it
+  bool pending = false;                // left something after end_offset for the next run,
+                                       // so the file is read again even if it does not change
 };
 
 // Turns one file into digests. Called from several threads at once, each on its own file.

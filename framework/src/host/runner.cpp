@@ -347,6 +347,21 @@ void Run::finish_night() {
   if (services_.store) {
     services_.store->stage(proposals, rep);
     services_.store->close_night(true);
+    // --auto-adopt only ever adopts a night whose gate accepted verified edits.
+    auto it = run_.options.find("auto_adopt");
+    if (it != run_.options.end() && it->second == "true") {
+      if (rep.gate_action == "accept") {
+        AdoptRequest req;
+        req.project = run_.project;
+        req.night_id = run_.night_id;
+        const CommandResult res = services_.store->adopt(req, false);
+        spdlog::info("auto-adopt: {}", res.text);
+        if (res.exit_code != 0) out_.errors.push_back("auto-adopt refused: " + res.text);
+      } else {
+        spdlog::info("auto-adopt: nothing adopted (gate action '{}'; only an accepted night is adopted)",
+                     rep.gate_action);
+      }
+    }
   }
 }
 

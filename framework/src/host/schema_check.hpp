@@ -1,15 +1,16 @@
 // schema_check.hpp - validates a component's config JSON against its plugin's JSON Schema.
+// The logic lives in libskillpipe (skillpipe/schema.hpp) so the conformance harness that
+// plugin authors run reports exactly what the host reports.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "skillpipe/schema.hpp"
+
 namespace skillpipe::host {
 
-struct SchemaIssue {
-  std::string pointer;   // inside the config, e.g. /min_score ("" = the config itself)
-  std::string message;
-};
+using SchemaIssue = skillpipe::SchemaIssue;
 
 // Every unknown key (where the schema says additionalProperties: false), then the first
 // other violation RapidJSON's validator finds. An unparsable schema is reported too.

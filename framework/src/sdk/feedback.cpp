@@ -119,7 +119,7 @@ SKILLPIPE_VISIBLE FeedbackLexicon FeedbackLexicon::defaults() {
                 "looks great", "lgtm",        "well done",    "good job",     "nice work",
                 "great work",  "that works",  "it works",     "works now",    "working now",
                 "that worked", "it worked",   "correct",      "exactly",      "that's right",
-                "nailed it",   "love it",     "fixed it",     "that fixed it", "great job"};
+                "nailed it",   "love it",     "all good",     "fixed it",     "that fixed it", "great job"};
   l.negative = {"wrong",        "incorrect",     "not what i asked", "not what i wanted",
                 "doesn't work", "does not work", "didn't work",      "did not work",
                 "not working",  "still broken",  "still failing",    "still fails",

@@ -39,6 +39,10 @@ std::string cursors_to_json(const std::map<std::string, Cursor>& cursors) {
     w.Int64(c.offset);
     w.Key("head");
     w.String(c.head.data(), static_cast<rapidjson::SizeType>(c.head.size()));
+    if (c.pending) {
+      w.Key("pending");
+      w.Bool(true);
+    }
     if (!c.state.empty()) {
       w.Key("state");
       w.StartObject();
@@ -88,6 +92,8 @@ std::map<std::string, Cursor> cursors_from_json(std::string_view json) {
     c.offset = off->GetInt64();
     if (c.offset < 0 || c.size < 0) continue;
     if (head) c.head = head->GetString();
+    auto pend = v.FindMember("pending");
+    c.pending = pend != v.MemberEnd() && pend->value.IsBool() && pend->value.GetBool();
     auto st = v.FindMember("state");
     if (st != v.MemberEnd() && st->value.IsObject())
       for (auto& kv : st->value.GetObject())

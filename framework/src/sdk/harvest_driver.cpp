@@ -114,7 +114,7 @@ class Driver {
         const Cursor& c = it->second;
         p.old = c;
         bool same_file = c.path == f.path && c.dev == f.dev && c.inode == f.inode;
-        if (same_file && c.size == f.size && c.mtime_ns == f.mtime_ns) {
+        if (same_file && c.size == f.size && c.mtime_ns == f.mtime_ns && !c.pending) {
           count("files_unchanged");
           continue;
         }
@@ -141,6 +141,7 @@ class Driver {
         p.job.cutoff_ms = cutoff_;
       }
       p.job.resumed = p.job.offset > 0;
+      p.job.incremental = store_ != nullptr;
       plans_.push_back(std::move(p));
     }
     std::stable_sort(plans_.begin(), plans_.end(),
@@ -326,6 +327,7 @@ class Driver {
       c.size = f.size;
       c.mtime_ns = f.mtime_ns;
       c.offset = r.end_offset;
+      c.pending = r.pending;
       c.state = r.state;
       c.head = out.head.empty() ? file_head_hash(f) : out.head;
       cursors_[f.key] = std::move(c);

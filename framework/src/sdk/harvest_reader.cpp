@@ -178,6 +178,10 @@ bool LineReader::next(Line& line) {
       std::size_t e = pos;
       if (e > b && m.buf[e - 1] == '\r') --e;
       if (e == b) continue;  // blank line
+      if (e - b > m.max_line) {  // whole in the buffer, but over the cap all the same
+        ++oversize_;
+        continue;
+      }
       ++lines_;
       line.text = std::string_view(m.buf.data() + b, e - b);
       line.offset = m.base + static_cast<std::int64_t>(b);

@@ -17,7 +17,10 @@ struct InjectionRule {
   const char* rule;
   const char* severity;
   std::regex re;
+  std::vector<std::string> hints;  // one of these must occur (letters only) before the regex runs
 };
+
+std::vector<std::string> hints_of(const std::string& rule);
 
 std::string expand(std::string pattern) {
   std::string out;
@@ -63,27 +66,46 @@ const std::vector<InjectionRule>& rules() {
     };
     std::vector<InjectionRule> out;
     for (auto& [rule, pat] : defs)
-      out.push_back({rule, "high", std::regex(expand(pat), std::regex::optimize)});
+      out.push_back({rule, "high", std::regex(expand(pat), std::regex::optimize), hints_of(rule)});
     // Text dressed up as a higher-priority message.
     out.push_back({"fake_system_message", "medium",
                    std::regex(R"((^|[^a-z])(<\|?\s*/?\s*(system|im_start|im_end)\s*\|?>|\[/?(system|inst)\]))",
-                              std::regex::optimize)});
+                              std::regex::optimize),
+                   {"system", "imstart", "imend", "inst"}});
     out.push_back({"fake_system_message", "medium",
                    std::regex(R"(^[\s#>*_-]*(new|updated|real)\s+(system|developer)\s+(prompt|instructions?|message)\s*:)",
-                              std::regex::optimize)});
+                              std::regex::optimize),
+                   {"system", "developer"}});
     // Switches that remove the agent's permission checks.
     out.push_back({"permission_bypass", "medium",
                    std::regex(expand("(disable|bypass|circumvent|evade|escape|turn~off)~(the~|all~|any~)?"
                                      "(safety|security|permission|sandbox|guardrail|approval)s?(~(checks?|"
                                      "prompts?|rules|measures|restrictions|mode))?\\b"),
-                              std::regex::optimize)});
+                              std::regex::optimize),
+                   {"disable", "bypass", "circumvent", "evade", "escape", "turnoff"}});
     out.push_back({"permission_bypass", "medium",
                    std::regex("dangerously-skip-permissions|dangerously-bypass-approvals|"
                               "--yolo\\b|bypasspermissions",
-                              std::regex::optimize)});
+                              std::regex::optimize),
+                   {"dangerously", "yolo", "bypasspermissions"}});
     return out;
   }();
   return kRules;
+}
+
+std::vector<std::string> hints_of(const std::string& rule) {
+  if (rule == "ignore_previous_instructions")
+    return {"ignore", "disregard", "forget", "override", "overrule", "bypass", "discard"};
+  if (rule == "role_override") return {"youare", "act", "behave", "respond", "pretend"};
+  if (rule == "conceal_from_user") return {"theuser"};
+  return {"reveal", "print", "output", "show", "send", "leak", "exfiltrate", "upload", "post", "dump", "display",
+          "repeat"};
+}
+
+bool any_hint(const std::string& squashed, const std::vector<std::string>& hints) {
+  for (const auto& h : hints)
+    if (squashed.find(h) != std::string::npos) return true;
+  return false;
 }
 
 std::string letters_only(const std::string& s) {
@@ -102,14 +124,15 @@ void scan_injection(const std::vector<Line>& lines, Findings& out) {
     // lines is reported on its first line).
     const std::string squashed = letters_only(l.norm);
     const std::string next = k + 1 < lines.size() ? letters_only(lines[k + 1].norm) : std::string();
+    const std::string pair = next.empty() ? squashed : squashed + next;
     for (const auto& r : rules()) {
+      if (!any_hint(pair, r.hints)) continue;  // most lines: no trigger word, no regex
       const bool spaced = std::regex_search(l.norm, r.re);
       // Squashed text has no word boundaries; only the phrase rules are meaningful there.
       bool squashed_hit = false;
       if (!spaced && std::string_view(r.rule) != "fake_system_message") {
         squashed_hit = std::regex_search(squashed, r.re) ||
-                       (!next.empty() && std::regex_search(squashed + next, r.re) &&
-                        !std::regex_search(next, r.re));
+                       (!next.empty() && std::regex_search(pair, r.re) && !std::regex_search(next, r.re));
       }
       if (spaced || squashed_hit) add_finding(out, "prompt_injection", r.rule, r.severity, l.raw, l.number);
     }

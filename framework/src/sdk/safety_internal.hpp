@@ -17,12 +17,13 @@ struct Line {
   int number = 0;        // 1-based first physical line
   std::string raw;       // as written (continuations joined with a space)
   std::string norm;      // folded (fold_text) with runs of blanks collapsed to one space
+  std::string cased;     // the same, keeping ASCII case (for flags where case matters: curl -k / -K)
 };
 
 // Folds text the way a reader perceives it: zero-width and bidi characters removed,
 // Unicode spaces/dashes/quotes and fullwidth forms mapped to ASCII, Cyrillic/Greek letters
 // that look Latin mapped to their Latin twin, ASCII lower-cased. Other text is kept.
-std::string fold_text(std::string_view s);
+std::string fold_text(std::string_view s, bool lower = true);
 std::vector<Line> logical_lines(std::string_view raw);
 
 // The offending line as a reviewer should see it: invisible characters spelled out as

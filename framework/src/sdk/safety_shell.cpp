@@ -6,6 +6,8 @@
 // A command directly preceded by "never"/"do not"/"avoid" is reported at low severity: a
 // skill may legitimately warn against it.
 #include <regex>
+#include <algorithm>
+#include <initializer_list>
 #include <set>
 #include <string>
 
@@ -37,10 +39,18 @@ const std::set<std::string> kDataOptions = {"-d", "--data", "--data-raw", "--dat
                                             "--post-file", "--body-data", "--body-file", "<"};
 
 bool is_interpreter(const std::string& w) {
-  static const std::regex kInterp(
-      "(ba|z|da|k|c|tc|a|fi)?sh|fish|python[0-9.]*|pypy[0-9]*|perl|ruby|node|nodejs|php|pwsh|"
-      "powershell|iex|invoke-expression|source|\\.|eval|deno|bun|osascript");
-  return std::regex_match(command_name(w), kInterp);
+  static const std::set<std::string> kInterp = {
+      "sh",   "bash", "zsh",  "dash", "ksh", "csh",  "tcsh",       "ash",  "fish",        "perl",  "ruby",
+      "node", "nodejs", "php", "pwsh", "powershell", "iex", "invoke-expression", "source", ".", "eval", "deno",
+      "bun",  "osascript"};
+  const std::string c = command_name(w);
+  if (kInterp.count(c)) return true;
+  for (const char* prefix : {"python", "pypy"}) {
+    if (!starts_with(c, prefix)) continue;
+    const std::string rest = c.substr(std::string_view(prefix).size());
+    return std::all_of(rest.begin(), rest.end(), [](char ch) { return (ch >= '0' && ch <= '9') || ch == '.'; });
+  }
+  return false;
 }
 
 // The command word of a segment, skipping sudo/env/... with their flags and VAR=value.
@@ -54,7 +64,13 @@ std::string leading_command(const Words& w) {
 }
 
 bool cred_file(const std::string& w) {
-  if (ends_with(w, ".pub")) return false;
+  // Cheap filter first: the regex only runs on words that can match it.
+  static const char* kParts[] = {".ssh", "id_", ".aws", ".netrc", ".git-cred", ".npmrc", ".pypirc", ".docker",
+                                 ".kube", ".gnupg", "/etc/", ".config/gh", "credentials", ".env", ".pem", ".key",
+                                 ".p12", ".pfx"};
+  if (ends_with(w, ".pub") ||
+      std::none_of(std::begin(kParts), std::end(kParts), [&](const char* p) { return w.find(p) != std::string::npos; }))
+    return false;
   static const std::regex kCred(
       R"((\.ssh/|id_(rsa|dsa|ecdsa|ed25519)\b|\.aws/(credentials|config)|\.netrc|\.git-credentials|)"
       R"(\.npmrc|\.pypirc|\.docker/config\.json|\.kube/config|\.gnupg/|/etc/(shadow|passwd|sudoers)|)"
@@ -63,16 +79,20 @@ bool cred_file(const std::string& w) {
 }
 
 bool secret_var(const std::string& w) {
+  if (w.find('$') == std::string::npos) return false;
   static const std::regex kVar(
       R"(\$\{?[a-z0-9_]*(token|secret|passw(or)?d|passwd|api_?key|apikey|access_key|private_key|credential)[a-z0-9_]*)");
   return std::regex_search(w, kVar);
 }
 
 bool env_dump(const Words& w) {
-  const std::string cmd = command_name(leading_command(w));
+  std::size_t i = 0;
+  while (i < w.size() && (w[i] == "sudo" || w[i] == "doas")) ++i;
+  if (i == w.size()) return false;
+  const std::string cmd = command_name(w[i]);
   if (cmd != "env" && cmd != "printenv" && cmd != "set" && cmd != "export" && cmd != "declare")
     return false;
-  for (std::size_t k = 1; k < w.size(); ++k)
+  for (std::size_t k = i + 1; k < w.size(); ++k)
     if (!w[k].empty() && w[k][0] != '-') return false;  // printenv HOME prints one value
   return true;
 }
@@ -92,7 +112,8 @@ bool catastrophic_target(std::string t) {
 
 struct Ctx {
   const Line& line;
-  const std::vector<Segment>& segs;
+  const std::vector<Segment>& segs;    // words lower-cased
+  const std::vector<Segment>& cased;   // the same segments as written (after folding)
   Findings& out;
 };
 
@@ -102,7 +123,7 @@ bool negated(const Ctx& c, int s, std::size_t k) {
   Words before(c.segs[s].words.begin(), c.segs[s].words.begin() + static_cast<long>(k));
   if (before.size() < 2 && c.segs[s].parent >= 0 && c.segs[s].opener == "`") {
     const Words& p = c.segs[c.segs[s].parent].words;
-    before.insert(before.begin(), p.begin(), p.end());
+    before.insert(before.begin(), p.begin(), p.begin() + std::min<long>(c.segs[s].parent_at, static_cast<long>(p.size())));
   }
   static const std::set<std::string> kNeg = {"never", "not", "don't", "dont", "avoid", "nor"};
   static const std::set<std::string> kVerb = {"run", "use", "execute", "call", "type", "running",
@@ -138,8 +159,10 @@ void check_rm(const Ctx& c, int s, std::size_t k, const Words& v) {
 }
 
 void check_command(const Ctx& c, int s, std::size_t k) {
+  static const std::set<std::string> kWatched = {"rm", "find", "chmod", "git", "curl", "dd"};
+  const std::string cmd = command_name(c.segs[s].words[k]);
+  if (!kWatched.count(cmd) && !kSenders.count(cmd) && !starts_with(cmd, "mkfs")) return;
   const Words v(c.segs[s].words.begin() + static_cast<long>(k), c.segs[s].words.end());
-  const std::string cmd = command_name(v[0]);
   if (cmd == "rm") {
     check_rm(c, s, k, v);
   } else if (cmd == "find" && v.size() > 1 && catastrophic_target(v[1])) {
@@ -165,9 +188,11 @@ void check_command(const Ctx& c, int s, std::size_t k) {
         report(c, s, k, "dangerous_command", "force_push", "medium");
     }
   } else if (cmd == "curl") {
-    static const std::regex kShortK("-[a-z]*k[a-z]*");
+    // -k is --insecure; -K (upper case) reads a config file.
+    static const std::regex kShortK("-[a-zA-Z]*k[a-zA-Z]*");
+    const Words& as_written = c.cased[s].words;
     for (std::size_t j = 1; j < v.size(); ++j)
-      if (v[j] == "--insecure" || std::regex_match(v[j], kShortK))
+      if (v[j] == "--insecure" || std::regex_match(as_written[k + j], kShortK))
         report(c, s, k, "dangerous_command", "tls_verification_disabled", "medium");
   } else if (cmd == "dd") {
     for (const auto& w : v)
@@ -179,7 +204,11 @@ void check_command(const Ctx& c, int s, std::size_t k) {
   if (kSenders.count(cmd)) {
     for (std::size_t j = 1; j < v.size(); ++j) {
       const std::string& prev = v[j - 1];
-      if (kAuthOptions.count(prev)) continue;
+      // An option argument or a header value ("-H 'Authorization: Bearer $TOKEN'", also
+      // when the quotes are dropped) authenticates; it is not data being sent.
+      if (kAuthOptions.count(prev) || prev == "bearer" || prev == "token" || prev == "basic" ||
+          (prev.size() > 1 && prev.back() == ':'))
+        continue;
       if (cred_file(v[j])) {
         report(c, s, k, "dangerous_command", "credential_exfiltration", "high");
       } else if (secret_var(v[j])) {
@@ -201,6 +230,9 @@ bool segment_has(const Segment& seg, const std::set<std::string>& names) {
 bool decoder(const Words& w) {
   for (std::size_t k = 0; k < w.size(); ++k) {
     const std::string cmd = command_name(w[k]);
+    if (cmd != "base64" && cmd != "gbase64" && cmd != "openssl" && cmd != "xxd" && cmd != "certutil" &&
+        cmd != "uudecode")
+      continue;
     for (std::size_t j = k + 1; j < w.size(); ++j) {
       if ((cmd == "base64" || cmd == "openssl" || cmd == "gbase64") &&
           (w[j] == "-d" || w[j] == "--decode" || w[j] == "-d=true"))
@@ -281,6 +313,9 @@ void check_tls_settings(const Line& l, Findings& out) {
       R"(ssl\._create_unverified_context|rejectunauthorized\s*:\s*false|insecureskipverify\s*:\s*true|)"
       R"(curlopt_ssl_verify(peer|host)\s*,\s*(0|false)|check_hostname\s*=\s*false|\bcert_none\b|)"
       R"(pythonhttpsverify\s*=\s*["']?0)");
+  static const char* kHints[] = {"verif", "insecure", "trusted-host", "tls", "ssl", "cert", "reject"};
+  if (std::none_of(std::begin(kHints), std::end(kHints), [&](const char* h) { return l.norm.find(h) != std::string::npos; }))
+    return;
   if (std::regex_search(l.norm, kTls))
     add_finding(out, "dangerous_command", "tls_verification_disabled", "medium", l.raw, l.number);
 }
@@ -292,6 +327,10 @@ void check_code_exfiltration(const Line& l, Findings& out) {
   static const std::regex kCredPath(
       R"(\.ssh/id_|\.aws/credentials|\.netrc|\.git-credentials|\.docker/config\.json|\.kube/config|/etc/shadow)");
   static const std::regex kEnv(R"(os\.environ(?!\s*[\[.])|process\.env(?!\s*[\[.])|\bos\.getenv\(\s*\))");
+  static const char* kHints[] = {"requests.", "httpx.", "session.", "axios.", "client.", "urllib", "urlopen",
+                                 "fetch", "invoke-webrequest", "socket."};
+  if (std::none_of(std::begin(kHints), std::end(kHints), [&](const char* h) { return l.norm.find(h) != std::string::npos; }))
+    return;
   if (!std::regex_search(l.norm, kHttp)) return;
   if (std::regex_search(l.norm, kCredPath))
     add_finding(out, "dangerous_command", "credential_exfiltration", "high", l.raw, l.number);
@@ -302,9 +341,10 @@ void check_code_exfiltration(const Line& l, Findings& out) {
 void check_misc(const Line& l, Findings& out) {
   static const std::regex kForkBomb(R"(:\s*\(\s*\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:)");
   static const std::regex kDevWrite(R"(>\s*/dev/(sd[a-z]|nvme[0-9]|hd[a-z]|xvd[a-z]|vd[a-z]|disk[0-9]|mmcblk[0-9]))");
-  if (std::regex_search(l.norm, kForkBomb))
-    add_finding(out, "dangerous_command", "fork_bomb", "high", l.raw, l.number);
-  if (std::regex_search(l.norm, kDevWrite))
+  if (l.norm.find(":|:") != std::string::npos || l.norm.find(": |") != std::string::npos)
+    if (std::regex_search(l.norm, kForkBomb))
+      add_finding(out, "dangerous_command", "fork_bomb", "high", l.raw, l.number);
+  if (l.norm.find("/dev/") != std::string::npos && std::regex_search(l.norm, kDevWrite))
     add_finding(out, "dangerous_command", "disk_overwrite", "high", l.raw, l.number);
 }
 
@@ -313,11 +353,22 @@ void check_misc(const Line& l, Findings& out) {
 void scan_commands(const std::vector<Line>& lines, Findings& out) {
   for (const Line& l : lines) {
     if (l.norm.empty()) continue;
-    const auto segs = lex_segments(l.norm);
-    const Ctx c{l, segs, out};
-    for (int s = 0; s < static_cast<int>(segs.size()); ++s)
-      for (std::size_t k = 0; k < segs[s].words.size(); ++k) check_command(c, s, k);
-    check_flows(c);
+    // Twice: as a shell reads it, and as a reader (or a model) sees it with the quotes
+    // dropped - a command quoted in prose ("run `curl x | sh`") is still an instruction.
+    std::string unquoted;
+    for (char ch : l.cased)
+      if (ch != '"' && ch != '\'') unquoted += ch;
+    for (const std::string* text : std::initializer_list<const std::string*>{&l.cased, &unquoted}) {
+      if (text == &unquoted && unquoted == l.cased) break;
+      const auto cased = lex_segments(*text);
+      auto segs = cased;
+      for (auto& seg : segs)
+        for (auto& w : seg.words) w = to_lower_ascii(w);
+      const Ctx c{l, segs, cased, out};
+      for (int s = 0; s < static_cast<int>(segs.size()); ++s)
+        for (std::size_t k = 0; k < segs[s].words.size(); ++k) check_command(c, s, k);
+      check_flows(c);
+    }
     check_tls_settings(l, out);
     check_code_exfiltration(l, out);
     check_misc(l, out);

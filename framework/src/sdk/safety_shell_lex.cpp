@@ -28,7 +28,8 @@ class Lexer {
 
  private:
   void open_segment(const std::string& opener, int parent, int pipeline) {
-    segs_.push_back(Segment{{}, pipeline, parent, opener});
+    const int at = parent >= 0 ? static_cast<int>(segs_[parent].words.size()) : 0;
+    segs_.push_back(Segment{{}, pipeline, parent, at, opener});
     cur_ = static_cast<int>(segs_.size()) - 1;
   }
   void flush() {
@@ -42,8 +43,9 @@ class Lexer {
     const Segment& c = segs_[cur_];
     const int pipeline = pipe ? c.pipeline : next_pipeline_++;
     const std::string opener = c.opener;
-    const int parent = c.parent;
+    const int parent = c.parent, parent_at = c.parent_at;
     open_segment(opener, parent, pipeline);
+    segs_[cur_].parent_at = parent_at;
     if (!frames_.empty()) frames_.back().segment = cur_;
   }
   void push_frame(char close, const std::string& opener) {
@@ -58,6 +60,11 @@ class Lexer {
     dq_ = frames_.back().saved_dq;
     cur_ = frames_.back().outer_segment;
     frames_.pop_back();
+  }
+  std::string lower_at(std::size_t i, std::size_t n) const {
+    std::string t = s_.substr(i, n);
+    for (char& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return t;
   }
   // A quote in the middle of a word is shell quoting only if it closes inside the word.
   bool quote_closes_in_word(char q) const {
@@ -103,12 +110,13 @@ class Lexer {
       return;
     }
     // ${IFS} and $IFS are the classic way to write a space without one.
-    if (c == '$' && s_.compare(i_, 6, "${ifs}") == 0) {
+    if (c == '$' && lower_at(i_, 6) == "${ifs}") {
       flush();
       i_ += 5;
       return;
     }
-    if (c == '$' && s_.compare(i_, 4, "$ifs") == 0 && !std::isalnum(static_cast<unsigned char>(i_ + 4 < s_.size() ? s_[i_ + 4] : ' '))) {
+    if (c == '$' && lower_at(i_, 4) == "$ifs" &&
+        !std::isalnum(static_cast<unsigned char>(i_ + 4 < s_.size() ? s_[i_ + 4] : ' '))) {
       flush();
       i_ += 3;
       return;

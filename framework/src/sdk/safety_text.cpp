@@ -115,18 +115,18 @@ std::string line_text(std::string_view raw, int line) {
 
 }  // namespace
 
-std::string fold_text(std::string_view s) {
+std::string fold_text(std::string_view s, bool lower) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     const char32_t cp = next_cp(s, i);
     if (cp < 0x80) {
-      out += static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+      out += static_cast<char>(lower && cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
     } else if (is_invisible(cp)) {
       continue;  // read as if absent, which is how a model tokenizer often sees it
     } else if (cp >= 0xFF01 && cp <= 0xFF5E) {  // fullwidth ASCII
       char c = static_cast<char>(cp - 0xFEE0);
-      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      out += static_cast<char>(lower && c >= 'A' && c <= 'Z' ? c + 32 : c);
     } else if (is_unicode_space(cp)) {
       out += ' ';
     } else if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63) {
@@ -164,8 +164,7 @@ std::vector<Line> logical_lines(std::string_view raw) {
     if (!open) lines.push_back(std::move(cur));
   }
   if (open) lines.push_back(std::move(cur));
-  for (auto& l : lines) {
-    std::string folded = fold_text(l.raw);
+  auto collapse = [](const std::string& folded) {
     std::string norm;
     norm.reserve(folded.size());
     for (char c : folded) {
@@ -174,7 +173,11 @@ std::vector<Line> logical_lines(std::string_view raw) {
       norm += c;
     }
     while (!norm.empty() && norm.back() == ' ') norm.pop_back();
-    l.norm = std::move(norm);
+    return norm;
+  };
+  for (auto& l : lines) {
+    l.cased = collapse(fold_text(l.raw, false));
+    l.norm = to_lower_ascii(l.cased);
   }
   return lines;
 }

@@ -1,0 +1,126 @@
+// bench_backend - does backend_llm keep C requests in flight, and is a re-run free?
+//
+//   bench_backend [--tasks N] [--latency-ms L] [--concurrency C] [--threads T]
+//
+// Sends N distinct requests to the scripted loopback server, which answers each after L ms,
+// through backend_llm limited to C in flight, from T caller threads (default C). Reports the
+// wall time against the ideal N*L/C (target <= 1.15x), then repeats the same requests with a
+// fresh backend on the same store and reports how many reached the server (target 0).
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/basic_context.hpp"
+#include "host/plugin_registry.hpp"
+#include "memory_store.hpp"
+#include "scripted_server.hpp"
+#include "skillpipe/backend.hpp"
+#include "skillpipe/config.hpp"
+
+using namespace skillpipe;
+
+namespace {
+
+struct Options {
+  int tasks = 200;
+  int latency_ms = 50;
+  int concurrency = 8;
+  int threads = 0;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    int v = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--tasks")) o.tasks = v;
+    else if (!std::strcmp(argv[i], "--latency-ms")) o.latency_ms = v;
+    else if (!std::strcmp(argv[i], "--concurrency")) o.concurrency = v;
+    else if (!std::strcmp(argv[i], "--threads")) o.threads = v;
+    else {
+      std::fprintf(stderr, "usage: bench_backend [--tasks N] [--latency-ms L] [--concurrency C] [--threads T]\n");
+      std::exit(2);
+    }
+  }
+  if (o.threads <= 0) o.threads = o.concurrency;
+  return o;
+}
+
+// Runs every task through `b` from `threads` threads; returns the wall time in seconds.
+double run_all(Backend& b, Context& ctx, int tasks, int threads, std::atomic<int>& errors) {
+  std::atomic<int> next{0};
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < tasks; i = next++) {
+        ChatRequest r;
+        r.messages = {{"user", "bench task " + std::to_string(i)}};
+        r.max_tokens = 64;
+        try {
+          b.complete(r, ctx);
+        } catch (const std::exception& e) {
+          if (errors++ == 0) std::fprintf(stderr, "call failed: %s\n", e.what());
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  testing::ScriptedServer server;
+  testing::Action slow = testing::Action::ok();
+  slow.latency_s = o.latency_ms / 1000.0;
+  server.set_default(slow);
+
+  testing::MemoryStore store;
+  host::Services services;
+  services.store = &store;
+  RunInfo run;
+  run.project = "/bench";
+  host::BasicContext ctx("llm/bench", run, &services);
+  host::PluginRegistry registry({SKILLPIPE_BENCH_PLUGIN_DIR});
+  const std::string config = R"({"provider":"openai","base_url":")" + server.openai_base_url() +
+                             R"(","model":"bench","concurrency":)" + std::to_string(o.concurrency) + "}";
+  auto make = [&] {
+    auto b = registry.create_as<Backend>("backend_llm");
+    b->configure(Config::parse(config), ctx);
+    return b;
+  };
+
+  std::atomic<int> errors{0};
+  double wall = 0;
+  {
+    auto b = make();
+    wall = run_all(*b, ctx, o.tasks, o.threads, errors);
+  }
+  const int first_calls = server.requests();
+  const int peak = server.max_in_flight();
+  double rerun_wall = 0;
+  {
+    auto b = make();
+    rerun_wall = run_all(*b, ctx, o.tasks, o.threads, errors);
+  }
+  const int rerun_calls = server.requests() - first_calls;
+  const double ideal = o.tasks * (o.latency_ms / 1000.0) / o.concurrency;
+  const double ratio = wall / ideal;
+
+  std::printf("backend_llm bench: N=%d tasks, L=%d ms, C=%d, caller threads=%d\n", o.tasks, o.latency_ms,
+              o.concurrency, o.threads);
+  std::printf("  first run : %.3f s wall, ideal N*L/C = %.3f s, ratio %.3f (target <= 1.15) %s\n", wall, ideal,
+              ratio, ratio <= 1.15 ? "OK" : "MISSED");
+  std::printf("              %d requests reached the server, peak in flight %d\n", first_calls, peak);
+  std::printf("  re-run    : %.3f s wall, %d requests reached the server (target 0) %s\n", rerun_wall, rerun_calls,
+              rerun_calls == 0 ? "OK" : "MISSED");
+  std::printf("  errors    : %d\n", errors.load());
+  return (ratio <= 1.15 && rerun_calls == 0 && errors == 0) ? 0 : 1;
+}

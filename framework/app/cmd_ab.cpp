@@ -1,0 +1,83 @@
+// skillpipe ab FILE [--json] [--markdown FILE] [--out DIR]
+//
+// Runs the arms of an A/B experiment file (host/ab_spec.hpp) on the same tasks and the same
+// replays and reports the comparison: Markdown on stdout (JSON with --json).
+#include <cctype>
+#include <cstdio>
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "host/ab_report.hpp"
+#include "host/ab_runner.hpp"
+#include "host/ab_spec.hpp"
+#include "skillpipe/json.hpp"
+#include "skillpipe/util.hpp"
+
+namespace skillpipe::app {
+
+int cmd_ab(const Args& args) {
+  CommonOptions common;
+  std::string file, markdown_file, out_dir;
+  host::ab::RunOptions opts;
+  bool json = false;
+  po::options_description desc("options");
+  desc.add_options()("file", po::value(&file), "A/B experiment YAML (skillpipe_ab: 1)")(
+      "json", po::bool_switch(&json), "print the comparison as JSON instead of Markdown")(
+      "markdown", po::value(&markdown_file), "also write the Markdown report to this file")(
+      "out", po::value(&out_dir), "write report.md, report.json and each arm's verdicts to this directory")(
+      "set", po::value(&opts.sets)->composing(), "override for every arm: stages.<id>.<key>=VALUE (repeatable)")(
+      "store", po::value(&opts.store_root), "store directory (sets store.root; its response cache is shared)")(
+      "project", po::value(&opts.project), "project path (default: the pipeline's `project`)");
+  add_common_options(desc, common);
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  if (auto rc = parse_command_line(args, "skillpipe ab FILE [--json] [--markdown FILE] [--out DIR]", desc, &pos, vm,
+                                   common))
+    return *rc;
+  if (file.empty()) {
+    std::cerr << "skillpipe ab: missing the experiment FILE\n";
+    return 2;
+  }
+  opts.plugin_dirs = common.plugin_dirs;
+  std::vector<std::string> errors;
+  auto spec = host::ab::parse_ab_spec(file, errors);
+  if (!spec) {
+    for (const auto& e : errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+    return 2;
+  }
+  const host::ab::AbRun run = host::ab::run_ab(*spec, opts);
+  for (const auto& w : run.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  if (!run.errors.empty()) {
+    for (const auto& e : run.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+    std::fprintf(stderr, "%zu error(s); no comparison was made\n", run.errors.size());
+    return run.exit_code ? run.exit_code : 1;
+  }
+  const host::ab::AbReport report = host::ab::compare(run);
+  const std::string md = host::ab::report_markdown(run, report);
+  const std::string js = host::ab::report_json(run, report);
+  try {
+    if (!markdown_file.empty()) atomic_write_file(markdown_file, md);
+    if (!out_dir.empty()) {
+      ensure_dir(out_dir);
+      atomic_write_file(out_dir + "/report.md", md);
+      atomic_write_file(out_dir + "/report.json", js);
+      for (const auto& arm : run.arms) {
+        std::string lines;
+        for (const auto& t : arm.tasks)
+          for (const auto& v : t.verdicts) lines += to_json(v) + "\n";
+        std::string safe = arm.name;
+        for (char& c : safe)
+          if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+        atomic_write_file(out_dir + "/verdicts." + safe + ".jsonl", lines);
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
+    return 1;
+  }
+  std::cout << (json ? js : md);
+  return 0;
+}
+
+}  // namespace skillpipe::app

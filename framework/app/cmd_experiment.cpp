@@ -1,0 +1,75 @@
+// skillpipe experiment --persona researcher|programmer [--nights N] [--assert-improves]
+//   [--fixture FILE] [--pipeline FILE] [--store DIR] [--set K=V...] [--json]
+// Reproduces SkillOpt-Sleep's deterministic proof experiment as ordinary nights (see
+// experiment_protocol.hpp). Exit: 0 ok; 1 with --assert-improves when val did not improve
+// or a harmful rule was accepted (or the probe never exercised the gate); a night's own
+// exit code when it failed to run.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "experiment_protocol.hpp"
+#include "skillpipe/errors.hpp"
+
+namespace skillpipe::app {
+
+int cmd_experiment(const Args& args) {
+  CommonOptions common;
+  experiment::Options o;
+  bool assert_improves = false, json = false, no_probe = false;
+  po::options_description desc("options");
+  desc.add_options()("persona", po::value(&o.persona)->default_value("researcher"),
+                     "persona of the fixture (researcher, programmer, ...)")(
+      "nights", po::value(&o.nights)->default_value(4), "most nights to run (stops early at a perfect val score)")(
+      "assert-improves", po::bool_switch(&assert_improves),
+      "exit 1 unless val improved and no harmful rule was ever accepted")(
+      "fixture", po::value(&o.fixture), "persona file (default: the pipelines folder's experiment_personas.json)")(
+      "pipeline", po::value(&o.pipeline), "pipeline file (default: the fixture's `pipeline`, else experiment.yaml)")(
+      "store", po::value(&o.store), "store directory (default: $SKILLPIPE_STORE, else ~/.skillpipe)")(
+      "set", po::value(&o.sets)->composing(), "extra override for every night, e.g. stages.consolidate.gate_no_regression=true")(
+      "no-probe", po::bool_switch(&no_probe), "skip the gate-safety probe")(
+      "json", po::bool_switch(&json), "print the result as JSON on stdout");
+  add_common_options(desc, common);
+  po::variables_map vm;
+  const char* usage =
+      "skillpipe experiment --persona NAME [--nights N] [--assert-improves] [--fixture FILE] [--store DIR] [--json]";
+  if (auto rc = parse_command_line(args, usage, desc, nullptr, vm, common)) return *rc;
+  if (o.nights < 1) {
+    std::cerr << "skillpipe experiment: --nights must be at least 1\n";
+    return 2;
+  }
+  o.plugin_dirs = common.plugin_dirs;
+  o.probe = !no_probe;
+  // The nights' own progress lines would bury the result; --log-level brings them back.
+  if (vm["log-level"].defaulted()) spdlog::default_logger()->set_level(spdlog::level::warn);
+  experiment::Result r;
+  try {
+    r = experiment::run_experiment(o);
+  } catch (const Error& e) {
+    std::cerr << "skillpipe experiment: " << e.what() << "\n";
+    return 2;
+  }
+  if (json) std::cout << experiment::result_json(r);
+  else std::cout << experiment::result_text(r);
+  for (const auto& e : r.errors) std::cerr << "error: " << e << "\n";
+  if (r.exit_code != 0) return r.exit_code;
+  if (assert_improves) {
+    std::vector<std::string> why;
+    if (!r.improved()) why.push_back("the val score did not improve");
+    if (!r.harmful_blocked) why.push_back("a harmful rule was accepted");
+    if (o.probe && !r.probes.empty() && !r.probe_exercised)
+      why.push_back("the gate-safety probe never saw the harmful rule proposed");
+    if (!why.empty()) {
+      std::string msg;
+      for (const auto& w : why) msg += (msg.empty() ? "" : "; ") + w;
+      std::cerr << "FAIL: " << msg << "\n";
+      return 1;
+    }
+    std::cerr << "PASS: the nights improved val and the gate blocked every harmful rule\n";
+  }
+  return 0;
+}
+
+}  // namespace skillpipe::app

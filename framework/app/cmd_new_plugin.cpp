@@ -1,0 +1,78 @@
+// skillpipe new-plugin NAME --kind KIND [--dir DIR] [--force]
+//
+// Writes DIR/NAME/ (DIR defaults to the current directory): a CMakeLists.txt that builds
+// against an installed SDK or inside the skillpipe tree, NAME.cpp with a minimal working
+// plugin of that kind, a conformance test and a README. The folder builds and passes the
+// conformance harness as written (tests/sdk checks every kind).
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include "cli_common.hpp"
+#include "new_plugin_templates.hpp"
+#include "skillpipe/util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skillpipe::app {
+
+int cmd_new_plugin(const Args& args) {
+  CommonOptions common;
+  std::string name, kind, dir = ".";
+  bool force = false;
+  po::options_description desc("options");
+  std::string kinds;
+  for (const auto& k : scaffold::kinds()) kinds += (kinds.empty() ? "" : ", ") + k;
+  desc.add_options()("name", po::value(&name), "plugin name: lower-case letters, digits and _ (e.g. judge_regex)")(
+      "kind", po::value(&kind), ("what it is: " + kinds).c_str())(
+      "dir", po::value(&dir), "create the folder NAME inside this directory (default: .)")(
+      "force", po::bool_switch(&force), "write into an existing non-empty folder, replacing the generated files");
+  add_common_options(desc, common);
+  po::positional_options_description pos;
+  pos.add("name", 1);
+  po::variables_map vm;
+  if (auto rc = parse_command_line(args, "skillpipe new-plugin NAME --kind KIND [--dir DIR]", desc, &pos, vm, common))
+    return *rc;
+  if (name.empty() || kind.empty()) {
+    std::cerr << "skillpipe new-plugin: needs a NAME and --kind (" << kinds << ")\n";
+    return 2;
+  }
+  if (!std::regex_match(name, std::regex("[a-z][a-z0-9_]{0,63}"))) {
+    std::cerr << "skillpipe new-plugin: '" << name
+              << "' is not a plugin name: use lower-case letters, digits and '_', starting with a letter "
+                 "(it becomes libskillpipe_" << name << ".so and the `plugin:` value in pipelines)\n";
+    return 2;
+  }
+  if (!scaffold::kind_source(kind)) {
+    std::cerr << "skillpipe new-plugin: unknown kind '" << kind << "' (one of: " << kinds << ")\n";
+    return 2;
+  }
+  const fs::path folder = fs::path(expand_path(dir)) / name;
+  std::error_code ec;
+  if (fs::exists(folder, ec) && !fs::is_empty(folder, ec) && !force) {
+    std::cerr << "skillpipe new-plugin: " << folder.string()
+              << " already exists and is not empty; choose another --dir or pass --force\n";
+    return 2;
+  }
+  try {
+    for (const auto& f : scaffold::plugin_files(name, kind)) {
+      const fs::path path = folder / f.path;
+      ensure_dir(path.parent_path().string());
+      atomic_write_file(path.string(), f.content);
+      std::printf("  wrote %s\n", path.string().c_str());
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "skillpipe new-plugin: " << e.what() << "\n";
+    return 1;
+  }
+  std::printf("\nNew %s plugin '%s' in %s. Next:\n"
+              "  cmake -S %s -B %s/build -DCMAKE_PREFIX_PATH=<skillpipe prefix>\n"
+              "  cmake --build %s/build && ctest --test-dir %s/build --output-on-failure\n"
+              "(inside the skillpipe tree, put it under plugins/ instead)\n",
+              kind.c_str(), name.c_str(), folder.string().c_str(), folder.string().c_str(), folder.string().c_str(),
+              folder.string().c_str(), folder.string().c_str());
+  return 0;
+}
+
+}  // namespace skillpipe::app

@@ -1,0 +1,455 @@
+#include "experiment_protocol.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <cctype>
+#include <cmath>
+#include <memory>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "host/basic_context.hpp"
+#include "host/plugin_registry.hpp"
+#include "host/runner.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/json.hpp"
+#include "skillpipe/store.hpp"
+#include "skillpipe/util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skillpipe::app::experiment {
+namespace {
+
+std::string squash(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+bool mentions(const std::string& content, const std::string& rule) {
+  const std::string r = squash(rule);
+  return !r.empty() && squash(content).find(r) != std::string::npos;
+}
+
+std::string fmt4(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.4f", v);
+  return b;
+}
+
+std::string opt_str(const std::optional<double>& v) { return v ? fmt4(*v) : "n/a"; }
+
+std::string now_compact() {
+  std::string s = format_iso8601_s(now_ms());
+  std::string out;
+  for (char c : s)
+    if (c != '-' && c != ':') out += c;
+  return out;
+}
+
+// Adopts a night's accepted proposals through store_files, the way `skillpipe adopt` does.
+CommandResult adopt_night(const Options& o, const std::string& store_root, const std::string& project,
+                          const std::string& night_id) {
+  auto registry = std::make_unique<host::PluginRegistry>(host::plugin_search_dirs(o.plugin_dirs, {}));
+  host::Services services;
+  RunInfo run;
+  run.project = project;
+  std::shared_ptr<Store> store = registry->create_as<Store>("store_files");
+  services.store = store.get();
+  CommandResult r;
+  {
+    host::BasicContext ctx("store", run, &services);
+    store->configure(Config::parse("{\"root\": " + json_quote(store_root) + "}"), ctx);
+    AdoptRequest req;
+    req.project = project;
+    req.night_id = night_id;
+    r = store->adopt(req, true);
+  }
+  store.reset();
+  return r;
+}
+
+struct NightRun {
+  host::RunOutcome out;
+  bool ok = false;
+};
+
+NightRun run_night(const Options& o, const std::string& pipeline, const std::string& store_root,
+                   const std::string& project, std::vector<std::string> sets) {
+  host::RunOptions ro;
+  ro.plugin_dirs = o.plugin_dirs;
+  ro.overrides = std::move(sets);
+  ro.project = project;
+  ro.store_root = store_root;
+  NightRun n;
+  n.out = host::run_pipeline(pipeline, ro);
+  n.ok = n.out.exit_code == 0;
+  return n;
+}
+
+// Harmful rule keys among `edits`.
+std::vector<std::string> harmful_in(const std::vector<Edit>& edits, const std::map<std::string, std::string>& rules) {
+  std::vector<std::string> keys;
+  for (const auto& [key, text] : rules)
+    for (const auto& e : edits)
+      if (mentions(e.content, text)) {
+        keys.push_back(key);
+        break;
+      }
+  return keys;
+}
+
+std::int64_t count_of(const NightReport& r, const std::string& key) {
+  auto it = r.counts.find(key);
+  return it == r.counts.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+std::string pipelines_dir() {
+  if (const char* env = std::getenv("SKILLPIPE_PIPELINES"); env && *env) return env;
+  std::error_code ec;
+  const fs::path exe = boost::dll::program_location(ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "skillpipe" / "pipelines";
+    if (fs::is_regular_file(installed / "experiment.yaml", ec)) return installed.string();
+  }
+#ifdef SKILLPIPE_SOURCE_DIR
+  return std::string(SKILLPIPE_SOURCE_DIR) + "/pipelines";
+#else
+  return "pipelines";
+#endif
+}
+
+Fixture read_fixture(const std::string& path) {
+  Fixture f;
+  f.path = path;
+  auto text = read_file(path);
+  if (!text) throw Error("cannot read the persona file " + path);
+  rapidjson::Document d;
+  d.Parse(text->c_str(), text->size());
+  if (d.HasParseError())
+    throw Error(path + ": not valid JSON at offset " + std::to_string(d.GetErrorOffset()) + ": " +
+                rapidjson::GetParseError_En(d.GetParseError()));
+  if (!d.IsObject() || !d.HasMember("personas") || !d["personas"].IsObject())
+    throw Error(path + ": expected an object with \"personas\": {name: [tasks]}");
+  auto str = [&](const char* key) -> std::string {
+    if (!d.HasMember(key) || d[key].IsNull()) return {};
+    if (!d[key].IsString()) throw Error(path + ": \"" + key + "\" must be a string");
+    return d[key].GetString();
+  };
+  if (d.HasMember("rule_text")) {
+    if (!d["rule_text"].IsObject()) throw Error(path + ": \"rule_text\" must be an object of strings");
+    for (auto m = d["rule_text"].MemberBegin(); m != d["rule_text"].MemberEnd(); ++m) {
+      if (!m->value.IsString()) throw Error(path + ": rule_text/" + m->name.GetString() + " must be a string");
+      f.rule_text[m->name.GetString()] = m->value.GetString();
+    }
+  }
+  std::set<std::string> breaks;
+  auto scan_tags = [&](const rapidjson::Value& task) {
+    if (!task.IsObject() || !task.HasMember("tags") || !task["tags"].IsArray()) return;
+    for (const auto& t : task["tags"].GetArray())
+      if (t.IsString() && starts_with(t.GetString(), "breaks:")) breaks.insert(std::string(t.GetString()).substr(7));
+  };
+  for (auto m = d["personas"].MemberBegin(); m != d["personas"].MemberEnd(); ++m) {
+    f.personas.push_back(m->name.GetString());
+    if (m->value.IsArray())
+      for (const auto& t : m->value.GetArray()) scan_tags(t);
+  }
+  f.has_harmful_task = d.HasMember("harmful_task") && d["harmful_task"].IsObject();
+  if (f.rule_text.count("__harmful__")) f.harmful_rules["__harmful__"] = f.rule_text["__harmful__"];
+  for (const auto& k : breaks) {
+    auto it = f.rule_text.find(k);
+    if (it == f.rule_text.end()) throw Error(path + ": a task is tagged breaks:" + k + " but rule_text has no '" + k + "'");
+    f.harmful_rules[k] = it->second;
+  }
+  f.initial_skill = str("initial_skill");
+  f.initial_memory = str("initial_memory");
+  f.pipeline = str("pipeline");
+  f.description = str("description");
+  if (d.HasMember("settings")) {
+    if (!d["settings"].IsArray()) throw Error(path + ": \"settings\" must be an array of \"key=value\" overrides");
+    for (const auto& s : d["settings"].GetArray()) {
+      if (!s.IsString() || std::string(s.GetString()).find('=') == std::string::npos)
+        throw Error(path + ": each \"settings\" entry must be a \"stages.<id>.<key>=VALUE\" string");
+      f.settings.push_back(s.GetString());
+    }
+  }
+  return f;
+}
+
+Result run_experiment(const Options& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Result r;
+  r.persona = o.persona;
+  const std::string pdir = pipelines_dir();
+  r.fixture = o.fixture.empty() ? pdir + "/experiment_personas.json" : fs::absolute(expand_path(o.fixture)).string();
+  const Fixture fx = read_fixture(r.fixture);
+  if (std::find(fx.personas.begin(), fx.personas.end(), o.persona) == fx.personas.end()) {
+    std::string names;
+    for (const auto& p : fx.personas) names += (names.empty() ? "" : ", ") + p;
+    throw Error("persona '" + o.persona + "' is not in " + r.fixture + " (it has: " + names + ")");
+  }
+  std::string pipeline = !o.pipeline.empty() ? o.pipeline : !fx.pipeline.empty() ? fx.pipeline : "experiment.yaml";
+  if (pipeline.find('/') == std::string::npos && !fs::exists(pipeline)) pipeline = pdir + "/" + pipeline;
+  r.pipeline = fs::absolute(expand_path(pipeline)).string();
+  if (!fs::is_regular_file(r.pipeline)) throw Error("pipeline file " + r.pipeline + " does not exist");
+
+  std::string store = o.store;
+  if (store.empty()) {
+    const char* env = std::getenv("SKILLPIPE_STORE");
+    store = env && *env ? env : "~/.skillpipe";
+  }
+  r.store = fs::absolute(expand_path(store)).lexically_normal().string();
+  // A fresh project folder per experiment, so every run starts from empty documents.
+  const std::string base = r.store + "/experiments/" + o.persona + "-" + now_compact();
+  std::string project = base;
+  for (int i = 2; fs::exists(project); ++i) project = base + "-" + std::to_string(i);
+  ensure_dir(project);
+  r.project = fs::weakly_canonical(project).string();
+  if (!fx.initial_skill.empty())
+    atomic_write_file(r.project + "/.claude/skills/skillpipe-learned/SKILL.md", fx.initial_skill);
+  if (!fx.initial_memory.empty()) atomic_write_file(r.project + "/CLAUDE.md", fx.initial_memory);
+
+  std::vector<std::string> sets = {"stages.mine.fixture=" + r.fixture, "stages.mine.persona=" + o.persona,
+                                   "backends.mock.rules_file=" + r.fixture};
+  sets.insert(sets.end(), fx.settings.begin(), fx.settings.end());
+  sets.insert(sets.end(), o.sets.begin(), o.sets.end());
+
+  auto fail = [&](const NightRun& n, const std::string& what) {
+    r.exit_code = n.out.exit_code == 0 ? 1 : n.out.exit_code;
+    r.errors.push_back(what + " failed (exit " + std::to_string(n.out.exit_code) + ")");
+    for (const auto& e : n.out.errors) r.errors.push_back(e);
+  };
+  auto record_harmful = [&](const std::string& where, const NightReport& rep) {
+    for (const auto& k : harmful_in(rep.accepted_edits, fx.harmful_rules)) {
+      r.harmful_accepted.push_back(where + ": " + k);
+      r.harmful_blocked = false;
+    }
+  };
+
+  for (int night = 1; night <= o.nights; ++night) {
+    NightRun n = run_night(o, r.pipeline, r.store, r.project, sets);
+    if (!n.ok) {
+      fail(n, "night " + std::to_string(night));
+      return r;
+    }
+    const NightReport& rep = n.out.report;
+    if (night == 1) {
+      r.baseline = rep.baseline_val;
+      r.n_train = static_cast<int>(count_of(rep, "mine.split_train"));
+      r.n_val = static_cast<int>(count_of(rep, "mine.split_val"));
+      r.n_test = static_cast<int>(count_of(rep, "mine.split_test"));
+      r.n_tasks = r.n_train + r.n_val + r.n_test;
+    }
+    NightRow row;
+    row.night = night;
+    row.night_id = rep.night_id;
+    row.action = rep.gate_action;
+    row.reason = rep.gate_reason;
+    row.baseline = rep.baseline_val;
+    row.candidate = rep.candidate_val;
+    row.accepted = rep.accepted_edits;
+    row.rejected = rep.rejected_edits;
+    row.unmatched = static_cast<int>(rep.unmatched_edits.size());
+    record_harmful("night " + std::to_string(night), rep);
+    if (rep.gate_action == "accept" && !rep.proposals.empty()) {
+      const CommandResult a = adopt_night(o, r.store, r.project, rep.night_id);
+      if (a.exit_code != 0) {
+        r.exit_code = a.exit_code;
+        r.errors.push_back("adopting night " + rep.night_id + " failed: " + a.text);
+        r.trace.push_back(row);
+        return r;
+      }
+      row.adopted = true;
+    }
+    r.trace.push_back(row);
+    const std::optional<double> now = row.adopted ? rep.candidate_val : rep.baseline_val;
+    if (now && *now >= 0.999) break;  // converged, as SkillOpt's protocol stops
+  }
+
+  // The adopted live documents, re-scored.
+  {
+    auto s = sets;
+    s.push_back("stages.consolidate.evaluate_only=true");
+    NightRun n = run_night(o, r.pipeline, r.store, r.project, s);
+    if (!n.ok) {
+      fail(n, "the re-scoring night");
+      return r;
+    }
+    r.after = n.out.report.baseline_val;
+  }
+
+  if (o.probe && fx.has_harmful_task) {
+    for (const char* kind : {"skillopt", "forced"}) {
+      const bool forced = std::string(kind) == "forced";
+      if (forced && r.probe_exercised) break;  // SkillOpt's own split already exercised the gate
+      auto s = sets;
+      s.push_back("stages.mine.probe=true");
+      s.push_back("stages.consolidate.evolve_memory=false");
+      if (forced) s.push_back("stages.mine.harmful_to_train=true");
+      NightRun n = run_night(o, r.pipeline, r.store, r.project, s);
+      if (!n.ok) {
+        fail(n, std::string("the ") + kind + " gate-safety probe");
+        return r;
+      }
+      const NightReport& rep = n.out.report;
+      ProbeRow p;
+      p.kind = kind;
+      p.night_id = rep.night_id;
+      p.action = rep.gate_action;
+      p.reason = rep.gate_reason;
+      std::vector<Edit> all = rep.accepted_edits;
+      all.insert(all.end(), rep.rejected_edits.begin(), rep.rejected_edits.end());
+      all.insert(all.end(), rep.unmatched_edits.begin(), rep.unmatched_edits.end());
+      std::map<std::string, std::string> harmful_only;
+      if (fx.harmful_rules.count("__harmful__")) harmful_only["__harmful__"] = fx.harmful_rules.at("__harmful__");
+      p.proposed = harmful_in(all, harmful_only);
+      p.accepted = harmful_in(rep.accepted_edits, harmful_only);
+      if (!p.proposed.empty()) r.probe_exercised = true;
+      record_harmful(std::string("probe ") + kind, rep);
+      r.probes.push_back(std::move(p));
+    }
+  }
+  // The documents the experiment ends with must not hold a harmful rule the user did not write.
+  for (const auto& [key, text] : fx.harmful_rules) {
+    for (const auto& [file, initial] : {std::pair<std::string, std::string>{r.project + "/.claude/skills/skillpipe-learned/SKILL.md", fx.initial_skill},
+                                        {r.project + "/CLAUDE.md", fx.initial_memory}}) {
+      const auto live = read_file(file);
+      if (live && mentions(*live, text) && !mentions(initial, text)) {
+        r.harmful_accepted.push_back("live " + file + ": " + key);
+        r.harmful_blocked = false;
+      }
+    }
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+std::string result_json(const Result& r) {
+  rapidjson::StringBuffer sb;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+  w.SetIndent(' ', 2);
+  auto num = [&](const std::optional<double>& v) {
+    if (v) w.Double(std::round(*v * 10000) / 10000);
+    else w.Null();
+  };
+  auto strs = [&](const std::vector<std::string>& v) {
+    w.StartArray();
+    for (const auto& s : v) w.String(s.c_str());
+    w.EndArray();
+  };
+  auto edits = [&](const std::vector<Edit>& v) {
+    w.StartArray();
+    for (const auto& e : v) {
+      w.StartObject();
+      w.Key("target"); w.String(to_string(e.target));
+      w.Key("op"); w.String(to_string(e.op));
+      w.Key("content"); w.String(e.content.c_str());
+      w.Key("status"); w.String(e.status.c_str());
+      w.EndObject();
+    }
+    w.EndArray();
+  };
+  w.StartObject();
+  w.Key("ok"); w.Bool(r.exit_code == 0);
+  w.Key("persona"); w.String(r.persona.c_str());
+  w.Key("fixture"); w.String(r.fixture.c_str());
+  w.Key("pipeline"); w.String(r.pipeline.c_str());
+  w.Key("store"); w.String(r.store.c_str());
+  w.Key("project"); w.String(r.project.c_str());
+  w.Key("n_tasks"); w.Int(r.n_tasks);
+  w.Key("n_train"); w.Int(r.n_train);
+  w.Key("n_val"); w.Int(r.n_val);
+  w.Key("baseline"); num(r.baseline);
+  w.Key("after"); num(r.after);
+  w.Key("lift");
+  if (r.baseline && r.after) num(*r.after - *r.baseline);
+  else w.Null();
+  w.Key("improved"); w.Bool(r.improved());
+  w.Key("nights_run"); w.Int(static_cast<int>(r.trace.size()));
+  w.Key("trace");
+  w.StartArray();
+  for (const auto& n : r.trace) {
+    w.StartObject();
+    w.Key("night"); w.Int(n.night);
+    w.Key("night_id"); w.String(n.night_id.c_str());
+    w.Key("action"); w.String(n.action.c_str());
+    w.Key("reason"); w.String(n.reason.c_str());
+    w.Key("baseline_val"); num(n.baseline);
+    w.Key("candidate_val"); num(n.candidate);
+    w.Key("adopted"); w.Bool(n.adopted);
+    w.Key("accepted_edits"); edits(n.accepted);
+    w.Key("rejected_edits"); edits(n.rejected);
+    w.Key("unmatched_edits"); w.Int(n.unmatched);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("probes");
+  w.StartArray();
+  for (const auto& p : r.probes) {
+    w.StartObject();
+    w.Key("kind"); w.String(p.kind.c_str());
+    w.Key("night_id"); w.String(p.night_id.c_str());
+    w.Key("action"); w.String(p.action.c_str());
+    w.Key("reason"); w.String(p.reason.c_str());
+    w.Key("harmful_proposed"); strs(p.proposed);
+    w.Key("harmful_accepted"); strs(p.accepted);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("probe_exercised"); w.Bool(r.probe_exercised);
+  w.Key("harmful_blocked"); w.Bool(r.harmful_blocked);
+  w.Key("harmful_accepted"); strs(r.harmful_accepted);
+  w.Key("seconds"); w.Double(std::round(r.seconds * 1000) / 1000);
+  w.Key("errors"); strs(r.errors);
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize()) + "\n";
+}
+
+std::string result_text(const Result& r) {
+  std::string s = "experiment: persona " + r.persona + " (" + std::to_string(r.n_tasks) + " tasks: " +
+                  std::to_string(r.n_train) + " train, " + std::to_string(r.n_val) + " val)\n";
+  s += "baseline val  " + opt_str(r.baseline) + "\n";
+  s += "after         " + opt_str(r.after);
+  if (r.baseline && r.after) s += "   (lift " + std::string(*r.after >= *r.baseline ? "+" : "") + fmt4(*r.after - *r.baseline) + ")";
+  s += "\n";
+  for (const auto& n : r.trace) {
+    s += "  night " + std::to_string(n.night) + ": " + n.action + "  " + opt_str(n.baseline) + " -> " +
+         opt_str(n.candidate) + "  (+" + std::to_string(n.accepted.size()) + " kept, " +
+         std::to_string(n.rejected.size()) + " rejected)" + (n.adopted ? " adopted" : "") + "\n";
+    for (const auto& e : n.accepted)
+      s += std::string("      kept (") + to_string(e.target) + "): " + truncate_utf8(e.content, 100) + "\n";
+    for (const auto& e : n.rejected)
+      s += std::string("      rejected (") + to_string(e.target) + "): " + truncate_utf8(e.content, 100) + "\n";
+  }
+  for (const auto& p : r.probes) {
+    s += "  probe (" + p.kind + "): " + p.action + "; harmful rule " +
+         (p.proposed.empty() ? "not proposed" : std::string("proposed, ") + (p.accepted.empty() ? "refused" : "ACCEPTED")) + "\n";
+  }
+  s += std::string("harmful rule blocked: ") + (r.harmful_blocked ? "yes" : "NO") + "\n";
+  for (const auto& h : r.harmful_accepted) s += "  accepted harmful rule: " + h + "\n";
+  s += "store " + r.store + ", project " + r.project + "\n";
+  s += "inspect: skillpipe status --project " + r.project + " --store " + r.store + "\n";
+  return s;
+}
+
+}  // namespace skillpipe::app::experiment

@@ -1,0 +1,339 @@
+// new_plugin_sources.cpp - minimal working plugins for `skillpipe new-plugin`: harvester,
+// miner, judge, consolidator. (Store and backend: new_plugin_sources2.cpp.) Each compiles
+// against the installed SDK alone and passes the conformance harness as written.
+#include "new_plugin_templates.hpp"
+
+namespace skillpipe::app::scaffold {
+
+const char* const kHarvesterSource = R"TPL(// @NAME@ - a skillpipe harvester: <home>/**/*.jsonl -> session digests.
+//
+// Replace parse_file() with your agent's transcript format. The example format has one JSON
+// object per line: {"session": ID, "project": DIR, "time": ISO-8601, "role": "user" or
+// "assistant", "text": ...}. run_harvest() (skillpipe/harvest.hpp) does the rest: per-file
+// cursors in the store, the lookback window, project scope, redaction, feedback signals.
+#include <map>
+
+#include "skillpipe/harvest.hpp"
+#include "skillpipe/plugin.hpp"
+#include "skillpipe/util.hpp"
+
+namespace {
+
+using namespace skillpipe;
+
+const char* const kSchemaJson =
+    "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"@NAME@\","
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES "}}";
+
+// One file from the cursor's offset -> unredacted digests. Called from several threads.
+harvest::FileResult parse_file(const harvest::FileJob& job, const harvest::Options& options) {
+  harvest::FileResult r;
+  harvest::LineReader reader(options.max_line_bytes);
+  std::string err;
+  if (!reader.open(job.file.path, job.file.zstd, job.offset, &err)) {
+    r.error = err;
+    return r;
+  }
+  if (reader.short_of_offset()) {  // the file shrank: the driver reads it afresh
+    r.offset_beyond_end = true;
+    return r;
+  }
+  std::map<std::string, SessionDigest> sessions;
+  harvest::Line line;
+  while (reader.next(line)) {
+    if (!line.terminated) break;  // still being written: read it next time
+    const harvest::JsonView v = harvest::JsonView::parse(line.text);
+    if (!v.is_object()) {
+      ++r.counts["bad_lines"];
+      continue;
+    }
+    harvest::JsonView f[5];
+    v.get({"session", "project", "time", "role", "text"}, f);
+    if (!f[0].is_string() || !f[3].is_string() || !f[4].is_string()) {
+      ++r.counts["records_unknown"];
+      continue;
+    }
+    const auto ms = parse_iso8601_ms(f[2].is_string() ? f[2].str() : std::string());
+    if (job.cutoff_ms > 0 && ms && *ms < job.cutoff_ms) continue;
+    SessionDigest& d = sessions[f[0].str()];
+    if (d.session_id.empty()) {
+      d.session_id = f[0].str();
+      d.source = "@NAME@";
+      d.raw_path = job.file.path;
+      if (ms) d.started_at = format_iso8601_s(*ms);
+    }
+    if (f[1].is_string()) d.project = f[1].str();
+    if (ms) d.ended_at = format_iso8601_s(*ms);
+    if (f[3].str_eq("user")) {
+      d.user_prompts.push_back(f[4].str());
+      ++d.n_user_turns;
+    } else if (f[3].str_eq("assistant")) {
+      d.assistant_finals.push_back(f[4].str());
+      ++d.n_assistant_turns;
+    }
+  }
+  if (!reader.read_error().empty()) {
+    r.error = reader.read_error();
+    return r;
+  }
+  for (auto& [id, d] : sessions) r.digests.push_back(std::move(d));
+  r.end_offset = reader.end_offset();
+  return r;
+}
+
+class @CAMEL@ : public Harvester {
+ public:
+  void configure(const Config& config, Context& ctx) override {
+    options_ = harvest::options_from_config(config, ctx, "~/.@NAME@");
+  }
+
+  std::vector<SessionDigest> harvest(Context& ctx) override {
+    auto accept = [](std::string_view name, std::string_view) { return ends_with(name, ".jsonl"); };
+    std::vector<harvest::FileInfo> files = harvest::walk_files(options_.home, accept);
+    return harvest::run_harvest(ctx, options_, std::move(files), parse_file);
+  }
+
+ private:
+  harvest::Options options_;
+};
+
+}  // namespace
+
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kHarvester, "0.1.0", "@NAME@: JSONL transcripts -> session digests",
+                 kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new @CAMEL@); });
+)TPL";
+
+const char* const kMinerSource = R"TPL(// @NAME@ - a skillpipe miner: prompts the user gave at least `min_count` times become tasks.
+//
+// Tasks are split train/val/test by a hash of their id, so a task keeps its split from night
+// to night. Replace mine() with your own notion of a recurring task.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "skillpipe/plugin.hpp"
+#include "skillpipe/util.hpp"
+
+namespace {
+
+using namespace skillpipe;
+
+const char* const kSchemaJson = R"JSON({
+  "$schema": "http://json-schema.org/draft-04/schema#", "title": "@NAME@",
+  "type": "object", "additionalProperties": false,
+  "properties": {
+    "min_count": {"type": "integer", "minimum": 1, "description": "times a prompt must recur (default 2)"}
+  }
+})JSON";
+
+// Lower case, single spaces: "Run  the Tests" and "run the tests" are the same task.
+std::string normalize(std::string_view s) {
+  std::string out;
+  for (char c : to_lower_ascii(trim(s))) {
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  return out;
+}
+
+class @CAMEL@ : public Miner {
+ public:
+  void configure(const Config& config, Context&) override { min_count_ = config.get_int("min_count", 2); }
+
+  std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests, Context& ctx) override {
+    struct Group {
+      TaskRecord task;
+      std::int64_t count = 0;
+    };
+    std::map<std::string, Group> groups;  // ordered: the same digests give the same tasks
+    for (const auto& d : digests)
+      for (std::size_t i = 0; i < d.user_prompts.size(); ++i) {
+        const std::string key = normalize(d.user_prompts[i]);
+        if (key.empty()) continue;
+        Group& g = groups[key];
+        if (g.count++ == 0) {
+          g.task.id = "@NAME@-" + sha256_hex(key).substr(0, 12);
+          g.task.project = d.project;
+          g.task.intent = d.user_prompts[i];
+          g.task.tags = {"@NAME@"};
+        }
+        if (i < d.assistant_finals.size()) g.task.attempted_solution = d.assistant_finals[i];
+        if (std::find(g.task.source_sessions.begin(), g.task.source_sessions.end(), d.session_id) ==
+            g.task.source_sessions.end())
+          g.task.source_sessions.push_back(d.session_id);
+      }
+    std::vector<TaskRecord> out;
+    for (auto& [key, g] : groups) {
+      if (g.count < min_count_) continue;
+      const int bucket = std::stoi(g.task.id.substr(g.task.id.size() - 1), nullptr, 16);  // 0..15
+      g.task.split = bucket < 11 ? Split::kTrain : bucket < 13 ? Split::kVal : Split::kTest;
+      out.push_back(std::move(g.task));
+    }
+    ctx.count("tasks", static_cast<std::int64_t>(out.size()));
+    return out;
+  }
+
+ private:
+  std::int64_t min_count_ = 2;
+};
+
+}  // namespace
+
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kMiner, "0.1.0", "@NAME@: recurring prompts -> tasks", kSchemaJson,
+                 [] { return std::unique_ptr<skillpipe::StageBase>(new @CAMEL@); });
+)TPL";
+
+const char* const kJudgeSource = R"TPL(// @NAME@ - a skillpipe judge: does the response contain the task's reference answer?
+//
+// hard = 1 when the whole reference occurs in the response; soft = the share of the
+// reference's words that do. Judges must be pure (same input, same verdict) and
+// thread-safe: the evaluation service calls them from several threads.
+#include <sstream>
+
+#include "skillpipe/plugin.hpp"
+#include "skillpipe/util.hpp"
+
+namespace {
+
+using namespace skillpipe;
+
+const char* const kSchemaJson = R"JSON({
+  "$schema": "http://json-schema.org/draft-04/schema#", "title": "@NAME@",
+  "type": "object", "additionalProperties": false,
+  "properties": {
+    "case_sensitive": {"type": "boolean", "description": "compare case exactly (default false)"}
+  }
+})JSON";
+
+class @CAMEL@ : public Judge {
+ public:
+  void configure(const Config& config, Context&) override { case_sensitive_ = config.get_bool("case_sensitive", false); }
+
+  Verdict judge(const TaskRecord& task, const ReplayResult& replay, Context&) override {
+    Verdict v;
+    v.task_id = task.id;
+    if (trim(task.reference).empty()) {
+      v.rationale = "the task has no reference answer";
+      v.failed_criteria.push_back("a reference answer to compare with");
+      return v;
+    }
+    const std::string response = fold(replay.response);
+    const std::string reference = fold(trim(task.reference));
+    std::istringstream words(reference);
+    int total = 0, found = 0;
+    for (std::string w; words >> w; ++total) found += response.find(w) != std::string::npos;
+    v.hard = response.find(reference) != std::string::npos ? 1 : 0;
+    v.soft = total ? static_cast<double>(found) / total : 0;
+    v.rationale = v.hard ? "the reference occurs in the response"
+                         : std::to_string(found) + " of " + std::to_string(total) + " reference words found";
+    if (!v.hard) v.failed_criteria.push_back("the response must contain \"" + trim(task.reference) + "\"");
+    return v;
+  }
+
+  std::vector<std::string> validate(const TaskRecord& task) const override {
+    if (trim(task.reference).empty()) return {"no reference answer: every replay will fail this judge"};
+    return {};
+  }
+
+ private:
+  std::string fold(std::string_view s) const { return case_sensitive_ ? std::string(s) : to_lower_ascii(s); }
+  bool case_sensitive_ = false;
+};
+
+}  // namespace
+
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kJudge, "0.1.0", "@NAME@: the response contains the reference answer",
+                 kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new @CAMEL@); });
+)TPL";
+
+const char* const kConsolidatorSource = R"TPL(// @NAME@ - a skillpipe consolidator: drafts a skill from the tasks whose observed solutions
+// passed every judge wired into it. The draft is staged for review, never written live.
+//
+// A real consolidator would replay tasks through ctx.evaluator() under a candidate skill and
+// keep an edit only if it beats the baseline on the val split.
+#include <map>
+
+#include "skillpipe/plugin.hpp"
+
+namespace {
+
+using namespace skillpipe;
+
+const char* const kSchemaJson = R"JSON({
+  "$schema": "http://json-schema.org/draft-04/schema#", "title": "@NAME@",
+  "type": "object", "additionalProperties": false,
+  "properties": {
+    "skill_name": {"type": "string", "description": "name of the drafted skill (default @NAME@)"}
+  }
+})JSON";
+
+class @CAMEL@ : public Consolidator {
+ public:
+  void configure(const Config& config, Context&) override { skill_name_ = config.get_string("skill_name", "@NAME@"); }
+
+  ConsolidateResult consolidate(const ConsolidateInput& in, Context& ctx) override {
+    std::map<std::string, double> worst;  // task id -> lowest hard score over the judges
+    for (const auto& v : in.observed) {
+      auto [it, fresh] = worst.emplace(v.task_id, v.hard);
+      if (!fresh && v.hard < it->second) it->second = v.hard;
+    }
+    std::string list;
+    std::int64_t passed = 0;
+    for (const auto& t : in.tasks) {
+      auto it = worst.find(t.id);
+      if (it == worst.end() || it->second < 1) continue;
+      list += "- " + t.intent + "\n";
+      ++passed;
+    }
+    ConsolidateResult r;
+    r.report.counts["tasks_seen"] = static_cast<std::int64_t>(in.tasks.size());
+    r.report.counts["tasks_passed"] = passed;
+    ctx.count("tasks_passed", passed);
+    if (passed == 0) {
+      r.report.gate_action = "no_edits";
+      r.report.gate_reason = "no task passed its judges";
+      return r;
+    }
+    Proposal p;
+    p.name = skill_name_;
+    p.target = "claude_skill";
+    p.status = "draft";
+    p.proposed_text = "---\nname: " + skill_name_ + "\ndescription: Recurring tasks that went well.\n---\n\n# " +
+                      skill_name_ + "\n\n## Tasks done well before\n" + list;
+    p.reasons.push_back(std::to_string(passed) + " recurring task(s) passed every judge");
+    r.proposals.push_back(std::move(p));
+    r.report.gate_action = "offline";
+    r.report.gate_reason = "drafted from observed successes; not validated by replay";
+    return r;
+  }
+
+ private:
+  std::string skill_name_;
+};
+
+}  // namespace
+
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kConsolidator, "0.1.0", "@NAME@: drafts a skill from tasks done well",
+                 kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new @CAMEL@); });
+)TPL";
+
+extern const char* const kStoreSource;
+extern const char* const kBackendSource;
+
+const std::vector<std::string>& kinds() {
+  static const std::vector<std::string> k = {"harvester", "miner", "judge", "consolidator", "store", "backend"};
+  return k;
+}
+
+const char* kind_source(const std::string& kind) {
+  if (kind == "harvester") return kHarvesterSource;
+  if (kind == "miner") return kMinerSource;
+  if (kind == "judge") return kJudgeSource;
+  if (kind == "consolidator") return kConsolidatorSource;
+  if (kind == "store") return kStoreSource;
+  if (kind == "backend") return kBackendSource;
+  return nullptr;
+}
+
+}  // namespace skillpipe::app::scaffold

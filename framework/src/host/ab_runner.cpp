@@ -1,0 +1,428 @@
+#include "host/ab_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "host/basic_context.hpp"
+#include "host/evaluation_service.hpp"
+#include "host/pipeline_spec.hpp"
+#include "host/plugin_registry.hpp"
+#include "host/validate.hpp"
+#include "skillpipe/backend.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/json.hpp"
+#include "skillpipe/store.hpp"
+#include "skillpipe/util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skillpipe::host::ab {
+namespace {
+
+// Forwards to a configured backend and meters its calls, so an arm's judging cost is known
+// apart from its replays.
+class MeteredBackend final : public Backend {
+ public:
+  explicit MeteredBackend(Backend* inner) : inner_(inner) {}
+  bool available(std::string* why) const override { return inner_->available(why); }
+  std::string identity() const override { return inner_->identity(); }
+  bool paid() const override { return inner_->paid(); }
+  CostEstimate estimate(const ChatRequest& r) const override { return inner_->estimate(r); }
+  BudgetState budget() const override { return inner_->budget(); }
+  ChatResponse complete(const ChatRequest& request, Context& ctx) override {
+    ChatResponse r = inner_->complete(request, ctx);
+    if (request.purpose != "replay") {
+      std::lock_guard<std::mutex> lock(mu_);
+      other_.tokens += r.usage;
+      other_.cost_usd += r.cost_usd;
+      ++other_.calls;
+      if (r.cached) ++other_.cached_calls;
+    }
+    return r;
+  }
+  Usage other() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return other_;
+  }
+
+ private:
+  Backend* inner_;
+  mutable std::mutex mu_;
+  Usage other_;
+};
+
+// One arm's pipeline, instantiated as far as scoring needs: store, backends, judges.
+struct Arm {
+  const ArmSpec* spec = nullptr;
+  ParseResult parsed;
+  RunInfo run;
+  Services services;
+  std::unique_ptr<PluginRegistry> registry;
+  std::shared_ptr<Store> store;
+  std::vector<std::shared_ptr<Backend>> backends;
+  std::vector<std::unique_ptr<MeteredBackend>> metered;
+  std::vector<std::shared_ptr<Judge>> judges;
+  std::vector<std::string> judge_ids;
+  std::vector<std::string> judge_labels;
+  std::string backend_id;
+  std::string replay_signature;
+  std::string skill_text, memory_text;
+  int parallelism = 4;
+  std::unique_ptr<HostEvaluationService> evaluator;
+  ~Arm() {
+    // Users before what they use: the evaluator, judges, backends, then the store.
+    evaluator.reset();
+    judges.clear();
+    metered.clear();
+    backends.clear();
+    store.reset();
+  }
+};
+
+std::string resolve_project(const std::string& p) {
+  if (p.empty() || p == "invoked") return fs::current_path().string();
+  if (p == "all") return "all";
+  std::error_code ec;
+  return fs::weakly_canonical(fs::absolute(expand_path(p)), ec).string();
+}
+
+std::string read_doc(const std::string& path, const std::string& what, std::vector<std::string>& errors) {
+  if (path.empty()) return {};
+  auto text = read_file(path);
+  if (!text) errors.push_back(path + ": cannot read the " + what + " file");
+  return text.value_or("");
+}
+
+std::unique_ptr<Arm> setup_arm(const AbSpec& spec, const ArmSpec& as, const RunOptions& opts, AbRun& out) {
+  auto arm = std::make_unique<Arm>();
+  arm->spec = &as;
+  const std::string who = "arm '" + as.name + "': ";
+  std::vector<std::string> overrides = spec.sets;
+  overrides.insert(overrides.end(), as.sets.begin(), as.sets.end());
+  overrides.insert(overrides.end(), opts.sets.begin(), opts.sets.end());
+  if (!opts.store_root.empty()) overrides.push_back("store.root=" + opts.store_root);
+  arm->parsed = parse_pipeline(spec.pipeline, overrides);
+  std::vector<Diagnostic> diags = arm->parsed.errors;
+  const PipelineSpec& ps = arm->parsed.spec;
+  arm->registry = std::make_unique<PluginRegistry>(plugin_search_dirs(opts.plugin_dirs, ps.plugin_path));
+  ValidatedPipeline vp;
+  if (diags.empty()) vp = validate_pipeline(ps, *arm->registry, diags);
+  auto fail = [&](int code) {
+    for (const auto& d : diags) out.errors.push_back(who + d.format());
+    out.exit_code = std::max(out.exit_code, code);
+    return nullptr;
+  };
+  if (!diags.empty()) return fail(exit_code_for(diags));
+
+  // Which judges score, and which backend replays.
+  std::map<std::string, std::size_t> judge_stage;
+  for (std::size_t i = 0; i < ps.stages.size(); ++i)
+    if (vp.kinds[i] == StageKind::kJudge) judge_stage[ps.stages[i].id] = i;
+  arm->judge_ids = spec.judges;
+  if (arm->judge_ids.empty())
+    for (std::size_t i = 0; i < ps.stages.size(); ++i)
+      if (vp.kinds[i] == StageKind::kJudge) arm->judge_ids.push_back(ps.stages[i].id);
+  for (const auto& id : arm->judge_ids)
+    if (!judge_stage.count(id)) diags.push_back({ps.path, {}, "", "'" + id + "' is not a judge stage of the pipeline", false});
+  if (arm->judge_ids.empty()) diags.push_back({ps.path, {}, "/stages", "the pipeline has no judge stage to score with", false});
+  arm->backend_id = spec.backend;
+  if (arm->backend_id.empty() && spec.replays_file.empty()) {
+    if (ps.backends.size() == 1) arm->backend_id = ps.backends[0].id;
+    else
+      diags.push_back({ps.path, {}, "/backends",
+                       ps.backends.empty() ? "the pipeline defines no backend to replay the tasks with"
+                                           : "the pipeline defines several backends; name the one that replays with `backend:`",
+                       false});
+  }
+  const ComponentSpec* replay_backend = nullptr;
+  for (const auto& b : ps.backends)
+    if (b.id == arm->backend_id) replay_backend = &b;
+  if (!arm->backend_id.empty() && !replay_backend)
+    diags.push_back({ps.path, {}, "/backends", "backend '" + arm->backend_id + "' is not defined", false});
+  if (!diags.empty()) return fail(2);
+
+  arm->run.pipeline_path = ps.path;
+  arm->run.pipeline_dir = ps.dir;
+  arm->run.project = resolve_project(opts.project.empty() ? ps.project : opts.project);
+  arm->run.now_utc = format_iso8601_s(now_ms());
+  for (const auto& [k, v] : ps.options) arm->run.options.emplace(k, v);
+  if (auto it = ps.options.find("parallelism"); it != ps.options.end())
+    arm->parallelism = std::max(1, std::atoi(it->second.c_str()));
+
+  auto configure = [&](StageBase& obj, const ComponentSpec& c, const std::string& id) {
+    BasicContext ctx(id, arm->run, &arm->services);
+    try {
+      obj.configure(Config::parse(c.config_json), ctx);
+    } catch (const ConfigError& e) {
+      diags.push_back({ps.path, c.mark, c.pointer + "/config" + e.pointer(), e.what(), false});
+    } catch (const std::exception& e) {
+      diags.push_back({ps.path, c.mark, c.pointer, std::string("configure failed: ") + e.what(), false});
+    }
+  };
+  try {
+    if (ps.store) {
+      arm->store = arm->registry->create_as<Store>(ps.store->plugin);
+      configure(*arm->store, *ps.store, "store");
+      arm->services.store = arm->store.get();
+    }
+    for (const auto& b : ps.backends) {
+      auto be = arm->registry->create_as<Backend>(b.plugin);
+      configure(*be, b, b.id);
+      arm->metered.push_back(std::make_unique<MeteredBackend>(be.get()));
+      arm->services.backends[b.id] = arm->metered.back().get();
+      arm->backends.push_back(std::move(be));
+    }
+    for (const auto& id : arm->judge_ids) {
+      const ComponentSpec& c = ps.stages[judge_stage[id]];
+      auto j = arm->registry->create_as<Judge>(c.plugin);
+      configure(*j, c, id);
+      arm->services.judges[id] = j.get();
+      arm->judges.push_back(std::move(j));
+      arm->judge_labels.push_back(id + " (" + c.plugin + ")");
+    }
+  } catch (const PluginLoadError& e) {
+    diags.push_back({ps.path, {}, "", e.what(), true});
+  }
+  if (!diags.empty()) return fail(exit_code_for(diags));
+
+  std::string attempt = kDefaultAttemptTemplate;
+  if (auto it = ps.templates.find("attempt"); it != ps.templates.end()) attempt = read_file(it->second).value_or(attempt);
+  arm->evaluator = std::make_unique<HostEvaluationService>(&arm->services, attempt, arm->parallelism);
+  arm->services.evaluator = arm->evaluator.get();
+  std::vector<std::string> doc_errors;
+  arm->skill_text = read_doc(as.skill_file.value_or(spec.skill_file), "skill", doc_errors);
+  arm->memory_text = read_doc(as.memory_file.value_or(spec.memory_file), "memory", doc_errors);
+  for (const auto& e : doc_errors) out.errors.push_back(who + e);
+  if (!doc_errors.empty()) {
+    out.exit_code = std::max(out.exit_code, 2);
+    return nullptr;
+  }
+  if (replay_backend) {
+    const Backend* be = arm->services.backends[arm->backend_id];
+    arm->replay_signature = sha256_hex(replay_backend->plugin + "\n" + replay_backend->config_json + "\n" +
+                                       be->identity() + "\n" + attempt + "\n" + arm->skill_text + "\n" +
+                                       arm->memory_text + "\n" + std::to_string(spec.rollouts));
+  }
+  return arm;
+}
+
+// Scores replays made elsewhere with this arm's judges, in parallel.
+std::vector<Verdict> judge_replays(Arm& arm, const std::vector<TaskRecord>& tasks,
+                                   const std::vector<ReplayResult>& replays, AbRun& out) {
+  std::map<std::string, const TaskRecord*> by_id;
+  for (const auto& t : tasks) by_id[t.id] = &t;
+  BasicContext ctx("ab:" + arm.spec->name, arm.run, &arm.services, arm.judge_ids);
+  std::vector<std::vector<Verdict>> per(replays.size());
+  std::vector<std::string> failures(replays.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < replays.size();) {
+      const ReplayResult& rr = replays[i];
+      auto it = by_id.find(rr.task_id);
+      if (it == by_id.end() || !rr.error.empty()) continue;
+      try {
+        for (std::size_t k = 0; k < arm.judges.size(); ++k) {
+          Verdict v = arm.judges[k]->judge(*it->second, rr, ctx);
+          v.task_id = rr.task_id;
+          v.judge_id = arm.judge_ids[k];
+          v.variant = rr.variant;
+          v.sample = rr.sample;
+          per[i].push_back(std::move(v));
+        }
+      } catch (const std::exception& e) {
+        per[i].clear();
+        failures[i] = e.what();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  const int n = std::min<int>(arm.parallelism, static_cast<int>(std::max<std::size_t>(1, replays.size())));
+  for (int t = 1; t < n; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  std::vector<Verdict> all;
+  for (std::size_t i = 0; i < replays.size(); ++i) {
+    if (!failures[i].empty())
+      out.warnings.push_back("arm '" + arm.spec->name + "': judging task " + replays[i].task_id + " (sample " +
+                             std::to_string(replays[i].sample) + ") failed: " + failures[i]);
+    for (auto& v : per[i]) all.push_back(std::move(v));
+  }
+  return all;
+}
+
+// Per task: the mean over samples of the mean over judges (as the evaluation service does).
+std::vector<ArmTask> aggregate(const std::vector<TaskRecord>& tasks, const std::vector<ReplayResult>& replays,
+                               const std::vector<Verdict>& verdicts) {
+  using Key = std::pair<std::string, int>;
+  std::map<Key, std::vector<const Verdict*>> vs;
+  for (const auto& v : verdicts) vs[{v.task_id, v.sample}].push_back(&v);
+  std::map<std::string, std::vector<const ReplayResult*>> rs;
+  for (const auto& r : replays) rs[r.task_id].push_back(&r);
+  std::vector<ArmTask> out;
+  for (const auto& t : tasks) {
+    ArmTask at;
+    double h = 0, s = 0;
+    for (const ReplayResult* r : rs[t.id]) {
+      auto it = vs.find({t.id, r->sample});
+      if (!r->error.empty() || it == vs.end() || it->second.empty()) {
+        ++at.errors;
+        continue;
+      }
+      double jh = 0, js = 0;
+      for (const Verdict* v : it->second) {
+        jh += v->hard;
+        js += v->soft;
+        at.verdicts.push_back(*v);
+      }
+      h += jh / static_cast<double>(it->second.size());
+      s += js / static_cast<double>(it->second.size());
+      ++at.samples;
+    }
+    if (at.samples > 0) {
+      at.hard = h / at.samples;
+      at.soft = s / at.samples;
+    }
+    out.push_back(std::move(at));
+  }
+  return out;
+}
+
+Usage replay_usage(const std::vector<ReplayResult>& replays) {
+  Usage u;
+  for (const auto& r : replays) {
+    u.tokens.input += r.tokens_in;
+    u.tokens.output += r.tokens_out;
+    u.cost_usd += r.cost_usd;
+    ++u.calls;
+    if (r.cached) ++u.cached_calls;
+  }
+  return u;
+}
+
+std::string fingerprint(std::vector<ReplayResult> replays) {
+  std::sort(replays.begin(), replays.end(), [](const ReplayResult& a, const ReplayResult& b) {
+    return std::tie(a.task_id, a.sample) < std::tie(b.task_id, b.sample);
+  });
+  std::string material;
+  for (const auto& r : replays)
+    material += r.task_id + '\x1f' + std::to_string(r.sample) + '\x1f' + r.response + '\x1f' + r.error + '\x1e';
+  return sha256_hex(material).substr(0, 16);
+}
+
+}  // namespace
+
+std::vector<TaskRecord> load_tasks(const std::string& path, const std::vector<std::string>& splits,
+                                   std::vector<std::string>& errors) {
+  std::vector<TaskRecord> out;
+  std::set<std::string> ids;
+  const bool opened = for_each_jsonl_line(path, [&](std::string_view line, std::int64_t no) {
+    try {
+      TaskRecord t = record_from_json<TaskRecord>(line);
+      if (t.id.empty()) throw RecordError("task without an id");
+      if (!splits.empty() && std::find(splits.begin(), splits.end(), to_string(t.split)) == splits.end()) return;
+      if (!ids.insert(t.id).second) throw RecordError("duplicate task id '" + t.id + "'");
+      out.push_back(std::move(t));
+    } catch (const std::exception& e) {
+      errors.push_back(path + ":" + std::to_string(no) + ": " + e.what());
+    }
+  });
+  if (!opened) errors.push_back(path + ": cannot read the tasks file");
+  else if (out.empty() && errors.empty()) errors.push_back(path + ": no tasks" + (splits.empty() ? "" : " in the chosen splits"));
+  return out;
+}
+
+std::vector<ReplayResult> load_replays(const std::string& path, const std::string& variant,
+                                       std::vector<std::string>& errors) {
+  std::vector<ReplayResult> out;
+  const bool opened = for_each_jsonl_line(path, [&](std::string_view line, std::int64_t no) {
+    try {
+      ReplayResult r = record_from_json<ReplayResult>(line);
+      if (variant.empty() || r.variant == variant) out.push_back(std::move(r));
+    } catch (const std::exception& e) {
+      errors.push_back(path + ":" + std::to_string(no) + ": " + e.what());
+    }
+  });
+  if (!opened) errors.push_back(path + ": cannot read the replays file");
+  return out;
+}
+
+AbRun run_ab(const AbSpec& spec, const RunOptions& opts) {
+  AbRun out;
+  out.spec = spec;
+  out.tasks = load_tasks(spec.tasks_file, spec.splits, out.errors);
+  std::vector<ReplayResult> file_replays;
+  if (!spec.replays_file.empty()) file_replays = load_replays(spec.replays_file, spec.replay_variant, out.errors);
+  if (!out.errors.empty()) {
+    out.exit_code = 2;
+    return out;
+  }
+  // Set every arm up before anything is spent, so a broken arm costs nothing.
+  std::vector<std::unique_ptr<Arm>> arms;
+  for (const auto& as : spec.arms) arms.push_back(setup_arm(spec, as, opts, out));
+  if (!out.errors.empty()) return out;
+
+  std::vector<std::vector<ReplayResult>> replays(arms.size());
+  for (std::size_t i = 0; i < arms.size(); ++i) {
+    Arm& arm = *arms[i];
+    const auto t0 = std::chrono::steady_clock::now();
+    ArmResult res;
+    res.name = arm.spec->name;
+    res.sets = arm.spec->sets;
+    res.judges = arm.judge_labels;
+    std::vector<Verdict> verdicts;
+    try {
+      if (!spec.replays_file.empty()) {
+        replays[i] = file_replays;
+        res.replays_from = "file";
+      } else {
+        res.backend = arm.services.backends[arm.backend_id]->identity();
+        for (std::size_t j = 0; j < i; ++j)
+          if (arms[j]->replay_signature == arm.replay_signature) {
+            replays[i] = replays[j];
+            res.replays_from = arms[j]->spec->name;
+            break;
+          }
+      }
+      if (spec.replays_file.empty() && res.replays_from.empty()) {
+        spdlog::info("[ab] arm '{}': replaying {} task(s) x {} rollout(s) with backend '{}'", res.name,
+                     out.tasks.size(), spec.rollouts, arm.backend_id);
+        EvalRequest req{out.tasks, arm.skill_text, arm.memory_text, arm.backend_id, arm.judge_ids, spec.rollouts, "ab"};
+        BasicContext ctx("ab:" + res.name, arm.run, &arm.services, arm.judge_ids);
+        EvalResult er = arm.evaluator->evaluate(req, ctx);
+        if (er.budget_stopped) out.warnings.push_back("arm '" + res.name + "': a budget cap stopped the replays early");
+        replays[i] = std::move(er.replays);
+        verdicts = std::move(er.verdicts);
+      } else {
+        spdlog::info("[ab] arm '{}': scoring the replays of {} with its judges", res.name,
+                     res.replays_from == "file" ? spec.replays_file : "arm '" + res.replays_from + "'");
+        verdicts = judge_replays(arm, out.tasks, replays[i], out);
+      }
+    } catch (const std::exception& e) {
+      out.errors.push_back("arm '" + res.name + "' failed: " + e.what());
+      out.exit_code = 1;
+      return out;
+    }
+    res.tasks = aggregate(out.tasks, replays[i], verdicts);
+    res.replay = replay_usage(replays[i]);
+    for (const auto& m : arm.metered) {
+      const Usage u = m->other();
+      res.judging.tokens += u.tokens;
+      res.judging.cost_usd += u.cost_usd;
+      res.judging.calls += u.calls;
+      res.judging.cached_calls += u.cached_calls;
+    }
+    res.replay_fingerprint = fingerprint(replays[i]);
+    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out.arms.push_back(std::move(res));
+  }
+  return out;
+}
+
+}  // namespace skillpipe::host::ab

@@ -1,0 +1,272 @@
+// consolidate_draft - the offline consolidator: ready patterns become reviewed skill drafts.
+//
+// It is what a night does without an LLM key: take mine_patterns' ready patterns, draft a
+// SKILL.md (or an append to a matching existing skill) from their evidence, run the safety
+// review, and hand the drafts to the store for staging ("draft", or "quarantined" with the
+// reasons). Nothing is replayed or gated, and the report says so and how to enable the full
+// cycle. It also runs the skill lifecycle (lifecycle.hpp): profiles, decay, archiving.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "draft_state.hpp"
+#include "drafter.hpp"
+#include "lifecycle.hpp"
+#include "pattern_view.hpp"
+#include "skillpipe/backend.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/plugin.hpp"
+#include "skillpipe/store.hpp"
+#include "skillpipe/util.hpp"
+
+namespace skillpipe {
+namespace {
+
+const char* const kSchemaJson = R"({
+  "$schema": "http://json-schema.org/draft-04/schema#",
+  "title": "consolidate_draft",
+  "description": "Offline consolidator: drafts skills from ready patterns, safety-reviews them, runs the skill lifecycle.",
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+    "targets": {"type": "array", "minItems": 1, "uniqueItems": true,
+      "items": {"enum": ["claude_skill", "codex_skill"]},
+      "description": "Where drafts are proposed (default [claude_skill])."},
+    "claude_skill_roots": {"type": "array", "items": {"type": "string"},
+      "description": "Claude Code skill roots, \"{project}\" = the night's project (default [~/.claude/skills, {project}/.claude/skills])."},
+    "codex_skill_roots": {"type": "array", "items": {"type": "string"},
+      "description": "Codex skill roots (default [~/.agents/skills, {project}/.agents/skills])."},
+    "scope": {"enum": ["project", "user"],
+      "description": "Where a new skill goes: the project's skill root (default) or the user's."},
+    "backend": {"type": "string",
+      "description": "Backend id for an LLM drafter; without it (or when unavailable) drafts come from the template."},
+    "max_drafts": {"type": "integer", "minimum": 0,
+      "description": "Patterns drafted per night (default 5); the rest wait for the next night."},
+    "match_threshold": {"type": "number", "minimum": 0, "maximum": 1,
+      "description": "Share of a pattern's label words an existing skill must contain to be appended to (default 0.6)."},
+    "quarantine_severity": {"enum": ["low", "medium", "high"],
+      "description": "Safety findings at or above this severity quarantine a draft (default medium)."},
+    "max_skill_bytes": {"type": "integer", "minimum": 256,
+      "description": "Size limit of a drafted SKILL.md (default 32768)."},
+    "max_skill_lines": {"type": "integer", "minimum": 10,
+      "description": "Line limit of a drafted SKILL.md (default 800)."},
+    "lifecycle": {
+      "type": "object", "additionalProperties": false,
+      "description": "Skill profiles and archiving of unused evolved skills.",
+      "properties": {
+        "enabled": {"type": "boolean", "description": "Track skills and run transitions (default true)."},
+        "half_life_days": {"type": "number", "minimum": 0.1, "description": "Retention half-life (default 14)."},
+        "cold_after_days": {"type": "number", "minimum": 0, "description": "Idle days before an evolved skill may go cold (default 30)."},
+        "archive_after_days": {"type": "number", "minimum": 0, "description": "Idle days before a cold skill may be archived (default 60)."},
+        "cold_score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Retention below which it goes cold (default 0.3)."},
+        "archive_score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Retention below which it is archived (default 0.1)."},
+        "archive": {"type": "boolean", "description": "Move archived skills out of the skill root (default true); false only reports."}
+      }
+    }
+  }
+})";
+
+constexpr const char* kEnableFullCycle =
+    "This night ran offline: skills were drafted from your own successful sessions without replaying or "
+    "gating them. To enable the full replay-and-gate cycle, set ANTHROPIC_API_KEY or OPENAI_API_KEY and run "
+    "`skillpipe run pipelines/nightly.yaml` again (see README, \"Enabling the full cycle\").";
+
+class ConsolidateDraft final : public Consolidator {
+ public:
+  void configure(const Config& c, Context& ctx) override {
+    if (c.has("targets")) s_.targets = c.get_string_list("targets");
+    if (c.has("claude_skill_roots")) s_.roots.claude = c.get_string_list("claude_skill_roots");
+    if (c.has("codex_skill_roots")) s_.roots.codex = c.get_string_list("codex_skill_roots");
+    s_.scope = c.get_string("scope", "project");
+    backend_id_ = c.get_string("backend", "");
+    max_drafts_ = static_cast<int>(c.get_int("max_drafts", 5));
+    s_.match_threshold = c.get_double("match_threshold", 0.6);
+    s_.quarantine_severity = c.get_string("quarantine_severity", "medium");
+    s_.safety.max_bytes = static_cast<std::size_t>(c.get_int("max_skill_bytes", 32768));
+    s_.safety.max_lines = static_cast<std::size_t>(c.get_int("max_skill_lines", 800));
+    const Config lc = c.get_object("lifecycle");
+    life_.enabled = lc.get_bool("enabled", true);
+    life_.half_life_days = lc.get_double("half_life_days", 14);
+    life_.cold_after_days = lc.get_double("cold_after_days", 30);
+    life_.archive_after_days = lc.get_double("archive_after_days", 60);
+    life_.cold_score = lc.get_double("cold_score", 0.3);
+    life_.archive_score = lc.get_double("archive_score", 0.1);
+    life_.archive = lc.get_bool("archive", true);
+    if (life_.archive_after_days < life_.cold_after_days)
+      throw ConfigError("lifecycle.archive_after_days must not be less than cold_after_days", "/lifecycle/archive_after_days");
+    if (!backend_id_.empty() && !ctx.backend(backend_id_))
+      throw ConfigError("backend \"" + backend_id_ + "\" is not defined in the pipeline", "/backend");
+  }
+
+  ConsolidateResult consolidate(const ConsolidateInput& in, Context& ctx) override {
+    ConsolidateResult res;
+    NightReport& rep = res.report;
+    Store* store = ctx.store();
+    const std::string project = ctx.run().project;
+    const std::string night = store ? store->night().night_id : ctx.run().night_id;
+    rep.gate_action = "offline";
+    rep.attrs["mode"] = "offline";
+
+    Backend* llm = pick_backend(ctx, rep);
+    drafting::DraftState state = load_drafts(store, rep);
+    std::map<std::string, std::vector<drafting::ExistingSkill>> catalog;
+    for (const auto& t : all_targets()) catalog[t] = drafting::scan_skills(s_.roots, t, project);
+
+    std::vector<drafting::PatternView> patterns;
+    for (const auto& t : in.tasks) {
+      drafting::PatternView p;
+      std::string why;
+      if (drafting::read_pattern(t, p, &why)) patterns.push_back(std::move(p));
+    }
+    int ready = 0, drafted = 0, quarantined = 0, not_ready_noted = 0, not_ready = 0;
+    for (const auto& p : patterns) {
+      if (ctx.cancelled()) break;
+      if (!p.ready) {
+        ++not_ready;
+        if (not_ready_noted++ < 15)
+          rep.notes.push_back("pattern `" + p.label + "` (" + p.id + "): not ready: " + p.readiness);
+        continue;
+      }
+      ++ready;
+      drafting::DraftRecord* prev = state.find(p.id);
+      if (prev && prev->evidence_sig == p.evidence_sig && prev->night != night) {
+        if (prev->status == "quarantined") {
+          rep.notes.push_back("pattern `" + p.label + "` (" + p.id + "): its draft was quarantined on night " +
+                              prev->night + "; not drafted again until new evidence arrives");
+          ++rep.counts["drafts_held_in_quarantine"];
+        } else {
+          rep.notes.push_back("pattern `" + p.label + "` (" + p.id + "): already drafted on night " + prev->night +
+                              " with the same evidence; adopt it from that night if you want it");
+          ++rep.counts["drafts_unchanged"];
+        }
+        continue;
+      }
+      if (drafted >= max_drafts_) {
+        rep.notes.push_back("pattern `" + p.label + "` (" + p.id + "): ready, deferred (max_drafts = " +
+                            std::to_string(max_drafts_) + " per night)");
+        ++rep.counts["drafts_deferred"];
+        continue;
+      }
+      drafting::PatternDraft d = drafting::draft_pattern(p, s_, catalog, llm, project, night, ctx);
+      ++drafted;
+      rep.tokens += d.usage;
+      rep.cost_usd += d.cost_usd;
+      rep.llm_calls += d.llm_calls;
+      rep.cached_calls += d.cached_calls;
+      rep.notes.insert(rep.notes.end(), d.notes.begin(), d.notes.end());
+      for (auto& prop : d.proposals) {
+        quarantined += prop.status == "quarantined";
+        res.proposals.push_back(std::move(prop));
+      }
+      if (prev)
+        *prev = d.record;
+      else
+        state.drafts.push_back(d.record);
+    }
+    if (not_ready_noted > 15)
+      rep.notes.push_back("… and " + std::to_string(not_ready_noted - 15) + " more patterns not ready");
+    if (store) store->put_state(drafting::kDraftsKey, drafting::drafts_to_json(state));
+
+    rep.counts["patterns_seen"] = static_cast<std::int64_t>(patterns.size());
+    rep.counts["patterns_ready"] = ready;
+    rep.counts["drafts"] = static_cast<std::int64_t>(res.proposals.size());
+    rep.counts["drafts_quarantined"] = quarantined;
+    summarize(in, patterns, ready, not_ready, res, rep);
+
+    if (store && life_.enabled) run_lifecycle(*store, in, state, catalog, ctx, rep);
+    rep.notes.push_back(kEnableFullCycle);
+    return res;
+  }
+
+ private:
+  std::vector<std::string> all_targets() const { return {"claude_skill", "codex_skill"}; }
+
+  Backend* pick_backend(Context& ctx, NightReport& rep) {
+    if (backend_id_.empty()) return nullptr;
+    Backend* b = ctx.backend(backend_id_);
+    std::string why;
+    if (!b || !b->available(&why)) {
+      rep.notes.push_back("LLM drafter: backend \"" + backend_id_ + "\" is not available (" +
+                          (why.empty() ? "not configured" : why) + "); drafts come from the template");
+      return nullptr;
+    }
+    rep.attrs["drafter"] = b->identity();
+    return b;
+  }
+
+  drafting::DraftState load_drafts(Store* store, NightReport& rep) {
+    if (!store) return {};
+    const auto text = store->get_state(drafting::kDraftsKey);
+    if (!text || text->empty()) return {};
+    try {
+      return drafting::parse_drafts(*text);
+    } catch (const Error& e) {
+      store->put_state(std::string(drafting::kDraftsKey) + ".corrupt", *text);
+      rep.notes.push_back(std::string(e.what()) + "; draft history starts over (the old state is kept)");
+      return {};
+    }
+  }
+
+  void summarize(const ConsolidateInput& in, const std::vector<drafting::PatternView>& patterns, int ready,
+                 int not_ready, const ConsolidateResult& res, NightReport& rep) {
+    char buf[256];
+    if (patterns.empty()) {
+      std::snprintf(buf, sizeof buf, "%zu sessions, %zu tasks: no recurring successful work found yet",
+                    in.digests.size(), in.tasks.size());
+      rep.gate_reason = std::string("offline: ") + buf;
+      rep.notes.insert(rep.notes.begin(),
+                       "No skill drafts tonight: no pattern of similar, successful sessions was found yet. A pattern "
+                       "needs repeated sessions with the same kind of request that ended well (praise at the end, or "
+                       "a clean finish with few tool errors).");
+      return;
+    }
+    const auto& first = in.tasks.empty() ? TaskRecord{} : in.tasks.front();
+    const auto attr = [&](const char* k, const char* def) {
+      const auto it = first.attrs.find(k);
+      return it == first.attrs.end() ? std::string(def) : it->second;
+    };
+    std::snprintf(buf, sizeof buf, "%d ready of %zu patterns, %zu drafts staged for review (no replay, no gate)", ready,
+                  patterns.size(), res.proposals.size());
+    rep.gate_reason = std::string("offline: ") + buf;
+    if (ready == 0) {
+      rep.notes.insert(rep.notes.begin(),
+                       "No skill drafts tonight: " + std::to_string(not_ready) +
+                           " patterns are not ready. A pattern is ready with at least " +
+                           attr("min_task_count", "2") + " successful sessions and a success ratio of at least " +
+                           attr("min_success_ratio", "0.70") + "; the reasons per pattern follow.");
+    } else if (!res.proposals.empty()) {
+      rep.notes.insert(rep.notes.begin(),
+                       "Review tonight's drafts with `skillpipe status`; adopt one with `skillpipe adopt --skill NAME`. "
+                       "Quarantined drafts list their safety findings and cannot be adopted.");
+    }
+  }
+
+  void run_lifecycle(Store& store, const ConsolidateInput& in, const drafting::DraftState& state,
+                     const std::map<std::string, std::vector<drafting::ExistingSkill>>& catalog, Context& ctx,
+                     NightReport& rep) {
+    std::vector<drafting::ExistingSkill> live;
+    for (const auto& [t, v] : catalog) live.insert(live.end(), v.begin(), v.end());
+    std::vector<lifecycle::StagedDraft> staged;
+    for (const auto& d : state.drafts)
+      for (const auto& t : d.targets) staged.push_back({t.target, t.name, t.sha256, d.night});
+    const bool dry = ctx.run().options.count("dry_run") && ctx.run().options.at("dry_run") == "true";
+    const auto r = lifecycle::run_lifecycle(store, live, all_targets(), in.digests, staged, life_, dry, ctx);
+    rep.notes.insert(rep.notes.end(), r.notes.begin(), r.notes.end());
+    for (const auto& [k, v] : r.counts) rep.counts[k] += v;
+  }
+
+  drafting::DraftSettings s_;
+  lifecycle::Settings life_;
+  std::string backend_id_;
+  int max_drafts_ = 5;
+};
+
+}  // namespace
+}  // namespace skillpipe
+
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kConsolidator, "1.0.0",
+                 "Offline drafts: skills from ready patterns, safety-reviewed, staged for review; skill lifecycle",
+                 skillpipe::kSchemaJson,
+                 [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::ConsolidateDraft); });

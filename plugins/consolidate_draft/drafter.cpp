@@ -1,0 +1,123 @@
+// Drafting one pattern into reviewed proposals (drafter.hpp).
+#include "drafter.hpp"
+
+#include <algorithm>
+
+#include "draft_template.hpp"
+#include "llm_drafter.hpp"
+#include "skillpipe/redact.hpp"
+#include "skillpipe/util.hpp"
+
+namespace skillpipe::drafting {
+namespace {
+
+bool same_finding(const SafetyFinding& a, const SafetyFinding& b) {
+  return a.kind == b.kind && a.rule == b.rule && a.excerpt == b.excerpt;
+}
+
+}  // namespace
+
+PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
+                           const std::map<std::string, std::vector<ExistingSkill>>& catalog, Backend* llm,
+                           const std::string& project, const std::string& night, Context& ctx) {
+  PatternDraft out;
+  out.record.pattern = p.id;
+  out.record.evidence_sig = p.evidence_sig;
+  out.record.night = night;
+  out.record.at = format_iso8601_s(now_ms());
+  bool any_quarantined = false;
+
+  for (const auto& target : s.targets) {
+    static const std::vector<ExistingSkill> kNone;
+    const auto cit = catalog.find(target);
+    const auto& skills = cit == catalog.end() ? kNone : cit->second;
+    const std::string own_name = skill_name_for(p);
+    const ExistingSkill* existing = match_skill(skills, own_name, p.label, p.skill_hint, s.match_threshold);
+
+    Proposal prop;
+    prop.target = target;
+    prop.name = existing ? existing->name : own_name;
+    prop.live_path = existing ? existing->path : new_skill_path(s.roots, target, project, s.scope, own_name);
+    if (prop.live_path.empty()) {
+      out.notes.push_back("pattern `" + p.label + "`: no " + target + " root available for this project; not drafted");
+      continue;
+    }
+    std::string base;
+    if (existing) {
+      base = existing->text;
+    } else if (auto live = read_file(prop.live_path)) {
+      base = *live;  // a file the catalog skipped (e.g. an unreadable root listing)
+    }
+    const bool append = existing || !base.empty();
+    if (append) {
+      prop.base_text = base;
+      prop.base_sha256 = sha256_hex(base);
+    }
+
+    std::string text = append ? render_append(p, base) : render_new_skill(p, prop.name);
+    std::string author = "template";
+    if (llm) {
+      const std::string tmpl = append ? render_append(p, "") : text;
+      LlmDraft d = llm_draft(*llm, p, prop.name, tmpl, append, base, ctx);
+      ++out.llm_calls;
+      out.cached_calls += d.cached;
+      out.usage += d.usage;
+      out.cost_usd += d.cost_usd;
+      if (d.ok) {
+        text = append ? append_section(p, base, d.text) : d.text;
+        author = "LLM (" + llm->identity() + ")";
+      } else {
+        out.notes.push_back("pattern `" + p.label + "`: " + d.note);
+      }
+    }
+
+    SafetyOptions so = s.safety;
+    so.expected_name = prop.name;
+    std::vector<SafetyFinding> findings = review_skill_document(text, so);
+    if (append) {
+      // The user's own skill may already contain things the scanner flags; only what the
+      // draft adds counts against it.
+      const auto before = review_skill_document(base, so);
+      findings.erase(std::remove_if(findings.begin(), findings.end(),
+                                    [&](const SafetyFinding& f) {
+                                      return std::any_of(before.begin(), before.end(),
+                                                         [&](const auto& b) { return same_finding(f, b); });
+                                    }),
+                     findings.end());
+    }
+    const bool quarantined = findings_block(findings, s.quarantine_severity);
+    any_quarantined = any_quarantined || quarantined;
+
+    prop.status = quarantined ? "quarantined" : "draft";
+    prop.reasons.push_back("offline draft (" + author + ") from pattern " + p.id + ": " + std::to_string(p.successes) +
+                           " successful, " + std::to_string(p.failures) + " failed sessions (success ratio " + p.ratio +
+                           "); not replayed or gated");
+    prop.reasons.push_back(append ? "appends a section to the existing skill " + prop.live_path
+                                  : "new skill at " + prop.live_path);
+    for (const auto& f : findings) prop.reasons.push_back("safety: " + format_finding(f));
+    // A quarantined draft is kept for review, never with a live secret in it.
+    prop.proposed_text = quarantined ? redact_secrets(text) : text;
+
+    out.record.targets.push_back({target, prop.name, prop.live_path, sha256_hex(prop.proposed_text)});
+    std::string n = "pattern `" + p.label + "` (" + p.id + "): " + (append ? "appended to" : "drafted new") +
+                    " skill `" + prop.name + "` for " + target + " — " + prop.status;
+    if (quarantined) {
+      int shown = 0;
+      n += " (";
+      for (const auto& f : findings) {
+        if (severity_rank(f.severity) < severity_rank(s.quarantine_severity) || shown == 3) continue;
+        n += std::string(shown++ ? "; " : "") + f.kind + "/" + f.rule + (f.line ? " line " + std::to_string(f.line) : "");
+      }
+      n += ")";
+    }
+    out.notes.push_back(n);
+    for (const auto& f : findings)
+      if (severity_rank(f.severity) >= severity_rank(s.quarantine_severity))
+        out.record.reasons.push_back(target + ": " + format_finding(f));
+    out.proposals.push_back(std::move(prop));
+  }
+  out.record.status = any_quarantined ? "quarantined" : "draft";
+  return out;
+}
+
+}  // namespace skillpipe::drafting

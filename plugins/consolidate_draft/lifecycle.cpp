@@ -1,0 +1,257 @@
+// Skill lifecycle (lifecycle.hpp).
+#include "lifecycle.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "skillpipe/errors.hpp"
+#include "skillpipe/json.hpp"
+#include "skillpipe/store.hpp"
+#include "skillpipe/util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skillpipe::lifecycle {
+namespace {
+
+constexpr double kDayMs = 86400000.0;
+constexpr std::size_t kMaxCounted = 500;
+
+double half_life_ms(const Settings& s) { return std::max(0.01, s.half_life_days) * kDayMs; }
+
+// Adds a use of weight `w` at time `t` to the decayed sum (exact for any arrival order).
+void add_weight(Profile& p, double w, std::int64_t t, const Settings& s) {
+  if (p.strength_at_ms == 0) {
+    p.strength = w;
+    p.strength_at_ms = t;
+  } else if (t >= p.strength_at_ms) {
+    p.strength = p.strength * std::exp2(-(static_cast<double>(t - p.strength_at_ms)) / half_life_ms(s)) + w;
+    p.strength_at_ms = t;
+  } else {
+    p.strength += w * std::exp2(-(static_cast<double>(p.strength_at_ms - t)) / half_life_ms(s));
+  }
+}
+
+void add_version(Profile& p, const std::string& action, const std::string& night, const std::string& note,
+                 std::int64_t now) {
+  const int next = p.versions.empty() ? 1 : p.versions.back().version + 1;
+  p.versions.push_back({next, action, format_iso8601_s(now), night, p.sha256, note});
+}
+
+std::string fmt(double v, int decimals) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.*f", decimals, v);
+  return b;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string label(const Profile& p) { return "`" + p.name + "` (" + p.target + ")"; }
+
+// A skill name as a digest records it may carry a plugin prefix ("plugin:skill").
+std::string bare_skill(const std::string& s) {
+  const auto colon = s.rfind(':');
+  return colon == std::string::npos ? s : s.substr(colon + 1);
+}
+
+std::string archive_key(const Profile& p) { return "offline/archive/" + p.target + "/" + p.name; }
+
+std::string archive_json(const Profile& p, const std::string& text, const std::string& night, std::int64_t now) {
+  return "{\"name\":" + json_quote(p.name) + ",\"target\":" + json_quote(p.target) +
+         ",\"live_path\":" + json_quote(p.live_path) + ",\"sha256\":" + json_quote(sha256_hex(text)) +
+         ",\"archived_at\":" + json_quote(format_iso8601_s(now)) + ",\"night\":" + json_quote(night) +
+         ",\"text\":" + json_quote(text) + "}";
+}
+
+// Removes SKILL.md and then its directory when that is left empty.
+void remove_live(const Profile& p) {
+  std::error_code ec;
+  fs::remove(p.live_path, ec);
+  if (ec) throw Error("cannot remove " + p.live_path + ": " + ec.message());
+  const fs::path dir = fs::path(p.live_path).parent_path();
+  if (fs::is_empty(dir, ec)) fs::remove(dir, ec);
+}
+
+}  // namespace
+
+double retention(const Profile& p, std::int64_t now, const Settings& s) {
+  if (p.strength_at_ms == 0) return 0;
+  const double age = static_cast<double>(std::max<std::int64_t>(0, now - p.strength_at_ms));
+  return 1.0 - std::exp(-p.strength * std::exp2(-age / half_life_ms(s)));
+}
+
+Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& live,
+                     const std::vector<std::string>& scanned_targets, const std::vector<SessionDigest>& digests,
+                     const std::vector<StagedDraft>& staged, const Settings& s, bool dry_run, Context& ctx) {
+  Report rep;
+  if (!s.enabled) return rep;
+  const std::int64_t now = now_ms();
+  const std::string night = store.night().night_id;
+
+  ProfileState st;
+  if (auto text = store.get_state(kProfilesKey); text && !text->empty()) {
+    try {
+      st = parse_profiles(*text);
+    } catch (const Error& e) {
+      store.put_state(std::string(kProfilesKey) + ".corrupt", *text);
+      rep.notes.push_back(std::string("lifecycle: ") + e.what() + "; profiles start over (old state kept)");
+    }
+  }
+  auto staged_match = [&](const std::string& target, const std::string& name, const std::string& sha) {
+    for (const auto& d : staged)
+      if (d.target == target && d.name == name && d.sha256 == sha) return &d;
+    return static_cast<const StagedDraft*>(nullptr);
+  };
+  auto note = [&](const std::string& n) { rep.notes.push_back("lifecycle: " + n); };
+
+  // 1. What is live now.
+  for (const auto& l : live) {
+    Profile* p = st.find(l.target, l.name);
+    const StagedDraft* adopted = staged_match(l.target, l.name, l.sha256);
+    if (!p) {
+      Profile np;
+      np.target = l.target;
+      np.name = l.name;
+      np.live_path = l.path;
+      np.origin = adopted ? "evolved" : "manual";
+      np.status = "active";
+      np.created_ms = now;
+      np.sha256 = l.sha256;
+      if (adopted) add_weight(np, 1.0, now, s);
+      add_version(np, adopted ? "adopted" : "discovered", night,
+                  adopted ? "draft from night " + adopted->night : "", now);
+      if (adopted) note("skill " + label(np) + " was adopted from night " + adopted->night + "; tracking it as evolved");
+      st.profiles.push_back(std::move(np));
+      continue;
+    }
+    p->live_path = l.path;
+    if (p->status == "archiving" && l.sha256 == p->sha256) {
+      if (dry_run) continue;
+      remove_live(*p);  // a previous night saved it and was stopped before removing it
+      p->status = "archived";
+      add_version(*p, "lifecycle:archived", night, "finished an interrupted archive", now);
+      continue;
+    }
+    if (p->status == "archived" || p->status == "removed" || p->status == "archiving") {
+      p->status = "active";
+      p->sha256 = l.sha256;
+      add_weight(*p, 1.0, now, s);
+      add_version(*p, "restored", night, "", now);
+      note("skill " + label(*p) + " is back in its skill root; active again");
+      continue;
+    }
+    if (l.sha256 != p->sha256) {
+      p->sha256 = l.sha256;
+      if (adopted) {
+        add_weight(*p, 1.0, now, s);
+        add_version(*p, "adopted", night, "draft from night " + adopted->night, now);
+      } else {
+        add_version(*p, "edited", night, "changed outside skillpipe", now);
+        if (p->origin == "evolved" && !p->user_modified) {
+          p->user_modified = true;
+          note("skill " + label(*p) + " was edited by hand; the lifecycle leaves it alone from now on");
+        }
+      }
+    }
+  }
+  // Live files that disappeared (deleted by the user, or by an adoption rollback).
+  for (auto& p : st.profiles) {
+    if (std::find(scanned_targets.begin(), scanned_targets.end(), p.target) == scanned_targets.end()) continue;
+    if (p.status != "active" && p.status != "cold") continue;
+    const bool present = std::any_of(live.begin(), live.end(),
+                                     [&](const auto& l) { return l.target == p.target && l.name == p.name; });
+    if (!present) {
+      p.status = "removed";
+      p.sha256.clear();
+      add_version(p, "removed", night, "no longer in the skill root", now);
+    }
+  }
+
+  // 2. Usage from tonight's digests.
+  for (const auto& d : digests) {
+    if (d.skills_used.empty()) continue;
+    const SessionJudgement j = judge_session(d, s.judge);
+    const double w = j.outcome == skillpipe::Outcome::kSuccess ? 1.0 : j.outcome == skillpipe::Outcome::kFail ? 0.25 : 0.5;
+    std::int64_t t = now;
+    if (auto e = parse_iso8601_ms(!d.ended_at.empty() ? d.ended_at : d.started_at)) t = std::min(*e, now);
+    for (const auto& used : d.skills_used) {
+      for (auto& p : st.profiles) {
+        if (p.name != bare_skill(used)) continue;
+        auto& seen = p.counted_sessions;
+        if (std::find(seen.begin(), seen.end(), d.session_id) != seen.end()) continue;
+        seen.push_back(d.session_id);
+        if (seen.size() > kMaxCounted) seen.erase(seen.begin());
+        ++p.uses;
+        p.successes += j.outcome == skillpipe::Outcome::kSuccess;
+        p.failures += j.outcome == skillpipe::Outcome::kFail;
+        p.last_used_ms = std::max(p.last_used_ms, t);
+        add_weight(p, w, t, s);
+        if (p.status == "cold") {
+          p.status = "active";
+          add_version(p, "lifecycle:active", night, "used again", now);
+          note("skill " + label(p) + " was used again; active");
+          ++rep.counts["skills_reactivated"];
+        }
+      }
+    }
+  }
+
+  // 3. Transitions, evolved skills only.
+  for (auto& p : st.profiles) {
+    ++rep.counts["skills_tracked"];
+    if (p.origin != "evolved" || p.user_modified) continue;
+    const double score = retention(p, now, s);
+    const double idle = static_cast<double>(now - std::max(p.last_used_ms, p.created_ms)) / kDayMs;
+    const std::string why = "unused " + fmt(idle, 0) + " days, retention " + fmt(score, 2);
+    if (p.status == "active" && idle >= s.cold_after_days && score < s.cold_score) {
+      p.status = "cold";
+      add_version(p, "lifecycle:cold", night, why, now);
+      note("evolved skill " + label(p) + " went cold (" + why + "); it will be archived if it stays unused");
+      ++rep.counts["skills_cold"];
+    } else if (p.status == "cold" && idle >= s.archive_after_days && score < s.archive_score) {
+      const auto l = std::find_if(live.begin(), live.end(),
+                                  [&](const auto& x) { return x.target == p.target && x.name == p.name; });
+      if (l == live.end()) continue;
+      if (!s.archive || dry_run) {
+        note("evolved skill " + label(p) + " would be archived (" + why + "); archiving is off" +
+             (dry_run ? " in a dry run" : ""));
+        continue;
+      }
+      if (l->symlink || !l->only_skill_md) {
+        note("evolved skill " + label(p) + " is cold (" + why + ") but not archived: " +
+             (l->symlink ? "it is a symlink" : "its directory holds other files"));
+        continue;
+      }
+      // Save first (state, then a night artifact), mark, remove: a crash leaves a copy.
+      store.put_state(archive_key(p), archive_json(p, l->text, night, now));
+      const std::string rel = "archive/" + p.target + "/" + p.name + "/SKILL.md";
+      store.write_artifact(rel, l->text);
+      p.status = "archiving";
+      store.put_state(kProfilesKey, profiles_to_json(st));
+      remove_live(p);
+      p.status = "archived";
+      add_version(p, "lifecycle:archived", night, why, now);
+      const std::string saved = store.night().dir.empty() ? rel : store.night().dir + "/" + rel;
+      note("archived evolved skill " + label(p) + " (" + why + "); restore with: mkdir -p " +
+           shell_quote(fs::path(p.live_path).parent_path().string()) + " && cp " + shell_quote(saved) + " " +
+           shell_quote(p.live_path) + " (the text is also kept in the store state '" + archive_key(p) + "')");
+      ++rep.counts["skills_archived"];
+    }
+  }
+  for (const auto& p : st.profiles) {
+    if (p.status == "cold") ++rep.counts["skills_cold_total"];
+    if (p.origin == "evolved") ++rep.counts["skills_evolved"];
+  }
+  store.put_state(kProfilesKey, profiles_to_json(st));
+  ctx.logger().debug("lifecycle: {} profiles", st.profiles.size());
+  return rep;
+}
+
+}  // namespace skillpipe::lifecycle

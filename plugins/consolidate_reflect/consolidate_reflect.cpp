@@ -1,0 +1,205 @@
+// consolidate_reflect - the night's consolidator: reflect on replay failures, propose a few
+// bounded edits to the skill and the memory document, keep them only when the validation
+// gate says they verifiably help, and hand the host proposals to stage for review.
+//
+// Without a configured, available backend it does nothing costly: it returns a note telling
+// the user how to enable the full cycle, and leaves the gate action empty so whatever the
+// offline stages drafted stands.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+
+#include "epoch.hpp"
+#include "evaluator.hpp"
+#include "fanout.hpp"
+#include "night_report.hpp"
+#include "reflector.hpp"
+#include "settings.hpp"
+#include "skillpipe/backend.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/plugin.hpp"
+#include "skillpipe/store.hpp"
+#include "skillpipe/util.hpp"
+#include "text_util.hpp"
+
+namespace skillpipe {
+namespace {
+
+using namespace reflect;
+
+constexpr const char* kEnableHint =
+    "To run the full cycle (replay, reflection, validation gate), define an LLM backend under `backends:` "
+    "(for example backend_llm with OPENAI_API_KEY or ANTHROPIC_API_KEY set) and name it in this stage's "
+    "`backend:`; `optimizer_backend:` may name a stronger model for reflection.";
+
+class ConsolidateReflect final : public Consolidator {
+ public:
+  void configure(const Config& config, Context& ctx) override {
+    s_ = parse_settings(config, ctx.run().pipeline_dir);
+  }
+
+  ConsolidateResult consolidate(const ConsolidateInput& input, Context& ctx) override {
+    ConsolidateResult out;
+    std::string why;
+    Backend* replay = nullptr;
+    Backend* optimizer = nullptr;
+    if (!ready(ctx, replay, optimizer, why)) {
+      out.report.notes.push_back("consolidate_reflect did not run: " + why + " " + kEnableHint);
+      return out;
+    }
+    if (input.tasks.empty()) {
+      out.report.gate_action = "no_edits";
+      out.report.gate_reason = "no tasks were mined tonight";
+      out.report.gate_metric = metric_label(s_.gate);
+      return out;
+    }
+    const std::string project = ctx.run().project;
+    Usage usage;
+    Evaluator evaluator(ctx, s_.backend, usage);
+    Reflector reflector(ctx, *optimizer, s_, usage);
+    Epoch epoch(ctx, s_, evaluator, reflector, rejected_before(ctx, project));
+
+    // The gated documents: the first skill target and the first memory target.
+    std::string skill_target, memory_target;
+    for (const auto& t : s_.targets) {
+      if (skill_target.empty() && is_skill_target(t)) skill_target = t;
+      if (memory_target.empty() && is_memory_target(t)) memory_target = t;
+    }
+    std::vector<std::string> notes;
+    const bool no_skill = skill_target.empty();
+    if (no_skill) skill_target = "claude_skill";
+    const bool no_memory = memory_target.empty() || project == "all";
+    if (memory_target.empty()) memory_target = skill_target == "codex_skill" ? "codex_memory" : "claude_memory";
+    const std::string skill_path = live_path_for(skill_target, s_.skill_name, s_.claude_skill_root,
+                                                 s_.codex_skill_root, project);
+    GroupPlan plan = plan_groups(input.tasks, s_, project, skill_target, skill_path);
+    notes.insert(notes.end(), plan.notes.begin(), plan.notes.end());
+    DocFile memory;
+    if (project != "all") {
+      memory = load_document(memory_target, memory_target == "codex_memory" ? "AGENTS.md" : "CLAUDE.md",
+                             live_path_for(memory_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root,
+                                           project));
+    } else if (s_.evolve_memory && !memory_target.empty()) {
+      notes.push_back("A night over all projects has no project memory document; only skills evolve.");
+    }
+
+    std::vector<GroupOutcome> outcomes;
+    for (auto& g : plan.groups) {
+      GroupOutcome go;
+      go.group = g;
+      go.skill = load_document(g.target, g.name, g.path);
+      go.memory = memory;
+      EpochSpec spec;
+      spec.group = g.name;
+      spec.tasks = g.tasks;
+      spec.skill = go.skill;
+      spec.memory = memory;
+      spec.evolve_skill = s_.evolve_skill && !(g.managed && no_skill);
+      // A user's own skill is evolved alone: the memory stays read-only for its group.
+      spec.evolve_memory = g.managed && s_.evolve_memory && !no_memory;
+      spec.apply.bounds = s_.bounds;
+      spec.apply.allow_document_ops = g.managed;
+      ctx.logger().info("consolidating {} task(s) for skill '{}'", g.tasks.size(), g.name);
+      go.result = epoch.run(spec);
+      outcomes.push_back(std::move(go));
+      if (outcomes.back().result.cancelled || ctx.cancelled()) break;
+    }
+
+    out.report = build_report(outcomes, s_);
+    for (const auto& go : outcomes) {
+      for (auto& p : build_proposals(go, s_, project, notes)) out.proposals.push_back(std::move(p));
+      for (const auto* list : {&go.result.accepted, &go.result.rejected, &go.result.unmatched})
+        for (const auto& e : *list) {
+          Edit x = e;
+          if (list == &go.result.accepted) x.status = "applied";
+          out.edits.push_back(std::move(x));
+        }
+    }
+    for (auto& n : notes) out.report.notes.push_back(n);
+    if (s_.optimizer_backend.empty() || s_.optimizer_backend == s_.backend)
+      out.report.attrs["models"] = replay->identity();
+    else
+      out.report.attrs["models"] = "replay " + replay->identity() + ", reflection " + optimizer->identity();
+    out.report.tokens = usage.tokens;
+    out.report.cost_usd = usage.cost_usd;
+    out.report.llm_calls = usage.calls;
+    out.report.cached_calls = usage.cached;
+    for (const auto& [phase, secs] : usage.seconds) out.report.timings_s["consolidate." + phase] = secs;
+    out.report.counts["proposals"] = static_cast<std::int64_t>(out.proposals.size());
+    ctx.count("edits_accepted", static_cast<std::int64_t>(out.report.accepted_edits.size()));
+    ctx.count("edits_rejected", static_cast<std::int64_t>(out.report.rejected_edits.size()));
+    ctx.count("edits_unmatched", static_cast<std::int64_t>(out.report.unmatched_edits.size()));
+    return out;
+  }
+
+ private:
+  bool ready(Context& ctx, Backend*& replay, Backend*& optimizer, std::string& why) const {
+    if (s_.backend.empty()) {
+      why = "no `backend` is configured for it.";
+      return false;
+    }
+    replay = ctx.backend(s_.backend);
+    if (!replay) {
+      why = "backend '" + s_.backend + "' is not defined in this pipeline.";
+      return false;
+    }
+    std::string detail;
+    if (!replay->available(&detail)) {
+      why = "backend '" + s_.backend + "' is not available" + (detail.empty() ? "." : " (" + detail + ").");
+      return false;
+    }
+    const std::string opt_id = s_.optimizer_backend.empty() ? s_.backend : s_.optimizer_backend;
+    optimizer = ctx.backend(opt_id);
+    if (!optimizer) {
+      why = "optimizer backend '" + opt_id + "' is not defined in this pipeline.";
+      return false;
+    }
+    detail.clear();
+    if (optimizer != replay && !optimizer->available(&detail)) {
+      why = "optimizer backend '" + opt_id + "' is not available" + (detail.empty() ? "." : " (" + detail + ").");
+      return false;
+    }
+    if (!ctx.evaluator()) {
+      why = "the host offers no evaluation service.";
+      return false;
+    }
+    if (ctx.input_judges().empty()) {
+      why = "no judge stage is among its inputs, so replays cannot be scored.";
+      return false;
+    }
+    return true;
+  }
+
+  // Contents of edits the gate rejected on this project's earlier nights, newest last.
+  std::vector<std::string> rejected_before(Context& ctx, const std::string& project) const {
+    std::vector<std::string> out;
+    Store* store = ctx.store();
+    if (!store || s_.max_rejected == 0) return out;
+    std::set<std::string> seen;
+    std::vector<NightReport> past;
+    try {
+      past = store->past_reports(project);
+    } catch (const std::exception& e) {
+      ctx.logger().warn("cannot read earlier nights' reports: {}", e.what());
+      return out;
+    }
+    for (auto it = past.rbegin(); it != past.rend() && static_cast<int>(out.size()) < s_.max_rejected; ++it)
+      for (const auto& e : it->rejected_edits)
+        if (!e.content.empty() && seen.insert(normalize_for_match(e.content)).second) out.push_back(e.content);
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+
+  Settings s_;
+};
+
+}  // namespace
+}  // namespace skillpipe
+
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kConsolidator, "1.0.0",
+                 "Reflects on replay failures, proposes bounded skill/memory edits, keeps them only if they beat "
+                 "the baseline on val",
+                 skillpipe::reflect::kSchemaJson,
+                 [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::ConsolidateReflect); });

@@ -1,0 +1,377 @@
+#include "epoch.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "skillpipe/util.hpp"
+#include "task_splits.hpp"
+#include "text_util.hpp"
+
+namespace skillpipe::reflect {
+namespace {
+
+constexpr std::size_t kMaxContrasts = 6;
+
+std::string tags_of(const std::vector<const TaskRecord*>& tasks) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto* t : tasks)
+    for (const auto& tag : t->tags)
+      if (seen.insert(tag).second) out.push_back(tag);
+  return join(out, ",");
+}
+
+const TaskRecord* by_id(const std::vector<TaskRecord>& tasks, const std::string& id) {
+  for (const auto& t : tasks)
+    if (t.id == id) return &t;
+  return nullptr;
+}
+
+struct Collected {
+  Evidence evidence;
+  std::vector<const TaskRecord*> failed;
+  int unscored = 0;
+};
+
+Collected collect(const std::vector<TaskRecord>& train, const Scored& sc, const std::vector<TaskRecord>& all,
+                  const GateConfig& gate, int rollouts) {
+  Collected c;
+  for (const auto& r : sc.results) {
+    const TaskRecord* t = by_id(train, r.task_id);
+    if (!t) continue;
+    if (!r.scored) {
+      ++c.unscored;
+      continue;
+    }
+    if (r.hard < 1.0 - 1e-9) {
+      c.failed.push_back(t);
+      Evidence::Failure f;
+      f.task_id = t->id;
+      f.intent = t->intent;
+      const int s = first_failing_sample(sc.raw, t->id);
+      f.response = response_of(sc.raw, t->id, s);
+      f.why = why_failed(sc.raw, t->id, s);
+      f.tags = t->tags;
+      c.evidence.failures.push_back(std::move(f));
+      for (const auto& ts : sc.raw.per_task)
+        if (ts.task_id == t->id) add_criteria(c.evidence.criteria, ts.failed_criteria);
+    } else {
+      c.evidence.successes.push_back({t->intent, response_of(sc.raw, t->id)});
+    }
+  }
+  for (const auto& t : all)
+    if (!t.system.empty()) {
+      c.evidence.contract = t.system;
+      break;
+    }
+  if (rollouts > 1) {
+    struct Spread {
+      double spread;
+      Evidence::Contrast c;
+    };
+    std::vector<Spread> spreads;
+    for (const auto& t : train) {
+      int best = -1, worst = -1;
+      double best_s = 0, worst_s = 0;
+      for (int k = 0; k < rollouts; ++k) {
+        double h = 0, so = 0;
+        if (!sample_scores(sc.raw, t.id, k, h, so)) continue;
+        const double v = accuracy_score(h, so, gate);
+        if (best < 0 || v > best_s) {
+          best = k;
+          best_s = v;
+        }
+        if (worst < 0 || v < worst_s) {
+          worst = k;
+          worst_s = v;
+        }
+      }
+      if (best < 0 || best_s - worst_s <= 1e-9) continue;
+      Evidence::Contrast ct{t.intent, response_of(sc.raw, t.id, best), response_of(sc.raw, t.id, worst),
+                            why_failed(sc.raw, t.id, worst), best_s, worst_s};
+      spreads.push_back({best_s - worst_s, std::move(ct)});
+    }
+    std::stable_sort(spreads.begin(), spreads.end(), [](const Spread& a, const Spread& b) { return a.spread > b.spread; });
+    for (std::size_t i = 0; i < spreads.size() && i < kMaxContrasts; ++i) c.evidence.contrasts.push_back(spreads[i].c);
+  }
+  return c;
+}
+
+std::vector<TaskDelta> deltas_from(const GateDecision& d, const std::string& split) {
+  std::vector<TaskDelta> out;
+  for (const auto& ch : d.changes) {
+    if (!ch.before || !ch.after) continue;
+    out.push_back({ch.task_id, split, *ch.before, *ch.after});
+  }
+  return out;
+}
+
+}  // namespace
+
+EpochResult Epoch::run(const EpochSpec& spec) {
+  EpochResult r;
+  r.skill_text = spec.skill.text;
+  r.memory_text = spec.memory.text;
+  Splits sp = split_tasks(spec.tasks);
+  r.notes = sp.notes;
+  const GateConfig& gate = s_.gate;
+  r.metrics["tasks.train"] = static_cast<double>(sp.train.size());
+  r.metrics["tasks.val"] = static_cast<double>(sp.val.size());
+  r.metrics["tasks.test"] = static_cast<double>(sp.test.size());
+  if (sp.train.empty() && sp.val.empty()) {
+    r.action = "no_edits";
+    r.reason = sp.test.empty() ? "no tasks to learn from" : "only test tasks; nothing to learn from";
+    return r;
+  }
+  std::vector<TaskRecord> gate_set = sp.val;
+  std::string gate_split = "val";
+  if (!sp.leak.empty()) {
+    r.unverified = true;
+    if (sp.val.empty()) {
+      gate_set = sp.train;
+      gate_split = "train";
+    }
+    r.notes.push_back("Not validated: " + sp.leak + ". The gate ran on " + gate_split +
+                      " as a proxy, so anything it keeps is staged as an unverified suggestion.");
+  }
+  if (sp.train.empty()) {
+    sp.train = sp.val;
+    r.unverified = true;
+    r.notes.push_back("Not validated: there is no train split, so val doubled as train.");
+  }
+
+  // Baseline.
+  Scored base = eval_.run(gate_set, spec.skill.text, spec.memory.text, "baseline", "baseline");
+  if (base.raw.budget_stopped) {
+    r.action = "budget_stopped";
+    r.reason = "the budget ran out while scoring the baseline";
+    return r;
+  }
+  r.baseline_val = mean_score(base.results, gate);
+  if (!r.baseline_val) {
+    r.action = "reject";
+    r.reason = "no " + gate_split + " task could be scored under the current documents (every replay failed)";
+    return r;
+  }
+  Scored base_test;
+  if (!sp.test.empty()) {
+    base_test = eval_.run(sp.test, spec.skill.text, spec.memory.text, "baseline_test", "test");
+    r.baseline_test = mean_score(base_test.results, gate);
+  }
+  if (s_.evaluate_only) {
+    r.candidate_val = r.baseline_val;
+    r.candidate_test = r.baseline_test;
+    r.action = "no_edits";
+    r.reason = "evaluation only";
+    return r;
+  }
+  if (!spec.evolve_skill && !spec.evolve_memory) {
+    r.action = "no_edits";
+    r.reason = "both documents are frozen (evolve_skill and evolve_memory are false)";
+    return r;
+  }
+  if (ctx_.cancelled()) {
+    r.cancelled = true;
+    return r;
+  }
+
+  // Train replay (reused when it is the same replay the baseline already did).
+  const bool same = gate_split == "train" && s_.rollouts_k == 1;
+  Scored train = same ? base : eval_.run(sp.train, spec.skill.text, spec.memory.text, "train", "train", s_.rollouts_k);
+
+  std::string skill = spec.skill.text, memory = spec.memory.text;
+  std::vector<TaskResult> current = base.results;
+  std::optional<double> last_candidate;
+  GateDecision last_decision;
+  bool any_applied = false, any_accepted = false, any_failures = false;
+  std::vector<std::string> rejected_tonight;
+
+  for (const EditTarget target : {EditTarget::kSkill, EditTarget::kMemory}) {
+    const bool is_skill = target == EditTarget::kSkill;
+    if (is_skill ? !spec.evolve_skill : !spec.evolve_memory) continue;
+    if (ctx_.cancelled()) {
+      r.cancelled = true;
+      return r;
+    }
+    const std::string name = is_skill ? "skill" : "memory";
+    const std::string doc_name = is_skill ? spec.skill.name : spec.memory.name;
+    if (!is_skill && !r.accepted_skill.empty())
+      train = eval_.run(sp.train, skill, memory, "train:post_skill", "train", s_.rollouts_k);
+    Collected col = collect(sp.train, train, spec.tasks, gate, s_.rollouts_k);
+    if (col.unscored > 0)
+      r.notes.push_back(std::to_string(col.unscored) + " train task(s) could not be replayed and were left out of the " +
+                        name + " reflection");
+    r.metrics["train.failures." + name] = static_cast<double>(col.failed.size());
+    if (col.failed.empty()) continue;
+    any_failures = true;
+
+    PromptInput in;
+    in.target = target;
+    in.document = is_skill ? skill : memory;
+    in.evidence = std::move(col.evidence);
+    in.rejected = rejected_before_;
+    for (const auto& x : rejected_tonight) in.rejected.push_back(x);
+    if (static_cast<int>(in.rejected.size()) > s_.max_rejected)
+      in.rejected.erase(in.rejected.begin(), in.rejected.end() - s_.max_rejected);
+    in.preferences = s_.preferences;
+    in.edit_budget = s_.edit_budget;
+    in.max_edit_chars = s_.bounds.max_edit_chars;
+    in.max_failures = s_.max_failures;
+    in.max_successes = s_.max_successes;
+    in.excerpt_chars = s_.excerpt_chars;
+    ReflectOutcome ro = reflector_.reflect(in, tags_of(col.failed), skill + "\n\n" + memory);
+    for (auto& n : ro.notes) r.notes.push_back(n);
+    if (ro.budget_stopped) {
+      r.action = "budget_stopped";
+      r.reason = "the budget ran out during the " + name + " reflection";
+      return r;
+    }
+    int repeated = 0;
+    for (const auto& e : ro.edits)
+      for (const auto& old : rejected_before_)
+        if (normalize_for_match(old) == normalize_for_match(e.content)) ++repeated;
+    if (repeated)
+      r.notes.push_back(std::to_string(repeated) + " " + name +
+                        " edit(s) repeat an edit the gate rejected on an earlier night");
+
+    const std::string& doc = is_skill ? skill : memory;
+    ApplyResult ar = apply_edits(doc, ro.edits, spec.apply);
+    if (!ar.error.empty())
+      r.notes.push_back(doc_name + ": skillpipe's markers are damaged (" + ar.error +
+                        "); no edit was applied. Fix or remove the markers by hand.");
+    std::vector<Edit> applied;
+    for (auto& e : ar.edits) {
+      e.document = doc_name;
+      if (e.status == "applied") applied.push_back(e);
+      else r.unmatched.push_back(e);
+    }
+    if (applied.empty()) continue;
+    any_applied = true;
+
+    Scored trial = eval_.run(gate_set, is_skill ? ar.text : skill, is_skill ? memory : ar.text, "trial:" + name, "trial");
+    if (trial.raw.budget_stopped) {
+      r.action = "budget_stopped";
+      r.reason = "the budget ran out during the " + name + " trial";
+      return r;
+    }
+    GateDecision d = decide(current, trial.results, gate);
+    r.trials.push_back({name, static_cast<int>(applied.size()), d.baseline, d.candidate, d.accept, d.reason});
+    last_candidate = mean_score(trial.results, gate);
+    last_decision = d;
+    auto keep = [&](const std::string& text, const Scored& sc, const std::vector<Edit>& edits) {
+      (is_skill ? skill : memory) = text;
+      current = sc.results;
+      any_accepted = true;
+      for (const auto& e : edits) (is_skill ? r.accepted_skill : r.accepted_memory).push_back(e);
+    };
+    auto reject = [&](Edit e) {
+      e.status = "rejected";
+      rejected_tonight.push_back(e.content);
+      r.rejected.push_back(std::move(e));
+    };
+    if (d.accept) {
+      keep(ar.text, trial, applied);
+      continue;
+    }
+    if (!(s_.salvage_edits && applied.size() > 1)) {
+      for (auto& e : applied) reject(e);
+      continue;
+    }
+    // Salvage: a batch can fail because of one bad edit; try each alone.
+    for (std::size_t i = 0; i < applied.size(); ++i) {
+      Edit one = applied[i];
+      one.status.clear();
+      const std::string& now = is_skill ? skill : memory;
+      ApplyResult a1 = apply_edits(now, {one}, spec.apply);
+      if (a1.applied == 0) {
+        reject(applied[i]);
+        continue;
+      }
+      Scored t1 = eval_.run(gate_set, is_skill ? a1.text : skill, is_skill ? memory : a1.text,
+                            "trial:" + name + ":edit" + std::to_string(i + 1), "trial");
+      if (t1.raw.budget_stopped) {
+        r.action = "budget_stopped";
+        r.reason = "the budget ran out while trying " + name + " edits one by one";
+        return r;
+      }
+      GateDecision d1 = decide(current, t1.results, gate);
+      r.trials.push_back({name + " (edit " + std::to_string(i + 1) + " alone)", 1, d1.baseline, d1.candidate,
+                          d1.accept, d1.reason});
+      last_candidate = mean_score(t1.results, gate);
+      last_decision = d1;
+      if (d1.accept) keep(a1.text, t1, {applied[i]});
+      else reject(applied[i]);
+    }
+  }
+  for (const auto& e : r.accepted_skill) r.accepted.push_back(e);
+  for (const auto& e : r.accepted_memory) r.accepted.push_back(e);
+
+  if (!any_accepted) {
+    r.candidate_val = last_candidate;
+    r.deltas = deltas_from(last_decision, gate_split);
+    if (!any_applied) {
+      r.action = "no_edits";
+      r.reason = !any_failures ? "every train task already passes under the current documents"
+                               : "no proposed edit changed a document (see the unmatched edits and notes)";
+    } else {
+      r.action = r.unverified ? "reject_unverified" : "reject";
+      r.reason = last_decision.reason;
+    }
+    r.candidate_test = r.baseline_test;
+    return r;
+  }
+
+  // Final: the candidate pair against the original baseline.
+  Scored final_sc;
+  if (s_.final_replay) {
+    final_sc = eval_.run(gate_set, skill, memory, "final", "final");
+    if (final_sc.raw.budget_stopped) {
+      r.action = "budget_stopped";
+      r.reason = "the budget ran out during the final replay";
+      return r;
+    }
+  } else {
+    final_sc.results = current;
+  }
+  GateDecision fd = decide(base.results, final_sc.results, gate);
+  r.candidate_val = mean_score(final_sc.results, gate);
+  r.deltas = deltas_from(fd, gate_split);
+  if (fd.ci) {
+    r.metrics["gate.ci_low"] = fd.ci->low;
+    r.metrics["gate.ci_high"] = fd.ci->high;
+    r.metrics["gate.mean_delta"] = fd.ci->mean;
+  }
+  if (fd.p_value) r.metrics["gate.p_value"] = *fd.p_value;
+  r.metrics["gate.improved"] = fd.improved;
+  r.metrics["gate.regressed"] = fd.regressed;
+  r.metrics["gate.unchanged"] = fd.unchanged;
+  if (!fd.accept) {
+    for (auto e : r.accepted) {
+      e.status = "rejected";
+      r.rejected.push_back(std::move(e));
+    }
+    r.accepted.clear();
+    r.accepted_skill.clear();
+    r.accepted_memory.clear();
+    r.skill_text = spec.skill.text;
+    r.memory_text = spec.memory.text;
+    r.action = "reject";
+    r.reason = "final replay: " + fd.reason;
+    r.candidate_test = r.baseline_test;
+    return r;
+  }
+  r.skill_text = skill;
+  r.memory_text = memory;
+  r.action = r.unverified ? "reject_unverified" : "accept";
+  r.reason = fd.reason;
+  if (r.unverified) r.reason = "not validated (" + sp.leak + "); on the " + gate_split + " proxy: " + fd.reason;
+  if (!sp.test.empty()) {
+    Scored after_test = eval_.run(sp.test, skill, memory, "final_test", "test");
+    r.candidate_test = mean_score(after_test.results, gate);
+    GateDecision td = decide(base_test.results, after_test.results, gate);
+    for (auto& d : deltas_from(td, "test")) r.deltas.push_back(d);
+  }
+  return r;
+}
+
+}  // namespace skillpipe::reflect

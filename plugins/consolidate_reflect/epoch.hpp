@@ -1,0 +1,80 @@
+// epoch.hpp - one gated consolidation of one skill (and the memory document):
+//
+//   baseline  replay val under the current documents (and test, when present)
+//   train     replay train; failures and successes become the reflection's evidence
+//   skill     reflect, apply the edits, replay val: keep iff the gate accepts
+//   memory    re-replay train under the kept skill, reflect, apply, replay val: keep iff
+//             the gate accepts against the post-skill score
+//   final     replay val with the candidate pair and compare with the original baseline
+//   test      score the test split under the documents the night ends with
+//
+// With no val split (or val overlapping train) the gate runs on train as a proxy and the
+// night is `reject_unverified`: its proposals are staged as unverified suggestions only.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "documents.hpp"
+#include "edit_ops.hpp"
+#include "evaluator.hpp"
+#include "reflector.hpp"
+#include "settings.hpp"
+
+namespace skillpipe::reflect {
+
+struct EpochSpec {
+  std::string group;                 // skill name the group is about
+  std::vector<TaskRecord> tasks;
+  DocFile skill;                     // gated skill (may be a scaffold)
+  DocFile memory;                    // gated memory ("" text when absent)
+  bool evolve_skill = true;
+  bool evolve_memory = true;
+  ApplyOptions apply;
+};
+
+struct Trial {
+  std::string target;                // skill | memory
+  int edits = 0;
+  double baseline = 0;
+  double candidate = 0;
+  bool accepted = false;
+  std::string reason;
+};
+
+struct EpochResult {
+  std::string action;                // accept | reject | reject_unverified | no_edits | budget_stopped
+  std::string reason;
+  bool unverified = false;
+  std::optional<double> baseline_val, candidate_val, baseline_test, candidate_test;
+  std::vector<TaskDelta> deltas;
+  std::vector<Edit> accepted, rejected, unmatched;
+  std::string skill_text, memory_text;   // the documents the night ends with
+  std::vector<std::string> notes;
+  std::map<std::string, double> metrics;
+  std::vector<Trial> trials;
+  bool cancelled = false;
+  bool skill_changed() const { return !accepted_skill.empty(); }
+  bool memory_changed() const { return !accepted_memory.empty(); }
+  std::vector<Edit> accepted_skill, accepted_memory;  // in the order they were applied
+};
+
+class Epoch {
+ public:
+  Epoch(Context& ctx, const Settings& settings, Evaluator& evaluator, Reflector& reflector,
+        std::vector<std::string> rejected_before)
+      : ctx_(ctx), s_(settings), eval_(evaluator), reflector_(reflector), rejected_before_(std::move(rejected_before)) {}
+
+  EpochResult run(const EpochSpec& spec);
+
+ private:
+  Context& ctx_;
+  const Settings& s_;
+  Evaluator& eval_;
+  Reflector& reflector_;
+  std::vector<std::string> rejected_before_;
+};
+
+}  // namespace skillpipe::reflect

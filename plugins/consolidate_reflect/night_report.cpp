@@ -1,0 +1,125 @@
+#include "night_report.hpp"
+
+#include "skillpipe/util.hpp"
+#include "text_util.hpp"
+
+namespace skillpipe::reflect {
+namespace {
+
+Proposal make(const DocFile& doc, const std::string& text, const std::string& status, const EpochResult& r) {
+  Proposal p;
+  p.name = doc.name;
+  p.target = doc.target;
+  p.live_path = doc.path;
+  p.base_text = doc.base_text;
+  p.base_sha256 = doc.base_sha256;
+  p.proposed_text = text;
+  p.status = status;
+  p.reasons.push_back("gate: " + r.action + (r.reason.empty() ? "" : " - " + r.reason));
+  return p;
+}
+
+// The accepted edits replayed onto another target's own text.
+bool replay_onto(const DocFile& doc, const std::vector<Edit>& edits, const ApplyOptions& opt, std::string& out,
+                 std::string& why) {
+  std::vector<Edit> fresh = edits;
+  for (auto& e : fresh) e.status.clear();
+  ApplyResult ar = apply_edits(doc.text, fresh, opt);
+  for (const auto& e : ar.edits)
+    if (e.status != "applied" && e.status != "duplicate") {
+      why = "edit \"" + excerpt(e.content, 60) + "\" is " + e.status + " there" + (ar.error.empty() ? "" : " (" + ar.error + ")");
+      return false;
+    }
+  out = ar.text;
+  return true;
+}
+
+}  // namespace
+
+std::vector<Proposal> build_proposals(const GroupOutcome& g, const Settings& s, const std::string& project,
+                                      std::vector<std::string>& notes) {
+  std::vector<Proposal> out;
+  const EpochResult& r = g.result;
+  std::string status;
+  if (r.action == "accept") status = "accepted";
+  else if (r.action == "reject_unverified" && !r.accepted.empty()) status = "unverified";
+  else return out;
+  ApplyOptions opt;
+  opt.bounds = s.bounds;
+  if (!g.group.managed) {
+    opt.allow_document_ops = false;
+    if (r.skill_changed()) out.push_back(make(g.skill, r.skill_text, status, r));
+    return out;
+  }
+  for (const auto& target : s.targets) {
+    const bool skill = is_skill_target(target);
+    if (skill ? !r.skill_changed() : !r.memory_changed()) continue;
+    const DocFile& gated = skill ? g.skill : g.memory;
+    if (target == gated.target) {
+      out.push_back(make(gated, skill ? r.skill_text : r.memory_text, status, r));
+      continue;
+    }
+    const std::string path = live_path_for(target, s.skill_name, s.claude_skill_root, s.codex_skill_root, project);
+    DocFile other = load_document(target, skill ? s.skill_name : (target == "codex_memory" ? "AGENTS.md" : "CLAUDE.md"), path);
+    std::string text, why;
+    if (!replay_onto(other, skill ? r.accepted_skill : r.accepted_memory, opt, text, why)) {
+      notes.push_back("The lesson was not emitted to " + target + " (" + path + "): " + why + ".");
+      continue;
+    }
+    if (text == other.base_text) continue;
+    Proposal p = make(other, text, status, r);
+    p.reasons.push_back("the same accepted edits as " + gated.target + " (" + gated.path + ")");
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+NightReport build_report(const std::vector<GroupOutcome>& groups, const Settings& s) {
+  NightReport rep;
+  rep.gate_metric = metric_label(s.gate);
+  bool any_accept = false;
+  std::string accepted_names;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto& g = groups[i];
+    const auto& r = g.result;
+    for (auto e : r.accepted) rep.accepted_edits.push_back(e);
+    for (auto e : r.rejected) rep.rejected_edits.push_back(e);
+    for (auto e : r.unmatched) rep.unmatched_edits.push_back(e);
+    for (const auto& d : r.deltas) rep.deltas.push_back(d);
+    const std::string prefix = g.group.managed ? "" : "skill " + g.group.name + ": ";
+    for (const auto& n : r.notes) rep.notes.push_back(prefix + n);
+    for (const auto& t : r.trials)
+      rep.notes.push_back(prefix + "trial " + t.target + " (" + std::to_string(t.edits) + " edit" +
+                          (t.edits == 1 ? "" : "s") + "): " + (t.accepted ? "kept" : "rejected") + " - " + t.reason);
+    if (r.action == "accept") {
+      any_accept = true;
+      accepted_names += (accepted_names.empty() ? "" : ", ") + g.group.name;
+    }
+    if (i == 0) {
+      rep.baseline_val = r.baseline_val;
+      rep.candidate_val = r.candidate_val;
+      rep.baseline_test = r.baseline_test;
+      rep.candidate_test = r.candidate_test;
+      rep.gate_action = r.action;
+      rep.gate_reason = r.reason;
+      for (const auto& [k, v] : r.metrics) rep.metrics[k] = v;
+    } else {
+      const std::string m = "skill." + g.group.name + ".";
+      if (r.baseline_val) rep.metrics[m + "baseline_val"] = *r.baseline_val;
+      if (r.candidate_val) rep.metrics[m + "candidate_val"] = *r.candidate_val;
+      rep.notes.push_back("skill " + g.group.name + " (" + std::to_string(g.group.tasks.size()) + " tasks): " +
+                          r.action + (r.reason.empty() ? "" : " - " + r.reason));
+    }
+  }
+  if (any_accept && rep.gate_action != "accept") {
+    rep.gate_reason = "accepted for " + accepted_names + "; " + (groups.empty() ? "" : groups[0].group.name) + ": " +
+                      rep.gate_action + (rep.gate_reason.empty() ? "" : " - " + rep.gate_reason);
+    rep.gate_action = "accept";
+  }
+  rep.attrs["gate_formula"] = score_formula(s.gate);
+  rep.attrs["gate_mode"] = s.gate.mode + (s.gate.mode == "statistical" ? "/" + s.gate.test : "");
+  rep.attrs["gate_no_regression"] = s.gate.no_regression ? "true" : "false";
+  return rep;
+}
+
+}  // namespace skillpipe::reflect

@@ -1,0 +1,180 @@
+#include "settings.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "skillpipe/errors.hpp"
+#include "skillpipe/safety.hpp"
+#include "skillpipe/util.hpp"
+#include "text_util.hpp"
+
+namespace skillpipe::reflect {
+
+const char* const kSchemaJson = R"({
+  "$schema": "http://json-schema.org/draft-04/schema#",
+  "title": "consolidate_reflect",
+  "description": "Reflects on replay failures, proposes bounded edits to the skill and memory, keeps them only if they beat the baseline on val.",
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+    "backend": {"type": "string", "description": "Backend id for replay (the target agent's model). Without it the night only notes how to enable the full cycle."},
+    "optimizer_backend": {"type": "string", "description": "Backend id for reflection (the optimizer model). Default: backend."},
+    "targets": {"type": "array", "uniqueItems": true, "minItems": 1,
+      "items": {"enum": ["claude_skill", "claude_memory", "codex_skill", "codex_memory"]},
+      "description": "Where an accepted lesson is emitted. The first skill and first memory target are the documents replayed and gated. Default: [claude_skill, claude_memory]."},
+    "skill_name": {"type": "string", "description": "The managed skill (default skillpipe-learned)."},
+    "claude_skill_root": {"type": "string", "description": "Default {project}/.claude/skills."},
+    "codex_skill_root": {"type": "string", "description": "Default {project}/.agents/skills."},
+    "skill_roots": {"type": "array", "items": {"type": "string"}, "description": "More roots searched for the user's own skills named by task skill hints."},
+    "evolve_skill": {"type": "boolean", "description": "Edit the skill (default true); false freezes it."},
+    "evolve_memory": {"type": "boolean", "description": "Edit the memory document (default true); false freezes it."},
+    "edit_budget": {"type": "integer", "minimum": 0, "maximum": 50, "description": "Edits per target per night (default 4)."},
+    "max_edit_chars": {"type": "integer", "minimum": 20, "description": "Longest edit content (default 400); longer edits are rejected, not truncated."},
+    "max_region_chars": {"type": "integer", "minimum": 100, "description": "Largest managed region (default 4000)."},
+    "max_failures": {"type": "integer", "minimum": 1, "maximum": 100, "description": "Failures shown to the optimizer (default 8)."},
+    "max_successes": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Successes shown as contrast (default 4)."},
+    "excerpt_chars": {"type": "integer", "minimum": 40, "maximum": 4000, "description": "Bytes kept of each wanted/got/why excerpt (default 200)."},
+    "max_rejected": {"type": "integer", "minimum": 0, "maximum": 200, "description": "Earlier nights' rejected edits shown so they are not proposed again (default 20)."},
+    "preferences": {"type": "string", "description": "House rules the optimizer treats as priors."},
+    "reflect_template": {"type": "string", "description": "File with the reflection prompt; placeholders are checked when the pipeline loads."},
+    "reflect_max_tokens": {"type": "integer", "minimum": 64, "description": "Reply budget of a reflection call (default 1024)."},
+    "rollouts_k": {"type": "integer", "minimum": 1, "maximum": 16, "description": "Samples per train task; >1 shows good and bad attempts side by side (default 1)."},
+    "gate_metric": {"enum": ["hard", "soft", "mixed"], "description": "Default mixed."},
+    "gate_mixed_weight": {"type": "number", "minimum": 0, "maximum": 1, "description": "w in (1-w)*hard + w*soft (default 0.5)."},
+    "gate_no_regression": {"type": "boolean", "description": "Any val task getting worse blocks the candidate (default false)."},
+    "gate_mode": {"enum": ["strict", "statistical"], "description": "strict: mean strictly better; statistical: also significant (default strict)."},
+    "gate_test": {"enum": ["bootstrap", "sign"], "description": "Statistical test (default bootstrap)."},
+    "gate_confidence": {"type": "number", "minimum": 0.5, "maximum": 0.9999, "description": "Confidence level (default 0.95)."},
+    "gate_min_effect": {"type": "number", "minimum": 0, "maximum": 1, "description": "Minimum mean improvement (default 0)."},
+    "gate_resamples": {"type": "integer", "minimum": 100, "maximum": 100000, "description": "Bootstrap resamples (default 2000)."},
+    "gate_seed": {"type": "integer", "minimum": 0, "description": "Bootstrap seed (default 42)."},
+    "multi_objective": {"type": "object", "additionalProperties": false,
+      "description": "Gate on a weighted mean of accuracy and token/latency savings.",
+      "properties": {
+        "enabled": {"type": "boolean"},
+        "w_accuracy": {"type": "number", "minimum": 0},
+        "w_tokens": {"type": "number", "minimum": 0},
+        "w_latency": {"type": "number", "minimum": 0},
+        "token_ref": {"type": "number", "minimum": 1},
+        "latency_ref_ms": {"type": "number", "minimum": 1}
+      }},
+    "final_replay": {"type": "boolean", "description": "Replay val once more with the candidate pair before accepting (default true)."},
+    "salvage_edits": {"type": "boolean", "description": "When a target's edits are rejected together, try each alone (costs one val replay per edit; default false)."},
+    "fanout": {"type": "boolean", "description": "Give each existing skill named by task skill hints its own gated proposal (default true)."},
+    "fanout_max": {"type": "integer", "minimum": 0, "maximum": 64, "description": "Most hinted skills consolidated per night (default 8)."},
+    "evaluate_only": {"type": "boolean", "description": "Only score val (and test) under the current documents."}
+  }
+})";
+
+const char* const kDefaultReflectTemplate =
+    "You improve the {{target_kind}} a coding agent reads before every task, using evidence from "
+    "replays of the user's recurring tasks.\n\n"
+    "Current {{target_kind}}:\n<document>\n{{document}}\n</document>\n\n"
+    "{{criteria}}{{failures}}{{successes}}{{contrast}}{{preferences}}{{contract}}{{rejected}}"
+    "Propose at most {{edit_budget}} edits. Each must be a short, general, reusable rule (never about one "
+    "specific task), concrete (quote exact formats, thresholds and names), at most {{max_edit_chars}} characters.\n"
+    "Classify each failure's cause with `kind`:\n"
+    "- \"skill_defect\": the document lacks the rule or states it wrongly; add or replace a rule.\n"
+    "- \"execution_lapse\": the document already has the rule but it was not followed; add a short reminder "
+    "(it goes to the execution-notes appendix).\n"
+    "Operations: add (content), replace (anchor = text of a learned rule, content = new text), delete (anchor), "
+    "append (content, added after the user's text), insert_after (anchor = a line of the document, content).\n"
+    "Only text skillpipe manages can be replaced or deleted; the user's own text is read-only.\n"
+    "Reply with ONLY a JSON object, no prose:\n"
+    "{\"edits\":[{\"target\":\"{{target}}\",\"op\":\"add\",\"content\":\"...\",\"anchor\":\"\","
+    "\"rationale\":\"which failures it fixes\",\"kind\":\"skill_defect\"}]}\n"
+    "Reply {\"edits\":[]} when no general rule would help.\n";
+
+const std::vector<std::string>& reflect_placeholders() {
+  static const std::vector<std::string> k = {"target",  "target_kind", "document",   "criteria", "failures",
+                                             "successes", "contrast",  "preferences", "contract", "rejected",
+                                             "edit_budget", "max_edit_chars"};
+  return k;
+}
+
+namespace {
+
+int get_int(const Config& c, const char* key, int def) { return static_cast<int>(c.get_int(key, def)); }
+
+}  // namespace
+
+Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
+  Settings s;
+  const std::string p = c.pointer();
+  s.backend = c.get_string("backend");
+  s.optimizer_backend = c.get_string("optimizer_backend");
+  if (c.has("targets")) s.targets = c.get_string_list("targets");
+  s.skill_name = c.get_string("skill_name", s.skill_name);
+  if (!valid_skill_name(s.skill_name))
+    throw ConfigError("skill_name '" + s.skill_name + "' is not a valid skill name (lower-case letters, digits and "
+                      "single hyphens, at most 64 characters)", p + "/skill_name");
+  s.claude_skill_root = c.get_string("claude_skill_root", s.claude_skill_root);
+  s.codex_skill_root = c.get_string("codex_skill_root", s.codex_skill_root);
+  if (c.has("skill_roots")) s.skill_roots = c.get_string_list("skill_roots");
+  s.evolve_skill = c.get_bool("evolve_skill", true);
+  s.evolve_memory = c.get_bool("evolve_memory", true);
+  s.edit_budget = get_int(c, "edit_budget", 4);
+  s.bounds.max_edit_chars = static_cast<std::size_t>(get_int(c, "max_edit_chars", 400));
+  s.bounds.max_region_chars = static_cast<std::size_t>(get_int(c, "max_region_chars", 4000));
+  if (s.bounds.max_region_chars < s.bounds.max_edit_chars)
+    throw ConfigError("max_region_chars (" + std::to_string(s.bounds.max_region_chars) +
+                          ") must be at least max_edit_chars (" + std::to_string(s.bounds.max_edit_chars) + ")",
+                      p + "/max_region_chars");
+  s.max_failures = get_int(c, "max_failures", 8);
+  s.max_successes = get_int(c, "max_successes", 4);
+  s.excerpt_chars = get_int(c, "excerpt_chars", 200);
+  s.max_rejected = get_int(c, "max_rejected", 20);
+  s.preferences = c.get_string("preferences");
+  s.reflect_max_tokens = get_int(c, "reflect_max_tokens", 1024);
+  s.rollouts_k = get_int(c, "rollouts_k", 1);
+  s.gate.metric = c.get_string("gate_metric", "mixed");
+  s.gate.mixed_weight = c.get_double("gate_mixed_weight", 0.5);
+  s.gate.no_regression = c.get_bool("gate_no_regression", false);
+  s.gate.mode = c.get_string("gate_mode", "strict");
+  s.gate.test = c.get_string("gate_test", "bootstrap");
+  s.gate.confidence = c.get_double("gate_confidence", 0.95);
+  s.gate.min_effect = c.get_double("gate_min_effect", 0.0);
+  s.gate.resamples = get_int(c, "gate_resamples", 2000);
+  s.gate.seed = static_cast<std::uint64_t>(c.get_int("gate_seed", 42));
+  const Config mo = c.get_object("multi_objective");
+  s.gate.multi.enabled = mo.get_bool("enabled", false);
+  s.gate.multi.w_accuracy = mo.get_double("w_accuracy", 1.0);
+  s.gate.multi.w_tokens = mo.get_double("w_tokens", 0.0);
+  s.gate.multi.w_latency = mo.get_double("w_latency", 0.0);
+  s.gate.multi.token_ref = mo.get_double("token_ref", 2000);
+  s.gate.multi.latency_ref_ms = mo.get_double("latency_ref_ms", 15000);
+  if (s.gate.multi.enabled && s.gate.multi.w_accuracy + s.gate.multi.w_tokens + s.gate.multi.w_latency <= 0)
+    throw ConfigError("multi_objective is enabled but every weight is 0", p + "/multi_objective");
+  s.final_replay = c.get_bool("final_replay", true);
+  s.salvage_edits = c.get_bool("salvage_edits", false);
+  s.fanout = c.get_bool("fanout", true);
+  s.fanout_max = get_int(c, "fanout_max", 8);
+  s.evaluate_only = c.get_bool("evaluate_only", false);
+
+  s.reflect_template = kDefaultReflectTemplate;
+  if (c.has("reflect_template")) {
+    std::string path = expand_path(c.get_string("reflect_template"));
+    if (!path.empty() && path[0] != '/' && !pipeline_dir.empty()) path = pipeline_dir + "/" + path;
+    auto text = read_file(path);
+    if (!text) throw ConfigError("cannot read reflect_template file " + path, p + "/reflect_template");
+    const auto& allowed = reflect_placeholders();
+    std::vector<std::string> bad;
+    bool has_failures = false;
+    for (const auto& ph : template_placeholders(*text)) {
+      if (ph == "failures") has_failures = true;
+      if (std::find(allowed.begin(), allowed.end(), ph) == allowed.end()) bad.push_back("{{" + ph + "}}");
+    }
+    if (!bad.empty())
+      throw ConfigError(path + ": unknown placeholder(s) " + join(bad, ", ") + " (allowed: " +
+                            join(allowed, ", ") + ")",
+                        p + "/reflect_template");
+    if (!has_failures)
+      throw ConfigError(path + ": the template must contain {{failures}} (the evidence the optimizer reflects on)",
+                        p + "/reflect_template");
+    s.reflect_template = *text;
+    s.reflect_template_path = path;
+  }
+  return s;
+}
+
+}  // namespace skillpipe::reflect

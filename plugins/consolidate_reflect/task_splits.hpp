@@ -1,0 +1,22 @@
+// task_splits.hpp - sorting a night's tasks into train / val / test, and telling when val
+// cannot verify anything (missing, or leaking into train).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "skillpipe/records.hpp"
+
+namespace skillpipe::reflect {
+
+struct Splits {
+  std::vector<TaskRecord> train, val, test;
+  std::string leak;                  // why val cannot verify the night ("" = it can)
+  std::vector<std::string> notes;
+};
+
+// Dream tasks are train only (moved there, with a note, if marked otherwise). The leak
+// checks: no val task; a task id in both train and val; a train task derived from a val task.
+Splits split_tasks(const std::vector<TaskRecord>& tasks);
+
+}  // namespace skillpipe::reflect

@@ -1,0 +1,547 @@
+// rule_checks.cpp - evaluating and validating rule checks (see rule_checks.hpp).
+#include "rule_checks.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/pointer.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <memory>
+#include <tuple>
+
+#include "regex_engine.hpp"
+#include "skillpipe/util.hpp"
+
+namespace skillpipe::rules {
+namespace {
+
+constexpr std::array<std::string_view, 19> kOps = {
+    "contains",    "not_contains", "regex",     "not_regex", "no_refusal",    "tool_called",      "section_present",
+    "section_contains", "max_chars", "min_chars", "max_words", "min_words",   "starts_with",      "ends_with",
+    "json_valid",  "json_field_equals", "any_of", "all_of",   "none_of"};
+
+bool is_group(std::string_view op) { return op == "any_of" || op == "all_of" || op == "none_of"; }
+bool is_bound_op(std::string_view op) {
+  return op == "max_chars" || op == "min_chars" || op == "max_words" || op == "min_words";
+}
+bool needs_text_arg(std::string_view op) {
+  return op == "contains" || op == "not_contains" || op == "regex" || op == "not_regex" || op == "tool_called" ||
+         op == "section_present" || op == "section_contains" || op == "starts_with" || op == "ends_with";
+}
+
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::size_t word_count(std::string_view s) {
+  std::size_t n = 0;
+  bool in = false;
+  for (unsigned char c : s) {
+    const bool space = std::isspace(c) != 0;
+    if (!space && !in) ++n;
+    in = !space;
+  }
+  return n;
+}
+
+// Quotes a check argument for a criterion, cut so a pathological arg stays readable.
+std::string q(std::string_view s) { return "\"" + truncate_utf8(s, 120) + "\""; }
+std::string pat(std::string_view s) { return "/" + truncate_utf8(s, 120) + "/"; }
+
+std::string lower(std::string_view s) { return to_lower_ascii(s); }
+
+bool contains_ci(std::string_view hay_lower, std::string_view needle) {
+  return hay_lower.find(lower(needle)) != std::string_view::npos;
+}
+
+// The response with what each op needs computed at most once.
+struct Subject {
+  std::string_view text;
+  const std::vector<std::string>& tools;
+  std::string lowered;
+  std::string trimmed;
+  bool json_done = false;
+  std::unique_ptr<rapidjson::Document> json;  // null when the text is not JSON
+  std::string json_error;
+
+  Subject(std::string_view t, const std::vector<std::string>& tl)
+      : text(t), tools(tl), lowered(lower(t)), trimmed(trim(t)) {}
+
+  const rapidjson::Document* parsed() {
+    if (!json_done) {
+      json_done = true;
+      auto doc = std::make_unique<rapidjson::Document>();
+      doc->Parse(trimmed.data(), trimmed.size());
+      if (doc->HasParseError()) {
+        json_error = std::string("not valid JSON (") + rapidjson::GetParseError_En(doc->GetParseError()) +
+                     " at offset " + std::to_string(doc->GetErrorOffset()) + ")";
+      } else {
+        json = std::move(doc);
+      }
+    }
+    return json.get();
+  }
+};
+
+struct Result {
+  bool passed = false;
+  std::string detail;  // what was observed, for the rationale
+};
+
+std::vector<std::string_view> lines_of(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t nl = s.find('\n', start);
+    if (nl == std::string_view::npos) nl = s.size();
+    std::string_view line = s.substr(start, nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.push_back(line);
+    start = nl + 1;
+  }
+  return out;
+}
+
+std::string_view ltrim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+bool is_fence(std::string_view line) {
+  const auto t = ltrim(line);
+  return t.substr(0, 3) == "```" || t.substr(0, 3) == "~~~";
+}
+
+// A Markdown ATX heading: 0-3 spaces, 1-6 '#', then a space or the end. Returns the level
+// (0 = not a heading) and the heading text without closing #'s.
+int atx_heading(std::string_view line, std::string* text) {
+  std::size_t i = 0;
+  while (i < line.size() && i < 3 && line[i] == ' ') ++i;
+  std::size_t h = 0;
+  while (i + h < line.size() && line[i + h] == '#') ++h;
+  if (h == 0 || h > 6) return 0;
+  if (i + h < line.size() && line[i + h] != ' ' && line[i + h] != '\t') return 0;
+  std::string t = trim(line.substr(i + h));
+  while (!t.empty() && t.back() == '#') t.pop_back();
+  if (text) *text = trim(t);
+  return static_cast<int>(h);
+}
+
+bool section_present(std::string_view response, std::string_view name) {
+  const std::string n = lower(trim(name));
+  bool fenced = false;
+  for (auto line : lines_of(response)) {
+    if (is_fence(line)) {
+      fenced = !fenced;
+      continue;
+    }
+    if (fenced) continue;
+    const std::string t = lower(trim(line));
+    if (!t.empty() && t[0] == '#') {
+      // "## 2. Key Risks" / "### Key Risks:" - the heading ends with the name.
+      std::string h = t;
+      while (!h.empty() && (h.back() == '#' || h.back() == ':' || h.back() == ' ')) h.pop_back();
+      if (h.size() >= n.size() && h.compare(h.size() - n.size(), n.size(), n) == 0) return true;
+    } else if (t.rfind("**", 0) == 0) {
+      const auto close = t.find("**", 2);
+      if (close != std::string::npos && t.substr(2, close - 2).find(n) != std::string::npos) return true;
+    } else if (t.rfind(n, 0) == 0) {
+      const std::string rest = trim(t.substr(n.size()));
+      if (!rest.empty() && rest[0] == ':') return true;
+    }
+  }
+  return false;
+}
+
+Result section_contains(std::string_view response, std::string_view name, std::string_view body_text) {
+  const std::string n = lower(trim(name));
+  const std::string want = lower(body_text);
+  const auto lines = lines_of(response);
+  bool fenced = false;
+  bool any_heading = false;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (is_fence(lines[i])) fenced = !fenced;
+    std::string h;
+    const int level = fenced ? 0 : atx_heading(lines[i], &h);
+    if (level == 0 || lower(h).find(n) == std::string::npos) continue;
+    any_heading = true;
+    if (want.empty()) return {true, {}};
+    std::string body;
+    bool inner_fenced = false;
+    for (std::size_t j = i + 1; j < lines.size(); ++j) {
+      if (is_fence(lines[j])) inner_fenced = !inner_fenced;
+      const int l2 = inner_fenced ? 0 : atx_heading(lines[j], nullptr);
+      if (l2 > 0 && l2 <= level) break;
+      body += lower(lines[j]);
+      body += '\n';
+    }
+    if (body.find(want) != std::string::npos) return {true, {}};
+  }
+  if (!any_heading) return {false, "no heading contains " + q(name)};
+  return {false, "the section does not contain " + q(body_text)};
+}
+
+bool starts_with_refusal(std::string_view trimmed) {
+  static constexpr std::array<std::string_view, 17> kRefusals = {
+      "cannot complete", "i cannot",        "i can't",          "i'm unable",        "i am unable",
+      "unable to complete", "sorry, i can't", "sorry, i cannot",  "no can do",         "i won't",
+      "i will not",      "i'm not able to", "i am not able to", "i'm sorry, but i can",
+      "sorry, but i can", "i apologize, but i can", "as an ai, i can"};
+  std::string_view s = trimmed;
+  while (!s.empty() && std::string_view("#*>-_`~ \t\r\n").find(s.front()) != std::string_view::npos) s.remove_prefix(1);
+  std::string head = lower(truncate_utf8(s, 160));
+  // Curly apostrophes ("I can’t") are common in model output.
+  for (std::size_t p; (p = head.find("\xE2\x80\x99")) != std::string::npos;) head.replace(p, 3, "'");
+  return std::any_of(kRefusals.begin(), kRefusals.end(), [&](std::string_view r) { return head.rfind(r, 0) == 0; });
+}
+
+bool json_equal(const rapidjson::Value& a, const rapidjson::Value& b, bool icase) {
+  if (a.IsNumber() && b.IsNumber()) return a.GetDouble() == b.GetDouble();
+  if (a.GetType() != b.GetType()) return false;
+  if (a.IsString()) {
+    std::string_view x(a.GetString(), a.GetStringLength()), y(b.GetString(), b.GetStringLength());
+    return icase ? lower(x) == lower(y) : x == y;
+  }
+  if (a.IsArray()) {
+    if (a.Size() != b.Size()) return false;
+    for (rapidjson::SizeType i = 0; i < a.Size(); ++i)
+      if (!json_equal(a[i], b[i], icase)) return false;
+    return true;
+  }
+  if (a.IsObject()) {
+    if (a.MemberCount() != b.MemberCount()) return false;
+    for (auto it = a.MemberBegin(); it != a.MemberEnd(); ++it) {
+      auto other = b.FindMember(it->name);
+      if (other == b.MemberEnd() || !json_equal(it->value, other->value, icase)) return false;
+    }
+    return true;
+  }
+  return a == b;  // null, true, false
+}
+
+Result evaluate(const RuleCheck& c, Subject& s);
+
+Result eval_group(const RuleCheck& c, Subject& s) {
+  int passed = 0;
+  std::string details;
+  for (const auto& child : c.children) {
+    const Result r = evaluate(child, s);
+    passed += r.passed;
+    if (!r.detail.empty()) details += (details.empty() ? "" : "; ") + r.detail;
+  }
+  const int n = static_cast<int>(c.children.size());
+  if (n == 0) return {false, "empty group"};
+  if (c.op == "any_of") return {passed > 0, passed > 0 ? "" : "none held (" + details + ")"};
+  if (c.op == "all_of") return {passed == n, passed == n ? "" : std::to_string(n - passed) + " of " + std::to_string(n) + " failed (" + details + ")"};
+  return {passed == 0, passed == 0 ? "" : std::to_string(passed) + " of " + std::to_string(n) + " held"};  // none_of
+}
+
+Result evaluate(const RuleCheck& c, Subject& s) {
+  const std::string& op = c.op;
+  if (is_group(op)) return eval_group(c, s);
+  if (needs_text_arg(op) && trim(c.arg).empty()) return {false, "invalid check: " + op + " needs an arg"};
+  if (op == "contains") {
+    const bool ok = contains_ci(s.lowered, c.arg);
+    return {ok, ok ? "" : "not found"};
+  }
+  if (op == "not_contains") {
+    const bool ok = !contains_ci(s.lowered, c.arg);
+    return {ok, ok ? "" : "found"};
+  }
+  if (op == "regex" || op == "not_regex") {
+    std::string err;
+    auto re = compile_regex(c.arg, c.case_insensitive, &err);
+    if (!re) return {false, "invalid regex (" + err + ")"};
+    const bool m = re->search(s.text, &err);
+    if (!err.empty()) return {false, "regex could not be evaluated (" + err + ")"};
+    const bool ok = op == "regex" ? m : !m;
+    return {ok, ok ? "" : (m ? "matched" : "no match")};
+  }
+  if (op == "no_refusal") {
+    if (s.trimmed.empty()) return {false, "the response is empty"};
+    if (starts_with_refusal(s.trimmed) && code_points(s.trimmed) < 600) return {false, "the response is a refusal"};
+    return {true, {}};
+  }
+  if (op == "tool_called") {
+    const std::string want = lower(trim(c.arg));
+    for (const auto& t : s.tools)
+      if (lower(t) == want) return {true, {}};
+    std::string err;
+    auto re = compile_regex("\\btool_call\\s*:\\s*" + regex_escape(trim(c.arg)) + "\\b", true, &err);
+    if (re && re->search(s.text, &err)) return {true, {}};
+    std::string called;
+    for (const auto& t : s.tools) called += (called.empty() ? "" : ", ") + t;
+    return {false, called.empty() ? "no tool was called" : "tools called: " + called};
+  }
+  if (op == "section_present") {
+    const bool ok = section_present(s.text, c.arg);
+    return {ok, ok ? "" : "no such section"};
+  }
+  if (op == "section_contains") return section_contains(s.text, c.arg, c.arg2);
+  if (is_bound_op(op)) {
+    const auto bound = parse_bound(c.arg);
+    if (!bound) return {false, "invalid check: " + op + " needs a non-negative integer, got " + q(c.arg)};
+    const bool chars = op == "max_chars" || op == "min_chars";
+    const long long n = static_cast<long long>(chars ? code_points(s.text) : word_count(s.text));
+    const bool ok = op[1] == 'a' ? n <= *bound : n >= *bound;  // max_* / min_*
+    return {ok, ok ? "" : "it has " + std::to_string(n) + (chars ? " characters" : " words")};
+  }
+  if (op == "starts_with" || op == "ends_with") {
+    const std::string text = c.case_insensitive ? lower(s.trimmed) : s.trimmed;
+    const std::string want = c.case_insensitive ? lower(c.arg) : c.arg;
+    const bool ok = op == "starts_with" ? starts_with(text, want) : ends_with(text, want);
+    return {ok, ok ? "" : "it " + std::string(op == "starts_with" ? "starts" : "ends") + " with " +
+                              q(op == "starts_with" ? truncate_utf8(s.trimmed, 40)
+                                                    : s.trimmed.substr(s.trimmed.size() - std::min<std::size_t>(40, s.trimmed.size())))};
+  }
+  if (op == "json_valid") {
+    const auto* doc = s.parsed();
+    if (!doc) return {false, s.json_error};
+    const std::string want = lower(trim(c.arg));
+    if (want == "object" && !doc->IsObject()) return {false, "valid JSON, but not an object"};
+    if (want == "array" && !doc->IsArray()) return {false, "valid JSON, but not an array"};
+    return {true, {}};
+  }
+  if (op == "json_field_equals") {
+    const auto* doc = s.parsed();
+    if (!doc) return {false, s.json_error};
+    rapidjson::Pointer ptr(c.arg.c_str(), c.arg.size());
+    if (!ptr.IsValid()) return {false, "invalid check: " + q(c.arg) + " is not a JSON pointer"};
+    const rapidjson::Value* got = ptr.Get(*doc);
+    if (!got) return {false, "the field " + c.arg + " is missing"};
+    rapidjson::Document want;
+    want.Parse(c.arg2.data(), c.arg2.size());
+    bool ok = !want.HasParseError() && json_equal(*got, want, c.case_insensitive);
+    if (!ok && got->IsString()) {  // arg2 written without JSON quotes: compare the raw text
+      std::string_view g(got->GetString(), got->GetStringLength());
+      ok = c.case_insensitive ? lower(g) == lower(c.arg2) : g == c.arg2;
+    }
+    if (ok) return {true, {}};
+    std::string shown = got->IsString() ? q(std::string_view(got->GetString(), got->GetStringLength()))
+                        : got->IsNumber() ? std::to_string(got->GetDouble())
+                        : got->IsBool()   ? (got->GetBool() ? "true" : "false")
+                        : got->IsNull()   ? "null"
+                                          : "a structure";
+    return {false, "it is " + shown};
+  }
+  return {true, "unknown op '" + op + "' ignored"};
+}
+
+std::string describe_impl(const RuleCheck& c, bool negated);
+
+std::string join_children(const RuleCheck& c, const char* sep) {
+  std::string out;
+  int i = 1;
+  for (const auto& child : c.children)
+    out += (out.empty() ? "" : sep) + std::string("(") + std::to_string(i++) + ") " + describe_impl(child, false);
+  return out;
+}
+
+std::string describe_impl(const RuleCheck& c, bool negated) {
+  const std::string& op = c.op;
+  const std::string ci = c.case_insensitive ? " (ignoring case)" : "";
+  const std::string must = negated ? "must not" : "must";
+  if (op == "contains") return "the response " + must + " contain " + q(c.arg);
+  if (op == "not_contains") return "the response " + std::string(negated ? "must" : "must not") + " contain " + q(c.arg);
+  if (op == "regex") return "the response " + must + " match the pattern " + pat(c.arg) + ci;
+  if (op == "not_regex") return "the response " + std::string(negated ? "must" : "must not") + " match the pattern " + pat(c.arg) + ci;
+  if (op == "no_refusal")
+    return negated ? "the response must be empty or a refusal" : "the response must attempt the task, not refuse or come back empty";
+  if (op == "tool_called") return "the agent " + must + " call the tool " + q(trim(c.arg));
+  if (op == "section_present") return "the response " + must + " have a section headed " + q(trim(c.arg));
+  if (op == "section_contains") {
+    if (trim(c.arg2).empty()) return "the response " + must + " have a heading containing " + q(trim(c.arg));
+    return "the section headed " + q(trim(c.arg)) + " " + must + " contain " + q(c.arg2);
+  }
+  if (op == "max_chars") return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " characters";
+  if (op == "min_chars") return "the response " + must + " be at least " + trim(c.arg) + " characters long";
+  if (op == "max_words") return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " words";
+  if (op == "min_words") return "the response " + must + " be at least " + trim(c.arg) + " words long";
+  if (op == "starts_with") return "the response " + must + " start with " + q(c.arg) + ci;
+  if (op == "ends_with") return "the response " + must + " end with " + q(c.arg) + ci;
+  if (op == "json_valid") {
+    const std::string kind = lower(trim(c.arg));
+    return "the ENTIRE response " + must + " be " +
+           (kind == "object" ? "a JSON object" : kind == "array" ? "a JSON array" : "valid JSON");
+  }
+  if (op == "json_field_equals") return "the JSON field " + c.arg + " " + must + " equal " + truncate_utf8(c.arg2, 120) + ci;
+  if (op == "any_of") return (negated ? "none of these may hold: " : "at least one of these must hold: ") + join_children(c, "; ");
+  if (op == "all_of") return (negated ? "not all of these may hold: " : "all of these must hold: ") + join_children(c, "; ");
+  if (op == "none_of") return (negated ? "at least one of these must hold: " : "none of these may hold: ") + join_children(c, "; ");
+  return "unknown check " + q(op);
+}
+
+// For a failed group, name what failed rather than the whole group.
+std::string failed_criterion(const RuleCheck& c, Subject& s) {
+  if (c.op == "all_of") {
+    std::string out;
+    for (const auto& child : c.children)
+      if (!evaluate(child, s).passed) out += (out.empty() ? "" : "; and ") + failed_criterion(child, s);
+    return out.empty() ? describe_impl(c, false) : out;
+  }
+  if (c.op == "none_of") {
+    std::string out;
+    for (const auto& child : c.children)
+      if (evaluate(child, s).passed) out += (out.empty() ? "" : "; and ") + describe_impl(child, true);
+    return out.empty() ? describe_impl(c, false) : out;
+  }
+  return describe_impl(c, false);
+}
+
+std::string label(const RuleCheck& c) {
+  if (is_group(c.op)) return c.op + "[" + std::to_string(c.children.size()) + "]";
+  if (c.op == "no_refusal" || (c.op == "json_valid" && c.arg.empty())) return c.op;
+  std::string s = c.op + "=" + truncate_utf8(c.arg, 60);
+  if (!c.arg2.empty()) s += "," + truncate_utf8(c.arg2, 60);
+  return s;
+}
+
+void validate_into(const std::vector<RuleCheck>& checks, const std::string& prefix, SpecReport& out) {
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    const RuleCheck& c = checks[i];
+    const std::string where = "check " + prefix + std::to_string(i + 1) + (c.op.empty() ? "" : " (" + c.op + ")");
+    if (trim(c.op).empty()) {
+      out.errors.push_back(where + ": missing op");
+      continue;
+    }
+    if (!is_known_op(c.op)) {
+      out.warnings.push_back(where + ": unknown op '" + c.op + "'; it is ignored and always passes");
+      continue;
+    }
+    if (is_group(c.op)) {
+      if (c.children.empty()) out.errors.push_back(where + ": a group needs at least one check in `children`");
+      validate_into(c.children, prefix + std::to_string(i + 1) + ".", out);
+      continue;
+    }
+    if (!c.children.empty()) out.warnings.push_back(where + ": `children` are ignored on a non-group op");
+    if (needs_text_arg(c.op) && trim(c.arg).empty()) {
+      out.errors.push_back(where + ": missing arg");
+      continue;
+    }
+    if (c.op == "regex" || c.op == "not_regex") {
+      std::string err;
+      if (!compile_regex(c.arg, c.case_insensitive, &err))
+        out.errors.push_back(where + ": the pattern " + pat(c.arg) + " does not compile: " + err);
+    } else if (is_bound_op(c.op)) {
+      const auto b = parse_bound(c.arg);
+      if (!b) {
+        out.errors.push_back(where + ": the bound must be a non-negative integer, got " + q(c.arg));
+      } else if (*b == 0 && c.op[1] == 'i') {
+        out.warnings.push_back(where + ": a minimum of 0 always passes");
+      }
+    } else if (c.op == "json_valid") {
+      const std::string k = lower(trim(c.arg));
+      if (!k.empty() && k != "any" && k != "object" && k != "array")
+        out.errors.push_back(where + ": arg must be empty, \"object\" or \"array\", got " + q(c.arg));
+    } else if (c.op == "json_field_equals") {
+      if (!c.arg.empty() && c.arg[0] != '/')
+        out.errors.push_back(where + ": arg must be a JSON pointer such as \"/status\", got " + q(c.arg));
+      else if (!rapidjson::Pointer(c.arg.c_str(), c.arg.size()).IsValid())
+        out.errors.push_back(where + ": " + q(c.arg) + " is not a valid JSON pointer");
+      if (c.arg2.empty()) {
+        out.errors.push_back(where + ": missing arg2 (the expected value, as JSON text)");
+      } else {
+        rapidjson::Document d;
+        d.Parse(c.arg2.data(), c.arg2.size());
+        if (d.HasParseError())
+          out.warnings.push_back(where + ": arg2 " + q(c.arg2) + " is not JSON; it is compared as a plain string");
+      }
+    }
+  }
+}
+
+// Bounds that can never both hold.
+void check_contradictions(const std::vector<RuleCheck>& checks, SpecReport& out) {
+  auto bound = [&](const char* op) -> std::optional<long long> {
+    std::optional<long long> b;
+    for (const auto& c : checks)
+      if (c.op == op)
+        if (auto v = parse_bound(c.arg)) b = b ? (op[1] == 'a' ? std::min(*b, *v) : std::max(*b, *v)) : *v;
+    return b;
+  };
+  for (auto [mn, mx, unit] : {std::tuple{"min_chars", "max_chars", "characters"}, std::tuple{"min_words", "max_words", "words"}}) {
+    const auto lo = bound(mn), hi = bound(mx);
+    if (lo && hi && *lo > *hi)
+      out.warnings.push_back(std::string("the checks can never all pass: at least ") + std::to_string(*lo) + " and at most " +
+                             std::to_string(*hi) + " " + unit);
+  }
+}
+
+}  // namespace
+
+bool is_known_op(std::string_view op) { return std::find(kOps.begin(), kOps.end(), op) != kOps.end(); }
+
+bool is_shape_check(const RuleCheck& c) {
+  if (is_group(c.op))
+    return !c.children.empty() && std::all_of(c.children.begin(), c.children.end(), [](const RuleCheck& x) { return is_shape_check(x); });
+  return c.op == "section_present" || c.op == "section_contains" || is_bound_op(c.op) || c.op == "json_valid";
+}
+
+std::optional<long long> parse_bound(std::string_view arg) {
+  const std::string s = trim(arg);
+  if (s.empty()) return std::nullopt;
+  std::size_t i = 0;
+  long long v = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+    if (v > 100'000'000'000LL) return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  if (i < s.size()) {  // "280.0" is an integer; "280.5" is not
+    if (s[i] != '.' || i + 1 == s.size()) return std::nullopt;
+    for (std::size_t j = i + 1; j < s.size(); ++j)
+      if (s[j] != '0') return std::nullopt;
+  }
+  return v;
+}
+
+std::string describe(const RuleCheck& check) { return describe_impl(check, false); }
+
+RuleScore score_checks(const std::vector<RuleCheck>& checks, std::string_view response,
+                       const std::vector<std::string>& tools_called) {
+  RuleScore out;
+  out.total = static_cast<int>(checks.size());
+  if (checks.empty()) {
+    out.rationale = "no checks";
+    return out;
+  }
+  Subject s(response, tools_called);
+  std::string failed, notes;
+  for (const auto& c : checks) {
+    const Result r = evaluate(c, s);
+    if (r.passed) {
+      ++out.passed;
+      if (!r.detail.empty()) notes += (notes.empty() ? "" : "; ") + r.detail;
+      continue;
+    }
+    const std::string crit = failed_criterion(c, s);
+    if (std::find(out.failed_criteria.begin(), out.failed_criteria.end(), crit) == out.failed_criteria.end())
+      out.failed_criteria.push_back(crit);
+    failed += (failed.empty() ? "" : ", ") + label(c) + (r.detail.empty() ? "" : " [" + r.detail + "]");
+  }
+  out.soft = static_cast<double>(out.passed) / static_cast<double>(out.total);
+  out.hard = out.passed == out.total ? 1.0 : 0.0;
+  out.rationale = failed.empty() ? "all checks passed (" + std::to_string(out.total) + ")"
+                                 : "failed " + std::to_string(out.total - out.passed) + " of " + std::to_string(out.total) +
+                                       ": " + failed;
+  if (!notes.empty()) out.rationale += " (" + notes + ")";
+  return out;
+}
+
+SpecReport validate_checks(const std::vector<RuleCheck>& checks) {
+  SpecReport out;
+  validate_into(checks, "", out);
+  check_contradictions(checks, out);
+  if (!checks.empty() && out.errors.empty() &&
+      std::all_of(checks.begin(), checks.end(), [](const RuleCheck& c) { return is_shape_check(c); }))
+    out.warnings.push_back(
+        "the judge checks only the shape of the response (length, sections, JSON); an answer can pass without doing the task");
+  return out;
+}
+
+}  // namespace skillpipe::rules

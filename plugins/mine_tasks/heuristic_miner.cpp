@@ -1,0 +1,74 @@
+// heuristic_miner.cpp - one task per session, no model call (heuristic_miner.hpp).
+#include "heuristic_miner.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "skillpipe/session_judge.hpp"
+#include "skillpipe/similarity.hpp"
+#include "skillpipe/util.hpp"
+
+namespace skillpipe::mining {
+
+std::string heuristic_task_id(const std::string& project, const std::string& intent) {
+  return "task_" + sha256_hex(project + "::" + intent).substr(0, 12);
+}
+
+Outcome outcome_from_feedback(const SessionDigest& d) {
+  bool pos = false, neg = false;
+  for (const auto& s : d.feedback_signals) {
+    pos |= s.polarity == "positive";
+    neg |= s.polarity == "negative";
+  }
+  if (neg) return Outcome::kFail;
+  if (pos) return Outcome::kSuccess;
+  const int turns = std::max<int>(d.n_user_turns, static_cast<int>(d.user_prompts.size()));
+  return turns >= 3 ? Outcome::kMixed : Outcome::kUnknown;
+}
+
+void stamp_session_facts(const SessionDigest& d, TaskRecord& t) {
+  t.project = d.project;
+  t.source_sessions = {d.session_id};
+  if (!d.tools_used.empty()) {
+    std::string tools;
+    for (std::size_t i = 0; i < d.tools_used.size() && i < 4; ++i) tools += (i ? "+" : "") + d.tools_used[i];
+    t.tags.push_back("tools:" + tools);
+  }
+  if (!d.git_branch.empty()) t.tags.push_back("branch:" + d.git_branch);
+  if (!d.source.empty()) t.tags.push_back("source:" + d.source);
+  const std::set<std::string> skills(d.skills_used.begin(), d.skills_used.end());
+  if (skills.size() == 1) t.skill_hint = *skills.begin();
+  t.attrs["first_seen"] = d.started_at;
+  t.attrs["last_seen"] = d.ended_at.empty() ? d.started_at : d.ended_at;
+}
+
+std::optional<TaskRecord> heuristic_task(const SessionDigest& d, const MinerOptions& o) {
+  const int first = first_substantive_prompt(d, o.min_intent_tokens);
+  if (first < 0) return std::nullopt;
+  const std::string intent = truncate_utf8(trim(d.user_prompts[static_cast<std::size_t>(first)]), o.intent_chars);
+  if (intent.size() < 8) return std::nullopt;  // "fix it" is not a task anyone can replay
+
+  TaskRecord t;
+  t.id = heuristic_task_id(d.project, intent);
+  t.intent = intent;
+  t.outcome = outcome_from_feedback(d);
+  t.reference_kind = ReferenceKind::kNone;
+  stamp_session_facts(d, t);
+  t.attrs["mined_by"] = "heuristic";
+
+  // Follow-ups that state something (not "thanks!" or "go on") constrain the task.
+  std::string ctx;
+  int kept = 0;
+  for (std::size_t i = static_cast<std::size_t>(first) + 1; i < d.user_prompts.size() && kept < 3; ++i) {
+    const std::string p = trim(d.user_prompts[i]);
+    if (p.empty() || p[0] == '/' || static_cast<int>(intent_tokens(p).size()) < o.min_intent_tokens) continue;
+    ctx += "\n- " + truncate_utf8(p, 200);
+    ++kept;
+  }
+  if (!ctx.empty())
+    t.context_excerpt = truncate_utf8("Follow-up constraints from the same session:" + ctx, o.context_chars);
+  if (!d.assistant_finals.empty()) t.attempted_solution = truncate_utf8(trim(d.assistant_finals.back()), o.solution_chars);
+  return t;
+}
+
+}  // namespace skillpipe::mining

@@ -1,0 +1,367 @@
+// Filters and edge cases, each on a small hand-written transcript (tests/data/harvest/edge).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "harvest_test_util.hpp"
+#include "host/schema_check.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/util.hpp"
+
+namespace skillpipe::testing {
+namespace {
+
+using Strings = std::vector<std::string>;
+constexpr const char* kNow = "2026-03-03T00:00:00Z";
+
+class HarvestEdge : public ::testing::Test {
+ protected:
+  // Places edge/claude/<name> in the Claude home under projects/<dir>/.
+  std::string claude(const std::string& name, const std::string& dir = "-home-me-src-app") {
+    std::string to = home_.file("projects/" + dir + "/" + name);
+    copy_tree(harvest_data("edge/claude/" + name), to);
+    return to;
+  }
+  std::string codex(const std::string& name, const std::string& sub = "sessions/2026/03/01") {
+    std::string to = home_.file(sub + "/" + name);
+    copy_tree(harvest_data("edge/codex/" + name), to);
+    return to;
+  }
+  HarvestOutput run(const std::string& plugin, const std::string& extra = "", const std::string& project = "all",
+                    const std::string& now = kNow) {
+    // Test defaults, unless `extra` sets the key itself.
+    std::string cfg = "{\"home\":\"" + home_.path() + "\"";
+    if (!extra.empty()) cfg += "," + extra;
+    for (auto [key, value] : {std::pair{"lookback_hours", "0"}, {"settle_minutes", "0"}, {"project_scope", "\"all\""}})
+      if (extra.find(std::string("\"") + key + "\"") == std::string::npos &&
+          !(std::string(key) == "project_scope" && extra.find("\"projects\"") != std::string::npos))
+        cfg += std::string(",\"") + key + "\":" + value;
+    cfg += "}";
+    return harvest({plugin, cfg, project, now});
+  }
+  static Strings ids(const HarvestOutput& out) {
+    Strings v;
+    for (const auto& d : out.digests) v.push_back(d.session_id);
+    return v;
+  }
+  TempDir home_;
+};
+
+TEST_F(HarvestEdge, ClaudeWhatIsAndIsNotAPrompt) {
+  claude("filters.jsonl");
+  auto out = run("harvest_claude");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const auto& d = out.digests[0];
+  EXPECT_EQ(d.user_prompts, (Strings{"fix the flaky test in parser_test.cpp", "thanks, perfect! now add a regression test",
+                                     "this is not correct, the test still fails"}));
+  EXPECT_EQ(d.assistant_finals, (Strings{"Fixed: the test raced on a temp dir.", "Added tests/regression_test.cpp.",
+                                         "Right, the fixture path was wrong; fixed."}));
+  EXPECT_EQ(d.tools_used, (Strings{"Skill", "NotebookEdit", "Grep"}));  // sidechain WebFetch excluded
+  EXPECT_EQ(d.skills_used, (Strings{"run-tests"}));
+  EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/nb.ipynb"}));  // Grep's path is a search root
+  EXPECT_EQ(d.git_branch, "feat/x");
+  EXPECT_EQ(d.attrs.at("interrupts"), "1");
+  EXPECT_EQ(d.attrs.at("compactions"), "1");
+  EXPECT_EQ(out.count("duplicate_prompts"), 1);
+  EXPECT_EQ(out.count("sidechain_records"), 2);
+  EXPECT_EQ(out.count("unknown_records"), 1);
+  EXPECT_EQ(out.count("synthetic_messages"), 1);
+  EXPECT_EQ(out.count("api_error_messages"), 1);
+}
+
+TEST_F(HarvestEdge, ClaudeTokenUsageMaxPerMessageIdThenSummed) {
+  claude("filters.jsonl");
+  auto out = run("harvest_claude");
+  ASSERT_EQ(out.digests.size(), 1u);
+  // msg_1 repeats usage (10/2 then 10/40): max 10 in, 40 out; msg_2 20/30; msg_5 5/9.
+  EXPECT_EQ(out.digests[0].usage, (TokenUsage{35, 79, 100, 5}));
+}
+
+TEST_F(HarvestEdge, FeedbackSignalsCarryThePromptIndex) {
+  claude("filters.jsonl");
+  auto out = run("harvest_claude");
+  ASSERT_EQ(out.digests.size(), 1u);
+  EXPECT_EQ(out.digests[0].feedback_signals,
+            (std::vector<FeedbackSignal>{{1, "positive", "thanks"}, {1, "positive", "perfect"},
+                                         {2, "negative", "not correct"}, {2, "negative", "still fails"}}));
+  EXPECT_EQ(out.count("feedback_signals"), 4);
+}
+
+TEST_F(HarvestEdge, FeedbackPhrasesExtendFromConfig) {
+  claude("filters.jsonl");
+  auto out = run("harvest_claude", "\"feedback\":{\"positive\":[\"regression test\"],\"negative\":[\"flaky\"]}");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const auto& s = out.digests[0].feedback_signals;
+  EXPECT_NE(std::find(s.begin(), s.end(), FeedbackSignal{0, "negative", "flaky"}), s.end());
+  EXPECT_NE(std::find(s.begin(), s.end(), FeedbackSignal{1, "positive", "regression test"}), s.end());
+}
+
+TEST_F(HarvestEdge, SecretsAreRedactedBeforeTheyLeaveTheHarvester) {
+  claude("secrets.jsonl");
+  auto out = run("harvest_claude");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const auto& d = out.digests[0];
+  EXPECT_EQ(d.user_prompts[0], "call the API with OPENAI_API_KEY=[REDACTED:openai_key] and check");
+  EXPECT_EQ(d.assistant_finals[0],
+            "Connected with postgres://app:[REDACTED:url_password]@db:5432/prod; commit "
+            "3f786850e387550fdab836ed7e6dc881de23001b.");
+  EXPECT_EQ(out.count("redactions"), 2);
+}
+
+TEST_F(HarvestEdge, InvalidUtf8IsRepairedAndCounted) {
+  claude("bad_utf8.jsonl");
+  auto out = run("harvest_claude");
+  ASSERT_EQ(out.digests.size(), 1u);
+  EXPECT_EQ(out.digests[0].user_prompts[0], "bad byte \xEF\xBF\xBD here and a lone \xEF\xBF\xBD surrogate");
+  EXPECT_EQ(out.count("utf8_repaired"), 2);
+}
+
+TEST_F(HarvestEdge, ReplaySessionsAreSkipped) {
+  claude("replay.jsonl");
+  claude("scope-app.jsonl");
+  auto out = run("harvest_claude");
+  EXPECT_EQ(ids(out), (Strings{"scope-app"}));
+  EXPECT_EQ(out.count("sessions_skipped_replay"), 1);
+}
+
+TEST_F(HarvestEdge, AgentMarkersAreConfigurable) {
+  claude("agent_marker.jsonl");
+  EXPECT_EQ(ids(run("harvest_claude")), (Strings{"edge-marker"}));
+  auto out = run("harvest_claude", "\"agent_markers\":[\"<!-- nightly-bot -->\"]");
+  EXPECT_TRUE(out.digests.empty());
+  EXPECT_EQ(out.count("sessions_skipped_agent_marker"), 1);
+}
+
+class HarvestScopeFilter : public HarvestEdge {
+ protected:
+  void SetUp() override {
+    for (const char* n : {"scope-app", "scope-sub", "scope-parent", "scope-other", "scope-else"})
+      claude(std::string(n) + ".jsonl", std::string("-dir-") + n);
+  }
+  Strings sorted(HarvestOutput out) {
+    Strings v = ids(out);
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+};
+
+TEST_F(HarvestScopeFilter, InvokedIsTheProjectWithItsSubAndParentDirectories) {
+  auto out = run("harvest_claude", "\"project_scope\":\"invoked\"", "/home/me/src/app");
+  EXPECT_EQ(sorted(out), (Strings{"scope-app", "scope-parent", "scope-sub"}));
+  EXPECT_EQ(out.count("sessions_skipped_out_of_scope"), 2);
+}
+
+TEST_F(HarvestScopeFilter, ListAndAll) {
+  EXPECT_EQ(sorted(run("harvest_claude", "\"project_scope\":\"list\",\"projects\":[\"/srv/other\",\"/home/me/src/application\"]")),
+            (Strings{"scope-else", "scope-other", "scope-parent"}));  // /home/me/src is a parent
+  EXPECT_EQ(sorted(run("harvest_claude", "\"projects\":[\"/srv/other\"]")), (Strings{"scope-else"}));
+  EXPECT_EQ(run("harvest_claude", "\"project_scope\":\"all\"").digests.size(), 5u);
+  // A run for "all" projects with the default scope harvests everything.
+  EXPECT_EQ(run("harvest_claude", "\"project_scope\":\"invoked\"", "all").digests.size(), 5u);
+}
+
+TEST_F(HarvestScopeFilter, MaxSessionsKeepsTheNewest) {
+  auto out = run("harvest_claude", "\"max_sessions\":2");
+  EXPECT_EQ(ids(out), (Strings{"scope-else", "scope-other"}));  // 13:00 and 12:00, newest first
+  EXPECT_EQ(out.count("sessions_capped"), 3);
+  EXPECT_EQ(out.count("sessions"), 2);
+}
+
+TEST_F(HarvestScopeFilter, OlderFilesAreNotOpenedOnceTheCapIsFull) {
+  // mtimes follow the sessions' times; with two threads at most a couple of older files
+  // are parsed before the workers see the cap is full.
+  const std::pair<const char*, const char*> times[] = {{"scope-app", "2026-03-02T09:00:30Z"},
+                                                       {"scope-sub", "2026-03-02T10:00:30Z"},
+                                                       {"scope-parent", "2026-03-02T11:00:30Z"},
+                                                       {"scope-other", "2026-03-02T12:00:30Z"},
+                                                       {"scope-else", "2026-03-02T13:00:30Z"}};
+  for (auto [n, t] : times)
+    set_mtime(home_.file(std::string("projects/-dir-") + n + "/" + n + ".jsonl"), *parse_iso8601_ms(t) / 1000);
+  auto out = run("harvest_claude", "\"max_sessions\":1,\"threads\":1");
+  EXPECT_EQ(ids(out), (Strings{"scope-else"}));
+  EXPECT_EQ(out.count("files_deferred"), 4);
+  EXPECT_EQ(out.count("files_read"), 1);
+}
+
+TEST_F(HarvestEdge, LookbackWindowComparesInstantsNotStrings) {
+  std::string path = claude("window.jsonl");
+  // now 2026-03-01T12:00Z, 24 h: the second prompt is 23:30+01:00 = 22:30Z on 02-28, inside.
+  auto out = run("harvest_claude", "\"lookback_hours\":24", "all", "2026-03-01T12:00:00Z");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const auto& d = out.digests[0];
+  EXPECT_EQ(d.user_prompts, (Strings{"new request inside the window"}));
+  EXPECT_EQ(d.assistant_finals, (Strings{"new answer"}));
+  EXPECT_EQ(d.tools_used, (Strings{"Edit"}));  // the old turn's Bash is outside the window
+  EXPECT_EQ(d.started_at, "2026-02-28T22:30:00Z");
+  EXPECT_EQ(d.attrs.at("partial_window"), "true");
+  EXPECT_EQ(run("harvest_claude", "\"lookback_hours\":0", "all", "2026-03-01T12:00:00Z").digests[0].user_prompts.size(), 2u);
+  // A file last written before the window is not even opened.
+  set_mtime(path, *parse_iso8601_ms("2026-02-20T09:00:00Z") / 1000);
+  auto old = run("harvest_claude", "\"lookback_hours\":24", "all", "2026-03-01T12:00:00Z");
+  EXPECT_TRUE(old.digests.empty());
+  EXPECT_EQ(old.count("files_outside_window"), 1);
+}
+
+TEST_F(HarvestEdge, OversizeLinesAreSkippedAndCounted) {
+  std::string p = home_.file("projects/-x/big.jsonl");
+  std::string big(200000, 'z');
+  write_text(p,
+             "{\"type\":\"user\",\"uuid\":\"u1\",\"sessionId\":\"big\",\"timestamp\":\"2026-03-01T09:00:00Z\",\"cwd\":\"/p\","
+             "\"message\":{\"role\":\"user\",\"content\":\"paste\"}}\n"
+             "{\"type\":\"user\",\"uuid\":\"u2\",\"sessionId\":\"big\",\"timestamp\":\"2026-03-01T09:00:01Z\",\"cwd\":\"/p\","
+             "\"toolUseResult\":\"" + big + "\",\"message\":{\"role\":\"user\",\"content\":[]}}\n"
+             "{\"type\":\"user\",\"uuid\":\"u3\",\"sessionId\":\"big\",\"timestamp\":\"2026-03-01T09:00:02Z\",\"cwd\":\"/p\","
+             "\"message\":{\"role\":\"user\",\"content\":\"after the big line\"}}\n");
+  auto out = run("harvest_claude", "\"max_line_bytes\":65536");
+  ASSERT_EQ(out.digests.size(), 1u);
+  EXPECT_EQ(out.digests[0].user_prompts, (Strings{"paste", "after the big line"}));
+  EXPECT_EQ(out.count("oversize_lines"), 1);
+}
+
+TEST_F(HarvestEdge, LongTextsAreCutToMaxTextBytes) {
+  std::string p = home_.file("projects/-x/long.jsonl");
+  write_text(p, "{\"type\":\"user\",\"uuid\":\"u1\",\"sessionId\":\"long\",\"timestamp\":\"2026-03-01T09:00:00Z\",\"cwd\":\"/p\","
+                "\"message\":{\"role\":\"user\",\"content\":\"" + std::string(5000, 'q') + "\"}}\n");
+  auto out = run("harvest_claude", "\"max_text_bytes\":1000");
+  ASSERT_EQ(out.digests.size(), 1u);
+  EXPECT_LE(out.digests[0].user_prompts[0].size(), 1000u + 3);
+  EXPECT_EQ(out.count("texts_truncated"), 1);
+}
+
+TEST_F(HarvestEdge, AnUnreadableFileIsReportedAndTheRestHarvested) {
+  claude("scope-app.jsonl");
+  write_text(home_.file("projects/-x/broken.jsonl.zst"), std::string("\x28\xb5\x2f\xfd not really zstd", 22));
+  auto out = run("harvest_claude");
+  EXPECT_EQ(ids(out), (Strings{"scope-app"}));
+  EXPECT_EQ(out.count("files_unreadable"), 1);
+}
+
+TEST_F(HarvestEdge, ALiveSessionHoldsItsLastTurnBack) {
+  claude("secrets.jsonl");
+  std::string p = claude("scope-app.jsonl");
+  append_text(p, "{\"type\":\"user\",\"uuid\":\"u9\",\"sessionId\":\"scope-app\",\"timestamp\":\"2026-03-02T09:05:00.000Z\","
+                 "\"cwd\":\"/home/me/src/app\",\"message\":{\"role\":\"user\",\"content\":\"still typing\"}}\n");
+  // Only with a cursor to come back to: without a store nothing would re-read the turn.
+  StateStore store;
+  auto live = harvest({"harvest_claude",
+                       "{\"home\":\"" + home_.path() + "\",\"project_scope\":\"all\",\"lookback_hours\":0,\"settle_minutes\":30}",
+                       "all", "",
+                       &store});  // real clock: the files were just written
+  const SessionDigest* d = live.find("scope-app");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->user_prompts, (Strings{"work in /home/me/src/app"}));
+  EXPECT_EQ(live.count("turns_held_back"), 2);
+  // Once the file has settled, the next run resumes at the held turn and reads it whole.
+  auto later = harvest({"harvest_claude",
+                        "{\"home\":\"" + home_.path() + "\",\"project_scope\":\"all\",\"lookback_hours\":0,\"settle_minutes\":0}",
+                        "all", "", &store});
+  EXPECT_EQ(later.find("scope-app")->user_prompts, (Strings{"still typing"}));
+  EXPECT_EQ(later.find("edge-secrets")->user_prompts.size(), 1u);
+  auto settled = run("harvest_claude", "\"settle_minutes\":0", "all", "");
+  EXPECT_EQ(settled.find("scope-app")->user_prompts.size(), 2u);
+}
+
+TEST_F(HarvestEdge, ConfigErrorsNameTheKey) {
+  auto reg = make_registry();
+  for (const char* plugin : {"harvest_claude", "harvest_codex"}) {
+    const char* schema = reg->load(plugin).desc->config_schema_json;
+    EXPECT_TRUE(host::check_config(schema, "{\"home\":\"/x\",\"lookback_hours\":24,\"threads\":2}").empty());
+    auto issues = host::check_config(schema, "{\"hme\":\"/x\"}");
+    ASSERT_FALSE(issues.empty()) << plugin;
+    EXPECT_NE(issues[0].pointer.find("hme"), std::string::npos);
+    EXPECT_FALSE(host::check_config(schema, "{\"project_scope\":\"mine\"}").empty());
+    EXPECT_FALSE(host::check_config(schema, "{\"lookback_hours\":-1}").empty());
+  }
+  try {
+    run("harvest_claude", "\"project_scope\":\"list\"");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(e.pointer().find("projects"), std::string::npos);
+  }
+}
+
+TEST_F(HarvestEdge, AMissingHomeIsEmptyNotAnError) {
+  auto out = harvest({"harvest_claude", "{\"home\":\"" + home_.file("nowhere") + "\",\"project_scope\":\"all\"}"});
+  EXPECT_TRUE(out.digests.empty());
+}
+
+// ---- Codex ------------------------------------------------------------------------------
+
+TEST_F(HarvestEdge, CodexPaginatedHistoryUsesItemCompletedMessages) {
+  codex("rollout-2026-03-01T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl");
+  auto out = run("harvest_codex");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const auto& d = out.digests[0];
+  EXPECT_EQ(d.user_prompts, (Strings{"rename the config loader", "looks good, thanks"}));
+  EXPECT_EQ(d.assistant_finals, (Strings{"Renamed to config_loader.cpp.", "You're welcome."}));  // final_answer phase wins
+  EXPECT_EQ(d.tools_used, (Strings{"apply_patch"}));
+  EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/src/config.cpp", "/home/me/src/app/src/config_loader.cpp"}));
+  EXPECT_EQ(d.usage, (TokenUsage{600, 50, 400, 0}));  // cached input is part of input_tokens
+  EXPECT_EQ(d.attrs.at("history_mode"), "paginated");
+  EXPECT_EQ(out.count("unknown_records"), 0);  // world_state is a known kind
+  EXPECT_EQ(d.feedback_signals, (std::vector<FeedbackSignal>{{1, "positive", "looks good"}, {1, "positive", "thanks"}}));
+}
+
+TEST_F(HarvestEdge, CodexSubagentRolloutsAreNotTheUsers) {
+  codex("rollout-2026-03-01T11-00-00-0199aaaa-0000-7000-8000-000000000002.jsonl");
+  auto out = run("harvest_codex");
+  EXPECT_TRUE(out.digests.empty());
+  EXPECT_EQ(out.count("sessions_skipped_subagent"), 1);
+}
+
+TEST_F(HarvestEdge, CodexDesktopWrappersPreamblesAndTools) {
+  codex("rollout-2026-03-01T12-00-00-0199aaaa-0000-7000-8000-000000000003.jsonl");
+  auto out = run("harvest_codex");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const auto& d = out.digests[0];
+  // IDE wrapper: only the request; <user_shell_command>, <turn_aborted>, AGENTS.md, <skill>
+  // and the compacted replacement history are not prompts.
+  EXPECT_EQ(d.user_prompts, (Strings{"write release notes for 1.2", "now also bump the version"}));
+  EXPECT_EQ(d.assistant_finals, (Strings{"Release notes are in NOTES.md (task complete).", ""}));
+  EXPECT_EQ(d.n_assistant_turns, 2);
+  EXPECT_EQ(d.tools_used, (Strings{"web_search", "shell"}));
+  EXPECT_EQ(d.skills_used, (Strings{"release-notes"}));
+  EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/NOTES.md", "/home/me/src/app/CHANGELOG.md"}));
+  EXPECT_EQ(d.attrs.at("interrupts"), "1");
+  EXPECT_EQ(d.attrs.at("compactions"), "1");
+  EXPECT_EQ(d.attrs.at("originator"), "Codex Desktop");
+}
+
+TEST_F(HarvestEdge, CodexForkUsesItsOwnMetaAndCountsCopiedPromptsOnce) {
+  codex("rollout-2026-03-01T13-00-00-0199aaaa-0000-7000-8000-000000000004.jsonl");
+  auto out = run("harvest_codex");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const auto& d = out.digests[0];
+  EXPECT_EQ(d.session_id, "0199aaaa-0000-7000-8000-000000000004");
+  EXPECT_EQ(d.project, "/home/me/src/app/fork");
+  EXPECT_EQ(d.git_branch, "fork-branch");
+  EXPECT_EQ(d.user_prompts, (Strings{"parent prompt copied into the fork", "continue in the fork"}));
+  EXPECT_EQ(d.assistant_finals, (Strings{"", "Continuing."}));
+  EXPECT_EQ(out.count("duplicate_prompts"), 1);
+}
+
+TEST_F(HarvestEdge, CodexZstdRolloutsAreReadAndAPlainTwinWins) {
+  const std::string name = "rollout-2026-03-01T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl";
+  std::string plain = codex(name);
+  zstd_file(plain, plain + ".zst");
+  std::filesystem::remove(plain);
+  auto z = run("harvest_codex");
+  ASSERT_EQ(z.digests.size(), 1u);
+  EXPECT_EQ(z.digests[0].user_prompts.size(), 2u);
+  EXPECT_EQ(z.digests[0].raw_path, plain + ".zst");
+  codex(name);  // Codex materialises a plain copy when the thread is resumed
+  auto both = run("harvest_codex");
+  ASSERT_EQ(both.digests.size(), 1u);
+  EXPECT_EQ(both.digests[0].raw_path, plain);
+  EXPECT_EQ(both.count("files_duplicate"), 1);
+}
+
+TEST_F(HarvestEdge, CodexArchivedSessionsAreHarvested) {
+  codex("rollout-2026-03-01T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl", "archived_sessions");
+  auto out = run("harvest_codex");
+  ASSERT_EQ(out.digests.size(), 1u);
+  EXPECT_NE(out.digests[0].raw_path.find("/archived_sessions/"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace skillpipe::testing

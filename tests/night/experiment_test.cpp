@@ -1,0 +1,120 @@
+// `skillpipe experiment`: SkillOpt-Sleep's numbers for both personas, and the two harder
+// scenarios where only the per-task no-regression gate refuses the harmful rule.
+#include <gtest/gtest.h>
+
+#include <rapidjson/document.h>
+
+#include <chrono>
+
+#include "test_support.hpp"
+
+namespace skillpipe {
+namespace {
+
+struct Run {
+  testing::CommandResult cmd;
+  rapidjson::Document json;
+  double seconds = 0;
+};
+
+Run experiment(std::vector<std::string> extra, const std::string& store) {
+  std::vector<std::string> args = {"experiment", "--json", "--assert-improves", "--store", store};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Run r;
+  const auto t0 = std::chrono::steady_clock::now();
+  r.cmd = testing::run_skillpipe(args);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.json.Parse(r.cmd.out.c_str());
+  return r;
+}
+
+std::string data(const std::string& f) { return testing::test_data_dir() + "/night/" + f; }
+
+TEST(NightExperiment, ResearcherReproducesSkillOpt) {
+  testing::TempDir tmp;
+  const Run r = experiment({"--persona", "researcher"}, tmp.path());
+  ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
+  ASSERT_TRUE(r.json.IsObject()) << r.cmd.out;
+  EXPECT_DOUBLE_EQ(r.json["baseline"].GetDouble(), 0.3333);
+  EXPECT_DOUBLE_EQ(r.json["after"].GetDouble(), 1.0);
+  EXPECT_DOUBLE_EQ(r.json["lift"].GetDouble(), 0.6667);
+  EXPECT_EQ(r.json["n_val"].GetInt(), 6);
+  const auto& trace = r.json["trace"];
+  ASSERT_EQ(trace.Size(), 1u);  // converged in one night, as in SkillOpt
+  EXPECT_STREQ(trace[0]["action"].GetString(), "accept");
+  EXPECT_EQ(trace[0]["accepted_edits"].Size(), 2u);
+  EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
+  EXPECT_TRUE(r.json["probe_exercised"].GetBool());
+  EXPECT_NE(r.cmd.err.find("PASS"), std::string::npos);
+  EXPECT_LT(r.seconds, 10.0);
+}
+
+TEST(NightExperiment, ProgrammerReproducesSkillOpt) {
+  testing::TempDir tmp;
+  const Run r = experiment({"--persona", "programmer"}, tmp.path());
+  ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
+  EXPECT_DOUBLE_EQ(r.json["baseline"].GetDouble(), 0.3194);
+  EXPECT_DOUBLE_EQ(r.json["after"].GetDouble(), 1.0);
+  EXPECT_EQ(r.json["trace"][0]["accepted_edits"].Size(), 1u);
+  EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
+  // The night is in the store like any run: status finds the experiment's project.
+  auto status = testing::run_skillpipe(
+      {"status", "--project", r.json["project"].GetString(), "--store", tmp.path()});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_LT(r.seconds, 10.0);
+}
+
+void expect_refused(const Run& r, const char* harmful_rule_start) {
+  ASSERT_TRUE(r.json.IsObject()) << r.cmd.out << r.cmd.err;
+  bool rejected = false;
+  for (const auto& n : r.json["trace"].GetArray())
+    for (const auto& e : n["rejected_edits"].GetArray())
+      rejected |= std::string(e["content"].GetString()).rfind(harmful_rule_start, 0) == 0;
+  EXPECT_TRUE(rejected) << r.cmd.out;
+}
+
+TEST(NightExperiment, RuleThatHurtsAnotherFamilyIsRefusedByNoRegression) {
+  testing::TempDir tmp;
+  const Run r = experiment({"--fixture", data("scenario_breaks.json"), "--persona", "reviewer"}, tmp.path());
+  ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
+  EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
+  EXPECT_GT(r.json["lift"].GetDouble(), 0.0);  // the safe rule was still kept
+  expect_refused(r, "Answer status questions in one line");
+  // The same nights with a mean-only gate accept the harmful rule: the assertion fails.
+  testing::TempDir tmp2;
+  const Run naive = experiment({"--fixture", data("scenario_breaks.json"), "--persona", "reviewer", "--set",
+                                "stages.consolidate.gate_no_regression=false"},
+                               tmp2.path());
+  EXPECT_EQ(naive.cmd.exit_code, 1) << naive.cmd.out;
+  EXPECT_FALSE(naive.json["harmful_blocked"].GetBool());
+  EXPECT_NE(naive.cmd.err.find("a harmful rule was accepted"), std::string::npos);
+}
+
+TEST(NightExperiment, NoisyJudgeCannotSneakTheHarmfulRuleIn) {
+  testing::TempDir tmp;
+  const Run r = experiment({"--fixture", data("scenario_noisy_judge.json"), "--persona", "oncall"}, tmp.path());
+  ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
+  EXPECT_NE(std::string(r.json["pipeline"].GetString()).find("experiment_rule.yaml"), std::string::npos);
+  EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
+  EXPECT_GT(r.json["lift"].GetDouble(), 0.0);
+  expect_refused(r, "Keep every reply under 60 characters");
+  testing::TempDir tmp2;
+  const Run naive = experiment({"--fixture", data("scenario_noisy_judge.json"), "--persona", "oncall", "--set",
+                                "stages.consolidate.gate_no_regression=false"},
+                               tmp2.path());
+  EXPECT_EQ(naive.cmd.exit_code, 1) << naive.cmd.out;
+  EXPECT_FALSE(naive.json["harmful_blocked"].GetBool());
+}
+
+TEST(NightExperiment, BadArgumentsAreClearErrors) {
+  testing::TempDir tmp;
+  auto r = testing::run_skillpipe({"experiment", "--persona", "astronaut", "--store", tmp.path()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("researcher, programmer"), std::string::npos) << r.err;
+  r = testing::run_skillpipe({"experiment", "--fixture", tmp.file("missing.json"), "--store", tmp.path()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cannot read"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace skillpipe

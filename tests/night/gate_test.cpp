@@ -1,0 +1,173 @@
+// The gate on hand-built score tables: strictness and ties, regressions, missing scores,
+// metrics, multi-objective scoring, statistical mode, and leak detection.
+#include <gtest/gtest.h>
+
+#include "gate.hpp"
+#include "task_splits.hpp"
+
+namespace skillpipe::reflect {
+namespace {
+
+// (id, hard, soft) rows, all scored.
+std::vector<TaskResult> table(std::initializer_list<std::tuple<const char*, double, double>> rows) {
+  std::vector<TaskResult> out;
+  for (const auto& [id, h, s] : rows) out.push_back({id, true, h, s, 0, 0});
+  return out;
+}
+
+TEST(NightGate, MixedMetricMatchesSkillOptFormula) {
+  GateConfig g;
+  EXPECT_DOUBLE_EQ(accuracy_score(0, 2.0 / 3, g), 1.0 / 3);
+  g.mixed_weight = 0.25;
+  EXPECT_DOUBLE_EQ(accuracy_score(1, 0.2, g), 0.75 + 0.05);
+  g.mixed_weight = 7;  // clamped to 1
+  EXPECT_DOUBLE_EQ(accuracy_score(1, 0.2, g), 0.2);
+  g.metric = "hard";
+  EXPECT_DOUBLE_EQ(accuracy_score(1, 0.2, g), 1);
+  g.metric = "soft";
+  EXPECT_DOUBLE_EQ(accuracy_score(1, 0.2, g), 0.2);
+  EXPECT_EQ(score_formula(GateConfig{}), "score = (1-0.5)*hard + 0.5*soft");
+}
+
+TEST(NightGate, AcceptsOnlyStrictImprovement) {
+  GateConfig g;
+  const auto base = table({{"a", 0, 0.5}, {"b", 1, 1}});
+  auto d = decide(base, table({{"a", 1, 1}, {"b", 1, 1}}), g);
+  EXPECT_TRUE(d.accept) << d.reason;
+  EXPECT_DOUBLE_EQ(d.baseline, 0.625);
+  EXPECT_DOUBLE_EQ(d.candidate, 1.0);
+  EXPECT_EQ(d.improved, 1);
+  EXPECT_EQ(d.unchanged, 1);
+  // A tie is a rejection, whatever the edit did to individual tasks.
+  auto tie = decide(base, table({{"a", 0, 0.5}, {"b", 1, 1}}), g);
+  EXPECT_FALSE(tie.accept);
+  EXPECT_NE(tie.reason.find("not strictly better"), std::string::npos);
+  auto swap = decide(table({{"a", 1, 1}, {"b", 0, 0}}), table({{"a", 0, 0}, {"b", 1, 1}}), g);
+  EXPECT_FALSE(swap.accept);
+  // Float dust is not an improvement.
+  auto dust = decide(table({{"a", 0, 0.1}}), table({{"a", 0, 0.1 + 1e-12}}), g);
+  EXPECT_FALSE(dust.accept);
+}
+
+TEST(NightGate, NoRegressionBlocksAMeanImprovementThatHurtsOneTask) {
+  GateConfig g;
+  const auto base = table({{"a", 0, 0.4}, {"b", 0, 0.4}, {"c", 1, 1}});
+  const auto cand = table({{"a", 1, 1}, {"b", 1, 1}, {"c", 0, 0.5}});
+  EXPECT_TRUE(decide(base, cand, g).accept);
+  g.no_regression = true;
+  auto d = decide(base, cand, g);
+  EXPECT_FALSE(d.accept);
+  EXPECT_EQ(d.regressed, 1);
+  EXPECT_NE(d.reason.find("c"), std::string::npos);
+  ASSERT_EQ(d.changes.size(), 3u);
+  EXPECT_EQ(d.changes[2].status, "regressed");
+}
+
+TEST(NightGate, MissingCandidateScoresAreNeverAccepted) {
+  GateConfig g;
+  auto cand = table({{"a", 1, 1}, {"b", 1, 1}});
+  cand[1].scored = false;  // its replay failed
+  auto d = decide(table({{"a", 0, 0}, {"b", 0, 0}}), cand, g);
+  EXPECT_FALSE(d.accept);
+  EXPECT_EQ(d.missing, 1);
+  auto absent = decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}}), g);
+  EXPECT_FALSE(absent.accept);
+  // A baseline that could not be scored is left out of the comparison, not counted as 0.
+  auto base = table({{"a", 0, 0}, {"b", 0, 0}});
+  base[1].scored = false;
+  auto d2 = decide(base, table({{"a", 1, 1}, {"b", 0, 0}}), g);
+  EXPECT_TRUE(d2.accept);
+  EXPECT_EQ(d2.changes[1].status, "unscored");
+  EXPECT_FALSE(decide({}, {}, g).accept);
+  EXPECT_EQ(mean_score({}, g), std::nullopt);
+}
+
+TEST(NightGate, MultiObjectiveTradesAccuracyAgainstTokens) {
+  GateConfig g;
+  g.multi.enabled = true;
+  g.multi.w_accuracy = 1;
+  g.multi.w_tokens = 1;
+  g.multi.token_ref = 1000;
+  TaskResult cheap{"a", true, 1, 1, 100, 0}, costly{"a", true, 1, 1, 900, 0};
+  EXPECT_DOUBLE_EQ(task_score(cheap, g), (1 + 0.9) / 2);
+  EXPECT_DOUBLE_EQ(task_score(costly, g), (1 + 0.1) / 2);
+  // Same accuracy, more tokens: the plain gate sees a tie, the multi-objective gate a loss.
+  EXPECT_FALSE(decide({cheap}, {costly}, g).accept);
+  EXPECT_TRUE(decide({costly}, {cheap}, g).accept);
+  GateConfig plain;
+  EXPECT_FALSE(decide({costly}, {cheap}, plain).accept);
+  TaskResult over{"a", true, 1, 1, 5000, 0};
+  EXPECT_DOUBLE_EQ(task_score(over, g), 0.5);  // the token objective floors at 0
+  EXPECT_EQ(metric_label(g), "multi");
+}
+
+TEST(NightGate, StatisticalModeNeedsAnIntervalAboveZero) {
+  GateConfig g;
+  g.mode = "statistical";
+  g.resamples = 2000;
+  // Six tasks all improving by the same amount: the interval is that amount.
+  std::vector<TaskResult> base, cand;
+  for (int i = 0; i < 6; ++i) {
+    base.push_back({"t" + std::to_string(i), true, 0, 2.0 / 3, 0, 0});
+    cand.push_back({"t" + std::to_string(i), true, 1, 1, 0, 0});
+  }
+  auto d = decide(base, cand, g);
+  EXPECT_TRUE(d.accept) << d.reason;
+  ASSERT_TRUE(d.ci);
+  EXPECT_NEAR(d.ci->low, 2.0 / 3, 1e-12);
+  EXPECT_NEAR(d.ci->high, 2.0 / 3, 1e-12);
+  // One big win among unchanged tasks: the mean improves, the interval touches zero.
+  auto base2 = table({{"a", 0, 0}, {"b", 0, 0}, {"c", 0, 0}, {"d", 0, 0}, {"e", 0, 0}});
+  auto cand2 = table({{"a", 1, 1}, {"b", 0, 0}, {"c", 0, 0}, {"d", 0, 0}, {"e", 0, 0}});
+  auto d2 = decide(base2, cand2, g);
+  EXPECT_FALSE(d2.accept);
+  ASSERT_TRUE(d2.ci);
+  EXPECT_DOUBLE_EQ(d2.ci->low, 0.0);
+  EXPECT_NE(d2.reason.find("bootstrap interval"), std::string::npos);
+  GateConfig strict;
+  EXPECT_TRUE(decide(base2, cand2, strict).accept);
+}
+
+TEST(NightGate, SignTestAndMinimumEffect) {
+  GateConfig g;
+  g.mode = "statistical";
+  g.test = "sign";
+  auto base3 = table({{"a", 0, 0}, {"b", 0, 0}, {"c", 0, 0}});
+  auto cand3 = table({{"a", 1, 1}, {"b", 1, 1}, {"c", 1, 1}});
+  auto d = decide(base3, cand3, g);  // 3 of 3 better: p = 1/8, not significant at 95%
+  EXPECT_FALSE(d.accept);
+  ASSERT_TRUE(d.p_value);
+  EXPECT_DOUBLE_EQ(*d.p_value, 0.125);
+  g.confidence = 0.85;
+  EXPECT_TRUE(decide(base3, cand3, g).accept);
+  GateConfig m;
+  m.min_effect = 0.6;
+  EXPECT_FALSE(decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}, {"b", 0, 0}}), m).accept);
+  EXPECT_TRUE(decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}, {"b", 0, 0.0}}), GateConfig{}).accept);
+}
+
+TaskRecord task(const char* id, Split s, Origin o = Origin::kReal, const char* from = "") {
+  TaskRecord t;
+  t.id = id;
+  t.split = s;
+  t.origin = o;
+  t.derived_from = from;
+  return t;
+}
+
+TEST(NightGate, LeaksMakeANightUnverifiable) {
+  auto ok = split_tasks({task("a", Split::kTrain), task("b", Split::kVal), task("c", Split::kTest)});
+  EXPECT_TRUE(ok.leak.empty());
+  EXPECT_EQ(ok.test.size(), 1u);
+  EXPECT_NE(split_tasks({task("a", Split::kTrain)}).leak.find("no val"), std::string::npos);
+  EXPECT_NE(split_tasks({task("a", Split::kTrain), task("a", Split::kVal)}).leak.find("overlaps"), std::string::npos);
+  auto dream = split_tasks({task("b", Split::kVal), task("b_dream1", Split::kTrain, Origin::kDream, "b")});
+  EXPECT_NE(dream.leak.find("derived from val task b"), std::string::npos);
+  auto moved = split_tasks({task("a", Split::kTrain), task("v", Split::kVal), task("d", Split::kVal, Origin::kDream)});
+  EXPECT_EQ(moved.val.size(), 1u);
+  EXPECT_EQ(moved.train.size(), 2u);
+  EXPECT_EQ(moved.notes.size(), 1u);
+}
+
+}  // namespace
+}  // namespace skillpipe::reflect

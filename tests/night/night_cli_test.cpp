@@ -1,0 +1,235 @@
+// Full nights through the CLI: the mock backend (accept, adopt, the memory and Codex
+// targets, fan-out to a user's own skill, unverified nights, no backend, a bad template)
+// and backend_llm against a scripted HTTP server (a garbage reflection reply and its retry).
+#include <gtest/gtest.h>
+
+#include <rapidjson/document.h>
+
+#include <regex>
+
+#include "skillpipe/util.hpp"
+#include "test_support.hpp"
+#if __has_include("scripted_server.hpp")
+#include "scripted_server.hpp"
+#define NIGHT_HAVE_SCRIPTED_SERVER 1
+#endif
+
+namespace skillpipe {
+namespace {
+
+using testing::read_text;
+using testing::run_skillpipe;
+using testing::TempDir;
+using testing::write_text;
+
+std::string pipeline() { return testing::source_dir() + "/pipelines/experiment.yaml"; }
+std::string data(const std::string& f) { return testing::test_data_dir() + "/night/" + f; }
+
+struct Night {
+  testing::CommandResult cmd;
+  rapidjson::Document summary;
+  const rapidjson::Value& report() const { return summary["report"]; }
+  std::string action() const { return report()["gate_action"].GetString(); }
+  std::string dir() const { return summary["night_dir"].GetString(); }
+};
+
+Night run_night(const std::string& pipeline_file, const std::string& project, const std::string& store,
+                const std::vector<std::string>& sets, const std::vector<std::string>& env = {}) {
+  std::vector<std::string> args = {"run", pipeline_file, "--project", project, "--store", store, "--json"};
+  for (const auto& s : sets) {
+    args.push_back("--set");
+    args.push_back(s);
+  }
+  Night n;
+  n.cmd = run_skillpipe(args, env);
+  n.summary.Parse(n.cmd.out.c_str());
+  return n;
+}
+
+std::string notes_of(const rapidjson::Value& report) {
+  std::string all;
+  for (const auto& n : report["notes"].GetArray()) all += std::string(n.GetString()) + "\n";
+  return all;
+}
+
+TEST(NightCli, MemoryLessonIsGatedStagedEmittedToAgentsMdAndAdopted) {
+  TempDir tmp;
+  const std::string project = tmp.file("proj"), store = tmp.file("store");
+  const std::string user_memory = "# My project\n\nUse pnpm, never npm.\nno trailing newline here";
+  write_text(project + "/CLAUDE.md", user_memory);
+  const Night n = run_night(pipeline(), project, store,
+                            {"stages.mine.persona=programmer", "stages.consolidate.evolve_skill=false",
+                             "stages.consolidate.targets=[claude_skill, claude_memory, codex_memory]"});
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
+  ASSERT_TRUE(n.summary.IsObject()) << n.cmd.out;
+  EXPECT_EQ(n.action(), "accept") << n.cmd.out;
+  EXPECT_NEAR(n.report()["baseline_val"].GetDouble(), 0.3194, 5e-5);
+  EXPECT_DOUBLE_EQ(n.report()["candidate_val"].GetDouble(), 1.0);
+  const auto& props = n.report()["proposals"];
+  ASSERT_EQ(props.Size(), 2u) << n.cmd.out;
+  EXPECT_STREQ(props[0]["target"].GetString(), "claude_memory");
+  EXPECT_STREQ(props[0]["status"].GetString(), "accepted");
+  EXPECT_EQ(props[0]["base_sha256"].GetString(), sha256_hex(user_memory));
+  EXPECT_STREQ(props[1]["target"].GetString(), "codex_memory");
+  EXPECT_STREQ(props[1]["base_sha256"].GetString(), "");  // AGENTS.md did not exist
+  // Staged for review: report, diffs, the proposed documents.
+  EXPECT_NE(read_text(n.dir() + "/report.md").find("accept"), std::string::npos);
+  const std::string proposed = read_text(n.dir() + "/proposed/claude_memory.CLAUDE.md");
+  EXPECT_EQ(proposed.rfind(user_memory, 0), 0u) << proposed;  // the user's bytes come first, unchanged
+  EXPECT_NE(proposed.find("- Write git commit subjects in imperative mood, max 50 chars."), std::string::npos);
+  // Nothing is live until adopted.
+  EXPECT_EQ(read_text(project + "/CLAUDE.md"), user_memory);
+  auto adopt = run_skillpipe({"adopt", "--project", project, "--store", store});
+  ASSERT_EQ(adopt.exit_code, 0) << adopt.err << adopt.out;
+  EXPECT_EQ(read_text(project + "/CLAUDE.md"), proposed);
+  EXPECT_NE(read_text(project + "/AGENTS.md").find("imperative mood"), std::string::npos);
+  // The next night starts from the adopted memory: nothing left to learn.
+  const Night again = run_night(pipeline(), project, store,
+                                {"stages.mine.persona=programmer", "stages.consolidate.evolve_skill=false"});
+  ASSERT_EQ(again.cmd.exit_code, 0) << again.cmd.err;
+  EXPECT_EQ(again.action(), "no_edits");
+  EXPECT_DOUBLE_EQ(again.report()["baseline_val"].GetDouble(), 1.0);
+}
+
+TEST(NightCli, UsersOwnSkillGetsItsOwnGatedProposal) {
+  TempDir tmp;
+  const std::string project = tmp.file("proj"), store = tmp.file("store");
+  const std::string own = "---\nname: release-notes\ndescription: Write release notes.\n---\n\n# Release notes\n\nOne line per change.\n";
+  write_text(project + "/.claude/skills/release-notes/SKILL.md", own);
+  const Night n = run_night(pipeline(), project, store,
+                            {"stages.mine.fixture=" + data("fanout.json"), "stages.mine.persona=mixed",
+                             "backends.mock.rules_file=" + data("fanout.json"), "stages.consolidate.fanout=true"});
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
+  EXPECT_EQ(n.action(), "accept") << n.cmd.out;
+  std::map<std::string, std::string> by_name;
+  for (const auto& p : n.report()["proposals"].GetArray()) by_name[p["name"].GetString()] = p["proposed_text"].GetString();
+  ASSERT_EQ(by_name.count("release-notes"), 1u) << n.cmd.out;
+  ASSERT_EQ(by_name.count("skillpipe-learned"), 1u) << n.cmd.out;
+  // Each skill got only its own family's lesson, and the user's skill only inside the markers.
+  EXPECT_EQ(by_name["release-notes"].rfind(own, 0), 0u);
+  EXPECT_NE(by_name["release-notes"].find("<answer>"), std::string::npos);
+  EXPECT_EQ(by_name["release-notes"].find("imperative"), std::string::npos);
+  EXPECT_NE(by_name["skillpipe-learned"].find("imperative"), std::string::npos);
+  EXPECT_EQ(by_name["skillpipe-learned"].find("<answer>"), std::string::npos);
+  EXPECT_NE(notes_of(n.report()).find("skill release-notes (4 tasks): accept"), std::string::npos) << notes_of(n.report());
+  // Adoptable one by one.
+  auto adopt = run_skillpipe({"adopt", "--project", project, "--store", store, "--skill", "release-notes"});
+  ASSERT_EQ(adopt.exit_code, 0) << adopt.err << adopt.out;
+  EXPECT_EQ(read_text(project + "/.claude/skills/release-notes/SKILL.md"), by_name["release-notes"]);
+  EXPECT_FALSE(std::filesystem::exists(project + "/.claude/skills/skillpipe-learned/SKILL.md"));
+}
+
+TEST(NightCli, NoValSplitMakesTheNightUnverified) {
+  TempDir tmp;
+  const Night n = run_night(pipeline(), tmp.file("proj"), tmp.file("store"),
+                            {"stages.mine.fixture=" + data("single.json"), "stages.mine.persona=solo",
+                             "backends.mock.rules_file=" + data("single.json")});
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
+  EXPECT_EQ(n.action(), "reject_unverified") << n.cmd.out;
+  EXPECT_NE(notes_of(n.report()).find("Not validated: there is no val split"), std::string::npos);
+  const auto& props = n.report()["proposals"];
+  ASSERT_GE(props.Size(), 1u);
+  for (const auto& p : props.GetArray()) EXPECT_STREQ(p["status"].GetString(), "unverified");
+  // A plain adopt takes only accepted proposals.
+  run_skillpipe({"adopt", "--project", tmp.file("proj"), "--store", tmp.file("store")});
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("proj/.claude/skills/skillpipe-learned/SKILL.md")));
+}
+
+TEST(NightCli, WithoutABackendItExplainsHowToEnableTheFullCycle) {
+  TempDir tmp;
+  const Night n = run_night(pipeline(), tmp.file("proj"), tmp.file("store"), {"stages.consolidate.backend="});
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
+  EXPECT_EQ(n.action(), "no_edits");  // nothing was staged; the host's default action stands
+  const std::string notes = notes_of(n.report());
+  EXPECT_NE(notes.find("consolidate_reflect did not run: no `backend` is configured"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("OPENAI_API_KEY"), std::string::npos);
+  EXPECT_EQ(n.report()["llm_calls"].GetInt64(), 0);
+}
+
+TEST(NightCli, ReflectTemplateWithUnknownPlaceholderFailsBeforeAnyWork) {
+  TempDir tmp;
+  write_text(tmp.file("reflect.md"), "Improve {{document}} using {{failures}} and {{fialures}}.");
+  const Night n = run_night(pipeline(), tmp.file("proj"), tmp.file("store"),
+                            {"stages.consolidate.reflect_template=" + tmp.file("reflect.md")});
+  EXPECT_EQ(n.cmd.exit_code, 2) << n.cmd.err;
+  EXPECT_NE(n.cmd.err.find("{{fialures}}"), std::string::npos) << n.cmd.err;
+  EXPECT_NE(n.cmd.err.find("/stages/2/config/reflect_template"), std::string::npos) << n.cmd.err;
+}
+
+TEST(NightCli, StatisticalGateReportsItsInterval) {
+  TempDir tmp;
+  const Night n = run_night(pipeline(), tmp.file("proj"), tmp.file("store"),
+                            {"stages.consolidate.gate_mode=statistical", "stages.consolidate.gate_no_regression=true"});
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
+  EXPECT_EQ(n.action(), "accept") << n.cmd.out;  // 6 of 6 val tasks improve by 2/3
+  const auto& m = n.report()["metrics"];
+  ASSERT_TRUE(m.HasMember("gate.ci_low")) << n.cmd.out;
+  EXPECT_NEAR(m["gate.ci_low"].GetDouble(), 2.0 / 3, 1e-9);
+  EXPECT_NEAR(m["gate.ci_high"].GetDouble(), 2.0 / 3, 1e-9);
+  // Programmer: 3 val tasks; a sign test cannot reach 95% with n=3 (p = 1/8).
+  TempDir tmp2;
+  const Night p = run_night(pipeline(), tmp2.file("proj"), tmp2.file("store"),
+                            {"stages.mine.persona=programmer", "stages.consolidate.gate_mode=statistical",
+                             "stages.consolidate.gate_test=sign"});
+  ASSERT_EQ(p.cmd.exit_code, 0) << p.cmd.err;
+  EXPECT_EQ(p.action(), "reject") << p.cmd.out;
+  EXPECT_NE(std::string(p.report()["gate_reason"].GetString()).find("sign test"), std::string::npos);
+  EXPECT_DOUBLE_EQ(p.report()["metrics"]["gate.p_value"].GetDouble(), 0.125);
+}
+
+#ifdef NIGHT_HAVE_SCRIPTED_SERVER
+TEST(NightCli, ScriptedServerNightRetriesAGarbageReflection) {
+  testing::ScriptedServer server;
+  std::atomic<int> reflections{0}, retries{0};
+  const std::regex ticket("ticket ([0-9]+)");
+  server.set_responder([&](const testing::ScriptedRequest& req) {
+    if (req.body.find("optimizer of coding-agent instructions") != std::string::npos) {
+      ++reflections;
+      if (req.body.find("previous reply was not valid JSON") == std::string::npos)
+        return testing::Action::ok("I would add a rule about codewords, I think.");
+      ++retries;
+      return testing::Action::ok(
+          "```json\n{\"edits\":[{\"op\":\"add\",\"content\":\"The project codeword is PINEAPPLE, then a dash and "
+          "the ticket number.\",\"rationale\":\"every failure used the wrong codeword\",\"kind\":\"skill_defect\"}]}\n```");
+    }
+    std::smatch m;
+    const std::string n = std::regex_search(req.body, m, ticket) ? m[1].str() : "0";
+    const bool knows = req.body.find("codeword is PINEAPPLE") != std::string::npos;
+    return testing::Action::ok((knows ? "PINEAPPLE-" : "BANANA-") + n);
+  });
+  TempDir tmp;
+  const std::string pipe = tmp.file("night.yaml");
+  write_text(pipe,
+             "skillpipe: 1\n"
+             "store: {plugin: store_files}\n"
+             "backends:\n"
+             "  llm:\n"
+             "    plugin: backend_llm\n"
+             "    config: {provider: openai, base_url: \"" + server.openai_base_url() +
+                 "\", model: scripted, api_key_env: NIGHT_TEST_KEY, max_retries: 0, timeout_s: 10}\n"
+             "stages:\n"
+             "  - id: mine\n"
+             "    plugin: mine_personas\n"
+             "    config: {fixture: \"" + data("scripted.json") + "\", persona: pine}\n"
+             "  - id: judge\n"
+             "    plugin: judge_exact\n"
+             "    inputs: [mine]\n"
+             "  - id: consolidate\n"
+             "    plugin: consolidate_reflect\n"
+             "    inputs: [mine, judge]\n"
+             "    config: {backend: llm, fanout: false}\n");
+  const Night n = run_night(pipe, tmp.file("proj"), tmp.file("store"), {}, {"NIGHT_TEST_KEY=test-key-123"});
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err << n.cmd.out;
+  EXPECT_EQ(n.action(), "accept") << n.cmd.out;
+  EXPECT_EQ(reflections.load(), 2);
+  EXPECT_EQ(retries.load(), 1);
+  EXPECT_NE(notes_of(n.report()).find("skill reflection: no JSON edit list found in the reply; asked once more"),
+            std::string::npos);
+  EXPECT_DOUBLE_EQ(n.report()["candidate_val"].GetDouble(), 1.0);
+  EXPECT_GT(n.report()["llm_calls"].GetInt64(), 10);
+  EXPECT_GT(n.report()["tokens"]["input"].GetInt64(), 0);
+}
+#endif
+
+}  // namespace
+}  // namespace skillpipe

@@ -1,0 +1,42 @@
+// The statistics behind the statistical gate, against values computed by hand.
+#include <gtest/gtest.h>
+
+#include "stats.hpp"
+
+namespace skillpipe::reflect {
+namespace {
+
+TEST(NightStats, SignTestIsTheExactBinomialTail) {
+  EXPECT_DOUBLE_EQ(sign_test_p(0, 0), 1.0);
+  EXPECT_NEAR(sign_test_p(6, 0), 1.0 / 64, 1e-15);
+  EXPECT_NEAR(sign_test_p(5, 1), 7.0 / 64, 1e-15);   // P(X>=5), n=6
+  EXPECT_NEAR(sign_test_p(8, 2), 56.0 / 1024, 1e-15);  // 45+10+1 = 56
+  EXPECT_NEAR(sign_test_p(0, 4), 1.0, 1e-15);
+  EXPECT_LT(sign_test_p(60, 40), 0.05);
+  EXPECT_GT(sign_test_p(55, 45), 0.05);
+}
+
+TEST(NightStats, BootstrapIntervalIsDeterministicAndSensible) {
+  const std::vector<double> d = {0.5, 0.25, 0.0, 0.75, 0.5, 0.25, 0.5, 0.0};
+  const auto a = bootstrap_mean_ci(d, 0.95, 4000, 42);
+  const auto b = bootstrap_mean_ci(d, 0.95, 4000, 42);
+  EXPECT_EQ(a.low, b.low);
+  EXPECT_EQ(a.high, b.high);
+  EXPECT_DOUBLE_EQ(a.mean, 0.34375);
+  EXPECT_LT(a.low, a.mean);
+  EXPECT_GT(a.high, a.mean);
+  EXPECT_GT(a.low, 0.1);  // sd 0.26 over 8 tasks: the mean is clearly above zero
+  EXPECT_LT(a.high, 0.6);
+  const auto narrow = bootstrap_mean_ci(d, 0.5, 4000, 42);
+  EXPECT_GT(narrow.low, a.low);
+  EXPECT_LT(narrow.high, a.high);
+  const auto mixed = bootstrap_mean_ci({1, -1, 1, -1, 0.5, -0.5}, 0.95, 4000, 7);
+  EXPECT_LT(mixed.low, 0);
+  EXPECT_GT(mixed.high, 0);
+  const auto none = bootstrap_mean_ci({}, 0.95, 100, 1);
+  EXPECT_EQ(none.low, 0);
+  EXPECT_EQ(none.high, 0);
+}
+
+}  // namespace
+}  // namespace skillpipe::reflect

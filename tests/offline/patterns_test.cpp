@@ -1,0 +1,180 @@
+// mine_patterns as a loaded plugin: judging, clustering, readiness thresholds, stable ids
+// across nights, winning tool chains, redacted evidence.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "offline_harness.hpp"
+#include "skillpipe/errors.hpp"
+
+namespace skillpipe::testing {
+namespace {
+
+const TaskRecord* by_label(const std::vector<TaskRecord>& tasks, const std::string& label) {
+  for (const auto& t : tasks)
+    if (t.attrs.count("pattern_label") && t.attrs.at("pattern_label") == label) return &t;
+  return nullptr;
+}
+
+std::vector<SessionDigest> pick(const std::vector<SessionDigest>& all, std::vector<std::string> ids) {
+  std::vector<SessionDigest> out;
+  for (const auto& d : all)
+    if (std::find(ids.begin(), ids.end(), d.session_id) != ids.end()) out.push_back(d);
+  return out;
+}
+
+bool has_tag(const TaskRecord& t, const std::string& tag) {
+  return std::find(t.tags.begin(), t.tags.end(), tag) != t.tags.end();
+}
+
+class OfflinePatterns : public ::testing::Test {
+ protected:
+  std::vector<SessionDigest> history = load_digests(offline_data("history.jsonl"));
+  MemoryStore store;
+  OfflineNight night{"/home/dev/shop", store};
+};
+
+TEST_F(OfflinePatterns, FixtureHistoryFormsPatterns) {
+  const auto tasks = night.mine(history);
+  ASSERT_EQ(tasks.size(), 3u);
+  const auto counts = night.last_counts();
+  EXPECT_EQ(counts.at("sessions_success"), 6);
+  EXPECT_EQ(counts.at("sessions_fail"), 2);
+  EXPECT_EQ(counts.at("sessions_unknown"), 2);
+
+  const TaskRecord* a = by_label(tasks, "fix-flaky-test");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(&tasks[0], a) << "ready patterns come first";
+  EXPECT_EQ(a->attrs.at("ready"), "true");
+  EXPECT_EQ(a->attrs.at("successes"), "3");
+  EXPECT_EQ(a->attrs.at("failures"), "1");
+  EXPECT_EQ(a->attrs.at("success_ratio"), "0.75");
+  EXPECT_EQ(a->attrs.at("readiness"), "ready: 3 successes, 1 failure, success ratio 0.75");
+  EXPECT_EQ(a->attrs.at("tool_chain"), "Read -> Grep -> Edit -> Bash");
+  EXPECT_EQ(a->attrs.at("tool_chain_support"), "2/3");
+  EXPECT_EQ(a->attrs.at("skills"), "python-testing");
+  EXPECT_EQ(a->skill_hint, "python-testing");
+  EXPECT_EQ(a->attrs.at("files"), "tests/conftest.py");
+  EXPECT_EQ(a->attrs.at("corrected"), "1");
+  EXPECT_EQ(a->outcome, Outcome::kMixed);
+  EXPECT_EQ(a->origin, Origin::kReal);
+  EXPECT_EQ(a->project, "/home/dev/shop");
+  EXPECT_TRUE(has_tag(*a, "pattern"));
+  EXPECT_TRUE(has_tag(*a, "ready"));
+  EXPECT_TRUE(has_tag(*a, "corrected"));
+  EXPECT_EQ(a->source_sessions, (std::vector<std::string>{"a1-7f3c", "a2-c401", "a3-0d9e", "a4-b7b7"}));
+  EXPECT_EQ(a->id, a->attrs.at("pattern_id"));
+  EXPECT_EQ(a->id.rfind("pat-", 0), 0u);
+
+  // Evidence is redacted even when a digest slipped a secret through.
+  const std::string& ev = a->attrs.at("evidence");
+  EXPECT_EQ(ev.find("sk-ant-api03"), std::string::npos);
+  EXPECT_NE(ev.find("[REDACTED:anthropic_key]"), std::string::npos);
+  EXPECT_NE(ev.find("\"outcome\":\"fail\""), std::string::npos) << "failures are part of the evidence";
+
+  const TaskRecord* b = by_label(tasks, "update-changelog-release");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->attrs.at("ready"), "false");
+  EXPECT_EQ(b->attrs.at("readiness"), "needs 2 successful sessions, has 1 success, 0 failures");
+  EXPECT_EQ(b->source_sessions, std::vector<std::string>{"b1-19aa"}) << "the unknown session is not evidence";
+
+  const TaskRecord* c = by_label(tasks, "deploy-app-staging");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->attrs.at("readiness"), "success ratio 0.67 < 0.70 (2 successes, 1 failure)");
+  EXPECT_TRUE(has_tag(*c, "not_ready"));
+}
+
+TEST_F(OfflinePatterns, IdsAreStableAndPatternsGrowAcrossNights) {
+  auto n1 = night.mine(pick(history, {"a1-7f3c", "b1-19aa"}));
+  const TaskRecord* a1 = by_label(n1, "fix-flaky-test-checkout");
+  ASSERT_NE(a1, nullptr) << "one member: the label is that request's words";
+  EXPECT_EQ(a1->attrs.at("ready"), "false");
+  const std::string id = a1->id;
+
+  store.next_night("0002-test");
+  // The second night sees a1 again (re-harvested): it must not count twice.
+  auto n2 = night.mine(pick(history, {"a1-7f3c", "a2-c401", "a3-0d9e", "a4-b7b7"}));
+  const TaskRecord* a2 = by_label(n2, "fix-flaky-test-checkout");
+  ASSERT_NE(a2, nullptr) << "the label is set once and kept";
+  EXPECT_EQ(a2->id, id);
+  EXPECT_EQ(a2->attrs.at("ready"), "true");
+  EXPECT_EQ(a2->attrs.at("successes"), "3");
+  EXPECT_EQ(a2->attrs.at("failures"), "1");
+  EXPECT_EQ(a2->attrs.at("new_members"), "4");
+  EXPECT_EQ(a2->attrs.at("created_at"), a1->attrs.at("created_at"));
+  // The changelog pattern from night 1 is still reported.
+  EXPECT_NE(by_label(n2, "update-changelog-release"), nullptr);
+
+  // Same input again: nothing new, same ids and counts.
+  store.next_night("0003-test");
+  auto n3 = night.mine(pick(history, {"a2-c401"}));
+  EXPECT_EQ(by_label(n3, "fix-flaky-test-checkout")->attrs.at("successes"), "3");
+  EXPECT_EQ(by_label(n3, "fix-flaky-test-checkout")->id, id);
+}
+
+TEST_F(OfflinePatterns, ReadinessThresholdsAreConfigurable) {
+  auto t = night.mine(history, R"({"min_task_count": 4})");
+  EXPECT_EQ(by_label(t, "fix-flaky-test")->attrs.at("readiness"),
+            "needs 4 successful sessions, has 3 successes, 1 failure");
+
+  store.state.clear();
+  t = night.mine(history, R"({"min_success_ratio": 0.8})");
+  EXPECT_EQ(by_label(t, "fix-flaky-test")->attrs.at("readiness"),
+            "success ratio 0.75 < 0.80 (3 successes, 1 failure)");
+
+  store.state.clear();
+  t = night.mine(history, R"({"min_success_ratio": 0.6})");
+  EXPECT_EQ(by_label(t, "deploy-app-staging")->attrs.at("ready"), "true");
+
+  // Ratio exactly at the threshold is ready (2 of 3 = 0.666...).
+  store.state.clear();
+  t = night.mine(history, R"({"min_success_ratio": 0.6666666666666666})");
+  EXPECT_EQ(by_label(t, "deploy-app-staging")->attrs.at("ready"), "true");
+
+  // A strict similarity splits the flaky-test sessions apart.
+  store.state.clear();
+  t = night.mine(history, R"({"similarity_threshold": 0.95})");
+  for (const auto& task : t) EXPECT_LE(std::stoi(task.attrs.at("successes")), 2) << task.attrs.at("pattern_label");
+
+  // Stricter tool-error tolerance turns a4 (3 errors, but praised) into... still a success:
+  // praise wins; a1 (2 errors, praised) too. a2 (0 errors) stays a success.
+  store.state.clear();
+  t = night.mine(history, R"({"max_tool_errors": 0})");
+  EXPECT_EQ(by_label(t, "fix-flaky-test")->attrs.at("successes"), "3");
+  // ...but c4 (1 error, silent) becomes a failure.
+  EXPECT_EQ(by_label(t, "deploy-app-staging")->attrs.at("failures"), "2");
+}
+
+TEST_F(OfflinePatterns, EmitModes) {
+  auto extra = history;
+  SessionDigest f;
+  f.session_id = "f1-0001";
+  f.project = "/home/dev/shop";
+  f.user_prompts = {"rewrite the billing service in rust"};
+  f.attrs = {{"aborted", "true"}};
+  f.ended_at = "2026-11-15T10:00:00Z";
+  extra.push_back(f);
+  EXPECT_EQ(night.mine(extra, R"({"emit": "ready"})").size(), 1u);
+  store.state.clear();
+  EXPECT_EQ(night.mine(extra).size(), 3u) << "failure-only patterns are kept in state, not emitted";
+  store.state.clear();
+  const auto all = night.mine(extra, R"({"emit": "all"})");
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(by_label(all, "rewrite-billing-service-rust")->outcome, Outcome::kFail);
+}
+
+TEST_F(OfflinePatterns, CorruptStateIsKeptAsideNotLost) {
+  store.state["offline/patterns"] = "{not json";
+  const auto tasks = night.mine(history);
+  EXPECT_EQ(tasks.size(), 3u);
+  EXPECT_EQ(night.last_counts().at("state_reset"), 1);
+  EXPECT_EQ(store.state.at("offline/patterns.corrupt"), "{not json");
+  EXPECT_NE(store.state.at("offline/patterns").find("\"patterns\""), std::string::npos);
+}
+
+TEST_F(OfflinePatterns, BadConfigIsAConfigError) {
+  EXPECT_THROW(night.mine(history, R"({"min_success_ratio": 1.5})"), ConfigError);
+}
+
+}  // namespace
+}  // namespace skillpipe::testing
