@@ -77,8 +77,16 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+double cpu_seconds() {
+  struct rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 struct Pass {
   double seconds = 0;
+  double cpu = 0;     // user + system seconds of all threads: robust to a busy machine
   std::size_t sessions = 0;
   std::map<std::string, std::int64_t> counts;
 };
@@ -135,6 +143,7 @@ int main(int argc, char** argv) {
 
   auto pass = [&]() {
     Pass p;
+    double c0 = cpu_seconds();
     auto t0 = std::chrono::steady_clock::now();
     for (auto& [name, h] : stages) {
       host::BasicContext ctx(name, run, &services);
@@ -142,6 +151,7 @@ int main(int argc, char** argv) {
       for (const auto& [k, v] : ctx.counts()) p.counts[name + "." + k] += v;
     }
     p.seconds = seconds_since(t0);
+    p.cpu = cpu_seconds() - c0;
     return p;
   };
 
@@ -163,14 +173,15 @@ int main(int argc, char** argv) {
   std::printf("threads           %d per harvester, max_sessions %lld\n", threads, static_cast<long long>(max_sessions));
   std::printf("cold harvest      %.3f s  %.0f MB/s  %zu sessions  %.0f sessions/s\n", cold.seconds,
               mb / cold.seconds, cold.sessions, static_cast<double>(cold.sessions) / cold.seconds);
+  std::printf("cpu time          %.3f s (user+sys, all threads): %.0f MB per cpu-second\n", cold.cpu, mb / cold.cpu);
   std::printf("peak RSS          %.1f MB\n", peak_mb);
   if (reharvests > 0)
     std::printf("unchanged re-run  best %.1f ms, mean %.1f ms over %d runs (%zu sessions re-emitted)\n", best_ms,
                 sum_ms / reharvests, reharvests, re_sessions);
   for (const auto& [k, v] : cold.counts) std::printf("  %-40s %lld\n", k.c_str(), static_cast<long long>(v));
-  std::printf("{\"corpus_mb\":%.1f,\"threads\":%d,\"cold_s\":%.3f,\"mb_per_s\":%.0f,\"sessions\":%zu,"
+  std::printf("{\"corpus_mb\":%.1f,\"threads\":%d,\"cold_s\":%.3f,\"cold_cpu_s\":%.3f,\"mb_per_s\":%.0f,\"sessions\":%zu,"
               "\"sessions_per_s\":%.0f,\"peak_rss_mb\":%.1f,\"reharvest_best_ms\":%.1f}\n",
-              mb, threads, cold.seconds, mb / cold.seconds, cold.sessions,
+              mb, threads, cold.seconds, cold.cpu, mb / cold.seconds, cold.sessions,
               static_cast<double>(cold.sessions) / cold.seconds, peak_mb, reharvests > 0 ? best_ms : 0.0);
   return 0;
 }

@@ -287,7 +287,8 @@ FileResult parse_lines(const FileJob& job, const Options& options, const Project
 FileResult parse_file(const FileJob& job, const Options& options, const ProjectIndex& projects,
                       std::size_t max_document_bytes) {
   const std::string& p = job.file.path;
-  if (skillpipe::ends_with(p, ".jsonl") || skillpipe::ends_with(p, ".jsonl.zst")) return parse_lines(job, options, projects);
+  if (skillpipe::ends_with(p, ".jsonl") || skillpipe::ends_with(p, ".jsonl.zst"))
+    return parse_lines(job, options, projects);
   return parse_document(job, projects, max_document_bytes);
 }
 

@@ -16,7 +16,8 @@ using namespace skillpipe;
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"harvest_gemini\","
     "\"description\":\"Gemini CLI chats under <home>/tmp/<project hash>/chats (default home ~/.gemini)\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES ","
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES
+    ","
     "\"max_document_bytes\":{\"type\":\"integer\",\"minimum\":1024,\"description\":"
     "\"session .json documents larger than this are skipped (default 64 MiB)\"}}}";
 
@@ -58,5 +59,5 @@ class GeminiHarvester : public Harvester {
 }  // namespace
 
 SKILLPIPE_PLUGIN(skillpipe::StageKind::kHarvester, "0.1.0",
-                 "Gemini CLI chats (~/.gemini/tmp/*/chats/session-*.json and .jsonl) -> session digests",
-                 kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new GeminiHarvester); });
+                 "Gemini CLI chats (~/.gemini/tmp/*/chats/session-*.json and .jsonl) -> session digests", kSchemaJson,
+                 [] { return std::unique_ptr<skillpipe::StageBase>(new GeminiHarvester); });

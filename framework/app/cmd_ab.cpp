@@ -2,11 +2,16 @@
 //
 // Runs the arms of an A/B experiment file (host/ab_spec.hpp) on the same tasks and the same
 // replays and reports the comparison: Markdown on stdout (JSON with --json).
+#include <unistd.h>
+
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "host/ab_night.hpp"
 #include "host/ab_report.hpp"
 #include "host/ab_runner.hpp"
 #include "host/ab_spec.hpp"
@@ -14,17 +19,56 @@
 #include "skillpipe/util.hpp"
 
 namespace skillpipe::app {
+namespace {
+
+// `mode: night`: a whole night per arm, compared on the test split.
+int run_nights(const host::ab::AbSpec& spec, const host::ab::RunOptions& opts, std::string work,
+               const std::string& markdown_file, bool json) {
+  if (work.empty()) {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/skillpipe-ab-XXXXXX";
+    if (!::mkdtemp(tmpl.data())) {
+      std::fprintf(stderr, "skillpipe ab: cannot create a work directory from %s\n", tmpl.c_str());
+      return 1;
+    }
+    work = tmpl;
+  }
+  std::fprintf(stderr, "arms' nights and stores go to %s\n", work.c_str());
+  const host::ab::NightRun run = host::ab::run_night_ab(spec, opts, work);
+  for (const auto& e : run.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+  if (!run.errors.empty()) return run.exit_code ? run.exit_code : 1;
+  const std::string md = host::ab::night_report_markdown(run);
+  const std::string js = host::ab::night_report_json(run);
+  try {
+    if (!markdown_file.empty()) atomic_write_file(markdown_file, md);
+    atomic_write_file(work + "/report.md", md);
+    atomic_write_file(work + "/report.json", js);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
+    return 1;
+  }
+  for (const auto& a : run.arms)
+    for (const auto& e : a.errors) std::fprintf(stderr, "arm %s: %s\n", a.name.c_str(), e.c_str());
+  std::cout << (json ? js : md);
+  return run.exit_code;
+}
+
+}  // namespace
 
 int cmd_ab(const Args& args) {
   CommonOptions common;
-  std::string file, markdown_file, out_dir;
+  std::string file, markdown_file, out_dir, tasks, replays;
   host::ab::RunOptions opts;
   bool json = false;
   po::options_description desc("options");
   desc.add_options()("file", po::value(&file), "A/B experiment YAML (skillpipe_ab: 1)")(
       "json", po::bool_switch(&json), "print the comparison as JSON instead of Markdown")(
       "markdown", po::value(&markdown_file), "also write the Markdown report to this file")(
-      "out", po::value(&out_dir), "write report.md, report.json and each arm's verdicts to this directory")(
+      "out", po::value(&out_dir),
+      "write report.md, report.json and each arm's verdicts here (mode night: the arms' stores and nights too)")(
+      "tasks", po::value(&tasks),
+      "tasks JSONL to score (replaces the file's `tasks:`), e.g. a night's stages/<miner>.tasks.jsonl")(
+      "replays", po::value(&replays), "recorded replays JSONL to score instead of replaying (replaces `replays:`)")(
       "set", po::value(&opts.sets)->composing(), "override for every arm: stages.<id>.<key>=VALUE (repeatable)")(
       "store", po::value(&opts.store_root), "store directory (sets store.root; its response cache is shared)")(
       "project", po::value(&opts.project), "project path (default: the pipeline's `project`)");
@@ -32,8 +76,8 @@ int cmd_ab(const Args& args) {
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
-  if (auto rc = parse_command_line(args, "skillpipe ab FILE [--json] [--markdown FILE] [--out DIR]", desc, &pos, vm,
-                                   common))
+  if (auto rc =
+          parse_command_line(args, "skillpipe ab FILE [--json] [--markdown FILE] [--out DIR]", desc, &pos, vm, common))
     return *rc;
   if (file.empty()) {
     std::cerr << "skillpipe ab: missing the experiment FILE\n";
@@ -46,6 +90,10 @@ int cmd_ab(const Args& args) {
     for (const auto& e : errors) std::fprintf(stderr, "error: %s\n", e.c_str());
     return 2;
   }
+  if (spec->mode == "night") return run_nights(*spec, opts, out_dir, markdown_file, json);
+  if (!tasks.empty()) spec->tasks_file = std::filesystem::absolute(expand_path(tasks)).lexically_normal().string();
+  if (!replays.empty())
+    spec->replays_file = std::filesystem::absolute(expand_path(replays)).lexically_normal().string();
   const host::ab::AbRun run = host::ab::run_ab(*spec, opts);
   for (const auto& w : run.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   if (!run.errors.empty()) {

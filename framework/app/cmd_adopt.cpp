@@ -13,7 +13,7 @@ int cmd_adopt(const Args& args) {
   desc.add_options()("night", po::value(&req.night_id), "night id or number (default: the latest with a proposal)")(
       "skill", po::value(&req.names)->composing(),
       "adopt only this document (skill name, CLAUDE.md, AGENTS.md; repeatable)")(
-      "all", po::bool_switch(&req.all), "every adoptable proposal of the night, not only the accepted ones")(
+      "all", po::bool_switch(&req.all), "every proposal of the night, unverified and draft ones too (never quarantined ones)")(
       "allow-unverified", po::bool_switch(&req.allow_unverified),
       "also adopt proposals the gate could not verify (never quarantined ones)");
   add_store_options(desc, a);

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
-#include <regex>
 
 #include "cli_common.hpp"
 #include "host/plugin_registry.hpp"
@@ -20,7 +19,7 @@ namespace {
 
 using Value = rapidjson::Value;
 
-// Text for one Markdown table cell: one line, no pipes, no HTML.
+// Text for one Markdown table cell: one line, no pipes, no HTML tags.
 std::string cell(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -30,8 +29,6 @@ std::string cell(std::string_view s) {
       out += "\\|";
     else if (c == '<')
       out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
     else
       out += c;
   }
@@ -85,19 +82,34 @@ std::string type_of(const Value& s) {
   return t;
 }
 
-// The schema's "default", else a "Default: X" / "(default X)" phrase in the description.
+// The schema's "default", else the value a description states: "(default X)", "(default: X)", "; default X",
+// "Default: X", "defaults to X", or a description starting "Default X". The value runs to the
+// closing parenthesis, a ';' or the end of the sentence; nested parentheses are kept.
 std::string default_of(const Value& s) {
   if (s.IsObject() && s.HasMember("default")) return literal(s["default"]);
   if (!s.IsObject() || !s.HasMember("description") || !s["description"].IsString()) return "";
-  static const std::regex kDefault(R"((?:^|[\s(.;,])[Dd]efault(?:s to|:)?\s+([^;)]+?)(?=[;)]|\.\s|\.$|$))");
-  std::smatch m;
   const std::string d = s["description"].GetString();
-  if (std::regex_search(d, m, kDefault)) {
-    std::string v = trim(m[1].str());
-    if (v.size() > 60) v = truncate_utf8(v, 60);
-    return cell(v);
+  std::size_t at = std::string::npos;
+  for (const char* marker :
+       {"(default: ", "(default ", "; default ", "Default: ", "default: ", "Defaults to ", "defaults to "}) {
+    const auto m = d.find(marker);
+    if (m != std::string::npos && m < at) at = m + std::string(marker).size();
   }
-  return "";
+  if (at == std::string::npos && d.rfind("Default ", 0) == 0) at = 8;
+  if (at == std::string::npos) return "";
+  std::string v;
+  int depth = 0;
+  for (std::size_t i = at; i < d.size(); ++i) {
+    const char c = d[i];
+    if (c == '(') ++depth;
+    if (c == ')' && depth-- == 0) break;
+    if (c == ';' && depth == 0) break;
+    if (c == '.' && depth == 0 && (i + 1 == d.size() || d[i + 1] == ' ')) break;
+    v += c;
+  }
+  v = trim(v);
+  if (v.size() > 60) v = truncate_utf8(v, 60);
+  return cell(v);
 }
 
 void property_rows(const Value& schema, const std::string& prefix, std::string& out) {

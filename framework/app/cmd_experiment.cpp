@@ -28,9 +28,10 @@ int cmd_experiment(const Args& args) {
       "fixture", po::value(&o.fixture), "persona file (default: the pipelines folder's experiment_personas.json)")(
       "pipeline", po::value(&o.pipeline), "pipeline file (default: the fixture's `pipeline`, else experiment.yaml)")(
       "store", po::value(&o.store), "store directory (default: $SKILLPIPE_STORE, else ~/.skillpipe)")(
-      "set", po::value(&o.sets)->composing(), "extra override for every night, e.g. stages.consolidate.gate_no_regression=true")(
-      "no-probe", po::bool_switch(&no_probe), "skip the gate-safety probe")(
-      "json", po::bool_switch(&json), "print the result as JSON on stdout");
+      "set", po::value(&o.sets)->composing(),
+      "extra override for every night, e.g. stages.consolidate.gate_no_regression=true")(
+      "no-probe", po::bool_switch(&no_probe), "skip the gate-safety probe")("json", po::bool_switch(&json),
+                                                                            "print the result as JSON on stdout");
   add_common_options(desc, common);
   po::variables_map vm;
   const char* usage =
@@ -51,8 +52,10 @@ int cmd_experiment(const Args& args) {
     std::cerr << "skillpipe experiment: " << e.what() << "\n";
     return 2;
   }
-  if (json) std::cout << experiment::result_json(r);
-  else std::cout << experiment::result_text(r);
+  if (json)
+    std::cout << experiment::result_json(r);
+  else
+    std::cout << experiment::result_text(r);
   for (const auto& e : r.errors) std::cerr << "error: " << e << "\n";
   if (r.exit_code != 0) return r.exit_code;
   if (assert_improves) {

@@ -31,9 +31,9 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Example {
-  std::string kind;            // success | corrected | task
+  std::string kind;  // success | corrected | task
   std::string night;
-  std::string session;         // or the task id
+  std::string session;  // or the task id
   std::string source;
   std::string reason;
   std::string system;
@@ -159,7 +159,7 @@ int cmd_export_dataset(const Args& args) {
   std::vector<std::string> include;
   int max_tool_errors = 3;
   po::options_description desc("options");
-  desc.add_options()("format", po::value(&format)->required(), "output format: chat-jsonl")(
+  desc.add_options()("format", po::value(&format), "output format: chat-jsonl (required)")(
       "output,o", po::value(&output), "dataset file (default skillpipe-dataset.jsonl; - for stdout)")(
       "manifest", po::value(&manifest), "manifest file (default: the output name with .manifest.json)")(
       "include", po::value(&include)->multitoken(), "kinds to export: success corrected task (default: all)")(
@@ -172,12 +172,17 @@ int cmd_export_dataset(const Args& args) {
                                    "[--include KIND...] [--project P] [--store DIR] [--json]",
                                    desc, nullptr, vm, a.common))
     return *rc;
+  if (format.empty()) {
+    std::cerr << "skillpipe export-dataset: --format is required (chat-jsonl)\n";
+    return 2;
+  }
   if (format != "chat-jsonl") {
     std::cerr << "skillpipe export-dataset: unknown --format '" << format << "' (expected chat-jsonl)\n";
     return 2;
   }
   if (a.json && output == "-") {
-    std::cerr << "skillpipe export-dataset: --json prints the manifest on stdout; it cannot share stdout with --output -\n";
+    std::cerr
+        << "skillpipe export-dataset: --json prints the manifest on stdout; it cannot share stdout with --output -\n";
     return 2;
   }
   if (include.empty()) include = {"success", "corrected", "task"};
@@ -187,9 +192,12 @@ int cmd_export_dataset(const Args& args) {
       return 2;
     }
   }
-  const auto wanted = [&](const std::string& k) { return std::find(include.begin(), include.end(), k) != include.end(); };
+  const auto wanted = [&](const std::string& k) {
+    return std::find(include.begin(), include.end(), k) != include.end();
+  };
   if (manifest.empty() && output != "-") {
-    manifest = ends_with(output, ".jsonl") ? output.substr(0, output.size() - 6) + ".manifest.json" : output + ".manifest.json";
+    manifest = ends_with(output, ".jsonl") ? output.substr(0, output.size() - 6) + ".manifest.json"
+                                           : output + ".manifest.json";
   }
 
   return run_with_store("export-dataset", a, [&](Store& store, const std::string& project) {
@@ -214,7 +222,8 @@ int cmd_export_dataset(const Args& args) {
     }
     if (c.nights.empty()) {
       res.exit_code = 1;
-      res.text = "no nights recorded for " + project + " in this store; run `skillpipe run pipelines/nightly.yaml` first\n";
+      res.text =
+          "no nights recorded for " + project + " in this store; run `skillpipe run pipelines/nightly.yaml` first\n";
       return res;
     }
 
@@ -255,8 +264,8 @@ int cmd_export_dataset(const Args& args) {
         ++skipped["no_answer"];
         continue;
       }
-      Example e{kind, night, sid, d.source, j.reason, system, j.intent,
-                d.assistant_finals[static_cast<std::size_t>(j.final_turn)]};
+      Example e{kind,     night,  sid,      d.source,
+                j.reason, system, j.intent, d.assistant_finals[static_cast<std::size_t>(j.final_turn)]};
       if (push(std::move(e))) exported_sessions.insert(sid);
     }
     if (wanted("task")) {
@@ -294,8 +303,9 @@ int cmd_export_dataset(const Args& args) {
     if (!manifest.empty()) res.text += "; manifest " + fs::absolute(manifest).string();
     res.text += "\n";
     if (ex.empty())
-      res.text += "No example qualified: a session counts when it ended with praise, or cleanly with few tool "
-                  "errors. See the manifest's \"skipped\" counts.\n";
+      res.text +=
+          "No example qualified: a session counts when it ended with praise, or cleanly with few tool "
+          "errors. See the manifest's \"skipped\" counts.\n";
     res.json = man;
     if (output == "-") res.text.clear();  // keep stdout pure JSONL
     return res;

@@ -41,7 +41,8 @@ int cmd_new_plugin(const Args& args) {
   if (!std::regex_match(name, std::regex("[a-z][a-z0-9_]{0,63}"))) {
     std::cerr << "skillpipe new-plugin: '" << name
               << "' is not a plugin name: use lower-case letters, digits and '_', starting with a letter "
-                 "(it becomes libskillpipe_" << name << ".so and the `plugin:` value in pipelines)\n";
+                 "(it becomes libskillpipe_"
+              << name << ".so and the `plugin:` value in pipelines)\n";
     return 2;
   }
   if (!scaffold::kind_source(kind)) {
@@ -66,12 +67,13 @@ int cmd_new_plugin(const Args& args) {
     std::cerr << "skillpipe new-plugin: " << e.what() << "\n";
     return 1;
   }
-  std::printf("\nNew %s plugin '%s' in %s. Next:\n"
-              "  cmake -S %s -B %s/build -DCMAKE_PREFIX_PATH=<skillpipe prefix>\n"
-              "  cmake --build %s/build && ctest --test-dir %s/build --output-on-failure\n"
-              "(inside the skillpipe tree, put it under plugins/ instead)\n",
-              kind.c_str(), name.c_str(), folder.string().c_str(), folder.string().c_str(), folder.string().c_str(),
-              folder.string().c_str(), folder.string().c_str());
+  std::printf(
+      "\nNew %s plugin '%s' in %s. Next:\n"
+      "  cmake -S %s -B %s/build -DCMAKE_PREFIX_PATH=<skillpipe prefix>\n"
+      "  cmake --build %s/build && ctest --test-dir %s/build --output-on-failure\n"
+      "(inside the skillpipe tree, put it under plugins/ instead)\n",
+      kind.c_str(), name.c_str(), folder.string().c_str(), folder.string().c_str(), folder.string().c_str(),
+      folder.string().c_str(), folder.string().c_str());
   return 0;
 }
 

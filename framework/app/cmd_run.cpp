@@ -1,5 +1,6 @@
 // skillpipe run FILE / skillpipe validate FILE
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cli_common.hpp"
@@ -7,6 +8,7 @@
 #include "skillpipe/util.hpp"
 
 namespace skillpipe::app {
+namespace fs = std::filesystem;
 namespace {
 
 struct RunArgs {
@@ -19,6 +21,7 @@ struct RunArgs {
   bool dry_run = false;
   bool json = false;
   bool auto_adopt = false;
+  std::string tasks_file;
 };
 
 po::options_description run_options(RunArgs& a, bool full) {
@@ -31,7 +34,8 @@ po::options_description run_options(RunArgs& a, bool full) {
     desc.add_options()("run-dir", po::value(&a.run_dir), "also write summary.json here")(
         "dry-run", po::bool_switch(&a.dry_run), "load, validate and configure everything; run nothing")(
         "json", po::bool_switch(&a.json), "print the machine-readable run summary on stdout")(
-        "auto-adopt", po::bool_switch(&a.auto_adopt), "adopt an accepted (never an unverified) proposal");
+        "auto-adopt", po::bool_switch(&a.auto_adopt), "adopt an accepted (never an unverified) proposal")(
+        "tasks-file", po::value(&a.tasks_file), "use this reviewed task file instead of mining (skillpipe tasks export)");
   add_common_options(desc, a.common);
   return desc;
 }
@@ -66,6 +70,7 @@ int cmd_run(const Args& args) {
   }
   host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, a.run_dir, a.dry_run, {}};
   if (a.auto_adopt) opts.options["auto_adopt"] = "true";
+  if (!a.tasks_file.empty()) opts.options["tasks_file"] = fs::absolute(a.tasks_file).string();
   const auto out = host::run_pipeline(a.file, opts);
   for (const auto& e : out.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
   if (out.exit_code == 0 || !out.stages.empty()) print_summary(out);

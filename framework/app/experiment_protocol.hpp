@@ -29,9 +29,9 @@ struct Fixture {
   std::map<std::string, std::string> rule_text;
   bool has_harmful_task = false;
   std::map<std::string, std::string> harmful_rules;  // key -> text
-  std::string initial_skill, initial_memory;          // seeded as the user's own documents
-  std::vector<std::string> settings;                  // --set overrides the scenario needs
-  std::string pipeline;                               // pipeline file name, "" = experiment.yaml
+  std::string initial_skill, initial_memory;         // seeded as the user's own documents
+  std::vector<std::string> settings;                 // --set overrides the scenario needs
+  std::string pipeline;                              // pipeline file name, "" = experiment.yaml
   std::string description;
 };
 
@@ -41,9 +41,9 @@ Fixture read_fixture(const std::string& path);
 struct Options {
   std::string persona = "researcher";
   int nights = 4;
-  std::string fixture;                 // "" = the pipeline folder's experiment_personas.json
-  std::string pipeline;                // "" = the fixture's, else experiment.yaml
-  std::string store;                   // "" = $SKILLPIPE_STORE, else ~/.skillpipe
+  std::string fixture;   // "" = the pipeline folder's experiment_personas.json
+  std::string pipeline;  // "" = the fixture's, else experiment.yaml
+  std::string store;     // "" = $SKILLPIPE_STORE, else ~/.skillpipe
   std::vector<std::string> plugin_dirs;
   std::vector<std::string> sets;
   bool probe = true;
@@ -59,23 +59,23 @@ struct NightRow {
 };
 
 struct ProbeRow {
-  std::string kind;                    // skillopt (split at 0.5) | forced (harmful task in train)
+  std::string kind;  // skillopt (split at 0.5) | forced (harmful task in train)
   std::string night_id, action, reason;
-  std::vector<std::string> proposed;   // harmful rule keys the optimizer proposed
-  std::vector<std::string> accepted;   // harmful rule keys the gate accepted
+  std::vector<std::string> proposed;  // harmful rule keys the optimizer proposed
+  std::vector<std::string> accepted;  // harmful rule keys the gate accepted
 };
 
 struct Result {
-  int exit_code = 0;                   // non-zero: a night failed to run (not: no lift)
+  int exit_code = 0;  // non-zero: a night failed to run (not: no lift)
   std::vector<std::string> errors;
   std::string persona, fixture, pipeline, store, project;
   int n_tasks = 0, n_train = 0, n_val = 0, n_test = 0;
   std::optional<double> baseline, after;
   std::vector<NightRow> trace;
   std::vector<ProbeRow> probes;
-  std::vector<std::string> harmful_accepted;   // "night 2: breaks-key" ...
+  std::vector<std::string> harmful_accepted;  // "night 2: breaks-key" ...
   bool harmful_blocked = true;
-  bool probe_exercised = false;        // some probe really saw the harmful rule proposed
+  bool probe_exercised = false;  // some probe really saw the harmful rule proposed
   double seconds = 0;
   bool improved() const { return baseline && after && *after > *baseline + 1e-9; }
 };

@@ -27,7 +27,8 @@ skillpipe_add_plugin(@NAME@ KIND @KIND@ SOURCES @NAME@.cpp)
 skillpipe_add_conformance_test(@NAME@ SOURCES test/@NAME@_conformance_test.cpp)
 )TPL";
 
-const char* const kTest = R"TPL(// The skillpipe conformance harness on @NAME@: descriptor, schema, unknown keys refused,
+const char* const kTest =
+    R"TPL(// The skillpipe conformance harness on @NAME@: descriptor, schema, unknown keys refused,
 // create -> configure -> finish -> destroy, and the @KIND@ checks. Add your own tests below.
 #include <skillpipe/testing/conformance.hpp>
 
@@ -86,7 +87,8 @@ const char* const kHarvesterData =
 )";
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
   return s;
 }
 
@@ -123,7 +125,8 @@ const char* kind_test_options(const std::string& kind) {
            "  o.config = R\"({\"home\":\")\" + std::string(SKILLPIPE_PLUGIN_SOURCE_DIR) +\n"
            "             R\"(/testdata/home\",\"lookback_hours\":0,\"project_scope\":\"all\"})\";\n"
            "  o.min_digests = 2;\n";
-  if (kind == "store") return "  o.config = R\"({\"root\":\"@TMP@/store\"})\";  // @TMP@: a fresh temporary directory\n";
+  if (kind == "store")
+    return "  o.config = R\"({\"root\":\"@TMP@/store\"})\";  // @TMP@: a fresh temporary directory\n";
   if (kind == "backend") return "  o.config = R\"({\"answers\":{\"t1\":\"42\"},\"default_answer\":\"no idea\"})\";\n";
   if (kind == "miner") return "  o.config = R\"({\"min_count\":2})\";\n";
   return "";

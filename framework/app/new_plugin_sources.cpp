@@ -103,7 +103,8 @@ SKILLPIPE_PLUGIN(skillpipe::StageKind::kHarvester, "0.1.0", "@NAME@: JSONL trans
                  kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new @CAMEL@); });
 )TPL";
 
-const char* const kMinerSource = R"TPL(// @NAME@ - a skillpipe miner: prompts the user gave at least `min_count` times become tasks.
+const char* const kMinerSource =
+    R"TPL(// @NAME@ - a skillpipe miner: prompts the user gave at least `min_count` times become tasks.
 //
 // Tasks are split train/val/test by a hash of their id, so a task keeps its split from night
 // to night. Replace mine() with your own notion of a recurring task.
@@ -184,7 +185,8 @@ SKILLPIPE_PLUGIN(skillpipe::StageKind::kMiner, "0.1.0", "@NAME@: recurring promp
                  [] { return std::unique_ptr<skillpipe::StageBase>(new @CAMEL@); });
 )TPL";
 
-const char* const kJudgeSource = R"TPL(// @NAME@ - a skillpipe judge: does the response contain the task's reference answer?
+const char* const kJudgeSource =
+    R"TPL(// @NAME@ - a skillpipe judge: does the response contain the task's reference answer?
 //
 // hard = 1 when the whole reference occurs in the response; soft = the share of the
 // reference's words that do. Judges must be pure (same input, same verdict) and
@@ -247,7 +249,8 @@ SKILLPIPE_PLUGIN(skillpipe::StageKind::kJudge, "0.1.0", "@NAME@: the response co
                  kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new @CAMEL@); });
 )TPL";
 
-const char* const kConsolidatorSource = R"TPL(// @NAME@ - a skillpipe consolidator: drafts a skill from the tasks whose observed solutions
+const char* const kConsolidatorSource =
+    R"TPL(// @NAME@ - a skillpipe consolidator: drafts a skill from the tasks whose observed solutions
 // passed every judge wired into it. The draft is staged for review, never written live.
 //
 // A real consolidator would replay tasks through ctx.evaluator() under a candidate skill and

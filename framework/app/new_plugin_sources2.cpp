@@ -7,7 +7,8 @@ namespace skillpipe::app::scaffold {
 extern const char* const kStoreSource;
 extern const char* const kBackendSource;
 
-const char* const kStoreSource = R"TPL(// @NAME@ - a skillpipe store: nights, state and the response cache as plain files.
+const char* const kStoreSource =
+    R"TPL(// @NAME@ - a skillpipe store: nights, state and the response cache as plain files.
 //
 //   <root>/projects/<slug>/nights/<NNNN-timestamp>/   streams (*.jsonl), artifacts, report
 //   <root>/projects/<slug>/state/<sha256 of key>      per-project state (harvest cursors, ...)
@@ -180,7 +181,8 @@ SKILLPIPE_PLUGIN(skillpipe::StageKind::kStore, "0.1.0", "@NAME@: nights, state a
                  kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new @CAMEL@); });
 )TPL";
 
-const char* const kBackendSource = R"TPL(// @NAME@ - a skillpipe backend that answers from a table: `answers` maps a task id to the
+const char* const kBackendSource =
+    R"TPL(// @NAME@ - a skillpipe backend that answers from a table: `answers` maps a task id to the
 // response to give (inline, or a JSON object in `answers_file`), anything else gets
 // `default_answer`. Deterministic and free, for tests and dry runs; replace complete() with
 // a call to your model. Backends are called from several threads at once.

@@ -10,7 +10,7 @@
 namespace skillpipe::app::scaffold {
 
 struct File {
-  std::string path;      // relative to the new plugin folder
+  std::string path;  // relative to the new plugin folder
   std::string content;
 };
 

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,7 @@
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/plugin.hpp"
+#include "skillpipe/store.hpp"
 #include "skillpipe/util.hpp"
 #include "subprocess.hpp"
 
@@ -85,6 +87,7 @@ class CliBackend final : public Backend {
     budget_ = std::make_unique<backends::BudgetTracker>(*clock_, backends::read_budget_caps(c.get_object("budget")));
     limiter_ = std::make_unique<backends::RateLimiter>(*clock_, static_cast<int>(c.get_int("concurrency", 2)), 0, 0);
     budget_key_ = ctx.stage_id().empty() ? std::string("backend_cli") : ctx.stage_id();
+    store_ = ctx.store();
     resolved_ = cli::find_executable(s_.binary);
   }
 
@@ -105,9 +108,13 @@ class CliBackend final : public Backend {
 
   std::string identity() const override { return name_ + "-cli:" + (s_.model.empty() ? "default" : s_.model); }
   bool paid() const override { return true; }
-  BudgetState budget() const override { return budget_ ? budget_->state() : BudgetState{}; }
+  BudgetState budget() const override {
+    if (!budget_) return {};
+    budget_->load_from(store_, budget_key_);  // a resumed night reports what it already spent
+    return budget_->state();
+  }
   void finish(Context& ctx) override {
-    if (budget_) budget_->save_to(ctx, budget_key_, true);
+    if (budget_) budget_->save_to(ctx.store(), budget_key_, true);
   }
 
   CostEstimate estimate(const ChatRequest& request) const override {
@@ -144,7 +151,7 @@ class CliBackend final : public Backend {
       }
     }
 
-    budget_->load_from(ctx, budget_key_);
+    budget_->load_from(ctx.store(), budget_key_);
     const std::int64_t est_in = backends::estimate_prompt_tokens(messages);
     const std::uint64_t reservation = budget_->reserve(est_in + request.max_tokens, 0);
     cli::AgentAnswer answer;
@@ -166,7 +173,7 @@ class CliBackend final : public Backend {
     }
     r.cost_usd = answer.cost_usd;
     budget_->commit(reservation, r.usage.total(), r.cost_usd);
-    budget_->save_to(ctx, budget_key_, false);
+    budget_->save_to(ctx.store(), budget_key_, false);
     r.latency_ms = (clock_->now_s() - t0) * 1000.0;
     ctx.count("cli_calls");
     if (cache_) backends::cache_save(ctx, key, r);
@@ -194,7 +201,7 @@ class CliBackend final : public Backend {
     spec.stdin_text = prompt;
     spec.env_unset = cli::agent_env_unset(s_);
     spec.env_set = cli::agent_env_set(s_);
-    spec.timeout_s = timeout_s_;
+    spec.timeout_s = std::min(timeout_s_, std::max(0.05, budget_->wall_left_s()));  // never past the wall cap
     cli::ProcessResult p = cli::run_process(spec, [&ctx] { return ctx.cancelled(); });
     std::string answer_text = read_file(answer_file).value_or("");
     fs::remove_all(root, ec);
@@ -258,6 +265,7 @@ class CliBackend final : public Backend {
   std::unique_ptr<backends::BudgetTracker> budget_;
   std::unique_ptr<backends::RateLimiter> limiter_;
   std::string budget_key_;
+  Store* store_ = nullptr;
   std::mutex mu_;
   std::string fatal_;
 };

@@ -147,8 +147,7 @@ static std::string state_key(const std::string& key, const std::string& night) {
   return "backend_budget/" + key + "/" + night;
 }
 
-void BudgetTracker::load_from(Context& ctx, const std::string& key) {
-  Store* store = ctx.store();
+void BudgetTracker::load_from(Store* store, const std::string& key) {
   if (!store) return;
   const std::string& night = store->night().night_id;
   {
@@ -167,8 +166,7 @@ void BudgetTracker::load_from(Context& ctx, const std::string& key) {
   add_prior(tokens, cost, wall);
 }
 
-void BudgetTracker::save_to(Context& ctx, const std::string& key, bool force) {
-  Store* store = ctx.store();
+void BudgetTracker::save_to(Store* store, const std::string& key, bool force) {
   if (!store) return;
   std::string night;
   std::string value;

@@ -59,9 +59,10 @@ class BudgetTracker {
   bool has_caps() const;
 
   // Persists and restores spending per night through Store state, so a killed and resumed
-  // night keeps its budget. `key` names the backend; no-ops without an open night.
-  void load_from(Context& ctx, const std::string& key);
-  void save_to(Context& ctx, const std::string& key, bool force);
+  // night keeps its budget. `key` names the backend; no-ops without a store or open night.
+  // Loading happens once per night (later calls are cheap).
+  void load_from(Store* store, const std::string& key);
+  void save_to(Store* store, const std::string& key, bool force);
 
  private:
   double elapsed_locked() const;

@@ -143,10 +143,14 @@ class LlmBackend final : public Backend {
     return e;
   }
 
-  BudgetState budget() const override { return budget_ ? budget_->state() : BudgetState{}; }
+  BudgetState budget() const override {
+    if (!budget_) return {};
+    budget_->load_from(store_, budget_key_);  // a resumed night reports what it already spent
+    return budget_->state();
+  }
 
   void finish(Context& ctx) override {
-    if (budget_) budget_->save_to(ctx, budget_key_, true);
+    if (budget_) budget_->save_to(ctx.store(), budget_key_, true);
   }
 
   ChatResponse complete(const ChatRequest& request, Context& ctx) override {
@@ -183,7 +187,7 @@ class LlmBackend final : public Backend {
       }
     }
 
-    budget_->load_from(ctx, budget_key_);
+    budget_->load_from(ctx.store(), budget_key_);
     const std::int64_t est_in = backends::estimate_prompt_tokens(messages);
     const auto price = s_.prices.find(s_.model);
     double worst_cost = 0;
@@ -216,7 +220,7 @@ class LlmBackend final : public Backend {
     }
     if (price) r.cost_usd = llm::cost_usd(*price, r.usage);
     budget_->commit(reservation, r.usage.total(), r.cost_usd);
-    budget_->save_to(ctx, budget_key_, false);
+    budget_->save_to(ctx.store(), budget_key_, false);
     r.latency_ms = (clock_->now_s() - t0) * 1000.0;
     ctx.count("llm_calls");
     // An empty answer is more likely a provider hiccup than an answer worth keeping.
@@ -246,7 +250,10 @@ class LlmBackend final : public Backend {
         hr.timeout_s = std::min(s_.timeout_s, std::max(0.05, budget_->wall_left_s()));
         hr.connect_timeout_s = std::min(s_.connect_timeout_s, hr.timeout_s);
         hr.http2 = s_.http2;
-        a = classify(client_.post(hr));
+        hr.cancelled = cancelled;
+        llm::HttpResponse resp = client_.post(hr);
+        if (resp.cancelled) throw Error("cancelled during a request to " + url_);
+        a = classify(resp);
         if (a.ok && a.reply.has_usage) permit.settle(a.reply.usage.total());
       }
       if (a.ok) return a;

@@ -18,8 +18,14 @@ std::once_flag g_curl_init;
 struct Sink {
   std::string* body;
   std::map<std::string, std::string>* headers;
+  const std::function<bool()>* cancelled;
   bool overflow = false;
 };
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* sink = static_cast<Sink*>(user);
+  return (*sink->cancelled && (*sink->cancelled)()) ? 1 : 0;  // non-zero aborts the transfer
+}
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* sink = static_cast<Sink*>(user);
@@ -104,7 +110,7 @@ HttpResponse HttpClient::post(const HttpRequest& req) {
   HttpResponse out;
   CURL* h = static_cast<CURL*>(borrow());
   curl_easy_reset(h);  // keeps the connection cache
-  Sink sink{&out.body, &out.headers};
+  Sink sink{&out.body, &out.headers, &req.cancelled};
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = nullptr;
   for (const auto& line : req.headers) headers = curl_slist_append(headers, line.c_str());
@@ -130,6 +136,11 @@ HttpResponse HttpClient::post(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
                    req.http2 ? static_cast<long>(CURL_HTTP_VERSION_2TLS) : static_cast<long>(CURL_HTTP_VERSION_1_1));
   curl_easy_setopt(h, CURLOPT_USERAGENT, "skillpipe-backend_llm/1");
+  if (req.cancelled) {
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &sink);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  }
 
   CURLcode rc = curl_easy_perform(h);
   curl_slist_free_all(headers);
@@ -138,6 +149,8 @@ HttpResponse HttpClient::post(const HttpRequest& req) {
   if (rc != CURLE_OK) {
     out.curl_error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     if (sink.overflow) out.curl_error = "the reply exceeded 32 MiB";
+    out.cancelled = rc == CURLE_ABORTED_BY_CALLBACK;
+    if (out.cancelled) out.curl_error = "cancelled";
     out.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
     out.retryable_transport = !sink.overflow && is_retryable(rc);
   }

@@ -5,6 +5,7 @@
 // are pooled: a call borrows one, and its open connection, and returns it afterwards.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -19,6 +20,7 @@ struct HttpRequest {
   double timeout_s = 120;
   double connect_timeout_s = 10;
   bool http2 = true;
+  std::function<bool()> cancelled;    // polled during the transfer; true aborts it (Ctrl-C)
 };
 
 struct HttpResponse {
@@ -29,6 +31,7 @@ struct HttpResponse {
   std::string curl_error;             // readable transport error
   bool timed_out = false;
   bool retryable_transport = false;   // connection refused/reset, timeout, truncated body...
+  bool cancelled = false;
 };
 
 class HttpClient {

@@ -69,9 +69,9 @@ const char* const kSchemaJson = R"({
 })";
 
 constexpr const char* kEnableFullCycle =
-    "This night ran offline: skills were drafted from your own successful sessions without replaying or "
-    "gating them. To enable the full replay-and-gate cycle, set ANTHROPIC_API_KEY or OPENAI_API_KEY and run "
-    "`skillpipe run pipelines/nightly.yaml` again (see README, \"Enabling the full cycle\").";
+    "This night ran offline: patterns and skill drafts come from your own sessions only; nothing was "
+    "replayed or gated. To enable the full replay-and-gate cycle, set ANTHROPIC_API_KEY or OPENAI_API_KEY and "
+    "run `skillpipe run pipelines/nightly.yaml` again (see README.md).";
 
 class ConsolidateDraft final : public Consolidator {
  public:
@@ -95,7 +95,8 @@ class ConsolidateDraft final : public Consolidator {
     life_.archive_score = lc.get_double("archive_score", 0.1);
     life_.archive = lc.get_bool("archive", true);
     if (life_.archive_after_days < life_.cold_after_days)
-      throw ConfigError("lifecycle.archive_after_days must not be less than cold_after_days", "/lifecycle/archive_after_days");
+      throw ConfigError("lifecycle.archive_after_days must not be less than cold_after_days",
+                        "/lifecycle/archive_after_days");
     if (!backend_id_.empty() && !ctx.backend(backend_id_))
       throw ConfigError("backend \"" + backend_id_ + "\" is not defined in the pipeline", "/backend");
   }
@@ -144,12 +145,12 @@ class ConsolidateDraft final : public Consolidator {
         continue;
       }
       if (drafted >= max_drafts_) {
-        rep.notes.push_back("pattern `" + p.label + "` (" + p.id + "): ready, deferred (max_drafts = " +
-                            std::to_string(max_drafts_) + " per night)");
+        rep.notes.push_back("pattern `" + p.label + "` (" + p.id +
+                            "): ready, deferred (max_drafts = " + std::to_string(max_drafts_) + " per night)");
         ++rep.counts["drafts_deferred"];
         continue;
       }
-      drafting::PatternDraft d = drafting::draft_pattern(p, s_, catalog, llm, project, night, ctx);
+      drafting::PatternDraft d = drafting::draft_pattern(p, s_, catalog, llm, project, night, prev, ctx);
       ++drafted;
       rep.tokens += d.usage;
       rep.cost_usd += d.cost_usd;
@@ -231,15 +232,17 @@ class ConsolidateDraft final : public Consolidator {
                   patterns.size(), res.proposals.size());
     rep.gate_reason = std::string("offline: ") + buf;
     if (ready == 0) {
-      rep.notes.insert(rep.notes.begin(),
-                       "No skill drafts tonight: " + std::to_string(not_ready) +
-                           " patterns are not ready. A pattern is ready with at least " +
-                           attr("min_task_count", "2") + " successful sessions and a success ratio of at least " +
-                           attr("min_success_ratio", "0.70") + "; the reasons per pattern follow.");
+      rep.notes.insert(rep.notes.begin(), "No skill drafts tonight: " + std::to_string(not_ready) +
+                                              (not_ready == 1 ? " pattern is" : " patterns are") +
+                                              " not ready. A pattern is ready with at least " +
+                                              attr("min_task_count", "2") +
+                                              " successful sessions and a success ratio of at least " +
+                                              attr("min_success_ratio", "0.70") + "; the reasons per pattern follow.");
     } else if (!res.proposals.empty()) {
       rep.notes.insert(rep.notes.begin(),
-                       "Review tonight's drafts with `skillpipe status`; adopt one with `skillpipe adopt --skill NAME`. "
-                       "Quarantined drafts list their safety findings and cannot be adopted.");
+                       "Review tonight's drafts with `skillpipe status`; adopt one with `skillpipe adopt --skill NAME "
+                       "--allow-unverified` (drafts are not verified by a replay gate). Quarantined drafts list their "
+                       "safety findings and cannot be adopted.");
     }
   }
 

@@ -36,7 +36,8 @@ DraftState parse_drafts(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError())
-    throw Error(std::string("offline draft state: not JSON (") + rapidjson::GetParseError_En(doc.GetParseError()) + ")");
+    throw Error(std::string("offline draft state: not JSON (") + rapidjson::GetParseError_En(doc.GetParseError()) +
+                ")");
   if (!doc.IsObject() || !doc.HasMember("drafts") || !doc["drafts"].IsArray())
     throw Error("offline draft state: expected an object with a \"drafts\" array");
   DraftState st;

@@ -15,12 +15,12 @@ struct DraftTarget {
   std::string target;
   std::string name;
   std::string live_path;
-  std::string sha256;          // of the proposed text
+  std::string sha256;  // of the proposed text
 };
 
 struct DraftRecord {
   std::string pattern;
-  std::string status;          // draft | quarantined
+  std::string status;  // draft | quarantined
   std::string evidence_sig;
   std::string night;
   std::string at;

@@ -101,8 +101,10 @@ std::string sections(const PatternView& p, const std::string& h) {
 
   s += "\n" + h + " Procedure\n\n";
   if (!p.tool_chain.empty()) {
-    s += "The successful sessions followed this path (each tool was used in at least " + p.tool_chain_support +
-         " of them):\n\n";
+    std::string support = p.tool_chain_support;
+    if (const auto slash = support.find('/'); slash != std::string::npos)
+      support = support.substr(0, slash) + " of the " + support.substr(slash + 1);
+    s += "The successful sessions followed this path (each step was taken in at least " + support + " sessions):\n\n";
     s += procedure_steps(p.tool_chain);
   } else {
     s += "The successful sessions shared no common tool chain; follow the request directly.\n";
@@ -141,9 +143,7 @@ std::string skill_name_for(const PatternView& p) {
   return "pattern-" + hex;
 }
 
-std::string section_heading(const PatternView& p) {
-  return "## Learned pattern: " + p.label + " (`" + p.id + "`)";
-}
+std::string section_heading(const PatternView& p) { return "## Learned pattern: " + p.label + " (`" + p.id + "`)"; }
 
 std::string render_new_skill(const PatternView& p, const std::string& name) {
   std::string ask = truncate_utf8(one_line(p.intent), 200);
@@ -157,8 +157,8 @@ std::string render_new_skill(const PatternView& p, const std::string& name) {
 }
 
 std::string render_append(const PatternView& p, const std::string& base) {
-  return append_section(p, base, "Learned by skillpipe from recent sessions; review before adopting.\n\n" +
-                                     sections(p, "###"));
+  return append_section(p, base,
+                        "Learned by skillpipe from recent sessions; review before adopting.\n\n" + sections(p, "###"));
 }
 
 std::string append_section(const PatternView& p, const std::string& base, const std::string& body) {

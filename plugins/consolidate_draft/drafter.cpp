@@ -19,7 +19,8 @@ bool same_finding(const SafetyFinding& a, const SafetyFinding& b) {
 
 PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
                            const std::map<std::string, std::vector<ExistingSkill>>& catalog, Backend* llm,
-                           const std::string& project, const std::string& night, Context& ctx) {
+                           const std::string& project, const std::string& night, const DraftRecord* previous,
+                           Context& ctx) {
   PatternDraft out;
   out.record.pattern = p.id;
   out.record.evidence_sig = p.evidence_sig;
@@ -48,8 +49,13 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     } else if (auto live = read_file(prop.live_path)) {
       base = *live;  // a file the catalog skipped (e.g. an unreadable root listing)
     }
-    const bool append = existing || !base.empty();
-    if (append) {
+    // Our own earlier draft, live and untouched since adoption: rewrite it whole.
+    bool ours = false;
+    if (previous && !base.empty())
+      for (const auto& t : previous->targets)
+        ours = ours || (t.target == target && t.name == prop.name && t.sha256 == sha256_hex(base));
+    const bool append = (existing || !base.empty()) && !ours;
+    if (!base.empty()) {
       prop.base_text = base;
       prop.base_sha256 = sha256_hex(base);
     }
@@ -93,20 +99,23 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
                            " successful, " + std::to_string(p.failures) + " failed sessions (success ratio " + p.ratio +
                            "); not replayed or gated");
     prop.reasons.push_back(append ? "appends a section to the existing skill " + prop.live_path
+                           : ours ? "updates the skill drafted on night " + previous->night + " at " + prop.live_path
                                   : "new skill at " + prop.live_path);
     for (const auto& f : findings) prop.reasons.push_back("safety: " + format_finding(f));
     // A quarantined draft is kept for review, never with a live secret in it.
     prop.proposed_text = quarantined ? redact_secrets(text) : text;
 
     out.record.targets.push_back({target, prop.name, prop.live_path, sha256_hex(prop.proposed_text)});
-    std::string n = "pattern `" + p.label + "` (" + p.id + "): " + (append ? "appended to" : "drafted new") +
+    std::string n = "pattern `" + p.label + "` (" + p.id + "): " +
+                    (append ? "appended to" : ours ? "updated its" : "drafted new") +
                     " skill `" + prop.name + "` for " + target + " — " + prop.status;
     if (quarantined) {
       int shown = 0;
       n += " (";
       for (const auto& f : findings) {
         if (severity_rank(f.severity) < severity_rank(s.quarantine_severity) || shown == 3) continue;
-        n += std::string(shown++ ? "; " : "") + f.kind + "/" + f.rule + (f.line ? " line " + std::to_string(f.line) : "");
+        n += std::string(shown++ ? "; " : "") + f.kind + "/" + f.rule +
+             (f.line ? " line " + std::to_string(f.line) : "");
       }
       n += ")";
     }

@@ -125,9 +125,10 @@ Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& l
       np.created_ms = now;
       np.sha256 = l.sha256;
       if (adopted) add_weight(np, 1.0, now, s);
-      add_version(np, adopted ? "adopted" : "discovered", night,
-                  adopted ? "draft from night " + adopted->night : "", now);
-      if (adopted) note("skill " + label(np) + " was adopted from night " + adopted->night + "; tracking it as evolved");
+      add_version(np, adopted ? "adopted" : "discovered", night, adopted ? "draft from night " + adopted->night : "",
+                  now);
+      if (adopted)
+        note("skill " + label(np) + " was adopted from night " + adopted->night + "; tracking it as evolved");
       st.profiles.push_back(std::move(np));
       continue;
     }
@@ -165,8 +166,8 @@ Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& l
   for (auto& p : st.profiles) {
     if (std::find(scanned_targets.begin(), scanned_targets.end(), p.target) == scanned_targets.end()) continue;
     if (p.status != "active" && p.status != "cold") continue;
-    const bool present = std::any_of(live.begin(), live.end(),
-                                     [&](const auto& l) { return l.target == p.target && l.name == p.name; });
+    const bool present =
+        std::any_of(live.begin(), live.end(), [&](const auto& l) { return l.target == p.target && l.name == p.name; });
     if (!present) {
       p.status = "removed";
       p.sha256.clear();
@@ -178,12 +179,17 @@ Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& l
   for (const auto& d : digests) {
     if (d.skills_used.empty()) continue;
     const SessionJudgement j = judge_session(d, s.judge);
-    const double w = j.outcome == skillpipe::Outcome::kSuccess ? 1.0 : j.outcome == skillpipe::Outcome::kFail ? 0.25 : 0.5;
+    const double w = j.outcome == skillpipe::Outcome::kSuccess ? 1.0
+                     : j.outcome == skillpipe::Outcome::kFail  ? 0.25
+                                                               : 0.5;
     std::int64_t t = now;
     if (auto e = parse_iso8601_ms(!d.ended_at.empty() ? d.ended_at : d.started_at)) t = std::min(*e, now);
     for (const auto& used : d.skills_used) {
       for (auto& p : st.profiles) {
         if (p.name != bare_skill(used)) continue;
+        // A Claude Code session loads Claude skills, a Codex session Codex skills.
+        if ((d.source == "claude" && p.target != "claude_skill") || (d.source == "codex" && p.target != "codex_skill"))
+          continue;
         auto& seen = p.counted_sessions;
         if (std::find(seen.begin(), seen.end(), d.session_id) != seen.end()) continue;
         seen.push_back(d.session_id);
@@ -225,8 +231,8 @@ Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& l
         continue;
       }
       if (l->symlink || !l->only_skill_md) {
-        note("evolved skill " + label(p) + " is cold (" + why + ") but not archived: " +
-             (l->symlink ? "it is a symlink" : "its directory holds other files"));
+        note("evolved skill " + label(p) + " is cold (" + why +
+             ") but not archived: " + (l->symlink ? "it is a symlink" : "its directory holds other files"));
         continue;
       }
       // Save first (state, then a night artifact), mark, remove: a crash leaves a copy.

@@ -36,7 +36,7 @@ struct Settings {
   double archive_after_days = 60;
   double cold_score = 0.3;
   double archive_score = 0.1;
-  bool archive = true;        // false: report what would be archived, move nothing
+  bool archive = true;  // false: report what would be archived, move nothing
   SessionJudgeOptions judge;
 };
 
@@ -44,7 +44,7 @@ struct Settings {
 struct StagedDraft {
   std::string target;
   std::string name;
-  std::string sha256;         // of the proposed text
+  std::string sha256;  // of the proposed text
   std::string night;
 };
 
@@ -58,8 +58,7 @@ double retention(const Profile& p, std::int64_t now_ms, const Settings& s);
 // Updates the profiles in `store` (key kProfilesKey) from the live skills and the night's
 // digests, then applies the cold/archive transitions. `dry_run` moves nothing.
 Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& live,
-                      const std::vector<std::string>& scanned_targets,
-                      const std::vector<SessionDigest>& digests, const std::vector<StagedDraft>& staged,
-                      const Settings& settings, bool dry_run, Context& ctx);
+                     const std::vector<std::string>& scanned_targets, const std::vector<SessionDigest>& digests,
+                     const std::vector<StagedDraft>& staged, const Settings& settings, bool dry_run, Context& ctx);
 
 }  // namespace skillpipe::lifecycle

@@ -51,7 +51,8 @@ ProfileState parse_profiles(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError())
-    throw Error(std::string("skill profile state: not JSON (") + rapidjson::GetParseError_En(doc.GetParseError()) + ")");
+    throw Error(std::string("skill profile state: not JSON (") + rapidjson::GetParseError_En(doc.GetParseError()) +
+                ")");
   if (!doc.IsObject() || !doc.HasMember("profiles") || !doc["profiles"].IsArray())
     throw Error("skill profile state: expected an object with a \"profiles\" array");
   ProfileState st;

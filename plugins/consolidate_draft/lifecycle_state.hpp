@@ -10,28 +10,28 @@ namespace skillpipe::lifecycle {
 
 struct Version {
   int version = 0;
-  std::string action;         // discovered | adopted | edited | restored | removed | lifecycle:cold | lifecycle:archived ...
-  std::string at;             // ISO-8601
+  std::string action;  // discovered | adopted | edited | restored | removed | lifecycle:cold | lifecycle:archived ...
+  std::string at;      // ISO-8601
   std::string night;
-  std::string sha256;         // of the live text after the action ("" when gone)
+  std::string sha256;  // of the live text after the action ("" when gone)
   std::string note;
 };
 
 struct Profile {
-  std::string target;         // claude_skill | codex_skill
+  std::string target;  // claude_skill | codex_skill
   std::string name;
   std::string live_path;
-  std::string origin;         // manual | evolved
-  std::string status;         // active | cold | archiving | archived | removed
-  bool user_modified = false; // an evolved skill the user edited: treated like a manual one
+  std::string origin;          // manual | evolved
+  std::string status;          // active | cold | archiving | archived | removed
+  bool user_modified = false;  // an evolved skill the user edited: treated like a manual one
   int uses = 0;
   int successes = 0;
   int failures = 0;
   std::int64_t created_ms = 0;
-  std::int64_t last_used_ms = 0;    // 0: never used
-  double strength = 0;              // decayed sum of use weights, as of strength_at_ms
+  std::int64_t last_used_ms = 0;  // 0: never used
+  double strength = 0;            // decayed sum of use weights, as of strength_at_ms
   std::int64_t strength_at_ms = 0;
-  std::string sha256;               // the live text as last seen
+  std::string sha256;                         // the live text as last seen
   std::vector<std::string> counted_sessions;  // sessions already counted (bounded)
   std::vector<Version> versions;
 };

@@ -31,8 +31,8 @@ std::string strip_fence(std::string t) {
 
 }  // namespace
 
-LlmDraft llm_draft(Backend& backend, const PatternView& p, const std::string& name,
-                   const std::string& template_text, bool append, const std::string& base, Context& ctx) {
+LlmDraft llm_draft(Backend& backend, const PatternView& p, const std::string& name, const std::string& template_text,
+                   bool append, const std::string& base, Context& ctx) {
   LlmDraft out;
   std::string user;
   user += "A recurring task was found in the user's agent sessions (pattern " + p.id + ", " +
@@ -45,13 +45,16 @@ LlmDraft llm_draft(Backend& backend, const PatternView& p, const std::string& na
     user += "\n";
   }
   for (const auto& e : p.evidence)
-    user += "Evidence (" + e.outcome + ", " + e.reason + "): request \"" + e.intent + "\" -> answer \"" + e.result + "\"\n";
+    user +=
+        "Evidence (" + e.outcome + ", " + e.reason + "): request \"" + e.intent + "\" -> answer \"" + e.result + "\"\n";
   user += "\nA template draft built from the same evidence:\n\n" + template_text + "\n";
   if (append) {
-    user += "\nThe user already has this skill; write only a section to append to it, starting with the line "
-            "\"Learned by skillpipe from recent sessions; review before adopting.\" and using ### sub-headings "
-            "When to use, Procedure, Expected result, Source evidence. Do not repeat what the skill already says.\n\n"
-            "Existing skill:\n\n" + base + "\n";
+    user +=
+        "\nThe user already has this skill; write only a section to append to it, starting with the line "
+        "\"Learned by skillpipe from recent sessions; review before adopting.\" and using ### sub-headings "
+        "When to use, Procedure, Expected result, Source evidence. Do not repeat what the skill already says.\n\n"
+        "Existing skill:\n\n" +
+        base + "\n";
   } else {
     user += "\nWrite the complete SKILL.md: YAML frontmatter with exactly `name: " + name +
             "` and a one-sentence `description` (when to use it, at most 300 characters, double-quoted), then a "

@@ -14,16 +14,15 @@ namespace skillpipe::drafting {
 
 struct LlmDraft {
   bool ok = false;
-  std::string text;           // a full SKILL.md (create) or a section body (append)
-  std::string note;           // why it was not used, for the report
+  std::string text;  // a full SKILL.md (create) or a section body (append)
+  std::string note;  // why it was not used, for the report
   TokenUsage usage;
   double cost_usd = 0;
   bool cached = false;
 };
 
 // `append` asks for a section to add to the skill `base` instead of a whole document.
-LlmDraft llm_draft(Backend& backend, const PatternView& p, const std::string& name,
-                   const std::string& template_text, bool append, const std::string& base,
-                   Context& ctx);
+LlmDraft llm_draft(Backend& backend, const PatternView& p, const std::string& name, const std::string& template_text,
+                   bool append, const std::string& base, Context& ctx);
 
 }  // namespace skillpipe::drafting

@@ -10,7 +10,7 @@ namespace skillpipe::drafting {
 
 struct Evidence {
   std::string session;
-  std::string outcome;        // success | fail
+  std::string outcome;  // success | fail
   std::string at;
   std::string intent;
   std::string result;
@@ -26,16 +26,16 @@ struct PatternView {
   int successes = 0;
   int failures = 0;
   std::string ratio;
-  std::string intent;                       // the most typical request
-  std::vector<std::string> examples;        // other requests of the pattern
+  std::string intent;                 // the most typical request
+  std::vector<std::string> examples;  // other requests of the pattern
   std::vector<std::string> tool_chain;
   std::string tool_chain_support;
   std::vector<std::string> skills;
   std::vector<std::string> files;
   std::vector<Evidence> evidence;
-  std::vector<std::string> sessions;        // every member session
+  std::vector<std::string> sessions;  // every member session
   std::string skill_hint;
-  std::string evidence_sig;                 // changes whenever the evidence changes
+  std::string evidence_sig;  // changes whenever the evidence changes
 };
 
 // False (with `why`) when `t` is not a pattern task record.

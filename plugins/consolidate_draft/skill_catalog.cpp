@@ -25,8 +25,7 @@ std::string expand_root(const std::string& root, const std::string& project) {
   return r;
 }
 
-std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, const std::string& target,
-                                       const std::string& project) {
+std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, const std::string& target, const std::string& project) {
   std::vector<ExistingSkill> out;
   std::set<std::string> seen;
   for (const auto& raw : roots.of(target)) {

@@ -24,13 +24,13 @@ struct SkillRoots {
 std::string expand_root(const std::string& root, const std::string& project);
 
 struct ExistingSkill {
-  std::string target;         // claude_skill | codex_skill
-  std::string name;           // directory name
-  std::string root;           // expanded root
-  std::string path;           // <root>/<name>/SKILL.md
+  std::string target;  // claude_skill | codex_skill
+  std::string name;    // directory name
+  std::string root;    // expanded root
+  std::string path;    // <root>/<name>/SKILL.md
   std::string text;
   std::string sha256;
-  std::string fm_name;        // frontmatter name ("" when absent)
+  std::string fm_name;  // frontmatter name ("" when absent)
   std::string description;
   bool symlink = false;       // SKILL.md or its directory is a symlink
   bool only_skill_md = true;  // the directory holds nothing but SKILL.md
@@ -38,8 +38,7 @@ struct ExistingSkill {
 
 // Every <root>/<name>/SKILL.md of the target's roots, in root order; the first root wins
 // when two define the same name (the agent's own precedence).
-std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, const std::string& target,
-                                       const std::string& project);
+std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, const std::string& target, const std::string& project);
 
 // The existing skill a pattern's draft should extend instead of creating `name`: one with
 // that name, else the one whose name and description contain the most of the pattern's

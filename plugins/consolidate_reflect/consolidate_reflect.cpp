@@ -36,9 +36,7 @@ constexpr const char* kEnableHint =
 
 class ConsolidateReflect final : public Consolidator {
  public:
-  void configure(const Config& config, Context& ctx) override {
-    s_ = parse_settings(config, ctx.run().pipeline_dir);
-  }
+  void configure(const Config& config, Context& ctx) override { s_ = parse_settings(config, ctx.run().pipeline_dir); }
 
   ConsolidateResult consolidate(const ConsolidateInput& input, Context& ctx) override {
     ConsolidateResult out;
@@ -50,9 +48,8 @@ class ConsolidateReflect final : public Consolidator {
       return out;
     }
     if (input.tasks.empty()) {
-      out.report.gate_action = "no_edits";
-      out.report.gate_reason = "no tasks were mined tonight";
-      out.report.gate_metric = metric_label(s_.gate);
+      // Nothing was replayed, so there is no verdict to give; whatever other stages did stands.
+      out.report.notes.push_back("consolidate_reflect: no tasks were mined tonight, so there was nothing to replay.");
       return out;
     }
     const std::string project = ctx.run().project;
@@ -72,15 +69,15 @@ class ConsolidateReflect final : public Consolidator {
     if (no_skill) skill_target = "claude_skill";
     const bool no_memory = memory_target.empty() || project == "all";
     if (memory_target.empty()) memory_target = skill_target == "codex_skill" ? "codex_memory" : "claude_memory";
-    const std::string skill_path = live_path_for(skill_target, s_.skill_name, s_.claude_skill_root,
-                                                 s_.codex_skill_root, project);
+    const std::string skill_path =
+        live_path_for(skill_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root, project);
     GroupPlan plan = plan_groups(input.tasks, s_, project, skill_target, skill_path);
     notes.insert(notes.end(), plan.notes.begin(), plan.notes.end());
     DocFile memory;
     if (project != "all") {
-      memory = load_document(memory_target, memory_target == "codex_memory" ? "AGENTS.md" : "CLAUDE.md",
-                             live_path_for(memory_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root,
-                                           project));
+      memory = load_document(
+          memory_target, memory_target == "codex_memory" ? "AGENTS.md" : "CLAUDE.md",
+          live_path_for(memory_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root, project));
     } else if (s_.evolve_memory && !memory_target.empty()) {
       notes.push_back("A night over all projects has no project memory document; only skills evolve.");
     }
@@ -90,6 +87,8 @@ class ConsolidateReflect final : public Consolidator {
       GroupOutcome go;
       go.group = g;
       go.skill = load_document(g.target, g.name, g.path);
+      // With no skill target the agent sees no managed skill: replay without a scaffold.
+      if (g.managed && no_skill && !go.skill.exists) go.skill.text.clear();
       go.memory = memory;
       EpochSpec spec;
       spec.group = g.name;

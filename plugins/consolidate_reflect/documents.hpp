@@ -9,13 +9,13 @@
 namespace skillpipe::reflect {
 
 struct DocFile {
-  std::string name;          // skill name, or "CLAUDE.md" / "AGENTS.md"
-  std::string target;        // claude_skill | claude_memory | codex_skill | codex_memory
-  std::string path;          // absolute live path
+  std::string name;    // skill name, or "CLAUDE.md" / "AGENTS.md"
+  std::string target;  // claude_skill | claude_memory | codex_skill | codex_memory
+  std::string path;    // absolute live path
   bool exists = false;
-  std::string base_text;     // the live bytes ("" when absent)
-  std::string base_sha256;   // "" when absent
-  std::string text;          // what the night starts from: the live text, or a scaffold
+  std::string base_text;    // the live bytes ("" when absent)
+  std::string base_sha256;  // "" when absent
+  std::string text;         // what the night starts from: the live text, or a scaffold
 };
 
 bool is_skill_target(const std::string& target);

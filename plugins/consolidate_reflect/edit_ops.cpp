@@ -11,8 +11,8 @@ namespace {
 constexpr std::size_t kMinAnchor = 4;  // shorter anchors match too much to be meant
 
 struct Lines {
-  std::vector<std::string> text;       // without terminators
-  std::vector<std::size_t> end;        // byte offset just past each line (terminator included)
+  std::vector<std::string> text;  // without terminators
+  std::vector<std::size_t> end;   // byte offset just past each line (terminator included)
 };
 
 Lines split_lines(const std::string& s) {
@@ -44,11 +44,16 @@ class Applier {
     if (contains_marker(e.content) || contains_marker(e.anchor)) return "protected";
     if (!e.content.empty() && findings_block(scan_unsafe_content(e.content), "high")) return "unsafe";
     switch (e.op) {
-      case EditOp::kAdd: return add(e);
-      case EditOp::kReplace: return replace_or_delete(e, false);
-      case EditOp::kDelete: return replace_or_delete(e, true);
-      case EditOp::kAppend: return append(e);
-      case EditOp::kInsertAfter: return insert_after(e);
+      case EditOp::kAdd:
+        return add(e);
+      case EditOp::kReplace:
+        return replace_or_delete(e, false);
+      case EditOp::kDelete:
+        return replace_or_delete(e, true);
+      case EditOp::kAppend:
+        return append(e);
+      case EditOp::kInsertAfter:
+        return insert_after(e);
     }
     return "unknown_op";
   }
@@ -197,8 +202,10 @@ class Applier {
     if (duplicate(e.content)) return "duplicate";
     std::size_t pos = doc_.blocks().size();
     const int learned = doc_.find(BlockKind::kLearned), notes = doc_.find(BlockKind::kNotes);
-    if (learned >= 0) pos = static_cast<std::size_t>(learned);
-    else if (notes >= 0) pos = static_cast<std::size_t>(notes);
+    if (learned >= 0)
+      pos = static_cast<std::size_t>(learned);
+    else if (notes >= 0)
+      pos = static_cast<std::size_t>(notes);
     if (fence_open_before(pos)) return "protected";
     return insert_block(pos, e.content);
   }

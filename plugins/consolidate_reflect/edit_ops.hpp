@@ -29,14 +29,14 @@ struct EditBounds {
 
 struct ApplyOptions {
   EditBounds bounds;
-  bool allow_document_ops = true;       // append / insert_after (off for a user's own skill)
+  bool allow_document_ops = true;  // append / insert_after (off for a user's own skill)
 };
 
 struct ApplyResult {
-  std::string text;                     // the document after the applied edits
-  std::vector<Edit> edits;              // every input edit with its status set
+  std::string text;         // the document after the applied edits
+  std::vector<Edit> edits;  // every input edit with its status set
   int applied = 0;
-  std::string error;                    // why nothing could be applied (damaged markers)
+  std::string error;  // why nothing could be applied (damaged markers)
 };
 
 // Edits whose status is already set (e.g. unknown_op from parsing) are passed through.

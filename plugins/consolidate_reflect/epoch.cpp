@@ -87,14 +87,32 @@ Collected collect(const std::vector<TaskRecord>& train, const Scored& sc, const 
         }
       }
       if (best < 0 || best_s - worst_s <= 1e-9) continue;
-      Evidence::Contrast ct{t.intent, response_of(sc.raw, t.id, best), response_of(sc.raw, t.id, worst),
-                            why_failed(sc.raw, t.id, worst), best_s, worst_s};
+      Evidence::Contrast ct{t.intent,
+                            response_of(sc.raw, t.id, best),
+                            response_of(sc.raw, t.id, worst),
+                            why_failed(sc.raw, t.id, worst),
+                            best_s,
+                            worst_s};
       spreads.push_back({best_s - worst_s, std::move(ct)});
     }
-    std::stable_sort(spreads.begin(), spreads.end(), [](const Spread& a, const Spread& b) { return a.spread > b.spread; });
+    std::stable_sort(spreads.begin(), spreads.end(),
+                     [](const Spread& a, const Spread& b) { return a.spread > b.spread; });
     for (std::size_t i = 0; i < spreads.size() && i < kMaxContrasts; ++i) c.evidence.contrasts.push_back(spreads[i].c);
   }
   return c;
+}
+
+// The decision's numbers, for the report (the interval a statistical gate computed, ...).
+void record_decision(std::map<std::string, double>& m, const GateDecision& d) {
+  if (d.ci) {
+    m["gate.ci_low"] = d.ci->low;
+    m["gate.ci_high"] = d.ci->high;
+    m["gate.mean_delta"] = d.ci->mean;
+  }
+  if (d.p_value) m["gate.p_value"] = *d.p_value;
+  m["gate.improved"] = d.improved;
+  m["gate.regressed"] = d.regressed;
+  m["gate.unchanged"] = d.unchanged;
 }
 
 std::vector<TaskDelta> deltas_from(const GateDecision& d, const std::string& split) {
@@ -178,6 +196,11 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   // Train replay (reused when it is the same replay the baseline already did).
   const bool same = gate_split == "train" && s_.rollouts_k == 1;
   Scored train = same ? base : eval_.run(sp.train, spec.skill.text, spec.memory.text, "train", "train", s_.rollouts_k);
+  if (train.raw.budget_stopped) {
+    r.action = "budget_stopped";
+    r.reason = "the budget ran out while replaying the train tasks";
+    return r;
+  }
 
   std::string skill = spec.skill.text, memory = spec.memory.text;
   std::vector<TaskResult> current = base.results;
@@ -195,12 +218,18 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     }
     const std::string name = is_skill ? "skill" : "memory";
     const std::string doc_name = is_skill ? spec.skill.name : spec.memory.name;
-    if (!is_skill && !r.accepted_skill.empty())
+    if (!is_skill && !r.accepted_skill.empty()) {
       train = eval_.run(sp.train, skill, memory, "train:post_skill", "train", s_.rollouts_k);
+      if (train.raw.budget_stopped) {
+        r.action = "budget_stopped";
+        r.reason = "the budget ran out while replaying the train tasks under the new skill";
+        return r;
+      }
+    }
     Collected col = collect(sp.train, train, spec.tasks, gate, s_.rollouts_k);
     if (col.unscored > 0)
-      r.notes.push_back(std::to_string(col.unscored) + " train task(s) could not be replayed and were left out of the " +
-                        name + " reflection");
+      r.notes.push_back(std::to_string(col.unscored) +
+                        " train task(s) could not be replayed and were left out of the " + name + " reflection");
     r.metrics["train.failures." + name] = static_cast<double>(col.failed.size());
     if (col.failed.empty()) continue;
     any_failures = true;
@@ -242,13 +271,16 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     std::vector<Edit> applied;
     for (auto& e : ar.edits) {
       e.document = doc_name;
-      if (e.status == "applied") applied.push_back(e);
-      else r.unmatched.push_back(e);
+      if (e.status == "applied")
+        applied.push_back(e);
+      else
+        r.unmatched.push_back(e);
     }
     if (applied.empty()) continue;
     any_applied = true;
 
-    Scored trial = eval_.run(gate_set, is_skill ? ar.text : skill, is_skill ? memory : ar.text, "trial:" + name, "trial");
+    Scored trial =
+        eval_.run(gate_set, is_skill ? ar.text : skill, is_skill ? memory : ar.text, "trial:" + name, "trial");
     if (trial.raw.budget_stopped) {
       r.action = "budget_stopped";
       r.reason = "the budget ran out during the " + name + " trial";
@@ -269,6 +301,50 @@ EpochResult Epoch::run(const EpochSpec& spec) {
       rejected_tonight.push_back(e.content);
       r.rejected.push_back(std::move(e));
     };
+    if (d.accept && s_.prune_edits && applied.size() > 1) {
+      // Leave-one-out: an edit the val score does not need (a rule riding along with a good
+      // one) is dropped. "Needed" = the batch is strictly better with it than without it.
+      GateConfig plain = gate;
+      plain.no_regression = false;
+      plain.mode = "strict";
+      plain.min_effect = 0;
+      std::vector<Edit> kept = applied;
+      std::string text = ar.text;
+      Scored scores = trial;
+      for (std::size_t i = 0; i < kept.size() && kept.size() > 1;) {
+        std::vector<Edit> others;
+        for (std::size_t k = 0; k < kept.size(); ++k)
+          if (k != i) {
+            others.push_back(kept[k]);
+            others.back().status.clear();
+          }
+        ApplyResult without = apply_edits(doc, others, spec.apply);
+        if (without.applied != static_cast<int>(others.size())) {
+          ++i;
+          continue;
+        }
+        Scored t = eval_.run(gate_set, is_skill ? without.text : skill, is_skill ? memory : without.text,
+                             "prune:" + name + ":without" + std::to_string(i + 1), "trial");
+        if (t.raw.budget_stopped) {
+          r.action = "budget_stopped";
+          r.reason = "the budget ran out while pruning " + name + " edits";
+          return r;
+        }
+        const GateDecision needed = decide(t.results, scores.results, plain);
+        if (needed.accept) {
+          ++i;
+          continue;
+        }
+        r.notes.push_back("pruned " + name + " edit \"" + excerpt(kept[i].content, 80) + "\": val does not need it (" +
+                          needed.reason + ")");
+        reject(kept[i]);
+        kept.erase(kept.begin() + static_cast<long>(i));
+        text = without.text;
+        scores = std::move(t);
+      }
+      keep(text, scores, kept);
+      continue;
+    }
     if (d.accept) {
       keep(ar.text, trial, applied);
       continue;
@@ -295,12 +371,14 @@ EpochResult Epoch::run(const EpochSpec& spec) {
         return r;
       }
       GateDecision d1 = decide(current, t1.results, gate);
-      r.trials.push_back({name + " (edit " + std::to_string(i + 1) + " alone)", 1, d1.baseline, d1.candidate,
-                          d1.accept, d1.reason});
+      r.trials.push_back(
+          {name + " (edit " + std::to_string(i + 1) + " alone)", 1, d1.baseline, d1.candidate, d1.accept, d1.reason});
       last_candidate = mean_score(t1.results, gate);
       last_decision = d1;
-      if (d1.accept) keep(a1.text, t1, {applied[i]});
-      else reject(applied[i]);
+      if (d1.accept)
+        keep(a1.text, t1, {applied[i]});
+      else
+        reject(applied[i]);
     }
   }
   for (const auto& e : r.accepted_skill) r.accepted.push_back(e);
@@ -309,6 +387,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   if (!any_accepted) {
     r.candidate_val = last_candidate;
     r.deltas = deltas_from(last_decision, gate_split);
+    if (any_applied) record_decision(r.metrics, last_decision);
     if (!any_applied) {
       r.action = "no_edits";
       r.reason = !any_failures ? "every train task already passes under the current documents"
@@ -336,15 +415,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   GateDecision fd = decide(base.results, final_sc.results, gate);
   r.candidate_val = mean_score(final_sc.results, gate);
   r.deltas = deltas_from(fd, gate_split);
-  if (fd.ci) {
-    r.metrics["gate.ci_low"] = fd.ci->low;
-    r.metrics["gate.ci_high"] = fd.ci->high;
-    r.metrics["gate.mean_delta"] = fd.ci->mean;
-  }
-  if (fd.p_value) r.metrics["gate.p_value"] = *fd.p_value;
-  r.metrics["gate.improved"] = fd.improved;
-  r.metrics["gate.regressed"] = fd.regressed;
-  r.metrics["gate.unchanged"] = fd.unchanged;
+  record_decision(r.metrics, fd);
   if (!fd.accept) {
     for (auto e : r.accepted) {
       e.status = "rejected";

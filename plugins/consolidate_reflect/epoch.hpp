@@ -26,17 +26,17 @@
 namespace skillpipe::reflect {
 
 struct EpochSpec {
-  std::string group;                 // skill name the group is about
+  std::string group;  // skill name the group is about
   std::vector<TaskRecord> tasks;
-  DocFile skill;                     // gated skill (may be a scaffold)
-  DocFile memory;                    // gated memory ("" text when absent)
+  DocFile skill;   // gated skill (may be a scaffold)
+  DocFile memory;  // gated memory ("" text when absent)
   bool evolve_skill = true;
   bool evolve_memory = true;
   ApplyOptions apply;
 };
 
 struct Trial {
-  std::string target;                // skill | memory
+  std::string target;  // skill | memory
   int edits = 0;
   double baseline = 0;
   double candidate = 0;
@@ -45,13 +45,13 @@ struct Trial {
 };
 
 struct EpochResult {
-  std::string action;                // accept | reject | reject_unverified | no_edits | budget_stopped
+  std::string action;  // accept | reject | reject_unverified | no_edits | budget_stopped
   std::string reason;
   bool unverified = false;
   std::optional<double> baseline_val, candidate_val, baseline_test, candidate_test;
   std::vector<TaskDelta> deltas;
   std::vector<Edit> accepted, rejected, unmatched;
-  std::string skill_text, memory_text;   // the documents the night ends with
+  std::string skill_text, memory_text;  // the documents the night ends with
   std::vector<std::string> notes;
   std::map<std::string, double> metrics;
   std::vector<Trial> trials;
@@ -65,7 +65,11 @@ class Epoch {
  public:
   Epoch(Context& ctx, const Settings& settings, Evaluator& evaluator, Reflector& reflector,
         std::vector<std::string> rejected_before)
-      : ctx_(ctx), s_(settings), eval_(evaluator), reflector_(reflector), rejected_before_(std::move(rejected_before)) {}
+      : ctx_(ctx),
+        s_(settings),
+        eval_(evaluator),
+        reflector_(reflector),
+        rejected_before_(std::move(rejected_before)) {}
 
   EpochResult run(const EpochSpec& spec);
 

@@ -22,13 +22,14 @@ struct Usage {
 };
 
 struct Scored {
-  std::vector<TaskResult> results;        // per task, in request order
+  std::vector<TaskResult> results;  // per task, in request order
   EvalResult raw;
 };
 
 class Evaluator {
  public:
-  Evaluator(Context& ctx, std::string backend_id, Usage& usage) : ctx_(ctx), backend_(std::move(backend_id)), usage_(usage) {}
+  Evaluator(Context& ctx, std::string backend_id, Usage& usage)
+      : ctx_(ctx), backend_(std::move(backend_id)), usage_(usage) {}
 
   // `phase` names the timing bucket ("baseline", "trial", ...); `variant` labels the replays.
   Scored run(const std::vector<TaskRecord>& tasks, const std::string& skill, const std::string& memory,
@@ -44,7 +45,8 @@ class Evaluator {
 std::string response_of(const EvalResult& r, const std::string& task_id, int sample = -1);
 // The lowest sample index with a failing verdict, or -1.
 int first_failing_sample(const EvalResult& r, const std::string& task_id);
-// Why a task's sample (the first failing one when `sample` < 0) failed: its failed criteria, else the failing verdicts' rationales.
+// Why a task's sample (the first failing one when `sample` < 0) failed: its failed criteria, else the failing verdicts'
+// rationales.
 std::string why_failed(const EvalResult& r, const std::string& task_id, int sample = -1);
 // (hard, soft) of one sample, averaged over judges; false when the sample has no verdict.
 bool sample_scores(const EvalResult& r, const std::string& task_id, int sample, double& hard, double& soft);

@@ -35,8 +35,8 @@ GroupPlan plan_groups(const std::vector<TaskRecord>& tasks, const Settings& s, c
   managed.target = managed_target;
   managed.path = managed_path;
   std::vector<Group> hinted;
-  std::map<std::string, std::size_t> index;           // hint -> position in `hinted`
-  std::map<std::string, std::string> unresolved;      // hint -> why it went to the managed skill
+  std::map<std::string, std::size_t> index;       // hint -> position in `hinted`
+  std::map<std::string, std::string> unresolved;  // hint -> why it went to the managed skill
   const auto roots = skill_search_roots(s, project);
   for (const auto& t : tasks) {
     const std::string& hint = t.skill_hint;
@@ -63,8 +63,10 @@ GroupPlan plan_groups(const std::vector<TaskRecord>& tasks, const Settings& s, c
         const std::string c = fs::weakly_canonical(p, ec).string();
         if (canon.insert(c).second) found.emplace_back(p.lexically_normal().string(), target);
       }
-      if (found.empty()) why = "no " + hint + "/SKILL.md in the skill roots";
-      else if (found.size() > 1) why = "ambiguous: " + found[0].first + " and " + found[1].first;
+      if (found.empty())
+        why = "no " + hint + "/SKILL.md in the skill roots";
+      else if (found.size() > 1)
+        why = "ambiguous: " + found[0].first + " and " + found[1].first;
     }
     if (!why.empty()) {
       unresolved[hint] = why;

@@ -14,15 +14,15 @@
 namespace skillpipe::reflect {
 
 struct Group {
-  std::string name;                  // skill name
-  bool managed = false;              // the managed (skillpipe-learned) skill
-  std::string target;                // claude_skill | codex_skill
-  std::string path;                  // the skill's live SKILL.md
+  std::string name;      // skill name
+  bool managed = false;  // the managed (skillpipe-learned) skill
+  std::string target;    // claude_skill | codex_skill
+  std::string path;      // the skill's live SKILL.md
   std::vector<TaskRecord> tasks;
 };
 
 struct GroupPlan {
-  std::vector<Group> groups;         // the managed group first (when it has tasks)
+  std::vector<Group> groups;  // the managed group first (when it has tasks)
   std::vector<std::string> notes;
 };
 

@@ -98,8 +98,10 @@ GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<T
     d.candidate = sum_c / static_cast<double>(deltas.size());
   }
   if (cfg.mode == "statistical" && !deltas.empty()) {
-    if (cfg.test == "sign") d.p_value = sign_test_p(d.improved, d.regressed);
-    else d.ci = bootstrap_mean_ci(deltas, cfg.confidence, cfg.resamples, cfg.seed);
+    if (cfg.test == "sign")
+      d.p_value = sign_test_p(d.improved, d.regressed);
+    else
+      d.ci = bootstrap_mean_ci(deltas, cfg.confidence, cfg.resamples, cfg.seed);
   }
   const std::string scores = "candidate " + fmt(d.candidate) + " vs baseline " + fmt(d.baseline);
   auto ids = [](const std::vector<std::string>& v) {
@@ -134,8 +136,8 @@ GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<T
   const std::string level = fmt_g(cfg.confidence * 100) + "%";
   if (d.ci && !(d.ci->low > 0)) {
     d.reason = scores + ", but the " + level + " bootstrap interval of the mean per-task improvement [" +
-               fmt(d.ci->low) + ", " + fmt(d.ci->high) + "] does not lie above zero (n=" +
-               std::to_string(deltas.size()) + ")";
+               fmt(d.ci->low) + ", " + fmt(d.ci->high) +
+               "] does not lie above zero (n=" + std::to_string(deltas.size()) + ")";
     return d;
   }
   if (d.p_value && *d.p_value > 1 - cfg.confidence + kEps) {
@@ -155,8 +157,10 @@ std::string metric_label(const GateConfig& cfg) { return cfg.multi.enabled ? "mu
 
 std::string score_formula(const GateConfig& cfg) {
   std::string acc;
-  if (cfg.metric == "hard") acc = "hard";
-  else if (cfg.metric == "soft") acc = "soft";
+  if (cfg.metric == "hard")
+    acc = "hard";
+  else if (cfg.metric == "soft")
+    acc = "soft";
   else {
     const double w = std::clamp(cfg.mixed_weight, 0.0, 1.0);
     acc = "(1-" + fmt_g(w) + ")*hard + " + fmt_g(w) + "*soft";

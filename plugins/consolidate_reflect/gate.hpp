@@ -23,7 +23,7 @@ struct MultiObjective {
   double w_accuracy = 1.0;
   double w_tokens = 0.0;
   double w_latency = 0.0;
-  double token_ref = 2000;       // tokens per task that score 0 on the token objective
+  double token_ref = 2000;  // tokens per task that score 0 on the token objective
   double latency_ref_ms = 15000;
 };
 
@@ -31,10 +31,10 @@ struct GateConfig {
   std::string metric = "mixed";  // hard | soft | mixed
   double mixed_weight = 0.5;
   bool no_regression = false;
-  std::string mode = "strict";   // strict | statistical
+  std::string mode = "strict";     // strict | statistical
   std::string test = "bootstrap";  // bootstrap | sign
   double confidence = 0.95;
-  double min_effect = 0.0;       // minimum mean improvement
+  double min_effect = 0.0;  // minimum mean improvement
   int resamples = 2000;
   std::uint64_t seed = 42;
   MultiObjective multi;
@@ -43,10 +43,10 @@ struct GateConfig {
 // One task's result under one document pair (means over samples and judges).
 struct TaskResult {
   std::string task_id;
-  bool scored = false;           // false: every replay failed (never a zero score)
+  bool scored = false;  // false: every replay failed (never a zero score)
   double hard = 0;
   double soft = 0;
-  double tokens = 0;             // mean tokens per sample
+  double tokens = 0;  // mean tokens per sample
   double latency_ms = 0;
 };
 
@@ -54,18 +54,18 @@ struct TaskChange {
   std::string task_id;
   std::optional<double> before;
   std::optional<double> after;
-  std::string status;            // improved | regressed | unchanged | missing | unscored
+  std::string status;  // improved | regressed | unchanged | missing | unscored
 };
 
 struct GateDecision {
   bool accept = false;
   std::string reason;
-  double baseline = 0;           // mean gate score over the paired tasks
+  double baseline = 0;  // mean gate score over the paired tasks
   double candidate = 0;
   std::vector<TaskChange> changes;  // in baseline order
   int improved = 0, regressed = 0, unchanged = 0, missing = 0;
-  std::optional<Interval> ci;    // statistical mode, bootstrap
-  std::optional<double> p_value; // statistical mode, sign test
+  std::optional<Interval> ci;     // statistical mode, bootstrap
+  std::optional<double> p_value;  // statistical mode, sign test
 };
 
 // (1-w)*hard + w*soft, or hard, or soft; w clamped to [0,1].

@@ -27,7 +27,8 @@ bool replay_onto(const DocFile& doc, const std::vector<Edit>& edits, const Apply
   ApplyResult ar = apply_edits(doc.text, fresh, opt);
   for (const auto& e : ar.edits)
     if (e.status != "applied" && e.status != "duplicate") {
-      why = "edit \"" + excerpt(e.content, 60) + "\" is " + e.status + " there" + (ar.error.empty() ? "" : " (" + ar.error + ")");
+      why = "edit \"" + excerpt(e.content, 60) + "\" is " + e.status + " there" +
+            (ar.error.empty() ? "" : " (" + ar.error + ")");
       return false;
     }
   out = ar.text;
@@ -41,9 +42,12 @@ std::vector<Proposal> build_proposals(const GroupOutcome& g, const Settings& s, 
   std::vector<Proposal> out;
   const EpochResult& r = g.result;
   std::string status;
-  if (r.action == "accept") status = "accepted";
-  else if (r.action == "reject_unverified" && !r.accepted.empty()) status = "unverified";
-  else return out;
+  if (r.action == "accept")
+    status = "accepted";
+  else if (r.action == "reject_unverified" && !r.accepted.empty())
+    status = "unverified";
+  else
+    return out;
   ApplyOptions opt;
   opt.bounds = s.bounds;
   if (!g.group.managed) {
@@ -60,7 +64,8 @@ std::vector<Proposal> build_proposals(const GroupOutcome& g, const Settings& s, 
       continue;
     }
     const std::string path = live_path_for(target, s.skill_name, s.claude_skill_root, s.codex_skill_root, project);
-    DocFile other = load_document(target, skill ? s.skill_name : (target == "codex_memory" ? "AGENTS.md" : "CLAUDE.md"), path);
+    DocFile other =
+        load_document(target, skill ? s.skill_name : (target == "codex_memory" ? "AGENTS.md" : "CLAUDE.md"), path);
     std::string text, why;
     if (!replay_onto(other, skill ? r.accepted_skill : r.accepted_memory, opt, text, why)) {
       notes.push_back("The lesson was not emitted to " + target + " (" + path + "): " + why + ".");
@@ -107,8 +112,8 @@ NightReport build_report(const std::vector<GroupOutcome>& groups, const Settings
       const std::string m = "skill." + g.group.name + ".";
       if (r.baseline_val) rep.metrics[m + "baseline_val"] = *r.baseline_val;
       if (r.candidate_val) rep.metrics[m + "candidate_val"] = *r.candidate_val;
-      rep.notes.push_back("skill " + g.group.name + " (" + std::to_string(g.group.tasks.size()) + " tasks): " +
-                          r.action + (r.reason.empty() ? "" : " - " + r.reason));
+      rep.notes.push_back("skill " + g.group.name + " (" + std::to_string(g.group.tasks.size()) +
+                          " tasks): " + r.action + (r.reason.empty() ? "" : " - " + r.reason));
     }
   }
   if (any_accept && rep.gate_action != "accept") {

@@ -13,7 +13,7 @@ namespace skillpipe::reflect {
 
 struct GroupOutcome {
   Group group;
-  DocFile skill;                     // the gated documents as read at the start
+  DocFile skill;  // the gated documents as read at the start
   DocFile memory;
   EpochResult result;
 };

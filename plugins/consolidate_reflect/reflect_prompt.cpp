@@ -78,12 +78,14 @@ std::map<std::string, std::string> prompt_values(const PromptInput& in) {
   if (!in.preferences.empty())
     v["preferences"] = "User preferences (honor these as priors):\n" + redact_secrets(in.preferences) + "\n\n";
   if (!ev.contract.empty())
-    v["contract"] = "Task output contract (a HARD constraint: never change the output format or language it "
-                    "requires, never tell the agent to ask the user):\n" +
-                    clip(ev.contract, 900) + "\n\n";
+    v["contract"] =
+        "Task output contract (a HARD constraint: never change the output format or language it "
+        "requires, never tell the agent to ask the user):\n" +
+        clip(ev.contract, 900) + "\n\n";
   if (!in.rejected.empty()) {
-    std::string s = "Edits rejected on earlier nights because they did not improve the validation score "
-                    "(do not propose them again):\n";
+    std::string s =
+        "Edits rejected on earlier nights because they did not improve the validation score "
+        "(do not propose them again):\n";
     for (const auto& r : in.rejected) s += "- " + clip(r, n) + "\n";
     v["rejected"] = s + "\n";
   }

@@ -38,7 +38,7 @@ struct PromptInput {
   EditTarget target = EditTarget::kSkill;
   std::string document;
   Evidence evidence;
-  std::vector<std::string> rejected;   // contents of earlier nights' rejected edits
+  std::vector<std::string> rejected;  // contents of earlier nights' rejected edits
   std::string preferences;
   int edit_budget = 4;
   std::size_t max_edit_chars = 400;

@@ -19,12 +19,18 @@ bool parse_op(std::string op, EditOp& out) {
   op = to_lower_ascii(trim(op));
   for (char& c : op)
     if (c == '-' || c == ' ') c = '_';
-  if (op.empty() || op == "add") out = EditOp::kAdd;
-  else if (op == "replace" || op == "update" || op == "edit") out = EditOp::kReplace;
-  else if (op == "delete" || op == "remove") out = EditOp::kDelete;
-  else if (op == "append") out = EditOp::kAppend;
-  else if (op == "insert_after" || op == "insertafter" || op == "insert") out = EditOp::kInsertAfter;
-  else return false;
+  if (op.empty() || op == "add")
+    out = EditOp::kAdd;
+  else if (op == "replace" || op == "update" || op == "edit")
+    out = EditOp::kReplace;
+  else if (op == "delete" || op == "remove")
+    out = EditOp::kDelete;
+  else if (op == "append")
+    out = EditOp::kAppend;
+  else if (op == "insert_after" || op == "insertafter" || op == "insert")
+    out = EditOp::kInsertAfter;
+  else
+    return false;
   return true;
 }
 
@@ -118,8 +124,10 @@ ParsedReply parse_reflect_reply(std::string_view reply, EditTarget target, int e
       ++out.dropped;
       continue;
     }
-    if (taken >= edit_budget) e.status = "over_budget";
-    else ++taken;
+    if (taken >= edit_budget)
+      e.status = "over_budget";
+    else
+      ++taken;
     out.edits.push_back(std::move(e));
   }
   return out;

@@ -16,11 +16,11 @@
 namespace skillpipe::reflect {
 
 struct ParsedReply {
-  bool ok = false;               // the reply held a usable JSON structure (maybe no edits)
-  std::vector<Edit> edits;       // in reply order, target set to the requested one
-  int dropped = 0;               // entries that were not objects or had no content
-  int retargeted = 0;            // entries that named the other target
-  std::string error;             // why it is not usable
+  bool ok = false;          // the reply held a usable JSON structure (maybe no edits)
+  std::vector<Edit> edits;  // in reply order, target set to the requested one
+  int dropped = 0;          // entries that were not objects or had no content
+  int retargeted = 0;       // entries that named the other target
+  std::string error;        // why it is not usable
 };
 
 ParsedReply parse_reflect_reply(std::string_view reply, EditTarget target, int edit_budget);

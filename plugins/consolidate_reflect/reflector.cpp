@@ -80,8 +80,8 @@ ReflectOutcome Reflector::reflect(const PromptInput& input, const std::string& f
     }
     if (!parsed.ok) {
       out.failed = true;
-      out.notes.push_back(target + " reflection: the retry was not usable either (" + parsed.error +
-                          "); no " + target + " edits tonight");
+      out.notes.push_back(target + " reflection: the retry was not usable either (" + parsed.error + "); no " + target +
+                          " edits tonight");
       return out;
     }
     if (parsed.dropped > 0)

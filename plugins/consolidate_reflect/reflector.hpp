@@ -14,10 +14,10 @@
 namespace skillpipe::reflect {
 
 struct ReflectOutcome {
-  std::vector<Edit> edits;        // parsed, target set, over-budget ones marked
+  std::vector<Edit> edits;  // parsed, target set, over-budget ones marked
   std::vector<std::string> notes;
   bool budget_stopped = false;
-  bool failed = false;            // the call failed or no usable reply came back
+  bool failed = false;  // the call failed or no usable reply came back
 };
 
 class Reflector {

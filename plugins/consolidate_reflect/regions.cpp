@@ -31,10 +31,14 @@ std::optional<Marker> parse_marker(std::string_view line) {
   if (colon == std::string_view::npos) return std::nullopt;
   const std::string_view kind = body.substr(0, colon);
   std::string_view rest = body.substr(colon + 1);
-  if (kind == "learned") m.kind = BlockKind::kLearned;
-  else if (kind == "notes") m.kind = BlockKind::kNotes;
-  else if (kind == "insert") m.kind = BlockKind::kInsert;
-  else return std::nullopt;
+  if (kind == "learned")
+    m.kind = BlockKind::kLearned;
+  else if (kind == "notes")
+    m.kind = BlockKind::kNotes;
+  else if (kind == "insert")
+    m.kind = BlockKind::kInsert;
+  else
+    return std::nullopt;
   if (rest == "end") return m;
   if (!starts_with(rest, "begin")) return std::nullopt;
   m.begin = true;
@@ -102,18 +106,23 @@ std::vector<std::string> parse_items(const std::vector<std::string_view>& body) 
 
 const char* block_name(BlockKind k) {
   switch (k) {
-    case BlockKind::kLearned: return "learned";
-    case BlockKind::kNotes: return "notes";
-    case BlockKind::kInsert: return "insert";
-    case BlockKind::kUser: return "user";
+    case BlockKind::kLearned:
+      return "learned";
+    case BlockKind::kNotes:
+      return "notes";
+    case BlockKind::kInsert:
+      return "insert";
+    case BlockKind::kUser:
+      return "user";
   }
   return "?";
 }
 
-bool contains_marker(std::string_view s) { return s.find("<!-- skillpipe:") != std::string_view::npos ||
-                                                  s.find("skillpipe:learned:") != std::string_view::npos ||
-                                                  s.find("skillpipe:notes:") != std::string_view::npos ||
-                                                  s.find("skillpipe:insert:") != std::string_view::npos; }
+bool contains_marker(std::string_view s) {
+  return s.find("<!-- skillpipe:") != std::string_view::npos ||
+         s.find("skillpipe:learned:") != std::string_view::npos ||
+         s.find("skillpipe:notes:") != std::string_view::npos || s.find("skillpipe:insert:") != std::string_view::npos;
+}
 
 ManagedDoc ManagedDoc::parse(std::string_view text) {
   ManagedDoc doc;
@@ -136,7 +145,8 @@ ManagedDoc ManagedDoc::parse(std::string_view text) {
       ++i;
       continue;
     }
-    if (!m->begin) return fail(i, std::string("'") + block_name(m->kind) + ":end' marker without a matching begin"), doc;
+    if (!m->begin)
+      return fail(i, std::string("'") + block_name(m->kind) + ":end' marker without a matching begin"), doc;
     if ((m->kind == BlockKind::kLearned && seen_learned) || (m->kind == BlockKind::kNotes && seen_notes))
       return fail(i, std::string("a second ") + block_name(m->kind) + " block"), doc;
     Block b;
@@ -202,11 +212,11 @@ std::string render_managed(const Block& b) {
   switch (b.kind) {
     case BlockKind::kLearned:
       bullets("## Learned preferences and procedures",
-              "_Maintained by skillpipe from your past sessions. Text outside these markers is yours and is never changed._");
+              "_Maintained by skillpipe from your past sessions. Text outside these markers is yours and is never "
+              "changed._");
       break;
     case BlockKind::kNotes:
-      bullets("## Execution notes",
-              "_Reminders of rules that were known but not followed (maintained by skillpipe)._");
+      bullets("## Execution notes", "_Reminders of rules that were known but not followed (maintained by skillpipe)._");
       break;
     case BlockKind::kInsert:
       for (const auto& l : b.items) out += l + "\n";

@@ -21,11 +21,11 @@ enum class BlockKind { kUser, kLearned, kNotes, kInsert };
 
 struct Block {
   BlockKind kind = BlockKind::kUser;
-  std::string raw;                  // exact bytes as read (managed: markers included)
-  bool joined = false;              // managed: raw starts with a newline ending the user's last line
-  bool blank = false;               // managed: then a blank line skillpipe added
-  std::vector<std::string> items;   // learned/notes: bullets; insert: content lines
-  bool dirty = false;               // managed: re-render instead of writing `raw`
+  std::string raw;                 // exact bytes as read (managed: markers included)
+  bool joined = false;             // managed: raw starts with a newline ending the user's last line
+  bool blank = false;              // managed: then a blank line skillpipe added
+  std::vector<std::string> items;  // learned/notes: bullets; insert: content lines
+  bool dirty = false;              // managed: re-render instead of writing `raw`
 };
 
 inline Block user_block(std::string text) {

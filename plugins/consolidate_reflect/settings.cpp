@@ -59,7 +59,8 @@ const char* const kSchemaJson = R"({
         "latency_ref_ms": {"type": "number", "minimum": 1}
       }},
     "final_replay": {"type": "boolean", "description": "Replay val once more with the candidate pair before accepting (default true)."},
-    "salvage_edits": {"type": "boolean", "description": "When a target's edits are rejected together, try each alone (costs one val replay per edit; default false)."},
+    "salvage_edits": {"type": "boolean", "description": "When a target's edits are rejected together, try each alone (costs one val replay per edit; default true)."},
+    "prune_edits": {"type": "boolean", "description": "When several edits are accepted together, drop each one the val score does not need (leave-one-out; costs one val replay per edit; default true)."},
     "fanout": {"type": "boolean", "description": "Give each existing skill named by task skill hints its own gated proposal (default true)."},
     "fanout_max": {"type": "integer", "minimum": 0, "maximum": 64, "description": "Most hinted skills consolidated per night (default 8)."},
     "evaluate_only": {"type": "boolean", "description": "Only score val (and test) under the current documents."}
@@ -86,9 +87,9 @@ const char* const kDefaultReflectTemplate =
     "Reply {\"edits\":[]} when no general rule would help.\n";
 
 const std::vector<std::string>& reflect_placeholders() {
-  static const std::vector<std::string> k = {"target",  "target_kind", "document",   "criteria", "failures",
-                                             "successes", "contrast",  "preferences", "contract", "rejected",
-                                             "edit_budget", "max_edit_chars"};
+  static const std::vector<std::string> k = {"target",   "target_kind", "document",    "criteria",
+                                             "failures", "successes",   "contrast",    "preferences",
+                                             "contract", "rejected",    "edit_budget", "max_edit_chars"};
   return k;
 }
 
@@ -106,8 +107,10 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
   if (c.has("targets")) s.targets = c.get_string_list("targets");
   s.skill_name = c.get_string("skill_name", s.skill_name);
   if (!valid_skill_name(s.skill_name))
-    throw ConfigError("skill_name '" + s.skill_name + "' is not a valid skill name (lower-case letters, digits and "
-                      "single hyphens, at most 64 characters)", p + "/skill_name");
+    throw ConfigError("skill_name '" + s.skill_name +
+                          "' is not a valid skill name (lower-case letters, digits and "
+                          "single hyphens, at most 64 characters)",
+                      p + "/skill_name");
   s.claude_skill_root = c.get_string("claude_skill_root", s.claude_skill_root);
   s.codex_skill_root = c.get_string("codex_skill_root", s.codex_skill_root);
   if (c.has("skill_roots")) s.skill_roots = c.get_string_list("skill_roots");
@@ -147,6 +150,7 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
     throw ConfigError("multi_objective is enabled but every weight is 0", p + "/multi_objective");
   s.final_replay = c.get_bool("final_replay", true);
   s.salvage_edits = c.get_bool("salvage_edits", false);
+  s.prune_edits = c.get_bool("prune_edits", true);
   s.fanout = c.get_bool("fanout", true);
   s.fanout_max = get_int(c, "fanout_max", 8);
   s.evaluate_only = c.get_bool("evaluate_only", false);
@@ -165,9 +169,9 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
       if (std::find(allowed.begin(), allowed.end(), ph) == allowed.end()) bad.push_back("{{" + ph + "}}");
     }
     if (!bad.empty())
-      throw ConfigError(path + ": unknown placeholder(s) " + join(bad, ", ") + " (allowed: " +
-                            join(allowed, ", ") + ")",
-                        p + "/reflect_template");
+      throw ConfigError(
+          path + ": unknown placeholder(s) " + join(bad, ", ") + " (allowed: " + join(allowed, ", ") + ")",
+          p + "/reflect_template");
     if (!has_failures)
       throw ConfigError(path + ": the template must contain {{failures}} (the evidence the optimizer reflects on)",
                         p + "/reflect_template");

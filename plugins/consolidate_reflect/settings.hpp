@@ -14,8 +14,8 @@ namespace skillpipe::reflect {
 extern const char* const kSchemaJson;
 
 struct Settings {
-  std::string backend;               // replay: the target agent's model
-  std::string optimizer_backend;     // reflection: the optimizer model ("" = backend)
+  std::string backend;            // replay: the target agent's model
+  std::string optimizer_backend;  // reflection: the optimizer model ("" = backend)
   std::vector<std::string> targets{"claude_skill", "claude_memory"};
   std::string skill_name = "skillpipe-learned";
   std::string claude_skill_root = "{project}/.claude/skills";
@@ -23,23 +23,24 @@ struct Settings {
   std::vector<std::string> skill_roots;  // extra roots searched for hinted skills (fan-out)
   bool evolve_skill = true;
   bool evolve_memory = true;
-  int edit_budget = 4;               // per target per night
+  int edit_budget = 4;  // per target per night
   EditBounds bounds;
-  int max_failures = 8;              // shown in the reflection prompt
+  int max_failures = 8;  // shown in the reflection prompt
   int max_successes = 4;
   int excerpt_chars = 200;
-  int max_rejected = 20;             // earlier nights' rejected edits shown
+  int max_rejected = 20;  // earlier nights' rejected edits shown
   std::string preferences;
-  std::string reflect_template;      // the text (default or the configured file's)
+  std::string reflect_template;  // the text (default or the configured file's)
   std::string reflect_template_path;
   int reflect_max_tokens = 1024;
   int rollouts_k = 1;
   GateConfig gate;
   bool final_replay = true;
-  bool salvage_edits = false;        // after a rejected batch, try each edit alone
+  bool salvage_edits = false;  // after a rejected batch, try each edit alone
+  bool prune_edits = true;     // after an accepted batch, drop edits val does not need
   bool fanout = true;
   int fanout_max = 8;
-  bool evaluate_only = false;        // score val/test under the current documents, nothing else
+  bool evaluate_only = false;  // score val/test under the current documents, nothing else
 };
 
 // The built-in reflection prompt, and the placeholders a template may use.

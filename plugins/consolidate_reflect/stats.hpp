@@ -10,8 +10,8 @@
 namespace skillpipe::reflect {
 
 struct Interval {
-  double mean = 0;   // mean of the deltas
-  double low = 0;    // percentile interval of the bootstrap means
+  double mean = 0;  // mean of the deltas
+  double low = 0;   // percentile interval of the bootstrap means
   double high = 0;
 };
 

@@ -16,7 +16,8 @@ Splits split_tasks(const std::vector<TaskRecord>& tasks) {
     }
     (t.split == Split::kVal ? s.val : t.split == Split::kTest ? s.test : s.train).push_back(std::move(t));
   }
-  if (moved) s.notes.push_back(std::to_string(moved) + " dream task(s) were marked val/test; they were used as train only");
+  if (moved)
+    s.notes.push_back(std::to_string(moved) + " dream task(s) were marked val/test; they were used as train only");
   std::set<std::string> train_ids, val_ids;
   for (const auto& t : s.train) train_ids.insert(t.id);
   for (const auto& t : s.val) val_ids.insert(t.id);
@@ -26,8 +27,10 @@ Splits split_tasks(const std::vector<TaskRecord>& tasks) {
   for (const auto& t : s.train)
     if (!t.derived_from.empty() && val_ids.count(t.derived_from))
       overlap.push_back(t.id + " (derived from val task " + t.derived_from + ")");
-  if (s.val.empty()) s.leak = "there is no val split";
-  else if (!overlap.empty()) s.leak = "val overlaps train (" + join(overlap, ", ") + ")";
+  if (s.val.empty())
+    s.leak = "there is no val split";
+  else if (!overlap.empty())
+    s.leak = "val overlaps train (" + join(overlap, ", ") + ")";
   return s;
 }
 

@@ -11,7 +11,7 @@ namespace skillpipe::reflect {
 
 struct Splits {
   std::vector<TaskRecord> train, val, test;
-  std::string leak;                  // why val cannot verify the night ("" = it can)
+  std::string leak;  // why val cannot verify the night ("" = it can)
   std::vector<std::string> notes;
 };
 

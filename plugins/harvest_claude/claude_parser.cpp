@@ -70,7 +70,12 @@ class Parser {
     if (!project_.empty() && !o_.in_scope(project_)) skip_rest_ = true;  // known from the cursor
     harvest::Line line;
     while (reader.next(line)) {
-      if (skip_rest_) continue;  // out of scope: keep the reader moving for the offset only
+      if (skip_rest_) {
+        // Out of scope: a plain file is done up to its size; a .zst one is read through for
+        // its (decompressed) end offset.
+        if (!job_.file.zstd) break;
+        continue;
+      }
       JsonView rec = JsonView::parse(line.text);
       if (!line.terminated) {
         if (!rec.is_object()) break;  // torn write: leave it for the next run
@@ -94,7 +99,7 @@ class Parser {
     counts_["oversize_lines"] += reader.oversize_lines();
     counts_["lines"] += reader.lines();
     counts_["bytes"] += reader.bytes_read();
-    r.end_offset = reader.end_offset();
+    r.end_offset = skip_rest_ && !job_.file.zstd ? job_.file.size : reader.end_offset();
     build(r);
     for (auto& [k, v] : counts_)
       if (v) r.counts[k] += v;

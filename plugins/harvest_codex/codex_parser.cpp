@@ -83,8 +83,20 @@ class Parser {
       r.offset_beyond_end = true;
       return r;
     }
+    // A sub-agent rollout stays one: the rest of the file is not read at all. Sub-agent
+    // rollouts can be most of a Codex home's bytes.
+    if (job_.state.count("skip") && job_.state.at("skip") == "subagent") {
+      r.state = job_.state;
+      r.skip_reason = "subagent";
+      r.end_offset = job_.file.zstd ? job_.offset : job_.file.size;
+      return r;
+    }
     harvest::Line line;
     while (reader.next(line)) {
+      if (own_subagent_meta() && !job_.file.zstd) {
+        reader_stopped_ = true;
+        break;
+      }
       JsonView rec = JsonView::parse(line.text);
       if (!line.terminated) {
         if (!rec.is_object()) break;  // torn write: retried next run
@@ -109,7 +121,7 @@ class Parser {
     counts_["oversize_lines"] += reader.oversize_lines();
     counts_["lines"] += reader.lines();
     counts_["bytes"] += reader.bytes_read();
-    r.end_offset = reader.end_offset();
+    r.end_offset = reader_stopped_ ? job_.file.size : reader.end_offset();
     build(r);
     counts_["utf8_repaired"] += repairs_;
     for (auto& [k, v] : counts_)
@@ -341,6 +353,11 @@ class Parser {
     if (active()) events_.push_back(std::move(e));
   }
 
+  // The file's own session_meta (id = the file's thread id) marks it a sub-agent rollout.
+  bool own_subagent_meta() const {
+    return !metas_.empty() && metas_.back().subagent && metas_.back().id == file_id_;
+  }
+
   const Meta* chosen_meta() const {
     for (const auto& m : metas_)
       if (m.id == file_id_) return &m;
@@ -505,6 +522,7 @@ class Parser {
   std::int64_t offset_ = 0;
   std::int64_t repairs_ = 0;
   int interrupts_ = 0, compacted_ = 0, compacted_events_ = 0;
+  bool reader_stopped_ = false;
 };
 
 }  // namespace

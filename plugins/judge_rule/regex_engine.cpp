@@ -48,7 +48,7 @@ class Pcre2Regex : public CompiledRegex {
     // instead of stalling the night.
     pcre2_set_match_limit(mctx_, 5'000'000);
     pcre2_set_depth_limit(mctx_, 100'000);
-    pcre2_set_heap_limit(mctx_, 64 * 1024);  // KiB
+    pcre2_set_heap_limit(mctx_, 256 * 1024);  // KiB
   }
   ~Pcre2Regex() override {
     pcre2_match_context_free(mctx_);
@@ -66,8 +66,18 @@ class Pcre2Regex : public CompiledRegex {
     }
     auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     int rc = pcre2_match(code_, subject, text.size(), 0, 0, md, mctx_);
-    if (rc == PCRE2_ERROR_JIT_STACKLIMIT && jit_)  // the interpreter has no such stack
-      rc = pcre2_match(code_, subject, text.size(), 0, PCRE2_NO_JIT, md, mctx_);
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT && jit_) {
+      // Long subjects outgrow JIT's default 32 KiB stack: retry with a private, lazily
+      // committed one (match contexts and JIT stacks are per call, so threads never share).
+      pcre2_jit_stack* stack = pcre2_jit_stack_create(64 * 1024, 256 * 1024 * 1024, nullptr);
+      pcre2_match_context* mc = pcre2_match_context_copy(mctx_);
+      if (stack && mc) {
+        pcre2_jit_stack_assign(mc, nullptr, stack);
+        rc = pcre2_match(code_, subject, text.size(), 0, 0, md, mc);
+      }
+      if (mc) pcre2_match_context_free(mc);
+      if (stack) pcre2_jit_stack_free(stack);
+    }
     pcre2_match_data_free(md);
     if (rc >= 0) return true;
     if (rc != PCRE2_ERROR_NOMATCH && error) *error = pcre2_message(rc);
@@ -108,7 +118,7 @@ class StdRegex : public CompiledRegex {
       std::string_view text;
       bool matched = false;
       std::string error;
-    } job{&re_, text};
+    } job{&re_, text, false, {}};
     auto run = [](void* p) -> void* {
       auto* j = static_cast<Job*>(p);
       try {

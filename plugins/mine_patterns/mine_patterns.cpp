@@ -92,7 +92,8 @@ class MinePatterns final : public Miner {
     }
     const std::size_t before = state.patterns.size();
     const auto touched = patterns::absorb(state, std::move(members), o_, format_iso8601_s(now_ms()));
-    ctx.count("patterns_new", static_cast<std::int64_t>(state.patterns.size() - std::min(before, state.patterns.size())));
+    ctx.count("patterns_new",
+              static_cast<std::int64_t>(state.patterns.size() - std::min(before, state.patterns.size())));
     if (store) store->put_state(key_, patterns::state_to_json(state));
 
     std::vector<TaskRecord> out;

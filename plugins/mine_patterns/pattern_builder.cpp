@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <unordered_map>
 
 #include "skillpipe/redact.hpp"
 #include "skillpipe/similarity.hpp"
@@ -39,27 +40,37 @@ std::string plural(int n, const std::string& word) {
 // A readable label from the words of the pattern's most typical request, keeping the words
 // most members share ("fix-flaky-test"); set once, so a skill name drawn from it is stable.
 std::string make_label(const std::string& intent, const std::vector<Member>& members) {
-  std::vector<std::string> all, common;
+  std::vector<std::string> all, common, used_tokens;
   std::string cur;
+  char before = ' ';  // the character before the current word
   auto take = [&] {
+    if (before == '.') {  // a file extension or a domain part: "test_api.py", "example.com"
+      cur.clear();
+      return;
+    }
     const bool digits = std::all_of(cur.begin(), cur.end(), [](char c) { return c >= '0' && c <= '9'; });
     const auto tok = intent_tokens(cur);
+    // One word per stem: "test" and "tests" are the same word in a label.
     if (cur.size() >= 2 && !digits && cur != "claude" && cur != "anthropic" && !tok.empty() &&
-        std::find(all.begin(), all.end(), cur) == all.end()) {
+        std::find(used_tokens.begin(), used_tokens.end(), tok.front()) == used_tokens.end()) {
+      used_tokens.push_back(tok.front());
       all.push_back(cur);
       std::size_t in = 0;
       for (const auto& m : members) in += std::binary_search(m.tokens.begin(), m.tokens.end(), tok.front());
-      if (in * 2 >= members.size() && members.size() > 1) common.push_back(cur);
+      if (in * 2 > members.size() && members.size() > 1) common.push_back(cur);  // a strict majority
     }
     cur.clear();
   };
+  char prev = ' ';
   for (char c : intent) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-      cur += c;
-    else if (c >= 'A' && c <= 'Z')
-      cur += static_cast<char>(c + 32);
-    else
+    const bool word_char = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+    if (word_char) {
+      if (cur.empty()) before = prev;
+      cur += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    } else {
       take();
+    }
+    prev = c;
   }
   take();
   const auto& words = common.size() >= 2 ? common : all;
@@ -148,40 +159,59 @@ Member member_from(const SessionDigest& d, const SessionJudgement& j, const Mine
   m.tokens = intent_tokens(j.intent);
   m.tools = d.tools_used;
   m.skills = d.skills_used;
-  m.files.assign(d.files_touched.begin(), d.files_touched.begin() + static_cast<long>(std::min<std::size_t>(d.files_touched.size(), 20)));
+  m.files.assign(d.files_touched.begin(),
+                 d.files_touched.begin() + static_cast<long>(std::min<std::size_t>(d.files_touched.size(), 20)));
   return m;
 }
 
 std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members, const MinerOptions& o,
                                   const std::string& now) {
   std::map<std::string, int> touched;
-  std::stable_sort(members.begin(), members.end(), [](const Member& a, const Member& b) {
-    return a.at != b.at ? a.at < b.at : a.session < b.session;
-  });
+  std::stable_sort(members.begin(), members.end(),
+                   [](const Member& a, const Member& b) { return a.at != b.at ? a.at < b.at : a.session < b.session; });
+  // Where each known session lives, and which patterns use each token: a session is only
+  // compared with patterns it shares a token with.
+  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> where;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_token;
+  auto index_member = [&](std::size_t pi, std::size_t mi) {
+    const Member& q = st.patterns[pi].members[mi];
+    where[q.session] = {pi, mi};
+    for (const auto& t : q.tokens) {
+      auto& v = by_token[t];
+      if (v.empty() || v.back() != pi) v.push_back(pi);
+    }
+  };
+  for (std::size_t pi = 0; pi < st.patterns.size(); ++pi)
+    for (std::size_t mi = 0; mi < st.patterns[pi].members.size(); ++mi) index_member(pi, mi);
+
   std::vector<Member> fresh;
   for (auto& m : members) {
     // A session seen before (it grew, or was harvested again) is re-judged in place.
-    bool known = false;
-    for (auto& p : st.patterns) {
-      for (auto& q : p.members) {
-        if (q.session != m.session) continue;
-        q = m;
-        ++touched[p.id];
-        known = true;
-      }
+    if (const auto it = where.find(m.session); it != where.end()) {
+      Pattern& p = st.patterns[it->second.first];
+      p.members[it->second.second] = std::move(m);
+      ++touched[p.id];
+      continue;
     }
-    if (known) continue;
-    Pattern* best = nullptr;
+    std::vector<std::size_t> candidates;
+    for (const auto& t : m.tokens)
+      if (const auto it = by_token.find(t); it != by_token.end())
+        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::size_t best = st.patterns.size();
     double best_sim = 0;
-    for (auto& p : st.patterns)
-      for (const auto& q : p.members)
-        if (double s = jaccard(m.tokens, q.tokens); s > best_sim) {
+    for (std::size_t pi : candidates)
+      for (const auto& q : st.patterns[pi].members)
+        if (double s = jaccard(m.tokens, q.tokens); s > best_sim || (s == best_sim && pi < best)) {
           best_sim = s;
-          best = &p;
+          best = pi;
         }
-    if (best && best_sim + 1e-12 >= o.similarity_threshold) {
-      best->members.push_back(std::move(m));
-      ++touched[best->id];
+    if (best < st.patterns.size() && best_sim + 1e-12 >= o.similarity_threshold) {
+      Pattern& p = st.patterns[best];
+      p.members.push_back(std::move(m));
+      ++touched[p.id];
+      index_member(best, p.members.size() - 1);
     } else {
       fresh.push_back(std::move(m));
     }
@@ -207,8 +237,7 @@ std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members,
   for (auto& p : st.patterns) {
     if (!touched.count(p.id)) continue;
     p.updated_at = now;
-    std::stable_sort(p.members.begin(), p.members.end(),
-                     [](const Member& a, const Member& b) { return a.at < b.at; });
+    std::stable_sort(p.members.begin(), p.members.end(), [](const Member& a, const Member& b) { return a.at < b.at; });
     if (p.members.size() > o.max_members)
       p.members.erase(p.members.begin(), p.members.begin() + static_cast<long>(p.members.size() - o.max_members));
     if (p.label.empty()) {
@@ -346,8 +375,11 @@ TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members
   for (const Member* m : ev) {
     w.StartObject();
     for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"session", &m->session},
-                               {"outcome", &m->outcome}, {"at", &m->at}, {"intent", &m->intent},
-                               {"result", &m->result}, {"reason", &m->reason}}) {
+                               {"outcome", &m->outcome},
+                               {"at", &m->at},
+                               {"intent", &m->intent},
+                               {"result", &m->result},
+                               {"reason", &m->reason}}) {
       w.Key(k);
       w.String(v->c_str(), static_cast<rapidjson::SizeType>(v->size()));
     }

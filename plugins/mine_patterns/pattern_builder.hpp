@@ -19,7 +19,7 @@ struct MinerOptions {
   std::size_t max_patterns = 500;     // per project; the least recently updated are dropped
   std::size_t intent_chars = 240;
   std::size_t result_chars = 400;
-  std::size_t max_evidence = 5;       // excerpts per task record
+  std::size_t max_evidence = 5;  // excerpts per task record
   SessionJudgeOptions judge;
 };
 
@@ -29,15 +29,15 @@ Member member_from(const SessionDigest& d, const SessionJudgement& j, const Mine
 // Adds members to the patterns they resemble (single link, any member at >= threshold),
 // clusters the rest into new patterns, and updates members already known by session id.
 // Returns how many members each touched pattern gained or refreshed.
-std::map<std::string, int> absorb(PatternState& state, std::vector<Member> members,
-                                  const MinerOptions& o, const std::string& now);
+std::map<std::string, int> absorb(PatternState& state, std::vector<Member> members, const MinerOptions& o,
+                                  const std::string& now);
 
 struct Readiness {
   bool ready = false;
   int successes = 0;
   int failures = 0;
   double ratio = 0;
-  std::string reason;                 // why (not) ready, in words
+  std::string reason;  // why (not) ready, in words
 };
 Readiness readiness(const Pattern& p, const MinerOptions& o);
 

@@ -14,24 +14,24 @@ namespace skillpipe::patterns {
 struct Member {
   std::string session;
   std::string project;
-  std::string outcome;                 // success | fail
-  std::string reason;                  // the success judge's reason
+  std::string outcome;  // success | fail
+  std::string reason;   // the success judge's reason
   bool corrected = false;
-  std::string at;                      // session end (or start), ISO-8601
-  std::string intent;                  // redacted, truncated
-  std::string result;                  // last assistant final, redacted, truncated
-  std::vector<std::string> tokens;     // intent tokens (similarity.hpp)
-  std::vector<std::string> tools;      // in first-use order
+  std::string at;                   // session end (or start), ISO-8601
+  std::string intent;               // redacted, truncated
+  std::string result;               // last assistant final, redacted, truncated
+  std::vector<std::string> tokens;  // intent tokens (similarity.hpp)
+  std::vector<std::string> tools;   // in first-use order
   std::vector<std::string> skills;
   std::vector<std::string> files;
 };
 
 struct Pattern {
-  std::string id;                      // "pat-" + 12 hex, never changes
-  std::string label;                   // lower-case-hyphenated, from the first intent
+  std::string id;     // "pat-" + 12 hex, never changes
+  std::string label;  // lower-case-hyphenated, from the first intent
   std::string created_at;
   std::string updated_at;
-  std::vector<Member> members;         // oldest first
+  std::vector<Member> members;  // oldest first
   int successes() const;
   int failures() const;
 };

@@ -51,14 +51,16 @@ class MinePersonas final : public Miner {
     }
     const std::string persona = c.get_string("persona", "researcher");
     const auto* tasks = file.find(persona);
-    if (!tasks) throw ConfigError("persona '" + persona + "' is not in " + path + " (it has: " + file.names() + ")", "/persona");
+    if (!tasks)
+      throw ConfigError("persona '" + persona + "' is not in " + path + " (it has: " + file.names() + ")", "/persona");
     personas::SplitOptions opt;
     opt.seed = c.get_int("seed", 42);
     opt.val_fraction = c.get_double("val_fraction", 0.34);
     opt.test_fraction = c.get_double("test_fraction", 0.0);
     const bool probe = c.get_bool("probe", false);
     harmful_to_train_ = c.get_bool("harmful_to_train", false);
-    if (harmful_to_train_ && !probe) throw ConfigError("harmful_to_train only applies with probe: true", "/harmful_to_train");
+    if (harmful_to_train_ && !probe)
+      throw ConfigError("harmful_to_train only applies with probe: true", "/harmful_to_train");
     tasks_.clear();
     if (probe) {
       if (!file.harmful) throw ConfigError(path + " has no harmful_task, so there is no gate-safety probe", "/probe");

@@ -32,10 +32,11 @@ int split_bucket(long long seed, const std::string& id) {
 }
 
 std::vector<std::string> assign_splits(std::vector<TaskRecord>& tasks, const SplitOptions& opt) {
-  for (const auto& [name, v] : {std::pair<const char*, double>{"val_fraction", opt.val_fraction},
-                                {"test_fraction", opt.test_fraction}})
+  for (const auto& [name, v] :
+       {std::pair<const char*, double>{"val_fraction", opt.val_fraction}, {"test_fraction", opt.test_fraction}})
     if (!(v >= 0.0 && v <= 1.0))
-      throw ConfigError(std::string(name) + " must be between 0 and 1, got " + std::to_string(v), std::string("/") + name);
+      throw ConfigError(std::string(name) + " must be between 0 and 1, got " + std::to_string(v),
+                        std::string("/") + name);
   if (opt.val_fraction + opt.test_fraction >= 1.0)
     throw ConfigError("val_fraction + test_fraction must be below 1", "/val_fraction");
   std::vector<std::string> notes;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "miner_options.hpp"
+#include "skillpipe/backend.hpp"
 #include "skillpipe/records.hpp"
 
 namespace skillpipe::mining {
@@ -33,5 +34,16 @@ std::string first_json_array(const std::string& text, const char* object_key = "
 
 // The non-empty, trimmed strings of a JSON array text (other elements skipped).
 std::vector<std::string> json_string_array(const std::string& json_array);
+
+// Runs the LLM miner over `ds` in order until `limit` tasks are found. A budget stop ends
+// it; other failures are counted and skipped, and after 3 failures without a success it
+// gives up. Counts llm_calls, llm_errors, llm_unparseable, llm_dropped(_checks).
+std::vector<TaskRecord> mine_sessions_with_llm(const std::vector<const SessionDigest*>& ds, Backend& backend,
+                                               const MinerOptions& o, std::size_t limit, Context& ctx);
+
+// Up to n backend paraphrases of the task's intent for dream variants; empty on any
+// failure (templates take over). *budget_stop is set when the backend's budget ran out.
+std::vector<std::string> paraphrase_with_llm(const TaskRecord& t, int n, Backend& backend, Context& ctx,
+                                             bool* budget_stop);
 
 }  // namespace skillpipe::mining

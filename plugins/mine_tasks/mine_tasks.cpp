@@ -247,7 +247,8 @@ class MineTasks : public Miner {
     std::vector<TaskRecord> candidates;
     bool llm_ran = false;
     if (backend) {
-      candidates = mine_llm(ds, *backend, ctx);
+      const std::size_t limit = static_cast<std::size_t>(o_.max_tasks) * (o_.target_skill_path.empty() ? 2 : 3);
+      candidates = mine_sessions_with_llm(ds, *backend, o_, limit, ctx);
       llm_ran = true;
       if (candidates.empty() && o_.mode == "auto") {
         ctx.logger().warn("the LLM miner kept no task; falling back to the heuristic miner");
@@ -273,51 +274,6 @@ class MineTasks : public Miner {
       }
     }
     return cluster_and_rank(valid, ctx);
-  }
-
-  std::vector<TaskRecord> mine_llm(const std::vector<const SessionDigest*>& ds, Backend& backend, Context& ctx) {
-    const std::size_t limit = static_cast<std::size_t>(o_.max_tasks) * (o_.target_skill_path.empty() ? 2 : 3);
-    std::vector<TaskRecord> out;
-    int ok = 0, errors = 0;
-    ctx.progress().set_total(static_cast<std::int64_t>(ds.size()));
-    for (const auto* d : ds) {
-      if (ctx.cancelled() || out.size() >= limit) break;
-      ChatRequest req;
-      for (auto& [role, content] : llm_mining_messages(*d)) req.messages.push_back({role, content});
-      req.purpose = "mine";
-      req.max_tokens = 800;
-      req.meta = {{"purpose", "mine"}, {"session_id", d->session_id}};
-      std::string reply;
-      try {
-        ctx.count("llm_calls");
-        reply = backend.complete(req, ctx).text;
-        ++ok;
-      } catch (const BudgetExceeded& e) {
-        ctx.logger().warn("LLM mining stopped by the budget: {}", e.what());
-        ctx.count("llm_budget_stopped");
-        break;
-      } catch (const std::exception& e) {
-        ++errors;
-        ctx.count("llm_errors");
-        ctx.logger().warn("LLM mining of session {} failed: {}", d->session_id, e.what());
-        if (ok == 0 && errors >= 3) {
-          ctx.logger().warn("giving up on LLM mining after {} failures and no success", errors);
-          break;
-        }
-        continue;
-      }
-      ctx.progress().advance();
-      LlmParse p = parse_llm_tasks(reply, *d, o_);
-      if (!p.readable) {
-        ctx.count("llm_unparseable");
-        ctx.logger().warn("session {}: the miner's reply holds no JSON array: \"{}\"", d->session_id,
-                          truncate_utf8(trim(reply), 160));
-      }
-      if (p.dropped) ctx.count("llm_dropped", p.dropped);
-      if (p.dropped_checks) ctx.count("llm_dropped_checks", p.dropped_checks);
-      for (auto& t : p.tasks) out.push_back(std::move(t));
-    }
-    return out;
   }
 
   // Built-in rule validation, then every judge this stage is wired to.
@@ -439,7 +395,12 @@ class MineTasks : public Miner {
       if (o_.dream_mode != "templates") backend = mining_backend(ctx, &why);
       for (const auto& t : out) {
         if (t.origin != Origin::kReal || t.split != Split::kTrain) continue;
-        auto paraphrases = backend ? paraphrase(t, *backend, ctx, &backend) : std::vector<std::string>{};
+        std::vector<std::string> paraphrases;
+        if (backend) {
+          bool stop = false;
+          paraphrases = paraphrase_with_llm(t, o_.dream_factor, *backend, ctx, &stop);
+          if (stop) backend = nullptr;  // a budget stop: templates for the rest of the night
+        }
         for (auto& d : dream_variants(t, o_.dream_factor, paraphrases)) dreams.push_back(std::move(d));
       }
       ctx.count("dream", static_cast<std::int64_t>(dreams.size()));
@@ -462,35 +423,6 @@ class MineTasks : public Miner {
                       val, test, recalled.size(), out.size() - real.size() - recalled.size());
     update_archive(state_.archive, real, ctx.run().night_id.empty() ? ctx.run().now_utc : ctx.run().night_id, o_.archive_size);
     return out;
-  }
-
-  // Backend paraphrases for dream variants; on failure templates take over (and a budget
-  // stop turns the backend off for the rest of the night).
-  std::vector<std::string> paraphrase(const TaskRecord& t, Backend& backend, Context& ctx, Backend** keep) const {
-    ChatRequest req;
-    req.purpose = "mine";
-    req.max_tokens = 600;
-    req.meta = {{"purpose", "mine"}, {"task_id", t.id}, {"kind", "paraphrase"}};
-    req.messages = {{"system", "You rephrase requests. Keep every requirement, name and constraint; change only the wording. "
-                               "Reply with ONLY a JSON array of strings."},
-                    {"user", "Rewrite this request " + std::to_string(o_.dream_factor) +
-                                 " different ways, as the same user might ask it on another day:\n\n" + t.intent}};
-    try {
-      const std::string reply = backend.complete(req, ctx).text;
-      std::vector<std::string> out;
-      const auto arr = first_json_array(reply, "paraphrases");
-      for (const auto& s : json_string_array(arr))
-        if (s.size() >= 8 && s != t.intent && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
-      if (out.empty()) ctx.count("dream_llm_unparseable");
-      return out;
-    } catch (const BudgetExceeded& e) {
-      ctx.logger().warn("dream paraphrasing stopped by the budget: {}", e.what());
-      *keep = nullptr;
-    } catch (const std::exception& e) {
-      ctx.count("dream_llm_errors");
-      ctx.logger().warn("paraphrasing task {} failed: {}", t.id, e.what());
-    }
-    return {};
   }
 
   MinerOptions o_;

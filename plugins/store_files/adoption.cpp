@@ -291,7 +291,7 @@ CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
       why = "not adoptable: " + e->refusal;
     else if (e->status == "quarantined")
       why = "quarantined by the safety scan; it is never adopted";
-    else if (e->status != "accepted" && !req.allow_unverified) {
+    else if (e->status != "accepted" && !req.allow_unverified && !req.all) {
       why = e->status + ", not accepted by the gate (adopt it with --skill " + e->name + " --allow-unverified)";
     }
     if (!why.empty()) {

@@ -84,6 +84,23 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
   std::string t = "Project: " + layout.project + "\nStore:   " + layout.project_dir() + "\n";
   t += "Nights:  " + std::to_string(published) + " finished" + (unfinished ? ", 1 unfinished" : "") + "\n";
   if (!running.empty()) t += "Running: " + running + "\n";
+  // The last few finished nights, newest first, like a log.
+  int shown = 0;
+  for (auto it = nights.rbegin(); it != nights.rend() && shown < 5; ++it) {
+    if (!it->published) continue;
+    if (shown++ == 0) t += "Recent nights:\n";
+    NightReport r;
+    if (const auto text = read_bytes(it->dir + "/report.json")) {
+      try {
+        from_json(*text, r);
+      } catch (const std::exception&) {
+        r.gate_action = "(unreadable report.json)";
+      }
+    }
+    t += "  " + it->id + "  " + (r.gate_action.empty() ? std::string("-") : r.gate_action);
+    if (r.baseline_val || r.candidate_val) t += "  val " + score(r.baseline_val) + " -> " + score(r.candidate_val);
+    t += "  " + std::to_string(r.proposals.size()) + " proposal(s)\n";
+  }
 
   JsonOut j;
   j.begin_object().boolean("ok", true).str("project", layout.project).str("store_dir", layout.project_dir());

@@ -180,10 +180,10 @@ TEST(AbRun, RecordedReplaysAreScoredWithoutReplaying) {
 {"task_id":"t1","variant":"candidate","response":"something else"}
 )");
   skillpipe::testing::write_text(tmp.file("exp.yaml"), "skillpipe_ab: 1\npipeline: " + data("pipeline.yaml") +
-                                                            "\ntasks: " + data("tasks.jsonl") +
-                                                            "\nreplays: replays.jsonl\nreplay_variant: baseline\n"
-                                                            "arms:\n  - name: rule\n  - name: exact\n"
-                                                            "    set: [stages.judge.plugin=judge_exact]\n");
+                                                           "\ntasks: " + data("tasks.jsonl") +
+                                                           "\nreplays: replays.jsonl\nreplay_variant: baseline\n"
+                                                           "arms:\n  - name: rule\n  - name: exact\n"
+                                                           "    set: [stages.judge.plugin=judge_exact]\n");
   const AbRun run = run_file(tmp.file("exp.yaml"), tmp.file("store"));
   ASSERT_TRUE(run.errors.empty()) << joined(run.errors);
   EXPECT_EQ(run.arms[0].replays_from, "file");
@@ -204,7 +204,8 @@ TEST(AbRun, RecordedReplaysAreScoredWithoutReplaying) {
 TEST(AbRun, LlmJudgeArmIsMeteredAndItsCallsAreCached) {
   TempDir tmp;
   Grader grader;
-  skillpipe::testing::write_text(tmp.file("pipeline.yaml"), R"(skillpipe: 1
+  skillpipe::testing::write_text(tmp.file("pipeline.yaml"),
+                                 R"(skillpipe: 1
 store: {plugin: store_files, config: {fsync: false}}
 backends:
   replay:
@@ -212,16 +213,17 @@ backends:
     config: {rules: {cite: "Always cite the source.", terse: "Answer in one line."}}
   grader:
     plugin: backend_llm
-    config: {provider: openai, base_url: "http://127.0.0.1:)" + std::to_string(grader.port()) +
-                                                                    R"(/v1", model: grader, auth_header: none, max_retries: 0}
+    config: {provider: openai, base_url: "http://127.0.0.1:)" +
+                                     std::to_string(grader.port()) +
+                                     R"(/v1", model: grader, auth_header: none, max_retries: 0}
 stages:
   - {id: judge, plugin: judge_rule}
 )");
   skillpipe::testing::write_text(tmp.file("exp.yaml"), "skillpipe_ab: 1\npipeline: pipeline.yaml\ntasks: " +
-                                                            data("tasks.jsonl") + "\nskill: " + data("skill.md") +
-                                                            "\nbackend: replay\narms:\n  - name: rule\n  - name: llm\n"
-                                                            "    set:\n      stages.judge.plugin: judge_llm\n"
-                                                            "      stages.judge.config: {backend: grader}\n");
+                                                           data("tasks.jsonl") + "\nskill: " + data("skill.md") +
+                                                           "\nbackend: replay\narms:\n  - name: rule\n  - name: llm\n"
+                                                           "    set:\n      stages.judge.plugin: judge_llm\n"
+                                                           "      stages.judge.config: {backend: grader}\n");
   AbRun run = run_file(tmp.file("exp.yaml"), tmp.file("store"));
   ASSERT_TRUE(run.errors.empty()) << joined(run.errors);
   EXPECT_TRUE(run.warnings.empty()) << joined(run.warnings);
@@ -250,11 +252,11 @@ stages:
 
 TEST(AbRun, ABrokenArmStopsEverythingBeforeAnyReplay) {
   TempDir tmp;
-  skillpipe::testing::write_text(tmp.file("exp.yaml"), "skillpipe_ab: 1\npipeline: " + data("pipeline.yaml") +
-                                                            "\ntasks: " + data("tasks.jsonl") +
-                                                            "\narms:\n  - name: good\n  - name: bad\n"
-                                                            "    set: [stages.judge.plugin=no_such_judge]\n"
-                                                            "  - name: typo\n    set: [\"stages.judge.config={colour: red}\"]\n");
+  skillpipe::testing::write_text(
+      tmp.file("exp.yaml"), "skillpipe_ab: 1\npipeline: " + data("pipeline.yaml") + "\ntasks: " + data("tasks.jsonl") +
+                                "\narms:\n  - name: good\n  - name: bad\n"
+                                "    set: [stages.judge.plugin=no_such_judge]\n"
+                                "  - name: typo\n    set: [\"stages.judge.config={colour: red}\"]\n");
   const AbRun run = run_file(tmp.file("exp.yaml"), tmp.file("store"));
   EXPECT_TRUE(run.arms.empty());
   EXPECT_EQ(run.exit_code, 2);
@@ -282,4 +284,60 @@ TEST(AbRun, CommandLineWritesMarkdownJsonAndVerdicts) {
   auto bad = skillpipe::testing::run_skillpipe({"ab", tmp.file("missing.yaml")});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("cannot read the experiment file"), std::string::npos) << bad.err;
+}
+
+TEST(AbRun, AJudgeThatThrowsCostsItsTasksNotTheRun) {
+  TempDir tmp;
+  // judge_llm grading through a backend whose server is not there: every judge() throws.
+  // That arm replays first, so the throws happen inside the evaluation service's workers.
+  skillpipe::testing::write_text(tmp.file("pipeline.yaml"), R"(skillpipe: 1
+store: {plugin: store_files, config: {fsync: false}}
+backends:
+  replay:
+    plugin: backend_mock
+    config: {rules: {cite: "Always cite the source.", terse: "Answer in one line."}}
+  grader:
+    plugin: backend_llm
+    config: {provider: openai, base_url: "http://127.0.0.1:1/v1", model: grader, auth_header: none, max_retries: 0, connect_timeout_s: 2}
+stages:
+  - {id: judge, plugin: judge_llm, config: {backend: grader}}
+)");
+  skillpipe::testing::write_text(tmp.file("exp.yaml"),
+                                 "skillpipe_ab: 1\npipeline: pipeline.yaml\ntasks: " + data("tasks.jsonl") +
+                                     "\nskill: " + data("skill.md") +
+                                     "\nbackend: replay\narms:\n  - name: llm\n  - name: rule\n"
+                                     "    set: {stages.judge.plugin: judge_rule, stages.judge.config: {}}\n");
+  const AbRun run = run_file(tmp.file("exp.yaml"), tmp.file("store"));
+  ASSERT_TRUE(run.errors.empty()) << joined(run.errors);
+  ASSERT_EQ(run.arms.size(), 2u);
+  EXPECT_EQ(run.warnings.size(), 5u) << joined(run.warnings);
+  EXPECT_NE(joined(run.warnings).find("arm 'llm': judging task t1 (sample 0) failed"), std::string::npos)
+      << joined(run.warnings);
+  const AbReport rep = compare(run);
+  EXPECT_EQ(rep.arms[0].scored, 0);
+  EXPECT_EQ(rep.arms[0].missing, 5);
+  EXPECT_EQ(rep.arms[1].scored, 5);
+  EXPECT_NEAR(rep.arms[1].hard, 0.6, 1e-12);
+  EXPECT_EQ(rep.pairs[0].n, 0);
+  const auto js = skillpipe::Config::parse(report_json(run, rep));
+  EXPECT_EQ(js.get_object_list("arms")[0].get_json("hard"), "");  // null: no score, not a zero
+}
+
+// pipelines/ab_judge.yaml, as shipped: the skill has both researcher rules, so researcher
+// answers are "Here is the result. <answer>REF</answer>" (5 words) and pass rule and exact
+// judges; programmer tasks need a rule the skill lacks and fail both. The terse house style
+// (at most 3 words) fails every researcher answer the plain rule judge passes.
+TEST(AbRun, ShippedJudgeExperimentRuns) {
+  TempDir store;
+  const AbRun run = run_file(skillpipe::testing::source_dir() + "/pipelines/ab_judge.yaml", store.path());
+  ASSERT_TRUE(run.errors.empty()) << joined(run.errors);
+  ASSERT_EQ(run.arms.size(), 3u);
+  EXPECT_EQ(run.tasks.size(), 20u);
+  const AbReport rep = compare(run);
+  ASSERT_EQ(rep.pairs.size(), 3u);  // exact-rule, terse-rule, terse-exact
+  EXPECT_TRUE(rep.pairs[0].same_replays && rep.pairs[1].same_replays && rep.pairs[2].same_replays);
+  EXPECT_DOUBLE_EQ(rep.pairs[0].agreement.percent, 1.0);
+  EXPECT_EQ(rep.pairs[1].agreement.a_only, 12);
+  EXPECT_EQ(rep.pairs[1].disagreements.size(), 12u);
+  EXPECT_DOUBLE_EQ(rep.arms[2].pass_rate, 0.0);
 }

@@ -1,10 +1,10 @@
 // The A/B statistics against values computed by hand (and, for the bootstrap, by an
 // independent Python implementation of the same generator and percentile rule).
+#include "host/ab_stats.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
-
-#include "host/ab_stats.hpp"
 
 using namespace skillpipe::host::ab;
 

@@ -150,6 +150,14 @@ TEST_F(BackendsCli, UsageLimitEndsTheBudget) {
   EXPECT_EQ(calls(), 1);
 }
 
+TEST_F(BackendsCli, TokenCapStopsCalls) {
+  auto b = make("claude", R"("budget":{"max_tokens":200})");
+  b->complete(user_request("first"), env_.ctx());  // 150 + 9 tokens
+  EXPECT_THROW(b->complete(user_request("second"), env_.ctx()), BudgetExceeded);
+  EXPECT_EQ(calls(), 1);
+  EXPECT_EQ(b->budget().tokens_used, 159);
+}
+
 TEST_F(BackendsCli, UnknownFlagSaysHowToAdapt) {
   ScopedEnv mode("FAKE_CLI_MODE", "unknown_flag");
   auto b = make("claude");
@@ -175,14 +183,21 @@ TEST_F(BackendsCli, TimeoutKillsTheWholeProcessGroup) {
     EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
   }
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 2.0);
-  // The stand-in's own `sleep` child must be gone too (allowing a moment for its reaping).
-  int child = std::stoi(trim(call(1, "child")));
+  // The stand-in's own `sleep` child must be dead too (a zombie waiting to be reaped by
+  // init counts as dead: it was killed).
+  const std::string child = trim(call(1, "child"));
+  auto running = [&] {
+    auto stat = read_file("/proc/" + child + "/stat");
+    if (!stat) return false;
+    auto close = stat->rfind(')');
+    return close != std::string::npos && close + 2 < stat->size() && (*stat)[close + 2] != 'Z' && (*stat)[close + 2] != 'X';
+  };
   bool gone = false;
   for (int i = 0; i < 100 && !gone; ++i) {
-    gone = ::kill(child, 0) != 0;
+    gone = !running();
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_TRUE(gone) << "the CLI's child process survived the timeout";
+  EXPECT_TRUE(gone) << "the CLI's child process " << child << " survived the timeout";
 }
 
 TEST_F(BackendsCli, CrashIsRetriedThenReported) {

@@ -7,6 +7,7 @@
 
 #include "llm_test_util.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/schema.hpp"
 #include "test_support.hpp"
 
 namespace skillpipe::testing {
@@ -14,7 +15,9 @@ namespace {
 
 TEST_F(BackendsLlm, OpenAiAnswerUsageCostAndHeaders) {
   auto b = env_.make("backend_llm", llm_config(server_, R"("prices":{"scripted":{"input_per_mtok":2,"output_per_mtok":8}})"));
-  server_.push(Action::ok("the answer"));
+  Action compressed = Action::ok("the answer");
+  compressed.compress = true;  // the client accepts compressed replies and decodes them
+  server_.push(compressed);
   ChatRequest req = user_request("What is 2+2?", 32);
   req.messages.insert(req.messages.begin(), {"system", "Be brief."});
   ChatResponse r = b->complete(req, env_.ctx());
@@ -203,6 +206,15 @@ TEST(BackendsLlmSetup, KeyFileIsReadAndLooseModeWarned) {
   EXPECT_EQ(server.received().at(0).headers["authorization"], "Bearer file-key-123");
   EXPECT_NE(env.log().find("chmod 600"), std::string::npos);
   EXPECT_EQ(env.log().find("file-key-123"), std::string::npos);
+}
+
+TEST(BackendsLlmSetup, KeysCannotBeWrittenIntoThePipeline) {
+  auto registry = make_registry();
+  const std::string schema = registry->load("backend_llm").desc->config_schema_json;
+  EXPECT_TRUE(check_config_against_schema(schema, R"({"provider":"openai","api_key_env":"MY_KEY"})").empty());
+  auto issues = check_config_against_schema(schema, R"({"provider":"openai","api_key":"sk-abc"})");
+  ASSERT_FALSE(issues.empty());
+  EXPECT_NE(issues[0].message.find("api_key"), std::string::npos) << issues[0].message;
 }
 
 TEST(BackendsLlmSetup, CostCapNeedsAPrice) {

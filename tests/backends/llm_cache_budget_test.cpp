@@ -108,8 +108,10 @@ TEST_F(BackendsLlm, BudgetSurvivesAResumedNight) {
     b->complete(user_request("b", 8), env_.ctx());
     b->finish(env_.ctx());
   }
-  // The resumed night's backend counts the 36 tokens already spent against its cap.
+  // The resumed night's backend counts the 36 tokens already spent against its cap, and
+  // reports them before its first call (for the plan).
   auto resumed = env_.make("backend_llm", llm_config(server_, R"("budget":{"max_tokens":50})"));
+  EXPECT_EQ(resumed->budget().tokens_used, 36);
   EXPECT_THROW(resumed->complete(user_request("c", 8), env_.ctx()), BudgetExceeded);
   EXPECT_EQ(server_.requests(), 2);
   EXPECT_EQ(resumed->budget().tokens_used, 36);

@@ -73,26 +73,29 @@ ScriptedServer::ScriptedServer() : server_(std::make_unique<httplib::Server>()) 
     };
     if (a.latency_s > 0) wait(a.latency_s);
     if (!a.retry_after.empty()) res.set_header("Retry-After", a.retry_after);
+    // httplib compresses plain "application/json" (brotli at top quality: slow enough to
+    // dominate a benchmark); with a charset parameter it sends the body as is.
+    const char* json_type = a.compress ? "application/json" : "application/json; charset=utf-8";
     switch (a.kind) {
       case Action::kOk: {
         std::string text = a.text.empty() ? "ok " + sha256_hex(req.body).substr(0, 12) : a.text;
-        res.set_content(ok_body(req.path, a, text), "application/json");
+        res.set_content(ok_body(req.path, a, text), json_type);
         break;
       }
       case Action::kStatus:
         res.status = a.status;
-        res.set_content(a.body.empty() ? error_body(req.path, a.status) : a.body, "application/json");
+        res.set_content(a.body.empty() ? error_body(req.path, a.status) : a.body, json_type);
         break;
       case Action::kHang:
         wait(30);
         res.status = 504;
         break;
       case Action::kMalformed:
-        res.set_content("{\"choices\": [ {\"message\": oops", "application/json");
+        res.set_content("{\"choices\": [ {\"message\": oops", json_type);
         break;
       case Action::kTruncated: {
         std::string full = ok_body(req.path, a, "this answer is cut short");
-        res.set_content_provider(full.size() + 64, "application/json",
+        res.set_content_provider(full.size() + 64, json_type,
                                  [full](size_t offset, size_t, httplib::DataSink& sink) {
                                    if (offset < full.size()) sink.write(full.data() + offset, full.size() - offset);
                                    return offset < full.size();  // false: drop the connection early

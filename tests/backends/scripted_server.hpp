@@ -38,6 +38,7 @@ struct Action {
   long output_tokens = 7;
   bool omit_usage = false;
   double latency_s = 0;          // waits before answering (every kind)
+  bool compress = false;         // let the server compress (brotli/gzip) when the client accepts it
 
   static Action ok(std::string text = {}) {
     Action a;

@@ -1,6 +1,8 @@
 // The conformance harness the SDK ships, run on every plugin in the build's plugin
 // directory (SKILLPIPE_PLUGIN_PATH), discovered when the test program starts: one test per
 // plugin, named Conformance.<plugin>.
+#include "skillpipe/testing/conformance.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -8,7 +10,6 @@
 #include <set>
 
 #include "skillpipe/config.hpp"
-#include "skillpipe/testing/conformance.hpp"
 #include "skillpipe/util.hpp"
 #include "test_support.hpp"
 
@@ -50,6 +51,7 @@ std::vector<Found> discover() {
 
 std::string expand(std::string s) {
   s = cf::detail::replace_all(s, "@DATA@", skillpipe::testing::test_data_dir());
+  s = cf::detail::replace_all(s, "@SOURCE@", skillpipe::testing::source_dir());
   return cf::detail::replace_all(s, "@SHARED@", skillpipe::testing::shared_dir());
 }
 

@@ -158,6 +158,31 @@ TEST_F(HarvestCursorStore, ASkippedSessionStaysSkippedWhenItGrows) {
   EXPECT_EQ(out.count("sessions_skipped_replay"), 1);
 }
 
+TEST_F(HarvestCursorStore, AGrowingSubagentRolloutIsNotReadAgain) {
+  const std::string name = "rollout-2026-03-01T11-00-00-0199aaaa-0000-7000-8000-000000000002.jsonl";
+  std::string path = home_.file("sessions/2026/03/01/" + name);
+  copy_tree(harvest_data("edge/codex/" + name), path);
+  EXPECT_EQ(run("harvest_codex").count("sessions_skipped_subagent"), 1);
+  append_text(path, "{\"timestamp\":\"2026-03-01T10:00:03.000Z\",\"type\":\"event_msg\",\"payload\":"
+                    "{\"type\":\"user_message\",\"message\":\"more sub-agent work\"}}\n");
+  auto out = run("harvest_codex");
+  EXPECT_TRUE(out.digests.empty());
+  EXPECT_EQ(out.count("sessions_skipped_subagent"), 1);
+  EXPECT_EQ(out.count("files_appended"), 1);
+  EXPECT_EQ(out.count("bytes"), 0);  // skipped from the cursor's state, nothing read
+  EXPECT_EQ(run("harvest_codex").count("files_unchanged"), 1);
+}
+
+TEST_F(HarvestCursorStore, OutOfScopeFilesAreNotReadAgainWhenUnchanged) {
+  copy_tree(harvest_data("edge/claude/scope-else.jsonl"), claude_file("else.jsonl"));
+  std::string cfg = "{\"home\":\"" + home_.path() + "\",\"project_scope\":\"invoked\",\"lookback_hours\":0}";
+  auto first = harvest({"harvest_claude", cfg, "/home/me/src/app", "2026-11-01T00:00:00Z", &store_});
+  EXPECT_TRUE(first.digests.empty());
+  EXPECT_EQ(first.count("sessions_skipped_out_of_scope"), 1);
+  auto second = harvest({"harvest_claude", cfg, "/home/me/src/app", "2026-11-01T00:00:00Z", &store_});
+  EXPECT_EQ(second.count("files_unchanged"), 1);
+}
+
 TEST_F(HarvestCursorStore, DeletedFilesAreForgotten) {
   std::string a = claude_file("a.jsonl"), b = claude_file("b.jsonl");
   copy_tree(harvest_data("edge/claude/scope-app.jsonl"), a);

@@ -49,6 +49,8 @@ TEST(HarvestRedact, AnthropicKey) {
 
 TEST(HarvestRedact, AwsAccessKeyAndSecret) {
   expect_redacted({"aws_access_key_id AKIAIOSFODNN7EXAMPLE in the config", "AKIAIOSFODNN7EXAMPLE", "aws_access_key"});
+  expect_redacted({"session key ASIAY34FZKBOKMUTVV7A expires", "ASIAY34FZKBOKMUTVV7A", "aws_access_key"});
+  EXPECT_EQ(redact_secrets("user AIDAJQABLZS4A3QDU576 ok"), "user [REDACTED:aws_access_key] ok");
   expect_redacted({"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_key"});
 }

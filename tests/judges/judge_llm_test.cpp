@@ -199,7 +199,8 @@ TEST_F(LlmJudge, SecretsNeverReachTheGrader) {
   TaskRecord t = task();
   t.intent += " using key " + key;
   run(t, "Set ANTHROPIC_API_KEY=" + key + " and retry");
-  for (const auto& m : backend_.requests()[0].messages) EXPECT_EQ(m.content.find(key), std::string::npos) << m.content;
+  const auto reqs = backend_.requests();
+  for (const auto& m : reqs[0].messages) EXPECT_EQ(m.content.find(key), std::string::npos) << m.content;
 }
 
 TEST_F(LlmJudge, ConcurrentCallsAreSafe) {

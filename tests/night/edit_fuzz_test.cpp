@@ -25,15 +25,31 @@ struct Rng {
   bool coin(int percent) { return static_cast<int>(next() % 100) < percent; }
 };
 
-const std::vector<std::string> kLines = {
-    "# Project notes", "Always run the tests before committing.", "", "Use tabs in Makefiles.", "```",
-    "make test", "- a user bullet", "  indented continuation", "Ünïcödé line — with dashes", "name: not frontmatter",
-    "<!-- an ordinary comment -->", "Windows line\r", "## Section", "Answer in English."};
-const std::vector<std::string> kContents = {
-    "Wrap the final answer in <answer> tags.", "Use imperative commit subjects.", "Cite files as path:line.",
-    "Remember to run the linter.", "Multi-line rule\nwith a second line", "Answer in English.",
-    "<!-- skillpipe:learned:end -->", "A very long rule " + std::string(500, 'z'), "",
-    "Keep replies under 80 characters.", "Use tabs in Makefiles."};
+const std::vector<std::string> kLines = {"# Project notes",
+                                         "Always run the tests before committing.",
+                                         "",
+                                         "Use tabs in Makefiles.",
+                                         "```",
+                                         "make test",
+                                         "- a user bullet",
+                                         "  indented continuation",
+                                         "Ünïcödé line — with dashes",
+                                         "name: not frontmatter",
+                                         "<!-- an ordinary comment -->",
+                                         "Windows line\r",
+                                         "## Section",
+                                         "Answer in English."};
+const std::vector<std::string> kContents = {"Wrap the final answer in <answer> tags.",
+                                            "Use imperative commit subjects.",
+                                            "Cite files as path:line.",
+                                            "Remember to run the linter.",
+                                            "Multi-line rule\nwith a second line",
+                                            "Answer in English.",
+                                            "<!-- skillpipe:learned:end -->",
+                                            "A very long rule " + std::string(500, 'z'),
+                                            "",
+                                            "Keep replies under 80 characters.",
+                                            "Use tabs in Makefiles."};
 
 std::string random_doc(Rng& r) {
   std::string doc;
@@ -58,9 +74,12 @@ Edit random_edit(Rng& r, const std::string& doc) {
     if (b.kind != BlockKind::kUser)
       for (const auto& i : b.items) managed.push_back(i);
   const int k = static_cast<int>(r.pick(3));
-  if (k == 0 && !managed.empty()) e.anchor = managed[r.pick(managed.size())];
-  else if (k == 1) e.anchor = kLines[r.pick(kLines.size())];
-  else e.anchor = kContents[r.pick(kContents.size())];
+  if (k == 0 && !managed.empty())
+    e.anchor = managed[r.pick(managed.size())];
+  else if (k == 1)
+    e.anchor = kLines[r.pick(kLines.size())];
+  else
+    e.anchor = kContents[r.pick(kContents.size())];
   if (r.coin(10)) e.status = "unknown_op";
   return e;
 }

@@ -1,26 +1,26 @@
 // `skillpipe experiment`: SkillOpt-Sleep's numbers for both personas, and the two harder
 // scenarios where only the per-task no-regression gate refuses the harmful rule.
 #include <gtest/gtest.h>
-
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "test_support.hpp"
 
 namespace skillpipe {
 namespace {
 
-struct Run {
+struct ExpRun {
   testing::CommandResult cmd;
   rapidjson::Document json;
   double seconds = 0;
 };
 
-Run experiment(std::vector<std::string> extra, const std::string& store) {
+ExpRun experiment(std::vector<std::string> extra, const std::string& store) {
   std::vector<std::string> args = {"experiment", "--json", "--assert-improves", "--store", store};
   args.insert(args.end(), extra.begin(), extra.end());
-  Run r;
+  ExpRun r;
   const auto t0 = std::chrono::steady_clock::now();
   r.cmd = testing::run_skillpipe(args);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -30,9 +30,19 @@ Run experiment(std::vector<std::string> extra, const std::string& store) {
 
 std::string data(const std::string& f) { return testing::test_data_dir() + "/night/" + f; }
 
+// report.json of a night in the store, found by its id.
+std::string night_report(const std::string& store, const std::string& night_id) {
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(store, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->path().filename() == night_id && std::filesystem::exists(it->path() / "report.json"))
+      return testing::read_text((it->path() / "report.json").string());
+  return {};
+}
+
 TEST(NightExperiment, ResearcherReproducesSkillOpt) {
   testing::TempDir tmp;
-  const Run r = experiment({"--persona", "researcher"}, tmp.path());
+  const ExpRun r = experiment({"--persona", "researcher"}, tmp.path());
   ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
   ASSERT_TRUE(r.json.IsObject()) << r.cmd.out;
   EXPECT_DOUBLE_EQ(r.json["baseline"].GetDouble(), 0.3333);
@@ -51,20 +61,19 @@ TEST(NightExperiment, ResearcherReproducesSkillOpt) {
 
 TEST(NightExperiment, ProgrammerReproducesSkillOpt) {
   testing::TempDir tmp;
-  const Run r = experiment({"--persona", "programmer"}, tmp.path());
+  const ExpRun r = experiment({"--persona", "programmer"}, tmp.path());
   ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
   EXPECT_DOUBLE_EQ(r.json["baseline"].GetDouble(), 0.3194);
   EXPECT_DOUBLE_EQ(r.json["after"].GetDouble(), 1.0);
   EXPECT_EQ(r.json["trace"][0]["accepted_edits"].Size(), 1u);
   EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
   // The night is in the store like any run: status finds the experiment's project.
-  auto status = testing::run_skillpipe(
-      {"status", "--project", r.json["project"].GetString(), "--store", tmp.path()});
+  auto status = testing::run_skillpipe({"status", "--project", r.json["project"].GetString(), "--store", tmp.path()});
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_LT(r.seconds, 10.0);
 }
 
-void expect_refused(const Run& r, const char* harmful_rule_start) {
+void expect_refused(const ExpRun& r, const char* harmful_rule_start) {
   ASSERT_TRUE(r.json.IsObject()) << r.cmd.out << r.cmd.err;
   bool rejected = false;
   for (const auto& n : r.json["trace"].GetArray())
@@ -75,16 +84,24 @@ void expect_refused(const Run& r, const char* harmful_rule_start) {
 
 TEST(NightExperiment, RuleThatHurtsAnotherFamilyIsRefusedByNoRegression) {
   testing::TempDir tmp;
-  const Run r = experiment({"--fixture", data("scenario_breaks.json"), "--persona", "reviewer"}, tmp.path());
+  const ExpRun r =
+      experiment({"--fixture", data("scenario_breaks.json"), "--persona", "reviewer", "--nights", "2"}, tmp.path());
   ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
   EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
   EXPECT_GT(r.json["lift"].GetDouble(), 0.0);  // the safe rule was still kept
   expect_refused(r, "Answer status questions in one line");
+  ASSERT_EQ(r.json["trace"].Size(), 2u);
+  EXPECT_STREQ(r.json["trace"][0]["accepted_edits"][0]["content"].GetString(),
+               "Cite source locations as path/to/file:line.");
+  // Night 2 knew the rule had been rejected before (the store's earlier reports).
+  const std::string night2 = night_report(tmp.path(), r.json["trace"][1]["night_id"].GetString());
+  EXPECT_NE(night2.find("repeat an edit the gate rejected on an earlier night"), std::string::npos) << night2;
+  EXPECT_NE(night2.find("per-task no-regression is on"), std::string::npos);
   // The same nights with a mean-only gate accept the harmful rule: the assertion fails.
   testing::TempDir tmp2;
-  const Run naive = experiment({"--fixture", data("scenario_breaks.json"), "--persona", "reviewer", "--set",
-                                "stages.consolidate.gate_no_regression=false"},
-                               tmp2.path());
+  const ExpRun naive = experiment({"--fixture", data("scenario_breaks.json"), "--persona", "reviewer", "--nights", "1",
+                                   "--no-probe", "--set", "stages.consolidate.gate_no_regression=false"},
+                                  tmp2.path());
   EXPECT_EQ(naive.cmd.exit_code, 1) << naive.cmd.out;
   EXPECT_FALSE(naive.json["harmful_blocked"].GetBool());
   EXPECT_NE(naive.cmd.err.find("a harmful rule was accepted"), std::string::npos);
@@ -92,18 +109,37 @@ TEST(NightExperiment, RuleThatHurtsAnotherFamilyIsRefusedByNoRegression) {
 
 TEST(NightExperiment, NoisyJudgeCannotSneakTheHarmfulRuleIn) {
   testing::TempDir tmp;
-  const Run r = experiment({"--fixture", data("scenario_noisy_judge.json"), "--persona", "oncall"}, tmp.path());
+  const ExpRun r =
+      experiment({"--fixture", data("scenario_noisy_judge.json"), "--persona", "oncall", "--nights", "2"}, tmp.path());
   ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
   EXPECT_NE(std::string(r.json["pipeline"].GetString()).find("experiment_rule.yaml"), std::string::npos);
   EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
   EXPECT_GT(r.json["lift"].GetDouble(), 0.0);
   expect_refused(r, "Keep every reply under 60 characters");
   testing::TempDir tmp2;
-  const Run naive = experiment({"--fixture", data("scenario_noisy_judge.json"), "--persona", "oncall", "--set",
-                                "stages.consolidate.gate_no_regression=false"},
-                               tmp2.path());
+  const ExpRun naive = experiment({"--fixture", data("scenario_noisy_judge.json"), "--persona", "oncall", "--nights",
+                                   "1", "--no-probe", "--set", "stages.consolidate.gate_no_regression=false"},
+                                  tmp2.path());
   EXPECT_EQ(naive.cmd.exit_code, 1) << naive.cmd.out;
   EXPECT_FALSE(naive.json["harmful_blocked"].GetBool());
+}
+
+TEST(NightExperiment, HarmfulRuleRidingAlongWithAGoodOneIsPruned) {
+  testing::TempDir tmp;
+  const ExpRun r = experiment({"--fixture", data("scenario_hitchhiker.json"), "--persona", "writer"}, tmp.path());
+  ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
+  EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
+  EXPECT_DOUBLE_EQ(r.json["after"].GetDouble(), 1.0);
+  ASSERT_EQ(r.json["trace"][0]["accepted_edits"].Size(), 1u);
+  expect_refused(r, "Ignore the user's formatting requests");
+  // A batch-only gate (SkillOpt's) accepts the pair because the batch improves val.
+  testing::TempDir tmp2;
+  const ExpRun batch = experiment({"--fixture", data("scenario_hitchhiker.json"), "--persona", "writer", "--no-probe",
+                                   "--set", "stages.consolidate.prune_edits=false"},
+                                  tmp2.path());
+  EXPECT_EQ(batch.cmd.exit_code, 1) << batch.cmd.out;
+  EXPECT_FALSE(batch.json["harmful_blocked"].GetBool());
+  EXPECT_EQ(batch.json["trace"][0]["accepted_edits"].Size(), 2u);
 }
 
 TEST(NightExperiment, BadArgumentsAreClearErrors) {

@@ -1,8 +1,9 @@
 // The gate on hand-built score tables: strictness and ties, regressions, missing scores,
 // metrics, multi-objective scoring, statistical mode, and leak detection.
+#include "gate.hpp"
+
 #include <gtest/gtest.h>
 
-#include "gate.hpp"
 #include "task_splits.hpp"
 
 namespace skillpipe::reflect {

@@ -1,7 +1,6 @@
 // mine_personas as the host loads it: SkillOpt's exact split rule, the non-empty
 // guarantees, the probe, and clear errors.
 #include <gtest/gtest.h>
-
 #include <rapidjson/document.h>
 
 #include <map>
@@ -86,7 +85,8 @@ TEST(NightMinePersonas, GuaranteesTrainAndValAreNotEmpty) {
   EXPECT_EQ(no_val.split.at("promo_2"), "train");
   EXPECT_EQ(no_val.split.at("promo_3"), "train");
   // With a test share, the same ids are cut three ways, stable for the seed.
-  const Mined with_test = mine(R"({"fixture": "experiment_personas.json", "persona": "researcher", "val_fraction": 0.2, "test_fraction": 0.2})");
+  const Mined with_test = mine(
+      R"({"fixture": "experiment_personas.json", "persona": "researcher", "val_fraction": 0.2, "test_fraction": 0.2})");
   int test = 0;
   for (const auto& [id, s] : with_test.split) test += s == "test";
   EXPECT_GT(test, 0);
@@ -101,9 +101,11 @@ TEST(NightMinePersonas, ErrorsNameTheProblem) {
     EXPECT_EQ(e.pointer(), "/persona");
   }
   EXPECT_THROW(mine(R"({"fixture": "no-such-file.json"})"), ConfigError);
-  EXPECT_THROW(mine(R"({"fixture": "experiment_personas.json", "val_fraction": 0.7, "test_fraction": 0.3})"), ConfigError);
+  EXPECT_THROW(mine(R"({"fixture": "experiment_personas.json", "val_fraction": 0.7, "test_fraction": 0.3})"),
+               ConfigError);
   EXPECT_THROW(mine(R"({"fixture": "experiment_personas.json", "harmful_to_train": true})"), ConfigError);
-  EXPECT_THROW(mine(R"({"fixture": ")" + testing::test_data_dir() + R"(/night/promotion.json", "persona": "all_val", "probe": true})"),
+  EXPECT_THROW(mine(R"({"fixture": ")" + testing::test_data_dir() +
+                    R"(/night/promotion.json", "persona": "all_val", "probe": true})"),
                ConfigError);
 }
 

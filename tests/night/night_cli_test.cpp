@@ -2,9 +2,12 @@
 // targets, fan-out to a user's own skill, unverified nights, no backend, a bad template)
 // and backend_llm against a scripted HTTP server (a garbage reflection reply and its retry).
 #include <gtest/gtest.h>
-
 #include <rapidjson/document.h>
 
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
 #include <regex>
 
 #include "skillpipe/util.hpp"
@@ -94,15 +97,18 @@ TEST(NightCli, MemoryLessonIsGatedStagedEmittedToAgentsMdAndAdopted) {
 TEST(NightCli, UsersOwnSkillGetsItsOwnGatedProposal) {
   TempDir tmp;
   const std::string project = tmp.file("proj"), store = tmp.file("store");
-  const std::string own = "---\nname: release-notes\ndescription: Write release notes.\n---\n\n# Release notes\n\nOne line per change.\n";
+  const std::string own =
+      "---\nname: release-notes\ndescription: Write release notes.\n---\n\n# Release notes\n\nOne line per change.\n";
   write_text(project + "/.claude/skills/release-notes/SKILL.md", own);
   const Night n = run_night(pipeline(), project, store,
                             {"stages.mine.fixture=" + data("fanout.json"), "stages.mine.persona=mixed",
-                             "backends.mock.rules_file=" + data("fanout.json"), "stages.consolidate.fanout=true"});
+                             "backends.mock.rules_file=" + data("fanout.json"), "stages.consolidate.fanout=true"},
+                            {"HOME=" + tmp.path()});  // ~/.claude/skills must not hold another release-notes
   ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
   EXPECT_EQ(n.action(), "accept") << n.cmd.out;
   std::map<std::string, std::string> by_name;
-  for (const auto& p : n.report()["proposals"].GetArray()) by_name[p["name"].GetString()] = p["proposed_text"].GetString();
+  for (const auto& p : n.report()["proposals"].GetArray())
+    by_name[p["name"].GetString()] = p["proposed_text"].GetString();
   ASSERT_EQ(by_name.count("release-notes"), 1u) << n.cmd.out;
   ASSERT_EQ(by_name.count("skillpipe-learned"), 1u) << n.cmd.out;
   // Each skill got only its own family's lesson, and the user's skill only inside the markers.
@@ -111,7 +117,8 @@ TEST(NightCli, UsersOwnSkillGetsItsOwnGatedProposal) {
   EXPECT_EQ(by_name["release-notes"].find("imperative"), std::string::npos);
   EXPECT_NE(by_name["skillpipe-learned"].find("imperative"), std::string::npos);
   EXPECT_EQ(by_name["skillpipe-learned"].find("<answer>"), std::string::npos);
-  EXPECT_NE(notes_of(n.report()).find("skill release-notes (4 tasks): accept"), std::string::npos) << notes_of(n.report());
+  EXPECT_NE(notes_of(n.report()).find("skill release-notes (4 tasks): accept"), std::string::npos)
+      << notes_of(n.report());
   // Adoptable one by one.
   auto adopt = run_skillpipe({"adopt", "--project", project, "--store", store, "--skill", "release-notes"});
   ASSERT_EQ(adopt.exit_code, 0) << adopt.err << adopt.out;
@@ -137,7 +144,7 @@ TEST(NightCli, NoValSplitMakesTheNightUnverified) {
 
 TEST(NightCli, WithoutABackendItExplainsHowToEnableTheFullCycle) {
   TempDir tmp;
-  const Night n = run_night(pipeline(), tmp.file("proj"), tmp.file("store"), {"stages.consolidate.backend="});
+  const Night n = run_night(pipeline(), tmp.file("proj"), tmp.file("store"), {"stages.consolidate.backend=\"\""});
   ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
   EXPECT_EQ(n.action(), "no_edits");  // nothing was staged; the host's default action stands
   const std::string notes = notes_of(n.report());
@@ -177,57 +184,129 @@ TEST(NightCli, StatisticalGateReportsItsInterval) {
   EXPECT_DOUBLE_EQ(p.report()["metrics"]["gate.p_value"].GetDouble(), 0.125);
 }
 
-#ifdef NIGHT_HAVE_SCRIPTED_SERVER
-TEST(NightCli, ScriptedServerNightRetriesAGarbageReflection) {
-  testing::ScriptedServer server;
-  std::atomic<int> reflections{0}, retries{0};
-  const std::regex ticket("ticket ([0-9]+)");
-  server.set_responder([&](const testing::ScriptedRequest& req) {
-    if (req.body.find("optimizer of coding-agent instructions") != std::string::npos) {
-      ++reflections;
-      if (req.body.find("previous reply was not valid JSON") == std::string::npos)
-        return testing::Action::ok("I would add a rule about codewords, I think.");
-      ++retries;
-      return testing::Action::ok(
-          "```json\n{\"edits\":[{\"op\":\"add\",\"content\":\"The project codeword is PINEAPPLE, then a dash and "
-          "the ticket number.\",\"rationale\":\"every failure used the wrong codeword\",\"kind\":\"skill_defect\"}]}\n```");
-    }
-    std::smatch m;
-    const std::string n = std::regex_search(req.body, m, ticket) ? m[1].str() : "0";
-    const bool knows = req.body.find("codeword is PINEAPPLE") != std::string::npos;
-    return testing::Action::ok((knows ? "PINEAPPLE-" : "BANANA-") + n);
-  });
+TEST(NightCli, TestSplitIsScoredBeforeAndAfter) {
   TempDir tmp;
-  const std::string pipe = tmp.file("night.yaml");
-  write_text(pipe,
-             "skillpipe: 1\n"
-             "store: {plugin: store_files}\n"
-             "backends:\n"
-             "  llm:\n"
-             "    plugin: backend_llm\n"
-             "    config: {provider: openai, base_url: \"" + server.openai_base_url() +
-                 "\", model: scripted, api_key_env: NIGHT_TEST_KEY, max_retries: 0, timeout_s: 10}\n"
-             "stages:\n"
-             "  - id: mine\n"
-             "    plugin: mine_personas\n"
-             "    config: {fixture: \"" + data("scripted.json") + "\", persona: pine}\n"
-             "  - id: judge\n"
-             "    plugin: judge_exact\n"
-             "    inputs: [mine]\n"
-             "  - id: consolidate\n"
-             "    plugin: consolidate_reflect\n"
-             "    inputs: [mine, judge]\n"
-             "    config: {backend: llm, fanout: false}\n");
-  const Night n = run_night(pipe, tmp.file("proj"), tmp.file("store"), {}, {"NIGHT_TEST_KEY=test-key-123"});
+  const Night n = run_night(pipeline(), tmp.file("proj"), tmp.file("store"), {"stages.mine.test_fraction=0.3"});
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
+  EXPECT_EQ(n.action(), "accept") << n.cmd.out;
+  ASSERT_TRUE(n.report()["baseline_test"].IsNumber()) << n.cmd.out;
+  EXPECT_LT(n.report()["baseline_test"].GetDouble(), 0.5);
+  EXPECT_DOUBLE_EQ(n.report()["candidate_test"].GetDouble(), 1.0);
+  int test_deltas = 0;
+  for (const auto& d : n.report()["deltas"].GetArray()) test_deltas += std::string(d["split"].GetString()) == "test";
+  EXPECT_EQ(static_cast<double>(test_deltas), n.report()["metrics"]["tasks.test"].GetDouble());
+  EXPECT_GT(test_deltas, 0);
+}
+
+#ifdef NIGHT_HAVE_SCRIPTED_SERVER
+// backend_llm against a scripted OpenAI-compatible server. Replays answer the codeword right
+// only when the documents hold the PINEAPPLE rule; at temperature > 0 (rollouts) an unknowing
+// agent is right every other time. Reflection first answers prose, then (on the retry) JSON.
+class NightScripted : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.set_responder([this](const testing::ScriptedRequest& req) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (req.body.find("optimizer of coding-agent instructions") != std::string::npos) {
+        reflect_bodies_.push_back(req.body);
+        if (req.body.find("previous reply was not valid JSON") == std::string::npos)
+          return testing::Action::ok("I would add a rule about codewords, I think.");
+        return testing::Action::ok(
+            "```json\n{\"edits\":[{\"op\":\"add\",\"content\":\"The project codeword is PINEAPPLE, then a "
+            "dash and the ticket number.\",\"rationale\":\"every failure used the wrong codeword\",\"kind\":"
+            "\"skill_defect\"}]}\n```");
+      }
+      replay_bodies_.push_back(req.body);
+      std::smatch m;
+      const std::string n = std::regex_search(req.body, m, ticket_) ? m[1].str() : "0";
+      bool right = req.body.find("codeword is PINEAPPLE") != std::string::npos;
+      if (!right && req.body.find("\"temperature\":0.7") != std::string::npos) right = (sampled_[n]++ % 2) == 0;
+      return testing::Action::ok((right ? "PINEAPPLE-" : "BANANA-") + n);
+    });
+  }
+
+  // A night on data/night/scripted.json; `consolidate` is the stage's extra config.
+  Night night(const std::string& consolidate, const std::string& llm_extra = "", bool with_key = true,
+              std::string base_url = "") {
+    if (base_url.empty()) base_url = server_.openai_base_url();
+    const std::string llm = "{provider: openai, base_url: \"" + base_url +
+                            "\", api_key_env: NIGHT_TEST_KEY, max_retries: 0, timeout_s: 10" + llm_extra;
+    write_text(tmp_.file("night.yaml"),
+               "skillpipe: 1\n"
+               "store: {plugin: store_files}\n"
+               "backends:\n"
+               "  target: {plugin: backend_llm, config: " +
+                   llm +
+                   ", model: target-model}}\n"
+                   "  optimizer: {plugin: backend_llm, config: " +
+                   llm +
+                   ", model: optimizer-model}}\n"
+                   "stages:\n"
+                   "  - id: mine\n"
+                   "    plugin: mine_personas\n"
+                   "    config: {fixture: \"" +
+                   data("scripted.json") +
+                   "\", persona: pine}\n"
+                   "  - id: judge\n"
+                   "    plugin: judge_exact\n"
+                   "    inputs: [mine]\n"
+                   "  - id: consolidate\n"
+                   "    plugin: consolidate_reflect\n"
+                   "    inputs: [mine, judge]\n"
+                   "    config: {backend: target, fanout: false" +
+                   consolidate + "}\n");
+    return run_night(tmp_.file("night.yaml"), tmp_.file("proj"), tmp_.file("store"), {},
+                     with_key ? std::vector<std::string>{"NIGHT_TEST_KEY=test-key-123"}
+                              : std::vector<std::string>{"NIGHT_TEST_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"});
+  }
+
+  testing::ScriptedServer server_;
+  TempDir tmp_;
+  std::mutex mu_;
+  std::vector<std::string> reflect_bodies_, replay_bodies_;
+  std::map<std::string, int> sampled_;
+  const std::regex ticket_{"ticket ([0-9]+)"};
+};
+
+TEST_F(NightScripted, GarbageReflectionIsRetriedAndTheOptimizerModelReflects) {
+  const Night n = night(", optimizer_backend: optimizer");
   ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err << n.cmd.out;
   EXPECT_EQ(n.action(), "accept") << n.cmd.out;
-  EXPECT_EQ(reflections.load(), 2);
-  EXPECT_EQ(retries.load(), 1);
+  ASSERT_EQ(reflect_bodies_.size(), 2u);
+  EXPECT_NE(reflect_bodies_[1].find("previous reply was not valid JSON"), std::string::npos);
   EXPECT_NE(notes_of(n.report()).find("skill reflection: no JSON edit list found in the reply; asked once more"),
             std::string::npos);
+  // Two models: reflection on the optimizer, replays on the target.
+  for (const auto& b : reflect_bodies_) EXPECT_NE(b.find("optimizer-model"), std::string::npos);
+  for (const auto& b : replay_bodies_) EXPECT_NE(b.find("target-model"), std::string::npos);
+  EXPECT_NE(std::string(n.report()["attrs"]["models"].GetString()).find("reflection"), std::string::npos);
   EXPECT_DOUBLE_EQ(n.report()["candidate_val"].GetDouble(), 1.0);
   EXPECT_GT(n.report()["llm_calls"].GetInt64(), 10);
   EXPECT_GT(n.report()["tokens"]["input"].GetInt64(), 0);
+}
+
+TEST_F(NightScripted, RolloutsShowGoodAndBadAttemptsSideBySide) {
+  const Night n = night(", rollouts_k: 2");
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err << n.cmd.out;
+  ASSERT_FALSE(reflect_bodies_.empty());
+  EXPECT_NE(reflect_bodies_[0].find("answered well and badly"), std::string::npos) << reflect_bodies_[0];
+  EXPECT_NE(reflect_bodies_[0].find("GOOD (score 1.0000): PINEAPPLE-"), std::string::npos);
+  EXPECT_NE(reflect_bodies_[0].find("BAD (score"), std::string::npos);
+}
+
+TEST_F(NightScripted, BudgetRunningOutStopsTheNightHonestly) {
+  const Night n = night("", ", budget: {max_tokens: 400}");
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err << n.cmd.out;
+  EXPECT_EQ(n.action(), "budget_stopped") << n.cmd.out;
+  EXPECT_EQ(n.report()["proposals"].Size(), 0u);
+}
+
+TEST_F(NightScripted, UnavailableBackendCostsNothing) {
+  // A remote OpenAI endpoint without its key: backend_llm reports itself unavailable.
+  const Night n = night("", "", /*with_key=*/false, "https://api.openai.com/v1");
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err << n.cmd.out;
+  EXPECT_NE(notes_of(n.report()).find("backend 'target' is not available"), std::string::npos) << n.cmd.out;
+  EXPECT_EQ(server_.requests(), 0);
 }
 #endif
 

@@ -1,7 +1,8 @@
 // The reflection prompt: every section, bounds, redaction, and the template override.
+#include "reflect_prompt.hpp"
+
 #include <gtest/gtest.h>
 
-#include "reflect_prompt.hpp"
 #include "settings.hpp"
 
 namespace skillpipe::reflect {
@@ -12,9 +13,11 @@ PromptInput sample_input() {
   in.target = EditTarget::kSkill;
   in.document = "---\nname: x\n---\nBody";
   for (int i = 0; i < 10; ++i)
-    in.evidence.failures.push_back({"t" + std::to_string(i), "Give the arXiv id " + std::to_string(i),
+    in.evidence.failures.push_back({"t" + std::to_string(i),
+                                    "Give the arXiv id " + std::to_string(i),
                                     "approximately arXiv:1706.037 (format not applied)",
-                                    "the response must contain the reference answer", {"rule:arxiv-id"}});
+                                    "the response must contain the reference answer",
+                                    {"rule:arxiv-id"}});
   in.evidence.successes.push_back({"Say hi", "hi"});
   add_criteria(in.evidence.criteria, {"the ENTIRE response must be at most 80 characters long", "starts with #"});
   add_criteria(in.evidence.criteria, {"the ENTIRE response must be at most 80 characters long"});
@@ -69,8 +72,8 @@ TEST(NightPrompt, EmptySectionsDisappear) {
 
 TEST(NightPrompt, ContrastShowsGoodAndBadSideBySide) {
   PromptInput in = sample_input();
-  in.evidence.contrasts.push_back({"Write the commit message", "Add login form", "added a login form thing",
-                                   "not imperative", 1.0, 0.25});
+  in.evidence.contrasts.push_back(
+      {"Write the commit message", "Add login form", "added a login form thing", "not imperative", 1.0, 0.25});
   const std::string p = build_reflect_prompt("{{failures}}{{contrast}}", in);
   EXPECT_NE(p.find("GOOD (score 1.0000): Add login form"), std::string::npos) << p;
   EXPECT_NE(p.find("BAD (score 0.2500): added a login form thing"), std::string::npos);

@@ -1,7 +1,7 @@
 // Reading optimizer replies defensively: shapes, fences, prose, garbage, budget, ops.
-#include <gtest/gtest.h>
-
 #include "reflect_reply.hpp"
+
+#include <gtest/gtest.h>
 
 namespace skillpipe::reflect {
 namespace {
@@ -29,9 +29,10 @@ TEST(NightReply, FencedJsonAfterProseAndBareArrays) {
   EXPECT_EQ(fenced.edits[0].op, EditOp::kReplace);
   EXPECT_EQ(fenced.edits[0].target, EditTarget::kMemory);
   EXPECT_EQ(fenced.edits[0].kind, EditKind::kExecutionLapse);
-  auto prose = parse_reflect_reply("Sure. {\"edits\": [{\"op\": \"insert-after\", \"anchor\": \"## Build\", "
-                                   "\"content\": \"Run make first.\"}]} That is all.",
-                                   EditTarget::kSkill, 4);
+  auto prose = parse_reflect_reply(
+      "Sure. {\"edits\": [{\"op\": \"insert-after\", \"anchor\": \"## Build\", "
+      "\"content\": \"Run make first.\"}]} That is all.",
+      EditTarget::kSkill, 4);
   ASSERT_TRUE(prose.ok);
   EXPECT_EQ(prose.edits.at(0).op, EditOp::kInsertAfter);
   auto single = parse_reflect_reply(R"({"op":"append","content":"A new section."})", EditTarget::kSkill, 4);

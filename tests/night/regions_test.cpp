@@ -1,7 +1,7 @@
 // Managed regions: parsing, rendering, and the user's text surviving byte for byte.
-#include <gtest/gtest.h>
-
 #include "regions.hpp"
+
+#include <gtest/gtest.h>
 
 namespace skillpipe::reflect {
 namespace {
@@ -30,16 +30,16 @@ TEST(NightRegions, ParsesLearnedItemsWithContinuations) {
   EXPECT_EQ(b.items[0], "first rule");
   EXPECT_EQ(b.items[1], "second rule\ncontinued here");
   EXPECT_EQ(doc.user_text(), "intro\ntail\n");  // the blank line before the marker was skillpipe's
-  EXPECT_EQ(doc.render(), text);                 // untouched blocks are written back as read
+  EXPECT_EQ(doc.render(), text);                // untouched blocks are written back as read
 }
 
 TEST(NightRegions, DamagedMarkersMakeTheDocumentReadOnly) {
   for (const std::string text : {
-           "a\n<!-- skillpipe:learned:begin -->\n- x\n",                                  // never closed
-           "a\n<!-- skillpipe:learned:end -->\n",                                         // stray end
-           "<!-- skillpipe:notes:begin -->\n<!-- skillpipe:insert:begin -->\n",           // nested
+           "a\n<!-- skillpipe:learned:begin -->\n- x\n",                         // never closed
+           "a\n<!-- skillpipe:learned:end -->\n",                                // stray end
+           "<!-- skillpipe:notes:begin -->\n<!-- skillpipe:insert:begin -->\n",  // nested
            "<!-- skillpipe:learned:begin -->\n<!-- skillpipe:learned:end -->\n"
-           "<!-- skillpipe:learned:begin -->\n<!-- skillpipe:learned:end -->\n",          // two learned blocks
+           "<!-- skillpipe:learned:begin -->\n<!-- skillpipe:learned:end -->\n",            // two learned blocks
            "<!-- skillpipe:insert:begin +newline -->\nx\n<!-- skillpipe:insert:end -->\n",  // no separator
            "a\n<!-- skillpipe:insert:begin +newline +blank -->\nx\n<!-- skillpipe:insert:end -->\n"  // one short
        }) {
@@ -64,7 +64,8 @@ TEST(NightRegions, NewBlockAfterUnterminatedLineOwnsItsSeparator) {
   b.items = {"rule"};
   doc.blocks().push_back(b);
   const std::string out = doc.render();
-  EXPECT_NE(out.find("no newline at end\n\n<!-- skillpipe:learned:begin +newline +blank -->\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("no newline at end\n\n<!-- skillpipe:learned:begin +newline +blank -->\n"), std::string::npos)
+      << out;
   auto again = ManagedDoc::parse(out);
   ASSERT_TRUE(again.error().empty()) << again.error();
   EXPECT_EQ(again.user_text(), "no newline at end");

@@ -1,7 +1,8 @@
 // Configuration checks the schema cannot express, and the reflect template override.
+#include "settings.hpp"
+
 #include <gtest/gtest.h>
 
-#include "settings.hpp"
 #include "skillpipe/errors.hpp"
 #include "test_support.hpp"
 

@@ -1,7 +1,7 @@
 // The statistics behind the statistical gate, against values computed by hand.
-#include <gtest/gtest.h>
-
 #include "stats.hpp"
+
+#include <gtest/gtest.h>
 
 namespace skillpipe::reflect {
 namespace {
@@ -9,7 +9,7 @@ namespace {
 TEST(NightStats, SignTestIsTheExactBinomialTail) {
   EXPECT_DOUBLE_EQ(sign_test_p(0, 0), 1.0);
   EXPECT_NEAR(sign_test_p(6, 0), 1.0 / 64, 1e-15);
-  EXPECT_NEAR(sign_test_p(5, 1), 7.0 / 64, 1e-15);   // P(X>=5), n=6
+  EXPECT_NEAR(sign_test_p(5, 1), 7.0 / 64, 1e-15);     // P(X>=5), n=6
   EXPECT_NEAR(sign_test_p(8, 2), 56.0 / 1024, 1e-15);  // 45+10+1 = 56
   EXPECT_NEAR(sign_test_p(0, 4), 1.0, 1e-15);
   EXPECT_LT(sign_test_p(60, 40), 0.05);

@@ -56,7 +56,8 @@ class OfflineDrafts : public ::testing::Test {
 
   std::string config(const std::string& extra = "") const {
     return R"({"claude_skill_roots": [")" + user_root + R"(", "{project}/.claude/skills"],
-               "codex_skill_roots": [")" + tmp.file("home/.agents/skills") + R"("],
+               "codex_skill_roots": [")" +
+           tmp.file("home/.agents/skills") + R"("],
                "lifecycle": {"enabled": false})" +
            (extra.empty() ? "" : ", " + extra) + "}";
   }
@@ -102,7 +103,7 @@ TEST_F(OfflineDrafts, ReportIsOfflineAndExplainsReadinessAndHowToEnableTheFullCy
   EXPECT_TRUE(note_has(r, "not ready: success ratio 0.67 < 0.70"));
   EXPECT_TRUE(note_has(r, "drafted new skill `fix-flaky-test` for claude_skill — draft"));
   EXPECT_TRUE(note_has(r, "set ANTHROPIC_API_KEY or OPENAI_API_KEY"));
-  EXPECT_TRUE(note_has(r, "skillpipe adopt --skill NAME"));
+  EXPECT_TRUE(note_has(r, "skillpipe adopt --skill NAME --allow-unverified"));
   EXPECT_FALSE(r.baseline_val.has_value()) << "nothing was replayed: no scores";
 }
 
@@ -146,7 +147,8 @@ TEST_F(OfflineDrafts, AppendsToAMatchingExistingSkill) {
   ASSERT_EQ(again.proposals.size(), 1u);
   const std::string& t = again.proposals[0].proposed_text;
   EXPECT_EQ(std::count(t.begin(), t.end(), '#') - std::count(p.proposed_text.begin(), p.proposed_text.end(), '#'), 2)
-      << "only the user's \"## Notes\" heading was added:\n" << t;
+      << "only the user's \"## Notes\" heading was added:\n"
+      << t;
   EXPECT_NE(t.find("## Notes\n\nMine."), std::string::npos);
 }
 
@@ -198,6 +200,47 @@ TEST_F(OfflineDrafts, SameNightResumeDraftsAgainButAnotherNightDoesNot) {
   EXPECT_TRUE(note_has(next.report, "already drafted on night 0001-test"));
 }
 
+TEST_F(OfflineDrafts, NewEvidenceUpdatesTheAdoptedSkillInPlaceUnlessTheUserEditedIt) {
+  const auto first = run(history);
+  ASSERT_EQ(first.proposals.size(), 1u);
+  const Proposal& p = first.proposals[0];
+  write_text(p.live_path, p.proposed_text);  // adopted as drafted
+
+  auto more = history;
+  SessionDigest d = history[0];
+  d.session_id = "a5-1234";
+  d.user_prompts = {"fix the flaky test in test_orders", "great, thanks"};
+  d.assistant_finals = {"test_orders shared a temp dir with test_cart; each now gets its own tmp_path."};
+  d.ended_at = "2026-11-16T10:00:00Z";
+  more.push_back(d);
+  store.next_night("0002-test");
+  const auto second = night.consolidate(more, night.mine(more), config());
+  ASSERT_EQ(second.proposals.size(), 1u);
+  const Proposal& u = second.proposals[0];
+  EXPECT_EQ(u.name, "fix-flaky-test");
+  EXPECT_EQ(u.base_text, p.proposed_text);
+  EXPECT_EQ(u.base_sha256, sha256_hex(p.proposed_text));
+  EXPECT_NE(u.proposed_text.find("each now gets its own tmp_path"), std::string::npos);
+  std::size_t sections = 0;
+  for (auto at = u.proposed_text.find("## When to use"); at != std::string::npos;
+       at = u.proposed_text.find("## When to use", at + 1))
+    ++sections;
+  EXPECT_EQ(sections, 1u) << "rewritten, not appended:\n" << u.proposed_text;
+  EXPECT_TRUE(note_has(second.report, "updated its skill `fix-flaky-test`"));
+
+  // Once the user edits it, skillpipe only appends its own section.
+  write_text(p.live_path, p.proposed_text + "\nMy team's note.\n");
+  d.session_id = "a6-5678";
+  d.ended_at = "2026-11-17T10:00:00Z";
+  more.push_back(d);
+  store.next_night("0003-test");
+  const auto third = night.consolidate(more, night.mine(more), config());
+  ASSERT_EQ(third.proposals.size(), 1u);
+  EXPECT_NE(third.proposals[0].proposed_text.find("My team's note.\n\n## Learned pattern: fix-flaky-test"),
+            std::string::npos)
+      << third.proposals[0].proposed_text;
+}
+
 TEST_F(OfflineDrafts, EveryConfiguredTargetGetsAProposal) {
   const auto res = run(history, R"("targets": ["claude_skill", "codex_skill"], "scope": "user")");
   ASSERT_EQ(res.proposals.size(), 2u);
@@ -214,7 +257,8 @@ TEST_F(OfflineDrafts, MaxDraftsDefersTheRest) {
 }
 
 const char* kLlmSkill =
-    "---\nname: fix-flaky-test\ndescription: \"Fix flaky pytest tests by removing order and timing dependence.\"\n---\n\n"
+    "---\nname: fix-flaky-test\ndescription: \"Fix flaky pytest tests by removing order and timing "
+    "dependence.\"\n---\n\n"
     "# Fix flaky tests\n\n## When to use\n\nA test passes and fails without code changes.\n\n## Procedure\n\n"
     "1. Reproduce with `pytest -p no:randomly --count 20`.\n2. Remove the dependence on order or time.\n\n"
     "## Expected result\n\nThe test passes 20 runs in a row.\n\n## Source evidence\n\n- a1-7f3c, a2-c401, a4-b7b7\n";
@@ -243,9 +287,9 @@ TEST_F(OfflineDrafts, LlmDrafterReplacesTheTemplateAndIsReviewedTheSameWay) {
   EXPECT_EQ(q.proposals[0].status, "quarantined");
   const auto& reasons = q.proposals[0].reasons;
   for (const char* rule : {"ignore_previous_instructions", "download_pipe_shell", "hidden_html_comment"})
-    EXPECT_TRUE(std::any_of(reasons.begin(), reasons.end(),
-                            [&](const std::string& r) { return r.find(rule) != std::string::npos; }))
-        << rule;
+    EXPECT_TRUE(std::any_of(reasons.begin(), reasons.end(), [&](const std::string& r) {
+      return r.find(rule) != std::string::npos;
+    })) << rule;
 }
 
 TEST_F(OfflineDrafts, LlmFailureOrMalformedReplyFallsBackToTheTemplate) {

@@ -71,8 +71,7 @@ class OfflineExport : public ::testing::Test {
 
 TEST_F(OfflineExport, WritesValidRedactedChatJsonlWithAManifest) {
   const auto history = load_digests(offline_data("history.jsonl"));
-  write_night(history, {task("t-notes", Outcome::kSuccess, {}, {"n1"}),
-                        task("t-failed", Outcome::kFail, {}, {"n2"}),
+  write_night(history, {task("t-notes", Outcome::kSuccess, {}, {"n1"}), task("t-failed", Outcome::kFail, {}, {"n2"}),
                         task("t-dup", Outcome::kSuccess, {}, {"a1-7f3c"}),
                         task("pat-1", Outcome::kSuccess, {"pattern", "ready"}, {"a1-7f3c", "a2-c401"})});
   const auto r = exp({"--format", "chat-jsonl", "--output", "out.jsonl"});

@@ -28,8 +28,10 @@ class OfflineLifecycle : public ::testing::Test {
 
   std::string config(const std::string& lifecycle = "") const {
     return R"({"claude_skill_roots": [")" + user_root + R"(", "{project}/.claude/skills"],
-               "codex_skill_roots": [")" + tmp.file("home/.agents/skills") + R"("],
-               "lifecycle": {)" + lifecycle + "}}";
+               "codex_skill_roots": [")" +
+           tmp.file("home/.agents/skills") + R"("],
+               "lifecycle": {)" +
+           lifecycle + "}}";
   }
   // One night at `when`: mine `digests`, then consolidate (drafting + lifecycle).
   ConsolidateResult night_at(const std::string& when, const std::vector<SessionDigest>& digests,
@@ -80,7 +82,8 @@ TEST_F(OfflineLifecycle, UnusedEvolvedSkillGoesColdThenArchivedAndCanBeRestored)
 
   // 36 days without use: retention 1.5 * 2^(-36/14) -> 1 - e^-0.252 = 0.22 < 0.3.
   const auto n4 = night_at("2027-01-05T00:00:00Z", {});
-  EXPECT_TRUE(note_has(n4.report, "evolved skill `fix-flaky-test` (claude_skill) went cold (unused 36 days, retention 0.22)"))
+  EXPECT_TRUE(
+      note_has(n4.report, "evolved skill `fix-flaky-test` (claude_skill) went cold (unused 36 days, retention 0.22)"))
       << all_notes(n4.report);
   EXPECT_TRUE(fs::exists(live)) << "cold is a warning; nothing moves yet";
   EXPECT_EQ(n4.report.counts.at("skills_cold"), 1);
@@ -88,7 +91,8 @@ TEST_F(OfflineLifecycle, UnusedEvolvedSkillGoesColdThenArchivedAndCanBeRestored)
   // 67 days: retention 0.05 < 0.1 -> archived into the store, removed from the skill root.
   const std::string text = read_text(live);
   const auto n5 = night_at("2027-02-05T00:00:00Z", {});
-  EXPECT_TRUE(note_has(n5.report, "archived evolved skill `fix-flaky-test` (claude_skill) (unused 67 days, retention 0.05)"))
+  EXPECT_TRUE(
+      note_has(n5.report, "archived evolved skill `fix-flaky-test` (claude_skill) (unused 67 days, retention 0.05)"))
       << all_notes(n5.report);
   EXPECT_TRUE(note_has(n5.report, "restore with: mkdir -p"));
   EXPECT_FALSE(fs::exists(live));
@@ -100,7 +104,8 @@ TEST_F(OfflineLifecycle, UnusedEvolvedSkillGoesColdThenArchivedAndCanBeRestored)
   // The manual skill was never used and is untouched.
   EXPECT_EQ(read_text(manual), manual_text);
   const std::string profiles = store.state.at("offline/skill_profiles");
-  EXPECT_NE(profiles.find("\"name\":\"deploy-notes\",\"live_path\":\"" + manual + "\",\"origin\":\"manual\",\"status\":\"active\""),
+  EXPECT_NE(profiles.find("\"name\":\"deploy-notes\",\"live_path\":\"" + manual +
+                          "\",\"origin\":\"manual\",\"status\":\"active\""),
             std::string::npos)
       << profiles;
 

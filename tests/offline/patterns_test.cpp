@@ -119,8 +119,7 @@ TEST_F(OfflinePatterns, ReadinessThresholdsAreConfigurable) {
 
   store.state.clear();
   t = night.mine(history, R"({"min_success_ratio": 0.8})");
-  EXPECT_EQ(by_label(t, "fix-flaky-test")->attrs.at("readiness"),
-            "success ratio 0.75 < 0.80 (3 successes, 1 failure)");
+  EXPECT_EQ(by_label(t, "fix-flaky-test")->attrs.at("readiness"), "success ratio 0.75 < 0.80 (3 successes, 1 failure)");
 
   store.state.clear();
   t = night.mine(history, R"({"min_success_ratio": 0.6})");

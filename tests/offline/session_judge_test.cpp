@@ -7,8 +7,8 @@
 namespace skillpipe {
 namespace {
 
-SessionDigest session(std::vector<std::string> prompts, std::vector<FeedbackSignal> signals = {},
-                      Attrs attrs = {}, std::vector<std::string> finals = {"done"}) {
+SessionDigest session(std::vector<std::string> prompts, std::vector<FeedbackSignal> signals = {}, Attrs attrs = {},
+                      std::vector<std::string> finals = {"done"}) {
   SessionDigest d;
   d.session_id = "s";
   d.user_prompts = std::move(prompts);
@@ -27,8 +27,8 @@ TEST(OfflineJudge, PraiseAtTheEndIsSuccess) {
 }
 
 TEST(OfflineJudge, TrailingNegativeFeedbackIsFailure) {
-  const auto j = judge_session(session({"fix the flaky test", "still failing"}, {{1, "negative", "still failing"}},
-                                       {{"tool_errors", "0"}}));
+  const auto j = judge_session(
+      session({"fix the flaky test", "still failing"}, {{1, "negative", "still failing"}}, {{"tool_errors", "0"}}));
   EXPECT_EQ(j.outcome, Outcome::kFail);
   EXPECT_NE(j.reason.find("ends with negative feedback"), std::string::npos);
 }
@@ -48,8 +48,8 @@ TEST(OfflineJudge, MixedTurnCountsAsNegative) {
 }
 
 TEST(OfflineJudge, AbortIsFailureEvenWithPraiseBefore) {
-  const auto j = judge_session(session({"deploy the app to staging", "great"}, {{1, "positive", "great"}},
-                                       {{"aborted", "true"}}));
+  const auto j =
+      judge_session(session({"deploy the app to staging", "great"}, {{1, "positive", "great"}}, {{"aborted", "true"}}));
   EXPECT_EQ(j.outcome, Outcome::kFail);
   EXPECT_EQ(j.reason, "the session was aborted");
 }
@@ -64,10 +64,10 @@ TEST(OfflineJudge, ToolErrorsDecideASilentSession) {
   strict.max_tool_errors = 0;
   EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, {{"tool_errors", "1"}}), strict).outcome, Outcome::kFail);
   // Praise outweighs tool errors the agent recovered from.
-  EXPECT_EQ(judge_session(session({"fix the flaky test", "thanks"}, {{1, "positive", "thanks"}},
-                                  {{"tool_errors", "9"}}))
-                .outcome,
-            Outcome::kSuccess);
+  EXPECT_EQ(
+      judge_session(session({"fix the flaky test", "thanks"}, {{1, "positive", "thanks"}}, {{"tool_errors", "9"}}))
+          .outcome,
+      Outcome::kSuccess);
 }
 
 TEST(OfflineJudge, UnknownIsNotGuessed) {

@@ -1,5 +1,5 @@
 // The report renders in a real browser: headless Chromium (Debian's `chromium` package)
-// screenshots it at a phone and a desktop width, and the screenshots must not be blank.
+// screenshots it at a phone's width, and the screenshot must not be blank.
 // Skipped, with a message saying why, where Chromium is not installed. The PNG decoder the
 // check relies on is tested on fixtures here too, so it runs everywhere.
 #include <gtest/gtest.h>
@@ -57,7 +57,7 @@ TEST(PngCheck, DecodesEveryFilterTypeAndMeasuresInk) {
   EXPECT_FALSE(decode_png("GIF89a", &err));
 }
 
-TEST(ReportChromium, RendersToANonBlankScreenshotOnPhoneAndDesktop) {
+TEST(ReportChromium, RendersToANonBlankScreenshotAtPhoneWidth) {
   if (!std::filesystem::exists(kChromium)) {
     GTEST_SKIP() << kChromium << " is not installed, so the report is not rendered in a browser here "
                  << "(install Debian's `chromium` package to run this check; CI does not install it).";
@@ -65,7 +65,8 @@ TEST(ReportChromium, RendersToANonBlankScreenshotOnPhoneAndDesktop) {
   TempDir dir;
   const std::string page = dir.file("report.html");
   write_text(page, host::render_report_html(fixture_night(), fixture_history()));
-  for (const auto& [w, h] : {std::pair{390, 844}, std::pair{1280, 1600}}) {
+  // One launch (Chromium's start-up is most of the cost), at a phone's width: the harder layout.
+  for (const auto& [w, h] : {std::pair{412, 915}}) {
     const std::string shot = dir.file("shot-" + std::to_string(w) + ".png");
     std::vector<std::string> args = {"--headless",
                                      "--no-sandbox",

@@ -257,6 +257,15 @@ TEST(ReportHtml, HarvestCountHelpers) {
   EXPECT_TRUE(host::report::is_anomaly_count("codex.files_unreadable"));
   EXPECT_FALSE(host::report::is_anomaly_count("harvest.files_read"));
   EXPECT_FALSE(host::report::is_anomaly_count("harvest.prompts"));
+  EXPECT_FALSE(host::report::is_anomaly_count("patterns.sessions_unknown"));  // an outcome, not a problem
+  EXPECT_TRUE(host::report::is_anomaly_count("codex.files_unsupported_json"));
+  // Harvested sessions without a redaction count: none was needed (zero counts are not kept).
+  NightReport r;
+  r.counts = {{"sessions", 3}, {"h.sessions", 3}, {"patterns.sessions_unknown", 2}};
+  const std::string html = host::report::harvest_html(r);
+  EXPECT_NE(html.find("<div class=\"v\">0</div><div class=\"k\">secrets redacted</div>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<div class=\"v\">0</div><div class=\"k\">anomalies</div>"), std::string::npos) << html;
+  EXPECT_NE(html.find("not counted</span></div><div class=\"k\">prompts</div>"), std::string::npos) << html;
 }
 
 TEST(ReportHtml, ManyTasksAndALongDocumentStayWellFormedAndBounded) {

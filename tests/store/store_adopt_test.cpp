@@ -258,9 +258,16 @@ TEST(StoreAdopt, SelectionRules) {
   EXPECT_EQ(cli({"adopt", "--skill", "guess", "--all"}).exit_code, 2);
   EXPECT_EQ(cli({"adopt", "--night", "0042"}).exit_code, 2);
 
-  ASSERT_EQ(cli({"adopt", "--skill", "guess", "--allow-unverified"}).exit_code, 0);
+  // --all takes unverified ones too, never quarantined or misplaced ones.
+  auto all = cli({"adopt", "--all"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_TRUE(contains(all.out, "skipped bad: quarantined")) << all.out;
+  EXPECT_TRUE(contains(all.out, "skipped evil: not adoptable")) << all.out;
   EXPECT_EQ(read_text(sb.skill_path("guess")), "maybe\n");
   EXPECT_FALSE(fs::exists(sb.skill_path("bad")));
+  ASSERT_EQ(cli({"rollback"}).exit_code, 0);
+  ASSERT_EQ(cli({"adopt", "--skill", "guess", "--allow-unverified"}).exit_code, 0);
+  EXPECT_EQ(read_text(sb.skill_path("guess")), "maybe\n");
 }
 
 TEST(StoreAdopt, PluginApiWorksWithoutTheCli) {

@@ -71,7 +71,8 @@ TEST(HarvestGemini, DocumentSessionBecomesOneDigest) {
   EXPECT_EQ(d->project, kProject);
   ASSERT_EQ(d->user_prompts.size(), 2u);  // "/memory show" is a CLI command, not work
   EXPECT_TRUE(d->user_prompts[0].starts_with("Add a --verbose flag to the CLI in src/main.py"));
-  EXPECT_EQ(d->user_prompts[0].find("AbCdEf0123456789"), std::string::npos) << "secret not redacted: " << d->user_prompts[0];
+  EXPECT_EQ(d->user_prompts[0].find("AbCdEf0123456789"), std::string::npos)
+      << "secret not redacted: " << d->user_prompts[0];
   EXPECT_EQ(d->user_prompts[1], "Perfect, thanks. Now run the tests.");  // content as a list of parts
   EXPECT_EQ(d->assistant_finals,
             (std::vector<std::string>{"I added `--verbose` to the parser and wired it to the logger level.",

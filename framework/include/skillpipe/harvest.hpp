@@ -46,7 +46,7 @@ struct Options {
   std::vector<std::string> projects;      // kList: these; kInvoked: the run's project
   double lookback_hours = 72;             // files without a cursor: only newer turns; 0 = all
   std::optional<std::int64_t> since_ms;   // explicit cutoff (CLI --since); beats lookback
-  std::int64_t max_sessions = 0;          // newest first; 0 = no cap
+  std::int64_t max_sessions = 0;          // newest first; 0 = no cap (config default: 200)
   std::vector<std::string> agent_markers; // sessions whose prompts contain one are skipped
   std::size_t max_line_bytes = 8u << 20;  // longer lines are skipped and counted
   std::size_t max_text_bytes = 32u << 10; // each kept prompt/final is cut to this

@@ -20,26 +20,25 @@ struct SafetyFinding {
   // secret | dangerous_command | prompt_injection | hidden_content | obfuscation | size |
   // frontmatter
   std::string kind;
-  std::string rule;             // the detector, e.g. "curl_pipe_shell", "openai_key"
-  std::string severity;         // high | medium | low
-  std::string excerpt;          // the offending line, redacted and truncated, hidden chars made visible
-  int line = 0;                 // 1-based line in the scanned text (0: the whole document)
+  std::string rule;      // the detector, e.g. "curl_pipe_shell", "openai_key"
+  std::string severity;  // high | medium | low
+  std::string excerpt;   // the offending line, redacted and truncated, hidden chars made visible
+  int line = 0;          // 1-based line in the scanned text (0: the whole document)
   bool operator==(const SafetyFinding&) const = default;
 };
 
 struct SafetyOptions {
-  std::size_t max_bytes = 32 * 1024;      // whole document
+  std::size_t max_bytes = 32 * 1024;  // whole document
   std::size_t max_lines = 800;
   std::size_t max_line_bytes = 4000;
-  std::size_t max_name = 64;              // Claude/Codex skill name limits
+  std::size_t max_name = 64;  // Claude/Codex skill name limits
   std::size_t max_description = 1024;
-  bool check_frontmatter = true;          // a full SKILL.md is expected
-  std::string expected_name;              // when set, frontmatter `name` must equal it
+  bool check_frontmatter = true;  // a full SKILL.md is expected
+  std::string expected_name;      // when set, frontmatter `name` must equal it
 };
 
 // Every finding in a SKILL.md (or any Markdown when check_frontmatter is false), in line order.
-std::vector<SafetyFinding> review_skill_document(std::string_view text,
-                                                 const SafetyOptions& options = {});
+std::vector<SafetyFinding> review_skill_document(std::string_view text, const SafetyOptions& options = {});
 
 // Only the content detectors (secrets, commands, injection, hidden text, obfuscation).
 std::vector<SafetyFinding> scan_unsafe_content(std::string_view text);
@@ -54,12 +53,12 @@ std::string format_finding(const SafetyFinding& finding);
 // A SKILL.md's YAML frontmatter, read the strict way evolution needs: `key: value` lines
 // (values may be quoted), indented continuation lines belong to the previous key.
 struct SkillFrontmatter {
-  bool present = false;         // text starts with a `---` line
-  bool closed = false;          // a closing `---` line was found
+  bool present = false;                                     // text starts with a `---` line
+  bool closed = false;                                      // a closing `---` line was found
   std::vector<std::pair<std::string, std::string>> fields;  // in file order, values unquoted
-  std::string body;             // text after the frontmatter (all of it when absent)
-  int body_line = 1;            // 1-based line where the body starts
-  std::vector<std::pair<int, std::string>> errors;  // (line, problem)
+  std::string body;                                         // text after the frontmatter (all of it when absent)
+  int body_line = 1;                                        // 1-based line where the body starts
+  std::vector<std::pair<int, std::string>> errors;          // (line, problem)
   // The first value of `key`, or "" when absent.
   std::string get(std::string_view key) const;
   bool has(std::string_view key) const;

@@ -12,8 +12,8 @@
 namespace skillpipe {
 
 struct SchemaIssue {
-  std::string pointer;   // inside the config, e.g. /min_score ("" = the config itself)
-  std::string message;   // e.g. "unknown key 'colour' (allowed: count, source)"
+  std::string pointer;  // inside the config, e.g. /min_score ("" = the config itself)
+  std::string message;  // e.g. "unknown key 'colour' (allowed: count, source)"
   bool operator==(const SchemaIssue&) const = default;
 };
 

@@ -22,8 +22,8 @@
 namespace skillpipe {
 
 struct SessionJudgeOptions {
-  int max_tool_errors = 3;      // more than this, with no praise at the end: a failure
-  int min_intent_tokens = 2;    // a prompt with fewer intent tokens is not a task ("ok", "go on")
+  int max_tool_errors = 3;    // more than this, with no praise at the end: a failure
+  int min_intent_tokens = 2;  // a prompt with fewer intent tokens is not a task ("ok", "go on")
 };
 
 struct SessionJudgement {
@@ -32,7 +32,8 @@ struct SessionJudgement {
   bool corrected = false;               // succeeded after negative feedback
   int intent_turn = -1;                 // the first substantive prompt (-1: none)
   std::string intent;                   // that prompt, trimmed
-  int final_turn = -1;                  // the assistant final that ended the work (-1: none)
+  int final_turn = -1;                  // index into assistant_finals of the answer that counts:
+                                        // the one praised, else the last (-1: none)
 };
 
 SessionJudgement judge_session(const SessionDigest& digest, const SessionJudgeOptions& options = {});

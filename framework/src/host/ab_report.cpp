@@ -79,8 +79,10 @@ void str(Writer& w, const char* key, const std::string& v) {
 }
 void num(Writer& w, const char* key, double v) {
   w.Key(key);
-  if (std::isfinite(v)) w.Double(v);
-  else w.Null();
+  if (std::isfinite(v))
+    w.Double(v);
+  else
+    w.Null();
 }
 void interval(Writer& w, const char* key, const Interval& ci) {
   w.Key(key);
@@ -265,8 +267,10 @@ std::string report_json(const AbRun& run, const AbReport& rep) {
     w.Int(p.agreement.both_fail);
     w.EndObject();
     w.Key("soft_pearson");
-    if (p.soft_pearson) w.Double(*p.soft_pearson);
-    else w.Null();
+    if (p.soft_pearson)
+      w.Double(*p.soft_pearson);
+    else
+      w.Null();
     w.Key("disagreements");
     w.StartArray();
     for (std::size_t t : p.disagreements) {
@@ -291,11 +295,15 @@ std::string report_markdown(const AbRun& run, const AbReport& rep) {
   std::string md = "# A/B: " + (s.name.empty() ? s.path : s.name) + "\n\n";
   md += "- base pipeline: `" + s.pipeline + "`\n";
   md += "- tasks: " + std::to_string(run.tasks.size()) + " from `" + s.tasks_file + "`" +
-        (s.splits.empty() ? "" : " (splits: " + [&] {
-          std::string j;
-          for (const auto& x : s.splits) j += (j.empty() ? "" : ", ") + x;
-          return j;
-        }() + ")") + "\n";
+        (s.splits.empty() ? ""
+                          : " (splits: " +
+                                [&] {
+                                  std::string j;
+                                  for (const auto& x : s.splits) j += (j.empty() ? "" : ", ") + x;
+                                  return j;
+                                }() +
+                                ")") +
+        "\n";
   md += s.replays_file.empty() ? "- replays: made once per distinct replay setup and shared by the arms that have it\n"
                                : "- replays: recorded, from `" + s.replays_file + "`\n";
   md += "- pass = hard >= " + fmt("%.2f", s.pass_threshold) + "; intervals: " + conf + " percentile bootstrap (" +
@@ -310,17 +318,19 @@ std::string report_markdown(const AbRun& run, const AbReport& rep) {
     std::string sets, judges;
     for (const auto& x : a.sets) sets += (sets.empty() ? "`" : ", `") + x + "`";
     for (const auto& x : a.judges) judges += (judges.empty() ? "" : ", ") + x;
-    const std::string from = a.replays_from.empty() ? "own (" + a.replay_fingerprint.substr(0, 8) + ")"
+    const std::string from = a.replays_from.empty()     ? "own (" + a.replay_fingerprint.substr(0, 8) + ")"
                              : a.replays_from == "file" ? "file (" + a.replay_fingerprint.substr(0, 8) + ")"
                                                         : "shared with " + a.replays_from;
     md += "| " + md_cell(a.name) + " | " + (sets.empty() ? "(base)" : md_cell(sets, 300)) + " | " + md_cell(judges) +
           " | " + std::to_string(m.scored) + (m.missing ? " (+" + std::to_string(m.missing) + " failed)" : "") + " | " +
-          (m.scored ? fmt("%.3f", m.hard) + " [" + fmt("%.3f", m.hard_ci.lo) + ", " + fmt("%.3f", m.hard_ci.hi) + "]" : "n/a") +
+          (m.scored ? fmt("%.3f", m.hard) + " [" + fmt("%.3f", m.hard_ci.lo) + ", " + fmt("%.3f", m.hard_ci.hi) + "]"
+                    : "n/a") +
           " | " +
-          (m.scored ? fmt("%.3f", m.soft) + " [" + fmt("%.3f", m.soft_ci.lo) + ", " + fmt("%.3f", m.soft_ci.hi) + "]" : "n/a") +
+          (m.scored ? fmt("%.3f", m.soft) + " [" + fmt("%.3f", m.soft_ci.lo) + ", " + fmt("%.3f", m.soft_ci.hi) + "]"
+                    : "n/a") +
           " | " + (m.scored ? fmt("%.1f%%", m.pass_rate * 100) : "n/a") + " | " + from + " | " +
-          std::to_string(a.replay.tokens.input) + " / " +
-          std::to_string(a.replay.tokens.output) + " | " + std::to_string(a.judging.calls) +
+          std::to_string(a.replay.tokens.input) + " / " + std::to_string(a.replay.tokens.output) + " | " +
+          std::to_string(a.judging.calls) +
           (a.judging.cached_calls ? " (" + std::to_string(a.judging.cached_calls) + " cached)" : "") + " | " +
           std::to_string(a.judging.tokens.input) + " / " + std::to_string(a.judging.tokens.output) + " | " +
           fmt("%.4f", a.replay.cost_usd + a.judging.cost_usd) + " |\n";
@@ -329,12 +339,12 @@ std::string report_markdown(const AbRun& run, const AbReport& rep) {
     const auto& A = run.arms[p.a];
     const auto& B = run.arms[p.b];
     md += "\n## " + md_cell(B.name) + " vs " + md_cell(A.name) + "\n\n";
-    md += "- tasks scored by both: " + std::to_string(p.n) + "; same replays: " +
-          (p.same_replays ? "yes" : "**no** (the arms replayed differently)") + "\n";
-    md += "- hard, " + B.name + " - " + A.name + ": " + fmt("%+.3f", p.hard_diff) + " [" + fmt("%+.3f", p.hard_diff_ci.lo) +
-          ", " + fmt("%+.3f", p.hard_diff_ci.hi) + "]; sign test p = " + p_text(p.hard_sign) + " (" +
-          std::to_string(p.hard_sign.positive) + " better, " + std::to_string(p.hard_sign.negative) +
-          " worse); Wilcoxon p = " + p_text(p.hard_wilcoxon) + "\n";
+    md += "- tasks scored by both: " + std::to_string(p.n) +
+          "; same replays: " + (p.same_replays ? "yes" : "**no** (the arms replayed differently)") + "\n";
+    md += "- hard, " + B.name + " - " + A.name + ": " + fmt("%+.3f", p.hard_diff) + " [" +
+          fmt("%+.3f", p.hard_diff_ci.lo) + ", " + fmt("%+.3f", p.hard_diff_ci.hi) +
+          "]; sign test p = " + p_text(p.hard_sign) + " (" + std::to_string(p.hard_sign.positive) + " better, " +
+          std::to_string(p.hard_sign.negative) + " worse); Wilcoxon p = " + p_text(p.hard_wilcoxon) + "\n";
     md += "- soft: " + fmt("%+.3f", p.soft_diff) + " [" + fmt("%+.3f", p.soft_diff_ci.lo) + ", " +
           fmt("%+.3f", p.soft_diff_ci.hi) + "]; Wilcoxon p = " + p_text(p.soft_wilcoxon) + "\n";
     const auto& g = p.agreement;
@@ -348,9 +358,11 @@ std::string report_markdown(const AbRun& run, const AbReport& rep) {
       md += "\nThe arms agree on every task.\n";
       continue;
     }
-    const std::size_t shown = std::min<std::size_t>(p.disagreements.size(), static_cast<std::size_t>(s.max_disagreements));
-    md += "\n### Tasks where they disagree (" + std::to_string(shown) + " of " + std::to_string(p.disagreements.size()) +
-          ")\n\n| task | intent | " + md_cell(A.name) + " | " + md_cell(B.name) + " |\n|---|---|---|---|\n";
+    const std::size_t shown =
+        std::min<std::size_t>(p.disagreements.size(), static_cast<std::size_t>(s.max_disagreements));
+    md += "\n### Tasks where they disagree (" + std::to_string(shown) + " of " +
+          std::to_string(p.disagreements.size()) + ")\n\n| task | intent | " + md_cell(A.name) + " | " +
+          md_cell(B.name) + " |\n|---|---|---|---|\n";
     for (std::size_t k = 0; k < shown; ++k) {
       const std::size_t t = p.disagreements[k];
       md += "| `" + md_cell(run.tasks[t].id, 80) + "` | " + md_cell(run.tasks[t].intent, 120) + " | " +

@@ -14,25 +14,25 @@
 namespace skillpipe::host::ab {
 
 struct ArmSummary {
-  int scored = 0;                  // tasks with a score
-  int missing = 0;                 // tasks whose every replay failed
-  double hard = 0, soft = 0;       // means over scored tasks
+  int scored = 0;             // tasks with a score
+  int missing = 0;            // tasks whose every replay failed
+  double hard = 0, soft = 0;  // means over scored tasks
   Interval hard_ci, soft_ci;
-  double pass_rate = 0;            // share of scored tasks with hard >= threshold
+  double pass_rate = 0;  // share of scored tasks with hard >= threshold
 };
 
 struct Disagreement {
-  std::size_t task = 0;            // index into AbRun::tasks
+  std::size_t task = 0;  // index into AbRun::tasks
 };
 
 struct PairSummary {
-  std::size_t a = 0, b = 0;        // arm indexes; differences are b - a
-  int n = 0;                       // tasks both arms scored
-  bool same_replays = false;       // identical replay fingerprints
+  std::size_t a = 0, b = 0;   // arm indexes; differences are b - a
+  int n = 0;                  // tasks both arms scored
+  bool same_replays = false;  // identical replay fingerprints
   double hard_diff = 0, soft_diff = 0;
   Interval hard_diff_ci, soft_diff_ci;
   PairedTest hard_sign, hard_wilcoxon, soft_wilcoxon;
-  Agreement agreement;             // on pass/fail
+  Agreement agreement;  // on pass/fail
   std::optional<double> soft_pearson;
   std::vector<std::size_t> disagreements;  // task indexes where pass/fail differs (all of them)
 };

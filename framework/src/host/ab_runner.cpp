@@ -58,6 +58,42 @@ class MeteredBackend final : public Backend {
   Usage other_;
 };
 
+// Forwards to a configured judge and turns an exception into a recorded failure, so one
+// task a judge cannot score costs that task's score, not the run (the evaluation service
+// calls judges on worker threads, where an escaping exception would end the process).
+class GuardedJudge final : public Judge {
+ public:
+  explicit GuardedJudge(Judge* inner) : inner_(inner) {}
+  Verdict judge(const TaskRecord& task, const ReplayResult& replay, Context& ctx) override {
+    try {
+      return inner_->judge(task, replay, ctx);
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(mu_);
+      failures_.push_back({task.id, replay.sample, e.what()});
+    }
+    Verdict v;
+    v.task_id = task.id;
+    v.rationale = "judge failed";
+    return v;
+  }
+  std::vector<std::string> validate(const TaskRecord& task) const override { return inner_->validate(task); }
+
+  struct Failure {
+    std::string task_id;
+    int sample = 0;
+    std::string message;
+  };
+  std::vector<Failure> failures() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return failures_;
+  }
+
+ private:
+  Judge* inner_;
+  mutable std::mutex mu_;
+  std::vector<Failure> failures_;
+};
+
 // One arm's pipeline, instantiated as far as scoring needs: store, backends, judges.
 struct Arm {
   const ArmSpec* spec = nullptr;
@@ -69,6 +105,7 @@ struct Arm {
   std::vector<std::shared_ptr<Backend>> backends;
   std::vector<std::unique_ptr<MeteredBackend>> metered;
   std::vector<std::shared_ptr<Judge>> judges;
+  std::vector<std::unique_ptr<GuardedJudge>> guarded;  // what the services hand out
   std::vector<std::string> judge_ids;
   std::vector<std::string> judge_labels;
   std::string backend_id;
@@ -79,6 +116,7 @@ struct Arm {
   ~Arm() {
     // Users before what they use: the evaluator, judges, backends, then the store.
     evaluator.reset();
+    guarded.clear();
     judges.clear();
     metered.clear();
     backends.clear();
@@ -130,15 +168,21 @@ std::unique_ptr<Arm> setup_arm(const AbSpec& spec, const ArmSpec& as, const RunO
     for (std::size_t i = 0; i < ps.stages.size(); ++i)
       if (vp.kinds[i] == StageKind::kJudge) arm->judge_ids.push_back(ps.stages[i].id);
   for (const auto& id : arm->judge_ids)
-    if (!judge_stage.count(id)) diags.push_back({ps.path, {}, "", "'" + id + "' is not a judge stage of the pipeline", false});
-  if (arm->judge_ids.empty()) diags.push_back({ps.path, {}, "/stages", "the pipeline has no judge stage to score with", false});
+    if (!judge_stage.count(id))
+      diags.push_back({ps.path, {}, "", "'" + id + "' is not a judge stage of the pipeline", false});
+  if (arm->judge_ids.empty())
+    diags.push_back({ps.path, {}, "/stages", "the pipeline has no judge stage to score with", false});
   arm->backend_id = spec.backend;
   if (arm->backend_id.empty() && spec.replays_file.empty()) {
-    if (ps.backends.size() == 1) arm->backend_id = ps.backends[0].id;
+    if (ps.backends.size() == 1)
+      arm->backend_id = ps.backends[0].id;
     else
-      diags.push_back({ps.path, {}, "/backends",
-                       ps.backends.empty() ? "the pipeline defines no backend to replay the tasks with"
-                                           : "the pipeline defines several backends; name the one that replays with `backend:`",
+      diags.push_back({ps.path,
+                       {},
+                       "/backends",
+                       ps.backends.empty()
+                           ? "the pipeline defines no backend to replay the tasks with"
+                           : "the pipeline defines several backends; name the one that replays with `backend:`",
                        false});
   }
   const ComponentSpec* replay_backend = nullptr;
@@ -183,7 +227,8 @@ std::unique_ptr<Arm> setup_arm(const AbSpec& spec, const ArmSpec& as, const RunO
       const ComponentSpec& c = ps.stages[judge_stage[id]];
       auto j = arm->registry->create_as<Judge>(c.plugin);
       configure(*j, c, id);
-      arm->services.judges[id] = j.get();
+      arm->guarded.push_back(std::make_unique<GuardedJudge>(j.get()));
+      arm->services.judges[id] = arm->guarded.back().get();
       arm->judges.push_back(std::move(j));
       arm->judge_labels.push_back(id + " (" + c.plugin + ")");
     }
@@ -193,7 +238,8 @@ std::unique_ptr<Arm> setup_arm(const AbSpec& spec, const ArmSpec& as, const RunO
   if (!diags.empty()) return fail(exit_code_for(diags));
 
   std::string attempt = kDefaultAttemptTemplate;
-  if (auto it = ps.templates.find("attempt"); it != ps.templates.end()) attempt = read_file(it->second).value_or(attempt);
+  if (auto it = ps.templates.find("attempt"); it != ps.templates.end())
+    attempt = read_file(it->second).value_or(attempt);
   arm->evaluator = std::make_unique<HostEvaluationService>(&arm->services, attempt, arm->parallelism);
   arm->services.evaluator = arm->evaluator.get();
   std::vector<std::string> doc_errors;
@@ -206,39 +252,33 @@ std::unique_ptr<Arm> setup_arm(const AbSpec& spec, const ArmSpec& as, const RunO
   }
   if (replay_backend) {
     const Backend* be = arm->services.backends[arm->backend_id];
-    arm->replay_signature = sha256_hex(replay_backend->plugin + "\n" + replay_backend->config_json + "\n" +
-                                       be->identity() + "\n" + attempt + "\n" + arm->skill_text + "\n" +
-                                       arm->memory_text + "\n" + std::to_string(spec.rollouts));
+    arm->replay_signature =
+        sha256_hex(replay_backend->plugin + "\n" + replay_backend->config_json + "\n" + be->identity() + "\n" +
+                   attempt + "\n" + arm->skill_text + "\n" + arm->memory_text + "\n" + std::to_string(spec.rollouts));
   }
   return arm;
 }
 
 // Scores replays made elsewhere with this arm's judges, in parallel.
 std::vector<Verdict> judge_replays(Arm& arm, const std::vector<TaskRecord>& tasks,
-                                   const std::vector<ReplayResult>& replays, AbRun& out) {
+                                   const std::vector<ReplayResult>& replays) {
   std::map<std::string, const TaskRecord*> by_id;
   for (const auto& t : tasks) by_id[t.id] = &t;
   BasicContext ctx("ab:" + arm.spec->name, arm.run, &arm.services, arm.judge_ids);
   std::vector<std::vector<Verdict>> per(replays.size());
-  std::vector<std::string> failures(replays.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < replays.size();) {
       const ReplayResult& rr = replays[i];
       auto it = by_id.find(rr.task_id);
       if (it == by_id.end() || !rr.error.empty()) continue;
-      try {
-        for (std::size_t k = 0; k < arm.judges.size(); ++k) {
-          Verdict v = arm.judges[k]->judge(*it->second, rr, ctx);
-          v.task_id = rr.task_id;
-          v.judge_id = arm.judge_ids[k];
-          v.variant = rr.variant;
-          v.sample = rr.sample;
-          per[i].push_back(std::move(v));
-        }
-      } catch (const std::exception& e) {
-        per[i].clear();
-        failures[i] = e.what();
+      for (std::size_t k = 0; k < arm.guarded.size(); ++k) {
+        Verdict v = arm.guarded[k]->judge(*it->second, rr, ctx);
+        v.task_id = rr.task_id;
+        v.judge_id = arm.judge_ids[k];
+        v.variant = rr.variant;
+        v.sample = rr.sample;
+        per[i].push_back(std::move(v));
       }
     }
   };
@@ -248,13 +288,27 @@ std::vector<Verdict> judge_replays(Arm& arm, const std::vector<TaskRecord>& task
   work();
   for (auto& t : pool) t.join();
   std::vector<Verdict> all;
-  for (std::size_t i = 0; i < replays.size(); ++i) {
-    if (!failures[i].empty())
-      out.warnings.push_back("arm '" + arm.spec->name + "': judging task " + replays[i].task_id + " (sample " +
-                             std::to_string(replays[i].sample) + ") failed: " + failures[i]);
-    for (auto& v : per[i]) all.push_back(std::move(v));
-  }
+  for (auto& vs : per)
+    for (auto& v : vs) all.push_back(std::move(v));
   return all;
+}
+
+// Drops every verdict of a (task, sample) that some judge failed to score, and reports the
+// failures as warnings: a sample is scored by all of the arm's judges or not at all.
+void drop_failed(Arm& arm, std::vector<Verdict>& verdicts, AbRun& out) {
+  std::set<std::pair<std::string, int>> failed;
+  std::size_t shown = 0, total = 0;
+  for (const auto& g : arm.guarded)
+    for (const auto& f : g->failures()) {
+      failed.insert({f.task_id, f.sample});
+      if (++total <= 20)
+        out.warnings.push_back("arm '" + arm.spec->name + "': judging task " + f.task_id + " (sample " +
+                               std::to_string(f.sample) + ") failed: " + f.message);
+      else
+        ++shown;
+    }
+  if (shown) out.warnings.push_back("arm '" + arm.spec->name + "': " + std::to_string(shown) + " more judge failures");
+  std::erase_if(verdicts, [&](const Verdict& v) { return failed.count({v.task_id, v.sample}) > 0; });
 }
 
 // Per task: the mean over samples of the mean over judges (as the evaluation service does).
@@ -333,8 +387,10 @@ std::vector<TaskRecord> load_tasks(const std::string& path, const std::vector<st
       errors.push_back(path + ":" + std::to_string(no) + ": " + e.what());
     }
   });
-  if (!opened) errors.push_back(path + ": cannot read the tasks file");
-  else if (out.empty() && errors.empty()) errors.push_back(path + ": no tasks" + (splits.empty() ? "" : " in the chosen splits"));
+  if (!opened)
+    errors.push_back(path + ": cannot read the tasks file");
+  else if (out.empty() && errors.empty())
+    errors.push_back(path + ": no tasks" + (splits.empty() ? "" : " in the chosen splits"));
   return out;
 }
 
@@ -356,6 +412,12 @@ std::vector<ReplayResult> load_replays(const std::string& path, const std::strin
 AbRun run_ab(const AbSpec& spec, const RunOptions& opts) {
   AbRun out;
   out.spec = spec;
+  if (spec.tasks_file.empty()) {
+    out.errors.push_back(spec.path +
+                         ": no tasks: set `tasks:` (a JSONL file of tasks every arm is scored on) or pass --tasks");
+    out.exit_code = 2;
+    return out;
+  }
   out.tasks = load_tasks(spec.tasks_file, spec.splits, out.errors);
   std::vector<ReplayResult> file_replays;
   if (!spec.replays_file.empty()) file_replays = load_replays(spec.replays_file, spec.replay_variant, out.errors);
@@ -402,8 +464,9 @@ AbRun run_ab(const AbSpec& spec, const RunOptions& opts) {
       } else {
         spdlog::info("[ab] arm '{}': scoring the replays of {} with its judges", res.name,
                      res.replays_from == "file" ? spec.replays_file : "arm '" + res.replays_from + "'");
-        verdicts = judge_replays(arm, out.tasks, replays[i], out);
+        verdicts = judge_replays(arm, out.tasks, replays[i]);
       }
+      drop_failed(arm, verdicts, out);
     } catch (const std::exception& e) {
       out.errors.push_back("arm '" + res.name + "' failed: " + e.what());
       out.exit_code = 1;

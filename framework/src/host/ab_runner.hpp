@@ -27,7 +27,7 @@ struct Usage {
 
 // One task as one arm scored it: means over samples of the mean over judges.
 struct ArmTask {
-  std::optional<double> hard;             // nullopt: every replay of the task failed
+  std::optional<double> hard;  // nullopt: every replay of the task failed
   std::optional<double> soft;
   int samples = 0;
   int errors = 0;
@@ -37,13 +37,13 @@ struct ArmTask {
 struct ArmResult {
   std::string name;
   std::vector<std::string> sets;
-  std::vector<std::string> judges;        // "stage_id (plugin)"
-  std::string backend;                    // identity of the replay backend ("" with a replays file)
-  std::vector<ArmTask> tasks;             // in the order of AbRun::tasks
-  Usage replay;                           // what its replays cost (shared ones included)
-  Usage judging;                          // backend calls the judges made
-  std::string replays_from;               // "" fresh, "file", or the arm whose replays it reused
-  std::string replay_fingerprint;         // sha256 prefix over (task, sample, response, error)
+  std::vector<std::string> judges;  // "stage_id (plugin)"
+  std::string backend;              // identity of the replay backend ("" with a replays file)
+  std::vector<ArmTask> tasks;       // in the order of AbRun::tasks
+  Usage replay;                     // what its replays cost (shared ones included)
+  Usage judging;                    // backend calls the judges made
+  std::string replays_from;         // "" fresh, "file", or the arm whose replays it reused
+  std::string replay_fingerprint;   // sha256 prefix over (task, sample, response, error)
   double seconds = 0;
 };
 
@@ -51,16 +51,16 @@ struct AbRun {
   AbSpec spec;
   std::vector<TaskRecord> tasks;
   std::vector<ArmResult> arms;
-  std::vector<std::string> errors;        // formatted; non-empty means nothing was compared
+  std::vector<std::string> errors;  // formatted; non-empty means nothing was compared
   std::vector<std::string> warnings;
-  int exit_code = 0;                      // 0 ok, 1 failed, 2 config, 3 plugin load
+  int exit_code = 0;  // 0 ok, 1 failed, 2 config, 3 plugin load
 };
 
 struct RunOptions {
-  std::vector<std::string> plugin_dirs;   // --plugin-path
-  std::vector<std::string> sets;          // --set, applied to every arm after the file's
-  std::string store_root;                 // --store
-  std::string project;                    // --project
+  std::vector<std::string> plugin_dirs;  // --plugin-path
+  std::vector<std::string> sets;         // --set, applied to every arm after the file's
+  std::string store_root;                // --store
+  std::string project;                   // --project
 };
 
 AbRun run_ab(const AbSpec& spec, const RunOptions& options);

@@ -12,9 +12,11 @@ namespace fs = std::filesystem;
 namespace skillpipe::host::ab {
 namespace {
 
-const std::set<std::string> kTopKeys = {"skillpipe_ab", "name", "description", "pipeline", "tasks", "replays",
-                                        "replay_variant", "splits", "backend", "judges", "rollouts", "skill",
-                                        "memory", "set", "pass_threshold", "bootstrap", "max_disagreements", "arms"};
+const std::set<std::string> kTopKeys = {
+    "skillpipe_ab", "name",           "description", "mode",           "pipeline",  "tasks",
+    "replays",      "replay_variant", "splits",      "backend",        "judges",    "rollouts",
+    "skill",        "memory",         "set",         "pass_threshold", "bootstrap", "max_disagreements",
+    "arms"};
 const std::set<std::string> kArmKeys = {"name", "description", "set", "skill", "memory"};
 const std::set<std::string> kBootstrapKeys = {"samples", "confidence", "seed"};
 
@@ -25,7 +27,8 @@ class Reader {
 
   void error(const YAML::Node& n, const std::string& msg) {
     std::string where = path_;
-    if (n && !n.Mark().is_null()) where += ":" + std::to_string(n.Mark().line + 1) + ":" + std::to_string(n.Mark().column + 1);
+    if (n && !n.Mark().is_null())
+      where += ":" + std::to_string(n.Mark().line + 1) + ":" + std::to_string(n.Mark().column + 1);
     errors_.push_back(where + ": " + msg);
   }
 
@@ -137,10 +140,24 @@ std::optional<AbSpec> parse_ab_spec(const std::string& path_in, std::vector<std:
     r.error(root["skillpipe_ab"] ? root["skillpipe_ab"] : root,
             "missing `skillpipe_ab: 1` (the experiment format version; this skillpipe reads 1)");
   if (auto n = root["name"]) s.name = r.str(n, "name");
-  if (auto n = root["pipeline"]) s.pipeline = r.file(n, "pipeline");
-  else r.error(root, "missing required key 'pipeline' (the base pipeline every arm modifies)");
-  if (auto n = root["tasks"]) s.tasks_file = r.file(n, "tasks");
-  else r.error(root, "missing required key 'tasks' (a JSONL file of tasks every arm is scored on)");
+  if (auto n = root["mode"]) {
+    s.mode = r.str(n, "mode");
+    if (s.mode != "scores" && s.mode != "night")
+      r.error(n, "mode: '" + s.mode +
+                     "' is not scores (same tasks and replays, different scoring) or night "
+                     "(each arm runs its own night)");
+    if (s.mode == "night")
+      for (const char* k : {"tasks", "replays", "replay_variant", "backend", "judges", "rollouts", "skill", "memory"})
+        if (root[k])
+          r.error(root[k], std::string("'") + k +
+                               "' has no meaning with mode: night (the night mines, "
+                               "replays and judges as its pipeline says)");
+  }
+  if (auto n = root["pipeline"])
+    s.pipeline = r.file(n, "pipeline");
+  else
+    r.error(root, "missing required key 'pipeline' (the base pipeline every arm modifies)");
+  if (auto n = root["tasks"]) s.tasks_file = r.file(n, "tasks");  // or --tasks on the command line
   if (auto n = root["replays"]) s.replays_file = r.file(n, "replays");
   if (auto n = root["replay_variant"]) s.replay_variant = r.str(n, "replay_variant");
   if (auto n = root["splits"]) {
@@ -179,8 +196,10 @@ std::optional<AbSpec> parse_ab_spec(const std::string& path_in, std::vector<std:
       r.check_keys(a, kArmKeys, " in an arm");
       ArmSpec arm;
       if (a["name"]) arm.name = r.str(a["name"], "arm name");
-      if (arm.name.empty()) r.error(a, "an arm needs a name");
-      else if (!names.insert(arm.name).second) r.error(a["name"], "duplicate arm name '" + arm.name + "'");
+      if (arm.name.empty())
+        r.error(a, "an arm needs a name");
+      else if (!names.insert(arm.name).second)
+        r.error(a["name"], "duplicate arm name '" + arm.name + "'");
       if (a["set"]) arm.sets = r.overrides(a["set"], "arm '" + arm.name + "' set");
       if (a["skill"]) arm.skill_file = r.file(a["skill"], "skill");
       if (a["memory"]) arm.memory_file = r.file(a["memory"], "memory");

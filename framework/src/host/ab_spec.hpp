@@ -12,7 +12,7 @@
 //   splits: [val, test]               # optional filter
 //   backend: replay                   # backend id that replays (default: the only backend)
 //   judges: [judge]                   # judge stage ids to score with (default: all judge stages)
-//   arms:
+//   arms:                             # `mode: night`: each arm runs a whole night instead
 //     - {name: rule}
 //     - name: llm
 //       set: ["stages.judge.plugin=judge_llm", "stages.judge.config={backend: llm}"]
@@ -33,24 +33,25 @@ struct ArmSpec {
 };
 
 struct AbSpec {
-  std::string path;                       // absolute
+  std::string path;             // absolute
+  std::string mode = "scores";  // scores: same tasks + replays; night: a night per arm
   std::string name;
-  std::string pipeline;                   // absolute
-  std::string tasks_file;                 // absolute
-  std::string replays_file;               // absolute, "" = replay through the backend
-  std::string replay_variant;             // with replays: only this variant ("" = all)
-  std::vector<std::string> splits;        // train | val | test; empty = every task
-  std::string backend;                    // "" = the pipeline's only backend
-  std::vector<std::string> judges;        // judge stage ids; empty = every judge stage
+  std::string pipeline;             // absolute
+  std::string tasks_file;           // absolute ("" = must come from --tasks)
+  std::string replays_file;         // absolute, "" = replay through the backend
+  std::string replay_variant;       // with replays: only this variant ("" = all)
+  std::vector<std::string> splits;  // train | val | test; empty = every task
+  std::string backend;              // "" = the pipeline's only backend
+  std::vector<std::string> judges;  // judge stage ids; empty = every judge stage
   int rollouts = 1;
-  std::string skill_file;                 // absolute, "" = no skill
+  std::string skill_file;  // absolute, "" = no skill
   std::string memory_file;
-  std::vector<std::string> sets;          // overrides for every arm
-  double pass_threshold = 0.5;            // hard >= this is a pass
+  std::vector<std::string> sets;  // overrides for every arm
+  double pass_threshold = 0.5;    // hard >= this is a pass
   int bootstrap_samples = 2000;
   double confidence = 0.95;
   std::uint64_t seed = 20261123;
-  int max_disagreements = 50;             // listed per pair in the report
+  int max_disagreements = 50;  // listed per pair in the report
   std::vector<ArmSpec> arms;
 };
 

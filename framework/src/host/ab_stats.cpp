@@ -64,8 +64,8 @@ Interval bootstrap_mean_ci(const std::vector<double>& x, int samples, double con
   return bootstrap(x.size(), samples, confidence, seed, [&](std::size_t i) { return x[i]; });
 }
 
-Interval paired_bootstrap_ci(const std::vector<double>& a, const std::vector<double>& b, int samples,
-                             double confidence, std::uint64_t seed) {
+Interval paired_bootstrap_ci(const std::vector<double>& a, const std::vector<double>& b, int samples, double confidence,
+                             std::uint64_t seed) {
   const std::vector<double> d = differences(a, b);
   return bootstrap(d.size(), samples, confidence, seed, [&](std::size_t i) { return d[i]; });
 }
@@ -73,8 +73,10 @@ Interval paired_bootstrap_ci(const std::vector<double>& a, const std::vector<dou
 PairedTest sign_test(const std::vector<double>& a, const std::vector<double>& b) {
   PairedTest t;
   for (double d : differences(a, b)) {
-    if (d > kEps) ++t.positive;
-    else if (d < -kEps) ++t.negative;
+    if (d > kEps)
+      ++t.positive;
+    else if (d < -kEps)
+      ++t.negative;
   }
   t.n = t.positive + t.negative;
   t.statistic = std::min(t.positive, t.negative);
@@ -96,7 +98,8 @@ PairedTest wilcoxon_signed_rank(const std::vector<double>& a, const std::vector<
   if (t.n == 0) return t;
   std::vector<std::size_t> order(d.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return std::fabs(d[i]) < std::fabs(d[j]); });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t i, std::size_t j) { return std::fabs(d[i]) < std::fabs(d[j]); });
   // Doubled average ranks are integers: (first + last) of each tied run, 1-based.
   std::vector<long> rank2(d.size());
   double tie_term = 0;
@@ -156,10 +159,14 @@ Agreement agreement(const std::vector<double>& a, const std::vector<double>& b, 
   const std::size_t n = std::min(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
     const bool pa = a[i] >= threshold, pb = b[i] >= threshold;
-    if (pa && pb) ++g.both_pass;
-    else if (pa) ++g.a_only;
-    else if (pb) ++g.b_only;
-    else ++g.both_fail;
+    if (pa && pb)
+      ++g.both_pass;
+    else if (pa)
+      ++g.a_only;
+    else if (pb)
+      ++g.b_only;
+    else
+      ++g.both_fail;
   }
   g.n = static_cast<int>(n);
   if (n == 0) return g;

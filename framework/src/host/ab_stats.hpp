@@ -34,16 +34,16 @@ double mean(const std::vector<double>& x);
 Interval bootstrap_mean_ci(const std::vector<double>& x, int samples, double confidence, std::uint64_t seed);
 
 // Same, for the mean of paired differences b[i] - a[i] (pairs are resampled together).
-Interval paired_bootstrap_ci(const std::vector<double>& a, const std::vector<double>& b, int samples,
-                             double confidence, std::uint64_t seed);
+Interval paired_bootstrap_ci(const std::vector<double>& a, const std::vector<double>& b, int samples, double confidence,
+                             std::uint64_t seed);
 
 struct PairedTest {
-  int n = 0;                 // non-zero differences
-  int positive = 0;          // b > a
-  int negative = 0;          // b < a
-  double statistic = 0;      // sign test: min(pos, neg); Wilcoxon: W+ (sum of ranks of b > a)
-  double p_value = 1;        // two-sided
-  bool exact = true;         // false: normal approximation
+  int n = 0;             // non-zero differences
+  int positive = 0;      // b > a
+  int negative = 0;      // b < a
+  double statistic = 0;  // sign test: min(pos, neg); Wilcoxon: W+ (sum of ranks of b > a)
+  double p_value = 1;    // two-sided
+  bool exact = true;     // false: normal approximation
 };
 
 // Two-sided exact binomial sign test on the non-zero differences b[i] - a[i].
@@ -57,11 +57,11 @@ PairedTest wilcoxon_signed_rank(const std::vector<double>& a, const std::vector<
 struct Agreement {
   int n = 0;
   int both_pass = 0;
-  int a_only = 0;            // a passes, b fails
+  int a_only = 0;  // a passes, b fails
   int b_only = 0;
   int both_fail = 0;
-  double percent = 0;        // observed agreement po, 0..1
-  double kappa = 0;          // Cohen's kappa; 1 when both raters give one identical label
+  double percent = 0;             // observed agreement po, 0..1
+  double kappa = 0;               // Cohen's kappa; 1 when both raters give one identical label
   bool kappa_degenerate = false;  // expected agreement was 1 (kappa is 0/0, reported as 1)
 };
 

@@ -136,13 +136,25 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
       }
       std::vector<Verdict> vs;
       if (rr.error.empty()) {
-        for (std::size_t k = 0; k < judges.size(); ++k) {
-          Verdict v = judges[k]->judge(task, rr, ctx);
-          v.task_id = task.id;
-          v.judge_id = judge_ids[k];
-          v.variant = req.variant;
-          v.sample = sample;
-          vs.push_back(std::move(v));
+        // A judge that cannot score (an LLM grader's endpoint failed, twice unreadable) makes
+        // the sample an error, not a zero; a judge's budget stop ends the run like a replay's.
+        try {
+          for (std::size_t k = 0; k < judges.size(); ++k) {
+            Verdict v = judges[k]->judge(task, rr, ctx);
+            v.task_id = task.id;
+            v.judge_id = judge_ids[k];
+            v.variant = req.variant;
+            v.sample = sample;
+            vs.push_back(std::move(v));
+          }
+        } catch (const BudgetExceeded& e) {
+          budget_stop.store(true);
+          rr.error = std::string("budget (judge): ") + e.what();
+          vs.clear();
+        } catch (const std::exception& e) {
+          rr.error = std::string("judge: ") + e.what();
+          vs.clear();
+          ctx.logger().warn("judging task {} (sample {}) failed: {}", task.id, sample, e.what());
         }
       }
       {

@@ -73,7 +73,7 @@ std::optional<std::int64_t> count_total(const std::map<std::string, std::int64_t
 
 bool is_anomaly_count(const std::string& name) {
   const std::string leaf = name.substr(name.rfind('.') + 1);
-  for (const char* w : {"anomal", "malformed", "unreadable", "invalid", "unknown", "torn", "corrupt", "unparsable",
+  for (const char* w : {"anomal", "malformed", "unreadable", "unsupported", "invalid", "torn", "corrupt", "unparsable",
                         "unparseable", "bad_", "error"}) {
     if (leaf.find(w) != std::string::npos) return true;
   }
@@ -141,7 +141,11 @@ std::string harvest_html(const NightReport& r) {
   s += "<div class=\"tiles\">";
   s += count_tile(count_total(r.counts, "sessions"), "sessions");
   s += count_tile(count_total(r.counts, "prompts"), "prompts");
-  s += count_tile(count_total(r.counts, "redactions"), "secrets redacted");
+  // The harvest driver redacts every digest and counts only non-zero redactions: sessions
+  // without a redaction count mean none was needed.
+  auto redactions = count_total(r.counts, "redactions");
+  if (!redactions && count_total(r.counts, "sessions")) redactions = 0;
+  s += count_tile(redactions, "secrets redacted");
   s += count_tile(anomalies, "anomalies", anomaly_keys);
   s += count_tile(count_total(r.counts, "tasks"), "tasks mined");
   s += "</div>";

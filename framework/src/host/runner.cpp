@@ -12,6 +12,7 @@
 #include "host/evaluation_service.hpp"
 #include "host/pipeline_spec.hpp"
 #include "host/plugin_registry.hpp"
+#include "host/report_html.hpp"
 #include "host/validate.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
@@ -345,6 +346,15 @@ void Run::finish_night() {
   rep.finished_at = format_iso8601_s(now_ms());
   if (rep.gate_action.empty()) rep.gate_action = proposals.empty() ? "no_edits" : "offline";
   if (services_.store) {
+    // Rendered before stage() so the manifest pins it; a rendering failure never blocks staging.
+    try {
+      ReportHtmlOptions html_opts;
+      if (!opts_.store_root.empty()) html_opts.store_dir = fs::absolute(expand_path(opts_.store_root)).string();
+      services_.store->write_artifact(
+          "report.html", render_report_html(rep, services_.store->past_reports(rep.project), html_opts));
+    } catch (const std::exception& e) {
+      spdlog::warn("report.html: {}", e.what());
+    }
     services_.store->stage(proposals, rep);
     services_.store->close_night(true);
     // --auto-adopt only ever adopts a night whose gate accepted verified edits.

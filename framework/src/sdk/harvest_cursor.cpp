@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "skillpipe/harvest.hpp"
 
@@ -106,11 +107,17 @@ std::map<std::string, Cursor> cursors_from_json(std::string_view json) {
 }
 
 std::string head_hash(std::string_view first_bytes) {
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (unsigned char c : first_bytes.substr(0, 4096)) {
-    h ^= c;
-    h *= 1099511628211ull;
+  // FNV-1a over 8-byte words (then the tail bytes): an identity check, not cryptography.
+  std::string_view b = first_bytes.substr(0, 4096);
+  std::uint64_t h = 1469598103934665603ull;
+  std::size_t i = 0;
+  for (; i + 8 <= b.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, b.data() + i, 8);
+    h = (h ^ w) * 1099511628211ull;
   }
+  for (; i < b.size(); ++i) h = (h ^ static_cast<unsigned char>(b[i])) * 1099511628211ull;
+  h ^= b.size();
   char buf[24];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;

@@ -22,7 +22,6 @@ namespace {
 
 struct Plan {
   FileJob job;
-  std::optional<Cursor> old;   // the cursor before this run
   std::string head;            // known head hash (kept on resume)
 };
 
@@ -112,7 +111,6 @@ class Driver {
       auto it = cursors_.find(f.key);
       if (it != cursors_.end()) {
         const Cursor& c = it->second;
-        p.old = c;
         bool same_file = c.path == f.path && c.dev == f.dev && c.inode == f.inode;
         if (same_file && c.size == f.size && c.mtime_ns == f.mtime_ns && !c.pending) {
           count("files_unchanged");

@@ -10,14 +10,42 @@
 
 #include <cerrno>
 #include <cstring>
-#include <vector>
+#include <memory>
+#include <utility>
 
 #include "skillpipe/harvest.hpp"
 
 namespace skillpipe::harvest {
 namespace {
 constexpr std::size_t kChunk = 256 * 1024;
-}
+constexpr std::size_t kKeepSpare = 4u << 20;  // larger buffers go back to the allocator
+
+// An uninitialised byte buffer: zero-filling 512 KiB per file cost more than the parsing.
+struct Buffer {
+  std::unique_ptr<char[]> p;
+  std::size_t n = 0;
+  Buffer() = default;
+  Buffer(Buffer&& o) noexcept : p(std::move(o.p)), n(std::exchange(o.n, 0)) {}
+  Buffer& operator=(Buffer&& o) noexcept {
+    p = std::move(o.p);
+    n = std::exchange(o.n, 0);
+    return *this;
+  }
+  char* data() { return p.get(); }
+  std::size_t size() const { return n; }
+  char& operator[](std::size_t i) { return p[i]; }
+  void grow(std::size_t want, std::size_t keep) {
+    std::unique_ptr<char[]> q(new char[want]);
+    if (keep) std::memcpy(q.get(), p.get(), keep);
+    p = std::move(q);
+    n = want;
+  }
+};
+
+// Each worker thread reads file after file: it reuses one buffer instead of faulting in
+// fresh pages for every file.
+thread_local Buffer t_spare;
+}  // namespace
 
 struct LineReader::Impl {
   int fd = -1;
@@ -25,7 +53,7 @@ struct LineReader::Impl {
   std::vector<char> zin;
   std::size_t zin_pos = 0, zin_len = 0;
   std::size_t last_zret = 0;  // 0 when the last zstd frame ended cleanly
-  std::vector<char> buf;
+  Buffer buf;
   std::size_t beg = 0, end = 0, scan = 0;  // unconsumed [beg, end); '\n' searched up to scan
   std::int64_t base = 0;                   // content offset of buf[0]
   std::int64_t committed = 0;
@@ -35,9 +63,13 @@ struct LineReader::Impl {
   bool tail_accepted = false;
   std::size_t max_line = 0;
 
+  Impl() {
+    if (t_spare.size() >= 2 * kChunk) buf = std::move(t_spare);
+  }
   ~Impl() {
     if (zs) ZSTD_freeDStream(zs);
     if (fd >= 0) ::close(fd);
+    if (buf.size() <= kKeepSpare && buf.size() > t_spare.size()) t_spare = std::move(buf);
   }
 
   // Raw (possibly compressed) bytes from the file; -1 on error.
@@ -107,7 +139,7 @@ bool LineReader::open(const std::string& path, bool zstd, std::int64_t offset, s
     if (error) *error = std::string("cannot open: ") + std::strerror(errno);
     return false;
   }
-  m.buf.resize(kChunk * 2);
+  if (m.buf.size() < kChunk * 2) m.buf.grow(kChunk * 2, 0);
   std::string err;
   if (zstd) {
     m.zs = ZSTD_createDStream();
@@ -215,7 +247,7 @@ bool LineReader::next(Line& line) {
     if (m.buf.size() - m.end < kChunk) {
       std::size_t want = std::max(m.buf.size() * 2, m.end + kChunk);
       want = std::min(want, m.max_line + 2 * kChunk);
-      if (want > m.buf.size()) m.buf.resize(want);
+      if (want > m.buf.size()) m.buf.grow(want, m.end);
     }
     ssize_t r = m.fill(&error_);
     if (r < 0) {

@@ -147,8 +147,7 @@ bool valid_skill_name(std::string_view name, std::size_t max_len) {
 std::vector<SafetyFinding> scan_unsafe_content(std::string_view text) {
   Findings out;
   safety_detail::scan_all_content(text, out, 2);
-  std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) { return a.line < b.line; });
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
   return out;
 }
 
@@ -184,9 +183,11 @@ std::vector<SafetyFinding> review_skill_document(std::string_view text, const Sa
         structural("missing_name", "frontmatter has no `name`", 1);
       } else {
         if (!valid_skill_name(name, o.max_name))
-          structural("invalid_name", "name `" + truncate_utf8(name, 80) +
-                                         "` must be lower-case letters, digits and single hyphens, at most " +
-                                         std::to_string(o.max_name) + " characters", 1);
+          structural("invalid_name",
+                     "name `" + truncate_utf8(name, 80) +
+                         "` must be lower-case letters, digits and single hyphens, at most " +
+                         std::to_string(o.max_name) + " characters",
+                     1);
         if (name.find("anthropic") != std::string::npos || name.find("claude") != std::string::npos)
           structural("reserved_name", "name `" + name + "` contains a reserved word (anthropic, claude)", 1);
         if (!o.expected_name.empty() && name != o.expected_name)
@@ -195,8 +196,8 @@ std::vector<SafetyFinding> review_skill_document(std::string_view text, const Sa
       if (!fm.has("description") || trim(desc).empty())
         structural("missing_description", "frontmatter has no `description`", 1);
       else if (desc.size() > o.max_description)
-        structural("description_too_long", std::to_string(desc.size()) + " characters > limit " +
-                                               std::to_string(o.max_description), 1);
+        structural("description_too_long",
+                   std::to_string(desc.size()) + " characters > limit " + std::to_string(o.max_description), 1);
       auto has_tag = [](const std::string& s) {
         for (std::size_t i = 0; i + 1 < s.size(); ++i)
           if (s[i] == '<' && (std::isalpha(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '/')) return true;
@@ -213,14 +214,11 @@ std::vector<SafetyFinding> review_skill_document(std::string_view text, const Sa
   return out;
 }
 
-int severity_rank(std::string_view s) {
-  return s == "high" ? 3 : s == "medium" ? 2 : s == "low" ? 1 : 0;
-}
+int severity_rank(std::string_view s) { return s == "high" ? 3 : s == "medium" ? 2 : s == "low" ? 1 : 0; }
 
 bool findings_block(const std::vector<SafetyFinding>& findings, std::string_view min_severity) {
   const int min = std::max(1, severity_rank(min_severity));
-  return std::any_of(findings.begin(), findings.end(),
-                     [&](const auto& f) { return severity_rank(f.severity) >= min; });
+  return std::any_of(findings.begin(), findings.end(), [&](const auto& f) { return severity_rank(f.severity) >= min; });
 }
 
 std::string format_finding(const SafetyFinding& f) {

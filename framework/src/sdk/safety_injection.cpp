@@ -44,10 +44,12 @@ const std::vector<InjectionRule>& rules() {
     std::vector<std::pair<const char*, std::string>> defs = {
         {"ignore_previous_instructions",
          std::string("(ignore|disregard|forget|override|overrule|bypass|discard)~((all|any|every)~)?"
-                     "(of~)?((the|your|these|those|my)~)?") + qual + "~" + obj},
+                     "(of~)?((the|your|these|those|my)~)?") +
+             qual + "~" + obj},
         {"ignore_previous_instructions",
          std::string("(ignore|disregard|forget)~(all|your|everything)~((you~)?(were|have~been|was)~"
-                     "(told|given|instructed)|") + obj + ")"},
+                     "(told|given|instructed)|") +
+             obj + ")"},
         {"role_override",
          "you~are~(now|no~longer)~((a|an|in)~)?(dan|jailbroken|unrestricted|unfiltered|developer~mode|"
          "bound~by|restricted|an~ai)"},
@@ -68,22 +70,27 @@ const std::vector<InjectionRule>& rules() {
     for (auto& [rule, pat] : defs)
       out.push_back({rule, "high", std::regex(expand(pat), std::regex::optimize), hints_of(rule)});
     // Text dressed up as a higher-priority message.
-    out.push_back({"fake_system_message", "medium",
+    out.push_back({"fake_system_message",
+                   "medium",
                    std::regex(R"((^|[^a-z])(<\|?\s*/?\s*(system|im_start|im_end)\s*\|?>|\[/?(system|inst)\]))",
                               std::regex::optimize),
                    {"system", "imstart", "imend", "inst"}});
-    out.push_back({"fake_system_message", "medium",
-                   std::regex(R"(^[\s#>*_-]*(new|updated|real)\s+(system|developer)\s+(prompt|instructions?|message)\s*:)",
-                              std::regex::optimize),
-                   {"system", "developer"}});
+    out.push_back(
+        {"fake_system_message",
+         "medium",
+         std::regex(R"(^[\s#>*_-]*(new|updated|real)\s+(system|developer)\s+(prompt|instructions?|message)\s*:)",
+                    std::regex::optimize),
+         {"system", "developer"}});
     // Switches that remove the agent's permission checks.
-    out.push_back({"permission_bypass", "medium",
+    out.push_back({"permission_bypass",
+                   "medium",
                    std::regex(expand("(disable|bypass|circumvent|evade|escape|turn~off)~(the~|all~|any~)?"
                                      "(safety|security|permission|sandbox|guardrail|approval)s?(~(checks?|"
                                      "prompts?|rules|measures|restrictions|mode))?\\b"),
                               std::regex::optimize),
                    {"disable", "bypass", "circumvent", "evade", "escape", "turnoff"}});
-    out.push_back({"permission_bypass", "medium",
+    out.push_back({"permission_bypass",
+                   "medium",
                    std::regex("dangerously-skip-permissions|dangerously-bypass-approvals|"
                               "--yolo\\b|bypasspermissions",
                               std::regex::optimize),
@@ -98,8 +105,8 @@ std::vector<std::string> hints_of(const std::string& rule) {
     return {"ignore", "disregard", "forget", "override", "overrule", "bypass", "discard"};
   if (rule == "role_override") return {"youare", "act", "behave", "respond", "pretend"};
   if (rule == "conceal_from_user") return {"theuser"};
-  return {"reveal", "print", "output", "show", "send", "leak", "exfiltrate", "upload", "post", "dump", "display",
-          "repeat"};
+  return {"reveal",     "print",  "output", "show", "send",    "leak",
+          "exfiltrate", "upload", "post",   "dump", "display", "repeat"};
 }
 
 bool any_hint(const std::string& squashed, const std::vector<std::string>& hints) {

@@ -14,10 +14,10 @@ using Findings = std::vector<SafetyFinding>;
 
 // One logical line: physical lines joined where a shell line ends with a backslash.
 struct Line {
-  int number = 0;        // 1-based first physical line
-  std::string raw;       // as written (continuations joined with a space)
-  std::string norm;      // folded (fold_text) with runs of blanks collapsed to one space
-  std::string cased;     // the same, keeping ASCII case (for flags where case matters: curl -k / -K)
+  int number = 0;     // 1-based first physical line
+  std::string raw;    // as written (continuations joined with a space)
+  std::string norm;   // folded (fold_text) with runs of blanks collapsed to one space
+  std::string cased;  // the same, keeping ASCII case (for flags where case matters: curl -k / -K)
 };
 
 // Folds text the way a reader perceives it: zero-width and bidi characters removed,
@@ -30,8 +30,8 @@ std::vector<Line> logical_lines(std::string_view raw);
 // <U+XXXX>, secrets redacted, at most ~160 bytes.
 std::string make_excerpt(std::string_view raw_line);
 
-void add_finding(Findings& out, std::string kind, std::string rule, std::string severity,
-                 std::string_view raw_line, int line);
+void add_finding(Findings& out, std::string kind, std::string rule, std::string severity, std::string_view raw_line,
+                 int line);
 
 // Zero-width, bidi and tag characters, HTML/Markdown comments, mixed-script words.
 void scan_hidden(std::string_view raw, Findings& out);

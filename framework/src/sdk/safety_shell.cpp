@@ -5,9 +5,9 @@
 // not only the first, because skills are prose with inline code ("then run rm -rf /").
 // A command directly preceded by "never"/"do not"/"avoid" is reported at low severity: a
 // skill may legitimately warn against it.
-#include <regex>
 #include <algorithm>
 #include <initializer_list>
+#include <regex>
 #include <set>
 #include <string>
 
@@ -20,29 +20,41 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const std::set<std::string> kDownloaders = {"curl", "wget", "fetch", "aria2c", "iwr", "irm",
-                                            "invoke-webrequest", "invoke-restmethod", "http",
-                                            "https", "xh"};
-const std::set<std::string> kSenders = {"curl", "wget", "nc", "ncat", "netcat", "socat", "telnet",
-                                        "scp", "rsync", "sftp", "ftp", "http", "https", "xh", "iwr",
-                                        "irm", "invoke-webrequest", "invoke-restmethod"};
-const std::set<std::string> kPrefixes = {"sudo", "doas", "env", "exec", "command", "nohup", "time",
-                                         "nice", "builtin", "xargs"};
+const std::set<std::string> kDownloaders = {
+    "curl", "wget", "fetch", "aria2c", "iwr", "irm", "invoke-webrequest", "invoke-restmethod", "http", "https", "xh"};
+const std::set<std::string> kSenders = {"curl",
+                                        "wget",
+                                        "nc",
+                                        "ncat",
+                                        "netcat",
+                                        "socat",
+                                        "telnet",
+                                        "scp",
+                                        "rsync",
+                                        "sftp",
+                                        "ftp",
+                                        "http",
+                                        "https",
+                                        "xh",
+                                        "iwr",
+                                        "irm",
+                                        "invoke-webrequest",
+                                        "invoke-restmethod"};
+const std::set<std::string> kPrefixes = {"sudo",  "doas", "env",  "exec",    "command",
+                                         "nohup", "time", "nice", "builtin", "xargs"};
 // Options whose argument is a key used for authentication, not data being sent.
-const std::set<std::string> kAuthOptions = {"-i", "--identity", "-e", "--key", "--cert",
-                                            "--cacert", "--capath", "-h", "--header", "-u",
-                                            "--user", "--oauth2-bearer", "-a", "--user-agent",
-                                            "-b", "--cookie", "--config"};
-const std::set<std::string> kDataOptions = {"-d", "--data", "--data-raw", "--data-binary",
-                                            "--data-urlencode", "--data-ascii", "-f", "--form",
-                                            "-t", "--upload-file", "--json", "--post-data",
-                                            "--post-file", "--body-data", "--body-file", "<"};
+const std::set<std::string> kAuthOptions = {
+    "-i",     "--identity",      "-e", "--key",        "--cert", "--cacert", "--capath", "-h", "--header", "-u",
+    "--user", "--oauth2-bearer", "-a", "--user-agent", "-b",     "--cookie", "--config"};
+const std::set<std::string> kDataOptions = {
+    "-d", "--data",        "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii", "-f",          "--form",
+    "-t", "--upload-file", "--json",     "--post-data",   "--post-file",      "--body-data",  "--body-file", "<"};
 
 bool is_interpreter(const std::string& w) {
-  static const std::set<std::string> kInterp = {
-      "sh",   "bash", "zsh",  "dash", "ksh", "csh",  "tcsh",       "ash",  "fish",        "perl",  "ruby",
-      "node", "nodejs", "php", "pwsh", "powershell", "iex", "invoke-expression", "source", ".", "eval", "deno",
-      "bun",  "osascript"};
+  static const std::set<std::string> kInterp = {"sh",     "bash", "zsh",  "dash",       "ksh",  "csh",
+                                                "tcsh",   "ash",  "fish", "perl",       "ruby", "node",
+                                                "nodejs", "php",  "pwsh", "powershell", "iex",  "invoke-expression",
+                                                "source", ".",    "eval", "deno",       "bun",  "osascript"};
   const std::string c = command_name(w);
   if (kInterp.count(c)) return true;
   for (const char* prefix : {"python", "pypy"}) {
@@ -65,9 +77,9 @@ std::string leading_command(const Words& w) {
 
 bool cred_file(const std::string& w) {
   // Cheap filter first: the regex only runs on words that can match it.
-  static const char* kParts[] = {".ssh", "id_", ".aws", ".netrc", ".git-cred", ".npmrc", ".pypirc", ".docker",
-                                 ".kube", ".gnupg", "/etc/", ".config/gh", "credentials", ".env", ".pem", ".key",
-                                 ".p12", ".pfx"};
+  static const char* kParts[] = {".ssh",        "id_",     ".aws",  ".netrc", ".git-cred", ".npmrc",
+                                 ".pypirc",     ".docker", ".kube", ".gnupg", "/etc/",     ".config/gh",
+                                 "credentials", ".env",    ".pem",  ".key",   ".p12",      ".pfx"};
   if (ends_with(w, ".pub") ||
       std::none_of(std::begin(kParts), std::end(kParts), [&](const char* p) { return w.find(p) != std::string::npos; }))
     return false;
@@ -90,8 +102,7 @@ bool env_dump(const Words& w) {
   while (i < w.size() && (w[i] == "sudo" || w[i] == "doas")) ++i;
   if (i == w.size()) return false;
   const std::string cmd = command_name(w[i]);
-  if (cmd != "env" && cmd != "printenv" && cmd != "set" && cmd != "export" && cmd != "declare")
-    return false;
+  if (cmd != "env" && cmd != "printenv" && cmd != "set" && cmd != "export" && cmd != "declare") return false;
   for (std::size_t k = i + 1; k < w.size(); ++k)
     if (!w[k].empty() && w[k][0] != '-') return false;  // printenv HOME prints one value
   return true;
@@ -99,11 +110,12 @@ bool env_dump(const Words& w) {
 
 // "/", "/*", "~", "$HOME", or a top-level system directory.
 bool catastrophic_target(std::string t) {
-  if (ends_with(t, "/*")) t.resize(t.size() - 2);
-  else if (t == "*") return false;
+  if (ends_with(t, "/*"))
+    t.resize(t.size() - 2);
+  else if (t == "*")
+    return false;
   while (t.size() > 1 && t.back() == '/') t.pop_back();
-  if (t.empty() || t == "/" || t == "~" || t == "$home" || t == "${home}" || t == "~/" || t == "//")
-    return true;
+  if (t.empty() || t == "/" || t == "~" || t == "$home" || t == "${home}" || t == "~/" || t == "//") return true;
   static const std::regex kSys(
       "/(bin|boot|dev|etc|home|lib|lib32|lib64|opt|proc|root|sbin|srv|sys|usr|var|users|system|"
       "library|applications|private)");
@@ -112,8 +124,8 @@ bool catastrophic_target(std::string t) {
 
 struct Ctx {
   const Line& line;
-  const std::vector<Segment>& segs;    // words lower-cased
-  const std::vector<Segment>& cased;   // the same segments as written (after folding)
+  const std::vector<Segment>& segs;   // words lower-cased
+  const std::vector<Segment>& cased;  // the same segments as written (after folding)
   Findings& out;
 };
 
@@ -123,11 +135,12 @@ bool negated(const Ctx& c, int s, std::size_t k) {
   Words before(c.segs[s].words.begin(), c.segs[s].words.begin() + static_cast<long>(k));
   if (before.size() < 2 && c.segs[s].parent >= 0 && c.segs[s].opener == "`") {
     const Words& p = c.segs[c.segs[s].parent].words;
-    before.insert(before.begin(), p.begin(), p.begin() + std::min<long>(c.segs[s].parent_at, static_cast<long>(p.size())));
+    before.insert(before.begin(), p.begin(),
+                  p.begin() + std::min<long>(c.segs[s].parent_at, static_cast<long>(p.size())));
   }
   static const std::set<std::string> kNeg = {"never", "not", "don't", "dont", "avoid", "nor"};
-  static const std::set<std::string> kVerb = {"run", "use", "execute", "call", "type", "running",
-                                              "using", "executing", "do", "ever"};
+  static const std::set<std::string> kVerb = {"run",     "use",   "execute",   "call", "type",
+                                              "running", "using", "executing", "do",   "ever"};
   const std::size_t n = before.size();
   if (n >= 1 && kNeg.count(before[n - 1])) return true;
   return n >= 2 && kNeg.count(before[n - 2]) && kVerb.count(before[n - 1]);
@@ -167,8 +180,7 @@ void check_command(const Ctx& c, int s, std::size_t k) {
     check_rm(c, s, k, v);
   } else if (cmd == "find" && v.size() > 1 && catastrophic_target(v[1])) {
     for (const auto& w : v)
-      if (w == "-delete" || w == "rm")
-        report(c, s, k, "dangerous_command", "recursive_delete_root", "high");
+      if (w == "-delete" || w == "rm") report(c, s, k, "dangerous_command", "recursive_delete_root", "high");
   } else if (cmd == "chmod") {
     static const std::regex kNum("0*[0-7]?[0-7][0-7][2367]");
     static const std::regex kSym("[ugo]*[ao][ugoa]*[+=][rwxxst]*w[rwxst]*");
@@ -181,10 +193,10 @@ void check_command(const Ctx& c, int s, std::size_t k) {
     static const std::regex kShortF("-[a-z]*f[a-z]*");
     for (std::size_t j = 1; j < v.size(); ++j) {
       const std::string& w = v[j];
-      if (w == "push") push = true;
-      else if (push && (w == "--force" || starts_with(w, "--force-with-lease") ||
-                        w == "--force-if-includes" || std::regex_match(w, kShortF) ||
-                        (w.size() > 1 && w[0] == '+')))
+      if (w == "push")
+        push = true;
+      else if (push && (w == "--force" || starts_with(w, "--force-with-lease") || w == "--force-if-includes" ||
+                        std::regex_match(w, kShortF) || (w.size() > 1 && w[0] == '+')))
         report(c, s, k, "dangerous_command", "force_push", "medium");
     }
   } else if (cmd == "curl") {
@@ -269,8 +281,7 @@ void check_flows(const Ctx& c) {
       if (segs[b].pipeline != segs[a].pipeline) continue;
       if (downloads && interpreter_segment(segs[b]))
         report(c, a, 0, "dangerous_command", "download_pipe_shell", "high");
-      if (decodes && interpreter_segment(segs[b]))
-        report(c, a, 0, "dangerous_command", "decode_pipe_shell", "high");
+      if (decodes && interpreter_segment(segs[b])) report(c, a, 0, "dangerous_command", "decode_pipe_shell", "high");
       if (leaks && segment_has(segs[b], kSenders))
         report(c, a, 0, "dangerous_command",
                env_dump(segs[a].words) ? "environment_exfiltration" : "credential_exfiltration", "high");
@@ -279,8 +290,7 @@ void check_flows(const Ctx& c) {
     const int p = segs[a].parent;
     if (p >= 0 && segs[a].opener != "(" && segs[a].opener != "") {
       if ((downloads || decodes) && interpreter_segment(segs[p]))
-        report(c, a, 0, "dangerous_command", downloads ? "download_exec_substitution" : "decode_pipe_shell",
-               "high");
+        report(c, a, 0, "dangerous_command", downloads ? "download_exec_substitution" : "decode_pipe_shell", "high");
       if (leaks_secret(segs[a]) && segment_has(segs[p], kSenders))
         report(c, a, 0, "dangerous_command",
                env_dump(segs[a].words) ? "environment_exfiltration" : "credential_exfiltration", "high");
@@ -314,7 +324,8 @@ void check_tls_settings(const Line& l, Findings& out) {
       R"(curlopt_ssl_verify(peer|host)\s*,\s*(0|false)|check_hostname\s*=\s*false|\bcert_none\b|)"
       R"(pythonhttpsverify\s*=\s*["']?0)");
   static const char* kHints[] = {"verif", "insecure", "trusted-host", "tls", "ssl", "cert", "reject"};
-  if (std::none_of(std::begin(kHints), std::end(kHints), [&](const char* h) { return l.norm.find(h) != std::string::npos; }))
+  if (std::none_of(std::begin(kHints), std::end(kHints),
+                   [&](const char* h) { return l.norm.find(h) != std::string::npos; }))
     return;
   if (std::regex_search(l.norm, kTls))
     add_finding(out, "dangerous_command", "tls_verification_disabled", "medium", l.raw, l.number);
@@ -327,9 +338,10 @@ void check_code_exfiltration(const Line& l, Findings& out) {
   static const std::regex kCredPath(
       R"(\.ssh/id_|\.aws/credentials|\.netrc|\.git-credentials|\.docker/config\.json|\.kube/config|/etc/shadow)");
   static const std::regex kEnv(R"(os\.environ(?!\s*[\[.])|process\.env(?!\s*[\[.])|\bos\.getenv\(\s*\))");
-  static const char* kHints[] = {"requests.", "httpx.", "session.", "axios.", "client.", "urllib", "urlopen",
-                                 "fetch", "invoke-webrequest", "socket."};
-  if (std::none_of(std::begin(kHints), std::end(kHints), [&](const char* h) { return l.norm.find(h) != std::string::npos; }))
+  static const char* kHints[] = {"requests.", "httpx.", "session.",          "axios.", "client.", "urllib",
+                                 "urlopen",   "fetch",  "invoke-webrequest", "socket."};
+  if (std::none_of(std::begin(kHints), std::end(kHints),
+                   [&](const char* h) { return l.norm.find(h) != std::string::npos; }))
     return;
   if (!std::regex_search(l.norm, kHttp)) return;
   if (std::regex_search(l.norm, kCredPath))

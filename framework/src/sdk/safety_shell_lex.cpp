@@ -9,10 +9,10 @@ namespace skillpipe::safety_detail {
 namespace {
 
 struct Frame {
-  char close;            // ')' or '`'
+  char close;  // ')' or '`'
   bool saved_dq;
-  int segment;           // index of the segment open in this frame
-  int outer_segment;     // the segment to resume when the frame closes
+  int segment;        // index of the segment open in this frame
+  int outer_segment;  // the segment to resume when the frame closes
 };
 
 class Lexer {
@@ -133,8 +133,10 @@ class Lexer {
       return;
     }
     if (c == ')') {
-      if (!frames_.empty() && frames_.back().close == ')') pop_frame();
-      else flush();
+      if (!frames_.empty() && frames_.back().close == ')')
+        pop_frame();
+      else
+        flush();
       return;
     }
     if ((c == '<' || c == '>') && n == '(') {

@@ -14,8 +14,8 @@ struct Segment {
   std::vector<std::string> words;
   int pipeline = 0;
   int parent = -1;
-  int parent_at = 0;     // how many words the parent had when this segment opened
-  std::string opener;    // "", "$(", "<(", "`", "("
+  int parent_at = 0;   // how many words the parent had when this segment opened
+  std::string opener;  // "", "$(", "<(", "`", "("
 };
 
 std::vector<Segment> lex_segments(const std::string& line);

@@ -56,40 +56,37 @@ void append_utf8(std::string& out, char32_t cp) {
 }
 
 bool is_zero_width(char32_t cp) {
-  return cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0x2060 || cp == 0x2061 ||
-         cp == 0x2062 || cp == 0x2063 || cp == 0x2064 || cp == 0xFEFF || cp == 0x180E ||
-         cp == 0x00AD || cp == 0x034F;
+  return cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0x2060 || cp == 0x2061 || cp == 0x2062 || cp == 0x2063 ||
+         cp == 0x2064 || cp == 0xFEFF || cp == 0x180E || cp == 0x00AD || cp == 0x034F;
 }
 bool is_bidi_control(char32_t cp) {
-  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
-         cp == 0x200F || cp == 0x061C;
+  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F ||
+         cp == 0x061C;
 }
 bool is_tag_char(char32_t cp) { return cp >= 0xE0000 && cp <= 0xE007F; }
 bool is_invisible(char32_t cp) { return is_zero_width(cp) || is_bidi_control(cp) || is_tag_char(cp); }
 
 // Cyrillic and Greek letters that render like Latin ones (lower and upper case).
 constexpr std::pair<char32_t, char> kHomoglyphs[] = {
-    {0x0391, 'a'}, {0x0392, 'b'}, {0x0395, 'e'}, {0x0396, 'z'}, {0x0397, 'h'}, {0x0399, 'i'},
-    {0x039A, 'k'}, {0x039C, 'm'}, {0x039D, 'n'}, {0x039F, 'o'}, {0x03A1, 'p'}, {0x03A4, 't'},
-    {0x03A5, 'y'}, {0x03A7, 'x'}, {0x03B1, 'a'}, {0x03B5, 'e'}, {0x03B9, 'i'}, {0x03BA, 'k'},
-    {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'},
-    {0x0405, 's'}, {0x0406, 'i'}, {0x0408, 'j'}, {0x0410, 'a'}, {0x0412, 'b'}, {0x0415, 'e'},
-    {0x041A, 'k'}, {0x041C, 'm'}, {0x041D, 'h'}, {0x041E, 'o'}, {0x0420, 'p'}, {0x0421, 'c'},
-    {0x0422, 't'}, {0x0425, 'x'}, {0x0430, 'a'}, {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'},
-    {0x0441, 'c'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'},
-    {0x04BB, 'h'}, {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'},
+    {0x0391, 'a'}, {0x0392, 'b'}, {0x0395, 'e'}, {0x0396, 'z'}, {0x0397, 'h'}, {0x0399, 'i'}, {0x039A, 'k'},
+    {0x039C, 'm'}, {0x039D, 'n'}, {0x039F, 'o'}, {0x03A1, 'p'}, {0x03A4, 't'}, {0x03A5, 'y'}, {0x03A7, 'x'},
+    {0x03B1, 'a'}, {0x03B5, 'e'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'},
+    {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'}, {0x0405, 's'}, {0x0406, 'i'}, {0x0408, 'j'}, {0x0410, 'a'},
+    {0x0412, 'b'}, {0x0415, 'e'}, {0x041A, 'k'}, {0x041C, 'm'}, {0x041D, 'h'}, {0x041E, 'o'}, {0x0420, 'p'},
+    {0x0421, 'c'}, {0x0422, 't'}, {0x0425, 'x'}, {0x0430, 'a'}, {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'},
+    {0x0441, 'c'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04BB, 'h'},
+    {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'},
 };
 
 int homoglyph(char32_t cp) {
   const auto* end = std::end(kHomoglyphs);
-  const auto* it = std::lower_bound(std::begin(kHomoglyphs), end, cp,
-                                    [](const auto& p, char32_t v) { return p.first < v; });
+  const auto* it =
+      std::lower_bound(std::begin(kHomoglyphs), end, cp, [](const auto& p, char32_t v) { return p.first < v; });
   return it != end && it->first == cp ? it->second : -1;
 }
 
 bool is_unicode_space(char32_t cp) {
-  return cp == 0x00A0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F ||
-         cp == 0x3000 || cp == 0x1680;
+  return cp == 0x00A0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0x1680;
 }
 
 std::string hex_cp(char32_t cp) {
@@ -123,7 +120,7 @@ std::string fold_text(std::string_view s, bool lower) {
     if (cp < 0x80) {
       out += static_cast<char>(lower && cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
     } else if (is_invisible(cp)) {
-      continue;  // read as if absent, which is how a model tokenizer often sees it
+      continue;                                 // read as if absent, which is how a model tokenizer often sees it
     } else if (cp >= 0xFF01 && cp <= 0xFF5E) {  // fullwidth ASCII
       char c = static_cast<char>(cp - 0xFEE0);
       out += static_cast<char>(lower && c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -195,12 +192,11 @@ std::string make_excerpt(std::string_view raw_line) {
   return truncate_utf8(trim(redact_secrets(visible)), 160);
 }
 
-void add_finding(Findings& out, std::string kind, std::string rule, std::string severity,
-                 std::string_view raw_line, int line) {
+void add_finding(Findings& out, std::string kind, std::string rule, std::string severity, std::string_view raw_line,
+                 int line) {
   for (const auto& f : out)
     if (f.rule == rule && f.line == line) return;  // one finding per rule and line
-  out.push_back(SafetyFinding{std::move(kind), std::move(rule), std::move(severity),
-                              make_excerpt(raw_line), line});
+  out.push_back(SafetyFinding{std::move(kind), std::move(rule), std::move(severity), make_excerpt(raw_line), line});
 }
 
 void scan_hidden(std::string_view raw, Findings& out) {
@@ -245,20 +241,16 @@ void scan_hidden(std::string_view raw, Findings& out) {
       break;
     }
     const std::string body(raw.substr(pos + 4, end - pos - 4));
-    const auto words = std::distance(std::sregex_iterator(body.begin(), body.end(), kWord),
-                                     std::sregex_iterator());
-    if (words >= 4)
-      add_finding(out, "hidden_content", "hidden_html_comment", "medium", line_text(raw, line), line);
+    const auto words = std::distance(std::sregex_iterator(body.begin(), body.end(), kWord), std::sregex_iterator());
+    if (words >= 4) add_finding(out, "hidden_content", "hidden_html_comment", "medium", line_text(raw, line), line);
     pos = end + 3;
   }
   // Markdown link-reference comments: "[//]: # (text)", "[comment]: <> (text)".
-  static const std::regex kMdComment(R"(^\s*\[(//|comment|#|\s*)\]:\s*(#|<>)\s*[("'])",
-                                     std::regex::icase);
+  static const std::regex kMdComment(R"(^\s*\[(//|comment|#|\s*)\]:\s*(#|<>)\s*[("'])", std::regex::icase);
   const auto lines = split(raw, '\n');
   for (std::size_t k = 0; k < lines.size(); ++k)
     if (std::regex_search(lines[k], kMdComment))
-      add_finding(out, "hidden_content", "hidden_markdown_comment", "medium", lines[k],
-                  static_cast<int>(k) + 1);
+      add_finding(out, "hidden_content", "hidden_markdown_comment", "medium", lines[k], static_cast<int>(k) + 1);
 
   // Words mixing Latin with Cyrillic or Greek letters: a look-alike spelling.
   for (std::size_t k = 0; k < lines.size(); ++k) {
@@ -270,8 +262,8 @@ void scan_hidden(std::string_view raw, Findings& out) {
     };
     for (std::size_t i = 0; i < l.size() && !flagged;) {
       const char32_t cp = next_cp(l, i);
-      const bool is_latin = (cp < 0x80 && std::isalpha(static_cast<int>(cp))) ||
-                            (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
+      const bool is_latin =
+          (cp < 0x80 && std::isalpha(static_cast<int>(cp))) || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
       const bool is_cg = (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x400 && cp <= 0x52F);
       if (is_latin)
         latin = true;
@@ -281,8 +273,7 @@ void scan_hidden(std::string_view raw, Findings& out) {
         end_word();
     }
     end_word();
-    if (flagged)
-      add_finding(out, "obfuscation", "homoglyph_mixed_script", "medium", l, static_cast<int>(k) + 1);
+    if (flagged) add_finding(out, "obfuscation", "homoglyph_mixed_script", "medium", l, static_cast<int>(k) + 1);
   }
 }
 

@@ -38,8 +38,8 @@ void unknown_keys(const rapidjson::Value& schema, const rapidjson::Value& value,
         if (props != schema.MemberEnd() && props->value.IsObject())
           for (auto p = props->value.MemberBegin(); p != props->value.MemberEnd(); ++p)
             allowed += (allowed.empty() ? "" : ", ") + std::string(p->name.GetString());
-        out.push_back({ptr + "/" + key, "unknown key '" + key + "'" +
-                                            (allowed.empty() ? "" : " (allowed: " + allowed + ")")});
+        out.push_back(
+            {ptr + "/" + key, "unknown key '" + key + "'" + (allowed.empty() ? "" : " (allowed: " + allowed + ")")});
       } else if (addl != schema.MemberEnd() && addl->value.IsObject()) {
         unknown_keys(addl->value, m->value, ptr + "/" + key, out);
       }
@@ -101,7 +101,8 @@ std::vector<SchemaIssue> check_config_against_schema(std::string_view schema_jso
   if (keyword == "type" && sub && sub->HasMember("type")) {
     const auto& t = (*sub)["type"];
     std::string expected;
-    if (t.IsString()) expected = t.GetString();
+    if (t.IsString())
+      expected = t.GetString();
     else if (t.IsArray())
       for (const auto& e : t.GetArray()) expected += (expected.empty() ? "" : " or ") + std::string(e.GetString());
     msg = "expected " + expected + (val ? std::string(", got ") + type_name(*val) : "");

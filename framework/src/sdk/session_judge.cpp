@@ -1,6 +1,7 @@
 // The offline success judge (session_judge.hpp).
 #include "skillpipe/session_judge.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "skillpipe/similarity.hpp"
@@ -76,21 +77,24 @@ SessionJudgement judge_session(const SessionDigest& d, const SessionJudgeOptions
     return j;
   }
   if (last_turn >= 0 && !last_negative) {
+    // The praised answer is the one before the praise ("thanks" at prompt t is about final
+    // t-1), not the agent's reply to the thanks.
+    if (!d.assistant_finals.empty())
+      j.final_turn = std::min(last_turn - 1, static_cast<int>(d.assistant_finals.size()) - 1);
     j.outcome = Outcome::kSuccess;
     j.corrected = had_negative;
-    j.reason = "positive feedback \"" + truncate_utf8(last_phrase, 60) + "\"" +
-               (had_negative ? " after a correction" : "");
+    j.reason =
+        "positive feedback \"" + truncate_utf8(last_phrase, 60) + "\"" + (had_negative ? " after a correction" : "");
     return j;
   }
   if (!tool_errors) {
-    j.reason = had_negative ? "negative feedback mid-session, no tool-error count"
-                            : "no feedback and no tool-error count";
+    j.reason =
+        had_negative ? "negative feedback mid-session, no tool-error count" : "no feedback and no tool-error count";
     return j;
   }
   if (*tool_errors > o.max_tool_errors) {
     j.outcome = Outcome::kFail;
-    j.reason = std::to_string(*tool_errors) + " tool errors (more than " +
-               std::to_string(o.max_tool_errors) + ")";
+    j.reason = std::to_string(*tool_errors) + " tool errors (more than " + std::to_string(o.max_tool_errors) + ")";
     return j;
   }
   if (j.final_turn < 0) {
@@ -99,8 +103,8 @@ SessionJudgement judge_session(const SessionDigest& d, const SessionJudgeOptions
   }
   j.outcome = Outcome::kSuccess;
   j.corrected = had_negative;
-  j.reason = "ended cleanly with " + std::to_string(*tool_errors) + " tool error" +
-             (*tool_errors == 1 ? "" : "s") + (had_negative ? " after a correction" : "");
+  j.reason = "ended cleanly with " + std::to_string(*tool_errors) + " tool error" + (*tool_errors == 1 ? "" : "s") +
+             (had_negative ? " after a correction" : "");
   return j;
 }
 

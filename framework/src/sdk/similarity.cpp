@@ -210,10 +210,23 @@ std::vector<std::size_t> cluster_by_similarity(const std::vector<std::vector<std
   sets.reserve(n);
   for (const auto& s : token_sets) sets.push_back(sorted_unique(s));
 
+  // Identical sets join at once (prompts repeat: "fix the tests"); only distinct ones are
+  // compared.
+  std::unordered_map<std::string, std::size_t> first_of;
+  std::vector<std::size_t> distinct;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (sets[i].empty()) continue;  // an empty set is similar to nothing
+    std::string key;
+    for (const auto& t : sets[i]) (key += t) += '\x1f';
+    auto [it, inserted] = first_of.emplace(std::move(key), i);
+    if (inserted) distinct.push_back(i);
+    else ds.unite(i, it->second);
+  }
+
   // Global order: rarest tokens first (ties by text), so prefixes are short and selective.
   std::unordered_map<std::string_view, std::uint32_t> freq;
-  for (const auto& s : sets)
-    for (const auto& t : s) ++freq[t];
+  for (auto i : distinct)
+    for (const auto& t : sets[i]) ++freq[t];
   std::vector<std::string_view> vocab;
   vocab.reserve(freq.size());
   for (const auto& [t, f] : freq) vocab.push_back(t);
@@ -224,27 +237,62 @@ std::vector<std::size_t> cluster_by_similarity(const std::vector<std::vector<std
   std::unordered_map<std::string_view, std::uint32_t> rank;
   for (std::uint32_t i = 0; i < vocab.size(); ++i) rank[vocab[i]] = i;
 
-  // Prefix filtering: if J(x,y) >= t then |x ∩ y| >= ceil(t * max(|x|,|y|)), so the first
-  // |x| - ceil(t*|x|) + 1 tokens of x (in global order) share a token with y's prefix.
-  std::vector<std::vector<std::size_t>> index(vocab.size());
-  std::vector<std::size_t> seen(n, std::numeric_limits<std::size_t>::max());
-  for (std::size_t i = 0; i < n; ++i) {
+  // Smallest sets first, so each token's list grows in size order and sets too small to
+  // reach the threshold (|y| < t * |x|) can be skipped for good from the front.
+  std::stable_sort(distinct.begin(), distinct.end(),
+                   [&](std::size_t a, std::size_t b) { return sets[a].size() < sets[b].size(); });
+
+  // Prefix filtering (AllPairs/PPJoin): if J(x,y) >= t then |x ∩ y| >= ceil(t * max(|x|,|y|)),
+  // so the first |x| - ceil(t*|x|) + 1 tokens of x (in global order) share a token with y's
+  // prefix. Overlap is counted per candidate while probing; the positional filter drops a
+  // candidate as soon as the tokens left on either side cannot reach the overlap that
+  // Jaccard t needs, ceil(t / (1 + t) * (|x| + |y|)). Survivors are verified exactly.
+  struct Posting {
+    std::size_t record;
+    std::uint32_t pos;  // the token's position in that record's global order
+  };
+  std::vector<std::vector<Posting>> index(vocab.size());
+  std::vector<std::size_t> list_start(vocab.size(), 0);
+  std::vector<int> overlap(n, 0);  // -1: pruned for the current probe
+  std::vector<std::size_t> touched;
+  for (std::size_t i : distinct) {
     const auto& s = sets[i];
-    if (s.empty()) continue;  // an empty set is similar to nothing
+    const std::size_t sx = s.size();
     std::vector<std::uint32_t> ordered;
-    ordered.reserve(s.size());
+    ordered.reserve(sx);
     for (const auto& t : s) ordered.push_back(rank[t]);
     std::sort(ordered.begin(), ordered.end());
-    const auto need = static_cast<std::size_t>(std::ceil(threshold * static_cast<double>(s.size()) - 1e-9));
-    const std::size_t prefix = s.size() - std::min(s.size(), std::max<std::size_t>(need, 1)) + 1;
+    const auto need = static_cast<std::size_t>(std::ceil(threshold * static_cast<double>(sx) - 1e-9));
+    const std::size_t prefix = sx - std::min(sx, std::max<std::size_t>(need, 1)) + 1;
+    const double min_size = threshold * static_cast<double>(sx) - 1e-9;
+    // Later probes come from sets at least as large, which need an overlap of at least
+    // 2t/(1+t) * |x| with x: a shorter prefix of x is enough in the index.
+    const auto need_idx =
+        static_cast<std::size_t>(std::ceil(2.0 * threshold / (1.0 + threshold) * static_cast<double>(sx) - 1e-9));
+    const std::size_t index_prefix = sx - std::min(sx, std::max<std::size_t>(need_idx, 1)) + 1;
     for (std::size_t p = 0; p < prefix && p < ordered.size(); ++p) {
-      for (std::size_t j : index[ordered[p]]) {
-        if (seen[j] == i) continue;
-        seen[j] = i;
-        if (jaccard_sorted(s, sets[j]) + 1e-12 >= threshold) ds.unite(i, j);
+      auto& list = index[ordered[p]];
+      auto& from = list_start[ordered[p]];
+      while (from < list.size() && static_cast<double>(sets[list[from].record].size()) < min_size) ++from;
+      for (std::size_t k = from; k < list.size(); ++k) {
+        const auto [j, q] = list[k];
+        int& acc = overlap[j];
+        if (acc < 0) continue;
+        const std::size_t sy = sets[j].size();
+        const auto alpha = static_cast<int>(
+            std::ceil(threshold / (1.0 + threshold) * static_cast<double>(sx + sy) - 1e-9));
+        const auto bound = static_cast<int>(1 + std::min(sx - p - 1, sy - q - 1));
+        if (acc == 0) touched.push_back(j);
+        if (acc + bound >= alpha) ++acc;
+        else acc = -1;
       }
-      index[ordered[p]].push_back(i);
+      if (p < index_prefix) list.push_back({i, static_cast<std::uint32_t>(p)});
     }
+    for (std::size_t j : touched) {
+      if (overlap[j] > 0 && jaccard_sorted(s, sets[j]) + 1e-12 >= threshold) ds.unite(i, j);
+      overlap[j] = 0;
+    }
+    touched.clear();
   }
   std::vector<std::size_t> out(n);
   for (std::size_t i = 0; i < n; ++i) out[i] = ds.find(i);

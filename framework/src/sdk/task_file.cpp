@@ -144,7 +144,8 @@ void normalize_task(Value& t, Alloc& a) {
     Value& judge = j->value;
     if (auto c = judge.FindMember("checks"); c != judge.MemberEnd()) normalize_checks(c->value, a);
     if (!has_string(judge, "kind")) {
-      if (judge.HasMember("checks")) set_string(judge, "kind", "rule", a);
+      auto c = judge.FindMember("checks");
+      if (c != judge.MemberEnd() && c->value.IsArray() && !c->value.Empty()) set_string(judge, "kind", "rule", a);
       else if (has_string(judge, "rubric")) set_string(judge, "kind", "rubric", a);
     }
     if (auto k = judge.FindMember("kind"); k != judge.MemberEnd() && k->value.IsString()) judge_kind = k->value.GetString();

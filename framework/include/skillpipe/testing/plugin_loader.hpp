@@ -1,0 +1,127 @@
+// plugin_loader.hpp - loads a plugin file the way skillpipe does (dlopen RTLD_NOW |
+// RTLD_LOCAL, the `skillpipe_plugin_v1` descriptor) and gives its stages a Context, for the
+// conformance harness and for plugin authors' own tests. Header-only; needs only the SDK.
+#pragma once
+
+#include <dlfcn.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "skillpipe/backend.hpp"
+#include "skillpipe/evaluation.hpp"
+#include "skillpipe/plugin.hpp"
+#include "skillpipe/stage.hpp"
+#include "skillpipe/store.hpp"
+
+namespace skillpipe::testing::conformance {
+
+// The plugin's name as the host derives it from the file name: libskillpipe_<name>.so.
+inline std::string plugin_name_from_file(const std::string& path) {
+  std::string f = std::filesystem::path(path).filename().string();
+  if (f.rfind("libskillpipe_", 0) == 0) f = f.substr(13);
+  if (f.size() > 3 && f.compare(f.size() - 3, 3, ".so") == 0) f.resize(f.size() - 3);
+  return f;
+}
+
+// A plugin library opened like the host opens it. Objects it created must be destroyed
+// before it is.
+class Library {
+ public:
+  explicit Library(const std::string& path) : path_(path) {
+    handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle_) {
+      const char* e = ::dlerror();
+      error_ = e ? e : "dlopen failed";
+      return;
+    }
+    desc_ = static_cast<const PluginDescriptor*>(::dlsym(handle_, "skillpipe_plugin_v1"));
+    if (!desc_) error_ = "missing entry symbol 'skillpipe_plugin_v1' (not a skillpipe plugin, or another ABI major)";
+  }
+  ~Library() {
+    if (handle_) ::dlclose(handle_);
+  }
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+
+  bool ok() const { return desc_ != nullptr; }
+  const std::string& error() const { return error_; }
+  const std::string& path() const { return path_; }
+  const PluginDescriptor* descriptor() const { return desc_; }
+
+  // Throws std::runtime_error when the factory is missing, throws or returns nothing.
+  std::unique_ptr<StageBase> create() const {
+    if (!desc_ || !desc_->create) throw std::runtime_error(path_ + ": no factory");
+    std::unique_ptr<StageBase> obj = desc_->create();
+    if (!obj) throw std::runtime_error(path_ + ": factory returned nothing");
+    return obj;
+  }
+
+ private:
+  std::string path_;
+  void* handle_ = nullptr;
+  const PluginDescriptor* desc_ = nullptr;
+  std::string error_;
+};
+
+// ---- the Context a stage sees --------------------------------------------------------------
+
+class NullProgress : public Progress {
+ public:
+  void set_total(std::int64_t) override {}
+  void advance(std::int64_t) override {}
+};
+
+class HarnessContext : public Context {
+ public:
+  HarnessContext(std::string stage_id, RunInfo run, std::map<std::string, Backend*> backends = {},
+                 Store* store = nullptr)
+      : backends_(std::move(backends)),
+        store_(store),
+        stage_id_(std::move(stage_id)),
+        run_(std::move(run)),
+        logger_(std::make_shared<spdlog::logger>(stage_id_, std::make_shared<spdlog::sinks::stderr_sink_mt>())) {
+    logger_->set_level(spdlog::level::warn);
+  }
+  spdlog::logger& logger() override { return *logger_; }
+  Progress& progress() override { return progress_; }
+  bool cancelled() const override { return false; }
+  const RunInfo& run() const override { return run_; }
+  const std::string& stage_id() const override { return stage_id_; }
+  void count(std::string_view key, std::int64_t delta) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    counts_[std::string(key)] += delta;
+  }
+  Backend* backend(std::string_view id) override {
+    auto it = backends_.find(std::string(id));
+    return it == backends_.end() ? nullptr : it->second;
+  }
+  Judge* judge(std::string_view) override { return nullptr; }
+  Store* store() override { return store_; }
+  EvaluationService* evaluator() override { return nullptr; }
+  std::vector<std::string> input_judges() const override { return {}; }
+  // What the stage reported through count(), for tests that check its counters.
+  std::map<std::string, std::int64_t> counts() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return counts_;
+  }
+
+ private:
+  std::map<std::string, Backend*> backends_;
+  Store* store_ = nullptr;
+  std::string stage_id_;
+  RunInfo run_;
+  std::shared_ptr<spdlog::logger> logger_;
+  NullProgress progress_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::int64_t> counts_;
+};
+
+}  // namespace skillpipe::testing::conformance

@@ -1,0 +1,267 @@
+#include "host/ab_night.hpp"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "host/runner.hpp"
+#include "skillpipe/json.hpp"
+#include "skillpipe/util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skillpipe::host::ab {
+namespace {
+
+std::string safe(const std::string& name) {
+  std::string s = name;
+  for (char& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  return s;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string opt(const std::optional<double>& v) { return v ? fmt("%.3f", *v) : "n/a"; }
+
+// `kept` shipped its baseline, and measured the same baseline on the same number of test
+// tasks as `other`, so other's per-task "before" scores are kept's per-task results.
+bool kept_baseline(const NightArm& kept, const NightArm& other) {
+  const NightReport& k = kept.report;
+  const NightReport& o = other.report;
+  if (kept.exit_code != 0 || other.test_before.empty() || !k.baseline_test || !k.candidate_test || !o.baseline_test)
+    return false;
+  if (std::fabs(*k.candidate_test - *k.baseline_test) > 1e-9 || std::fabs(*k.baseline_test - *o.baseline_test) > 1e-9)
+    return false;
+  auto kt = k.metrics.find("tasks.test"), ot = o.metrics.find("tasks.test");
+  if (kt == k.metrics.end() || ot == o.metrics.end()) return false;
+  return kt->second == ot->second && static_cast<std::size_t>(kt->second) == other.test_before.size();
+}
+
+}  // namespace
+
+NightRun run_night_ab(const AbSpec& spec, const RunOptions& opts, const std::string& work_dir) {
+  NightRun out;
+  out.spec = spec;
+  out.work_dir = work_dir;
+  try {
+    ensure_dir(work_dir + "/cache");
+  } catch (const std::exception& e) {
+    out.errors.push_back(e.what());
+    out.exit_code = 1;
+    return out;
+  }
+  for (const auto& as : spec.arms) {
+    NightArm arm;
+    arm.name = as.name;
+    arm.sets = as.sets;
+    arm.store_root = work_dir + "/arms/" + safe(as.name) + "/store";
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      ensure_dir(arm.store_root);
+      std::error_code ec;
+      if (!fs::exists(arm.store_root + "/cache", ec))
+        fs::create_directory_symlink(work_dir + "/cache", arm.store_root + "/cache", ec);
+    } catch (const std::exception& e) {
+      arm.errors.push_back(e.what());
+    }
+    host::RunOptions ro;
+    ro.plugin_dirs = opts.plugin_dirs;
+    ro.overrides = spec.sets;
+    ro.overrides.insert(ro.overrides.end(), as.sets.begin(), as.sets.end());
+    ro.overrides.insert(ro.overrides.end(), opts.sets.begin(), opts.sets.end());
+    ro.project = opts.project;
+    ro.store_root = arm.store_root;
+    ro.options["auto_adopt"] = "false";  // arms only read the live documents
+    if (arm.errors.empty()) {
+      spdlog::info("[ab] arm '{}': running a night with its store in {}", as.name, arm.store_root);
+      const RunOutcome o = run_pipeline(spec.pipeline, ro);
+      arm.exit_code = o.exit_code;
+      arm.errors = o.errors;
+      arm.report = o.report;
+      arm.night_dir = o.night_dir;
+    } else {
+      arm.exit_code = 1;
+    }
+    for (const auto& d : arm.report.deltas)
+      if (d.split == "test") {
+        arm.test_before[d.task_id] = d.before;
+        arm.test_after[d.task_id] = d.after;
+      }
+    arm.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (arm.exit_code != 0) out.exit_code = std::max(out.exit_code, arm.exit_code == 4 ? 1 : arm.exit_code);
+    out.arms.push_back(std::move(arm));
+  }
+  for (std::size_t i = 0; i < out.arms.size(); ++i)
+    for (std::size_t j = i + 1; j < out.arms.size(); ++j) {
+      NightPair p;
+      p.a = i;
+      p.b = j;
+      std::map<std::string, double> after_a = out.arms[i].test_after, after_b = out.arms[j].test_after;
+      if (after_a.empty() && kept_baseline(out.arms[i], out.arms[j])) {
+        after_a = out.arms[j].test_before;
+        p.baseline_from_other = out.arms[i].name;
+      } else if (after_b.empty() && kept_baseline(out.arms[j], out.arms[i])) {
+        after_b = out.arms[i].test_before;
+        p.baseline_from_other = out.arms[j].name;
+      }
+      std::vector<double> a, b;
+      for (const auto& [id, after] : after_a) {
+        auto it = after_b.find(id);
+        if (it == after_b.end()) continue;
+        a.push_back(after);
+        b.push_back(it->second);
+        p.task_ids.push_back(id);
+      }
+      p.n = static_cast<int>(a.size());
+      p.diff = mean(b) - mean(a);
+      p.diff_ci = paired_bootstrap_ci(a, b, spec.bootstrap_samples, spec.confidence, spec.seed);
+      p.sign = sign_test(a, b);
+      p.wilcoxon = wilcoxon_signed_rank(a, b);
+      out.pairs.push_back(std::move(p));
+    }
+  return out;
+}
+
+std::string night_report_json(const NightRun& run) {
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+  w.SetIndent(' ', 2);
+  auto str = [&](const char* k, const std::string& v) {
+    w.Key(k);
+    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  auto num = [&](const char* k, std::optional<double> v) {
+    w.Key(k);
+    if (v && std::isfinite(*v))
+      w.Double(*v);
+    else
+      w.Null();
+  };
+  w.StartObject();
+  str("name", run.spec.name);
+  str("mode", "night");
+  str("pipeline", run.spec.pipeline);
+  str("work_dir", run.work_dir);
+  w.Key("arms");
+  w.StartArray();
+  for (const auto& a : run.arms) {
+    const NightReport& r = a.report;
+    w.StartObject();
+    str("name", a.name);
+    w.Key("exit_code");
+    w.Int(a.exit_code);
+    w.Key("errors");
+    w.StartArray();
+    for (const auto& e : a.errors) w.String(e.c_str());
+    w.EndArray();
+    str("night_dir", a.night_dir);
+    str("gate_action", r.gate_action);
+    str("gate_reason", r.gate_reason);
+    num("baseline_val", r.baseline_val);
+    num("candidate_val", r.candidate_val);
+    num("baseline_test", r.baseline_test);
+    num("candidate_test", r.candidate_test);
+    w.Key("test_tasks");
+    w.Int(static_cast<int>(a.test_after.size()));
+    w.Key("accepted_edits");
+    w.Int(static_cast<int>(r.accepted_edits.size()));
+    w.Key("rejected_edits");
+    w.Int(static_cast<int>(r.rejected_edits.size()));
+    w.Key("proposals");
+    w.Int(static_cast<int>(r.proposals.size()));
+    w.Key("tokens_in");
+    w.Int64(r.tokens.input);
+    w.Key("tokens_out");
+    w.Int64(r.tokens.output);
+    num("cost_usd", r.cost_usd);
+    w.Key("llm_calls");
+    w.Int64(r.llm_calls);
+    w.Key("cached_calls");
+    w.Int64(r.cached_calls);
+    num("seconds", a.seconds);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("pairs");
+  w.StartArray();
+  for (const auto& p : run.pairs) {
+    w.StartObject();
+    str("a", run.arms[p.a].name);
+    str("b", run.arms[p.b].name);
+    w.Key("n");
+    w.Int(p.n);
+    str("baseline_from_other", p.baseline_from_other);
+    num("test_diff", p.n ? std::optional<double>(p.diff) : std::nullopt);
+    w.Key("test_diff_ci");
+    w.StartArray();
+    w.Double(p.diff_ci.lo);
+    w.Double(p.diff_ci.hi);
+    w.EndArray();
+    num("sign_p", p.sign.p_value);
+    num("wilcoxon_p", p.wilcoxon.p_value);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+std::string night_report_markdown(const NightRun& run) {
+  const AbSpec& s = run.spec;
+  std::string md = "# A/B of nights: " + (s.name.empty() ? s.path : s.name) + "\n\n";
+  md += "- base pipeline: `" + s.pipeline + "`\n- each arm ran its own night (stores under `" + run.work_dir +
+        "/arms/`, one shared response cache); nothing was adopted\n";
+  md += "- compared on the held-out **test** split, task by task where both nights report test scores; intervals: " +
+        fmt("%.0f%%", s.confidence * 100) + " paired bootstrap\n\n";
+  md +=
+      "| arm | overrides | gate | val before -> after | test before -> after | test tasks | edits kept / rejected "
+      "| proposals | LLM calls (cached) | tokens in/out | cost (USD) |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& a : run.arms) {
+    const NightReport& r = a.report;
+    std::string sets;
+    for (const auto& x : a.sets) sets += (sets.empty() ? "`" : ", `") + x + "`";
+    const std::string gate = a.exit_code != 0 ? "**failed** (exit " + std::to_string(a.exit_code) + ")" : r.gate_action;
+    md += "| " + a.name + " | " + (sets.empty() ? "(base)" : sets) + " | " + gate + " | " + opt(r.baseline_val) +
+          " -> " + opt(r.candidate_val) + " | " + opt(r.baseline_test) + " -> " + opt(r.candidate_test) + " | " +
+          std::to_string(a.test_after.size()) + " | " + std::to_string(r.accepted_edits.size()) + " / " +
+          std::to_string(r.rejected_edits.size()) + " | " + std::to_string(r.proposals.size()) + " | " +
+          std::to_string(r.llm_calls) + " (" + std::to_string(r.cached_calls) + ") | " +
+          std::to_string(r.tokens.input) + " / " + std::to_string(r.tokens.output) + " | " + fmt("%.4f", r.cost_usd) +
+          " |\n";
+  }
+  for (const auto& a : run.arms)
+    for (const auto& e : a.errors) md += "\n- arm " + a.name + ": " + e;
+  for (const auto& p : run.pairs) {
+    const auto& A = run.arms[p.a];
+    const auto& B = run.arms[p.b];
+    md += "\n\n## " + B.name + " vs " + A.name + "\n\n";
+    if (p.n == 0) {
+      md +=
+          "No test task is scored by both nights (a night reports per-task test scores only when its gate "
+          "accepted a candidate and the test split is not empty); compare the test columns above.\n";
+      continue;
+    }
+    if (!p.baseline_from_other.empty())
+      md += "- " + p.baseline_from_other +
+            " kept its baseline documents and measured the same baseline, so its "
+            "per-task test scores are the other night's baseline scores\n";
+    md += "- test tasks in both: " + std::to_string(p.n) + "\n- test score after the night, " + B.name + " - " +
+          A.name + ": " + fmt("%+.3f", p.diff) + " [" + fmt("%+.3f", p.diff_ci.lo) + ", " + fmt("%+.3f", p.diff_ci.hi) +
+          "]; sign test p = " + (p.sign.n ? fmt("%.4g", p.sign.p_value) : "n/a") +
+          "; Wilcoxon p = " + (p.wilcoxon.n ? fmt("%.4g", p.wilcoxon.p_value) : "n/a") + "\n";
+  }
+  return md + "\n";
+}
+
+}  // namespace skillpipe::host::ab

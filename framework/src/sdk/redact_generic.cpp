@@ -1,0 +1,213 @@
+// redact_generic.cpp - the generic `name = value` secret forms (api_key: "...",
+// DB_PASSWORD=..., --password x, Password=...; in connection strings).
+//
+// Anchored at '=' and ':' (and "--" flags): the name before the separator must end like a
+// secret name, and the value must look like one - not code (self.token, os.environ[...]),
+// a type (password: str), a placeholder (${VAR}, <token>, xxxx) or an identifier.
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "redact_internal.hpp"
+
+namespace skillpipe::redact_detail {
+namespace {
+
+using sv = std::string_view;
+
+bool is_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+bool is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+char lower(unsigned char c) { return is_upper(c) ? static_cast<char>(c + 32) : static_cast<char>(c); }
+bool ends_with(sv s, sv suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+bool starts_with(sv s, sv prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+template <class Pred>
+std::size_t run(sv t, std::size_t i, Pred pred) {
+  std::size_t j = i;
+  while (j < t.size() && pred(static_cast<unsigned char>(t[j]))) ++j;
+  return j - i;
+}
+
+enum class KeyClass { kNone, kPassword, kSecret };
+
+// Names whose values are identifiers, not credentials.
+constexpr std::array<sv, 30> kBenignKeys = {
+    "primary_key", "foreign_key", "sort_key", "partition_key", "hash_key", "range_key",
+    "cache_key", "public_key", "publickey", "idempotency_key", "unique_key", "composite_key",
+    "lookup_key", "group_key", "map_key", "dict_key", "row_key", "index_key", "object_key",
+    "i18n_key", "translation_key", "message_key", "next_token", "page_token", "nexttoken",
+    "pagetoken", "continuation_token", "pagination_token", "cancellation_token", "cancellationtoken"};
+
+KeyClass classify_key(sv key) {
+  if (key.empty() || key.size() > 64) return KeyClass::kNone;
+  std::string low(key.size(), '\0');
+  for (std::size_t i = 0; i < key.size(); ++i) low[i] = lower(static_cast<unsigned char>(key[i]));
+  sv l = low;
+  for (sv b : kBenignKeys)
+    if (ends_with(l, b)) return KeyClass::kNone;
+  if (ends_with(l, "password") || ends_with(l, "passwd") || ends_with(l, "passphrase") || l == "pwd" ||
+      ends_with(l, "_pwd") || l == "pass" || ends_with(l, "_pass") || ends_with(l, "-pass"))
+    return KeyClass::kPassword;
+  if (ends_with(l, "secret") || ends_with(l, "token") || ends_with(l, "apikey") ||
+      ends_with(l, "api_key") || ends_with(l, "secretkey") || ends_with(l, "accesskey") ||
+      ends_with(l, "privatekey"))
+    return KeyClass::kSecret;
+  if (ends_with(l, "key") && l.size() > 3) {
+    char before = key[key.size() - 4];
+    bool camel = key[key.size() - 3] == 'K' && is_lower(static_cast<unsigned char>(before));
+    if (before == '_' || before == '-' || before == '.' || camel) return KeyClass::kSecret;
+  }
+  return KeyClass::kNone;
+}
+
+constexpr std::array<sv, 22> kNotValues = {
+    "none", "null", "nil", "true", "false", "undefined", "required", "optional", "string",
+    "str", "bool", "int", "number", "secret", "password", "token", "redacted", "hidden",
+    "env", "changeme", "example", "default"};
+
+bool placeholder(sv v) {
+  if (v.empty()) return true;
+  if (v.find("[REDACTED") != sv::npos) return true;
+  char f = v[0];
+  if (f == '$' || f == '<' || f == '%' || f == '{' || f == '*') return true;
+  if (std::all_of(v.begin(), v.end(), [&](char c) { return c == f; })) return true;
+  std::string low(v.size(), '\0');
+  for (std::size_t i = 0; i < v.size(); ++i) low[i] = lower(static_cast<unsigned char>(v[i]));
+  if (starts_with(low, "your") || low.find("xxxx") != std::string::npos) return true;
+  return std::find(kNotValues.begin(), kNotValues.end(), sv(low)) != kNotValues.end();
+}
+
+bool identifier_like(sv v) {  // config.token, MY_TOKEN, created_at: references, not values
+  return std::all_of(v.begin(), v.end(),
+                     [](unsigned char c) { return is_upper(c) || is_lower(c) || c == '_' || c == '.' || c == '-'; });
+}
+
+bool all_digits(sv v) {
+  return std::all_of(v.begin(), v.end(), [](unsigned char c) { return is_digit(c); });
+}
+
+// Reads the value after a separator; returns [begin, end) or begin == end when none.
+struct Value {
+  std::size_t b = 0, e = 0;
+  bool quoted = false;
+  bool semicolon = false;  // ended by ';' (connection-string context)
+};
+
+Value read_value(sv t, std::size_t p) {
+  Value v;
+  std::size_t spaces = 0;
+  while (p < t.size() && (t[p] == ' ' || t[p] == '\t') && spaces < 4) ++p, ++spaces;
+  if (p < t.size() && t[p] == '\\' && p + 1 < t.size() && (t[p + 1] == '"' || t[p + 1] == '\'')) ++p;
+  if (p >= t.size()) return v;
+  char q = t[p];
+  if (q == '"' || q == '\'' || q == '`') {
+    std::size_t b = p + 1, e = b;
+    while (e < t.size() && t[e] != q && t[e] != '\n' && t[e] != '\\' && e - b <= 256) ++e;
+    if (e >= t.size() || t[e] == '\n' || e - b > 256) return v;
+    v.b = b, v.e = e, v.quoted = true;
+    return v;
+  }
+  std::size_t e = p;
+  while (e < t.size()) {
+    unsigned char c = static_cast<unsigned char>(t[e]);
+    if (is_space(c) || c == '"' || c == '\'' || c == '`' || c == ',' || c == ';' || c == ')' ||
+        c == '}' || c == ']')
+      break;
+    ++e;
+  }
+  if (e - p > 256) return v;
+  v.b = p, v.e = e;
+  v.semicolon = e < t.size() && t[e] == ';';
+  return v;
+}
+
+}  // namespace
+
+void find_key_value(sv t, std::size_t sep, std::vector<SecretFinding>& out) {
+  // Skip comparisons and arrows: ==, !=, <=, >=, =>, ::.
+  char s = t[sep];
+  std::size_t after = sep + 1;
+  if (s == '=') {
+    if (after < t.size() && (t[after] == '=' || t[after] == '~')) return;
+    if (sep > 0 && std::strchr("=!<>:", t[sep - 1])) return;
+    if (after < t.size() && t[after] == '>') ++after;
+  } else {  // ':'
+    if (after < t.size() && t[after] == ':') return;
+    if (sep > 0 && t[sep - 1] == ':') return;
+    if (after < t.size() && t[after] == '=') ++after;
+  }
+  // Walk back over spaces and a closing quote to the key name.
+  std::size_t k = sep;
+  std::size_t spaces = 0;
+  while (k > 0 && (t[k - 1] == ' ' || t[k - 1] == '\t') && spaces < 4) --k, ++spaces;
+  if (k > 0 && (t[k - 1] == '"' || t[k - 1] == '\'')) {
+    --k;
+    if (k > 0 && t[k - 1] == '\\') --k;
+  }
+  std::size_t key_end = k;
+  while (k > 0 && key_end - k < 64) {
+    unsigned char c = static_cast<unsigned char>(t[k - 1]);
+    if (!(is_alnum(c) || c == '_' || c == '-' || c == '.')) break;
+    --k;
+  }
+  sv key = t.substr(k, key_end - k);
+  KeyClass kc = classify_key(key);
+  if (kc == KeyClass::kNone) return;
+  Value v = read_value(t, after);
+  if (v.e <= v.b) return;
+  sv val = t.substr(v.b, v.e - v.b);
+  if (placeholder(val)) return;
+  bool env_style = s == '=' && spaces == 0 && !v.quoted &&
+                   std::none_of(key.begin(), key.end(), [](unsigned char c) { return is_lower(c); });
+  std::size_t before = k;
+  while (before > 0 && t[before - 1] == ' ') --before;
+  bool tight = spaces == 0 && v.b == after;  // Password=x; not token = self.token;
+  bool conn = (before > 0 && t[before - 1] == ';') || (v.semicolon && tight);
+  bool pw = kc == KeyClass::kPassword;
+  if (v.quoted) {
+    if (val.find_first_of(" \t") != sv::npos) return;
+    if (val.size() < (pw ? 4u : 8u)) return;
+    if (!pw && identifier_like(val) && val.size() < 24) return;
+  } else {
+    if (val.find_first_of("([{") != sv::npos) return;
+    if (val.size() < (pw ? 4u : 8u)) return;
+    if (all_digits(val) && val.size() <= 8) return;
+    // Unquoted words are usually code (token = self.token); env files and connection
+    // strings are the exception, and so is a bare password=word (psql, curl forms).
+    bool bare_pw = pw && s == '=' && spaces == 0 && val.find('.') == sv::npos;
+    if (identifier_like(val) && !env_style && !conn && !bare_pw) return;
+  }
+  const char* kind = pw ? (conn ? "connection_string_password" : "password") : "generic_secret";
+  if (!pw) {
+    std::string low(key.size(), '\0');
+    for (std::size_t i = 0; i < key.size(); ++i) low[i] = lower(static_cast<unsigned char>(key[i]));
+    if (low.find("aws") != std::string::npos && low.find("secret") != std::string::npos) kind = "aws_secret_key";
+  }
+  out.push_back({kind, v.b, val.size()});
+}
+
+// --password hunter2 / --api-key abc123 (the '=' form goes through generic()).
+void find_dashdash_flag(sv t, std::size_t i, std::vector<SecretFinding>& out) {
+  if (i + 2 >= t.size() || t[i + 1] != '-' || (i > 0 && !is_space(static_cast<unsigned char>(t[i - 1]))))
+    return;
+  std::size_t b = i + 2;
+  std::size_t n = run(t, b, [](unsigned char c) { return is_alnum(c) || c == '-' || c == '_'; });
+  if (n == 0 || b + n >= t.size() || t[b + n] != ' ') return;
+  KeyClass kc = classify_key(t.substr(b, n));
+  if (kc == KeyClass::kNone) return;
+  Value v = read_value(t, b + n + 1);
+  if (v.e <= v.b) return;
+  sv val = t.substr(v.b, v.e - v.b);
+  if (placeholder(val) || val[0] == '-' || val.size() < 4) return;
+  if (!v.quoted && identifier_like(val)) return;
+  out.push_back({kc == KeyClass::kPassword ? "password" : "generic_secret", v.b, val.size()});
+}
+
+}  // namespace skillpipe::redact_detail
