@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,9 +57,12 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-// Runs every task through `b` from `threads` threads; returns the wall time in seconds.
-double run_all(Backend& b, Context& ctx, int tasks, int threads, std::atomic<int>& errors) {
+// Runs every task through `b` from `threads` threads; returns the wall time in seconds and
+// adds each call's latency (ms) to `latencies`.
+double run_all(Backend& b, Context& ctx, int tasks, int threads, std::atomic<int>& errors,
+               std::vector<double>& latencies) {
   std::atomic<int> next{0};
+  std::mutex mu;
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
@@ -68,7 +72,9 @@ double run_all(Backend& b, Context& ctx, int tasks, int threads, std::atomic<int
         r.messages = {{"user", "bench task " + std::to_string(i)}};
         r.max_tokens = 64;
         try {
-          b.complete(r, ctx);
+          double ms = b.complete(r, ctx).latency_ms;
+          std::lock_guard<std::mutex> lk(mu);
+          latencies.push_back(ms);
         } catch (const std::exception& e) {
           if (errors++ == 0) std::fprintf(stderr, "call failed: %s\n", e.what());
         }
@@ -101,6 +107,7 @@ int main(int argc, char** argv) {
 
   std::atomic<int> errors{0};
   std::vector<double> walls;
+  std::vector<double> latencies, rerun_latencies;
   int peak = 0, first_calls = 0, rerun_calls = 0;
   double rerun_wall = 0;
   for (int rep = 0; rep < o.repeat; ++rep) {
@@ -111,13 +118,13 @@ int main(int argc, char** argv) {
     server.reset_counters();
     {
       auto b = make(ctx);
-      walls.push_back(run_all(*b, ctx, o.tasks, o.threads, errors));
+      walls.push_back(run_all(*b, ctx, o.tasks, o.threads, errors, latencies));
     }
     first_calls = server.requests();
     peak = std::max(peak, server.max_in_flight());
     if (rep == o.repeat - 1) {
       auto b = make(ctx);  // a new backend on the same store: a re-run of the night
-      rerun_wall = run_all(*b, ctx, o.tasks, o.threads, errors);
+      rerun_wall = run_all(*b, ctx, o.tasks, o.threads, errors, rerun_latencies);
       rerun_calls = server.requests() - first_calls;
     }
   }
@@ -136,6 +143,10 @@ int main(int argc, char** argv) {
   std::printf(" s\n");
   std::printf("  best run     : %.3f s, ratio %.3f (target <= 1.15) %s\n", best, ratio, ratio <= 1.15 ? "OK" : "MISSED");
   std::printf("  median run   : %.3f s, ratio %.3f\n", median, median / ideal);
+  std::sort(latencies.begin(), latencies.end());
+  auto pct = [&](double q) { return latencies.empty() ? 0.0 : latencies[static_cast<std::size_t>(q * (latencies.size() - 1))]; };
+  std::printf("  call latency : p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (server adds %d ms)\n", pct(0.5),
+              pct(0.9), pct(0.99), pct(1.0), o.latency_ms);
   std::printf("  per run      : %d requests reached the server, peak in flight %d (limit %d)\n", first_calls, peak,
               o.concurrency);
   std::printf("  re-run       : %.3f s wall, %d requests reached the server (target 0) %s\n", rerun_wall, rerun_calls,

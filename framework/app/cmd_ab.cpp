@@ -33,6 +33,9 @@ int run_nights(const host::ab::AbSpec& spec, const host::ab::RunOptions& opts, s
     }
     work = tmpl;
   }
+  if (!opts.store_root.empty())
+    std::fprintf(stderr, "note: --store is not used with mode: night; each arm gets its own store under %s\n",
+                 work.c_str());
   std::fprintf(stderr, "arms' nights and stores go to %s\n", work.c_str());
   const host::ab::NightRun run = host::ab::run_night_ab(spec, opts, work);
   for (const auto& e : run.errors) std::fprintf(stderr, "error: %s\n", e.c_str());

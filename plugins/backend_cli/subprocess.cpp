@@ -63,9 +63,8 @@ std::string find_executable(const std::string& program) {
   while (i <= p.size()) {
     std::size_t j = p.find(':', i);
     if (j == std::string::npos) j = p.size();
-    std::string dir = p.substr(i, j - i);
-    if (dir.empty()) dir = ".";
-    std::string cand = dir + "/" + program;
+    // An empty PATH entry means the current directory.
+    std::string cand = (j > i ? p.substr(i, j - i) : std::string(".")) + "/" + program;
     if (::access(cand.c_str(), X_OK) == 0) return cand;
     i = j + 1;
   }

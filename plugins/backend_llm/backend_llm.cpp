@@ -199,8 +199,9 @@ class LlmBackend final : public Backend {
     }
     const std::uint64_t reservation = budget_->reserve(est_in + params.max_tokens, worst_cost);
     Attempt a;
+    double started = t0;
     try {
-      a = send_with_retries(body, est_in + params.max_tokens, ctx);
+      a = send_with_retries(body, est_in + params.max_tokens, ctx, &started);
     } catch (...) {
       budget_->release(reservation);
       throw;
@@ -221,7 +222,9 @@ class LlmBackend final : public Backend {
     if (price) r.cost_usd = llm::cost_usd(*price, r.usage);
     budget_->commit(reservation, r.usage.total(), r.cost_usd);
     budget_->save_to(ctx.store(), budget_key_, false);
-    r.latency_ms = (clock_->now_s() - t0) * 1000.0;
+    // From the first attempt on (retries and their waits included, a wait for a free slot
+    // under the concurrency or rate limit not): what the provider cost in time.
+    r.latency_ms = (clock_->now_s() - started) * 1000.0;
     ctx.count("llm_calls");
     // An empty answer is more likely a provider hiccup than an answer worth keeping.
     if (s_.cache && !r.text.empty()) backends::cache_save(ctx, key, r);
@@ -234,7 +237,8 @@ class LlmBackend final : public Backend {
                                           std::to_string(sample) + "\n" + body);
   }
 
-  Attempt send_with_retries(const std::string& body, std::int64_t est_tokens, Context& ctx) {
+  // `started` receives the time the first attempt went out.
+  Attempt send_with_retries(const std::string& body, std::int64_t est_tokens, Context& ctx, double* started) {
     auto cancelled = [&ctx] { return ctx.cancelled(); };
     const int max_retries = std::max(0, s_.backoff.max_retries);
     for (int attempt = 0;; ++attempt) {
@@ -242,6 +246,7 @@ class LlmBackend final : public Backend {
       Attempt a;
       {
         auto permit = limiter_->acquire(est_tokens, cancelled);
+        if (attempt == 0) *started = clock_->now_s();
         llm::HttpRequest hr;
         hr.url = url_;
         hr.headers = llm::build_headers(s_);

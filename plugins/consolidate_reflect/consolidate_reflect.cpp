@@ -17,6 +17,7 @@
 #include "night_report.hpp"
 #include "reflector.hpp"
 #include "settings.hpp"
+#include "spend_plan.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/plugin.hpp"
@@ -82,6 +83,42 @@ class ConsolidateReflect final : public Consolidator {
       notes.push_back("A night over all projects has no project memory document; only skills evolve.");
     }
 
+    // Plan before spending: forecast the whole night and check it against the caps before
+    // the first paid call.
+    {
+      std::vector<TaskRecord> all;
+      std::size_t docs = memory.base_text.size();
+      for (const auto& g : plan.groups) {
+        all.insert(all.end(), g.tasks.begin(), g.tasks.end());
+        if (auto t = read_file(g.path)) docs = std::max(docs, memory.base_text.size() + t->size());
+      }
+      SpendPlan sp = plan_spend(all, docs, s_, *replay, *optimizer);
+      const std::string before = sp.summary();
+      const auto dropped = fit_to_budget(sp, all, docs, s_, *replay, *optimizer, s_.on_over_budget == "fit");
+      ctx.logger().info("spending plan: {}", before);
+      out.report.metrics["plan_calls"] = static_cast<double>(sp.calls);
+      out.report.metrics["plan_tokens"] = static_cast<double>(sp.tokens);
+      out.report.metrics["plan_cost_usd"] = sp.cost_usd;
+      if (sp.over && s_.on_over_budget == "run") {
+        notes.push_back("The spending plan (" + sp.summary() + ") exceeds " + sp.cap +
+                        "; running anyway as configured (on_over_budget: run) until a cap stops it.");
+      } else if (sp.over) {
+        out.report.gate_action = "budget_refused";
+        out.report.gate_reason = "the night's plan (" + sp.summary() + ") exceeds " + sp.cap;
+        out.report.notes.push_back("Nothing was replayed: the spending plan exceeds the budget cap " + sp.cap +
+                                   ". Raise the cap under the backend's `budget:`, or run the part that fits with "
+                                   "--set stages." + ctx.stage_id() + ".on_over_budget=fit.");
+        ctx.logger().warn("{}", out.report.gate_reason);
+        return out;
+      }
+      if (!dropped.empty()) {
+        const std::set<std::string> drop(dropped.begin(), dropped.end());
+        for (auto& g : plan.groups) std::erase_if(g.tasks, [&](const TaskRecord& t) { return drop.count(t.id) > 0; });
+        notes.push_back("To fit the budget the night used " + std::to_string(sp.train) + " of " +
+                        std::to_string(sp.train + sp.dropped_train) + " train tasks (" + sp.summary() + ").");
+      }
+    }
+
     std::vector<GroupOutcome> outcomes;
     for (auto& g : plan.groups) {
       GroupOutcome go;
@@ -106,7 +143,9 @@ class ConsolidateReflect final : public Consolidator {
       if (outcomes.back().result.cancelled || ctx.cancelled()) break;
     }
 
+    const auto plan_metrics = out.report.metrics;
     out.report = build_report(outcomes, s_);
+    for (const auto& [k, v] : plan_metrics) out.report.metrics[k] = v;
     for (const auto& go : outcomes) {
       for (auto& p : build_proposals(go, s_, project, notes)) out.proposals.push_back(std::move(p));
       for (const auto* list : {&go.result.accepted, &go.result.rejected, &go.result.unmatched})

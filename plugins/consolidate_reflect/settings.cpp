@@ -63,7 +63,8 @@ const char* const kSchemaJson = R"({
     "prune_edits": {"type": "boolean", "description": "When several edits are accepted together, drop each one the val score does not need (leave-one-out; costs one val replay per edit; default true)."},
     "fanout": {"type": "boolean", "description": "Give each existing skill named by task skill hints its own gated proposal (default true)."},
     "fanout_max": {"type": "integer", "minimum": 0, "maximum": 64, "description": "Most hinted skills consolidated per night (default 8)."},
-    "evaluate_only": {"type": "boolean", "description": "Only score val (and test) under the current documents."}
+    "evaluate_only": {"type": "boolean", "description": "Only score val (and test) under the current documents."},
+    "on_over_budget": {"enum": ["refuse", "fit", "run"], "description": "When the night's spending plan exceeds a backend's budget caps: refuse before any paid call (default), fit by trimming train tasks, or run anyway until a cap stops it."}
   }
 })";
 
@@ -154,6 +155,7 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
   s.fanout = c.get_bool("fanout", true);
   s.fanout_max = get_int(c, "fanout_max", 8);
   s.evaluate_only = c.get_bool("evaluate_only", false);
+  s.on_over_budget = c.get_string("on_over_budget", "refuse");
 
   s.reflect_template = kDefaultReflectTemplate;
   if (c.has("reflect_template")) {

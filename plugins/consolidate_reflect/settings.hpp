@@ -41,6 +41,7 @@ struct Settings {
   bool fanout = true;
   int fanout_max = 8;
   bool evaluate_only = false;  // score val/test under the current documents, nothing else
+  std::string on_over_budget = "refuse";  // refuse | fit | run: what a plan over the caps does
 };
 
 // The built-in reflection prompt, and the placeholders a template may use.

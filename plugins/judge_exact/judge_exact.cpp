@@ -175,6 +175,11 @@ class JudgeExact : public Judge {
     return v;
   }
 
+  bool handles(const TaskRecord& task) const override {
+    return (task.reference_kind == ReferenceKind::kExact || task.reference_kind == ReferenceKind::kNone) &&
+           !normalize(task.reference).empty();
+  }
+
   std::vector<std::string> validate(const TaskRecord& task) const override {
     if (normalize(task.reference).empty()) {
       if (task.reference_kind == ReferenceKind::kExact)

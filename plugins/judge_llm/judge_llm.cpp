@@ -105,7 +105,7 @@ class JudgeLlm : public Judge {
     req.max_tokens = max_tokens_;
     req.messages = {{"system", instructions_.empty() ? kSystem : std::string(kSystem) + "\n\n" + redact_secrets(instructions_)},
                     {"user", user_prompt(task, replay, rubric)}};
-    req.meta = {{"task_id", task.id}, {"purpose", "judge"}, {"variant", replay.variant}, {"reference", task.reference}};
+    req.meta = {{"task_id", task.id}, {"purpose", "judge"}, {"variant", replay.variant}, {"reference", task.reference}, {"response", replay.response}};
 
     Verdict v;
     v.task_id = task.id;
@@ -141,6 +141,8 @@ class JudgeLlm : public Judge {
     throw RecordError("task " + task.id + ": judge_llm: the grader's reply could not be read twice (" + why + "): \"" + head + "\"",
                       task.id);
   }
+
+  bool handles(const TaskRecord& task) const override { return !rubric_for(task).from_task; }
 
   std::vector<std::string> validate(const TaskRecord& task) const override {
     if (rubric_for(task).from_task) return {"no rubric or reference: judge_llm grades against the task's own intent"};

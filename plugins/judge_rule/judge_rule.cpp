@@ -57,6 +57,8 @@ class JudgeRule : public Judge {
     return v;
   }
 
+  bool handles(const TaskRecord& task) const override { return !checks_for(task).empty(); }
+
   std::vector<std::string> validate(const TaskRecord& task) const override {
     const auto checks = checks_for(task);
     if (checks.empty()) {

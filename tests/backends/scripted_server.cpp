@@ -1,6 +1,9 @@
 #include "scripted_server.hpp"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -12,6 +15,24 @@ namespace skillpipe::testing {
 namespace {
 
 bool is_anthropic(const std::string& path) { return path == "/v1/messages"; }
+
+// httplib listens with a backlog of 5: a client opening many connections at once gets SYNs
+// dropped and waits a 1 s retransmit, which no real provider would cause. Find our listening
+// socket and raise its backlog (listen() may be called again on a listening socket).
+void widen_backlog(int port) {
+  for (int fd = 0; fd < 4096; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_in addr{};
+    socklen_t alen = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) == 0 && addr.sin_family == AF_INET &&
+        ntohs(addr.sin_port) == port) {
+      ::listen(fd, SOMAXCONN);
+      return;
+    }
+  }
+}
 
 std::string ok_body(const std::string& path, const Action& a, const std::string& text) {
   std::string usage;
@@ -109,6 +130,7 @@ ScriptedServer::ScriptedServer() : server_(std::make_unique<httplib::Server>()) 
   server_->Post("/v1/messages", handler);
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("scripted server: cannot bind a loopback port");
+  widen_backlog(port_);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() is a no-op until the accept loop runs; wait for it so destruction never hangs.
   for (int i = 0; i < 5000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));

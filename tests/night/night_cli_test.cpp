@@ -294,8 +294,18 @@ TEST_F(NightScripted, RolloutsShowGoodAndBadAttemptsSideBySide) {
   EXPECT_NE(reflect_bodies_[0].find("BAD (score"), std::string::npos);
 }
 
-TEST_F(NightScripted, BudgetRunningOutStopsTheNightHonestly) {
+TEST_F(NightScripted, PlanOverTheCapIsRefusedBeforeAnyPaidCall) {
   const Night n = night("", ", budget: {max_tokens: 400}");
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err << n.cmd.out;
+  EXPECT_EQ(n.action(), "budget_refused") << n.cmd.out;
+  EXPECT_EQ(server_.requests(), 0);
+  EXPECT_NE(notes_of(n.report()).find("on_over_budget=fit"), std::string::npos);
+  EXPECT_GT(n.report()["metrics"]["plan_tokens"].GetDouble(), 400);
+}
+
+TEST_F(NightScripted, BudgetRunningOutStopsTheNightHonestly) {
+  // Told to run past its plan, the night spends up to the cap and says the budget ended it.
+  const Night n = night(", on_over_budget: run", ", budget: {max_tokens: 400}");
   ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err << n.cmd.out;
   EXPECT_EQ(n.action(), "budget_stopped") << n.cmd.out;
   EXPECT_EQ(n.report()["proposals"].Size(), 0u);

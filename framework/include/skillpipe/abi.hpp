@@ -8,6 +8,9 @@
 #define SKILLPIPE_ABI_MAJOR 1
 #define SKILLPIPE_ABI_MINOR 0
 #define SKILLPIPE_SDK_VERSION "0.1.0"
+// The part of the version the ABI follows: in 0.x every minor release may break it, a patch
+// release never does (matches the CMake package's SameMinorVersion).
+#define SKILLPIPE_SDK_ABI_VERSION "0.1"
 
 #define SKILLPIPE_STR2(x) #x
 #define SKILLPIPE_STR(x) SKILLPIPE_STR2(x)
@@ -26,9 +29,9 @@
 #define SKILLPIPE_CXXABI "cxx11abi=none"
 #endif
 
-// e.g. "gcc12;cxx11abi=1;std=202002;sdk=0.1.0"
+// e.g. "gcc12;cxx11abi=1;std=202002;sdk=0.1"
 #define SKILLPIPE_BUILD_TAG \
-  SKILLPIPE_COMPILER ";" SKILLPIPE_CXXABI ";std=" SKILLPIPE_STR(__cplusplus) ";sdk=" SKILLPIPE_SDK_VERSION
+  SKILLPIPE_COMPILER ";" SKILLPIPE_CXXABI ";std=" SKILLPIPE_STR(__cplusplus) ";sdk=" SKILLPIPE_SDK_ABI_VERSION
 
 // Interfaces and exception types are visible from hidden-visibility plugins so that
 // typeinfo (catch, dynamic_cast) has one authoritative definition in libskillpipe.

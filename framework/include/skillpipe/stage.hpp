@@ -101,6 +101,10 @@ class SKILLPIPE_VISIBLE Judge : public StageBase {
   // Checks a task's judge spec when tasks are loaded; throws RecordError (naming the task)
   // for errors and returns warnings. Default: no checks.
   virtual std::vector<std::string> validate(const TaskRecord& task) const;
+  // Whether this judge can score the task at all (a rule judge needs checks, an exact judge a
+  // reference). When several judges are wired, each task is scored only by those that handle
+  // it, so a judge never drags a mean down with a "no reference" zero. Default: every task.
+  virtual bool handles(const TaskRecord& task) const;
 };
 
 struct ConsolidateInput {

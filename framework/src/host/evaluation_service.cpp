@@ -139,7 +139,12 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
         // A judge that cannot score (an LLM grader's endpoint failed, twice unreadable) makes
         // the sample an error, not a zero; a judge's budget stop ends the run like a replay's.
         try {
-          for (std::size_t k = 0; k < judges.size(); ++k) {
+          std::vector<std::size_t> route;
+          for (std::size_t k = 0; k < judges.size(); ++k)
+            if (judges[k]->handles(task)) route.push_back(k);
+          if (route.empty())  // nobody claims it: every judge scores it, as a single judge would
+            for (std::size_t k = 0; k < judges.size(); ++k) route.push_back(k);
+          for (std::size_t k : route) {
             Verdict v = judges[k]->judge(task, rr, ctx);
             v.task_id = task.id;
             v.judge_id = judge_ids[k];

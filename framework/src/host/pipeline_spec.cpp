@@ -27,7 +27,7 @@ namespace {
 const std::set<std::string> kTopKeys = {"skillpipe", "name", "project", "plugin_path", "store",
                                         "backends", "stages", "templates", "options", "description"};
 const std::set<std::string> kStageKeys = {"id", "plugin", "config", "inputs", "on_record_error",
-                                          "max_record_errors", "description"};
+                                          "max_record_errors", "observe", "description"};
 const std::set<std::string> kComponentKeys = {"plugin", "config", "description"};
 
 Mark mark_of(const YAML::Node& n) {
@@ -312,6 +312,11 @@ ParseResult parse_pipeline_text(const std::string& text, const std::string& path
         c.on_record_error = p.scalar_string(oe, ptr + "/on_record_error", "skip or fail");
         if (c.on_record_error != "skip" && c.on_record_error != "fail")
           p.error(oe, ptr + "/on_record_error", "expected 'skip' or 'fail', got '" + c.on_record_error + "'");
+      }
+      if (const auto ob = s["observe"]) {
+        const std::string v = p.scalar_string(ob, ptr + "/observe", "true or false");
+        if (v != "true" && v != "false") p.error(ob, ptr + "/observe", "expected true or false, got '" + v + "'");
+        c.observe = v != "false";
       }
       if (const auto me = s["max_record_errors"]) {
         try {

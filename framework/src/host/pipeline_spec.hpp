@@ -38,6 +38,7 @@ struct ComponentSpec {
   std::vector<std::pair<std::string, Mark>> inputs;
   std::string on_record_error = "skip";      // skip | fail
   long long max_record_errors = 50;
+  bool observe = true;                       // judges: also score the tasks' observed solutions
 };
 
 struct PipelineSpec {

@@ -283,7 +283,7 @@ void Run::run_stage(std::size_t idx) {
           if (ctx->cancelled()) break;
           try {
             for (const auto& w : judge->validate(task)) ctx->logger().warn("task {}: {}", task.id, w);
-            if (task.attempted_solution.empty()) continue;
+            if (!s.observe || task.attempted_solution.empty() || !judge->handles(task)) continue;
             ReplayResult observed;
             observed.task_id = task.id;
             observed.variant = "observed";

@@ -28,6 +28,7 @@ Harvester::~Harvester() = default;
 Miner::~Miner() = default;
 Judge::~Judge() = default;
 std::vector<std::string> Judge::validate(const TaskRecord&) const { return {}; }
+bool Judge::handles(const TaskRecord&) const { return true; }
 Consolidator::~Consolidator() = default;
 Store::~Store() = default;
 EvaluationService::~EvaluationService() = default;
