@@ -11,6 +11,7 @@ if [ ! -d "$HOME/.claude/projects" ] && [ ! -d "$HOME/.codex/sessions" ] && [ ! 
   args+=(--set "stages.claude.home=$PWD/examples/home/.claude" --set "stages.codex.home=$PWD/examples/home/.codex"
          --set stages.claude.lookback_hours=0 --set stages.codex.lookback_hours=0
          --set stages.claude.project_scope=all --set stages.codex.project_scope=all
+         --set stages.claude.settle_minutes=0 --set stages.codex.settle_minutes=0
          --store "${SKILLPIPE_STORE:-$PWD/examples/store}" --project "$PWD/examples/project")
 fi
 exec build/bin/skillpipe "${args[@]}"

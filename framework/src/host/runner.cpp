@@ -282,8 +282,14 @@ void Run::run_stage(std::size_t idx) {
         for (const auto& task : input.tasks) {
           if (ctx->cancelled()) break;
           try {
-            for (const auto& w : judge->validate(task)) ctx->logger().warn("task {}: {}", task.id, w);
-            if (!s.observe || task.attempted_solution.empty() || !judge->handles(task)) continue;
+            // Tasks this judge does not handle are another judge's; their "no checks" warnings
+            // would only be noise.
+            if (!judge->handles(task)) continue;
+            for (const auto& w : judge->validate(task)) {
+              ctx->logger().warn("task {}: {}", task.id, w);
+              ctx->count("spec_warnings");
+            }
+            if (!s.observe || task.attempted_solution.empty()) continue;
             ReplayResult observed;
             observed.task_id = task.id;
             observed.variant = "observed";
