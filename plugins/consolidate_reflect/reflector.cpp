@@ -4,6 +4,7 @@
 
 #include "reflect_reply.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/handoff.hpp"
 #include "skillpipe/redact.hpp"
 #include "skillpipe/store.hpp"
 #include "skillpipe/util.hpp"
@@ -91,6 +92,8 @@ ReflectOutcome Reflector::reflect(const PromptInput& input, const std::string& f
   } catch (const BudgetExceeded& e) {
     out.budget_stopped = true;
     out.notes.push_back(target + " reflection stopped by the budget: " + e.what());
+  } catch (const HandoffPending&) {
+    throw;  // the night waits for the user's answer; the host exits 4 and resumes later
   } catch (const std::exception& e) {
     out.failed = true;
     out.notes.push_back(target + " reflection call failed: " + e.what());

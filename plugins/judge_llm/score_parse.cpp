@@ -1,6 +1,8 @@
 // score_parse.cpp - defensive parsing of grader replies.
 #include "score_parse.hpp"
 
+#include "skillpipe/reply_json.hpp"
+
 #include <rapidjson/document.h>
 
 #include <cctype>
@@ -91,38 +93,12 @@ std::string string_member(const rapidjson::Value& o, std::initializer_list<const
   return {};
 }
 
-// Each balanced {...} in the text (string-aware), in order, at most `limit`.
-std::vector<std::string_view> json_object_candidates(std::string_view t, std::size_t limit) {
-  std::vector<std::string_view> out;
-  for (std::size_t start = t.find('{'); start != std::string_view::npos && out.size() < limit;
-       start = t.find('{', start + 1)) {
-    int depth = 0;
-    bool in_str = false, esc = false;
-    for (std::size_t i = start; i < t.size(); ++i) {
-      const char c = t[i];
-      if (in_str) {
-        if (esc) esc = false;
-        else if (c == '\\') esc = true;
-        else if (c == '"') in_str = false;
-        continue;
-      }
-      if (c == '"') in_str = true;
-      else if (c == '{') ++depth;
-      else if (c == '}' && --depth == 0) {
-        out.push_back(t.substr(start, i - start + 1));
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::optional<GraderReply> parse_grader_reply(std::string_view reply, std::string* why) {
   std::string problem = "no score found";
   // 1. A JSON object with a score (possibly inside a ``` fence or surrounded by prose).
-  for (auto cand : json_object_candidates(reply, 16)) {
+  for (auto cand : balanced_json_candidates(reply, '{', 16)) {
     rapidjson::Document d;
     d.Parse(cand.data(), cand.size());
     if (d.HasParseError() || !d.IsObject()) continue;

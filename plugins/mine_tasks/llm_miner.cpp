@@ -1,6 +1,8 @@
 // llm_miner.cpp - the LLM miner's prompt and defensive reply parsing (llm_miner.hpp).
 #include "llm_miner.hpp"
 
+#include "skillpipe/reply_json.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -82,33 +84,13 @@ std::optional<RuleCheck> clean_check(const Value& v, int depth) {
   return c;
 }
 
-// Each balanced [...] or {...} in `t` starting at `open`, string-aware.
-std::optional<std::string_view> balanced_at(std::string_view t, std::size_t start) {
-  const char open = t[start], close = open == '[' ? ']' : '}';
-  int depth = 0;
-  bool in_str = false, esc = false;
-  for (std::size_t i = start; i < t.size(); ++i) {
-    const char c = t[i];
-    if (in_str) {
-      if (esc) esc = false;
-      else if (c == '\\') esc = true;
-      else if (c == '"') in_str = false;
-      continue;
-    }
-    if (c == '"') in_str = true;
-    else if (c == open) ++depth;
-    else if (c == close && --depth == 0) return t.substr(start, i - start + 1);
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string first_json_array(const std::string& text, const char* object_key) {
   int tries = 0;
   for (std::size_t i = text.find_first_of("[{"); i != std::string::npos && tries < 64;
        i = text.find_first_of("[{", i + 1), ++tries) {
-    auto cand = balanced_at(text, i);
+    auto cand = balanced_json_at(text, i);
     if (!cand) continue;
     rapidjson::Document d;
     d.Parse(cand->data(), cand->size());

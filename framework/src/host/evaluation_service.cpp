@@ -5,11 +5,13 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <thread>
 
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/handoff.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/redact.hpp"
 #include "skillpipe/store.hpp"
@@ -87,6 +89,9 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
   std::vector<std::vector<Verdict>> verdicts(n_jobs);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> budget_stop{false};
+  // Hand-off: every independent prompt of this batch is handed off in one round, then the
+  // night stops (exit 4) and resumes when the answers are in.
+  std::optional<HandoffPending> handoff;
   std::mutex mu;
   const auto t0 = std::chrono::steady_clock::now();
   ctx.progress().set_total(static_cast<std::int64_t>(n_jobs));
@@ -130,6 +135,10 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
       } catch (const BudgetExceeded& e) {
         budget_stop.store(true);
         rr.error = std::string("budget: ") + e.what();
+      } catch (const HandoffPending& e) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!handoff) handoff.emplace(e);
+        rr.error = "handoff";
       } catch (const std::exception& e) {
         rr.error = e.what();
         ctx.logger().warn("replay of task {} (sample {}) failed: {}", task.id, sample, e.what());
@@ -156,6 +165,11 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
           budget_stop.store(true);
           rr.error = std::string("budget (judge): ") + e.what();
           vs.clear();
+        } catch (const HandoffPending& e) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (!handoff) handoff.emplace(e);
+          rr.error = "handoff";
+          vs.clear();
         } catch (const std::exception& e) {
           rr.error = std::string("judge: ") + e.what();
           vs.clear();
@@ -175,6 +189,7 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
   for (int i = 1; i < n_threads; ++i) threads.emplace_back(work);
   work();
   for (auto& t : threads) t.join();
+  if (handoff) throw *handoff;
 
   // Aggregate per task: mean over samples of the mean over judges. A failed replay is an
   // error, never a zero score.
@@ -188,9 +203,12 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
       const std::size_t job = t * static_cast<std::size_t>(rollouts) + static_cast<std::size_t>(k);
       const auto& rr = result.replays[job];
       if (rr.task_id.empty()) continue;  // never ran (budget or cancel)
-      result.tokens.input += rr.tokens_in;
-      result.tokens.output += rr.tokens_out;
-      result.cost_usd += rr.cost_usd;
+      // A cached answer cost nothing tonight: it counts as a call, not as spending.
+      if (!rr.cached) {
+        result.tokens.input += rr.tokens_in;
+        result.tokens.output += rr.tokens_out;
+        result.cost_usd += rr.cost_usd;
+      }
       ++result.calls;
       if (rr.cached) ++result.cached_calls;
       if (!rr.error.empty()) {

@@ -19,10 +19,7 @@
 #include "skillpipe/json.hpp"
 #include "skillpipe/store.hpp"
 #include "skillpipe/util.hpp"
-#if __has_include("skillpipe/handoff.hpp")
 #include "skillpipe/handoff.hpp"
-#define SKILLPIPE_HAVE_HANDOFF 1
-#endif
 
 namespace fs = std::filesystem;
 
@@ -406,12 +403,11 @@ RunOutcome Run::execute(bool validate_only) {
       out_.report.timings_s["total"] = seconds_since(t0);
       finish_night();
     }
-#ifdef SKILLPIPE_HAVE_HANDOFF
   } catch (const HandoffPending& e) {
-    out_.exit_code = 4;
+    // Not a failure: the night waits for answers and resumes from here when run again.
+    out_.exit_code = kHandoffExitCode;
     out_.errors.push_back(e.what());
     if (services_.store) services_.store->close_night(false);
-#endif
   } catch (const std::exception& e) {
     out_.exit_code = 1;
     StageStats failed;
