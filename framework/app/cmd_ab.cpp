@@ -12,6 +12,7 @@
 
 #include "cli_common.hpp"
 #include "host/ab_night.hpp"
+#include "host/ab_html.hpp"
 #include "host/ab_report.hpp"
 #include "host/ab_runner.hpp"
 #include "host/ab_spec.hpp"
@@ -60,15 +61,16 @@ int run_nights(const host::ab::AbSpec& spec, const host::ab::RunOptions& opts, s
 
 int cmd_ab(const Args& args) {
   CommonOptions common;
-  std::string file, markdown_file, out_dir, tasks, replays;
+  std::string file, markdown_file, html_file, out_dir, tasks, replays;
   host::ab::RunOptions opts;
   bool json = false;
   po::options_description desc("options");
   desc.add_options()("file", po::value(&file), "A/B experiment YAML (skillpipe_ab: 1)")(
       "json", po::bool_switch(&json), "print the comparison as JSON instead of Markdown")(
       "markdown", po::value(&markdown_file), "also write the Markdown report to this file")(
+      "html", po::value(&html_file), "also write a self-contained HTML report with the interval plot")(
       "out", po::value(&out_dir),
-      "write report.md, report.json and each arm's verdicts here (mode night: the arms' stores and nights too)")(
+      "write report.md, report.json, report.html and each arm's verdicts here (mode night: the arms' stores and nights too)")(
       "tasks", po::value(&tasks),
       "tasks JSONL to score (replaces the file's `tasks:`), e.g. a night's stages/<miner>.tasks.jsonl")(
       "replays", po::value(&replays), "recorded replays JSONL to score instead of replaying (replaces `replays:`)")(
@@ -109,10 +111,12 @@ int cmd_ab(const Args& args) {
   const std::string js = host::ab::report_json(run, report);
   try {
     if (!markdown_file.empty()) atomic_write_file(markdown_file, md);
+    if (!html_file.empty()) atomic_write_file(html_file, host::ab::report_html(run, report));
     if (!out_dir.empty()) {
       ensure_dir(out_dir);
       atomic_write_file(out_dir + "/report.md", md);
       atomic_write_file(out_dir + "/report.json", js);
+      atomic_write_file(out_dir + "/report.html", host::ab::report_html(run, report));
       for (const auto& arm : run.arms) {
         std::string lines;
         for (const auto& t : arm.tasks)

@@ -189,8 +189,9 @@ class Parser {
       ++compactions_;
       return;
     }
-    if (meta || tool_result) return;
     JsonView content = msg["content"];
+    if (tool_result || content.is_array()) count_tool_errors(content);
+    if (meta || tool_result) return;
     std::string text;
     if (content.is_string()) {
       text = content.str(&repairs_);
@@ -221,7 +222,10 @@ class Parser {
         harvest::add_unique(slash_commands_, detail);
         start_turn(false, {}, offset);
         return;
-      case UserText::kInterrupt: ++interrupts_; return;
+      case UserText::kInterrupt:
+        ++interrupts_;
+        ended_interrupted_ = true;
+        return;
       case UserText::kCompactSummary: ++compactions_; return;
       default: return;
     }
@@ -231,7 +235,22 @@ class Parser {
       return;
     }
     if (starts_with(text, "Implement the following plan:")) ++plan_prompts_;
+    ended_interrupted_ = false;
     start_turn(true, std::move(text), offset);
+  }
+
+  // Failed tool calls (tool_result blocks with is_error) are evidence for the offline success
+  // judge; the outputs themselves are skipped, never copied.
+  void count_tool_errors(const JsonView& content) {
+    if (!content.is_array()) return;
+    auto it = content.iter();
+    JsonView block;
+    while (it.next(block)) {
+      if (!block.is_object()) continue;
+      JsonView bf[2];
+      block.get({"type", "is_error"}, bf);
+      if (bf[0].str_eq("tool_result") && bf[1].as_bool(false)) ++tool_errors_;
+    }
   }
 
   void start_turn(bool is_prompt, std::string prompt, std::int64_t offset) {
@@ -357,6 +376,10 @@ class Parser {
     if (!entrypoint_.empty()) d.attrs["entrypoint"] = entrypoint_;
     if (!slash_commands_.empty()) d.attrs["slash_commands"] = join(slash_commands_);
     if (interrupts_) d.attrs["interrupts"] = std::to_string(interrupts_);
+    // The session judge reads these: a count (0 is evidence too) and whether the user's last
+    // act was to stop the agent.
+    d.attrs["tool_errors"] = std::to_string(tool_errors_);
+    if (ended_interrupted_) d.attrs["aborted"] = "true";
     if (compactions_) d.attrs["compactions"] = std::to_string(compactions_);
     if (subagents) d.attrs["subagent_calls"] = std::to_string(subagents);
     if (plan_prompts_) d.attrs["plan_prompts"] = std::to_string(plan_prompts_);
@@ -388,7 +411,8 @@ class Parser {
   std::string session_id_, project_, branch_, version_, entrypoint_;
   std::int64_t last_ms_ = 0;
   std::int64_t repairs_ = 0;
-  int interrupts_ = 0, compactions_ = 0, plan_prompts_ = 0;
+  int interrupts_ = 0, compactions_ = 0, plan_prompts_ = 0, tool_errors_ = 0;
+  bool ended_interrupted_ = false;
   bool skip_rest_ = false;
   bool window_dropped_turn_ = false;
 };

@@ -309,6 +309,7 @@ class Parser {
     }
     std::string_view type = f[0].str_raw();
     if (type == "user_message") {
+      ended_aborted_ = false;
       push(Kind::kPromptEvent, s(f[1]));
     } else if (type == "agent_message") {
       if (f[1].is_string()) push(Kind::kFinal, s(f[1]), f[5].str_eq("final_answer") ? kRankAgentFinalPhase : kRankAgent);
@@ -320,9 +321,14 @@ class Parser {
       on_turn_item(f[4]);
     } else if (type == "turn_aborted") {
       ++interrupts_;
+      ended_aborted_ = true;
+    } else if (type == "exec_command_end") {
+      // A failed command is evidence for the offline success judge.
+      if (p["exit_code"].as_int(0) != 0) ++tool_errors_;
     } else if (type == "context_compacted") {
       ++compacted_events_;
     } else if (type == "patch_apply_end") {
+      if (!p["success"].as_bool(true)) ++tool_errors_;
       JsonView changes = p["changes"];
       auto it = changes.iter();
       JsonView k, v;
@@ -505,6 +511,8 @@ class Parser {
       if (!st[k].empty()) d.attrs[k] = st[k];
     if (meta && !meta->history_mode.empty()) d.attrs["history_mode"] = meta->history_mode;
     if (interrupts_) d.attrs["interrupts"] = std::to_string(interrupts_);
+    d.attrs["tool_errors"] = std::to_string(tool_errors_);
+    if (ended_aborted_) d.attrs["aborted"] = "true";
     // One compaction writes a `compacted` record and a context_compacted event (or only one).
     if (int c = std::max(compacted_, compacted_events_)) d.attrs["compactions"] = std::to_string(c);
     if (job_.resumed) d.attrs["resumed_from_offset"] = std::to_string(job_.offset);
@@ -521,7 +529,8 @@ class Parser {
   std::int64_t last_ms_ = 0;
   std::int64_t offset_ = 0;
   std::int64_t repairs_ = 0;
-  int interrupts_ = 0, compacted_ = 0, compacted_events_ = 0;
+  int interrupts_ = 0, compacted_ = 0, compacted_events_ = 0, tool_errors_ = 0;
+  bool ended_aborted_ = false;
   bool reader_stopped_ = false;
 };
 

@@ -280,6 +280,15 @@ TEST(AbRun, CommandLineWritesMarkdownJsonAndVerdicts) {
   EXPECT_EQ(skillpipe::testing::read_text(tmp.file("out/report.md")), md);
   const std::string verdicts = skillpipe::testing::read_text(tmp.file("out/verdicts.exact.jsonl"));
   EXPECT_EQ(std::count(verdicts.begin(), verdicts.end(), '\n'), 5);
+  // The HTML page: self-contained, an interval plot per arm, and the disagreeing tasks.
+  const std::string html = skillpipe::testing::read_text(tmp.file("out/report.html"));
+  EXPECT_NE(html.find("<svg viewBox="), std::string::npos);
+  EXPECT_EQ(std::count(html.begin(), html.end(), '\0'), 0);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("<circle"), std::string::npos);
+  EXPECT_NE(html.find("disagree (2)"), std::string::npos) << html;  // t3 and t5, as computed by hand above
 
   auto bad = skillpipe::testing::run_skillpipe({"ab", tmp.file("missing.yaml")});
   EXPECT_EQ(bad.exit_code, 2);

@@ -1,4 +1,10 @@
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -100,4 +106,35 @@ TEST(Cli, FailingStageExitsOneAndNamesIt) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("stage 'h' (plugin fx_harvest) failed: fixture harvester was told to fail"), std::string::npos)
       << r.err;
+}
+
+TEST(Cli, SigintStopsAfterTheCurrentRecordAndSaysHowToResume) {
+  TempDir dir;
+  write_text(dir.file("p.yaml"),
+             "skillpipe: 1\nstages:\n  - {id: slow, plugin: fx_harvest, config: {count: 100, sleep_ms: 50}}\n"
+             "  - {id: mine, plugin: fx_miner, inputs: [slow]}\n");
+  int err_pipe[2];
+  ASSERT_EQ(::pipe(err_pipe), 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(err_pipe[1], 2);
+    ::close(err_pipe[0]);
+    const std::string bin = skillpipe_bin(), file = dir.file("p.yaml");
+    ::execl(bin.c_str(), bin.c_str(), "run", file.c_str(), "--plugin-path", FX_GOOD_DIR, static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(err_pipe[1]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  ::kill(pid, SIGINT);
+  std::string err;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(err_pipe[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<std::size_t>(n));
+  ::close(err_pipe[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of stopping cleanly";
+  EXPECT_EQ(WEXITSTATUS(status), 130) << err;
+  EXPECT_NE(err.find("interrupted: this pipeline has no store"), std::string::npos) << err;
+  // It stopped early (100 x 50 ms would take 5 s) and did not start the next stage.
+  EXPECT_EQ(err.find("[mine]"), std::string::npos) << err;
 }

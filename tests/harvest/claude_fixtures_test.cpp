@@ -106,6 +106,10 @@ TEST_F(HarvestClaudeFixtures, V1_0_128InterruptsAndRejectedTools) {
   EXPECT_EQ(d.assistant_finals[3].rfind("Perfect! I've successfully added both documentation sections", 0), 0u);
   EXPECT_EQ(d.tools_used, (Strings{"ExitPlanMode", "TodoWrite", "MultiEdit", "Edit", "Read"}));
   EXPECT_EQ(d.attrs.at("interrupts"), "2");
+  // Rejected tool uses come back as is_error tool results: evidence for the success judge.
+  // The user went on after the interrupts, so the session did not end aborted.
+  EXPECT_EQ(d.attrs.at("tool_errors"), "4");
+  EXPECT_EQ(d.attrs.count("aborted"), 0u);
   EXPECT_EQ(d.attrs.at("slash_commands"), "/clear");
   EXPECT_EQ(d.files_touched.size(), 3u);
 }

@@ -302,6 +302,16 @@ TEST_F(HarvestEdge, CodexPaginatedHistoryUsesItemCompletedMessages) {
   EXPECT_EQ(d.feedback_signals, (std::vector<FeedbackSignal>{{1, "positive", "looks good"}, {1, "positive", "thanks"}}));
 }
 
+TEST_F(HarvestEdge, ClaudeToolErrorsAndAnAbortedEndingAreRecorded) {
+  claude("aborted.jsonl");
+  auto out = run("harvest_claude");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const auto& d = out.digests[0];
+  EXPECT_EQ(d.user_prompts, (Strings{"migrate the build to meson"}));
+  EXPECT_EQ(d.attrs.at("tool_errors"), "1");  // is_error false is not an error
+  EXPECT_EQ(d.attrs.at("aborted"), "true");   // the user's last act was to stop the agent
+}
+
 TEST_F(HarvestEdge, CodexSubagentRolloutsAreNotTheUsers) {
   codex("rollout-2026-03-01T11-00-00-0199aaaa-0000-7000-8000-000000000002.jsonl");
   auto out = run("harvest_codex");

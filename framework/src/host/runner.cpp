@@ -397,7 +397,11 @@ RunOutcome Run::execute(bool validate_only) {
     }
     if (out_.cancelled) {
       out_.exit_code = 130;
-      spdlog::warn("interrupted: finished stages are saved; run the same command again to resume this night");
+      if (services_.store)
+        spdlog::warn("interrupted: finished stages are saved; run the same command again to resume this night");
+      else
+        spdlog::warn("interrupted: this pipeline has no store, so nothing was saved; run the same command again to "
+                     "start over");
       if (services_.store) services_.store->close_night(false);
     } else {
       out_.report.timings_s["total"] = seconds_since(t0);
