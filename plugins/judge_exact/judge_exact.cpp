@@ -56,24 +56,6 @@ char32_t decode(const std::string& s, std::size_t& i) {
   return cp;
 }
 
-void encode(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Python's \w for the code points prompts actually contain: ASCII letters, digits and '_',
 // and non-ASCII letters; punctuation, symbols, spaces and emoji are not word characters.
 bool is_word(char32_t c) {
@@ -119,7 +101,7 @@ std::string normalize(const std::string& s) {
     }
     if (pending_space) out += ' ';
     pending_space = false;
-    encode(c, out);
+    append_utf8(out, c);
   }
   return out;
 }

@@ -50,6 +50,9 @@ TEST(Util, Utf8RepairAndTruncate) {
   EXPECT_EQ(repair_utf8(s), 3u);
   EXPECT_TRUE(utf8_valid(s));
   EXPECT_EQ(truncate_utf8("héllo", 2), "h\xE2\x80\xA6");
+  std::string enc;
+  for (char32_t cp : {U'a', U'é', U'€', U'😀'}) append_utf8(enc, cp);
+  EXPECT_EQ(enc, "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_NE(project_slug("/a/b"), project_slug("/a-b"));
 }

@@ -36,6 +36,8 @@ bool ends_with(std::string_view s, std::string_view suffix);
 // Replaces invalid UTF-8 sequences with U+FFFD; returns the number replaced.
 std::size_t repair_utf8(std::string& s);
 bool utf8_valid(std::string_view s);
+// Appends code point `cp` encoded as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
 // Cuts `s` to at most `max_bytes` on a UTF-8 boundary, adding "…" when cut.
 std::string truncate_utf8(std::string_view s, std::size_t max_bytes);
 // A stable slug of a project path for directory names: "home-me-src-app-1a2b3c4d".
