@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -68,13 +69,32 @@ int cmd_plugins(const Args& args) {
 int cmd_describe(const Args& args) {
   CommonOptions common;
   std::string name;
+  bool all = false, markdown = false;
   po::options_description desc("options");
-  desc.add_options()("plugin", po::value(&name), "plugin name");
+  desc.add_options()("plugin", po::value(&name), "plugin name")(
+      "all", po::bool_switch(&all), "every plugin found")(
+      "markdown", po::bool_switch(&markdown), "with --all: the pipeline reference as Markdown (docs/plugins-reference.md)");
   add_common_options(desc, common);
   po::positional_options_description pos;
   pos.add("plugin", 1);
   po::variables_map vm;
-  if (auto rc = parse_command_line(args, "skillpipe describe PLUGIN", desc, &pos, vm, common)) return *rc;
+  if (auto rc = parse_command_line(args, "skillpipe describe PLUGIN | --all [--markdown]", desc, &pos, vm, common))
+    return *rc;
+  if (all) {
+    // One generator for the reference, shared with `skillpipe docs pipeline-reference`.
+    Args docs_args = {"pipeline-reference"};
+    for (const auto& d : common.plugin_dirs) docs_args.insert(docs_args.end(), {"--plugin-path", d});
+    if (markdown) return cmd_docs(docs_args);
+    int rc = 0;
+    host::PluginRegistry reg(host::plugin_search_dirs(common.plugin_dirs, {}));
+    for (const auto& [plugin, path] : reg.discover()) {
+      Args one = {plugin};
+      for (const auto& d : common.plugin_dirs) one.insert(one.end(), {"--plugin-path", d});
+      rc = std::max(rc, cmd_describe(one));
+      std::printf("\n");
+    }
+    return rc;
+  }
   if (name.empty()) {
     std::cerr << "skillpipe describe: missing PLUGIN\n";
     return 2;

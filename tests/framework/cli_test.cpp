@@ -138,3 +138,25 @@ TEST(Cli, SigintStopsAfterTheCurrentRecordAndSaysHowToResume) {
   // It stopped early (100 x 50 ms would take 5 s) and did not start the next stage.
   EXPECT_EQ(err.find("[mine]"), std::string::npos) << err;
 }
+
+TEST(Cli, DescribeAllMarkdownIsThePluginReference) {
+  auto md = run_skillpipe({"describe", "--all", "--markdown", "--plugin-path", FX_GOOD_DIR});
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_NE(md.out.find("# Plugin reference"), std::string::npos);
+  EXPECT_NE(md.out.find("fx_judge"), std::string::npos);
+  EXPECT_NE(md.out.find("needle"), std::string::npos);  // a config key from fx_judge's schema
+  auto all = run_skillpipe({"describe", "--all", "--plugin-path", FX_GOOD_DIR});
+  EXPECT_EQ(all.exit_code, 0);
+  EXPECT_NE(all.out.find("fx_backend 1.0.0 (backend"), std::string::npos) << all.out;
+}
+
+TEST(Cli, CommittedPluginReferenceIsUpToDate) {
+  if (SKILLPIPE_PARTIAL_BUILD) GTEST_SKIP() << "SKILLPIPE_ONLY build: not every plugin is built";
+  // docs/plugins-reference.md is generated; this fails when a plugin's schema changes without
+  // regenerating it: build/bin/skillpipe describe --all --markdown > docs/plugins-reference.md
+  auto md = run_skillpipe({"describe", "--all", "--markdown"});
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_EQ(md.out, read_text(source_dir() + "/docs/plugins-reference.md"))
+      << "docs/plugins-reference.md is stale: regenerate it with "
+         "`build/bin/skillpipe describe --all --markdown > docs/plugins-reference.md`";
+}
