@@ -23,46 +23,14 @@
 #include "host/plugin_registry.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/store.hpp"
+#include "state_store.hpp"
 
 namespace po = boost::program_options;
 using namespace skillpipe;
 
 namespace {
 
-// Only per-project state is needed: the harvesters keep their cursors there.
-class StateStore : public Store {
- public:
-  NightHandle open_night(const std::string&, Context&) override { throw Error("bench store: no nights"); }
-  void close_night(bool) override {}
-  const NightHandle& night() const override { return night_; }
-  void append(std::string_view, const std::vector<std::string>&) override { throw Error("bench store: no streams"); }
-  std::vector<std::string> read(std::string_view) const override { return {}; }
-  void write_artifact(std::string_view, std::string_view) override { throw Error("bench store: no artifacts"); }
-  std::optional<std::string> read_artifact(std::string_view) const override { return std::nullopt; }
-  void stage(const std::vector<Proposal>&, const NightReport&) override { throw Error("bench store: no staging"); }
-  std::vector<NightReport> past_reports(std::string_view) const override { return {}; }
-  std::optional<std::string> get_state(std::string_view key) const override {
-    std::lock_guard lk(mu_);
-    auto it = state_.find(std::string(key));
-    if (it == state_.end()) return std::nullopt;
-    return it->second;
-  }
-  void put_state(std::string_view key, std::string_view value) override {
-    std::lock_guard lk(mu_);
-    state_[std::string(key)] = std::string(value);
-  }
-  std::optional<std::string> cache_get(std::string_view) const override { return std::nullopt; }
-  void cache_put(std::string_view, std::string_view) override {}
-  CommandResult status(std::string_view, bool) override { return {}; }
-  CommandResult adopt(const AdoptRequest&, bool) override { return {}; }
-  CommandResult rollback(const RollbackRequest&, bool) override { return {}; }
-  CommandResult history(std::string_view, bool) override { return {}; }
-
- private:
-  NightHandle night_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::string> state_;
-};
+using skillpipe::testing::StateStore;  // per-project state only: the harvesters keep their cursors there
 
 std::int64_t corpus_bytes(const std::string& dir) {
   std::int64_t n = 0;
