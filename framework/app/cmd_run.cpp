@@ -21,6 +21,7 @@ struct RunArgs {
   bool dry_run = false;
   bool json = false;
   bool auto_adopt = false;
+  bool restart = false;
   std::string tasks_file;
 };
 
@@ -35,6 +36,8 @@ po::options_description run_options(RunArgs& a, bool full) {
         "dry-run", po::bool_switch(&a.dry_run), "load, validate and configure everything; run nothing")(
         "json", po::bool_switch(&a.json), "print the machine-readable run summary on stdout")(
         "auto-adopt", po::bool_switch(&a.auto_adopt), "adopt an accepted (never an unverified) proposal")(
+        "restart", po::bool_switch(&a.restart),
+        "abandon the project's unfinished night (kept on disk, marked ABANDONED) and start a new one")(
         "tasks-file", po::value(&a.tasks_file), "use this reviewed task file instead of mining (skillpipe tasks export)");
   add_common_options(desc, a.common);
   return desc;
@@ -52,7 +55,13 @@ void print_summary(const host::RunOutcome& o) {
   if (r.baseline_val && r.candidate_val)
     std::fprintf(stderr, "val score: %.4f -> %.4f\n", *r.baseline_val, *r.candidate_val);
   for (const auto& n : r.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
-  if (!o.night_dir.empty()) std::fprintf(stderr, "staged for review in %s\n", o.night_dir.c_str());
+  if (o.staged) {
+    std::fprintf(stderr, "staged for review in %s\n", o.night_dir.c_str());
+  } else if (!o.night_dir.empty() && o.exit_code != 4) {
+    // Only a published night is staged; say what state this one is in instead.
+    std::fprintf(stderr, "nothing staged: night %s is unfinished in %s; run the same command to resume it%s\n",
+                 o.night_id.c_str(), o.night_dir.c_str(), o.exit_code == 1 ? ", or add --restart to start over" : "");
+  }
 }
 
 }  // namespace
@@ -70,6 +79,7 @@ int cmd_run(const Args& args) {
   }
   host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, a.run_dir, a.dry_run, {}};
   if (a.auto_adopt) opts.options["auto_adopt"] = "true";
+  if (a.restart) opts.options["restart"] = "true";
   if (!a.tasks_file.empty()) opts.options["tasks_file"] = fs::absolute(a.tasks_file).string();
   const auto out = host::run_pipeline(a.file, opts);
   for (const auto& e : out.errors) std::fprintf(stderr, "error: %s\n", e.c_str());

@@ -121,6 +121,7 @@ class ConsolidateDraft final : public Consolidator {
       std::string why;
       if (drafting::read_pattern(t, p, &why)) patterns.push_back(std::move(p));
     }
+    drafting::NameClaims claims;
     int ready = 0, drafted = 0, quarantined = 0, not_ready_noted = 0, not_ready = 0;
     for (const auto& p : patterns) {
       if (ctx.cancelled()) break;
@@ -150,13 +151,14 @@ class ConsolidateDraft final : public Consolidator {
         ++rep.counts["drafts_deferred"];
         continue;
       }
-      drafting::PatternDraft d = drafting::draft_pattern(p, s_, catalog, llm, project, night, prev, ctx);
+      drafting::PatternDraft d = drafting::draft_pattern(p, s_, catalog, llm, project, night, prev, claims, ctx);
+      rep.notes.insert(rep.notes.end(), d.notes.begin(), d.notes.end());
+      if (d.record.targets.empty()) continue;  // nothing drafted (no root, or it waits): not remembered
       ++drafted;
       rep.tokens += d.usage;
       rep.cost_usd += d.cost_usd;
       rep.llm_calls += d.llm_calls;
       rep.cached_calls += d.cached_calls;
-      rep.notes.insert(rep.notes.end(), d.notes.begin(), d.notes.end());
       for (auto& prop : d.proposals) {
         quarantined += prop.status == "quarantined";
         res.proposals.push_back(std::move(prop));
@@ -228,7 +230,7 @@ class ConsolidateDraft final : public Consolidator {
       const auto it = first.attrs.find(k);
       return it == first.attrs.end() ? std::string(def) : it->second;
     };
-    std::snprintf(buf, sizeof buf, "%d ready of %zu patterns, %zu drafts staged for review (no replay, no gate)", ready,
+    std::snprintf(buf, sizeof buf, "%d ready of %zu patterns, %zu draft(s) for review (no replay, no gate)", ready,
                   patterns.size(), res.proposals.size());
     rep.gate_reason = std::string("offline: ") + buf;
     if (ready == 0) {

@@ -15,12 +15,34 @@ bool same_finding(const SafetyFinding& a, const SafetyFinding& b) {
   return a.kind == b.kind && a.rule == b.rule && a.excerpt == b.excerpt;
 }
 
+// The same key the store uses to refuse a document proposed twice (case-insensitive).
+std::string doc_key(const std::string& target, const std::string& name) { return to_lower_ascii(target + "/" + name); }
+
+// `base`, or the first of base-2, base-3, ... that no proposal claims tonight.
+std::string unclaimed_name(const NameClaims& claims, const DraftSettings& s, const std::string& target,
+                           const std::string& project, const std::string& base) {
+  for (int n = 1; n < 1000; ++n) {
+    const std::string name = n == 1 ? base : base + "-" + std::to_string(n);
+    if (!claims.taken(target, name, new_skill_path(s.roots, target, project, s.scope, name))) return name;
+  }
+  return base + "-" + sha256_hex(base).substr(0, 8);
+}
+
 }  // namespace
+
+bool NameClaims::taken(const std::string& target, const std::string& name, const std::string& live_path) const {
+  return keys_.count(doc_key(target, name)) || (!live_path.empty() && keys_.count("path:" + live_path));
+}
+
+void NameClaims::claim(const std::string& target, const std::string& name, const std::string& live_path) {
+  keys_.insert(doc_key(target, name));
+  if (!live_path.empty()) keys_.insert("path:" + live_path);
+}
 
 PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
                            const std::map<std::string, std::vector<ExistingSkill>>& catalog, Backend* llm,
                            const std::string& project, const std::string& night, const DraftRecord* previous,
-                           Context& ctx) {
+                           NameClaims& claims, Context& ctx) {
   PatternDraft out;
   out.record.pattern = p.id;
   out.record.evidence_sig = p.evidence_sig;
@@ -32,8 +54,13 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     static const std::vector<ExistingSkill> kNone;
     const auto cit = catalog.find(target);
     const auto& skills = cit == catalog.end() ? kNone : cit->second;
-    const std::string own_name = skill_name_for(p);
-    const ExistingSkill* existing = match_skill(skills, own_name, p.label, p.skill_hint, s.match_threshold);
+    const ExistingSkill* existing = match_skill(skills, skill_name_for(p), p.label, p.skill_hint, s.match_threshold);
+    if (existing && claims.taken(target, existing->name, existing->path)) {
+      out.notes.push_back("pattern `" + p.label + "` (" + p.id + "): another pattern extends skill `" +
+                          existing->name + "` for " + target + " tonight; this one waits for the next night");
+      continue;
+    }
+    const std::string own_name = existing ? existing->name : unclaimed_name(claims, s, target, project, skill_name_for(p));
 
     Proposal prop;
     prop.target = target;
@@ -105,6 +132,7 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     // A quarantined draft is kept for review, never with a live secret in it.
     prop.proposed_text = quarantined ? redact_secrets(text) : text;
 
+    claims.claim(target, prop.name, prop.live_path);
     out.record.targets.push_back({target, prop.name, prop.live_path, sha256_hex(prop.proposed_text)});
     std::string n = "pattern `" + p.label + "` (" + p.id + "): " +
                     (append ? "appended to" : ours ? "updated its" : "drafted new") +

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,18 @@ struct DraftSettings {
   SafetyOptions safety;
 };
 
+// The documents tonight's drafts already claim. Two patterns can earn the same name (or
+// match the same existing skill); the store refuses a document proposed twice, so names are
+// made unique here, before anything is staged.
+class NameClaims {
+ public:
+  bool taken(const std::string& target, const std::string& name, const std::string& live_path) const;
+  void claim(const std::string& target, const std::string& name, const std::string& live_path);
+
+ private:
+  std::set<std::string> keys_;
+};
+
 struct PatternDraft {
   std::vector<Proposal> proposals;
   DraftRecord record;              // what to remember about this draft
@@ -39,10 +52,12 @@ struct PatternDraft {
 // findings already present in the existing skill are not held against the draft.
 // `previous` is this pattern's last draft: when its skill is live exactly as drafted (the
 // user adopted it and did not edit it), the update rewrites the whole skill instead of
-// appending a section to it.
+// appending a section to it. A new skill whose name is claimed tonight gets a numbered
+// name ("-2", "-3", ...); a pattern whose matching existing skill another pattern extends
+// tonight waits for the next night (noted), so no document is proposed twice.
 PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
                            const std::map<std::string, std::vector<ExistingSkill>>& catalog, Backend* llm,
                            const std::string& project, const std::string& night, const DraftRecord* previous,
-                           Context& ctx);
+                           NameClaims& claims, Context& ctx);
 
 }  // namespace skillpipe::drafting

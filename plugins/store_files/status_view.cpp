@@ -176,7 +176,9 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
   }
   if (unfinished) {
     t += "\nUnfinished night " + unfinished->id +
-         (running.empty() ? ": the next run resumes it where it stopped.\n" : ": running now.\n");
+         (running.empty() ? ": the next run resumes it where it stopped (add --restart to `skillpipe run` to "
+                            "abandon it and start a new night instead).\n"
+                          : ": running now.\n");
     j.str("unfinished_night", unfinished->id);
   }
 

@@ -124,9 +124,13 @@ class FileStore final : public Store {
       if (unfinished) write_atomic(fi_, unfinished->dir + "/ABANDONED", "superseded by " + n.id + "\n");
       unfinished = &n;
     }
-    if (unfinished && !resume_) {
-      write_atomic(fi_, unfinished->dir + "/ABANDONED", "resume disabled\n");
-      ctx.logger().info("abandoned unfinished night {} (resume: false)", unfinished->id);
+    const auto restart = ctx.run().options.find("restart");
+    const bool restart_asked = restart != ctx.run().options.end() && restart->second == "true";
+    if (unfinished && (!resume_ || restart_asked)) {
+      const std::string why = restart_asked ? "skillpipe run --restart" : "resume: false";
+      write_atomic(fi_, unfinished->dir + "/ABANDONED", "abandoned by " + why + "\n");
+      ctx.logger().warn("abandoned unfinished night {} ({}); its files stay in {}", unfinished->id, why,
+                        unfinished->dir);
       unfinished = nullptr;
     }
     if (unfinished) {

@@ -48,7 +48,7 @@ TEST_F(OfflineCli, OfflineNightStagesAReviewedDraftThatCanBeAdopted) {
   const auto r = night("2026-11-12T00:00:00Z");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string said = r.out + r.err;  // the run summary goes to the terminal, whichever stream
-  EXPECT_NE(said.find("offline: 1 ready of 1 patterns, 1 drafts staged for review"), std::string::npos) << said;
+  EXPECT_NE(said.find("offline: 1 ready of 1 patterns, 1 draft(s) for review"), std::string::npos) << said;
   EXPECT_NE(said.find("set ANTHROPIC_API_KEY or OPENAI_API_KEY"), std::string::npos) << said;
 
   NightReport rep;

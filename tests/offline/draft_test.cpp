@@ -95,7 +95,7 @@ TEST_F(OfflineDrafts, ReportIsOfflineAndExplainsReadinessAndHowToEnableTheFullCy
   const auto res = run(history);
   const NightReport& r = res.report;
   EXPECT_EQ(r.gate_action, "offline");
-  EXPECT_EQ(r.gate_reason, "offline: 1 ready of 3 patterns, 1 drafts staged for review (no replay, no gate)");
+  EXPECT_EQ(r.gate_reason, "offline: 1 ready of 3 patterns, 1 draft(s) for review (no replay, no gate)");
   EXPECT_EQ(r.counts.at("patterns_ready"), 1);
   EXPECT_EQ(r.counts.at("drafts"), 1);
   EXPECT_EQ(r.counts.at("drafts_quarantined"), 0);
@@ -150,6 +150,36 @@ TEST_F(OfflineDrafts, AppendsToAMatchingExistingSkill) {
       << "only the user's \"## Notes\" heading was added:\n"
       << t;
   EXPECT_NE(t.find("## Notes\n\nMine."), std::string::npos);
+}
+
+// Two patterns can earn the same label; the night must still stage (the store refuses a
+// document proposed twice), so the second gets a numbered name.
+TEST_F(OfflineDrafts, TwoPatternsWithOneLabelGetDistinctNames) {
+  auto tasks = night.mine(history);
+  const auto ready = std::find_if(tasks.begin(), tasks.end(), [](const TaskRecord& t) {
+    const auto it = t.attrs.find("ready");
+    return it != t.attrs.end() && it->second == "true";
+  });
+  ASSERT_NE(ready, tasks.end());
+  TaskRecord twin = *ready;
+  twin.id += "-twin";
+  twin.attrs["pattern_id"] += "-twin";
+  tasks.push_back(twin);
+  const auto res = night.consolidate(history, tasks, config());
+  ASSERT_EQ(res.proposals.size(), 2u);
+  EXPECT_EQ(res.proposals[0].name, "fix-flaky-test");
+  EXPECT_EQ(res.proposals[1].name, "fix-flaky-test-2");
+  EXPECT_EQ(res.proposals[1].live_path, project + "/.claude/skills/fix-flaky-test-2/SKILL.md");
+  EXPECT_NE(res.proposals[1].proposed_text.find("name: fix-flaky-test-2\n"), std::string::npos);
+
+  // Both match one existing skill: the first extends it, the second waits for the next night.
+  write_text(user_root + "/python-testing/SKILL.md",
+             "---\nname: python-testing\ndescription: How we write and fix pytest tests, flaky test triage.\n---\n");
+  store.state.erase("offline/drafts");
+  const auto both = night.consolidate(history, tasks, config());
+  ASSERT_EQ(both.proposals.size(), 1u);
+  EXPECT_EQ(both.proposals[0].name, "python-testing");
+  EXPECT_TRUE(note_has(both.report, "another pattern extends skill `python-testing` for claude_skill tonight"));
 }
 
 TEST_F(OfflineDrafts, DangerousEvidenceIsQuarantinedAndNotRedraftedUntilNewEvidence) {

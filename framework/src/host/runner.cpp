@@ -128,6 +128,45 @@ void merge_report(NightReport& night, const NightReport& part) {
   for (const auto& [k, v] : part.attrs) night.attrs[k] = v;
 }
 
+int status_rank(const std::string& status) {
+  if (status == "accepted") return 0;
+  if (status == "unverified") return 1;
+  if (status == "draft" || status.empty()) return 2;
+  return 3;  // quarantined and anything else
+}
+
+// Two consolidators (say consolidate_draft and consolidate_reflect) may propose the same
+// document. The store refuses that, and a night that cannot stage would be stuck on every
+// resume, so one proposal per document is kept here - the best verified one, else the
+// first - and the others are reported, never silently dropped.
+std::vector<Proposal> one_per_document(std::vector<Proposal> in, NightReport& rep) {
+  std::vector<Proposal> out;
+  std::map<std::string, std::size_t> by_doc, by_path;
+  for (auto& p : in) {
+    const std::string doc = to_lower_ascii(p.target + "/" + p.name);
+    std::size_t at = out.size();
+    if (auto it = by_doc.find(doc); it != by_doc.end()) at = it->second;
+    if (auto it = by_path.find(p.live_path); at == out.size() && !p.live_path.empty() && it != by_path.end())
+      at = it->second;
+    if (at == out.size()) {
+      by_doc[doc] = at;
+      if (!p.live_path.empty()) by_path[p.live_path] = at;
+      out.push_back(std::move(p));
+      continue;
+    }
+    Proposal& kept = out[at];
+    const bool replace = status_rank(p.status) < status_rank(kept.status);
+    const Proposal& dropped = replace ? kept : p;
+    const Proposal& winner = replace ? p : kept;
+    rep.notes.push_back("proposal `" + dropped.name + "` (" + dropped.target + ", " + dropped.status +
+                        ") was not staged: `" + winner.name + "` (" + winner.status +
+                        ") changes the same document tonight");
+    ++rep.counts["proposals_superseded"];
+    if (replace) kept = std::move(p);
+  }
+  return out;
+}
+
 class Run {
  public:
   Run(const std::string& path, const RunOptions& opts) : path_(path), opts_(opts) {}
@@ -156,6 +195,7 @@ class Run {
   std::vector<std::unique_ptr<BasicContext>> contexts_;
   std::map<std::string, StageOutput> outputs_;
   RunInfo run_;
+  bool staging_ = false;   // a failure now is the store's, not a stage's
 };
 
 bool Run::load_and_validate() {
@@ -338,10 +378,15 @@ void Run::run_stage(std::size_t idx) {
 
 void Run::finish_night() {
   std::vector<Proposal> proposals;
-  for (const auto& [id, o] : outputs_)
-    if (o.is_consolidator)
-      proposals.insert(proposals.end(), o.consolidated.proposals.begin(), o.consolidated.proposals.end());
+  // Pipeline order, so "the first" proposal of a document is deterministic.
+  for (std::size_t idx : vp_.order) {
+    const auto it = outputs_.find(parsed_.spec.stages[idx].id);
+    if (it != outputs_.end() && it->second.is_consolidator)
+      proposals.insert(proposals.end(), it->second.consolidated.proposals.begin(),
+                       it->second.consolidated.proposals.end());
+  }
   auto& rep = out_.report;
+  proposals = one_per_document(std::move(proposals), rep);
   rep.proposals = proposals;
   rep.project = run_.project;
   rep.night_id = run_.night_id;
@@ -358,7 +403,10 @@ void Run::finish_night() {
     } catch (const std::exception& e) {
       spdlog::warn("report.html: {}", e.what());
     }
+    staging_ = true;
     services_.store->stage(proposals, rep);
+    staging_ = false;
+    out_.staged = true;
     services_.store->close_night(true);
     // --auto-adopt only ever adopts a night whose gate accepted verified edits.
     auto it = run_.options.find("auto_adopt");
@@ -389,6 +437,8 @@ RunOutcome Run::execute(bool validate_only) {
       NightHandle night = services_.store->open_night(run_.project, sctx);
       run_.night_id = night.night_id;
       out_.night_dir = night.dir;
+      out_.night_id = night.night_id;
+      out_.resumed = night.resumed;
       if (night.resumed) spdlog::info("resuming night {} ({})", night.night_id, night.dir);
     }
     for (std::size_t idx : vp_.order) {
@@ -422,10 +472,14 @@ RunOutcome Run::execute(bool validate_only) {
       failed.id = s.id;
       failed.plugin = s.plugin;
       out_.errors.push_back("stage '" + s.id + "' (plugin " + s.plugin + ") failed: " + e.what());
+      out_.stages.push_back(failed);
     } else {
-      out_.errors.push_back(e.what());
+      out_.errors.push_back(std::string(staging_ ? "staging the night failed: " : "") + e.what());
     }
-    out_.stages.push_back(failed);
+    if (out_.resumed)
+      out_.errors.push_back("night " + out_.night_id + " was resumed from its saved stages, so this failure will repeat "
+                            "on every resume; run the same command with --restart to abandon that night and start a "
+                            "new one (its files stay in " + out_.night_dir + " for inspection)");
     if (services_.store) {
       try {
         services_.store->close_night(false);
@@ -458,6 +512,12 @@ std::string summary_to_json(const RunOutcome& o) {
   w.Int(o.exit_code);
   w.Key("night_dir");
   w.String(o.night_dir.c_str());
+  w.Key("night_id");
+  w.String(o.night_id.c_str());
+  w.Key("resumed");
+  w.Bool(o.resumed);
+  w.Key("staged");
+  w.Bool(o.staged);
   w.Key("errors");
   w.StartArray();
   for (const auto& e : o.errors) w.String(e.c_str());

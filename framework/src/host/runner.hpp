@@ -39,6 +39,9 @@ struct RunOutcome {
   std::vector<StageStats> stages;
   NightReport report;
   std::string night_dir;
+  std::string night_id;
+  bool resumed = false;                   // the night continued an unfinished one
+  bool staged = false;                    // the store published the night (manifest written)
   std::string summary_json;
   bool cancelled = false;
 };
