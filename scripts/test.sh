@@ -3,5 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+# The pinned agent CLIs (cached outside the repo, so a second run reuses them); the tests in
+# tests/agents run them against a loopback model server and must not be skipped in CI.
+agent_env="$(scripts/agent_clis.sh --print-env)"  # a failed install stops here (set -e)
+eval "$agent_env"
+export SKILLPIPE_REQUIRE_AGENTS=1
 BUILD_DIR=${BUILD_DIR:-build-ci} scripts/build.sh -DSKILLPIPE_WERROR=ON -DSKILLPIPE_BUILD_BENCH=ON
 ctest --test-dir "${BUILD_DIR:-build-ci}" --output-on-failure -j "$(nproc)" --timeout 300
