@@ -134,6 +134,15 @@ void anthropic_block(Conversation& c, const std::string& role, const Value& bloc
   // thinking, images and documents carry nothing a policy decides on
 }
 
+// The fields every API's request has: model and stream.
+Conversation start_conversation(const rapidjson::Document& doc, Api api) {
+  Conversation c;
+  c.api = api;
+  c.model = str(doc, "model");
+  if (const Value* s = find(doc, "stream"); s && s->IsBool()) c.stream = s->GetBool();
+  return c;
+}
+
 }  // namespace
 
 const char* api_name(Api api) {
@@ -158,10 +167,7 @@ std::optional<int> find_exit_code(std::string_view text) {
 
 Conversation parse_anthropic(std::string_view body) {
   auto doc = parse_object(body, "anthropic");
-  Conversation c;
-  c.api = Api::kAnthropic;
-  c.model = str(doc, "model");
-  if (const Value* s = find(doc, "stream"); s && s->IsBool()) c.stream = s->GetBool();
+  Conversation c = start_conversation(doc, Api::kAnthropic);
   if (const Value* s = find(doc, "system")) c.system = text_of(*s);
   const Value& messages = member(doc, "messages", "anthropic");
   if (!messages.IsArray()) throw std::runtime_error("anthropic request: \"messages\" is not an array");
@@ -226,10 +232,7 @@ void responses_tool(Conversation& c, const Value& t) {
 
 Conversation parse_responses(std::string_view body) {
   auto doc = parse_object(body, "responses");
-  Conversation c;
-  c.api = Api::kResponses;
-  c.model = str(doc, "model");
-  if (const Value* s = find(doc, "stream"); s && s->IsBool()) c.stream = s->GetBool();
+  Conversation c = start_conversation(doc, Api::kResponses);
   c.system = str(doc, "instructions");
   const Value& input = member(doc, "input", "responses");
   if (input.IsString()) {
@@ -245,10 +248,7 @@ Conversation parse_responses(std::string_view body) {
 
 Conversation parse_chat(std::string_view body) {
   auto doc = parse_object(body, "chat");
-  Conversation c;
-  c.api = Api::kChat;
-  c.model = str(doc, "model");
-  if (const Value* s = find(doc, "stream"); s && s->IsBool()) c.stream = s->GetBool();
+  Conversation c = start_conversation(doc, Api::kChat);
   const Value& messages = member(doc, "messages", "chat");
   if (!messages.IsArray()) throw std::runtime_error("chat request: \"messages\" is not an array");
   for (const auto& m : messages.GetArray()) {

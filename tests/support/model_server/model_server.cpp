@@ -43,6 +43,17 @@ void summarize(LoggedRequest& l, const Reply& r) {
   l.reply_calls = r.tool_calls;
 }
 
+LoggedRequest start_entry(long seq, const httplib::Request& req) {
+  LoggedRequest l;
+  l.seq = seq;
+  l.method = req.method;
+  l.path = req.path;
+  l.query = query_of(req);
+  l.headers = logged_headers(req);
+  l.body = req.body;
+  return l;
+}
+
 std::string log_line(const LoggedRequest& l) {
   JsonOut j;
   j.obj().ki("seq", l.seq).ks("method", l.method).ks("path", l.path).ks("query", l.query).ks("api", l.api);
@@ -165,14 +176,8 @@ void ModelServer::wait_ms(int ms) {
 }
 
 void ModelServer::handle_model(Api api, const httplib::Request& req, httplib::Response& res) {
-  LoggedRequest l;
-  l.seq = ++seq_;
-  l.method = req.method;
-  l.path = req.path;
-  l.query = query_of(req);
+  LoggedRequest l = start_entry(++seq_, req);
   l.api = api_name(api);
-  l.headers = logged_headers(req);
-  l.body = req.body;
   Conversation conv;
   Reply reply;
   try {
@@ -251,13 +256,7 @@ void ModelServer::serve(Api api, const Conversation& conv, const Reply& reply, c
 }
 
 void ModelServer::handle_other(const httplib::Request& req, httplib::Response& res) {
-  LoggedRequest l;
-  l.seq = ++seq_;
-  l.method = req.method;
-  l.path = req.path;
-  l.query = query_of(req);
-  l.headers = logged_headers(req);
-  l.body = req.body;
+  LoggedRequest l = start_entry(++seq_, req);
   const bool anthropic = req.has_header("anthropic-version");
   res.status = 200;
   if (req.method == "HEAD" || (req.method == "GET" && req.path == "/")) {
