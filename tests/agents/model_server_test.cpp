@@ -226,6 +226,14 @@ TEST(ModelServerHttp, SlowReplyTimesOutAClientAndStopDoesNotWaitForIt) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
 }
 
+TEST(ModelServerHttp, APolicysInvalidToolInputIsA500NotABrokenStream) {
+  ModelServer s(std::make_shared<FunctionPolicy>([](const Conversation&) { return Reply::call("Bash", "ls -la"); }));
+  int status = 0;
+  std::string body = post(s, "/v1/messages", R"({"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]})", &status);
+  EXPECT_EQ(status, 500);
+  EXPECT_NE(body.find("the input of tool call Bash is not a JSON object: ls -la"), std::string::npos) << body;
+}
+
 TEST(ModelServerHttp, SideCallsAreAnsweredAndEverythingIsLogged) {
   TempDir dir;
   ModelServer s(std::make_shared<SkillAgentPolicy>(), ServerOptions{0, dir.file("log.jsonl"), "scripted"});

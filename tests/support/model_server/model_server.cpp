@@ -75,6 +75,18 @@ std::string log_line(const LoggedRequest& l) {
   return j.str();
 }
 
+// Tool inputs are spliced into the response as raw JSON: refuse a policy's invalid one
+// rather than send a stream no client can parse.
+void check_tool_inputs(const Reply& r) {
+  for (const auto& c : r.tool_calls) {
+    rapidjson::Document d;
+    d.Parse(c.input_json.data(), c.input_json.size());
+    if (!c.input_json.empty() && (d.HasParseError() || !d.IsObject())) {
+      throw std::runtime_error("the input of tool call " + c.name + " is not a JSON object: " + c.input_json);
+    }
+  }
+}
+
 Conversation parse_for(Api api, const std::string& body) {
   switch (api) {
     case Api::kAnthropic: return parse_anthropic(body);
@@ -194,6 +206,7 @@ void ModelServer::handle_model(Api api, const httplib::Request& req, httplib::Re
     }
     try {
       reply = policy->decide(conv);
+      check_tool_inputs(reply);
     } catch (const std::exception& e) {
       reply = Reply::error(500, "api_error", std::string("scripted model policy failed: ") + e.what());
     }
