@@ -93,6 +93,20 @@ TEST(ModelServerConversation, ReadsExitCodesOfBothClis) {
   EXPECT_EQ(shell_command_of(codex.items[codex.items.size() - 2]), "false");
 }
 
+TEST(ModelServerConversation, ReadsQwenCodeShellResults) {
+  // as Qwen Code 0.15.10 sends a run_shell_command result over Chat Completions
+  Conversation c = parse_chat(R"({"model":"m","messages":[{"role":"user","content":"list"},
+    {"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"run_shell_command","arguments":"{\"command\":\"ls x\"}"}}]},
+    {"role":"tool","tool_call_id":"c1","content":[{"type":"text","text":"Command: ls x\nDirectory: (root)\nOutput: ls: cannot access 'x'\nError: (none)\nExit Code: 2\nSignal: 0"}]}],
+    "tools":[{"type":"function","function":{"name":"run_shell_command","parameters":{"properties":{"command":{"type":"string"},"description":{"type":"string"}}}}}]})");
+  const Item* r = c.last_tool_result();
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(exit_code_of(*r), 2);
+  EXPECT_EQ(result_output(*r), "ls: cannot access 'x'");
+  EXPECT_EQ(shell_command_of(c.items[1]), "ls x");
+  EXPECT_EQ(shell_call(c, "pwd")->input_json, R"({"command":"pwd","description":"Run pwd"})");
+}
+
 TEST(ModelServerConversation, RejectsBodiesThatAreNotTheApisShape) {
   EXPECT_THROW(parse_anthropic("not json"), std::runtime_error);
   EXPECT_THROW(parse_anthropic(R"({"model":"m"})"), std::runtime_error);

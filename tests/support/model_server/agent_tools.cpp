@@ -108,6 +108,11 @@ std::string result_output(const Item& result) {
     size_t at = t.find("\nOutput:\n");
     if (at != std::string::npos) return t.substr(at + 9);
   }
+  if (t.starts_with("Command: ")) {  // Qwen Code: Command/Directory/Output/Error/Exit Code lines
+    size_t at = t.find("\nOutput: ");
+    size_t end = t.find("\nError: ", at == std::string::npos ? 0 : at);
+    if (at != std::string::npos) return t.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
+  }
   static const Regex claude_exit(R"(^Exit code -?\d+\n)");
   if (claude_exit.search(t)) return t.substr(t.find('\n') + 1);  // Claude's failed Bash
   return t;

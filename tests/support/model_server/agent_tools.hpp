@@ -22,7 +22,8 @@ std::optional<ToolCall> write_call(const Conversation& c, const std::string& pat
 // The working directory the CLI told the model about (Claude: "Primary working directory:",
 // Codex: <cwd>), "" when not stated.
 std::string working_directory(const Conversation& c);
-// A tool result's text without the CLI's framing (Codex's "Chunk ID ... Output:" header).
+// A tool result's text without the CLI's framing (Codex's "Chunk ID ... Output:" header,
+// Claude's "Exit code N" line, Qwen Code's "Command:/Output:/Error:" fields).
 std::string result_output(const Item& result);
 // The exit code of a finished shell call: the one stated in the result, else 1 when the CLI
 // flagged the result as an error, else 0.

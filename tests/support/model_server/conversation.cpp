@@ -156,10 +156,12 @@ const char* api_name(Api api) {
 
 std::optional<int> find_exit_code(std::string_view text) {
   // Claude Code's failed Bash result starts "Exit code N"; Codex's exec_command output has a
-  // "Process exited with code N" header line; older Codex shell output is JSON metadata.
-  static const Regex line(R"((?m)^(?:Exit code|Process exited with code) (-?\d{1,9})$)");
+  // "Process exited with code N" header line; Qwen Code's run_shell_command result ends with
+  // "Exit Code: N"; older Codex shell output is JSON metadata.
+  static const Regex line(R"((?m)^(?:Exit code|Exit Code:|Process exited with code) (-?\d{1,9})$)");
   static const Regex json(R"("exit_code"\s*:\s*(-?\d{1,9}))");
   auto code = line.capture(text.substr(0, 512), 1);
+  if (!code && text.size() > 512) code = line.capture(text.substr(text.size() - 512), 1);
   if (!code && text.starts_with("{")) code = json.capture(text, 1);
   if (!code) return std::nullopt;
   return std::stoi(*code);
