@@ -55,7 +55,7 @@ std::vector<skillpipe::SessionDigest> synthetic(int n, int families, unsigned se
                       rng() % 4 == 0 ? "that's wrong, try again" : "thanks, perfect"};
     d.feedback_signals = {{1, rng() % 4 == 0 ? "negative" : "positive", "x"}};
     d.assistant_finals = {"Done: changed " + std::to_string(rng() % 9 + 1) + " files and the checks pass."};
-    for (int t = 0; t < 4; ++t) d.tools_used.push_back(kTools[(f + t) % 7]);
+    for (int t = 0; t < 4; ++t) d.tools.push_back({kTools[(f + t) % 7], 1, 0});
     out.push_back(std::move(d));
   }
   return out;

@@ -111,7 +111,7 @@ class Session {
         d_.usage.output += t[1].as_int() + t[3].as_int();
         d_.usage.cache_read += t[2].as_int();
       }
-      if (f[5].is_string()) d_.attrs["model"] = f[5].str();
+      if (f[5].is_string()) d_.model = f[5].str();
     } else {
       ++r_.counts["messages_" + f[0].str()];  // info, error, warning: the CLI talking
     }
@@ -156,7 +156,7 @@ class Session {
       call.get({"name", "args"}, c);
       if (!c[0].is_string()) continue;
       const std::string name = c[0].str();
-      skillpipe::harvest::add_unique(d_.tools_used, name);
+      skillpipe::harvest::add_tool(d_.tools, name);
       if (kWriteTools.count(name) && c[1].is_object())
         if (JsonView p = c[1]["file_path"]; p.is_string()) skillpipe::harvest::add_unique(d_.files_touched, p.str());
     }

@@ -54,9 +54,10 @@ std::string human(const SessionDigest& d) {
   out += "  " + d.started_at + " -> " + d.ended_at + "  prompts " + std::to_string(d.user_prompts.size()) +
          ", assistant turns " + std::to_string(d.n_assistant_turns) + ", tokens in/out " +
          std::to_string(d.usage.input) + "/" + std::to_string(d.usage.output) + "\n";
-  if (!d.tools_used.empty()) {
+  if (!d.tools.empty()) {
     out += "  tools:";
-    for (const auto& t : d.tools_used) out += " " + t;
+    for (const auto& t : d.tools)
+      out += " " + t.name + (t.errors ? " (" + std::to_string(t.calls) + " calls, " + std::to_string(t.errors) + " failed)" : "");
     out += "\n";
   }
   for (const auto& p : d.user_prompts) {

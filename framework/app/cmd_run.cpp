@@ -50,8 +50,9 @@ void print_summary(const host::RunOutcome& o) {
                  s.error.empty() ? "" : "  ", s.error.c_str());
   }
   const auto& r = o.report;
-  if (!r.gate_action.empty()) std::fprintf(stderr, "night: %s%s%s\n", r.gate_action.c_str(),
-                                            r.gate_reason.empty() ? "" : " - ", r.gate_reason.c_str());
+  if (r.gate_action)
+    std::fprintf(stderr, "night: %s%s%s\n", to_string(*r.gate_action), r.gate_reason.empty() ? "" : " - ",
+                 r.gate_reason.c_str());
   if (r.baseline_val && r.candidate_val)
     std::fprintf(stderr, "val score: %.4f -> %.4f\n", *r.baseline_val, *r.candidate_val);
   for (const auto& n : r.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
@@ -78,9 +79,9 @@ int cmd_run(const Args& args) {
     return 2;
   }
   host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, a.run_dir, a.dry_run, {}};
-  if (a.auto_adopt) opts.options["auto_adopt"] = "true";
-  if (a.restart) opts.options["restart"] = "true";
-  if (!a.tasks_file.empty()) opts.options["tasks_file"] = fs::absolute(a.tasks_file).string();
+  opts.flags.auto_adopt = a.auto_adopt;
+  opts.flags.restart = a.restart;
+  if (!a.tasks_file.empty()) opts.flags.tasks_file = fs::absolute(a.tasks_file).string();
   const auto out = host::run_pipeline(a.file, opts);
   for (const auto& e : out.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
   if (out.exit_code == 0 || !out.stages.empty()) print_summary(out);

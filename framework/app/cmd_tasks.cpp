@@ -120,7 +120,8 @@ int tasks_from_pipeline(const std::string& path, const std::vector<std::string>&
   run.pipeline_dir = spec.dir;
   run.project = resolve_project(project.empty() ? spec.project : project);
   run.now_utc = format_iso8601_s(now_ms());
-  for (const auto& [k, v] : spec.options) run.options[k] = v;
+  run.options = spec.options;
+  if (spec.options.count("tasks_file")) run.flags.tasks_file = spec.options.at("tasks_file");
   host::Services services;
   std::vector<std::shared_ptr<StageBase>> objects;  // destroyed before `registry`
   std::vector<std::unique_ptr<host::BasicContext>> contexts;

@@ -47,7 +47,7 @@ std::string result_json(const Result& r) {
       w.Key("content");
       w.String(e.content.c_str());
       w.Key("status");
-      w.String(e.status.c_str());
+      w.String(to_string(e.status));
       w.EndObject();
     }
     w.EndArray();

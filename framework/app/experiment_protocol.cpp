@@ -254,7 +254,7 @@ Result run_experiment(const Options& o) {
     NightRow row;
     row.night = night;
     row.night_id = rep.night_id;
-    row.action = rep.gate_action;
+    row.action = to_string(rep.gate_action);
     row.reason = rep.gate_reason;
     row.baseline = rep.baseline_val;
     row.candidate = rep.candidate_val;
@@ -262,7 +262,7 @@ Result run_experiment(const Options& o) {
     row.rejected = rep.rejected_edits;
     row.unmatched = static_cast<int>(rep.unmatched_edits.size());
     record_harmful("night " + std::to_string(night), rep);
-    if (rep.gate_action == "accept" && !rep.proposals.empty()) {
+    if (rep.gate_action == GateAction::kAccept && !rep.proposals.empty()) {
       const CommandResult a = adopt_night(o, r.store, r.project, rep.night_id);
       if (a.exit_code != 0) {
         r.exit_code = a.exit_code;
@@ -306,7 +306,7 @@ Result run_experiment(const Options& o) {
       ProbeRow p;
       p.kind = kind;
       p.night_id = rep.night_id;
-      p.action = rep.gate_action;
+      p.action = to_string(rep.gate_action);
       p.reason = rep.gate_reason;
       std::vector<Edit> all = rep.accepted_edits;
       all.insert(all.end(), rep.rejected_edits.begin(), rep.rejected_edits.end());

@@ -294,19 +294,19 @@ class @CAMEL@ : public Consolidator {
     r.report.counts["tasks_passed"] = passed;
     ctx.count("tasks_passed", passed);
     if (passed == 0) {
-      r.report.gate_action = "no_edits";
+      r.report.gate_action = GateAction::kNoEdits;
       r.report.gate_reason = "no task passed its judges";
       return r;
     }
     Proposal p;
     p.name = skill_name_;
-    p.target = "claude_skill";
-    p.status = "draft";
+    p.target = {Agent::kClaude, DocKind::kSkill};
+    p.status = ProposalStatus::kDraft;
     p.proposed_text = "---\nname: " + skill_name_ + "\ndescription: Recurring tasks that went well.\n---\n\n# " +
                       skill_name_ + "\n\n## Tasks done well before\n" + list;
     p.reasons.push_back(std::to_string(passed) + " recurring task(s) passed every judge");
     r.proposals.push_back(std::move(p));
-    r.report.gate_action = "offline";
+    r.report.gate_action = GateAction::kOffline;
     r.report.gate_reason = "drafted from observed successes; not validated by replay";
     return r;
   }

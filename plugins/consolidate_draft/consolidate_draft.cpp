@@ -107,7 +107,7 @@ class ConsolidateDraft final : public Consolidator {
     Store* store = ctx.store();
     const std::string project = ctx.run().project;
     const std::string night = store ? store->night().night_id : ctx.run().night_id;
-    rep.gate_action = "offline";
+    rep.gate_action = GateAction::kOffline;
     rep.attrs["mode"] = "offline";
 
     Backend* llm = pick_backend(ctx, rep);
@@ -134,7 +134,7 @@ class ConsolidateDraft final : public Consolidator {
       ++ready;
       drafting::DraftRecord* prev = state.find(p.id);
       if (prev && prev->evidence_sig == p.evidence_sig && prev->night != night) {
-        if (prev->status == "quarantined") {
+        if (prev->status == to_string(ProposalStatus::kQuarantined)) {
           rep.notes.push_back("pattern `" + p.label + "` (" + p.id + "): its draft was quarantined on night " +
                               prev->night + "; not drafted again until new evidence arrives");
           ++rep.counts["drafts_held_in_quarantine"];
@@ -160,7 +160,7 @@ class ConsolidateDraft final : public Consolidator {
       rep.llm_calls += d.llm_calls;
       rep.cached_calls += d.cached_calls;
       for (auto& prop : d.proposals) {
-        quarantined += prop.status == "quarantined";
+        quarantined += prop.status == ProposalStatus::kQuarantined;
         res.proposals.push_back(std::move(prop));
       }
       if (prev)
@@ -225,11 +225,17 @@ class ConsolidateDraft final : public Consolidator {
                        "a clean finish with few tool errors).");
       return;
     }
-    const auto& first = in.tasks.empty() ? TaskRecord{} : in.tasks.front();
-    const auto attr = [&](const char* k, const char* def) {
-      const auto it = first.attrs.find(k);
-      return it == first.attrs.end() ? std::string(def) : it->second;
-    };
+    // The thresholds the miner judged readiness against (its defaults when unknown).
+    PatternInfo thresholds;
+    thresholds.min_successes = 2;
+    thresholds.min_success_ratio = 0.7;
+    for (const auto& t : in.tasks)
+      if (t.pattern && t.pattern->min_successes > 0) {
+        thresholds = *t.pattern;
+        break;
+      }
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.2f", thresholds.min_success_ratio);
     std::snprintf(buf, sizeof buf, "%d ready of %zu patterns, %zu draft(s) for review (no replay, no gate)", ready,
                   patterns.size(), res.proposals.size());
     rep.gate_reason = std::string("offline: ") + buf;
@@ -237,9 +243,9 @@ class ConsolidateDraft final : public Consolidator {
       rep.notes.insert(rep.notes.begin(), "No skill drafts tonight: " + std::to_string(not_ready) +
                                               (not_ready == 1 ? " pattern is" : " patterns are") +
                                               " not ready. A pattern is ready with at least " +
-                                              attr("min_task_count", "2") +
+                                              std::to_string(thresholds.min_successes) +
                                               " successful sessions and a success ratio of at least " +
-                                              attr("min_success_ratio", "0.70") + "; the reasons per pattern follow.");
+                                              ratio + "; the reasons per pattern follow.");
     } else if (!res.proposals.empty()) {
       rep.notes.insert(rep.notes.begin(),
                        "Review tonight's drafts with `skillpipe status`; adopt one with `skillpipe adopt --skill NAME "
@@ -256,7 +262,7 @@ class ConsolidateDraft final : public Consolidator {
     std::vector<lifecycle::StagedDraft> staged;
     for (const auto& d : state.drafts)
       for (const auto& t : d.targets) staged.push_back({t.target, t.name, t.sha256, d.night});
-    const bool dry = ctx.run().options.count("dry_run") && ctx.run().options.at("dry_run") == "true";
+    const bool dry = ctx.run().flags.dry_run;
     const auto r = lifecycle::run_lifecycle(store, live, all_targets(), in.digests, staged, life_, dry, ctx);
     rep.notes.insert(rep.notes.end(), r.notes.begin(), r.notes.end());
     for (const auto& [k, v] : r.counts) rep.counts[k] += v;

@@ -116,7 +116,7 @@ std::string sections(const PatternView& p, const std::string& h) {
   s += "A finished answer looked like this:\n\n";
   int shown = 0;
   for (auto it = p.evidence.rbegin(); it != p.evidence.rend() && shown < 3; ++it) {
-    if (it->outcome != "success" || one_line(it->result).empty()) continue;
+    if (it->outcome != Outcome::kSuccess || one_line(it->result).empty()) continue;
     s += "- \"" + one_line(it->result) + "\"\n";
     ++shown;
   }
@@ -126,7 +126,7 @@ std::string sections(const PatternView& p, const std::string& h) {
   s += "Drafted by skillpipe without an LLM from pattern `" + p.id + "`: " + plural(p.successes, "successful session") +
        ", " + plural(p.failures, "failed session") + " (success ratio " + p.ratio + ").\n\n";
   for (const auto& e : p.evidence) {
-    s += "- `" + e.session + "` (" + e.at.substr(0, 10) + "): " + e.outcome;
+    s += "- `" + e.session + "` (" + e.at.substr(0, 10) + "): " + to_string(e.outcome);
     if (!e.reason.empty()) s += ", " + one_line(e.reason);
     s += "\n";
   }

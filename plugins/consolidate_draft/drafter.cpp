@@ -63,7 +63,7 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     const std::string own_name = existing ? existing->name : unclaimed_name(claims, s, target, project, skill_name_for(p));
 
     Proposal prop;
-    prop.target = target;
+    prop.target = parse_target(target).value_or(Target{});
     prop.name = existing ? existing->name : own_name;
     prop.live_path = existing ? existing->path : new_skill_path(s.roots, target, project, s.scope, own_name);
     if (prop.live_path.empty()) {
@@ -121,7 +121,7 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     const bool quarantined = findings_block(findings, s.quarantine_severity);
     any_quarantined = any_quarantined || quarantined;
 
-    prop.status = quarantined ? "quarantined" : "draft";
+    prop.status = quarantined ? ProposalStatus::kQuarantined : ProposalStatus::kDraft;
     prop.reasons.push_back("offline draft (" + author + ") from pattern " + p.id + ": " + std::to_string(p.successes) +
                            " successful, " + std::to_string(p.failures) + " failed sessions (success ratio " + p.ratio +
                            "); not replayed or gated");
@@ -136,7 +136,7 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     out.record.targets.push_back({target, prop.name, prop.live_path, sha256_hex(prop.proposed_text)});
     std::string n = "pattern `" + p.label + "` (" + p.id + "): " +
                     (append ? "appended to" : ours ? "updated its" : "drafted new") +
-                    " skill `" + prop.name + "` for " + target + " — " + prop.status;
+                    " skill `" + prop.name + "` for " + target + " — " + to_string(prop.status);
     if (quarantined) {
       int shown = 0;
       n += " (";
@@ -153,7 +153,7 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
         out.record.reasons.push_back(target + ": " + format_finding(f));
     out.proposals.push_back(std::move(prop));
   }
-  out.record.status = any_quarantined ? "quarantined" : "draft";
+  out.record.status = to_string(any_quarantined ? ProposalStatus::kQuarantined : ProposalStatus::kDraft);
   return out;
 }
 

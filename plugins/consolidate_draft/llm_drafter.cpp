@@ -46,7 +46,7 @@ LlmDraft llm_draft(Backend& backend, const PatternView& p, const std::string& na
   }
   for (const auto& e : p.evidence)
     user +=
-        "Evidence (" + e.outcome + ", " + e.reason + "): request \"" + e.intent + "\" -> answer \"" + e.result + "\"\n";
+        "Evidence (" + std::string(to_string(e.outcome)) + ", " + e.reason + "): request \"" + e.intent + "\" -> answer \"" + e.result + "\"\n";
   user += "\nA template draft built from the same evidence:\n\n" + template_text + "\n";
   if (append) {
     user +=

@@ -1,4 +1,5 @@
-// pattern_view.hpp - a pattern task record (from mine_patterns) read back into plain fields.
+// pattern_view.hpp - a pattern task record (from mine_patterns) with what drafting derives
+// from it: the other requests of the pattern, its sessions, and an evidence signature.
 #pragma once
 
 #include <string>
@@ -8,15 +9,6 @@
 
 namespace skillpipe::drafting {
 
-struct Evidence {
-  std::string session;
-  std::string outcome;  // success | fail
-  std::string at;
-  std::string intent;
-  std::string result;
-  std::string reason;
-};
-
 struct PatternView {
   std::string id;
   std::string label;
@@ -25,14 +17,14 @@ struct PatternView {
   std::string readiness;
   int successes = 0;
   int failures = 0;
-  std::string ratio;
+  std::string ratio;                  // the success ratio as shown ("0.75")
   std::string intent;                 // the most typical request
   std::vector<std::string> examples;  // other requests of the pattern
   std::vector<std::string> tool_chain;
-  std::string tool_chain_support;
+  std::string tool_chain_support;     // "k/n": successful sessions that took every step
   std::vector<std::string> skills;
   std::vector<std::string> files;
-  std::vector<Evidence> evidence;
+  std::vector<PatternEvidence> evidence;
   std::vector<std::string> sessions;  // every member session
   std::string skill_hint;
   std::string evidence_sig;  // changes whenever the evidence changes

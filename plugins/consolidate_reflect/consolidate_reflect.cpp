@@ -103,7 +103,7 @@ class ConsolidateReflect final : public Consolidator {
         notes.push_back("The spending plan (" + sp.summary() + ") exceeds " + sp.cap +
                         "; running anyway as configured (on_over_budget: run) until a cap stops it.");
       } else if (sp.over) {
-        out.report.gate_action = "budget_refused";
+        out.report.gate_action = GateAction::kBudgetRefused;
         out.report.gate_reason = "the night's plan (" + sp.summary() + ") exceeds " + sp.cap;
         out.report.notes.push_back("Nothing was replayed: the spending plan exceeds the budget cap " + sp.cap +
                                    ". Raise the cap under the backend's `budget:`, or run the part that fits with "
@@ -151,7 +151,7 @@ class ConsolidateReflect final : public Consolidator {
       for (const auto* list : {&go.result.accepted, &go.result.rejected, &go.result.unmatched})
         for (const auto& e : *list) {
           Edit x = e;
-          if (list == &go.result.accepted) x.status = "applied";
+          if (list == &go.result.accepted) x.status = EditStatus::kApplied;
           out.edits.push_back(std::move(x));
         }
     }

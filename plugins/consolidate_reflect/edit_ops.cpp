@@ -36,13 +36,13 @@ class Applier {
 
   const ManagedDoc& doc() const { return doc_; }
 
-  std::string apply(Edit& e) {
-    if (!doc_.error().empty()) return "protected";
+  EditStatus apply(Edit& e) {
+    if (!doc_.error().empty()) return EditStatus::kProtected;
     const bool needs_content = e.op != EditOp::kDelete;
-    if (needs_content && e.content.empty()) return "empty";
-    if (e.content.size() > opt_.bounds.max_edit_chars) return "oversize";
-    if (contains_marker(e.content) || contains_marker(e.anchor)) return "protected";
-    if (!e.content.empty() && findings_block(scan_unsafe_content(e.content), "high")) return "unsafe";
+    if (needs_content && e.content.empty()) return EditStatus::kEmpty;
+    if (e.content.size() > opt_.bounds.max_edit_chars) return EditStatus::kOversize;
+    if (contains_marker(e.content) || contains_marker(e.anchor)) return EditStatus::kProtected;
+    if (!e.content.empty() && findings_block(scan_unsafe_content(e.content), "high")) return EditStatus::kUnsafe;
     switch (e.op) {
       case EditOp::kAdd:
         return add(e);
@@ -55,7 +55,7 @@ class Applier {
       case EditOp::kInsertAfter:
         return insert_after(e);
     }
-    return "unknown_op";
+    return EditStatus::kUnknownOp;
   }
 
  private:
@@ -125,27 +125,27 @@ class Applier {
     return pos;
   }
 
-  std::string add(const Edit& e) {
-    if (duplicate(e.content)) return "duplicate";
+  EditStatus add(const Edit& e) {
+    if (duplicate(e.content)) return EditStatus::kDuplicate;
     const BlockKind kind = e.kind == EditKind::kExecutionLapse ? BlockKind::kNotes : BlockKind::kLearned;
     const bool existed = doc_.find(kind) >= 0;
     const int idx = ensure_region(kind);
-    if (idx < 0) return "protected";  // the document ends inside an unclosed code fence
+    if (idx < 0) return EditStatus::kProtected;  // the document ends inside an unclosed code fence
     Block& b = doc_.blocks()[static_cast<std::size_t>(idx)];
     b.items.push_back(e.content);
     if (!region_fits(b)) {
       b.items.pop_back();
       if (!existed) doc_.blocks().erase(doc_.blocks().begin() + idx);
-      return "oversize";
+      return EditStatus::kOversize;
     }
     b.dirty = true;
-    return "applied";
+    return EditStatus::kApplied;
   }
 
-  std::string replace_or_delete(const Edit& e, bool is_delete) {
+  EditStatus replace_or_delete(const Edit& e, bool is_delete) {
     const std::string anchor = normalize_for_match(e.anchor.empty() && is_delete ? e.content : e.anchor);
-    if (anchor.size() < kMinAnchor) return "anchor_not_found";
-    if (!is_delete && duplicate(e.content)) return "duplicate";
+    if (anchor.size() < kMinAnchor) return EditStatus::kAnchorNotFound;
+    if (!is_delete && duplicate(e.content)) return EditStatus::kDuplicate;
     auto before = doc_.blocks();
     int hits = 0;
     for (auto& b : doc_.blocks()) {
@@ -171,49 +171,49 @@ class Applier {
       for (const auto& b : doc_.blocks())
         if (b.kind == BlockKind::kUser)
           for (const auto& l : split_lines(b.raw).text)
-            if (normalize_for_match(l).find(anchor) != std::string::npos) return "protected";
-      return "anchor_not_found";
+            if (normalize_for_match(l).find(anchor) != std::string::npos) return EditStatus::kProtected;
+      return EditStatus::kAnchorNotFound;
     }
     for (const auto& b : doc_.blocks())
       if (!region_fits(b)) {
         doc_.blocks() = std::move(before);
-        return "oversize";
+        return EditStatus::kOversize;
       }
     if (insert_total() > opt_.bounds.max_region_chars) {
       doc_.blocks() = std::move(before);
-      return "oversize";
+      return EditStatus::kOversize;
     }
     doc_.drop_empty();
-    return "applied";
+    return EditStatus::kApplied;
   }
 
-  std::string insert_block(std::size_t pos, const std::string& content) {
+  EditStatus insert_block(std::size_t pos, const std::string& content) {
     Block b;
     b.kind = BlockKind::kInsert;
     b.dirty = true;
     b.items = split(content, '\n');
-    if (insert_total() + ManagedDoc::content_size(b) > opt_.bounds.max_region_chars) return "oversize";
+    if (insert_total() + ManagedDoc::content_size(b) > opt_.bounds.max_region_chars) return EditStatus::kOversize;
     doc_.blocks().insert(doc_.blocks().begin() + static_cast<long>(pos), std::move(b));
-    return "applied";
+    return EditStatus::kApplied;
   }
 
-  std::string append(const Edit& e) {
-    if (!opt_.allow_document_ops) return "protected";
-    if (duplicate(e.content)) return "duplicate";
+  EditStatus append(const Edit& e) {
+    if (!opt_.allow_document_ops) return EditStatus::kProtected;
+    if (duplicate(e.content)) return EditStatus::kDuplicate;
     std::size_t pos = doc_.blocks().size();
     const int learned = doc_.find(BlockKind::kLearned), notes = doc_.find(BlockKind::kNotes);
     if (learned >= 0)
       pos = static_cast<std::size_t>(learned);
     else if (notes >= 0)
       pos = static_cast<std::size_t>(notes);
-    if (fence_open_before(pos)) return "protected";
+    if (fence_open_before(pos)) return EditStatus::kProtected;
     return insert_block(pos, e.content);
   }
 
-  std::string insert_after(const Edit& e) {
+  EditStatus insert_after(const Edit& e) {
     const std::string anchor = normalize_for_match(e.anchor);
-    if (anchor.size() < kMinAnchor) return "anchor_not_found";
-    if (duplicate(e.content)) return "duplicate";
+    if (anchor.size() < kMinAnchor) return EditStatus::kAnchorNotFound;
+    if (duplicate(e.content)) return EditStatus::kDuplicate;
     auto& bl = doc_.blocks();
     bool in_frontmatter = false, fence = false, first_line = true;
     for (std::size_t bi = 0; bi < bl.size(); ++bi) {
@@ -227,20 +227,20 @@ class Applier {
           first_line = false;
           if (was_first && bi == 0 && t == "---") {
             in_frontmatter = true;
-            if (normalize_for_match(l).find(anchor) != std::string::npos) return "protected";
+            if (normalize_for_match(l).find(anchor) != std::string::npos) return EditStatus::kProtected;
             continue;
           }
           const bool matches = normalize_for_match(l).find(anchor) != std::string::npos;
           if (in_frontmatter) {
             if (t == "---") in_frontmatter = false;
-            if (matches) return "protected";
+            if (matches) return EditStatus::kProtected;
             continue;
           }
           const bool fence_line = starts_with(t, "```") || starts_with(t, "~~~");
           if (fence_line) fence = !fence;
           if (!matches) continue;
-          if (fence || fence_line) return "protected";
-          if (!opt_.allow_document_ops) return "protected";
+          if (fence || fence_line) return EditStatus::kProtected;
+          if (!opt_.allow_document_ops) return EditStatus::kProtected;
           // Split the user block after this line; the user's bytes stay as they were.
           const std::size_t cut = lines.end[li];
           std::string head = b.raw.substr(0, cut), tail = b.raw.substr(cut);
@@ -248,13 +248,13 @@ class Applier {
           ins.kind = BlockKind::kInsert;
           ins.dirty = true;
           ins.items = split(e.content, '\n');
-          if (insert_total() + ManagedDoc::content_size(ins) > opt_.bounds.max_region_chars) return "oversize";
+          if (insert_total() + ManagedDoc::content_size(ins) > opt_.bounds.max_region_chars) return EditStatus::kOversize;
           b.raw = head;
           std::vector<Block> add{std::move(ins)};
           if (!tail.empty()) add.push_back(user_block(tail));
           // `b` is not used after this insert (it may move); `head` is never empty.
           bl.insert(bl.begin() + static_cast<long>(bi) + 1, add.begin(), add.end());
-          return "applied";
+          return EditStatus::kApplied;
         }
         continue;
       }
@@ -267,20 +267,20 @@ class Applier {
           if (insert_total() > opt_.bounds.max_region_chars) {
             b.items.erase(b.items.begin() + static_cast<long>(ii) + 1,
                           b.items.begin() + static_cast<long>(ii + 1 + lines.size()));
-            return "oversize";
+            return EditStatus::kOversize;
           }
         } else {
           b.items.insert(b.items.begin() + static_cast<long>(ii) + 1, e.content);
           if (!region_fits(b)) {
             b.items.erase(b.items.begin() + static_cast<long>(ii) + 1);
-            return "oversize";
+            return EditStatus::kOversize;
           }
         }
         b.dirty = true;
-        return "applied";
+        return EditStatus::kApplied;
       }
     }
-    return "anchor_not_found";
+    return EditStatus::kAnchorNotFound;
   }
 
   ManagedDoc doc_;
@@ -289,7 +289,9 @@ class Applier {
 
 }  // namespace
 
-bool is_unmatched_status(std::string_view s) { return s != "applied" && s != "rejected" && !s.empty(); }
+bool is_unmatched_status(EditStatus s) {
+  return s != EditStatus::kApplied && s != EditStatus::kRejected && s != EditStatus::kProposed;
+}
 
 ApplyResult apply_edits(std::string_view document, const std::vector<Edit>& edits, const ApplyOptions& options) {
   ApplyResult r;
@@ -298,8 +300,8 @@ ApplyResult apply_edits(std::string_view document, const std::vector<Edit>& edit
   for (Edit e : edits) {
     e.content = clean_content(e.content);
     e.anchor = trim(e.anchor);
-    if (e.status.empty()) e.status = a.apply(e);
-    if (e.status == "applied") ++r.applied;
+    if (e.status == EditStatus::kProposed) e.status = a.apply(e);
+    if (e.status == EditStatus::kApplied) ++r.applied;
     r.edits.push_back(std::move(e));
   }
   r.text = r.applied > 0 ? a.doc().render() : std::string(document);

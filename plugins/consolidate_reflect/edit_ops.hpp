@@ -39,10 +39,11 @@ struct ApplyResult {
   std::string error;  // why nothing could be applied (damaged markers)
 };
 
-// Edits whose status is already set (e.g. unknown_op from parsing) are passed through.
+// Edits whose status is already set (not kProposed; e.g. unknown_op from parsing) are passed
+// through.
 ApplyResult apply_edits(std::string_view document, const std::vector<Edit>& edits, const ApplyOptions& options);
 
 // True for the statuses of edits that changed nothing and never reach the gate.
-bool is_unmatched_status(std::string_view status);
+bool is_unmatched_status(EditStatus status);
 
 }  // namespace skillpipe::reflect

@@ -115,7 +115,7 @@ void record_decision(std::map<std::string, double>& m, const GateDecision& d) {
   m["gate.unchanged"] = d.unchanged;
 }
 
-std::vector<TaskDelta> deltas_from(const GateDecision& d, const std::string& split) {
+std::vector<TaskDelta> deltas_from(const GateDecision& d, Split split) {
   std::vector<TaskDelta> out;
   for (const auto& ch : d.changes) {
     if (!ch.before || !ch.after) continue;
@@ -137,19 +137,19 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   r.metrics["tasks.val"] = static_cast<double>(sp.val.size());
   r.metrics["tasks.test"] = static_cast<double>(sp.test.size());
   if (sp.train.empty() && sp.val.empty()) {
-    r.action = "no_edits";
+    r.action = GateAction::kNoEdits;
     r.reason = sp.test.empty() ? "no tasks to learn from" : "only test tasks; nothing to learn from";
     return r;
   }
   std::vector<TaskRecord> gate_set = sp.val;
-  std::string gate_split = "val";
+  Split gate_split = Split::kVal;
   if (!sp.leak.empty()) {
     r.unverified = true;
     if (sp.val.empty()) {
       gate_set = sp.train;
-      gate_split = "train";
+      gate_split = Split::kTrain;
     }
-    r.notes.push_back("Not validated: " + sp.leak + ". The gate ran on " + gate_split +
+    r.notes.push_back("Not validated: " + sp.leak + ". The gate ran on " + to_string(gate_split) +
                       " as a proxy, so anything it keeps is staged as an unverified suggestion.");
   }
   if (sp.train.empty()) {
@@ -161,14 +161,15 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   // Baseline.
   Scored base = eval_.run(gate_set, spec.skill.text, spec.memory.text, "baseline", "baseline");
   if (base.raw.budget_stopped) {
-    r.action = "budget_stopped";
+    r.action = GateAction::kBudgetStopped;
     r.reason = "the budget ran out while scoring the baseline";
     return r;
   }
   r.baseline_val = mean_score(base.results, gate);
   if (!r.baseline_val) {
-    r.action = "reject";
-    r.reason = "no " + gate_split + " task could be scored under the current documents (every replay failed)";
+    r.action = GateAction::kReject;
+    r.reason = std::string("no ") + to_string(gate_split) +
+               " task could be scored under the current documents (every replay failed)";
     return r;
   }
   Scored base_test;
@@ -179,12 +180,12 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   if (s_.evaluate_only) {
     r.candidate_val = r.baseline_val;
     r.candidate_test = r.baseline_test;
-    r.action = "no_edits";
+    r.action = GateAction::kNoEdits;
     r.reason = "evaluation only";
     return r;
   }
   if (!spec.evolve_skill && !spec.evolve_memory) {
-    r.action = "no_edits";
+    r.action = GateAction::kNoEdits;
     r.reason = "both documents are frozen (evolve_skill and evolve_memory are false)";
     return r;
   }
@@ -194,10 +195,10 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   }
 
   // Train replay (reused when it is the same replay the baseline already did).
-  const bool same = gate_split == "train" && s_.rollouts_k == 1;
+  const bool same = gate_split == Split::kTrain && s_.rollouts_k == 1;
   Scored train = same ? base : eval_.run(sp.train, spec.skill.text, spec.memory.text, "train", "train", s_.rollouts_k);
   if (train.raw.budget_stopped) {
-    r.action = "budget_stopped";
+    r.action = GateAction::kBudgetStopped;
     r.reason = "the budget ran out while replaying the train tasks";
     return r;
   }
@@ -221,7 +222,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     if (!is_skill && !r.accepted_skill.empty()) {
       train = eval_.run(sp.train, skill, memory, "train:post_skill", "train", s_.rollouts_k);
       if (train.raw.budget_stopped) {
-        r.action = "budget_stopped";
+        r.action = GateAction::kBudgetStopped;
         r.reason = "the budget ran out while replaying the train tasks under the new skill";
         return r;
       }
@@ -251,7 +252,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     ReflectOutcome ro = reflector_.reflect(in, tags_of(col.failed), skill + "\n\n" + memory);
     for (auto& n : ro.notes) r.notes.push_back(n);
     if (ro.budget_stopped) {
-      r.action = "budget_stopped";
+      r.action = GateAction::kBudgetStopped;
       r.reason = "the budget ran out during the " + name + " reflection";
       return r;
     }
@@ -271,7 +272,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     std::vector<Edit> applied;
     for (auto& e : ar.edits) {
       e.document = doc_name;
-      if (e.status == "applied")
+      if (e.status == EditStatus::kApplied)
         applied.push_back(e);
       else
         r.unmatched.push_back(e);
@@ -282,7 +283,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     Scored trial =
         eval_.run(gate_set, is_skill ? ar.text : skill, is_skill ? memory : ar.text, "trial:" + name, "trial");
     if (trial.raw.budget_stopped) {
-      r.action = "budget_stopped";
+      r.action = GateAction::kBudgetStopped;
       r.reason = "the budget ran out during the " + name + " trial";
       return r;
     }
@@ -297,7 +298,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
       for (const auto& e : edits) (is_skill ? r.accepted_skill : r.accepted_memory).push_back(e);
     };
     auto reject = [&](Edit e) {
-      e.status = "rejected";
+      e.status = EditStatus::kRejected;
       rejected_tonight.push_back(e.content);
       r.rejected.push_back(std::move(e));
     };
@@ -316,7 +317,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
         for (std::size_t k = 0; k < kept.size(); ++k)
           if (k != i) {
             others.push_back(kept[k]);
-            others.back().status.clear();
+            others.back().status = EditStatus::kProposed;
           }
         ApplyResult without = apply_edits(doc, others, spec.apply);
         if (without.applied != static_cast<int>(others.size())) {
@@ -326,7 +327,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
         Scored t = eval_.run(gate_set, is_skill ? without.text : skill, is_skill ? memory : without.text,
                              "prune:" + name + ":without" + std::to_string(i + 1), "trial");
         if (t.raw.budget_stopped) {
-          r.action = "budget_stopped";
+          r.action = GateAction::kBudgetStopped;
           r.reason = "the budget ran out while pruning " + name + " edits";
           return r;
         }
@@ -356,7 +357,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     // Salvage: a batch can fail because of one bad edit; try each alone.
     for (std::size_t i = 0; i < applied.size(); ++i) {
       Edit one = applied[i];
-      one.status.clear();
+      one.status = EditStatus::kProposed;
       const std::string& now = is_skill ? skill : memory;
       ApplyResult a1 = apply_edits(now, {one}, spec.apply);
       if (a1.applied == 0) {
@@ -366,7 +367,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
       Scored t1 = eval_.run(gate_set, is_skill ? a1.text : skill, is_skill ? memory : a1.text,
                             "trial:" + name + ":edit" + std::to_string(i + 1), "trial");
       if (t1.raw.budget_stopped) {
-        r.action = "budget_stopped";
+        r.action = GateAction::kBudgetStopped;
         r.reason = "the budget ran out while trying " + name + " edits one by one";
         return r;
       }
@@ -389,11 +390,11 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     r.deltas = deltas_from(last_decision, gate_split);
     if (any_applied) record_decision(r.metrics, last_decision);
     if (!any_applied) {
-      r.action = "no_edits";
+      r.action = GateAction::kNoEdits;
       r.reason = !any_failures ? "every train task already passes under the current documents"
                                : "no proposed edit changed a document (see the unmatched edits and notes)";
     } else {
-      r.action = r.unverified ? "reject_unverified" : "reject";
+      r.action = r.unverified ? GateAction::kRejectUnverified : GateAction::kReject;
       r.reason = last_decision.reason;
     }
     r.candidate_test = r.baseline_test;
@@ -405,7 +406,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   if (s_.final_replay) {
     final_sc = eval_.run(gate_set, skill, memory, "final", "final");
     if (final_sc.raw.budget_stopped) {
-      r.action = "budget_stopped";
+      r.action = GateAction::kBudgetStopped;
       r.reason = "the budget ran out during the final replay";
       return r;
     }
@@ -418,7 +419,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   record_decision(r.metrics, fd);
   if (!fd.accept) {
     for (auto e : r.accepted) {
-      e.status = "rejected";
+      e.status = EditStatus::kRejected;
       r.rejected.push_back(std::move(e));
     }
     r.accepted.clear();
@@ -426,21 +427,21 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     r.accepted_memory.clear();
     r.skill_text = spec.skill.text;
     r.memory_text = spec.memory.text;
-    r.action = "reject";
+    r.action = GateAction::kReject;
     r.reason = "final replay: " + fd.reason;
     r.candidate_test = r.baseline_test;
     return r;
   }
   r.skill_text = skill;
   r.memory_text = memory;
-  r.action = r.unverified ? "reject_unverified" : "accept";
+  r.action = r.unverified ? GateAction::kRejectUnverified : GateAction::kAccept;
   r.reason = fd.reason;
-  if (r.unverified) r.reason = "not validated (" + sp.leak + "); on the " + gate_split + " proxy: " + fd.reason;
+  if (r.unverified) r.reason = "not validated (" + sp.leak + "); on the " + to_string(gate_split) + " proxy: " + fd.reason;
   if (!sp.test.empty()) {
     Scored after_test = eval_.run(sp.test, skill, memory, "final_test", "test");
     r.candidate_test = mean_score(after_test.results, gate);
     GateDecision td = decide(base_test.results, after_test.results, gate);
-    for (auto& d : deltas_from(td, "test")) r.deltas.push_back(d);
+    for (auto& d : deltas_from(td, Split::kTest)) r.deltas.push_back(d);
   }
   return r;
 }

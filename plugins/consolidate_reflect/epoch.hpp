@@ -45,7 +45,7 @@ struct Trial {
 };
 
 struct EpochResult {
-  std::string action;  // accept | reject | reject_unverified | no_edits | budget_stopped
+  GateAction action = GateAction::kNoEdits;
   std::string reason;
   bool unverified = false;
   std::optional<double> baseline_val, candidate_val, baseline_test, candidate_test;

@@ -6,16 +6,16 @@
 namespace skillpipe::reflect {
 namespace {
 
-Proposal make(const DocFile& doc, const std::string& text, const std::string& status, const EpochResult& r) {
+Proposal make(const DocFile& doc, const std::string& text, ProposalStatus status, const EpochResult& r) {
   Proposal p;
   p.name = doc.name;
-  p.target = doc.target;
+  p.target = parse_target(doc.target).value_or(Target{});
   p.live_path = doc.path;
   p.base_text = doc.base_text;
   p.base_sha256 = doc.base_sha256;
   p.proposed_text = text;
   p.status = status;
-  p.reasons.push_back("gate: " + r.action + (r.reason.empty() ? "" : " - " + r.reason));
+  p.reasons.push_back(std::string("gate: ") + to_string(r.action) + (r.reason.empty() ? "" : " - " + r.reason));
   return p;
 }
 
@@ -23,11 +23,11 @@ Proposal make(const DocFile& doc, const std::string& text, const std::string& st
 bool replay_onto(const DocFile& doc, const std::vector<Edit>& edits, const ApplyOptions& opt, std::string& out,
                  std::string& why) {
   std::vector<Edit> fresh = edits;
-  for (auto& e : fresh) e.status.clear();
+  for (auto& e : fresh) e.status = EditStatus::kProposed;
   ApplyResult ar = apply_edits(doc.text, fresh, opt);
   for (const auto& e : ar.edits)
-    if (e.status != "applied" && e.status != "duplicate") {
-      why = "edit \"" + excerpt(e.content, 60) + "\" is " + e.status + " there" +
+    if (e.status != EditStatus::kApplied && e.status != EditStatus::kDuplicate) {
+      why = "edit \"" + excerpt(e.content, 60) + "\" is " + to_string(e.status) + " there" +
             (ar.error.empty() ? "" : " (" + ar.error + ")");
       return false;
     }
@@ -41,11 +41,11 @@ std::vector<Proposal> build_proposals(const GroupOutcome& g, const Settings& s, 
                                       std::vector<std::string>& notes) {
   std::vector<Proposal> out;
   const EpochResult& r = g.result;
-  std::string status;
-  if (r.action == "accept")
-    status = "accepted";
-  else if (r.action == "reject_unverified" && !r.accepted.empty())
-    status = "unverified";
+  ProposalStatus status;
+  if (r.action == GateAction::kAccept)
+    status = ProposalStatus::kAccepted;
+  else if (r.action == GateAction::kRejectUnverified && !r.accepted.empty())
+    status = ProposalStatus::kUnverified;
   else
     return out;
   ApplyOptions opt;
@@ -96,7 +96,7 @@ NightReport build_report(const std::vector<GroupOutcome>& groups, const Settings
     for (const auto& t : r.trials)
       rep.notes.push_back(prefix + "trial " + t.target + " (" + std::to_string(t.edits) + " edit" +
                           (t.edits == 1 ? "" : "s") + "): " + (t.accepted ? "kept" : "rejected") + " - " + t.reason);
-    if (r.action == "accept") {
+    if (r.action == GateAction::kAccept) {
       any_accept = true;
       accepted_names += (accepted_names.empty() ? "" : ", ") + g.group.name;
     }
@@ -113,13 +113,13 @@ NightReport build_report(const std::vector<GroupOutcome>& groups, const Settings
       if (r.baseline_val) rep.metrics[m + "baseline_val"] = *r.baseline_val;
       if (r.candidate_val) rep.metrics[m + "candidate_val"] = *r.candidate_val;
       rep.notes.push_back("skill " + g.group.name + " (" + std::to_string(g.group.tasks.size()) +
-                          " tasks): " + r.action + (r.reason.empty() ? "" : " - " + r.reason));
+                          " tasks): " + to_string(r.action) + (r.reason.empty() ? "" : " - " + r.reason));
     }
   }
-  if (any_accept && rep.gate_action != "accept") {
+  if (any_accept && rep.gate_action != GateAction::kAccept) {
     rep.gate_reason = "accepted for " + accepted_names + "; " + (groups.empty() ? "" : groups[0].group.name) + ": " +
-                      rep.gate_action + (rep.gate_reason.empty() ? "" : " - " + rep.gate_reason);
-    rep.gate_action = "accept";
+                      to_string(rep.gate_action) + (rep.gate_reason.empty() ? "" : " - " + rep.gate_reason);
+    rep.gate_action = GateAction::kAccept;
   }
   rep.attrs["gate_formula"] = score_formula(s.gate);
   rep.attrs["gate_mode"] = s.gate.mode + (s.gate.mode == "statistical" ? "/" + s.gate.test : "");

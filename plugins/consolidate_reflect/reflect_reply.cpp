@@ -117,7 +117,7 @@ ParsedReply parse_reflect_reply(std::string_view reply, EditTarget target, int e
     const std::string t = to_lower_ascii(trim(str_member(*v, "target")));
     if (!t.empty() && t != target_name) ++out.retargeted;
     if (!parse_op(op_text, e.op)) {
-      e.status = "unknown_op";
+      e.status = EditStatus::kUnknownOp;
       e.rationale += (e.rationale.empty() ? "" : " ") + std::string("(op \"") + op_text + "\")";
     }
     if (trim(e.content).empty() && !(e.op == EditOp::kDelete && !trim(e.anchor).empty())) {
@@ -125,7 +125,7 @@ ParsedReply parse_reflect_reply(std::string_view reply, EditTarget target, int e
       continue;
     }
     if (taken >= edit_budget)
-      e.status = "over_budget";
+      e.status = EditStatus::kOverBudget;
     else
       ++taken;
     out.edits.push_back(std::move(e));

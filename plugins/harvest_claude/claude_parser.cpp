@@ -8,6 +8,7 @@
 #include <array>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "claude_parser.hpp"
 #include "skillpipe/util.hpp"
@@ -34,7 +35,8 @@ struct Turn {
   std::string last_msg;         // id of the newest assistant message
   std::string final_text;       // its text blocks
   bool answered = false;
-  std::vector<std::string> tools, skills, files;
+  std::vector<ToolUse> tools;
+  std::vector<std::string> skills, files;
   std::map<std::string, TokenUsage> usage;  // per message id, max of each field
   std::int64_t first_ms = 0, last_ms = 0;
   int subagent_calls = 0;
@@ -247,9 +249,14 @@ class Parser {
     JsonView block;
     while (it.next(block)) {
       if (!block.is_object()) continue;
-      JsonView bf[2];
-      block.get({"type", "is_error"}, bf);
-      if (bf[0].str_eq("tool_result") && bf[1].as_bool(false)) ++tool_errors_;
+      JsonView bf[3];
+      block.get({"type", "is_error", "tool_use_id"}, bf);
+      if (!bf[0].str_eq("tool_result") || !bf[1].as_bool(false)) continue;
+      ++tool_errors_;
+      // Charged to the call it answers, in the turn that made it (when this read saw it).
+      if (!bf[2].is_string()) continue;
+      const auto call = tool_calls_.find(bf[2].str());
+      if (call != tool_calls_.end()) harvest::add_tool(turns_[call->second.first].tools, call->second.second, 0, 1);
     }
   }
 
@@ -268,6 +275,7 @@ class Parser {
       ++counts_["synthetic_messages"];
       return;
     }
+    if (m[1].is_string() && !m[1].str_eq(model_)) model_ = m[1].str();
     Turn& t = cur();
     std::string id = m[0].is_string() ? m[0].str() : (uuid.is_string() ? uuid.str() : std::string());
     if (id != t.last_msg) {  // a new API response: the turn's final is now this one's text
@@ -292,7 +300,7 @@ class Parser {
       JsonView b[3];
       block.get({"type", "text", "name"}, b);
       if (b[0].str_eq("text") && b[1].is_string()) append_text(t, b[1]);
-      else if (b[0].str_eq("tool_use") && b[2].is_string()) tool_use(t, b[2].str(&repairs_), block);
+      else if (b[0].str_eq("tool_use") && b[2].is_string()) tool_use(b[2].str(&repairs_), block);
     }
   }
 
@@ -301,7 +309,11 @@ class Parser {
     s.append_str(t.final_text, &repairs_);
   }
 
-  void tool_use(Turn& t, std::string name, const JsonView& block) {
+  void tool_use(std::string name, const JsonView& block) {
+    Turn& t = cur();
+    // A resumed session's copied records repeat a call's id: count each call once.
+    JsonView id = block["id"];
+    if (id.is_string() && !tool_calls_.emplace(id.str(), std::make_pair(turns_.size() - 1, name)).second) return;
     if (name == "Task" || name == "Agent") ++t.subagent_calls;  // the sub-agent tool, both names
     JsonView input = block["input"];
     if (input.is_object()) {
@@ -316,7 +328,7 @@ class Parser {
         if (p.is_string()) harvest::add_unique(t.files, p.str(&repairs_));
       }
     }
-    harvest::add_unique(t.tools, name);
+    harvest::add_tool(t.tools, name);
   }
 
   void build(harvest::FileResult& r) {
@@ -356,7 +368,7 @@ class Parser {
         d.assistant_finals.push_back(trim(t.final_text));
         if (t.answered) ++d.n_assistant_turns;
       }
-      for (auto& s : t.tools) harvest::add_unique(d.tools_used, s);
+      for (const auto& u : t.tools) harvest::add_tool(d.tools, u.name, u.calls, u.errors);
       for (auto& s : t.skills) harvest::add_unique(d.skills_used, s);
       for (auto& s : t.files) harvest::add_unique(d.files_touched, s);
       for (auto& [id, u] : t.usage) max_into(usage[id], u);
@@ -364,7 +376,7 @@ class Parser {
       if (t.first_ms && (first == 0 || t.first_ms < first)) first = t.first_ms;
       last = std::max(last, t.last_ms);
     }
-    if (d.user_prompts.empty() && d.tools_used.empty()) {  // nothing the user did
+    if (d.user_prompts.empty() && d.tools.empty()) {  // nothing the user did
       ++r.counts["files_without_prompts"];
       return;
     }
@@ -372,16 +384,21 @@ class Parser {
     d.n_user_turns = static_cast<int>(d.user_prompts.size());
     if (first) d.started_at = format_iso8601_s(first);
     if (last) d.ended_at = format_iso8601_s(last);
-    if (!version_.empty()) d.attrs["version"] = version_;
+    d.agent_version = version_;
+    d.model = model_;
+    d.compactions = compactions_;
+    d.subagent_calls = subagents;
+    // The session judge reads these: tool results and endings are observed, so a count of 0
+    // is evidence too.
+    SessionOutcome& o = d.outcome;
+    o.observed = true;
+    for (const auto& u : d.tools) o.tool_calls += u.calls;
+    o.tool_errors = tool_errors_;
+    o.aborted = ended_interrupted_;
+    o.interrupts = interrupts_;
+    o.slash_commands = slash_commands_;
+    // Claude-only extras.
     if (!entrypoint_.empty()) d.attrs["entrypoint"] = entrypoint_;
-    if (!slash_commands_.empty()) d.attrs["slash_commands"] = join(slash_commands_);
-    if (interrupts_) d.attrs["interrupts"] = std::to_string(interrupts_);
-    // The session judge reads these: a count (0 is evidence too) and whether the user's last
-    // act was to stop the agent.
-    d.attrs["tool_errors"] = std::to_string(tool_errors_);
-    if (ended_interrupted_) d.attrs["aborted"] = "true";
-    if (compactions_) d.attrs["compactions"] = std::to_string(compactions_);
-    if (subagents) d.attrs["subagent_calls"] = std::to_string(subagents);
     if (plan_prompts_) d.attrs["plan_prompts"] = std::to_string(plan_prompts_);
     if (job_.resumed) d.attrs["resumed_from_offset"] = std::to_string(job_.offset);
     if (window_dropped_turn_) d.attrs["partial_window"] = "true";
@@ -396,19 +413,15 @@ class Parser {
     return name;
   }
 
-  static std::string join(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-    return out;
-  }
-
   const harvest::FileJob& job_;
   const harvest::Options& o_;
   std::vector<Turn> turns_;
   std::set<std::string> seen_uuids_;
   std::vector<std::string> slash_commands_;
   std::map<std::string, std::int64_t> counts_;
-  std::string session_id_, project_, branch_, version_, entrypoint_;
+  std::string session_id_, project_, branch_, version_, entrypoint_, model_;
+  // tool_use id -> (index into turns_, tool name): counts each call once, charges its error.
+  std::unordered_map<std::string, std::pair<std::size_t, std::string>> tool_calls_;
   std::int64_t last_ms_ = 0;
   std::int64_t repairs_ = 0;
   int interrupts_ = 0, compactions_ = 0, plan_prompts_ = 0, tool_errors_ = 0;

@@ -26,6 +26,7 @@ enum class Kind {
   kPromptRi,      // response_item/message role=user
   kFinal,         // a candidate final answer (rank says how authoritative)
   kTool,
+  kToolError,     // a failed call of the tool named in `text`
   kFile,
   kTokens,
   kActivity,      // any other model activity inside a turn
@@ -202,8 +203,10 @@ class Parser {
   }
 
   void on_turn_context(const JsonView& p) {
-    JsonView cwd = p["cwd"];
-    if (cwd.is_string() && turn_cwd_.empty()) turn_cwd_ = s(cwd);
+    JsonView f[2];
+    p.get({"cwd", "model"}, f);
+    if (f[0].is_string() && turn_cwd_.empty()) turn_cwd_ = s(f[0]);
+    if (f[1].is_string()) model_ = s(f[1]);
   }
 
   std::string join_texts(const JsonView& content, std::string_view want_type) {
@@ -225,8 +228,8 @@ class Parser {
   }
 
   void on_item(const JsonView& p) {
-    JsonView f[8];
-    p.get({"type", "role", "content", "name", "arguments", "input", "action", "phase"}, f);
+    JsonView f[9];
+    p.get({"type", "role", "content", "name", "arguments", "input", "action", "phase", "call_id"}, f);
     if (!f[0].is_string()) {
       ++counts_["malformed_records"];
       return;
@@ -245,6 +248,7 @@ class Parser {
     }
     if (type == "function_call" || type == "custom_tool_call") {
       std::string name = s(f[3]);
+      if (f[8].is_string()) call_names_[s(f[8])] = name;  // its *_end event names only the call id
       push(Kind::kTool, name);
       if (type == "custom_tool_call") {
         if (f[5].is_string()) files_from(harvest::patch_paths(s(f[5])));
@@ -324,16 +328,24 @@ class Parser {
       ended_aborted_ = true;
     } else if (type == "exec_command_end") {
       // A failed command is evidence for the offline success judge.
-      if (p["exit_code"].as_int(0) != 0) ++tool_errors_;
+      if (p["exit_code"].as_int(0) != 0) tool_failed(p["call_id"]);
     } else if (type == "context_compacted") {
       ++compacted_events_;
     } else if (type == "patch_apply_end") {
-      if (!p["success"].as_bool(true)) ++tool_errors_;
+      if (!p["success"].as_bool(true)) tool_failed(p["call_id"]);
       JsonView changes = p["changes"];
       auto it = changes.iter();
       JsonView k, v;
       while (it.next(k, v)) push(Kind::kFile, s(k));
     }
+  }
+
+  // Counts a failed call, and charges it to its tool when the call was seen.
+  void tool_failed(const JsonView& call_id) {
+    ++tool_errors_;
+    if (!call_id.is_string()) return;
+    const auto it = call_names_.find(s(call_id));
+    if (it != call_names_.end()) push(Kind::kToolError, it->second);
   }
 
   void on_turn_item(const JsonView& item) {
@@ -406,7 +418,8 @@ class Parser {
 
     std::vector<Turn> turns(1);  // [0]: the part of a turn begun before this read
     turns[0].offset = job_.offset;
-    std::vector<std::vector<std::string>> tools(1), files(1);
+    std::vector<std::vector<ToolUse>> tools(1);
+    std::vector<std::vector<std::string>> files(1);
     std::vector<TokenUsage> tokens_at(1);  // the newest cumulative total seen in each turn
     std::vector<std::int64_t> first_ms(1, 0), last_ms(1, 0);
     std::set<std::pair<std::string, std::int64_t>> seen;
@@ -441,8 +454,9 @@ class Parser {
           break;
         case Kind::kTool:
           turns[t].answered = true;
-          harvest::add_unique(tools[t], e.text);
+          harvest::add_tool(tools[t], e.text);
           break;
+        case Kind::kToolError: harvest::add_tool(tools[t], e.text, 0, 1); break;
         case Kind::kFile: harvest::add_unique(files[t], e.text); break;
         case Kind::kTokens: tokens_at[t] = e.tokens; break;
         case Kind::kActivity: turns[t].answered = true; break;
@@ -474,9 +488,9 @@ class Parser {
         d.assistant_finals.push_back(trim(turns[i].final_text));
         if (turns[i].answered) ++d.n_assistant_turns;
       }
-      for (auto& t : tools[i]) {
-        if (starts_with(t, "skill:")) harvest::add_unique(d.skills_used, t.substr(6));
-        else harvest::add_unique(d.tools_used, t);
+      for (const auto& t : tools[i]) {
+        if (starts_with(t.name, "skill:")) harvest::add_unique(d.skills_used, t.name.substr(6));
+        else harvest::add_tool(d.tools, t.name, t.calls, t.errors);
       }
       for (auto& f : files[i]) {
         bool relative = !f.empty() && f[0] != '/' && !d.project.empty() && d.project[0] == '/';
@@ -507,14 +521,23 @@ class Parser {
     if (meta && meta->ms && !job_.resumed && (!first || meta->ms < first) && job_.cutoff_ms <= 0) first = meta->ms;
     if (first) d.started_at = format_iso8601_s(first);
     if (last) d.ended_at = format_iso8601_s(last);
-    for (const char* k : {"originator", "cli_version", "source"})
+    if (!model_.empty()) st["model"] = model_;
+    d.agent_version = st["cli_version"];
+    d.model = st["model"];
+    // One compaction writes a `compacted` record and a context_compacted event (or only one).
+    d.compactions = std::max(compacted_, compacted_events_);
+    // The session judge reads these: tool results and endings are observed, so a count of 0
+    // is evidence too.
+    SessionOutcome& o = d.outcome;
+    o.observed = true;
+    for (const auto& u : d.tools) o.tool_calls += u.calls;
+    o.tool_errors = tool_errors_;
+    o.aborted = ended_aborted_;
+    o.interrupts = interrupts_;
+    // Codex-only extras.
+    for (const char* k : {"originator", "source"})
       if (!st[k].empty()) d.attrs[k] = st[k];
     if (meta && !meta->history_mode.empty()) d.attrs["history_mode"] = meta->history_mode;
-    if (interrupts_) d.attrs["interrupts"] = std::to_string(interrupts_);
-    d.attrs["tool_errors"] = std::to_string(tool_errors_);
-    if (ended_aborted_) d.attrs["aborted"] = "true";
-    // One compaction writes a `compacted` record and a context_compacted event (or only one).
-    if (int c = std::max(compacted_, compacted_events_)) d.attrs["compactions"] = std::to_string(c);
     if (job_.resumed) d.attrs["resumed_from_offset"] = std::to_string(job_.offset);
     r.digests.push_back(std::move(d));
   }
@@ -525,6 +548,8 @@ class Parser {
   std::vector<Meta> metas_;
   std::vector<Event> events_;
   std::string turn_cwd_;
+  std::string model_;
+  std::map<std::string, std::string> call_names_;  // call id -> tool name
   std::map<std::string, std::int64_t> counts_;
   std::int64_t last_ms_ = 0;
   std::int64_t offset_ = 0;

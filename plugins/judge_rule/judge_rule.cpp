@@ -57,16 +57,24 @@ class JudgeRule : public Judge {
     return v;
   }
 
-  bool handles(const TaskRecord& task) const override { return !checks_for(task).empty(); }
+  // A task with trajectory checks needs an agentic judge: this one reads only the answer.
+  bool handles(const TaskRecord& task) const override {
+    const auto checks = checks_for(task);
+    return !checks.empty() &&
+           std::none_of(checks.begin(), checks.end(), [](const RuleCheck& c) { return rules::needs_trajectory(c); });
+  }
 
   std::vector<std::string> validate(const TaskRecord& task) const override {
     const auto checks = checks_for(task);
     if (checks.empty()) {
-      if (task.judge.kind == "rule")
+      if (task.judge.kind == ReferenceKind::kRule)
         throw RecordError("task " + task.id + ": judge kind is rule but it has no checks", task.id);
       return {"no rule checks: judge_rule scores this task 0"};
     }
     auto report = rules::validate_checks(checks);
+    if (std::any_of(checks.begin(), checks.end(), [](const RuleCheck& c) { return rules::needs_trajectory(c); }))
+      report.warnings.push_back("needs a trajectory: its trajectory checks (skill_invoked, command_ran, ...) need an "
+                                "agentic replay; judge_rule does not score this task");
     if (!report.errors.empty()) {
       std::string msg = "task " + task.id + ": invalid rule judge: ";
       for (std::size_t i = 0; i < report.errors.size(); ++i) msg += (i ? "; " : "") + report.errors[i];
@@ -96,9 +104,9 @@ class JudgeRule : public Judge {
   static void apply_unknown_fail(const std::vector<RuleCheck>& checks, Verdict& v) {
     int unknown = 0;
     for (const auto& c : checks)
-      if (!rules::is_known_op(c.op)) {
+      if (c.op == RuleOp::kUnknown) {
         ++unknown;
-        v.failed_criteria.push_back("unknown check \"" + c.op + "\" cannot be satisfied");
+        v.failed_criteria.push_back("unknown check \"" + c.unknown_op + "\" cannot be satisfied");
       }
     if (unknown == 0) return;
     const double total = static_cast<double>(checks.size());

@@ -218,100 +218,121 @@ Result eval_group(const RuleCheck& c, Subject& s) {
   }
   const int n = static_cast<int>(c.children.size());
   if (n == 0) return {false, "empty group"};
-  if (c.op == "any_of") return {passed > 0, passed > 0 ? "" : "none held (" + details + ")"};
-  if (c.op == "all_of") return {passed == n, passed == n ? "" : std::to_string(n - passed) + " of " + std::to_string(n) + " failed (" + details + ")"};
+  if (c.op == RuleOp::kAnyOf) return {passed > 0, passed > 0 ? "" : "none held (" + details + ")"};
+  if (c.op == RuleOp::kAllOf)
+    return {passed == n, passed == n ? "" : std::to_string(n - passed) + " of " + std::to_string(n) + " failed (" + details + ")"};
   return {passed == 0, passed == 0 ? "" : std::to_string(passed) + " of " + std::to_string(n) + " held"};  // none_of
 }
 
+Result eval_regex(const RuleCheck& c, Subject& s) {
+  std::string err;
+  auto re = compile_regex(c.arg, c.case_insensitive, &err);
+  if (!re) return {false, "invalid regex (" + err + ")"};
+  const bool m = re->search(s.text, &err);
+  if (!err.empty()) return {false, "regex could not be evaluated (" + err + ")"};
+  const bool ok = c.op == RuleOp::kRegex ? m : !m;
+  return {ok, ok ? "" : (m ? "matched" : "no match")};
+}
+
+Result eval_tool_called(const RuleCheck& c, Subject& s) {
+  const std::string want = lower(trim(c.arg));
+  for (const auto& t : s.tools)
+    if (lower(t) == want) return {true, {}};
+  std::string err;
+  auto re = compile_regex("\\btool_call\\s*:\\s*" + regex_escape(trim(c.arg)) + "\\b", true, &err);
+  if (re && re->search(s.text, &err)) return {true, {}};
+  std::string called;
+  for (const auto& t : s.tools) called += (called.empty() ? "" : ", ") + t;
+  return {false, called.empty() ? "no tool was called" : "tools called: " + called};
+}
+
+Result eval_bound(const RuleCheck& c, Subject& s) {
+  const auto bound = parse_bound(c.arg);
+  if (!bound) return {false, "invalid check: " + op_name(c) + " needs a non-negative integer, got " + q(c.arg)};
+  const bool chars = c.op == RuleOp::kMaxChars || c.op == RuleOp::kMinChars;
+  const long long n = static_cast<long long>(chars ? code_points(s.text) : word_count(s.text));
+  const bool ok = is_max_op(c.op) ? n <= *bound : n >= *bound;
+  return {ok, ok ? "" : "it has " + std::to_string(n) + (chars ? " characters" : " words")};
+}
+
+Result eval_edge(const RuleCheck& c, Subject& s) {
+  const bool start = c.op == RuleOp::kStartsWith;
+  const std::string text = c.case_insensitive ? lower(s.trimmed) : s.trimmed;
+  const std::string want = c.case_insensitive ? lower(c.arg) : c.arg;
+  const bool ok = start ? starts_with(text, want) : ends_with(text, want);
+  return {ok, ok ? "" : "it " + std::string(start ? "starts" : "ends") + " with " +
+                            q(start ? truncate_utf8(s.trimmed, 40)
+                                    : s.trimmed.substr(s.trimmed.size() - std::min<std::size_t>(40, s.trimmed.size())))};
+}
+
+Result eval_json_valid(const RuleCheck& c, Subject& s) {
+  const auto* doc = s.parsed();
+  if (!doc) return {false, s.json_error};
+  const std::string want = lower(trim(c.arg));
+  if (want == "object" && !doc->IsObject()) return {false, "valid JSON, but not an object"};
+  if (want == "array" && !doc->IsArray()) return {false, "valid JSON, but not an array"};
+  return {true, {}};
+}
+
+Result eval_json_field(const RuleCheck& c, Subject& s) {
+  const auto* doc = s.parsed();
+  if (!doc) return {false, s.json_error};
+  rapidjson::Pointer ptr(c.arg.c_str(), c.arg.size());
+  if (!ptr.IsValid()) return {false, "invalid check: " + q(c.arg) + " is not a JSON pointer"};
+  const rapidjson::Value* got = ptr.Get(*doc);
+  if (!got) return {false, "the field " + c.arg + " is missing"};
+  rapidjson::Document want;
+  want.Parse(c.arg2.data(), c.arg2.size());
+  bool ok = !want.HasParseError() && json_equal(*got, want, c.case_insensitive);
+  if (!ok && got->IsString()) {  // arg2 written without JSON quotes: compare the raw text
+    std::string_view g(got->GetString(), got->GetStringLength());
+    ok = c.case_insensitive ? lower(g) == lower(c.arg2) : g == c.arg2;
+  }
+  if (ok) return {true, {}};
+  std::string shown = got->IsString() ? q(std::string_view(got->GetString(), got->GetStringLength()))
+                      : got->IsNumber() ? std::to_string(got->GetDouble())
+                      : got->IsBool()   ? (got->GetBool() ? "true" : "false")
+                      : got->IsNull()   ? "null"
+                                        : "a structure";
+  return {false, "it is " + shown};
+}
+
 Result evaluate(const RuleCheck& c, Subject& s) {
-  const std::string& op = c.op;
-  if (is_group(op)) return eval_group(c, s);
-  if (needs_text_arg(op) && trim(c.arg).empty()) return {false, "invalid check: " + op + " needs an arg"};
-  if (op == "contains") {
-    const bool ok = contains_ci(s.lowered, c.arg);
-    return {ok, ok ? "" : "not found"};
-  }
-  if (op == "not_contains") {
-    const bool ok = !contains_ci(s.lowered, c.arg);
-    return {ok, ok ? "" : "found"};
-  }
-  if (op == "regex" || op == "not_regex") {
-    std::string err;
-    auto re = compile_regex(c.arg, c.case_insensitive, &err);
-    if (!re) return {false, "invalid regex (" + err + ")"};
-    const bool m = re->search(s.text, &err);
-    if (!err.empty()) return {false, "regex could not be evaluated (" + err + ")"};
-    const bool ok = op == "regex" ? m : !m;
-    return {ok, ok ? "" : (m ? "matched" : "no match")};
-  }
-  if (op == "no_refusal") {
-    if (s.trimmed.empty()) return {false, "the response is empty"};
-    if (starts_with_refusal(s.trimmed) && code_points(s.trimmed) < 600) return {false, "the response is a refusal"};
-    return {true, {}};
-  }
-  if (op == "tool_called") {
-    const std::string want = lower(trim(c.arg));
-    for (const auto& t : s.tools)
-      if (lower(t) == want) return {true, {}};
-    std::string err;
-    auto re = compile_regex("\\btool_call\\s*:\\s*" + regex_escape(trim(c.arg)) + "\\b", true, &err);
-    if (re && re->search(s.text, &err)) return {true, {}};
-    std::string called;
-    for (const auto& t : s.tools) called += (called.empty() ? "" : ", ") + t;
-    return {false, called.empty() ? "no tool was called" : "tools called: " + called};
-  }
-  if (op == "section_present") {
-    const bool ok = section_present(s.text, c.arg);
-    return {ok, ok ? "" : "no such section"};
-  }
-  if (op == "section_contains") return section_contains(s.text, c.arg, c.arg2);
-  if (is_bound_op(op)) {
-    const auto bound = parse_bound(c.arg);
-    if (!bound) return {false, "invalid check: " + op + " needs a non-negative integer, got " + q(c.arg)};
-    const bool chars = op == "max_chars" || op == "min_chars";
-    const long long n = static_cast<long long>(chars ? code_points(s.text) : word_count(s.text));
-    const bool ok = op[1] == 'a' ? n <= *bound : n >= *bound;  // max_* / min_*
-    return {ok, ok ? "" : "it has " + std::to_string(n) + (chars ? " characters" : " words")};
-  }
-  if (op == "starts_with" || op == "ends_with") {
-    const std::string text = c.case_insensitive ? lower(s.trimmed) : s.trimmed;
-    const std::string want = c.case_insensitive ? lower(c.arg) : c.arg;
-    const bool ok = op == "starts_with" ? starts_with(text, want) : ends_with(text, want);
-    return {ok, ok ? "" : "it " + std::string(op == "starts_with" ? "starts" : "ends") + " with " +
-                              q(op == "starts_with" ? truncate_utf8(s.trimmed, 40)
-                                                    : s.trimmed.substr(s.trimmed.size() - std::min<std::size_t>(40, s.trimmed.size())))};
-  }
-  if (op == "json_valid") {
-    const auto* doc = s.parsed();
-    if (!doc) return {false, s.json_error};
-    const std::string want = lower(trim(c.arg));
-    if (want == "object" && !doc->IsObject()) return {false, "valid JSON, but not an object"};
-    if (want == "array" && !doc->IsArray()) return {false, "valid JSON, but not an array"};
-    return {true, {}};
-  }
-  if (op == "json_field_equals") {
-    const auto* doc = s.parsed();
-    if (!doc) return {false, s.json_error};
-    rapidjson::Pointer ptr(c.arg.c_str(), c.arg.size());
-    if (!ptr.IsValid()) return {false, "invalid check: " + q(c.arg) + " is not a JSON pointer"};
-    const rapidjson::Value* got = ptr.Get(*doc);
-    if (!got) return {false, "the field " + c.arg + " is missing"};
-    rapidjson::Document want;
-    want.Parse(c.arg2.data(), c.arg2.size());
-    bool ok = !want.HasParseError() && json_equal(*got, want, c.case_insensitive);
-    if (!ok && got->IsString()) {  // arg2 written without JSON quotes: compare the raw text
-      std::string_view g(got->GetString(), got->GetStringLength());
-      ok = c.case_insensitive ? lower(g) == lower(c.arg2) : g == c.arg2;
+  if (is_group(c.op)) return eval_group(c, s);
+  if (needs_text_arg(c.op) && trim(c.arg).empty()) return {false, "invalid check: " + op_name(c) + " needs an arg"};
+  // Until a judge evaluates trajectories, a trajectory check never passes on the answer alone.
+  if (is_trajectory_op(c.op)) return {false, op_name(c) + " needs a trajectory (an agentic replay); not evaluated"};
+  switch (c.op) {
+    case RuleOp::kContains: {
+      const bool ok = contains_ci(s.lowered, c.arg);
+      return {ok, ok ? "" : "not found"};
     }
-    if (ok) return {true, {}};
-    std::string shown = got->IsString() ? q(std::string_view(got->GetString(), got->GetStringLength()))
-                        : got->IsNumber() ? std::to_string(got->GetDouble())
-                        : got->IsBool()   ? (got->GetBool() ? "true" : "false")
-                        : got->IsNull()   ? "null"
-                                          : "a structure";
-    return {false, "it is " + shown};
+    case RuleOp::kNotContains: {
+      const bool ok = !contains_ci(s.lowered, c.arg);
+      return {ok, ok ? "" : "found"};
+    }
+    case RuleOp::kRegex:
+    case RuleOp::kNotRegex: return eval_regex(c, s);
+    case RuleOp::kNoRefusal:
+      if (s.trimmed.empty()) return {false, "the response is empty"};
+      if (starts_with_refusal(s.trimmed) && code_points(s.trimmed) < 600) return {false, "the response is a refusal"};
+      return {true, {}};
+    case RuleOp::kToolCalled: return eval_tool_called(c, s);
+    case RuleOp::kSectionPresent: {
+      const bool ok = section_present(s.text, c.arg);
+      return {ok, ok ? "" : "no such section"};
+    }
+    case RuleOp::kSectionContains: return section_contains(s.text, c.arg, c.arg2);
+    case RuleOp::kMaxChars:
+    case RuleOp::kMinChars:
+    case RuleOp::kMaxWords:
+    case RuleOp::kMinWords: return eval_bound(c, s);
+    case RuleOp::kStartsWith:
+    case RuleOp::kEndsWith: return eval_edge(c, s);
+    case RuleOp::kJsonValid: return eval_json_valid(c, s);
+    case RuleOp::kJsonFieldEquals: return eval_json_field(c, s);
+    default: return {true, "unknown op '" + op_name(c) + "' ignored"};
   }
-  return {true, "unknown op '" + op + "' ignored"};
 }
 
 std::string describe_impl(const RuleCheck& c, bool negated);
@@ -324,49 +345,65 @@ std::string join_children(const RuleCheck& c, const char* sep) {
   return out;
 }
 
+std::string describe_trajectory(const RuleCheck& c, const std::string& must) {
+  const std::string a = q(trim(c.arg));
+  switch (c.op) {
+    case RuleOp::kSkillInvoked: return "the agent " + must + " invoke the skill " + a;
+    case RuleOp::kSkillNotInvoked: return "the agent " + std::string(must == "must" ? "must not" : "must") + " invoke the skill " + a;
+    case RuleOp::kCommandRan: return "the agent " + must + " run a command matching " + pat(c.arg);
+    case RuleOp::kCommandSucceeded: return "a command matching " + pat(c.arg) + " " + must + " succeed";
+    case RuleOp::kFileChanged: return "the agent " + must + " change a file matching " + a;
+    case RuleOp::kFileUnchanged: return "the agent " + std::string(must == "must" ? "must not" : "must") + " change a file matching " + a;
+    case RuleOp::kMaxToolCalls: return "the agent " + must + " make at most " + trim(c.arg) + " tool calls";
+    default: return "the check command " + a + " " + must + " pass";  // kCheckCommand
+  }
+}
+
 std::string describe_impl(const RuleCheck& c, bool negated) {
-  const std::string& op = c.op;
   const std::string ci = c.case_insensitive ? " (ignoring case)" : "";
   const std::string must = negated ? "must not" : "must";
-  if (op == "contains") return "the response " + must + " contain " + q(c.arg);
-  if (op == "not_contains") return "the response " + std::string(negated ? "must" : "must not") + " contain " + q(c.arg);
-  if (op == "regex") return "the response " + must + " match the pattern " + pat(c.arg) + ci;
-  if (op == "not_regex") return "the response " + std::string(negated ? "must" : "must not") + " match the pattern " + pat(c.arg) + ci;
-  if (op == "no_refusal")
-    return negated ? "the response must be empty or a refusal" : "the response must attempt the task, not refuse or come back empty";
-  if (op == "tool_called") return "the agent " + must + " call the tool " + q(trim(c.arg));
-  if (op == "section_present") return "the response " + must + " have a section headed " + q(trim(c.arg));
-  if (op == "section_contains") {
-    if (trim(c.arg2).empty()) return "the response " + must + " have a heading containing " + q(trim(c.arg));
-    return "the section headed " + q(trim(c.arg)) + " " + must + " contain " + q(c.arg2);
+  const std::string must_not = negated ? "must" : "must not";
+  if (is_trajectory_op(c.op)) return describe_trajectory(c, must);
+  switch (c.op) {
+    case RuleOp::kContains: return "the response " + must + " contain " + q(c.arg);
+    case RuleOp::kNotContains: return "the response " + must_not + " contain " + q(c.arg);
+    case RuleOp::kRegex: return "the response " + must + " match the pattern " + pat(c.arg) + ci;
+    case RuleOp::kNotRegex: return "the response " + must_not + " match the pattern " + pat(c.arg) + ci;
+    case RuleOp::kNoRefusal:
+      return negated ? "the response must be empty or a refusal" : "the response must attempt the task, not refuse or come back empty";
+    case RuleOp::kToolCalled: return "the agent " + must + " call the tool " + q(trim(c.arg));
+    case RuleOp::kSectionPresent: return "the response " + must + " have a section headed " + q(trim(c.arg));
+    case RuleOp::kSectionContains:
+      if (trim(c.arg2).empty()) return "the response " + must + " have a heading containing " + q(trim(c.arg));
+      return "the section headed " + q(trim(c.arg)) + " " + must + " contain " + q(c.arg2);
+    case RuleOp::kMaxChars: return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " characters";
+    case RuleOp::kMinChars: return "the response " + must + " be at least " + trim(c.arg) + " characters long";
+    case RuleOp::kMaxWords: return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " words";
+    case RuleOp::kMinWords: return "the response " + must + " be at least " + trim(c.arg) + " words long";
+    case RuleOp::kStartsWith: return "the response " + must + " start with " + q(c.arg) + ci;
+    case RuleOp::kEndsWith: return "the response " + must + " end with " + q(c.arg) + ci;
+    case RuleOp::kJsonValid: {
+      const std::string kind = lower(trim(c.arg));
+      return "the ENTIRE response " + must + " be " +
+             (kind == "object" ? "a JSON object" : kind == "array" ? "a JSON array" : "valid JSON");
+    }
+    case RuleOp::kJsonFieldEquals: return "the JSON field " + c.arg + " " + must + " equal " + truncate_utf8(c.arg2, 120) + ci;
+    case RuleOp::kAnyOf: return (negated ? "none of these may hold: " : "at least one of these must hold: ") + join_children(c, "; ");
+    case RuleOp::kAllOf: return (negated ? "not all of these may hold: " : "all of these must hold: ") + join_children(c, "; ");
+    case RuleOp::kNoneOf: return (negated ? "at least one of these must hold: " : "none of these may hold: ") + join_children(c, "; ");
+    default: return "unknown check " + q(op_name(c));
   }
-  if (op == "max_chars") return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " characters";
-  if (op == "min_chars") return "the response " + must + " be at least " + trim(c.arg) + " characters long";
-  if (op == "max_words") return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " words";
-  if (op == "min_words") return "the response " + must + " be at least " + trim(c.arg) + " words long";
-  if (op == "starts_with") return "the response " + must + " start with " + q(c.arg) + ci;
-  if (op == "ends_with") return "the response " + must + " end with " + q(c.arg) + ci;
-  if (op == "json_valid") {
-    const std::string kind = lower(trim(c.arg));
-    return "the ENTIRE response " + must + " be " +
-           (kind == "object" ? "a JSON object" : kind == "array" ? "a JSON array" : "valid JSON");
-  }
-  if (op == "json_field_equals") return "the JSON field " + c.arg + " " + must + " equal " + truncate_utf8(c.arg2, 120) + ci;
-  if (op == "any_of") return (negated ? "none of these may hold: " : "at least one of these must hold: ") + join_children(c, "; ");
-  if (op == "all_of") return (negated ? "not all of these may hold: " : "all of these must hold: ") + join_children(c, "; ");
-  if (op == "none_of") return (negated ? "at least one of these must hold: " : "none of these may hold: ") + join_children(c, "; ");
-  return "unknown check " + q(op);
 }
 
 // For a failed group, name what failed rather than the whole group.
 std::string failed_criterion(const RuleCheck& c, Subject& s) {
-  if (c.op == "all_of") {
+  if (c.op == RuleOp::kAllOf) {
     std::string out;
     for (const auto& child : c.children)
       if (!evaluate(child, s).passed) out += (out.empty() ? "" : "; and ") + failed_criterion(child, s);
     return out.empty() ? describe_impl(c, false) : out;
   }
-  if (c.op == "none_of") {
+  if (c.op == RuleOp::kNoneOf) {
     std::string out;
     for (const auto& child : c.children)
       if (evaluate(child, s).passed) out += (out.empty() ? "" : "; and ") + describe_impl(child, true);
@@ -376,9 +413,10 @@ std::string failed_criterion(const RuleCheck& c, Subject& s) {
 }
 
 std::string label(const RuleCheck& c) {
-  if (is_group(c.op)) return c.op + "[" + std::to_string(c.children.size()) + "]";
-  if (c.op == "no_refusal" || (c.op == "json_valid" && c.arg.empty())) return c.op;
-  std::string s = c.op + "=" + truncate_utf8(c.arg, 60);
+  const std::string op = op_name(c);
+  if (is_group(c.op)) return op + "[" + std::to_string(c.children.size()) + "]";
+  if (c.op == RuleOp::kNoRefusal || (c.op == RuleOp::kJsonValid && c.arg.empty())) return op;
+  std::string s = op + "=" + truncate_utf8(c.arg, 60);
   if (!c.arg2.empty()) s += "," + truncate_utf8(c.arg2, 60);
   return s;
 }

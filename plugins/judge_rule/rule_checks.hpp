@@ -27,6 +27,13 @@
 //   json_field_equals         arg is a JSON pointer (RFC 6901), arg2 the expected value as
 //                             JSON text; a string field also matches arg2's raw text
 //   any_of / all_of / none_of groups over `children`; a group counts as one check
+//   skill_invoked / skill_not_invoked NAME, command_ran / command_succeeded REGEX,
+//   file_changed / file_unchanged GLOB (workspace-relative), max_tool_calls N,
+//   check_command CMD
+//                             trajectory checks: what the agent did in an agentic replay.
+//                             They are validated here; evaluating them needs a Trajectory
+//                             (issue 13), so until then they fail with "needs a trajectory"
+//                             and judge_rule does not handle tasks that use them.
 // An unknown op passes (it never blocks) and is reported by validation as a warning.
 #pragma once
 
@@ -62,6 +69,8 @@ struct SpecReport {
 SpecReport validate_checks(const std::vector<RuleCheck>& checks);
 
 bool is_known_op(std::string_view op);
+// True when the check (or one of its children) is a trajectory check.
+bool needs_trajectory(const RuleCheck& check);
 // Ops that check only the form of a response (length, sections, JSON shape).
 bool is_shape_check(const RuleCheck& check);
 // A non-negative integer bound ("280", " 280 ", "280.0"); nullopt otherwise.

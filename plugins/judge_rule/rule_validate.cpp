@@ -3,34 +3,65 @@
 #include <rapidjson/pointer.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <tuple>
 
 #include "regex_engine.hpp"
 #include "rule_checks.hpp"
 #include "rule_ops.hpp"
+#include "skillpipe/safety.hpp"
 
 namespace skillpipe::rules {
 namespace {
 
 using namespace detail;
 
-constexpr std::array<std::string_view, 19> kOps = {
-    "contains",    "not_contains", "regex",     "not_regex", "no_refusal",    "tool_called",      "section_present",
-    "section_contains", "max_chars", "min_chars", "max_words", "min_words",   "starts_with",      "ends_with",
-    "json_valid",  "json_field_equals", "any_of", "all_of",   "none_of"};
+// Arguments of the trajectory ops (evaluated by an agentic judge, issue 13): NAME, REGEX,
+// GLOB, N or CMD.
+void validate_trajectory(const RuleCheck& c, const std::string& where, SpecReport& out) {
+  switch (c.op) {
+    case RuleOp::kSkillInvoked:
+    case RuleOp::kSkillNotInvoked:
+      if (!valid_skill_name(trim(c.arg)))
+        out.warnings.push_back(where + ": " + q(c.arg) +
+                               " is not a valid skill name (lower-case letters, digits and single hyphens)");
+      break;
+    case RuleOp::kCommandRan:
+    case RuleOp::kCommandSucceeded: {
+      std::string err;
+      if (!compile_regex(c.arg, c.case_insensitive, &err))
+        out.errors.push_back(where + ": the command pattern " + pat(c.arg) + " does not compile: " + err);
+      break;
+    }
+    case RuleOp::kFileChanged:
+    case RuleOp::kFileUnchanged: {
+      const std::string g = trim(c.arg);
+      if (std::count(g.begin(), g.end(), '[') != std::count(g.begin(), g.end(), ']'))
+        out.errors.push_back(where + ": the file glob " + q(c.arg) + " has an unbalanced [ ]");
+      else if (!g.empty() && g[0] == '/')
+        out.errors.push_back(where + ": the file glob " + q(c.arg) + " must be relative to the workspace");
+      break;
+    }
+    case RuleOp::kMaxToolCalls:
+      if (!parse_bound(c.arg))
+        out.errors.push_back(where + ": the number of tool calls must be a non-negative integer, got " + q(c.arg));
+      break;
+    default:  // kCheckCommand: any non-empty command (checked as an arg above)
+      break;
+  }
+}
 
 void validate_into(const std::vector<RuleCheck>& checks, const std::string& prefix, SpecReport& out) {
   for (std::size_t i = 0; i < checks.size(); ++i) {
     const RuleCheck& c = checks[i];
-    const std::string where = "check " + prefix + std::to_string(i + 1) + (c.op.empty() ? "" : " (" + c.op + ")");
-    if (trim(c.op).empty()) {
+    const std::string name = op_name(c);
+    const std::string where = "check " + prefix + std::to_string(i + 1) + (name.empty() ? "" : " (" + name + ")");
+    if (c.op == RuleOp::kUnknown && trim(c.unknown_op).empty()) {
       out.errors.push_back(where + ": missing op");
       continue;
     }
-    if (!is_known_op(c.op)) {
-      out.warnings.push_back(where + ": unknown op '" + c.op + "'; it is ignored and always passes");
+    if (c.op == RuleOp::kUnknown) {
+      out.warnings.push_back(where + ": unknown op '" + name + "'; it is ignored and always passes");
       continue;
     }
     if (is_group(c.op)) {
@@ -39,11 +70,13 @@ void validate_into(const std::vector<RuleCheck>& checks, const std::string& pref
       continue;
     }
     if (!c.children.empty()) out.warnings.push_back(where + ": `children` are ignored on a non-group op");
-    if (needs_text_arg(c.op) && trim(c.arg).empty()) {
+    if ((needs_text_arg(c.op) || c.op == RuleOp::kMaxToolCalls) && trim(c.arg).empty()) {
       out.errors.push_back(where + ": missing arg");
       continue;
     }
-    if (c.op == "regex" || c.op == "not_regex") {
+    if (is_trajectory_op(c.op)) {
+      validate_trajectory(c, where, out);
+    } else if (c.op == RuleOp::kRegex || c.op == RuleOp::kNotRegex) {
       std::string err;
       if (!compile_regex(c.arg, c.case_insensitive, &err))
         out.errors.push_back(where + ": the pattern " + pat(c.arg) + " does not compile: " + err);
@@ -51,14 +84,14 @@ void validate_into(const std::vector<RuleCheck>& checks, const std::string& pref
       const auto b = parse_bound(c.arg);
       if (!b) {
         out.errors.push_back(where + ": the bound must be a non-negative integer, got " + q(c.arg));
-      } else if (*b == 0 && c.op[1] == 'i') {
+      } else if (*b == 0 && !is_max_op(c.op)) {
         out.warnings.push_back(where + ": a minimum of 0 always passes");
       }
-    } else if (c.op == "json_valid") {
+    } else if (c.op == RuleOp::kJsonValid) {
       const std::string k = lower(trim(c.arg));
       if (!k.empty() && k != "any" && k != "object" && k != "array")
         out.errors.push_back(where + ": arg must be empty, \"object\" or \"array\", got " + q(c.arg));
-    } else if (c.op == "json_field_equals") {
+    } else if (c.op == RuleOp::kJsonFieldEquals) {
       if (!c.arg.empty() && c.arg[0] != '/')
         out.errors.push_back(where + ": arg must be a JSON pointer such as \"/status\", got " + q(c.arg));
       else if (!rapidjson::Pointer(c.arg.c_str(), c.arg.size()).IsValid())
@@ -77,14 +110,15 @@ void validate_into(const std::vector<RuleCheck>& checks, const std::string& pref
 
 // Bounds that can never both hold.
 void check_contradictions(const std::vector<RuleCheck>& checks, SpecReport& out) {
-  auto bound = [&](const char* op) -> std::optional<long long> {
+  auto bound = [&](RuleOp op) -> std::optional<long long> {
     std::optional<long long> b;
     for (const auto& c : checks)
       if (c.op == op)
-        if (auto v = parse_bound(c.arg)) b = b ? (op[1] == 'a' ? std::min(*b, *v) : std::max(*b, *v)) : *v;
+        if (auto v = parse_bound(c.arg)) b = b ? (is_max_op(op) ? std::min(*b, *v) : std::max(*b, *v)) : *v;
     return b;
   };
-  for (auto [mn, mx, unit] : {std::tuple{"min_chars", "max_chars", "characters"}, std::tuple{"min_words", "max_words", "words"}}) {
+  for (auto [mn, mx, unit] : {std::tuple{RuleOp::kMinChars, RuleOp::kMaxChars, "characters"},
+                              std::tuple{RuleOp::kMinWords, RuleOp::kMaxWords, "words"}}) {
     const auto lo = bound(mn), hi = bound(mx);
     if (lo && hi && *lo > *hi)
       out.warnings.push_back(std::string("the checks can never all pass: at least ") + std::to_string(*lo) + " and at most " +
@@ -94,12 +128,18 @@ void check_contradictions(const std::vector<RuleCheck>& checks, SpecReport& out)
 
 }  // namespace
 
-bool is_known_op(std::string_view op) { return std::find(kOps.begin(), kOps.end(), op) != kOps.end(); }
+bool is_known_op(std::string_view op) { return parse_rule_op(op).has_value(); }
+
+bool needs_trajectory(const RuleCheck& c) {
+  if (is_trajectory_op(c.op)) return true;
+  return std::any_of(c.children.begin(), c.children.end(), [](const RuleCheck& x) { return needs_trajectory(x); });
+}
 
 bool is_shape_check(const RuleCheck& c) {
   if (is_group(c.op))
     return !c.children.empty() && std::all_of(c.children.begin(), c.children.end(), [](const RuleCheck& x) { return is_shape_check(x); });
-  return c.op == "section_present" || c.op == "section_contains" || is_bound_op(c.op) || c.op == "json_valid";
+  return c.op == RuleOp::kSectionPresent || c.op == RuleOp::kSectionContains || is_bound_op(c.op) ||
+         c.op == RuleOp::kJsonValid;
 }
 
 std::optional<long long> parse_bound(std::string_view arg) {

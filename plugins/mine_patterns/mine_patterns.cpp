@@ -106,12 +106,11 @@ class MinePatterns final : public Miner {
       ctx.count(r.ready ? "patterns_ready" : "patterns_not_ready");
     }
     std::stable_sort(out.begin(), out.end(), [](const TaskRecord& a, const TaskRecord& b) {
-      const bool ra = a.attrs.at("ready") == "true", rb = b.attrs.at("ready") == "true";
-      if (ra != rb) return ra;
-      return std::stoi(a.attrs.at("successes")) > std::stoi(b.attrs.at("successes"));
+      if (a.pattern->ready != b.pattern->ready) return a.pattern->ready;
+      return a.pattern->successes > b.pattern->successes;
     });
     log.info("{} digests -> {} patterns ({} emitted, {} ready)", digests.size(), state.patterns.size(), out.size(),
-             std::count_if(out.begin(), out.end(), [](const TaskRecord& t) { return t.attrs.at("ready") == "true"; }));
+             std::count_if(out.begin(), out.end(), [](const TaskRecord& t) { return t.pattern->ready; }));
     return out;
   }
 

@@ -1,9 +1,6 @@
 // Growing offline patterns from judged sessions.
 #include "pattern_builder.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <set>
@@ -138,12 +135,6 @@ std::vector<std::pair<std::string, int>> common_items(const std::vector<const st
   return out;
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
-}
-
 }  // namespace
 
 Member member_from(const SessionDigest& d, const SessionJudgement& j, const MinerOptions& o) {
@@ -157,7 +148,7 @@ Member member_from(const SessionDigest& d, const SessionJudgement& j, const Mine
   m.intent = excerpt(j.intent, o.intent_chars);
   if (j.final_turn >= 0) m.result = excerpt(d.assistant_finals[static_cast<std::size_t>(j.final_turn)], o.result_chars);
   m.tokens = intent_tokens(j.intent);
-  m.tools = d.tools_used;
+  m.tools = tool_names(d.tools);
   m.skills = d.skills_used;
   m.files.assign(d.files_touched.begin(),
                  d.files_touched.begin() + static_cast<long>(std::min<std::size_t>(d.files_touched.size(), 20)));
@@ -310,7 +301,7 @@ ToolChain winning_path(const Pattern& p) {
     chain.tools.push_back(s.tool);
     least = std::min(least, s.count);
   }
-  if (!kept.empty()) chain.support = std::to_string(least) + "/" + std::to_string(n);
+  if (!kept.empty()) chain.support = static_cast<double>(least) / n;
   return chain;
 }
 
@@ -369,45 +360,32 @@ TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members
       ev.push_back(&*it);
       ++fails;
     }
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartArray();
-  for (const Member* m : ev) {
-    w.StartObject();
-    for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"session", &m->session},
-                               {"outcome", &m->outcome},
-                               {"at", &m->at},
-                               {"intent", &m->intent},
-                               {"result", &m->result},
-                               {"reason", &m->reason}}) {
-      w.Key(k);
-      w.String(v->c_str(), static_cast<rapidjson::SizeType>(v->size()));
-    }
-    w.EndObject();
-  }
-  w.EndArray();
 
   for (const auto& m : p.members) t.source_sessions.push_back(m.session);
   const ToolChain chain = winning_path(p);
-  t.attrs["pattern_id"] = p.id;
-  t.attrs["pattern_label"] = p.label;
-  t.attrs["ready"] = r.ready ? "true" : "false";
-  t.attrs["readiness"] = r.reason;
-  t.attrs["successes"] = std::to_string(r.successes);
-  t.attrs["failures"] = std::to_string(r.failures);
-  t.attrs["success_ratio"] = fmt2(r.ratio);
-  t.attrs["corrected"] = std::to_string(corrected);
-  t.attrs["tool_chain"] = join(chain.tools, " -> ");
-  t.attrs["tool_chain_support"] = chain.support;
-  t.attrs["skills"] = join(skill_names, ",");
-  t.attrs["files"] = join(file_names, ",");
-  t.attrs["evidence"] = std::string(buf.GetString(), buf.GetSize());
-  t.attrs["first_seen"] = p.members.empty() ? "" : p.members.front().at;
-  t.attrs["last_seen"] = p.members.empty() ? "" : p.members.back().at;
-  t.attrs["created_at"] = p.created_at;
-  t.attrs["new_members"] = std::to_string(new_members);
-  t.attrs["min_task_count"] = std::to_string(o.min_task_count);
-  t.attrs["min_success_ratio"] = fmt2(o.min_success_ratio);
+  PatternInfo& info = t.pattern.emplace();
+  info.id = p.id;
+  info.label = p.label;
+  info.ready = r.ready;
+  info.readiness = r.reason;
+  info.successes = r.successes;
+  info.failures = r.failures;
+  info.corrected = corrected;
+  info.success_ratio = r.ratio;
+  info.tool_chain = chain.tools;
+  info.tool_chain_support = chain.support;
+  info.skills = skill_names;
+  info.files = file_names;
+  for (const Member* m : ev)
+    info.evidence.push_back({m->session, parse_outcome(m->outcome).value_or(Outcome::kUnknown), m->at, m->intent,
+                             m->result, m->reason});
+  info.cluster_size = static_cast<int>(p.members.size());
+  info.first_seen = p.members.empty() ? "" : p.members.front().at;
+  info.last_seen = p.members.empty() ? "" : p.members.back().at;
+  info.created_at = p.created_at;
+  info.new_members = new_members;
+  info.min_successes = o.min_task_count;
+  info.min_success_ratio = o.min_success_ratio;
   return t;
 }
 

@@ -42,15 +42,16 @@ struct Readiness {
 Readiness readiness(const Pattern& p, const MinerOptions& o);
 
 // Tools used by at least half of the successful sessions, ordered by where they usually
-// come in a session; `support` is "k/n" for the least common of them.
+// come in a session; `support` is the share of successful sessions that used the least
+// common of them.
 struct ToolChain {
   std::vector<std::string> tools;
-  std::string support;
+  double support = 0;
 };
 ToolChain winning_path(const Pattern& p);
 
-// The pattern as one task record (tags "pattern", "ready"/"not_ready"; attrs carry the
-// readiness, counts, tool chain and evidence excerpts as JSON).
+// The pattern as one task record (tags "pattern", "ready"/"not_ready"; `pattern` carries the
+// readiness, counts, tool chain and evidence excerpts).
 TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members);
 
 }  // namespace skillpipe::patterns

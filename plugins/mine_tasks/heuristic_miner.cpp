@@ -29,9 +29,9 @@ Outcome outcome_from_feedback(const SessionDigest& d) {
 void stamp_session_facts(const SessionDigest& d, TaskRecord& t) {
   t.project = d.project;
   t.source_sessions = {d.session_id};
-  if (!d.tools_used.empty()) {
+  if (!d.tools.empty()) {
     std::string tools;
-    for (std::size_t i = 0; i < d.tools_used.size() && i < 4; ++i) tools += (i ? "+" : "") + d.tools_used[i];
+    for (std::size_t i = 0; i < d.tools.size() && i < 4; ++i) tools += (i ? "+" : "") + d.tools[i].name;
     t.tags.push_back("tools:" + tools);
   }
   if (!d.git_branch.empty()) t.tags.push_back("branch:" + d.git_branch);

@@ -62,17 +62,18 @@ std::optional<RuleCheck> clean_check(const Value& v, int depth) {
   auto op = v.FindMember("op");
   if (op == v.MemberEnd() || !op->value.IsString()) return std::nullopt;
   RuleCheck c;
-  c.op = trim(std::string_view(op->value.GetString(), op->value.GetStringLength()));
-  if (!rules::is_known_op(c.op)) return std::nullopt;
+  const auto known = parse_rule_op(trim(std::string_view(op->value.GetString(), op->value.GetStringLength())));
+  if (!known) return std::nullopt;
+  c.op = *known;
   if (auto a = v.FindMember("arg"); a != v.MemberEnd()) {
-    if (a->value.IsBool() && c.op != "json_field_equals") return std::nullopt;  // a bound of `true` is a model error
+    if (a->value.IsBool() && c.op != RuleOp::kJsonFieldEquals) return std::nullopt;  // a bound of `true` is a model error
     c.arg = text_of(a->value);
   }
   if (auto a = v.FindMember("arg2"); a != v.MemberEnd()) c.arg2 = a->value.IsString() ? text_of(a->value) : to_text(a->value);
   if (auto a = v.FindMember("case_insensitive"); a != v.MemberEnd() && a->value.IsBool()) c.case_insensitive = a->value.GetBool();
-  if (c.op != "regex" && c.op != "not_regex") c.arg = trim(c.arg);
-  if (c.op == "no_refusal") c.arg.clear();
-  if (c.op == "any_of" || c.op == "all_of" || c.op == "none_of") {
+  if (c.op != RuleOp::kRegex && c.op != RuleOp::kNotRegex) c.arg = trim(c.arg);
+  if (c.op == RuleOp::kNoRefusal) c.arg.clear();
+  if (c.op == RuleOp::kAnyOf || c.op == RuleOp::kAllOf || c.op == RuleOp::kNoneOf) {
     auto kids = v.FindMember("children");
     if (kids == v.MemberEnd()) kids = v.FindMember("checks");
     if (kids == v.MemberEnd() || !kids->value.IsArray()) return std::nullopt;
@@ -127,9 +128,9 @@ std::vector<std::pair<std::string, std::string>> llm_mining_messages(const Sessi
       u += "- " + f.polarity + " \"" + redact_secrets(f.phrase) + "\" at prompt " + std::to_string(f.turn + 1) + "\n";
     }
   }
-  if (!d.tools_used.empty()) {
+  if (!d.tools.empty()) {
     u += "\nTools the agent used:";
-    for (const auto& t : d.tools_used) u += " " + t;
+    for (const auto& t : d.tools) u += " " + t.name;
     u += "\n";
   }
   u += "\n";
@@ -184,11 +185,11 @@ LlmParse parse_llm_tasks(const std::string& reply, const SessionDigest& d, const
       // The rubric wins: literal checks can be gamed by printing the string.
       t.reference_kind = ReferenceKind::kRubric;
       t.reference = rubric;
-      t.judge.kind = "rubric";
+      t.judge.kind = ReferenceKind::kRubric;
       t.judge.rubric = rubric;
     } else if (!checks.empty()) {
       t.reference_kind = ReferenceKind::kRule;
-      t.judge.kind = "rule";
+      t.judge.kind = ReferenceKind::kRule;
       t.judge.checks = std::move(checks);
     } else {
       ++out.dropped;  // not checkable

@@ -165,8 +165,7 @@ class MineTasks : public Miner {
   // ---- sources of tasks ------------------------------------------------------------------
 
   std::string tasks_file_path(Context& ctx) const {
-    const auto& opts = ctx.run().options;
-    if (auto it = opts.find("tasks_file"); it != opts.end() && !trim(it->second).empty()) return expand_path(it->second);
+    if (const std::string& f = ctx.run().flags.tasks_file; !trim(f).empty()) return expand_path(f);
     if (o_.tasks_file.empty()) return {};
     std::string p = expand_path(o_.tasks_file);
     if (std::filesystem::path(p).is_relative() && !ctx.run().pipeline_dir.empty())

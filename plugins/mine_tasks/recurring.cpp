@@ -94,7 +94,7 @@ TaskRecord merge_cluster(const std::vector<Item>& members) {
         newest_success = &c;
     }
     // A task without a judge takes the first judge a member brings (an LLM rubric).
-    if (t.judge.kind.empty() && t.reference_kind == ReferenceKind::kNone && !c.judge.kind.empty()) {
+    if (t.judge.kind == ReferenceKind::kNone && t.reference_kind == ReferenceKind::kNone && c.judge.kind != ReferenceKind::kNone) {
       t.judge = c.judge;
       t.reference_kind = c.reference_kind;
       t.reference = c.reference;

@@ -39,7 +39,7 @@ void edit_list(std::string& out, const char* title, const std::vector<Edit>& edi
     out += "] " + md_text(e.content);
     if (!e.anchor.empty()) out += " (anchor: " + md_text(e.anchor, false, 120) + ")";
     if (!e.rationale.empty()) out += " — _why: " + md_text(e.rationale) + "_";
-    if (!e.status.empty()) out += " `" + md_text(e.status, false, 40) + "`";
+    if (e.status != EditStatus::kProposed) out += " `" + md_text(to_string(e.status), false, 40) + "`";
     out += "\n";
   }
 }
@@ -99,7 +99,7 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
   out += "Started " + md_text(r.started_at) + ", finished " + md_text(r.finished_at) + "\n";
 
   out += "\n## Result\n\n";
-  if (r.gate_action == "reject_unverified") {
+  if (r.gate_action == GateAction::kRejectUnverified) {
     out +=
         "> **Not validated.** These proposals could not be checked on held-out tasks; they are "
         "staged as unverified suggestions and are never adopted automatically.\n\n";
@@ -109,7 +109,7 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
          change(r.baseline_val, r.candidate_val) + " |\n";
   out += "| held-out test | " + score(r.baseline_test) + " | " + score(r.candidate_test) + " | " +
          change(r.baseline_test, r.candidate_test) + " |\n\n";
-  out += "Gate: **" + (r.gate_action.empty() ? std::string("none") : md_text(r.gate_action)) + "**";
+  out += "Gate: **" + md_text(to_string(r.gate_action)) + "**";
   if (!r.gate_metric.empty()) out += " (metric: " + md_text(r.gate_metric) + ")";
   if (!r.gate_reason.empty()) out += " — " + md_text(r.gate_reason, false, 2000);
   out += "\n";
@@ -122,7 +122,7 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
     out += "| document | target | status | live file | changes | diff |\n|---|---|---|---|---|---|\n";
     for (const auto& s : staged) {
       const Proposal& p = *s.proposal;
-      out += "| " + md_text(p.name, true) + " | " + md_text(p.target, true) + " | " + md_text(p.status, true) +
+      out += "| " + md_text(p.name, true) + " | " + md_text(to_string(p.target), true) + " | " + md_text(to_string(p.status), true) +
              (s.refusal.empty() ? "" : " (not adoptable)") + " | " +
              (p.live_path.empty() ? std::string("(none)") : "`" + md_text(p.live_path, true) + "`") +
              (p.base_sha256.empty() && !p.live_path.empty() ? " (new)" : "") + " | +" + std::to_string(s.added) + " −" +
@@ -130,7 +130,7 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
     }
     for (const auto& s : staged) {
       if (s.proposal->reasons.empty() && s.refusal.empty()) continue;
-      out += "\n**" + md_text(s.proposal->name) + "** (" + md_text(s.proposal->target) + "):\n";
+      out += "\n**" + md_text(s.proposal->name) + "** (" + md_text(to_string(s.proposal->target)) + "):\n";
       for (const auto& why : s.proposal->reasons) out += "- " + md_text(why) + "\n";
       if (!s.refusal.empty()) out += "- not adoptable: " + md_text(s.refusal) + "\n";
     }
@@ -139,7 +139,7 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
   if (!r.deltas.empty()) {
     out += "\n## Per-task changes\n\n| task | split | before | after | change |\n|---|---|---|---|---|\n";
     for (const auto& d : r.deltas) {
-      out += "| " + md_text(d.task_id, true, 120) + " | " + md_text(d.split, true) + " | " + score(d.before) + " | " +
+      out += "| " + md_text(d.task_id, true, 120) + " | " + md_text(to_string(d.split), true) + " | " + score(d.before) + " | " +
              score(d.after) + " | " + change(d.before, d.after) + " |\n";
     }
   }
@@ -176,7 +176,7 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
 
   out += "\n## What to do\n\n";
   bool adoptable = false;
-  for (const auto& s : staged) adoptable = adoptable || (s.refusal.empty() && s.proposal->status != "quarantined");
+  for (const auto& s : staged) adoptable = adoptable || (s.refusal.empty() && s.proposal->status != ProposalStatus::kQuarantined);
   if (adoptable) {
     out += "Review the diffs listed above, then adopt:\n\n    " + cmd.adopt + "\n\n";
     out += "Every adoption backs up the live files; undo it with:\n\n    " + cmd.rollback + "\n\n";

@@ -16,8 +16,8 @@ namespace skillpipe::store_files {
 namespace {
 
 std::string proposal_file(const Proposal& p) {
-  const bool skill = p.target == "claude_skill" || p.target == "codex_skill";
-  return "proposed/" + p.target + "." + p.name + (skill ? ".SKILL.md" : "");
+  const bool skill = p.target.kind == DocKind::kSkill;
+  return "proposed/" + to_string(p.target) + "." + p.name + (skill ? ".SKILL.md" : "");
 }
 
 // Every file of the night except the manifest itself, with its sha256, so `adopt` can tell
@@ -54,8 +54,8 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
   // Check everything before writing anything.
   std::map<std::string, std::string> seen_docs, seen_paths;
   for (const auto& p : proposals) {
-    const std::string what = "proposal \"" + p.name + "\" (" + p.target + ")";
-    if (!is_safe_segment(p.name) || !is_safe_segment(p.target, 40)) {
+    const std::string what = "proposal \"" + p.name + "\" (" + to_string(p.target) + ")";
+    if (!is_safe_segment(p.name)) {
       throw Error(what + ": name and target must be safe file names (letters, digits, . _ -)");
     }
     if (!p.base_sha256.empty() && p.base_sha256 != sha256_hex(p.base_text)) {
@@ -64,7 +64,7 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
     if (p.base_sha256.empty() && !p.base_text.empty()) {
       throw Error(what + ": has base_text but no base_sha256 (an absent live file has neither)");
     }
-    const std::string doc_key = to_lower_ascii(p.target + "/" + p.name);
+    const std::string doc_key = to_lower_ascii(to_string(p.target) + "/" + p.name);
     if (!seen_docs.emplace(doc_key, p.name).second) throw Error(what + " is proposed twice in one night");
     if (!p.live_path.empty()) {
       const std::string rp = real_path(p.live_path);
@@ -79,7 +79,7 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
   m.night_id = ctx.night_id;
   m.created_at = format_iso8601_s(now_ms());
   m.night_realpath = real_path(ctx.night_dir);
-  m.gate_action = report.gate_action;
+  m.gate_action = report.gate_action ? to_string(*report.gate_action) : "";
   m.has_report = true;
 
   std::vector<StagedProposal> staged;
@@ -88,8 +88,8 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
   for (const auto& p : proposals) {
     ManifestEntry e;
     e.name = p.name;
-    e.target = p.target;
-    e.status = p.status.empty() ? "draft" : p.status;
+    e.target = to_string(p.target);
+    e.status = to_string(p.status);
     e.reasons = p.reasons;
     e.live_path = p.live_path;
     e.live_realpath = p.live_path.empty() ? "" : real_path(p.live_path);
@@ -97,7 +97,7 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
     e.live_sha256 = p.base_sha256;
     e.refusal = check_target(*ctx.targets, p, ctx.layout->project);
     e.proposed_file = proposal_file(p);
-    e.diff_file = "diffs/" + p.target + "." + p.name + ".diff";
+    e.diff_file = "diffs/" + e.target + "." + p.name + ".diff";
     e.sha256 = sha256_hex(p.proposed_text);
 
     // The live file may have moved on while the night ran; adopt would refuse it, so say so now.

@@ -90,14 +90,16 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
     if (!it->published) continue;
     if (shown++ == 0) t += "Recent nights:\n";
     NightReport r;
+    std::string gate = "-";
     if (const auto text = read_bytes(it->dir + "/report.json")) {
       try {
         from_json(*text, r);
+        if (r.gate_action) gate = to_string(*r.gate_action);
       } catch (const std::exception&) {
-        r.gate_action = "(unreadable report.json)";
+        gate = "(unreadable report.json)";
       }
     }
-    t += "  " + it->id + "  " + (r.gate_action.empty() ? std::string("-") : r.gate_action);
+    t += "  " + it->id + "  " + gate;
     if (r.baseline_val || r.candidate_val) t += "  val " + score(r.baseline_val) + " -> " + score(r.candidate_val);
     t += "  " + std::to_string(r.proposals.size()) + " proposal(s)\n";
   }
@@ -126,7 +128,7 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
          "\n";
     j.key("latest_night").begin_object().str("id", latest->id).str("dir", latest->dir);
     if (report_text) {
-      t += "  Gate: " + (report.gate_action.empty() ? std::string("none") : report.gate_action);
+      t += std::string("  Gate: ") + to_string(report.gate_action);
       if (report.baseline_val || report.candidate_val) {
         t += "; validation " + score(report.baseline_val) + " -> " + score(report.candidate_val);
       }

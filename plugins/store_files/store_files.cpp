@@ -124,8 +124,7 @@ class FileStore final : public Store {
       if (unfinished) write_atomic(fi_, unfinished->dir + "/ABANDONED", "superseded by " + n.id + "\n");
       unfinished = &n;
     }
-    const auto restart = ctx.run().options.find("restart");
-    const bool restart_asked = restart != ctx.run().options.end() && restart->second == "true";
+    const bool restart_asked = ctx.run().flags.restart;
     if (unfinished && (!resume_ || restart_asked)) {
       const std::string why = restart_asked ? "skillpipe run --restart" : "resume: false";
       write_atomic(fi_, unfinished->dir + "/ABANDONED", "abandoned by " + why + "\n");

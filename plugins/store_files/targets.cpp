@@ -48,27 +48,28 @@ TargetConfig TargetConfig::from(const Config& config) {
 }
 
 std::string check_target(const TargetConfig& cfg, const Proposal& p, const std::string& project) {
-  if (!kKnown.count(p.target)) {
-    return "unknown target \"" + p.target + "\" (expected claude_skill, claude_memory, codex_skill or codex_memory)";
+  const std::string target = to_string(p.target);
+  if (!kKnown.count(target)) {
+    return "unsupported target \"" + target + "\" (expected claude_skill, claude_memory, codex_skill or codex_memory)";
   }
-  if (!cfg.enabled.count(p.target)) return "target " + p.target + " is not enabled in the store's `targets`";
+  if (!cfg.enabled.count(target)) return "target " + target + " is not enabled in the store's `targets`";
   if (p.live_path.empty() || p.live_path[0] != '/') return "live path \"" + p.live_path + "\" is not absolute";
   const std::string live = norm(p.live_path);
-  if (p.target == "claude_memory" || p.target == "codex_memory") {
+  if (p.target.kind == DocKind::kMemory) {
     if (project == "all") return "a night over all projects has no project memory file";
-    const std::string want = norm(project + (p.target == "claude_memory" ? "/CLAUDE.md" : "/AGENTS.md"));
+    const std::string want = norm(project + (p.target.agent == Agent::kClaude ? "/CLAUDE.md" : "/AGENTS.md"));
     if (live != want) return "memory target must be " + want + ", not " + live;
     return {};
   }
   if (!is_safe_segment(p.name)) return "skill name \"" + p.name + "\" is not a safe directory name";
-  const auto& roots = p.target == "claude_skill" ? cfg.claude_skill_roots : cfg.codex_skill_roots;
+  const auto& roots = p.target.agent == Agent::kClaude ? cfg.claude_skill_roots : cfg.codex_skill_roots;
   std::vector<std::string> expanded;
   for (const auto& r : roots) {
     if (r.find("{project}") != std::string::npos && project == "all") continue;
     expanded.push_back(expand_root(r, project));
     if (live == norm(expanded.back() + "/" + p.name + "/SKILL.md")) return {};
   }
-  return "live path " + live + " is not <root>/" + p.name + "/SKILL.md under a configured " + p.target + " root (" +
+  return "live path " + live + " is not <root>/" + p.name + "/SKILL.md under a configured " + target + " root (" +
          join(expanded) + ")";
 }
 

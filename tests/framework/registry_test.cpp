@@ -64,12 +64,12 @@ TEST_P(RegistryRefuses, WithPathAndReason) {
 
 INSTANTIATE_TEST_SUITE_P(
     Negative, RegistryRefuses,
-    ::testing::Values(BadCase{"fx_bad_abi_major", "built for plugin ABI 2.0"},
+    ::testing::Values(BadCase{"fx_bad_abi_major", "built for plugin ABI 3.0"},
                       BadCase{"fx_newer_minor", "newer than this skillpipe"},
                       BadCase{"fx_bad_tag", "build tag 'clang99;cxx11abi=0' does not match"},
                       BadCase{"fx_name_mismatch", "declares the name 'somebody_else'"},
                       BadCase{"fx_throws", "factory threw: no licence key found"},
-                      BadCase{"fx_no_entry", "missing entry symbol 'skillpipe_plugin_v1'"},
+                      BadCase{"fx_no_entry", "missing entry symbol 'skillpipe_plugin_v2'"},
                       BadCase{"fx_undefined", "undefined symbol"}),
     [](const auto& info) { return std::string(info.param.name); });
 
@@ -81,4 +81,37 @@ TEST(Registry, UnknownPluginListsSearchedDirs) {
   } catch (const PluginLoadError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/dir"), std::string::npos);
   }
+}
+
+// docs/plugins.md §8: a plugin built for an older minor of the same major loads into a newer
+// host (its descriptor ends where its minor's did); a newer minor, another major, another
+// build tag or a descriptor shorter than its minor's are refused with the fix named.
+TEST(Registry, DescriptorRulesFollowTheAbiPromise) {
+  PluginDescriptor d{};
+  d.abi_major = 7;
+  d.abi_minor = 0;
+  d.build_tag = "tag";
+  d.struct_size = 80;
+  HostAbi host{7, 1, "tag", {80, 96}};  // minor 1 appended 16 bytes to the descriptor
+  EXPECT_EQ(descriptor_problem(d, host), "");  // an older minor loads
+  d.abi_minor = 1;
+  EXPECT_NE(descriptor_problem(d, host).find("descriptor is too small for ABI 7.1 (80 bytes, expected at least 96)"),
+            std::string::npos);
+  d.struct_size = 96;
+  EXPECT_EQ(descriptor_problem(d, host), "");
+  d.abi_minor = 2;
+  EXPECT_NE(descriptor_problem(d, host).find("needs plugin ABI 7.2, newer than this skillpipe's 7.1; upgrade skillpipe"),
+            std::string::npos);
+  d.abi_minor = 0;
+  d.abi_major = 6;
+  EXPECT_NE(descriptor_problem(d, host).find("built for plugin ABI 6.0, this skillpipe speaks ABI 7.1; rebuild"),
+            std::string::npos);
+  d.abi_major = 7;
+  d.build_tag = "other";
+  EXPECT_NE(descriptor_problem(d, host).find("build tag 'other' does not match this skillpipe's 'tag'"),
+            std::string::npos);
+  // This host: its own minors, its own descriptor.
+  const HostAbi real;
+  EXPECT_EQ(real.descriptor_sizes.size(), static_cast<std::size_t>(SKILLPIPE_ABI_MINOR) + 1);
+  EXPECT_EQ(real.descriptor_sizes.back(), sizeof(PluginDescriptor));
 }

@@ -71,10 +71,10 @@ TEST_F(HarvestClaudeFixtures, V2_1_114TeammatesSession) {
   EXPECT_EQ(d.assistant_finals[1].rfind("Experiment complete. All six tasks done.", 0), 0u);
   EXPECT_EQ(d.n_assistant_turns, 2);
   // 2.1.x names: Agent (was Task), TaskCreate/TaskUpdate (was TodoWrite).
-  EXPECT_EQ(d.tools_used, (Strings{"ToolSearch", "Bash", "TaskCreate", "TaskUpdate", "Agent", "SendMessage", "TaskList"}));
-  EXPECT_EQ(d.attrs.at("subagent_calls"), "6");
-  EXPECT_EQ(d.attrs.at("version"), "2.1.114");
-  EXPECT_EQ(d.attrs.at("slash_commands"), "/exit");
+  EXPECT_EQ(tool_names(d.tools), (Strings{"ToolSearch", "Bash", "TaskCreate", "TaskUpdate", "Agent", "SendMessage", "TaskList"}));
+  EXPECT_EQ(d.subagent_calls, 6);
+  EXPECT_EQ(d.agent_version, "2.1.114");
+  EXPECT_EQ(d.outcome.slash_commands, (Strings{"/exit"}));
   EXPECT_EQ(d.project, "-experiments/worktrees");  // the record's cwd, never the dir name
   EXPECT_EQ(d.git_branch, "master");
   EXPECT_EQ(d.started_at, "2026-04-18T13:18:42Z");
@@ -87,10 +87,10 @@ TEST_F(HarvestClaudeFixtures, V2_0_76CompactionSession) {
                                      "can you read it back with Read tool?", "can you run `cat nonexistent.txt`",
                                      "do something requiring multiple tools in one turn,"}));
   EXPECT_EQ(d.assistant_finals[3].rfind("As expected, the command failed with an error:", 0), 0u);
-  EXPECT_EQ(d.tools_used, (Strings{"Bash", "Write", "Read"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"Bash", "Write", "Read"}));
   EXPECT_EQ(d.files_touched, (Strings{"/workspace/hello_world.py", "/workspace/number_generator.py", "/workspace/data.txt"}));
-  EXPECT_EQ(d.attrs.at("compactions"), "1");
-  EXPECT_EQ(d.attrs.at("slash_commands"), "/compact");
+  EXPECT_EQ(d.compactions, 1);
+  EXPECT_EQ(d.outcome.slash_commands, (Strings{"/compact"}));
   EXPECT_EQ(d.project, "/workspace");
   // Records are out of timestamp order; the compaction summary at 19:21:02 ends it.
   EXPECT_EQ(d.ended_at, "2026-01-02T19:21:02Z");
@@ -104,13 +104,14 @@ TEST_F(HarvestClaudeFixtures, V1_0_128InterruptsAndRejectedTools) {
   EXPECT_EQ(d.assistant_finals[1].rfind("Excellent! I have successfully completed", 0), 0u);
   EXPECT_EQ(d.assistant_finals[2].rfind("Looking at your code and the constraints", 0), 0u);
   EXPECT_EQ(d.assistant_finals[3].rfind("Perfect! I've successfully added both documentation sections", 0), 0u);
-  EXPECT_EQ(d.tools_used, (Strings{"ExitPlanMode", "TodoWrite", "MultiEdit", "Edit", "Read"}));
-  EXPECT_EQ(d.attrs.at("interrupts"), "2");
+  EXPECT_EQ(tool_names(d.tools), (Strings{"ExitPlanMode", "TodoWrite", "MultiEdit", "Edit", "Read"}));
+  EXPECT_EQ(d.outcome.interrupts, 2);
   // Rejected tool uses come back as is_error tool results: evidence for the success judge.
   // The user went on after the interrupts, so the session did not end aborted.
-  EXPECT_EQ(d.attrs.at("tool_errors"), "4");
-  EXPECT_EQ(d.attrs.count("aborted"), 0u);
-  EXPECT_EQ(d.attrs.at("slash_commands"), "/clear");
+  EXPECT_EQ(d.outcome.tool_errors, 4);
+  EXPECT_TRUE(d.outcome.observed);
+  EXPECT_FALSE(d.outcome.aborted);
+  EXPECT_EQ(d.outcome.slash_commands, (Strings{"/clear"}));
   EXPECT_EQ(d.files_touched.size(), 3u);
 }
 
@@ -118,7 +119,7 @@ TEST_F(HarvestClaudeFixtures, V1_0_51OldSystemRecordsAndBashMode) {
   const auto& d = get("326189cf-5676-4237-8cde-1ce80aae4a9f");
   EXPECT_EQ(d.user_prompts, (Strings{"please fix these"}));  // <bash-input>/<bash-stdout> are not prompts
   EXPECT_EQ(d.assistant_finals[0].rfind("Perfect! Both type checking issues have been resolved", 0), 0u);
-  EXPECT_EQ(d.tools_used, (Strings{"TodoWrite", "Read", "MultiEdit", "Edit", "Bash"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"TodoWrite", "Read", "MultiEdit", "Edit", "Bash"}));
   EXPECT_EQ(d.files_touched, (Strings{"/Users/dain/workspace/claude-code-log/test/test_cache.py"}));
   EXPECT_EQ(d.git_branch, "");
 }
@@ -129,7 +130,7 @@ TEST_F(HarvestClaudeFixtures, V2_1_42SevenTurnSession) {
   EXPECT_EQ(d.assistant_finals.size(), 7u);
   EXPECT_EQ(d.n_assistant_turns, 7);
   EXPECT_EQ(d.assistant_finals[0].rfind("Got it. One idea file", 0), 0u);  // blank "\n\n" blocks trimmed
-  EXPECT_EQ(d.tools_used, (Strings{"Bash", "Read"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"Bash", "Read"}));
   EXPECT_EQ(d.project, "/home/user/project");
 }
 
@@ -137,15 +138,15 @@ TEST_F(HarvestClaudeFixtures, IdeContextBlocksAreNotPartOfThePrompt) {
   const auto& d = get("5ed31c36-bca8-40fd-8d24-f1a1f0af7901");
   ASSERT_EQ(d.user_prompts.size(), 1u);
   EXPECT_EQ(d.user_prompts[0].rfind("I keep getting mysterious build errors", 0), 0u);
-  EXPECT_EQ(d.tools_used, (Strings{"Glob", "Write"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"Glob", "Write"}));
   EXPECT_EQ(d.files_touched, (Strings{"/Users/dain/workspace/danieldemmel.me-next/.markdownlintrc.json"}));
 }
 
 TEST_F(HarvestClaudeFixtures, V2_1_17TaskToolWithSubagentDirectory) {
   const auto& d = get("29ccd257-68b1-427f-ae5f-6524b7cb6f20");
   ASSERT_EQ(d.user_prompts.size(), 1u);
-  EXPECT_EQ(d.tools_used, (Strings{"Task"}));
-  EXPECT_EQ(d.attrs.at("subagent_calls"), "1");
+  EXPECT_EQ(tool_names(d.tools), (Strings{"Task"}));
+  EXPECT_EQ(d.subagent_calls, 1);
   EXPECT_EQ(d.assistant_finals[0].rfind("Here's an overview of the **claude-code-log** project", 0), 0u);
 }
 
@@ -188,7 +189,7 @@ TEST_F(HarvestClaudeSynthetic, RepresentativeMessages) {
   EXPECT_EQ(d.user_prompts.size(), 4u);
   EXPECT_EQ(d.assistant_finals[1].rfind("Perfect! I've created an example of a parameterized decorator.", 0), 0u);
   EXPECT_EQ(d.assistant_finals[3], "");
-  EXPECT_EQ(d.tools_used, (Strings{"Edit", "Bash"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"Edit", "Bash"}));
   EXPECT_EQ(d.files_touched, (Strings{"/tmp/decorator_example.py"}));
 }
 
@@ -200,7 +201,7 @@ TEST_F(HarvestClaudeSynthetic, TodoWriteTurnsEndingInToolCalls) {
   // Each turn's last message (by message id) is a TodoWrite call without text.
   EXPECT_EQ(d.assistant_finals, (Strings{"", ""}));
   EXPECT_EQ(d.n_assistant_turns, 2);
-  EXPECT_EQ(d.tools_used, (Strings{"TodoWrite"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"TodoWrite"}));
 }
 
 TEST_F(HarvestClaudeSynthetic, EdgeCasesFile) {
@@ -210,8 +211,8 @@ TEST_F(HarvestClaudeSynthetic, EdgeCasesFile) {
   ASSERT_EQ(d.user_prompts.size(), 3u);  // caveat text, command wrapper and output are not prompts
   EXPECT_EQ(d.user_prompts[2], "Testing special characters: café, naïve, résumé, 中文, العربية, русский, 🎉 emojis 🚀 and symbols ∑∆√π∞");
   EXPECT_EQ(d.assistant_finals[0].rfind("Great example! Markdown formatting is indeed supported.", 0), 0u);
-  EXPECT_EQ(d.tools_used, (Strings{"FailingTool", "MultiEdit", "TodoWrite"}));
-  EXPECT_EQ(d.attrs.at("slash_commands"), "test-command");
+  EXPECT_EQ(tool_names(d.tools), (Strings{"FailingTool", "MultiEdit", "TodoWrite"}));
+  EXPECT_EQ(d.outcome.slash_commands, (Strings{"test-command"}));
   EXPECT_EQ(out.count("non_object_lines"), 3);      // "massive error", 42, [1]
   EXPECT_EQ(out.count("records_without_type"), 1);  // {"silly": "this"}
   EXPECT_EQ(out.count("malformed_records"), 1);     // "message": "error"
@@ -223,7 +224,7 @@ TEST_F(HarvestClaudeSynthetic, RewindBranchesAndCompactionSummary) {
   const auto& d = out.digests[0];
   EXPECT_EQ(d.user_prompts, (Strings{"Start", "First attempt", "Second attempt", "Keep going", "After compaction"}));
   EXPECT_EQ(d.assistant_finals, (Strings{"Ready", "First answer", "Second answer", "Kept going", "Final answer"}));
-  EXPECT_EQ(d.attrs.at("compactions"), "1");
+  EXPECT_EQ(d.compactions, 1);
 }
 
 }  // namespace

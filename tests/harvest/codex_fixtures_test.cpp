@@ -57,7 +57,7 @@ TEST_F(HarvestCodexFixtures, V0_58CliRolloutOnePromptManyShellCalls) {
   ASSERT_EQ(d.user_prompts.size(), 1u);  // event and response item of the same prompt count once
   EXPECT_EQ(d.user_prompts[0].rfind("finish up the users work by rigging up the chatbot-ui to use lmstudio", 0), 0u);
   EXPECT_EQ(d.assistant_finals, (Strings{""}));  // no agent message: the rollout stops mid-task
-  EXPECT_EQ(d.tools_used, (Strings{"shell", "update_plan"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"shell", "update_plan"}));
   // apply_patch heredocs inside shell argv; relative to the session cwd.
   EXPECT_EQ(d.files_touched, (Strings{"/home/user/projects/temp/chatbot-ui/components/chat/chat-helpers/index.ts"}));
   EXPECT_EQ(d.project, "/home/user/projects/temp/chatbot-ui");
@@ -68,13 +68,13 @@ TEST_F(HarvestCodexFixtures, V0_58CliRolloutOnePromptManyShellCalls) {
   EXPECT_EQ(d.usage.input, 1099261 - 1027328);
   EXPECT_EQ(d.usage.cache_read, 1027328);
   EXPECT_EQ(d.usage.output, 22305);
-  EXPECT_EQ(d.attrs.at("cli_version"), "0.58.0");
+  EXPECT_EQ(d.agent_version, "0.58.0");
 }
 
 TEST_F(HarvestCodexFixtures, V0_77ExecRolloutWithRepeatedTokenCounts) {
   const auto& d = get("019b7f94-51b4-7593-922e-ba12b5b73b52");
   EXPECT_EQ(d.user_prompts, (Strings{"what is current repository about? summarize purpuse and explain goals"}));
-  EXPECT_EQ(d.tools_used, (Strings{"shell"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"shell"}));
   EXPECT_EQ(d.usage.input, 22474 - 14848);
   EXPECT_EQ(d.usage.output, 300);
   EXPECT_EQ(d.attrs.at("originator"), "codex_exec");
@@ -93,11 +93,11 @@ TEST_F(HarvestCodexFixtures, V0_104DesktopCompactedRollout) {
   EXPECT_EQ(from_task_complete, 33);
   EXPECT_EQ(std::count(d.assistant_finals.begin(), d.assistant_finals.end(), ""), 0);
   EXPECT_EQ(d.attrs.at("originator"), "Codex Desktop");
-  EXPECT_EQ(d.attrs.at("compactions"), "1");
+  EXPECT_EQ(d.compactions, 1);
   for (const char* t : {"exec_command", "write_stdin", "update_plan", "apply_patch", "web_search",
                         "mcp__supabase_right_aim_ops__execute_sql"})
-    EXPECT_NE(std::find(d.tools_used.begin(), d.tools_used.end(), t), d.tools_used.end()) << t;
-  EXPECT_EQ(d.tools_used.size(), 15u);
+    EXPECT_NE(std::find_if(d.tools.begin(), d.tools.end(), [&](const ToolUse& u) { return u.name == t; }), d.tools.end()) << t;
+  EXPECT_EQ(d.tools.size(), 15u);
   EXPECT_GT(d.usage.output, 0);
 }
 
@@ -105,7 +105,7 @@ TEST_F(HarvestCodexFixtures, ArchivedDesktopRolloutWithUnfinishedCall) {
   const auto& d = get("019c8a70-dda7-7f33-98ea-f30553347322");
   EXPECT_EQ(d.user_prompts, (Strings{"[REDACTED_MESSAGE len=86 sha=2239bcba]"}));
   EXPECT_EQ(d.assistant_finals, (Strings{"[REDACTED_MESSAGE len=124 sha=7a220b7e]"}));
-  EXPECT_EQ(d.tools_used, (Strings{"exec_command"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"exec_command"}));
   EXPECT_EQ(d.usage.input, 34469 - 3456);
   EXPECT_EQ(d.usage.output, 431);
   EXPECT_NE(d.raw_path.find("/archived_sessions/"), std::string::npos);
@@ -129,7 +129,7 @@ TEST_F(HarvestCodexSynthetic, EnvelopeWithCustomToolCallsAndUnknownRecord) {
   const auto& d = out.digests[0];
   EXPECT_EQ(d.user_prompts, (Strings{"List the synthetic files."}));
   EXPECT_EQ(d.assistant_finals, (Strings{"The synthetic files are alpha.txt and beta.txt."}));
-  EXPECT_EQ(d.tools_used, (Strings{"exec_command", "apply_patch", "mcp__synthetic__lookup"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"exec_command", "apply_patch", "mcp__synthetic__lookup"}));
   EXPECT_EQ(d.files_touched, (Strings{"/workspace/synthetic-project/gamma.txt"}));
   EXPECT_EQ(out.count("unknown_records"), 1);  // future_synthetic_record
 }

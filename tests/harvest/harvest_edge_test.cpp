@@ -56,12 +56,12 @@ TEST_F(HarvestEdge, ClaudeWhatIsAndIsNotAPrompt) {
                                      "this is not correct, the test still fails"}));
   EXPECT_EQ(d.assistant_finals, (Strings{"Fixed: the test raced on a temp dir.", "Added tests/regression_test.cpp.",
                                          "Right, the fixture path was wrong; fixed."}));
-  EXPECT_EQ(d.tools_used, (Strings{"Skill", "NotebookEdit", "Grep"}));  // sidechain WebFetch excluded
+  EXPECT_EQ(tool_names(d.tools), (Strings{"Skill", "NotebookEdit", "Grep"}));  // sidechain WebFetch excluded
   EXPECT_EQ(d.skills_used, (Strings{"run-tests"}));
   EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/nb.ipynb"}));  // Grep's path is a search root
   EXPECT_EQ(d.git_branch, "feat/x");
-  EXPECT_EQ(d.attrs.at("interrupts"), "1");
-  EXPECT_EQ(d.attrs.at("compactions"), "1");
+  EXPECT_EQ(d.outcome.interrupts, 1);
+  EXPECT_EQ(d.compactions, 1);
   EXPECT_EQ(out.count("duplicate_prompts"), 1);
   EXPECT_EQ(out.count("sidechain_records"), 2);
   EXPECT_EQ(out.count("unknown_records"), 1);
@@ -191,7 +191,7 @@ TEST_F(HarvestEdge, LookbackWindowComparesInstantsNotStrings) {
   const auto& d = out.digests[0];
   EXPECT_EQ(d.user_prompts, (Strings{"new request inside the window"}));
   EXPECT_EQ(d.assistant_finals, (Strings{"new answer"}));
-  EXPECT_EQ(d.tools_used, (Strings{"Edit"}));  // the old turn's Bash is outside the window
+  EXPECT_EQ(tool_names(d.tools), (Strings{"Edit"}));  // the old turn's Bash is outside the window
   EXPECT_EQ(d.started_at, "2026-02-28T22:30:00Z");
   EXPECT_EQ(d.attrs.at("partial_window"), "true");
   EXPECT_EQ(run("harvest_claude", "\"lookback_hours\":0", "all", "2026-03-01T12:00:00Z").digests[0].user_prompts.size(), 2u);
@@ -294,7 +294,7 @@ TEST_F(HarvestEdge, CodexPaginatedHistoryUsesItemCompletedMessages) {
   const auto& d = out.digests[0];
   EXPECT_EQ(d.user_prompts, (Strings{"rename the config loader", "looks good, thanks"}));
   EXPECT_EQ(d.assistant_finals, (Strings{"Renamed to config_loader.cpp.", "You're welcome."}));  // final_answer phase wins
-  EXPECT_EQ(d.tools_used, (Strings{"apply_patch"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"apply_patch"}));
   EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/src/config.cpp", "/home/me/src/app/src/config_loader.cpp"}));
   EXPECT_EQ(d.usage, (TokenUsage{600, 50, 400, 0}));  // cached input is part of input_tokens
   EXPECT_EQ(d.attrs.at("history_mode"), "paginated");
@@ -308,8 +308,12 @@ TEST_F(HarvestEdge, ClaudeToolErrorsAndAnAbortedEndingAreRecorded) {
   ASSERT_EQ(out.digests.size(), 1u);
   const auto& d = out.digests[0];
   EXPECT_EQ(d.user_prompts, (Strings{"migrate the build to meson"}));
-  EXPECT_EQ(d.attrs.at("tool_errors"), "1");  // is_error false is not an error
-  EXPECT_EQ(d.attrs.at("aborted"), "true");   // the user's last act was to stop the agent
+  EXPECT_TRUE(d.outcome.observed);
+  EXPECT_EQ(d.outcome.tool_errors, 1);  // is_error false is not an error
+  EXPECT_TRUE(d.outcome.aborted);       // the user's last act was to stop the agent
+  // Each call counted once and its failure charged to it.
+  EXPECT_EQ(d.tools, (std::vector<ToolUse>{{"Bash", 2, 1}}));
+  EXPECT_EQ(d.outcome.tool_calls, 2);
 }
 
 TEST_F(HarvestEdge, CodexSubagentRolloutsAreNotTheUsers) {
@@ -329,11 +333,11 @@ TEST_F(HarvestEdge, CodexDesktopWrappersPreamblesAndTools) {
   EXPECT_EQ(d.user_prompts, (Strings{"write release notes for 1.2", "now also bump the version"}));
   EXPECT_EQ(d.assistant_finals, (Strings{"Release notes are in NOTES.md (task complete).", ""}));
   EXPECT_EQ(d.n_assistant_turns, 2);
-  EXPECT_EQ(d.tools_used, (Strings{"web_search", "shell"}));
+  EXPECT_EQ(tool_names(d.tools), (Strings{"web_search", "shell"}));
   EXPECT_EQ(d.skills_used, (Strings{"release-notes"}));
   EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/NOTES.md", "/home/me/src/app/CHANGELOG.md"}));
-  EXPECT_EQ(d.attrs.at("interrupts"), "1");
-  EXPECT_EQ(d.attrs.at("compactions"), "1");
+  EXPECT_EQ(d.outcome.interrupts, 1);
+  EXPECT_EQ(d.compactions, 1);
   EXPECT_EQ(d.attrs.at("originator"), "Codex Desktop");
 }
 
@@ -371,6 +375,27 @@ TEST_F(HarvestEdge, CodexArchivedSessionsAreHarvested) {
   auto out = run("harvest_codex");
   ASSERT_EQ(out.digests.size(), 1u);
   EXPECT_NE(out.digests[0].raw_path.find("/archived_sessions/"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace skillpipe::testing
+
+namespace skillpipe::testing {
+namespace {
+
+TEST_F(HarvestEdge, CodexFailedCallsAreChargedToTheirTool) {
+  codex("rollout-2026-03-02T09-00-00-0199aaaa-0000-7000-8000-000000000009.jsonl", "sessions/2026/03/02");
+  auto out = run("harvest_codex");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const auto& d = out.digests[0];
+  EXPECT_EQ(d.tools, (std::vector<ToolUse>{{"exec_command", 2, 1}, {"apply_patch", 1, 0}}));
+  EXPECT_TRUE(d.outcome.observed);
+  EXPECT_EQ(d.outcome.tool_calls, 3);
+  EXPECT_EQ(d.outcome.tool_errors, 1);
+  EXPECT_FALSE(d.outcome.aborted);
+  EXPECT_EQ(d.model, "gpt-5-codex");
+  EXPECT_EQ(d.agent_version, "0.77.0");
+  EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/src/parse.cpp"}));
 }
 
 }  // namespace

@@ -175,8 +175,8 @@ TEST_F(LlmJudge, RubricSourcesAndTheAcceptedAnswer) {
   const Verdict v = run(t);
   EXPECT_NE(v.rationale.find("no rubric"), std::string::npos);
 
-  t.judge.kind = "rule";
-  t.judge.checks = {RuleCheck{"max_chars", "280", "", false, {}}};
+  t.judge.kind = ReferenceKind::kRule;
+  t.judge.checks = {RuleCheck{RuleOp::kMaxChars, "", "280", "", false, {}}};
   run(t);
   EXPECT_NE(backend_.requests().back().messages[1].content.find("the ENTIRE response must be at most 280 characters"),
             std::string::npos);

@@ -2,6 +2,7 @@
 // spec validation - through the loaded plugin.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "regex_engine.hpp"
@@ -12,9 +13,16 @@ using namespace skillpipe;
 
 namespace {
 
-RuleCheck chk(std::string op, std::string arg = "", std::string arg2 = "", bool ci = false) {
+// Ops are written as their text, as task files do; an unknown text stays unknown.
+RuleCheck with_op(const std::string& op) {
   RuleCheck c;
-  c.op = std::move(op);
+  c.op = parse_rule_op(op).value_or(RuleOp::kUnknown);
+  if (c.op == RuleOp::kUnknown) c.unknown_op = op;
+  return c;
+}
+
+RuleCheck chk(std::string op, std::string arg = "", std::string arg2 = "", bool ci = false) {
+  RuleCheck c = with_op(op);
   c.arg = std::move(arg);
   c.arg2 = std::move(arg2);
   c.case_insensitive = ci;
@@ -22,8 +30,7 @@ RuleCheck chk(std::string op, std::string arg = "", std::string arg2 = "", bool 
 }
 
 RuleCheck group(std::string op, std::vector<RuleCheck> kids) {
-  RuleCheck c;
-  c.op = std::move(op);
+  RuleCheck c = with_op(op);
   c.children = std::move(kids);
   return c;
 }
@@ -38,7 +45,7 @@ class RuleJudge : public ::testing::Test {
   Verdict run(std::vector<RuleCheck> checks, const std::string& response, std::vector<std::string> tools = {}) {
     TaskRecord t;
     t.id = "t1";
-    t.judge.kind = "rule";
+    t.judge.kind = ReferenceKind::kRule;
     t.judge.checks = std::move(checks);
     ReplayResult r;
     r.task_id = "t1";
@@ -52,7 +59,7 @@ class RuleJudge : public ::testing::Test {
   std::vector<std::string> validate(std::vector<RuleCheck> checks, const std::string& id = "task-42") {
     TaskRecord t;
     t.id = id;
-    t.judge.kind = "rule";
+    t.judge.kind = ReferenceKind::kRule;
     t.judge.checks = std::move(checks);
     return judge_->validate(t);
   }
@@ -304,7 +311,7 @@ TEST_F(RuleJudge, ValidationErrorsNameTheTask) {
   EXPECT_NE(nested.find("check 2.2 (regex)"), std::string::npos) << nested;
   TaskRecord empty_rule;
   empty_rule.id = "e";
-  empty_rule.judge.kind = "rule";
+  empty_rule.judge.kind = ReferenceKind::kRule;
   EXPECT_THROW(judge_->validate(empty_rule), RecordError);
 }
 
@@ -322,8 +329,56 @@ TEST_F(RuleJudge, ValidationWarnings) {
   EXPECT_TRUE(has(validate({chk("json_field_equals", "/s", "ok")}), "plain string"));
   TaskRecord rubric_task;
   rubric_task.id = "r";
-  rubric_task.judge.kind = "rubric";
+  rubric_task.judge.kind = ReferenceKind::kRubric;
   EXPECT_TRUE(has(judge_->validate(rubric_task), "scores this task 0"));
+}
+
+}  // namespace
+
+namespace {
+
+// The trajectory ops (what an agentic replay's agent did) parse and validate now; judging
+// them needs a Trajectory, so judge_rule leaves tasks that use them to an agentic judge.
+class RuleJudgeTrajectory : public RuleJudge {};
+
+TEST_F(RuleJudgeTrajectory, OpsParseAndValidateTheirArguments) {
+  for (const char* op : {"skill_invoked", "skill_not_invoked", "command_ran", "command_succeeded", "file_changed",
+                         "file_unchanged", "max_tool_calls", "check_command"})
+    EXPECT_NE(with_op(op).op, RuleOp::kUnknown) << op;
+  EXPECT_NE(validation_error({chk("command_ran", "make (")}).find("the command pattern /make (/ does not compile"),
+            std::string::npos);
+  EXPECT_NE(validation_error({chk("max_tool_calls", "many")}).find("non-negative integer, got \"many\""),
+            std::string::npos);
+  EXPECT_NE(validation_error({chk("max_tool_calls", "")}).find("missing arg"), std::string::npos);
+  EXPECT_NE(validation_error({chk("file_changed", "src/[a-z.cpp")}).find("unbalanced [ ]"), std::string::npos);
+  EXPECT_NE(validation_error({chk("file_unchanged", "/etc/passwd")}).find("relative to the workspace"),
+            std::string::npos);
+  EXPECT_NE(validation_error({chk("check_command", " ")}).find("missing arg"), std::string::npos);
+  EXPECT_NE(validation_error({chk("skill_invoked", "")}).find("missing arg"), std::string::npos);
+}
+
+TEST_F(RuleJudgeTrajectory, TasksWithTrajectoryChecksAreNotHandledHere) {
+  const std::vector<RuleCheck> checks = {chk("contains", "done"),
+                                         group("all_of", {chk("skill_invoked", "release-notes"),
+                                                          chk("command_succeeded", "^make test$")})};
+  TaskRecord t;
+  t.id = "agentic";
+  t.judge.kind = ReferenceKind::kRule;
+  t.judge.checks = checks;
+  EXPECT_FALSE(judge_->handles(t));
+  const auto warnings = judge_->validate(t);
+  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(),
+                          [](const std::string& w) { return w.find("needs a trajectory") != std::string::npos; }));
+  // Called anyway, a trajectory check never passes on the answer alone.
+  const Verdict v = run(checks, "done");
+  EXPECT_EQ(v.hard, 0.0);
+  EXPECT_NE(v.rationale.find("needs a trajectory"), std::string::npos) << v.rationale;
+  t.judge.checks = {chk("contains", "done")};
+  EXPECT_TRUE(judge_->handles(t));
+  const auto named = validate({chk("skill_invoked", "Bad Name")});
+  EXPECT_TRUE(std::any_of(named.begin(), named.end(), [](const std::string& w) {
+    return w.find("\"Bad Name\" is not a valid skill name") != std::string::npos;
+  }));
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ TEST_F(MineTasksTest, HeuristicTaskFromASession) {
   SessionDigest d = session("s1", "/clear", "2026-01-02T03:00:00Z",
                             {"Fix the flaky login test in CI", "also keep the retry count at 3", "thanks, perfect"});
   d.assistant_finals = {"Looking...", "Fixed: the test now waits for the session cookie."};
-  d.tools_used = {"Bash", "Edit", "Read", "Grep", "Write"};
+  d.tools = {{"Bash", 1, 0}, {"Edit", 1, 0}, {"Read", 1, 0}, {"Grep", 1, 0}, {"Write", 1, 0}};
   d.git_branch = "main";
   d.skills_used = {"tdd", "tdd"};
   d.feedback_signals = {feedback(3, "positive", "perfect")};

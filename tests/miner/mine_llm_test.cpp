@@ -55,7 +55,7 @@ TEST_F(MineTasksTest, LlmTasksRubricWinsChecksAreCleanedGarbageIsCounted) {
   ASSERT_TRUE(flaky && pr && status);
   // The rubric wins over literal checks.
   EXPECT_EQ(flaky->reference_kind, ReferenceKind::kRubric);
-  EXPECT_EQ(flaky->judge.kind, "rubric");
+  EXPECT_EQ(flaky->judge.kind, ReferenceKind::kRubric);
   EXPECT_EQ(flaky->judge.rubric, "Finds why the test is flaky and makes it deterministic");
   EXPECT_TRUE(flaky->judge.checks.empty());
   EXPECT_EQ(flaky->outcome, Outcome::kSuccess);
@@ -65,9 +65,9 @@ TEST_F(MineTasksTest, LlmTasksRubricWinsChecksAreCleanedGarbageIsCounted) {
   // Checks only: a rule task, with the unusable checks dropped and the numeric arg as text.
   EXPECT_EQ(pr->reference_kind, ReferenceKind::kRule);
   ASSERT_EQ(pr->judge.checks.size(), 2u);
-  EXPECT_EQ(pr->judge.checks[0].op, "max_chars");
+  EXPECT_EQ(pr->judge.checks[0].op, RuleOp::kMaxChars);
   EXPECT_EQ(pr->judge.checks[0].arg, "280");
-  EXPECT_EQ(pr->judge.checks[1].op, "any_of");
+  EXPECT_EQ(pr->judge.checks[1].op, RuleOp::kAnyOf);
   EXPECT_EQ(pr->judge.checks[1].children.size(), 2u);
   EXPECT_EQ(pr->outcome, Outcome::kFail);
   // Fenced object with prose around it.

@@ -193,15 +193,15 @@ TEST_F(MineTasksTest, UnreviewedFileIsRefusedByAPaidBackend) {
 
 TEST_F(MineTasksTest, UnreviewedFileIsAcceptedByAFreeBackendAndTheRunOptionWins) {
   configure(R"({"replay_backend": "llm", "tasks_file": "/nonexistent.jsonl"})");
-  ctx_->mutable_run().options["tasks_file"] = write_tasks(seven(), false);
+  ctx_->mutable_run().flags.tasks_file = write_tasks(seven(), false);
   EXPECT_EQ(mine({}).size(), 7u);
   EXPECT_EQ(count("tasks_file_unreviewed"), 1);
 }
 
 TEST_F(MineTasksTest, InvalidSpecInAFileAbortsNamingLineAndTask) {
   auto tasks = seven();
-  tasks[2].judge.kind = "rule";
-  tasks[2].judge.checks = {RuleCheck{"regex", "([unclosed", "", false, {}}};
+  tasks[2].judge.kind = ReferenceKind::kRule;
+  tasks[2].judge.checks = {RuleCheck{RuleOp::kRegex, "", "([unclosed", "", false, {}}};
   const std::string file = write_tasks(tasks, true);
   configure(R"({"tasks_file": ")" + file + "\"}");
   try {

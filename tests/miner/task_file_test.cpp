@@ -23,8 +23,8 @@ TEST(TaskFile, NativeFormatRoundTrips) {
   TaskRecord a;
   a.id = "a";
   a.intent = "Write the weekly status update";
-  a.judge.kind = "rule";
-  a.judge.checks = {RuleCheck{"max_words", "120", "", false, {}}};
+  a.judge.kind = ReferenceKind::kRule;
+  a.judge.checks = {RuleCheck{RuleOp::kMaxWords, "", "120", "", false, {}}};
   a.reference_kind = ReferenceKind::kRule;
   a.split = Split::kVal;
   TaskRecord b;

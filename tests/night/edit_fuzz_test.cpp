@@ -80,7 +80,7 @@ Edit random_edit(Rng& r, const std::string& doc) {
     e.anchor = kLines[r.pick(kLines.size())];
   else
     e.anchor = kContents[r.pick(kContents.size())];
-  if (r.coin(10)) e.status = "unknown_op";
+  if (r.coin(10)) e.status = EditStatus::kUnknownOp;
   return e;
 }
 
@@ -102,7 +102,7 @@ TEST(NightEditsFuzz, UserTextIsByteIdenticalAfterAnyEditSequence) {
       for (std::size_t i = 0; i < n; ++i) batch.push_back(random_edit(rng, doc));
       const ApplyResult res = apply_edits(doc, batch, opt);
       ASSERT_EQ(res.edits.size(), batch.size());
-      for (const auto& e : res.edits) ASSERT_FALSE(e.status.empty());
+      for (const auto& e : res.edits) ASSERT_NE(e.status, EditStatus::kProposed);
       applied += res.applied;
       doc = res.text;
       const auto again = ManagedDoc::parse(doc);

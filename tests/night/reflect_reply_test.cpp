@@ -16,7 +16,7 @@ TEST(NightReply, ReadsTheMockShape) {
   EXPECT_EQ(r.edits[0].content, "Always wrap the final answer.");
   EXPECT_EQ(r.edits[0].rationale, "r");
   EXPECT_EQ(r.edits[0].kind, EditKind::kSkillDefect);
-  EXPECT_TRUE(r.edits[0].status.empty());
+  EXPECT_EQ(r.edits[0].status, EditStatus::kProposed);
 }
 
 TEST(NightReply, FencedJsonAfterProseAndBareArrays) {
@@ -67,12 +67,12 @@ TEST(NightReply, BudgetUnknownOpsAndEmptyEntries) {
   EXPECT_EQ(r.dropped, 2);
   EXPECT_EQ(r.retargeted, 1);
   ASSERT_EQ(r.edits.size(), 5u);
-  EXPECT_EQ(r.edits[1].status, "unknown_op");
+  EXPECT_EQ(r.edits[1].status, EditStatus::kUnknownOp);
   EXPECT_NE(r.edits[1].rationale.find("frobnicate"), std::string::npos);
   EXPECT_EQ(r.edits[2].op, EditOp::kDelete);
   EXPECT_EQ(r.edits[3].target, EditTarget::kSkill);  // the request's target wins
-  EXPECT_EQ(r.edits[3].status, "over_budget");
-  EXPECT_EQ(r.edits[4].status, "over_budget");
+  EXPECT_EQ(r.edits[3].status, EditStatus::kOverBudget);
+  EXPECT_EQ(r.edits[4].status, EditStatus::kOverBudget);
 }
 
 }  // namespace

@@ -53,11 +53,11 @@ TEST_F(OfflineCli, OfflineNightStagesAReviewedDraftThatCanBeAdopted) {
 
   NightReport rep;
   from_json(latest_report(), rep);
-  EXPECT_EQ(rep.gate_action, "offline");
+  EXPECT_EQ(rep.gate_action, GateAction::kOffline);
   ASSERT_EQ(rep.proposals.size(), 1u);
   const Proposal& p = rep.proposals[0];
   EXPECT_EQ(p.name, "fix-flaky-test");
-  EXPECT_EQ(p.status, "draft");
+  EXPECT_EQ(p.status, ProposalStatus::kDraft);
   EXPECT_EQ(p.live_path, home + "/.claude/skills/fix-flaky-test/SKILL.md") << "no project: the user's skill root";
   EXPECT_NE(p.proposed_text.find("passes 20 runs in a row"), std::string::npos)
       << "the praised answer, not the reply to the thanks:\n"

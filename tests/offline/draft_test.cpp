@@ -75,8 +75,8 @@ TEST_F(OfflineDrafts, TemplateDraftMatchesTheGoldenDocument) {
   ASSERT_EQ(res.proposals.size(), 1u);
   const Proposal& p = res.proposals[0];
   EXPECT_EQ(p.name, "fix-flaky-test");
-  EXPECT_EQ(p.target, "claude_skill");
-  EXPECT_EQ(p.status, "draft");
+  EXPECT_EQ(p.target, (Target{Agent::kClaude, DocKind::kSkill}));
+  EXPECT_EQ(p.status, ProposalStatus::kDraft);
   EXPECT_EQ(p.live_path, project + "/.claude/skills/fix-flaky-test/SKILL.md");
   EXPECT_EQ(p.base_text, "");
   EXPECT_EQ(p.base_sha256, "");
@@ -94,7 +94,7 @@ TEST_F(OfflineDrafts, TemplateDraftMatchesTheGoldenDocument) {
 TEST_F(OfflineDrafts, ReportIsOfflineAndExplainsReadinessAndHowToEnableTheFullCycle) {
   const auto res = run(history);
   const NightReport& r = res.report;
-  EXPECT_EQ(r.gate_action, "offline");
+  EXPECT_EQ(r.gate_action, GateAction::kOffline);
   EXPECT_EQ(r.gate_reason, "offline: 1 ready of 3 patterns, 1 draft(s) for review (no replay, no gate)");
   EXPECT_EQ(r.counts.at("patterns_ready"), 1);
   EXPECT_EQ(r.counts.at("drafts"), 1);
@@ -119,7 +119,7 @@ TEST_F(OfflineDrafts, NothingReadySaysWhy) {
   EXPECT_TRUE(note_has(res.report, "at least 2 successful sessions and a success ratio of at least 0.70"));
 
   const auto none = night.consolidate({}, {}, config());
-  EXPECT_EQ(none.report.gate_action, "offline");
+  EXPECT_EQ(none.report.gate_action, GateAction::kOffline);
   EXPECT_EQ(none.report.notes.front().rfind("No skill drafts tonight: no pattern", 0), 0u);
 }
 
@@ -135,7 +135,7 @@ TEST_F(OfflineDrafts, AppendsToAMatchingExistingSkill) {
   EXPECT_EQ(p.live_path, user_root + "/python-testing/SKILL.md");
   EXPECT_EQ(p.base_text, existing);
   EXPECT_EQ(p.base_sha256, sha256_hex(existing));
-  EXPECT_EQ(p.status, "draft");
+  EXPECT_EQ(p.status, ProposalStatus::kDraft);
   EXPECT_EQ(p.proposed_text.rfind(existing.substr(0, existing.size() - 1), 0), 0u) << "the user's text is kept";
   EXPECT_NE(p.proposed_text.find("## Learned pattern: fix-flaky-test (`"), std::string::npos);
   EXPECT_NE(p.proposed_text.find("### Procedure"), std::string::npos);
@@ -157,13 +157,12 @@ TEST_F(OfflineDrafts, AppendsToAMatchingExistingSkill) {
 TEST_F(OfflineDrafts, TwoPatternsWithOneLabelGetDistinctNames) {
   auto tasks = night.mine(history);
   const auto ready = std::find_if(tasks.begin(), tasks.end(), [](const TaskRecord& t) {
-    const auto it = t.attrs.find("ready");
-    return it != t.attrs.end() && it->second == "true";
+    return t.pattern && t.pattern->ready;
   });
   ASSERT_NE(ready, tasks.end());
   TaskRecord twin = *ready;
   twin.id += "-twin";
-  twin.attrs["pattern_id"] += "-twin";
+  twin.pattern->id += "-twin";
   tasks.push_back(twin);
   const auto res = night.consolidate(history, tasks, config());
   ASSERT_EQ(res.proposals.size(), 2u);
@@ -187,7 +186,7 @@ TEST_F(OfflineDrafts, DangerousEvidenceIsQuarantinedAndNotRedraftedUntilNewEvide
   const auto res = run(bad);
   ASSERT_EQ(res.proposals.size(), 1u);
   const Proposal& p = res.proposals[0];
-  EXPECT_EQ(p.status, "quarantined");
+  EXPECT_EQ(p.status, ProposalStatus::kQuarantined);
   EXPECT_TRUE(std::any_of(p.reasons.begin(), p.reasons.end(), [](const std::string& r) {
     return r.find("safety: high dangerous_command/download_pipe_shell") != std::string::npos;
   }));
@@ -275,7 +274,7 @@ TEST_F(OfflineDrafts, EveryConfiguredTargetGetsAProposal) {
   const auto res = run(history, R"("targets": ["claude_skill", "codex_skill"], "scope": "user")");
   ASSERT_EQ(res.proposals.size(), 2u);
   EXPECT_EQ(res.proposals[0].live_path, user_root + "/fix-flaky-test/SKILL.md");
-  EXPECT_EQ(res.proposals[1].target, "codex_skill");
+  EXPECT_EQ(res.proposals[1].target, (Target{Agent::kCodex, DocKind::kSkill}));
   EXPECT_EQ(res.proposals[1].live_path, tmp.file("home/.agents/skills/fix-flaky-test/SKILL.md"));
   EXPECT_EQ(res.proposals[0].proposed_text, res.proposals[1].proposed_text);
 }
@@ -300,7 +299,7 @@ TEST_F(OfflineDrafts, LlmDrafterReplacesTheTemplateAndIsReviewedTheSameWay) {
   ASSERT_EQ(res.proposals.size(), 1u);
   EXPECT_EQ(good.calls.load(), 1);
   EXPECT_EQ(res.proposals[0].proposed_text, kLlmSkill) << "the fence is stripped";
-  EXPECT_EQ(res.proposals[0].status, "draft");
+  EXPECT_EQ(res.proposals[0].status, ProposalStatus::kDraft);
   EXPECT_EQ(res.report.llm_calls, 1);
   EXPECT_EQ(res.report.tokens.input, 100);
   EXPECT_EQ(good.prompts.find("sk-ant-api03"), std::string::npos) << "the prompt is redacted";
@@ -314,7 +313,7 @@ TEST_F(OfflineDrafts, LlmDrafterReplacesTheTemplateAndIsReviewedTheSameWay) {
   night.add_backend("drafter", &bad);
   const auto q = run(history, R"("backend": "drafter")");
   ASSERT_EQ(q.proposals.size(), 1u);
-  EXPECT_EQ(q.proposals[0].status, "quarantined");
+  EXPECT_EQ(q.proposals[0].status, ProposalStatus::kQuarantined);
   const auto& reasons = q.proposals[0].reasons;
   for (const char* rule : {"ignore_previous_instructions", "download_pipe_shell", "hidden_html_comment"})
     EXPECT_TRUE(std::any_of(reasons.begin(), reasons.end(), [&](const std::string& r) {

@@ -44,7 +44,7 @@ class OfflineExport : public ::testing::Test {
     if (!lines.empty()) store->append("tasks", lines);
     NightReport rep;
     rep.project = project;
-    rep.gate_action = "offline";
+    rep.gate_action = GateAction::kOffline;
     store->stage({}, rep);
     store->close_night(true);
     store.reset();

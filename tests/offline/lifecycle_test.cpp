@@ -159,7 +159,7 @@ TEST_F(OfflineLifecycle, DryRunAndArchiveOffOnlyReport) {
   const auto off = night_at("2027-02-05T00:00:00Z", {}, R"("archive": false)");
   EXPECT_TRUE(note_has(off.report, "would be archived")) << all_notes(off.report);
   EXPECT_TRUE(fs::exists(live));
-  night.set_option("dry_run", "true");
+  night.flags().dry_run = true;
   const auto dry = night_at("2027-02-06T00:00:00Z", {});
   EXPECT_TRUE(note_has(dry.report, "would be archived (unused 82 days")) << all_notes(dry.report);
   EXPECT_TRUE(fs::exists(live));

@@ -40,7 +40,7 @@ class OfflineNight {
   ~OfflineNight();
 
   void add_backend(const std::string& id, Backend* backend) { services_.backends[id] = backend; }
-  void set_option(const std::string& key, const std::string& value) { run_.options[key] = value; }
+  RunFlags& flags() { return run_.flags; }
 
   std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests, const std::string& config_json = "{}");
   ConsolidateResult consolidate(const std::vector<SessionDigest>& digests, const std::vector<TaskRecord>& tasks,

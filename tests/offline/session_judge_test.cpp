@@ -7,13 +7,22 @@
 namespace skillpipe {
 namespace {
 
-SessionDigest session(std::vector<std::string> prompts, std::vector<FeedbackSignal> signals = {}, Attrs attrs = {},
-                      std::vector<std::string> finals = {"done"}) {
+// What a harvester that reads tool results observed: `tool_errors` failed calls.
+SessionOutcome observed(int tool_errors, bool aborted = false) {
+  SessionOutcome o;
+  o.observed = true;
+  o.tool_errors = tool_errors;
+  o.aborted = aborted;
+  return o;
+}
+
+SessionDigest session(std::vector<std::string> prompts, std::vector<FeedbackSignal> signals = {},
+                      SessionOutcome outcome = {}, std::vector<std::string> finals = {"done"}) {
   SessionDigest d;
   d.session_id = "s";
   d.user_prompts = std::move(prompts);
   d.feedback_signals = std::move(signals);
-  d.attrs = std::move(attrs);
+  d.outcome = std::move(outcome);
   d.assistant_finals = std::move(finals);
   return d;
 }
@@ -28,7 +37,7 @@ TEST(OfflineJudge, PraiseAtTheEndIsSuccess) {
 
 TEST(OfflineJudge, TrailingNegativeFeedbackIsFailure) {
   const auto j = judge_session(
-      session({"fix the flaky test", "still failing"}, {{1, "negative", "still failing"}}, {{"tool_errors", "0"}}));
+      session({"fix the flaky test", "still failing"}, {{1, "negative", "still failing"}}, observed(0)));
   EXPECT_EQ(j.outcome, Outcome::kFail);
   EXPECT_NE(j.reason.find("ends with negative feedback"), std::string::npos);
 }
@@ -49,23 +58,23 @@ TEST(OfflineJudge, MixedTurnCountsAsNegative) {
 
 TEST(OfflineJudge, AbortIsFailureEvenWithPraiseBefore) {
   const auto j =
-      judge_session(session({"deploy the app to staging", "great"}, {{1, "positive", "great"}}, {{"aborted", "true"}}));
+      judge_session(session({"deploy the app to staging", "great"}, {{1, "positive", "great"}}, observed(0, true)));
   EXPECT_EQ(j.outcome, Outcome::kFail);
   EXPECT_EQ(j.reason, "the session was aborted");
 }
 
 TEST(OfflineJudge, ToolErrorsDecideASilentSession) {
-  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, {{"tool_errors", "0"}})).outcome, Outcome::kSuccess);
-  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, {{"tool_errors", "3"}})).outcome, Outcome::kSuccess);
-  const auto bad = judge_session(session({"fix the flaky test"}, {}, {{"tool_errors", "4"}}));
+  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, observed(0))).outcome, Outcome::kSuccess);
+  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, observed(3))).outcome, Outcome::kSuccess);
+  const auto bad = judge_session(session({"fix the flaky test"}, {}, observed(4)));
   EXPECT_EQ(bad.outcome, Outcome::kFail);
   EXPECT_EQ(bad.reason, "4 tool errors (more than 3)");
   SessionJudgeOptions strict;
   strict.max_tool_errors = 0;
-  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, {{"tool_errors", "1"}}), strict).outcome, Outcome::kFail);
+  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, observed(1)), strict).outcome, Outcome::kFail);
   // Praise outweighs tool errors the agent recovered from.
   EXPECT_EQ(
-      judge_session(session({"fix the flaky test", "thanks"}, {{1, "positive", "thanks"}}, {{"tool_errors", "9"}}))
+      judge_session(session({"fix the flaky test", "thanks"}, {{1, "positive", "thanks"}}, observed(9)))
           .outcome,
       Outcome::kSuccess);
 }
@@ -75,15 +84,17 @@ TEST(OfflineJudge, UnknownIsNotGuessed) {
   const auto j = judge_session(session({"fix the flaky test"}));
   EXPECT_EQ(j.outcome, Outcome::kUnknown);
   EXPECT_EQ(j.reason, "no feedback and no tool-error count");
-  // Unreadable attribute values are unknown too, not zero.
-  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, {{"tool_errors", "many"}})).outcome, Outcome::kUnknown);
+  // Counts a harvester did not observe are unknown too, not zero.
+  SessionOutcome unobserved;
+  unobserved.tool_errors = 0;
+  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, unobserved)).outcome, Outcome::kUnknown);
   // Clean tools but no final answer: the ending is unknown.
-  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, {{"tool_errors", "0"}}, {})).outcome, Outcome::kUnknown);
+  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, observed(0), {})).outcome, Outcome::kUnknown);
 }
 
 TEST(OfflineJudge, FeedbackInTheRequestItselfIsNotFeedback) {
   // "the broken build" in the first prompt describes the task.
-  const auto j = judge_session(session({"fix the broken build"}, {{0, "negative", "broken"}}, {{"tool_errors", "0"}}));
+  const auto j = judge_session(session({"fix the broken build"}, {{0, "negative", "broken"}}, observed(0)));
   EXPECT_EQ(j.outcome, Outcome::kSuccess);
 }
 
@@ -95,15 +106,10 @@ TEST(OfflineJudge, FirstSubstantivePromptSkipsCommandsAndContinuations) {
   EXPECT_EQ(judge_session(session({"/clear", "yes"})).reason, "no substantive prompt");
 }
 
-TEST(OfflineJudge, CountAttributes) {
-  SessionDigest d;
-  d.attrs = {{"a", "3"}, {"b", "true"}, {"c", "no"}, {"d", "-1"}, {"e", " 2 "}};
-  EXPECT_EQ(digest_count_attr(d, "a"), 3);
-  EXPECT_EQ(digest_count_attr(d, "b"), 1);
-  EXPECT_EQ(digest_count_attr(d, "c"), 0);
-  EXPECT_EQ(digest_count_attr(d, "d"), std::nullopt);
-  EXPECT_EQ(digest_count_attr(d, "e"), 2);
-  EXPECT_EQ(digest_count_attr(d, "missing"), std::nullopt);
+TEST(OfflineJudge, AnAbortIsAFactEvenWhenNothingElseWasObserved) {
+  SessionOutcome aborted;
+  aborted.aborted = true;  // a third-party harvester that only knows how the session ended
+  EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, aborted)).outcome, Outcome::kFail);
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ class ReportCommand : public ::testing::Test {
     report.night_id = h.night_id;
     for (auto& p : report.proposals) {
       p.live_path = project_ + "/.claude/skills/" + p.name + "/SKILL.md";
-      if (p.target == "claude_memory") p.live_path = project_ + "/CLAUDE.md";
+      if (p.target.kind == DocKind::kMemory) p.live_path = project_ + "/CLAUDE.md";
     }
     store->stage(report.proposals, report);
     store->close_night(true);

@@ -31,34 +31,34 @@ inline NightReport fixture_night(const std::string& night_id = "0004-20260105T03
   r.baseline_test = 0.60;
   r.candidate_test = std::nullopt;  // not measured: must never show as 0
   r.gate_metric = "hard";
-  r.gate_action = "accept";
+  r.gate_action = GateAction::kAccept;
   r.gate_reason = std::string("candidate +0.15 on val (CI low 0.02 > 0); ") + kHostile;
-  r.deltas = {{"task-<b>bold</b>", "val", 0.0, 1.0},
-              {"task-regress", "val", 1.0, 0.0},
-              {"task-same", "val", 0.5, 0.5},
-              {"task-test-up", "test", 0.2, 0.6}};
+  r.deltas = {{"task-<b>bold</b>", Split::kVal, 0.0, 1.0},
+              {"task-regress", Split::kVal, 1.0, 0.0},
+              {"task-same", Split::kVal, 0.5, 0.5},
+              {"task-test-up", Split::kTest, 0.2, 0.6}};
   Edit e;
   e.target = EditTarget::kSkill;
   e.op = EditOp::kAppend;
   e.content = std::string("- Always run `ninja -C build` before **claiming** success\n") + kHostile;
   e.rationale = std::string("Three failed tasks skipped the build. ") + kHostile;
-  e.status = "applied";
+  e.status = EditStatus::kApplied;
   e.document = "build-helper";
   r.accepted_edits = {e};
   Edit rej = e;
   rej.content = "Prefer tabs";
   rej.rationale = "Style nit";
-  rej.status = "rejected";
+  rej.status = EditStatus::kRejected;
   r.rejected_edits = {rej};
   Edit un = e;
   un.op = EditOp::kInsertAfter;
   un.anchor = "## Missing </section>";
-  un.status = "anchor_not_found";
+  un.status = EditStatus::kAnchorNotFound;
   r.unmatched_edits = {un};
 
   Proposal p;
   p.name = "build-helper";
-  p.target = "claude_skill";
+  p.target = {Agent::kClaude, DocKind::kSkill};
   p.live_path = "/home/dev/src/app/.claude/skills/build-helper/SKILL.md";
   p.base_text =
       "---\nname: build-helper\ndescription: builds\n---\n# Build helper\n\n- run cmake\n```sh\ncmake -B build\n```\n";
@@ -67,14 +67,14 @@ inline NightReport fixture_night(const std::string& night_id = "0004-20260105T03
       "---\nname: build-helper\ndescription: builds\n---\n# Build helper\n\n- run cmake\n"
       "- Always run `ninja -C build` before **claiming** success\n```sh\ncmake -B build\nninja -C build\n```\n"
       "## Notes from <script>document.cookie</script>\n";
-  p.status = "accepted";
+  p.status = ProposalStatus::kAccepted;
   p.reasons = {"gate: accept", std::string("evidence: session abc ") + kHostile};
   Proposal q;
   q.name = "CLAUDE.md";
-  q.target = "claude_memory";
+  q.target = {Agent::kClaude, DocKind::kMemory};
   q.live_path = "/home/dev/src/app/CLAUDE.md";
   q.proposed_text = "# Project memory\nUse ninja.";
-  q.status = "unverified";
+  q.status = ProposalStatus::kUnverified;
   q.reasons = {"not checked on held-out tasks"};
   r.proposals = {p, q};
   r.tokens = {120000, 8000, 50000, 2000};
@@ -97,7 +97,7 @@ inline std::vector<NightReport> fixture_history() {
     n.finished_at = "2026-01-0" + std::to_string(i + 2) + "T03:40:00Z";
     n.baseline_test = before[i];
     if (i != 1) n.candidate_test = before[i] + 0.05;  // night 2 measured only the baseline
-    n.gate_action = i == 0 ? "accept" : "reject";
+    n.gate_action = i == 0 ? GateAction::kAccept : GateAction::kReject;
     h.push_back(n);
   }
   return h;

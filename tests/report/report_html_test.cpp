@@ -128,7 +128,7 @@ TEST(ReportHtml, OfflineNightWithNothingMeasuredSaysSo) {
   NightReport r;
   r.project = "/p";
   r.night_id = "0001-20260101T000000Z";
-  r.gate_action = "offline";
+  r.gate_action = GateAction::kOffline;
   const std::string html = render_report_html(r, {});
   const auto h = check_html(html);
   ASSERT_TRUE(h.errors.empty()) << h.errors.front();
@@ -272,7 +272,7 @@ TEST(ReportHtml, ManyTasksAndALongDocumentStayWellFormedAndBounded) {
   NightReport r = fixture_night();
   r.deltas.clear();
   for (int i = 0; i < 600; ++i)
-    r.deltas.push_back({"t" + std::to_string(i), i % 2 ? "val" : "test", (i % 7) / 7.0, (i % 5) / 5.0});
+    r.deltas.push_back({"t" + std::to_string(i), i % 2 ? Split::kVal : Split::kTest, (i % 7) / 7.0, (i % 5) / 5.0});
   std::string big;
   for (int i = 0; i < 6000; ++i) big += "line " + std::to_string(i) + " <x>\n";
   r.proposals[0].base_text.clear();

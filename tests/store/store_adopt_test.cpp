@@ -234,7 +234,7 @@ TEST(StoreAdopt, SelectionRules) {
   Sandbox sb;
   Cli cli{sb};
   NightReport rep = make_report();
-  rep.gate_action = "reject_unverified";
+  rep.gate_action = GateAction::kRejectUnverified;
   const std::string night =
       stage_night(sb,
                   {make_proposal("guess", "claude_skill", sb.skill_path("guess"), "maybe\n", "unverified"),

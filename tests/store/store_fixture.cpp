@@ -60,14 +60,14 @@ Proposal make_proposal(const std::string& name, const std::string& target, const
                        const std::string& proposed, const std::string& status) {
   Proposal p;
   p.name = name;
-  p.target = target;
+  p.target = parse_target(target).value();
   p.live_path = live_path;
   if (auto live = read_file(live_path)) {
     p.base_text = *live;
     p.base_sha256 = sha256_hex(*live);
   }
   p.proposed_text = proposed;
-  p.status = status;
+  p.status = parse_proposal_status(status).value();
   p.reasons = {"gate: val 0.333 -> 1.000"};
   return p;
 }
@@ -78,18 +78,18 @@ NightReport make_report() {
   r.baseline_val = 1.0 / 3.0;
   r.candidate_val = 1.0;
   r.gate_metric = "mixed";
-  r.gate_action = "accept";
+  r.gate_action = GateAction::kAccept;
   r.gate_reason = "candidate beats baseline on val";
-  r.deltas = {{"task-a", "val", 0.0, 1.0}, {"task-b", "val", 1.0, 1.0}};
+  r.deltas = {{"task-a", Split::kVal, 0.0, 1.0}, {"task-b", Split::kVal, 1.0, 1.0}};
   Edit e;
   e.content = "Always run the tests before committing.";
   e.rationale = "two val tasks failed without it";
-  e.status = "applied";
+  e.status = EditStatus::kApplied;
   r.accepted_edits = {e};
   Edit bad = e;
   bad.content = "Never write tests.";
   bad.rationale = "made val worse";
-  bad.status = "rejected";
+  bad.status = EditStatus::kRejected;
   r.rejected_edits = {bad};
   r.tokens.input = 1200;
   r.tokens.output = 340;

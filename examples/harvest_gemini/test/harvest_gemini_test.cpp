@@ -77,7 +77,7 @@ TEST(HarvestGemini, DocumentSessionBecomesOneDigest) {
   EXPECT_EQ(d->assistant_finals,
             (std::vector<std::string>{"I added `--verbose` to the parser and wired it to the logger level.",
                                       "All 12 tests pass."}));
-  EXPECT_EQ(d->tools_used, (std::vector<std::string>{"read_file", "replace", "run_shell_command"}));
+  EXPECT_EQ(skillpipe::tool_names(d->tools), (std::vector<std::string>{"read_file", "replace", "run_shell_command"}));
   EXPECT_EQ(d->files_touched, (std::vector<std::string>{kProject + "/src/main.py"}));
   EXPECT_EQ(d->n_user_turns, 2);
   EXPECT_EQ(d->n_assistant_turns, 3);
@@ -86,7 +86,7 @@ TEST(HarvestGemini, DocumentSessionBecomesOneDigest) {
   EXPECT_EQ(d->usage.cache_read, 11500);
   EXPECT_EQ(d->started_at, "2026-01-05T10:00:02Z");
   EXPECT_EQ(d->ended_at, "2026-01-05T10:04:40Z");
-  EXPECT_EQ(d->attrs.at("model"), "gemini-2.5-pro");
+  EXPECT_EQ(d->model, "gemini-2.5-pro");
   EXPECT_EQ(d->attrs.at("project_hash"), kHash);
   EXPECT_EQ(h.counts["slash_commands"], 1);
   EXPECT_EQ(h.counts["messages_info"], 1);
@@ -100,7 +100,7 @@ TEST(HarvestGemini, JsonlSessionSkipsDuplicatesBadLinesAndTheTornTail) {
                                                        "that is wrong, the version is 2.4 not 2.3"}));
   EXPECT_EQ(d->assistant_finals,
             (std::vector<std::string>{"Release notes for 2.3 are in CHANGELOG.md.", "Fixed: the notes now say 2.4."}));
-  EXPECT_EQ(d->tools_used, (std::vector<std::string>{"write_file"}));
+  EXPECT_EQ(skillpipe::tool_names(d->tools), (std::vector<std::string>{"write_file"}));
   EXPECT_EQ(d->files_touched, (std::vector<std::string>{"CHANGELOG.md"}));
   EXPECT_EQ(d->usage.input, 1900);
   EXPECT_EQ(d->usage.output, 112);

@@ -5,12 +5,20 @@
 // standard. The build tag records all three and the host compares it on load.
 #pragma once
 
-#define SKILLPIPE_ABI_MAJOR 1
+// ABI 2.0 (SDK 0.2): the typed data model - enums for gate action, edit and proposal status
+// and targets, typed session outcome, PatternInfo, Trajectory, RunFlags; the SDK split into
+// this contract and the kit (skillpipe/kit/). ABI 1.0 was SDK 0.1.
+#define SKILLPIPE_ABI_MAJOR 2
 #define SKILLPIPE_ABI_MINOR 0
-#define SKILLPIPE_SDK_VERSION "0.1.0"
+// SHA-256 of the contract headers (tests/framework/abi_hash_test.cpp says exactly what is
+// hashed: the headers listed there, without comments and blank lines). When the test fails,
+// the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
+// (additions only), note why above, and record the hash the test prints.
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "bcad2ada79ac52b9ecf3b6cef63cbf1b0cf11d16b6430e9c3c2d6c5558bb5802"
+#define SKILLPIPE_SDK_VERSION "0.2.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).
-#define SKILLPIPE_SDK_ABI_VERSION "0.1"
+#define SKILLPIPE_SDK_ABI_VERSION "0.2"
 
 #define SKILLPIPE_STR2(x) #x
 #define SKILLPIPE_STR(x) SKILLPIPE_STR2(x)
@@ -29,7 +37,7 @@
 #define SKILLPIPE_CXXABI "cxx11abi=none"
 #endif
 
-// e.g. "gcc12;cxx11abi=1;std=202002;sdk=0.1"
+// e.g. "gcc12;cxx11abi=1;std=202002;sdk=0.2"
 #define SKILLPIPE_BUILD_TAG \
   SKILLPIPE_COMPILER ";" SKILLPIPE_CXXABI ";std=" SKILLPIPE_STR(__cplusplus) ";sdk=" SKILLPIPE_SDK_ABI_VERSION
 

@@ -42,6 +42,7 @@ struct ChatResponse {
   bool cached = false;
   std::string model;
   std::string finish_reason;
+  std::optional<Trajectory> trajectory;  // what an agentic backend's agent did; chat backends: none
 };
 
 // A rough forecast of a request's size, for plan-before-spending.

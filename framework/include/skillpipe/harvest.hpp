@@ -276,6 +276,8 @@ SKILLPIPE_VISIBLE std::string head_hash(std::string_view first_bytes);
 SKILLPIPE_VISIBLE std::string file_head_hash(const FileInfo& file);
 // Appends `item` to `list` unless already there (first-use order).
 SKILLPIPE_VISIBLE void add_unique(std::vector<std::string>& list, std::string_view item);
+// Adds `calls` and `errors` to the tool `name`, appending it when new (first-use order).
+SKILLPIPE_VISIBLE void add_tool(std::vector<ToolUse>& tools, std::string_view name, int calls = 1, int errors = 0);
 // Paths named by an apply_patch text ("*** Add File: p", "*** Update File: p",
 // "*** Delete File: p", "*** Move to: p").
 SKILLPIPE_VISIBLE std::vector<std::string> patch_paths(std::string_view patch);

@@ -1,14 +1,24 @@
-// json.hpp - the stable JSON form of every record, and JSONL helpers.
+// json.hpp - the stable JSON form of every record, the JSON primitives behind it, and JSONL
+// helpers.
 //
 // to_json writes one compact line (no newline). from_json ignores unknown fields, accepts a
-// missing `schema` as version 1, and throws RecordError naming the field and what was
-// expected when a known field has the wrong type or the text is not a JSON object.
+// missing `schema` as version 1, reads the 0.1 forms of records (fields.hpp says which), and
+// throws RecordError naming the field (a JSON pointer) and what was expected when a known
+// field has the wrong type or an unknown enum text, or the text is not a JSON object.
+//
+// JsonWriter / JsonDocument / JsonValue are the only JSON types the contract exposes; the
+// field visitor (fields.hpp) builds every record's JSON on them, and any plugin state file
+// that lists its fields the same way gets the same reader and writer.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "skillpipe/abi.hpp"
 #include "skillpipe/records.hpp"
 
 namespace skillpipe {
@@ -59,5 +69,80 @@ struct JsonlStats {
 bool for_each_jsonl_line(const std::string& path,
                          const std::function<void(std::string_view line, std::int64_t line_no)>& fn,
                          JsonlStats* stats = nullptr);
+
+// ---- primitives ----------------------------------------------------------------------------
+
+// JSON text built value by value: compact, or pretty (2-space indent). Strings with invalid
+// UTF-8 are repaired (U+FFFD), so the output always parses.
+class SKILLPIPE_VISIBLE JsonWriter {
+ public:
+  explicit JsonWriter(bool pretty = false);
+  ~JsonWriter();
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  void key(std::string_view k);
+  void string(std::string_view s);
+  void boolean(bool b);
+  void integer(std::int64_t i);
+  void number(double d);
+  void null();
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  // The text written so far (a complete value once every object and array is closed).
+  std::string text() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A read-only view of one value of a JsonDocument; valid while the document lives.
+class SKILLPIPE_VISIBLE JsonValue {
+ public:
+  bool is_null() const;
+  bool is_bool() const;
+  bool is_object() const;
+  bool is_array() const;
+  bool is_string() const;
+  bool is_number() const;
+  bool is_int() const;         // fits an int
+  bool is_int64() const;       // fits an int64
+  const char* type_name() const;  // "null", "true", "an object", "a string", ... for messages
+
+  std::string_view as_string() const;  // precondition: is_string()
+  bool as_bool() const;
+  int as_int() const;
+  std::int64_t as_int64() const;
+  double as_double() const;
+
+  std::size_t size() const;                    // array elements or object members
+  JsonValue at(std::size_t i) const;           // array element i
+  std::optional<JsonValue> find(std::string_view key) const;  // object member
+  std::string_view member_name(std::size_t i) const;
+  JsonValue member_value(std::size_t i) const;
+
+ private:
+  friend class JsonDocument;
+  explicit JsonValue(const void* v) : v_(v) {}
+  const void* v_;
+};
+
+class SKILLPIPE_VISIBLE JsonDocument {
+ public:
+  // Throws RecordError "invalid JSON at offset N: <why>".
+  static JsonDocument parse(std::string_view text);
+  JsonDocument(JsonDocument&&) noexcept;
+  JsonDocument& operator=(JsonDocument&&) noexcept;
+  ~JsonDocument();
+  JsonValue root() const;
+
+ private:
+  JsonDocument();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace skillpipe

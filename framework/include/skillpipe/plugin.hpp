@@ -1,14 +1,17 @@
 // plugin.hpp - the one symbol every plugin exports.
 //
-// Each plugin .so exports `skillpipe_plugin_v1`, a PluginDescriptor. The major ABI version
+// Each plugin .so exports `skillpipe_plugin_v2`, a PluginDescriptor. The major ABI version
 // is in the symbol name, so a plugin built for another major fails with a clean "missing
-// symbol". The first four fields never move.
+// symbol". The first four fields never move; later minors only append fields, and
+// `struct_size` tells the host which of them a plugin has.
 //
 //   SKILLPIPE_PLUGIN(skillpipe::StageKind::kJudge, "1.0.0", "Local rule checks",
 //                    kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new MyJudge); });
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 
 #include "skillpipe/abi.hpp"
@@ -34,12 +37,23 @@ struct PluginDescriptor {
   PluginFactory create;
 };
 
+// The descriptor's size at each minor of this ABI major (index = minor): a host accepts a
+// plugin of an older minor whose descriptor is at least that minor's size.
+inline constexpr std::uint32_t kDescriptorSizeByMinor[] = {
+    static_cast<std::uint32_t>(offsetof(PluginDescriptor, create) + sizeof(PluginFactory)),  // 2.0
+};
+static_assert(std::size(kDescriptorSizeByMinor) == SKILLPIPE_ABI_MINOR + 1, "one descriptor size per ABI minor");
+
 }  // namespace skillpipe
+
+// The exported symbol; the ABI major is part of its name.
+#define SKILLPIPE_PLUGIN_ENTRY skillpipe_plugin_v2
+#define SKILLPIPE_PLUGIN_ENTRY_NAME SKILLPIPE_STR(SKILLPIPE_PLUGIN_ENTRY)
 
 // Defines the exported descriptor. The name comes from the build: skillpipe_add_plugin()
 // defines SKILLPIPE_PLUGIN_NAME, so the descriptor's name always matches the file.
 #define SKILLPIPE_PLUGIN(KIND, VERSION, DESCRIPTION, SCHEMA_JSON, FACTORY)                 \
-  extern "C" SKILLPIPE_VISIBLE const ::skillpipe::PluginDescriptor skillpipe_plugin_v1 = { \
+  extern "C" SKILLPIPE_VISIBLE const ::skillpipe::PluginDescriptor SKILLPIPE_PLUGIN_ENTRY = { \
       SKILLPIPE_ABI_MAJOR,                                                                 \
       SKILLPIPE_ABI_MINOR,                                                                 \
       SKILLPIPE_BUILD_TAG,                                                                 \

@@ -7,13 +7,10 @@
 //    complained earlier in the session);
 //  - tool errors: without feedback, a session that ended with a final answer and at most
 //    `max_tool_errors` tool errors succeeded, one with more failed.
-// Facts a harvester did not record (digest attrs "tool_errors", "aborted" absent) are
-// unknown, never assumed; a session with no feedback and no tool facts stays unknown and
-// counts neither way.
+// Facts a harvester did not observe (SessionOutcome::observed false) are unknown, never
+// assumed; a session with no feedback and no tool facts stays unknown and counts neither way.
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,9 +38,5 @@ SessionJudgement judge_session(const SessionDigest& digest, const SessionJudgeOp
 // Index of the first prompt that states a task: not a slash command, not a bare
 // continuation; -1 when there is none.
 int first_substantive_prompt(const SessionDigest& digest, int min_intent_tokens = 2);
-
-// A digest attribute read as a count: "3" -> 3, "true"/"yes" -> 1, "false"/"no" -> 0;
-// nullopt when absent or unreadable.
-std::optional<std::int64_t> digest_count_attr(const SessionDigest& digest, std::string_view key);
 
 }  // namespace skillpipe

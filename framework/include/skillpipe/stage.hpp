@@ -43,6 +43,15 @@ class SKILLPIPE_VISIBLE Progress {
   virtual void advance(std::int64_t n = 1) = 0;
 };
 
+// Run-wide flags from the command line, typed (the host reads them too).
+struct RunFlags {
+  bool auto_adopt = false;       // run --auto-adopt: adopt an accepted night right after staging
+  bool dry_run = false;          // change nothing live (the skill lifecycle only reports)
+  bool restart = false;          // run --restart: abandon an unfinished night, start a new one
+  std::string tasks_file;        // run --tasks-file (or options.tasks_file): replay these tasks
+  bool keep_workspaces = false;  // keep agentic replay workspaces for inspection
+};
+
 // Facts about the current run that any stage may need.
 struct RunInfo {
   std::string pipeline_path;    // absolute path of the YAML file ("" when run from a CLI command)
@@ -51,7 +60,8 @@ struct RunInfo {
   std::string night_id;         // set once the store opened the night
   std::string run_dir;          // where the host writes summary.json and logs
   std::string now_utc;          // ISO-8601; overridable for tests (SKILLPIPE_NOW)
-  Attrs options;                // run-wide flags: auto_adopt, dry_run, tasks_file, ...
+  RunFlags flags;
+  Attrs options;                // the pipeline's `options:` scalars (parallelism, ...)
 };
 
 class SKILLPIPE_VISIBLE Context {

@@ -81,7 +81,7 @@ NightRun run_night_ab(const AbSpec& spec, const RunOptions& opts, const std::str
     ro.overrides.insert(ro.overrides.end(), opts.sets.begin(), opts.sets.end());
     ro.project = opts.project;
     ro.store_root = arm.store_root;
-    ro.options["auto_adopt"] = "false";  // arms only read the live documents
+    ro.flags.auto_adopt = false;  // arms only read the live documents
     if (arm.errors.empty()) {
       spdlog::info("[ab] arm '{}': running a night with its store in {}", as.name, arm.store_root);
       const RunOutcome o = run_pipeline(spec.pipeline, ro);
@@ -93,7 +93,7 @@ NightRun run_night_ab(const AbSpec& spec, const RunOptions& opts, const std::str
       arm.exit_code = 1;
     }
     for (const auto& d : arm.report.deltas)
-      if (d.split == "test") {
+      if (d.split == Split::kTest) {
         arm.test_before[d.task_id] = d.before;
         arm.test_after[d.task_id] = d.after;
       }
@@ -165,7 +165,7 @@ std::string night_report_json(const NightRun& run) {
     for (const auto& e : a.errors) w.String(e.c_str());
     w.EndArray();
     str("night_dir", a.night_dir);
-    str("gate_action", r.gate_action);
+    str("gate_action", r.gate_action ? to_string(*r.gate_action) : "");
     str("gate_reason", r.gate_reason);
     num("baseline_val", r.baseline_val);
     num("candidate_val", r.candidate_val);
@@ -231,7 +231,8 @@ std::string night_report_markdown(const NightRun& run) {
     const NightReport& r = a.report;
     std::string sets;
     for (const auto& x : a.sets) sets += (sets.empty() ? "`" : ", `") + x + "`";
-    const std::string gate = a.exit_code != 0 ? "**failed** (exit " + std::to_string(a.exit_code) + ")" : r.gate_action;
+    const std::string gate = a.exit_code != 0 ? "**failed** (exit " + std::to_string(a.exit_code) + ")"
+                                         : std::string(r.gate_action ? to_string(*r.gate_action) : "");
     md += "| " + a.name + " | " + (sets.empty() ? "(base)" : sets) + " | " + gate + " | " + opt(r.baseline_val) +
           " -> " + opt(r.candidate_val) + " | " + opt(r.baseline_test) + " -> " + opt(r.candidate_test) + " | " +
           std::to_string(a.test_after.size()) + " | " + std::to_string(r.accepted_edits.size()) + " / " +

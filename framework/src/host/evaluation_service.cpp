@@ -132,6 +132,7 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
         rr.latency_ms = resp.latency_ms;
         rr.cost_usd = resp.cost_usd;
         rr.cached = resp.cached;
+        rr.trajectory = resp.trajectory;
       } catch (const BudgetExceeded& e) {
         budget_stop.store(true);
         rr.error = std::string("budget: ") + e.what();

@@ -81,6 +81,26 @@ const LoadedPlugin& PluginRegistry::load(const std::string& name) {
   return load_file(path);
 }
 
+std::string descriptor_problem(const PluginDescriptor& desc, const HostAbi& host) {
+  const std::string ours = std::to_string(host.major) + "." + std::to_string(host.minor);
+  const std::string theirs = std::to_string(desc.abi_major) + "." + std::to_string(desc.abi_minor);
+  if (desc.abi_major != host.major)
+    return "built for plugin ABI " + theirs + ", this skillpipe speaks ABI " + ours +
+           "; rebuild the plugin against this SDK";
+  if (desc.abi_minor > host.minor)
+    return "needs plugin ABI " + theirs + ", newer than this skillpipe's " + ours +
+           "; upgrade skillpipe or rebuild the plugin";
+  if (!desc.build_tag || std::string(desc.build_tag) != host.build_tag)
+    return std::string("build tag '") + (desc.build_tag ? desc.build_tag : "(null)") + "' does not match this skillpipe's '" +
+           host.build_tag + "'; plugins must be built with the same compiler, C++ standard and SDK";
+  // An older minor loads: its descriptor ends where that minor's did (fields are only appended).
+  const std::uint32_t need = host.descriptor_sizes[std::min<std::size_t>(desc.abi_minor, host.descriptor_sizes.size() - 1)];
+  if (desc.struct_size < need)
+    return "descriptor is too small for ABI " + theirs + " (" + std::to_string(desc.struct_size) + " bytes, expected at least " +
+           std::to_string(need) + ")";
+  return {};
+}
+
 const LoadedPlugin& PluginRegistry::load_file(const std::string& path_in) {
   std::error_code fec;
   const std::string path = fs::absolute(path_in, fec).lexically_normal().string();
@@ -96,27 +116,12 @@ const LoadedPlugin& PluginRegistry::load_file(const std::string& path_in) {
   } catch (const std::exception& e) {
     throw PluginLoadError(path, std::string("cannot load: ") + e.what());
   }
-  if (!lib->has("skillpipe_plugin_v1")) {
-    throw PluginLoadError(path, "missing entry symbol 'skillpipe_plugin_v1' (not a skillpipe plugin, or built "
-                                "for another ABI major version)");
+  if (!lib->has(SKILLPIPE_PLUGIN_ENTRY_NAME)) {
+    throw PluginLoadError(path, "missing entry symbol '" SKILLPIPE_PLUGIN_ENTRY_NAME
+                                "' (not a skillpipe plugin, or built for another ABI major version)");
   }
-  const auto& desc = lib->get<const PluginDescriptor>("skillpipe_plugin_v1");
-  if (desc.abi_major != SKILLPIPE_ABI_MAJOR)
-    throw PluginLoadError(path, "built for plugin ABI " + std::to_string(desc.abi_major) + "." +
-                                    std::to_string(desc.abi_minor) + ", this skillpipe speaks ABI " +
-                                    std::to_string(SKILLPIPE_ABI_MAJOR) + "." + std::to_string(SKILLPIPE_ABI_MINOR) +
-                                    "; rebuild the plugin against this SDK");
-  if (desc.abi_minor > SKILLPIPE_ABI_MINOR)
-    throw PluginLoadError(path, "needs plugin ABI " + std::to_string(desc.abi_major) + "." +
-                                    std::to_string(desc.abi_minor) + ", newer than this skillpipe's " +
-                                    std::to_string(SKILLPIPE_ABI_MAJOR) + "." + std::to_string(SKILLPIPE_ABI_MINOR) +
-                                    "; upgrade skillpipe or rebuild the plugin");
-  if (!desc.build_tag || std::string(desc.build_tag) != SKILLPIPE_BUILD_TAG)
-    throw PluginLoadError(path, std::string("build tag '") + (desc.build_tag ? desc.build_tag : "(null)") +
-                                    "' does not match this skillpipe's '" SKILLPIPE_BUILD_TAG
-                                    "'; plugins must be built with the same compiler, C++ standard and SDK");
-  if (desc.struct_size < sizeof(PluginDescriptor))
-    throw PluginLoadError(path, "descriptor is too small (" + std::to_string(desc.struct_size) + " bytes)");
+  const auto& desc = lib->get<const PluginDescriptor>(SKILLPIPE_PLUGIN_ENTRY_NAME);
+  if (const std::string why = descriptor_problem(desc, HostAbi{}); !why.empty()) throw PluginLoadError(path, why);
   if (!desc.name || name != desc.name)
     throw PluginLoadError(path, std::string("declares the name '") + (desc.name ? desc.name : "(null)") +
                                     "' but the file is named for '" + name + "'");

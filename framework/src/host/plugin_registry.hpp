@@ -28,6 +28,20 @@ class PluginLoadError : public Error {
   std::string path_;
 };
 
+// What this host accepts: its ABI version, build tag and the descriptor size of each of its
+// minors (plugin.hpp). Tests pass other values to check the rules.
+struct HostAbi {
+  std::uint32_t major = SKILLPIPE_ABI_MAJOR;
+  std::uint32_t minor = SKILLPIPE_ABI_MINOR;
+  std::string build_tag = SKILLPIPE_BUILD_TAG;
+  std::vector<std::uint32_t> descriptor_sizes{std::begin(kDescriptorSizeByMinor), std::end(kDescriptorSizeByMinor)};
+};
+
+// "" when `desc` may load into `host`; otherwise why not, and what to do. Same major, a minor
+// not newer than the host's, the same build tag, and a descriptor at least as large as its
+// minor's (a plugin built for an older minor loads into a newer host).
+std::string descriptor_problem(const PluginDescriptor& desc, const HostAbi& host);
+
 struct LoadedPlugin {
   std::string name;
   std::string path;                 // absolute

@@ -8,16 +8,11 @@ namespace {
 
 constexpr std::size_t kMaxDiffRows = 2500;  // past this the page gets unwieldy on a phone
 
-std::string status_badge(const std::string& status) {
-  const std::string s = status.empty() ? "draft" : status;
-  std::string cls = "st-other";
-  if (s == "accepted")
-    cls = "st-ok";
-  else if (s == "unverified" || s == "draft")
-    cls = "st-warn";
-  else if (s == "quarantined")
-    cls = "st-bad";
-  return "<span class=\"badge " + cls + "\">" + esc(s) + "</span>";
+std::string status_badge(ProposalStatus status) {
+  const char* cls = status == ProposalStatus::kAccepted      ? "st-ok"
+                    : status == ProposalStatus::kQuarantined ? "st-bad"
+                                                             : "st-warn";  // unverified, draft
+  return "<span class=\"badge " + std::string(cls) + "\">" + esc(to_string(status)) + "</span>";
 }
 
 // Whether each line of the edit script sits inside a fenced code block of its own side.
@@ -98,7 +93,7 @@ std::string proposal_html(const Proposal& p, std::size_t index) {
   const std::string table = diff_table(p, &stats);
   std::string s = "<article class=\"proposal\" id=\"proposal-" + std::to_string(index + 1) + "\">";
   s += "<div class=\"ph\"><h3>" + esc(p.name) + "</h3> " + status_badge(p.status) + " <span class=\"tag\">" +
-       esc(p.target) + "</span> <span class=\"stats\">" + stats + "</span></div>";
+       esc(to_string(p.target)) + "</span> <span class=\"stats\">" + stats + "</span></div>";
   s += "<p class=\"path\">";
   if (p.live_path.empty())
     s += "not adopted anywhere yet";
@@ -106,9 +101,9 @@ std::string proposal_html(const Proposal& p, std::size_t index) {
     s += "live file <code>" + esc(p.live_path) + "</code>";
   if (p.base_sha256.empty() && p.base_text.empty()) s += " <span class=\"tag\">new file</span>";
   s += "</p>";
-  if (p.status == "quarantined") {
+  if (p.status == ProposalStatus::kQuarantined) {
     s += "<p class=\"warnbox\">Quarantined by the safety scan: this proposal is never adopted.</p>";
-  } else if (p.status == "unverified") {
+  } else if (p.status == ProposalStatus::kUnverified) {
     s += "<p class=\"warnbox\">Not verified on held-out tasks: adopt only after reading it.</p>";
   }
   if (!p.reasons.empty()) {

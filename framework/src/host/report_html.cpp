@@ -25,25 +25,28 @@ struct GateView {
   }
 };
 
-GateView gate_view(const std::string& action) {
-  if (action == "accept")
-    return {"ok", "Accepted",
-            "The candidate beat the live skill on the validation tasks; its proposals are ready to adopt."};
-  if (action == "reject")
-    return {"bad", "Rejected",
-            "The candidate did not beat the live skill on the validation tasks; the live skill stays as it is."};
-  if (action == "reject_unverified")
-    return {"warn", "Not verified",
-            "The proposals could not be checked on held-out tasks. They are staged as unverified suggestions and are "
-            "never adopted automatically."};
-  if (action == "no_edits") return {"", "No edits", "Nothing was worth proposing this night."};
-  if (action == "offline")
-    return {"warn", "Offline draft",
-            "No LLM was used to replay tasks: skills were drafted from the evidence in your sessions and not scored."};
-  if (action == "budget_stopped")
-    return {"warn", "Stopped by the budget",
-            "The night reached its token or cost budget before the gate could decide; nothing was accepted."};
-  return {"", "Gate", ""};
+GateView gate_view(const std::optional<GateAction>& action) {
+  if (!action) return {"", "Gate", ""};
+  switch (*action) {
+    case GateAction::kAccept:
+      return {"ok", "Accepted",
+              "The candidate beat the live skill on the validation tasks; its proposals are ready to adopt."};
+    case GateAction::kReject:
+      return {"bad", "Rejected",
+              "The candidate did not beat the live skill on the validation tasks; the live skill stays as it is."};
+    case GateAction::kRejectUnverified:
+      return {"warn", "Not verified",
+              "The proposals could not be checked on held-out tasks. They are staged as unverified suggestions and "
+              "are never adopted automatically."};
+    case GateAction::kNoEdits: return {"", "No edits", "Nothing was worth proposing this night."};
+    case GateAction::kOffline:
+      return {"warn", "Offline draft",
+              "No LLM was used to replay tasks: skills were drafted from the evidence in your sessions and not scored."};
+    case GateAction::kBudgetStopped:
+      return {"warn", "Stopped by the budget",
+              "The night reached its token or cost budget before the gate could decide; nothing was accepted."};
+    default: return {"", "Gate", ""};
+  }
 }
 
 std::string header_html(const NightReport& r) {
@@ -54,7 +57,7 @@ std::string header_html(const NightReport& r) {
   if (!r.finished_at.empty()) s += ", finished " + esc(r.finished_at);
   if (auto it = r.timings_s.find("total"); it != r.timings_s.end()) s += " (" + esc(fmt_seconds(it->second)) + ")";
   s += "</p><p><span class=\"badge " + g.badge() + "\">" +
-       (r.gate_action.empty() ? std::string("no gate") : esc(g.title)) + "</span></p></header>";
+       (!r.gate_action ? std::string("no gate") : esc(g.title)) + "</span></p></header>";
   s += "<nav class=\"toc\"><a href=\"#result\">Result</a><a href=\"#history\">Over time</a><a href=\"#tasks\">Tasks</a>"
        "<a href=\"#proposals\">Proposals</a><a href=\"#edits\">Edits</a><a href=\"#cost\">Cost &amp; time</a>"
        "<a href=\"#harvest\">Harvest</a><a href=\"#next\">Adopt or roll back</a></nav>";
@@ -76,8 +79,8 @@ std::string result_html(const NightReport& r) {
   s += "</tbody></table></div>";
   const GateView g = gate_view(r.gate_action);
   s += "<div class=\"gate " + std::string(g.cls) +
-       "\"><p><strong>Gate: " + (r.gate_action.empty() ? std::string("none") : esc(g.title)) + "</strong>";
-  if (!r.gate_action.empty() && std::string(g.title) == "Gate") s += " (" + esc(r.gate_action) + ")";
+       "\"><p><strong>Gate: " + (!r.gate_action ? std::string("none") : esc(g.title)) + "</strong>";
+  if (r.gate_action && std::string(g.title) == "Gate") s += " (" + esc(to_string(r.gate_action)) + ")";
   if (!r.gate_metric.empty()) s += " <span class=\"tag\">metric: " + esc(r.gate_metric) + "</span>";
   s += "</p>";
   if (*g.meaning) s += "<p>" + std::string(g.meaning) + "</p>";
@@ -104,7 +107,7 @@ std::string deltas_row(const TaskDelta& d) {
   const DeltaKind k = delta_kind(d);
   const char* word = k == DeltaKind::kImproved ? "improved" : (k == DeltaKind::kRegressed ? "regressed" : "unchanged");
   const char* cls = k == DeltaKind::kImproved ? "up" : (k == DeltaKind::kRegressed ? "down" : "flat");
-  return "<tr><td class=\"id\">" + esc_cut(d.task_id, 160) + "</td><td>" + esc(d.split) + "</td><td class=\"num\">" +
+  return "<tr><td class=\"id\">" + esc_cut(d.task_id, 160) + "</td><td>" + esc(to_string(d.split)) + "</td><td class=\"num\">" +
          fmt_score_html(d.before) + "</td><td class=\"num\">" + fmt_score_html(d.after) + "</td><td class=\"num\">" +
          fmt_change_html(d.before, d.after) + "</td><td class=\"" + cls + "\">" + word + "</td></tr>";
 }
@@ -113,7 +116,7 @@ std::string deltas_html(const NightReport& r) {
   std::string s = "<section id=\"tasks\"><h2>Per-task changes</h2>";
   if (r.deltas.empty()) return s + "<p class=\"muted\">No task was replayed and scored this night.</p></section>";
   std::map<std::string, std::array<int, 3>> per_split;
-  for (const auto& d : r.deltas) ++per_split[d.split.empty() ? "?" : d.split][static_cast<int>(delta_kind(d))];
+  for (const auto& d : r.deltas) ++per_split[to_string(d.split)][static_cast<int>(delta_kind(d))];
   s += "<p>";
   for (const auto& [split, c] : per_split) {
     s += "<strong>" + esc(split) + "</strong>: <span class=\"up\">" + std::to_string(c[0]) +

@@ -28,7 +28,7 @@ std::string edit_item(const Edit& e) {
                   to_string(e.op) + "</span>";
   if (!e.document.empty()) s += " <span class=\"tag\">" + esc_cut(e.document, 80) + "</span>";
   s += " <span class=\"tag\">" + std::string(kind_words(e.kind)) + "</span>";
-  if (!e.status.empty()) s += " <span class=\"badge st-other\">" + esc_cut(e.status, 40) + "</span>";
+  if (e.status != EditStatus::kProposed) s += " <span class=\"badge st-other\">" + esc(to_string(e.status)) + "</span>";
   s += "</div>";
   if (!e.content.empty()) s += "<pre>" + markdown_block(e.content, 4000) + "</pre>";
   if (!e.anchor.empty()) s += "<p class=\"muted\">anchor: <code>" + esc_cut(e.anchor, 300) + "</code></p>";
@@ -166,9 +166,9 @@ std::string commands_html(const NightReport& r, const std::string& store_dir) {
   int accepted = 0;
   std::vector<const Proposal*> unverified;
   for (const auto& p : r.proposals) {
-    if (p.status == "accepted")
+    if (p.status == ProposalStatus::kAccepted)
       ++accepted;
-    else if (p.status != "quarantined")
+    else if (p.status != ProposalStatus::kQuarantined)
       unverified.push_back(&p);
   }
   if (accepted) {
@@ -176,7 +176,7 @@ std::string commands_html(const NightReport& r, const std::string& store_dir) {
                  "skillpipe adopt" + tail + night);
   }
   for (const Proposal* p : unverified) {
-    s += command("Adopt <strong>" + esc(p->name) + "</strong> (" + esc(p->status.empty() ? "draft" : p->status) +
+    s += command("Adopt <strong>" + esc(p->name) + "</strong> (" + esc(to_string(p->status)) +
                      ", not verified by the gate) only after reading it:",
                  "skillpipe adopt" + tail + night + " --skill " + shell_quote(p->name) + " --allow-unverified");
   }

@@ -37,7 +37,7 @@ std::string point_title(const NightReport& n, const char* what, const std::optio
   t += before ? fmt_score(*before) : std::string("not measured");
   t += " → ";
   t += after ? fmt_score(*after) : std::string("not measured");
-  if (!n.gate_action.empty()) t += "; gate: " + n.gate_action;
+  if (n.gate_action) t += std::string("; gate: ") + to_string(*n.gate_action);
   return "<title>" + esc(t) + "</title>";
 }
 
@@ -124,7 +124,7 @@ std::string history_chart_svg(const std::vector<NightReport>& all, const std::st
            "</circle>";
     }
     if (finite(a)) {
-      const char* cls = night.gate_action == "accept" ? "pt-acc" : "pt-after";
+      const char* cls = night.gate_action == GateAction::kAccept ? "pt-acc" : "pt-after";
       s += "<circle class=\"" + std::string(cls) + "\" cx=\"" + num(xat(i)) + "\" cy=\"" + num(yat(*a)) +
            "\" r=\"4.5\">" + title + "</circle>";
     }
@@ -203,7 +203,7 @@ std::string deltas_chart_svg(const std::vector<TaskDelta>& deltas) {
          "\" y=\"" + num(y) + "\" width=\"" + num(bw > 4 ? bw - 1 : bw) + "\" height=\"" + num(bh) + "\">";
     if (titles) {
       s += "<title>" +
-           esc(d[i].task_id + " (" + d[i].split + "): " + fmt_score(d[i].before) + " → " + fmt_score(d[i].after)) +
+           esc(d[i].task_id + " (" + to_string(d[i].split) + "): " + fmt_score(d[i].before) + " → " + fmt_score(d[i].after)) +
            "</title>";
     }
     s += "</rect>";

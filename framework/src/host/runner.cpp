@@ -108,7 +108,7 @@ void merge_report(NightReport& night, const NightReport& part) {
   take(night.candidate_val, part.candidate_val);
   take(night.baseline_test, part.baseline_test);
   take(night.candidate_test, part.candidate_test);
-  if (!part.gate_action.empty() && (night.gate_action.empty() || night.gate_action == "offline")) {
+  if (part.gate_action && (!night.gate_action || night.gate_action == GateAction::kOffline)) {
     night.gate_action = part.gate_action;
     night.gate_reason = part.gate_reason;
     night.gate_metric = part.gate_metric;
@@ -128,11 +128,13 @@ void merge_report(NightReport& night, const NightReport& part) {
   for (const auto& [k, v] : part.attrs) night.attrs[k] = v;
 }
 
-int status_rank(const std::string& status) {
-  if (status == "accepted") return 0;
-  if (status == "unverified") return 1;
-  if (status == "draft" || status.empty()) return 2;
-  return 3;  // quarantined and anything else
+int status_rank(ProposalStatus status) {
+  switch (status) {
+    case ProposalStatus::kAccepted: return 0;
+    case ProposalStatus::kUnverified: return 1;
+    case ProposalStatus::kDraft: return 2;
+    default: return 3;  // quarantined
+  }
 }
 
 // Two consolidators (say consolidate_draft and consolidate_reflect) may propose the same
@@ -143,7 +145,7 @@ std::vector<Proposal> one_per_document(std::vector<Proposal> in, NightReport& re
   std::vector<Proposal> out;
   std::map<std::string, std::size_t> by_doc, by_path;
   for (auto& p : in) {
-    const std::string doc = to_lower_ascii(p.target + "/" + p.name);
+    const std::string doc = to_lower_ascii(to_string(p.target) + "/" + p.name);
     std::size_t at = out.size();
     if (auto it = by_doc.find(doc); it != by_doc.end()) at = it->second;
     if (auto it = by_path.find(p.live_path); at == out.size() && !p.live_path.empty() && it != by_path.end())
@@ -158,8 +160,8 @@ std::vector<Proposal> one_per_document(std::vector<Proposal> in, NightReport& re
     const bool replace = status_rank(p.status) < status_rank(kept.status);
     const Proposal& dropped = replace ? kept : p;
     const Proposal& winner = replace ? p : kept;
-    rep.notes.push_back("proposal `" + dropped.name + "` (" + dropped.target + ", " + dropped.status +
-                        ") was not staged: `" + winner.name + "` (" + winner.status +
+    rep.notes.push_back("proposal `" + dropped.name + "` (" + to_string(dropped.target) + ", " +
+                        to_string(dropped.status) + ") was not staged: `" + winner.name + "` (" + to_string(winner.status) +
                         ") changes the same document tonight");
     ++rep.counts["proposals_superseded"];
     if (replace) kept = std::move(p);
@@ -228,8 +230,9 @@ bool Run::instantiate() {
   run_.pipeline_path = spec.path;
   run_.pipeline_dir = spec.dir;
   run_.project = resolve_project(opts_.project.empty() ? spec.project : opts_.project);
-  run_.options = opts_.options;
-  for (const auto& [k, v] : spec.options) run_.options.emplace(k, v);
+  run_.flags = opts_.flags;
+  run_.options = spec.options;
+  if (run_.flags.tasks_file.empty() && spec.options.count("tasks_file")) run_.flags.tasks_file = spec.options.at("tasks_file");
   run_.now_utc = format_iso8601_s(now_ms());
   std::vector<Diagnostic> errors;
   auto configure = [&](StageBase& obj, const ComponentSpec& c, const std::string& ctx_id) -> bool {
@@ -392,7 +395,7 @@ void Run::finish_night() {
   rep.night_id = run_.night_id;
   rep.started_at = run_.now_utc;
   rep.finished_at = format_iso8601_s(now_ms());
-  if (rep.gate_action.empty()) rep.gate_action = proposals.empty() ? "no_edits" : "offline";
+  if (!rep.gate_action) rep.gate_action = proposals.empty() ? GateAction::kNoEdits : GateAction::kOffline;
   if (services_.store) {
     // Rendered before stage() so the manifest pins it; a rendering failure never blocks staging.
     try {
@@ -409,9 +412,8 @@ void Run::finish_night() {
     out_.staged = true;
     services_.store->close_night(true);
     // --auto-adopt only ever adopts a night whose gate accepted verified edits.
-    auto it = run_.options.find("auto_adopt");
-    if (it != run_.options.end() && it->second == "true") {
-      if (rep.gate_action == "accept") {
+    if (run_.flags.auto_adopt) {
+      if (rep.gate_action == GateAction::kAccept) {
         AdoptRequest req;
         req.project = run_.project;
         req.night_id = run_.night_id;
@@ -420,7 +422,7 @@ void Run::finish_night() {
         if (res.exit_code != 0) out_.errors.push_back("auto-adopt refused: " + res.text);
       } else {
         spdlog::info("auto-adopt: nothing adopted (gate action '{}'; only an accepted night is adopted)",
-                     rep.gate_action);
+                     to_string(rep.gate_action));
       }
     }
   }

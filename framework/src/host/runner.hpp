@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "skillpipe/records.hpp"
+#include "skillpipe/stage.hpp"
 
 namespace skillpipe::host {
 
@@ -17,7 +18,7 @@ struct RunOptions {
   std::string store_root;                 // --store (becomes store.root)
   std::string run_dir;                    // --run-dir: also write summary.json here
   bool dry_run = false;                   // load, validate, instantiate; run nothing
-  Attrs options;                          // run-wide flags (auto_adopt, ...)
+  RunFlags flags;                         // run-wide flags (auto_adopt, ...)
 };
 
 struct StageStats {

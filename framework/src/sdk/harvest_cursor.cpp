@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "skillpipe/harvest.hpp"
 
@@ -126,6 +127,14 @@ std::string head_hash(std::string_view first_bytes) {
 void add_unique(std::vector<std::string>& list, std::string_view item) {
   if (item.empty()) return;
   if (std::find(list.begin(), list.end(), item) == list.end()) list.emplace_back(item);
+}
+
+void add_tool(std::vector<ToolUse>& tools, std::string_view name, int calls, int errors) {
+  if (name.empty()) return;
+  auto it = std::find_if(tools.begin(), tools.end(), [&](const ToolUse& t) { return t.name == name; });
+  if (it == tools.end()) it = tools.insert(tools.end(), ToolUse{std::string(name), 0, 0});
+  it->calls = static_cast<int>(std::min<std::int64_t>(std::int64_t{it->calls} + calls, std::numeric_limits<int>::max()));
+  it->errors = static_cast<int>(std::min<std::int64_t>(std::int64_t{it->errors} + errors, std::numeric_limits<int>::max()));
 }
 
 std::vector<std::string> patch_paths(std::string_view patch) {

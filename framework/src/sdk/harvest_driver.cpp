@@ -53,8 +53,12 @@ void redact_all(SessionDigest& d, std::int64_t* n) {
   r(d.project);
   r(d.git_branch);
   r(d.raw_path);
-  for (auto* list : {&d.user_prompts, &d.assistant_finals, &d.tools_used, &d.skills_used, &d.files_touched})
+  r(d.model);
+  r(d.agent_version);
+  for (auto* list : {&d.user_prompts, &d.assistant_finals, &d.skills_used, &d.files_touched, &d.outcome.slash_commands})
     for (auto& s : *list) r(s);
+  for (auto& t : d.tools) r(t.name);
+  for (auto& c : d.commands) r(c.command);
   for (auto& f : d.feedback_signals) r(f.phrase);
   for (auto& [k, v] : d.attrs) r(v);
 }

@@ -1,5 +1,5 @@
-// Record <-> JSON. The field lists live in json_fields.hpp; this file only knows how to write
-// and read each C++ value type.
+// Record <-> JSON. The field lists and the visitor live in fields.hpp; this file provides the
+// JSON primitives they run on (RapidJSON, private to libskillpipe) and reads the 0.1 forms.
 #include "skillpipe/json.hpp"
 
 #include <rapidjson/document.h>
@@ -8,225 +8,281 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <cstdio>
+#include <charconv>
 #include <fstream>
 
-#include "json_fields.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/fields.hpp"
+#include "utf8.hpp"
 
 namespace skillpipe {
-namespace {
 
-template <class T>
-constexpr bool kIsEnum = std::is_enum_v<T>;
+// ---- JsonWriter ----------------------------------------------------------------------------
 
-// ---- writing ---------------------------------------------------------------------------
+struct JsonWriter::Impl {
+  rapidjson::StringBuffer buf;
+  std::optional<rapidjson::Writer<rapidjson::StringBuffer>> compact;
+  std::optional<rapidjson::PrettyWriter<rapidjson::StringBuffer>> pretty;
 
-template <class W>
-class Out {
- public:
-  explicit Out(W& w) : w_(w) {}
-
-  template <class T>
-  void operator()(const char* key, const T& value) {
-    w_.Key(key);
-    write(value);
+  template <class F>
+  void with(F&& f) {
+    if (pretty) f(*pretty);
+    else f(*compact);
   }
-
-  void write(const std::string& s) {
-    // Invalid UTF-8 would make the line unreadable elsewhere; repair a copy.
-    if (!utf8_valid(s)) {
-      std::string copy = s;
-      repair_utf8(copy);
-      w_.String(copy.data(), static_cast<rapidjson::SizeType>(copy.size()));
-      return;
-    }
-    w_.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  }
-  void write(bool b) { w_.Bool(b); }
-  void write(int i) { w_.Int(i); }
-  void write(std::int64_t i) { w_.Int64(i); }
-  void write(double d) { w_.Double(d); }
-  void write(const std::optional<double>& d) {
-    if (d) w_.Double(*d);
-    else w_.Null();
-  }
-  template <class E>
-  requires kIsEnum<E> void write(E e) {
-    w_.String(to_string(e));
-  }
-  template <class T>
-  void write(const std::vector<T>& v) {
-    w_.StartArray();
-    for (const auto& x : v) write(x);
-    w_.EndArray();
-  }
-  template <class T>
-  void write(const std::map<std::string, T>& m) {
-    w_.StartObject();
-    for (const auto& [k, x] : m) {
-      w_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-      write(x);
-    }
-    w_.EndObject();
-  }
-  template <class T>
-  requires std::is_class_v<T> void write(const T& rec) {
-    w_.StartObject();
-    detail::fields(*this, rec);
-    w_.EndObject();
-  }
-
- private:
-  W& w_;
 };
 
-template <class T>
-std::string write_record(const T& rec) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  Out out(w);
-  w.StartObject();
-  if constexpr (requires { T::kSchemaVersion; }) {
-    w.Key("schema");
-    w.Int(T::kSchemaVersion);
+JsonWriter::JsonWriter(bool pretty) : impl_(std::make_unique<Impl>()) {
+  if (pretty) {
+    impl_->pretty.emplace(impl_->buf);
+    impl_->pretty->SetIndent(' ', 2);
+  } else {
+    impl_->compact.emplace(impl_->buf);
   }
-  detail::fields(out, rec);
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+}
+JsonWriter::~JsonWriter() = default;
+
+namespace {
+template <class W>
+void put_string(W& w, std::string_view s, bool key) {
+  // Invalid UTF-8 would make the line unreadable elsewhere; repair a copy.
+  std::string copy;
+  if (!detail::utf8_valid(s)) {
+    copy.assign(s);
+    detail::repair_utf8(copy);
+    s = copy;
+  }
+  const auto n = static_cast<rapidjson::SizeType>(s.size());
+  if (key) w.Key(s.data(), n, true);
+  else w.String(s.data(), n, true);
+}
+}  // namespace
+
+void JsonWriter::key(std::string_view k) {
+  impl_->with([&](auto& w) { put_string(w, k, true); });
+}
+void JsonWriter::string(std::string_view s) {
+  impl_->with([&](auto& w) { put_string(w, s, false); });
+}
+void JsonWriter::boolean(bool b) {
+  impl_->with([&](auto& w) { w.Bool(b); });
+}
+void JsonWriter::integer(std::int64_t i) {
+  impl_->with([&](auto& w) { w.Int64(i); });
+}
+void JsonWriter::number(double d) {
+  impl_->with([&](auto& w) { w.Double(d); });
+}
+void JsonWriter::null() {
+  impl_->with([&](auto& w) { w.Null(); });
+}
+void JsonWriter::begin_object() {
+  impl_->with([&](auto& w) { w.StartObject(); });
+}
+void JsonWriter::end_object() {
+  impl_->with([&](auto& w) { w.EndObject(); });
+}
+void JsonWriter::begin_array() {
+  impl_->with([&](auto& w) { w.StartArray(); });
+}
+void JsonWriter::end_array() {
+  impl_->with([&](auto& w) { w.EndArray(); });
+}
+std::string JsonWriter::text() const { return std::string(impl_->buf.GetString(), impl_->buf.GetSize()); }
+
+// ---- JsonDocument / JsonValue --------------------------------------------------------------
+
+struct JsonDocument::Impl {
+  rapidjson::Document doc;
+};
+
+JsonDocument::JsonDocument() : impl_(std::make_unique<Impl>()) {}
+JsonDocument::JsonDocument(JsonDocument&&) noexcept = default;
+JsonDocument& JsonDocument::operator=(JsonDocument&&) noexcept = default;
+JsonDocument::~JsonDocument() = default;
+
+JsonDocument JsonDocument::parse(std::string_view text) {
+  JsonDocument d;
+  d.impl_->doc.Parse(text.data(), text.size());
+  if (d.impl_->doc.HasParseError())
+    throw RecordError(std::string("invalid JSON at offset ") + std::to_string(d.impl_->doc.GetErrorOffset()) + ": " +
+                      rapidjson::GetParseError_En(d.impl_->doc.GetParseError()));
+  return d;
 }
 
-// ---- reading ---------------------------------------------------------------------------
+JsonValue JsonDocument::root() const { return JsonValue(&impl_->doc); }
 
-class In {
- public:
-  In(const rapidjson::Value& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
+namespace {
+const rapidjson::Value& val(const void* v) { return *static_cast<const rapidjson::Value*>(v); }
+}  // namespace
 
-  template <class T>
-  void operator()(const char* key, T& field) {
-    auto it = obj_.FindMember(key);
-    if (it == obj_.MemberEnd() || it->value.IsNull()) return;  // missing: keep the default
-    read(it->value, field, path_ + "/" + key);
-  }
+bool JsonValue::is_null() const { return val(v_).IsNull(); }
+bool JsonValue::is_bool() const { return val(v_).IsBool(); }
+bool JsonValue::is_object() const { return val(v_).IsObject(); }
+bool JsonValue::is_array() const { return val(v_).IsArray(); }
+bool JsonValue::is_string() const { return val(v_).IsString(); }
+bool JsonValue::is_number() const { return val(v_).IsNumber(); }
+bool JsonValue::is_int() const { return val(v_).IsInt(); }
+bool JsonValue::is_int64() const { return val(v_).IsInt64(); }
+const char* JsonValue::type_name() const {
+  static const char* kTypes[] = {"null", "false", "true", "an object", "an array", "a string", "a number"};
+  return kTypes[val(v_).GetType()];
+}
+std::string_view JsonValue::as_string() const { return {val(v_).GetString(), val(v_).GetStringLength()}; }
+bool JsonValue::as_bool() const { return val(v_).GetBool(); }
+int JsonValue::as_int() const { return val(v_).GetInt(); }
+std::int64_t JsonValue::as_int64() const { return val(v_).GetInt64(); }
+double JsonValue::as_double() const { return val(v_).GetDouble(); }
+std::size_t JsonValue::size() const {
+  const auto& v = val(v_);
+  return v.IsArray() ? v.Size() : v.IsObject() ? v.MemberCount() : 0;
+}
+JsonValue JsonValue::at(std::size_t i) const { return JsonValue(&val(v_)[static_cast<rapidjson::SizeType>(i)]); }
+std::optional<JsonValue> JsonValue::find(std::string_view key) const {
+  const auto& v = val(v_);
+  if (!v.IsObject()) return std::nullopt;
+  const auto it = v.FindMember(rapidjson::Value(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
+  if (it == v.MemberEnd()) return std::nullopt;
+  return JsonValue(&it->value);
+}
+std::string_view JsonValue::member_name(std::size_t i) const {
+  const auto& n = (val(v_).MemberBegin() + static_cast<rapidjson::SizeType>(i))->name;
+  return {n.GetString(), n.GetStringLength()};
+}
+JsonValue JsonValue::member_value(std::size_t i) const {
+  return JsonValue(&(val(v_).MemberBegin() + static_cast<rapidjson::SizeType>(i))->value);
+}
 
-  static void read(const rapidjson::Value& v, std::string& out, const std::string& path) {
-    if (!v.IsString()) fail(path, "a string", v);
-    out.assign(v.GetString(), v.GetStringLength());
+// ---- the 0.1 record forms ------------------------------------------------------------------
+namespace {
+
+// An attr moved out of `attrs` (nullopt when absent).
+std::optional<std::string> take(Attrs& a, const char* key) {
+  const auto it = a.find(key);
+  if (it == a.end()) return std::nullopt;
+  std::string v = std::move(it->second);
+  a.erase(it);
+  return v;
+}
+
+// "3" -> 3, "true"/"yes" -> 1, "false"/"no" -> 0; nullopt when unreadable.
+std::optional<int> count_of(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  std::string v = detail::trim_ascii(*s);
+  for (char& c : v) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (v == "true" || v == "yes") return 1;
+  if (v == "false" || v == "no") return 0;
+  int n = 0;
+  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < 0) return std::nullopt;
+  return n;
+}
+
+double number_of(const std::optional<std::string>& s) {
+  if (!s) return 0;
+  const std::string v = detail::trim_ascii(*s);
+  const auto slash = v.find('/');  // "2/3"
+  if (slash != std::string::npos) {
+    const auto k = count_of(v.substr(0, slash)), n = count_of(v.substr(slash + 1));
+    return k && n && *n > 0 ? static_cast<double>(*k) / *n : 0;
   }
-  static void read(const rapidjson::Value& v, bool& out, const std::string& path) {
-    if (!v.IsBool()) fail(path, "true or false", v);
-    out = v.GetBool();
+  try {
+    return std::stod(v);
+  } catch (...) {
+    return 0;
   }
-  static void read(const rapidjson::Value& v, int& out, const std::string& path) {
-    if (!v.IsInt()) fail(path, "an integer", v);
-    out = v.GetInt();
+}
+
+std::vector<std::string> list_of(const std::optional<std::string>& s, std::string_view sep) {
+  std::vector<std::string> out;
+  if (!s) return out;
+  std::size_t start = 0;
+  while (start <= s->size()) {
+    const auto at = s->find(sep, start);
+    std::string part = detail::trim_ascii(s->substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (!part.empty()) out.push_back(std::move(part));
+    if (at == std::string::npos) break;
+    start = at + sep.size();
   }
-  static void read(const rapidjson::Value& v, std::int64_t& out, const std::string& path) {
-    if (!v.IsInt64()) fail(path, "an integer", v);
-    out = v.GetInt64();
+  return out;
+}
+
+void upgrade_v1(SessionDigest& d, const JsonValue& root) {
+  if (d.tools.empty())
+    if (const auto names = root.find("tools_used"); names && names->is_array())
+      for (std::size_t i = 0; i < names->size(); ++i)
+        if (names->at(i).is_string()) d.tools.push_back({std::string(names->at(i).as_string()), 0, 0});
+  Attrs& a = d.attrs;
+  SessionOutcome& o = d.outcome;
+  if (const auto n = count_of(take(a, "tool_errors"))) {
+    o.tool_errors = *n;
+    o.observed = true;
   }
-  static void read(const rapidjson::Value& v, double& out, const std::string& path) {
-    if (!v.IsNumber()) fail(path, "a number", v);
-    out = v.GetDouble();
-  }
-  static void read(const rapidjson::Value& v, std::optional<double>& out, const std::string& path) {
-    double d = 0;
-    read(v, d, path);
-    out = d;
-  }
-  template <class E>
-  requires kIsEnum<E> static void read(const rapidjson::Value& v, E& out, const std::string& path) {
-    std::string s;
-    read(v, s, path);
-    std::optional<E> parsed;
-    if constexpr (std::is_same_v<E, Outcome>) parsed = parse_outcome(s);
-    else if constexpr (std::is_same_v<E, ReferenceKind>) parsed = parse_reference_kind(s);
-    else if constexpr (std::is_same_v<E, Split>) parsed = parse_split(s);
-    else if constexpr (std::is_same_v<E, Origin>) parsed = parse_origin(s);
-    else if constexpr (std::is_same_v<E, EditTarget>) parsed = parse_edit_target(s);
-    else if constexpr (std::is_same_v<E, EditOp>) parsed = parse_edit_op(s);
-    else if constexpr (std::is_same_v<E, EditKind>) parsed = parse_edit_kind(s);
-    if (!parsed) throw RecordError(path + ": unknown value \"" + s + "\"");
-    out = *parsed;
-  }
-  template <class T>
-  static void read(const rapidjson::Value& v, std::vector<T>& out, const std::string& path) {
-    if (!v.IsArray()) fail(path, "an array", v);
-    out.clear();
-    out.reserve(v.Size());
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      T item{};
-      read(v[i], item, path + "/" + std::to_string(i));
-      out.push_back(std::move(item));
+  if (const auto n = count_of(take(a, "aborted"))) o.aborted = *n > 0;
+  if (const auto n = count_of(take(a, "interrupts"))) o.interrupts = *n;
+  if (auto s = take(a, "slash_commands")) o.slash_commands = list_of(s, ",");
+  if (const auto n = count_of(take(a, "compactions"))) d.compactions = *n;
+  if (const auto n = count_of(take(a, "subagent_calls"))) d.subagent_calls = *n;
+  for (const char* k : {"version", "cli_version"})
+    if (auto v = take(a, k); v && d.agent_version.empty()) d.agent_version = *v;
+  if (auto v = take(a, "model"); v && d.model.empty()) d.model = *v;
+}
+
+void upgrade_v1(TaskRecord& t, const JsonValue&) {
+  Attrs& a = t.attrs;
+  if (t.pattern || !a.count("pattern_id")) return;
+  PatternInfo p;
+  p.id = *take(a, "pattern_id");
+  p.label = take(a, "pattern_label").value_or("");
+  p.ready = count_of(take(a, "ready")).value_or(0) > 0;
+  p.readiness = take(a, "readiness").value_or("");
+  p.successes = count_of(take(a, "successes")).value_or(0);
+  p.failures = count_of(take(a, "failures")).value_or(0);
+  p.corrected = count_of(take(a, "corrected")).value_or(0);
+  p.success_ratio = number_of(take(a, "success_ratio"));
+  p.tool_chain = list_of(take(a, "tool_chain"), "->");
+  p.tool_chain_support = number_of(take(a, "tool_chain_support"));
+  p.skills = list_of(take(a, "skills"), ",");
+  p.files = list_of(take(a, "files"), ",");
+  if (auto ev = take(a, "evidence"); ev && !ev->empty()) {
+    try {
+      const JsonDocument doc = JsonDocument::parse(*ev);
+      json_fields::read(doc.root(), p.evidence, "/attrs/evidence");
+    } catch (const RecordError& e) {
+      throw RecordError(std::string("task ") + t.id + ": the 0.1 pattern evidence does not read: " + e.what(), t.id);
     }
   }
-  template <class T>
-  static void read(const rapidjson::Value& v, std::map<std::string, T>& out, const std::string& path) {
-    if (!v.IsObject()) fail(path, "an object", v);
-    out.clear();
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-      std::string k(it->name.GetString(), it->name.GetStringLength());
-      T item{};
-      read(it->value, item, path + "/" + k);
-      out.emplace(std::move(k), std::move(item));
-    }
-  }
-  template <class T>
-  requires std::is_class_v<T> static void read(const rapidjson::Value& v, T& out, const std::string& path) {
-    if (!v.IsObject()) fail(path, "an object", v);
-    In in(v, path);
-    detail::fields(in, out);
-  }
-
- private:
-  [[noreturn]] static void fail(const std::string& path, const char* expected, const rapidjson::Value& v) {
-    static const char* kTypes[] = {"null", "false", "true", "an object", "an array", "a string", "a number"};
-    throw RecordError("field " + (path.empty() ? std::string("/") : path) + ": expected " + expected +
-                      ", got " + kTypes[v.GetType()]);
-  }
-  const rapidjson::Value& obj_;
-  std::string path_;
-};
+  p.cluster_size = static_cast<int>(t.source_sessions.size());
+  p.first_seen = take(a, "first_seen").value_or("");
+  p.last_seen = take(a, "last_seen").value_or("");
+  p.created_at = take(a, "created_at").value_or("");
+  p.new_members = count_of(take(a, "new_members")).value_or(0);
+  p.min_successes = count_of(take(a, "min_task_count")).value_or(0);
+  p.min_success_ratio = number_of(take(a, "min_success_ratio"));
+  t.pattern = std::move(p);
+}
 
 template <class T>
 void read_record(std::string_view text, T& out) {
-  rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError()) {
-    throw RecordError(std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
-                      rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  if (!doc.IsObject()) throw RecordError("expected a JSON object");
+  const JsonDocument doc = JsonDocument::parse(text);
+  const JsonValue root = doc.root();
+  if (!root.is_object()) throw RecordError("expected a JSON object");
   out = T{};
-  In in(doc, "");
-  detail::fields(in, out);
+  json_fields::read(root, out, "");
+  if constexpr (requires { upgrade_v1(out, root); }) upgrade_v1(out, root);
 }
 
 }  // namespace
 
-std::string to_json(const SessionDigest& r) { return write_record(r); }
-std::string to_json(const TaskRecord& r) { return write_record(r); }
-std::string to_json(const ReplayResult& r) { return write_record(r); }
-std::string to_json(const Verdict& r) { return write_record(r); }
-std::string to_json(const Edit& r) { return write_record(r); }
-std::string to_json(const SkillDocument& r) { return write_record(r); }
-std::string to_json(const Proposal& r) { return write_record(r); }
-std::string to_json(const NightReport& r) { return write_record(r); }
-std::string to_json(const RuleCheck& r) { return write_record(r); }
-
-std::string to_json_pretty(const NightReport& r) {
-  rapidjson::StringBuffer buf;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
-  w.SetIndent(' ', 2);
-  Out out(w);
-  w.StartObject();
-  w.Key("schema");
-  w.Int(NightReport::kSchemaVersion);
-  detail::fields(out, r);
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize()) + "\n";
-}
+std::string to_json(const SessionDigest& r) { return write_json(r); }
+std::string to_json(const TaskRecord& r) { return write_json(r); }
+std::string to_json(const ReplayResult& r) { return write_json(r); }
+std::string to_json(const Verdict& r) { return write_json(r); }
+std::string to_json(const Edit& r) { return write_json(r); }
+std::string to_json(const SkillDocument& r) { return write_json(r); }
+std::string to_json(const Proposal& r) { return write_json(r); }
+std::string to_json(const NightReport& r) { return write_json(r); }
+std::string to_json(const RuleCheck& r) { return write_json(r); }
+std::string to_json_pretty(const NightReport& r) { return write_json(r, true) + "\n"; }
 
 void from_json(std::string_view t, SessionDigest& o) { read_record(t, o); }
 void from_json(std::string_view t, TaskRecord& o) { read_record(t, o); }
@@ -239,12 +295,9 @@ void from_json(std::string_view t, NightReport& o) { read_record(t, o); }
 void from_json(std::string_view t, RuleCheck& o) { read_record(t, o); }
 
 std::string json_escape(std::string_view s) {
-  std::string copy(s);
-  repair_utf8(copy);
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.String(copy.data(), static_cast<rapidjson::SizeType>(copy.size()));
-  std::string quoted(buf.GetString(), buf.GetSize());
+  JsonWriter w;
+  w.string(s);
+  const std::string quoted = w.text();
   return quoted.substr(1, quoted.size() - 2);
 }
 
@@ -261,7 +314,7 @@ bool for_each_jsonl_line(const std::string& path,
   while (std::getline(in, line)) {
     ++no;
     const bool complete = !in.eof();  // getline hit '\n'
-    if (trim(line).empty()) continue;
+    if (detail::trim_ascii(line).empty()) continue;
     if (!complete) {
       rapidjson::Document d;
       d.Parse(line.data(), line.size());

@@ -2,24 +2,11 @@
 #include "skillpipe/session_judge.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include "skillpipe/similarity.hpp"
 #include "skillpipe/util.hpp"
 
 namespace skillpipe {
-
-std::optional<std::int64_t> digest_count_attr(const SessionDigest& d, std::string_view key) {
-  const auto it = d.attrs.find(std::string(key));
-  if (it == d.attrs.end()) return std::nullopt;
-  const std::string v = to_lower_ascii(trim(it->second));
-  if (v == "true" || v == "yes") return 1;
-  if (v == "false" || v == "no") return 0;
-  std::int64_t n = 0;
-  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size() || n < 0) return std::nullopt;
-  return n;
-}
 
 int first_substantive_prompt(const SessionDigest& d, int min_intent_tokens) {
   for (std::size_t i = 0; i < d.user_prompts.size(); ++i) {
@@ -33,9 +20,9 @@ int first_substantive_prompt(const SessionDigest& d, int min_intent_tokens) {
   return -1;
 }
 
-SessionJudgement judge_session(const SessionDigest& d, const SessionJudgeOptions& o) {
+SessionJudgement judge_session(const SessionDigest& d, const SessionJudgeOptions& opt) {
   SessionJudgement j;
-  j.intent_turn = first_substantive_prompt(d, o.min_intent_tokens);
+  j.intent_turn = first_substantive_prompt(d, opt.min_intent_tokens);
   if (j.intent_turn < 0) {
     j.reason = "no substantive prompt";
     return j;
@@ -63,10 +50,11 @@ SessionJudgement judge_session(const SessionDigest& d, const SessionJudgeOptions
     had_negative = had_negative || neg;
   }
   const int last_prompt = static_cast<int>(d.user_prompts.size()) - 1;
-  const auto aborted = digest_count_attr(d, "aborted");
-  const auto tool_errors = digest_count_attr(d, "tool_errors");
+  // Facts the harvester did not observe are unknown, never zero.
+  const SessionOutcome& o = d.outcome;
+  const std::optional<int> tool_errors = o.observed ? std::optional<int>(o.tool_errors) : std::nullopt;
 
-  if (aborted && *aborted > 0) {
+  if (o.aborted) {  // true is never a default
     j.outcome = Outcome::kFail;
     j.reason = "the session was aborted";
     return j;
@@ -92,9 +80,9 @@ SessionJudgement judge_session(const SessionDigest& d, const SessionJudgeOptions
         had_negative ? "negative feedback mid-session, no tool-error count" : "no feedback and no tool-error count";
     return j;
   }
-  if (*tool_errors > o.max_tool_errors) {
+  if (*tool_errors > opt.max_tool_errors) {
     j.outcome = Outcome::kFail;
-    j.reason = std::to_string(*tool_errors) + " tool errors (more than " + std::to_string(o.max_tool_errors) + ")";
+    j.reason = std::to_string(*tool_errors) + " tool errors (more than " + std::to_string(opt.max_tool_errors) + ")";
     return j;
   }
   if (j.final_turn < 0) {

@@ -1,7 +1,7 @@
 // conformance.hpp - the plugin conformance harness (header-only GoogleTest helpers).
 //
 // Any plugin author runs it against the built .so, loaded the way skillpipe loads plugins
-// (dlopen RTLD_NOW | RTLD_LOCAL, the `skillpipe_plugin_v1` descriptor):
+// (dlopen RTLD_NOW | RTLD_LOCAL, the `skillpipe_plugin_v2` descriptor):
 //
 //   #include <skillpipe/testing/conformance.hpp>
 //   static skillpipe::testing::conformance::Options options() {
@@ -187,8 +187,8 @@ class Harness {
     if (!d.build_tag || std::string(d.build_tag) != SKILLPIPE_BUILD_TAG)
       return fail() << "build tag '" << (d.build_tag ? d.build_tag : "(null)") << "' differs from '"
                     << SKILLPIPE_BUILD_TAG << "' (same compiler, C++ standard and SDK required)";
-    if (d.struct_size < sizeof(PluginDescriptor))
-      return fail() << "descriptor struct_size " << d.struct_size << " < " << sizeof(PluginDescriptor);
+    if (d.abi_minor <= SKILLPIPE_ABI_MINOR && d.struct_size < kDescriptorSizeByMinor[d.abi_minor])
+      return fail() << "descriptor struct_size " << d.struct_size << " < " << kDescriptorSizeByMinor[d.abi_minor];
     if (!d.name || file_name != d.name)
       return fail() << "declares the name '" << (d.name ? d.name : "(null)") << "' but the file is named for '"
                     << file_name << "' (libskillpipe_<name>.so)";

@@ -1,5 +1,5 @@
 // plugin_loader.hpp - loads a plugin file the way skillpipe does (dlopen RTLD_NOW |
-// RTLD_LOCAL, the `skillpipe_plugin_v1` descriptor) and gives its stages a Context, for the
+// RTLD_LOCAL, the `skillpipe_plugin_v2` descriptor) and gives its stages a Context, for the
 // conformance harness and for plugin authors' own tests. Header-only; needs only the SDK.
 #pragma once
 
@@ -42,8 +42,8 @@ class Library {
       error_ = e ? e : "dlopen failed";
       return;
     }
-    desc_ = static_cast<const PluginDescriptor*>(::dlsym(handle_, "skillpipe_plugin_v1"));
-    if (!desc_) error_ = "missing entry symbol 'skillpipe_plugin_v1' (not a skillpipe plugin, or another ABI major)";
+    desc_ = static_cast<const PluginDescriptor*>(::dlsym(handle_, SKILLPIPE_PLUGIN_ENTRY_NAME));
+    if (!desc_) error_ = "missing entry symbol '" SKILLPIPE_PLUGIN_ENTRY_NAME "' (not a skillpipe plugin, or another ABI major)";
   }
   ~Library() {
     if (handle_) ::dlclose(handle_);

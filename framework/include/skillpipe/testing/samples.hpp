@@ -22,7 +22,7 @@ inline std::vector<SessionDigest> sample_digests() {
     d.ended_at = "2026-01-0" + std::to_string(i + 1) + "T10:20:00Z";
     d.user_prompts = {prompts[i], "thanks, that works"};
     d.assistant_finals = {"Done: the test now passes.", "You're welcome."};
-    d.tools_used = {"Bash", "Edit"};
+    d.tools = {{"Bash", 2, 0}, {"Edit", 1, 0}};
     d.files_touched = {"src/app.cpp"};
     d.feedback_signals = {{1, "positive", "that works"}};
     d.n_user_turns = 2;
@@ -42,8 +42,8 @@ inline TaskRecord sample_task() {
   t.intent = "What is six times seven? Answer with the number.";
   t.reference_kind = ReferenceKind::kExact;
   t.reference = "42";
-  t.judge.kind = "rule";
-  t.judge.checks = {{"contains", "42", "", false, {}}, {"max_words", "20", "", false, {}}};
+  t.judge.kind = ReferenceKind::kRule;
+  t.judge.checks = {{RuleOp::kContains, "", "42", "", false, {}}, {RuleOp::kMaxWords, "", "20", "", false, {}}};
   t.judge.rubric = "The answer is the number 42.";
   t.tags = {"arithmetic"};
   t.split = Split::kVal;
