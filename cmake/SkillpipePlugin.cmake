@@ -31,7 +31,8 @@ function(skillpipe_add_plugin name)
                         "find_package(skillpipe REQUIRED) first")
   endif()
   add_library(${name} MODULE ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE skillpipe::sdk ${ARG_LINK})
+  # The contract (skillpipe::sdk) and the kit of helpers built on it (skillpipe::kit).
+  target_link_libraries(${name} PRIVATE skillpipe::sdk skillpipe::kit ${ARG_LINK})
   target_compile_definitions(${name} PRIVATE SKILLPIPE_PLUGIN_NAME="${name}")
   if(ARG_OUTPUT_DIR)
     set(_out ${ARG_OUTPUT_DIR})
@@ -84,7 +85,7 @@ function(skillpipe_add_conformance_test plugin)
     find_package(GTest REQUIRED)
   endif()
   add_executable(${plugin}_conformance ${ARG_SOURCES})
-  target_link_libraries(${plugin}_conformance PRIVATE skillpipe::sdk GTest::gtest GTest::gtest_main
+  target_link_libraries(${plugin}_conformance PRIVATE skillpipe::sdk skillpipe::kit GTest::gtest GTest::gtest_main
                                                       ${CMAKE_DL_LIBS} ${ARG_LINK})
   target_compile_definitions(${plugin}_conformance PRIVATE
     SKILLPIPE_PLUGIN_FILE="$<TARGET_FILE:${plugin}>"

@@ -13,9 +13,9 @@
 #include "host/basic_context.hpp"
 #include "host/plugin_registry.hpp"
 #include "skillpipe/config.hpp"
-#include "skillpipe/safety.hpp"
+#include "skillpipe/kit/safety.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/stage.hpp"
-#include "skillpipe/util.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <set>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace gemini {
 

@@ -14,7 +14,7 @@
 #include <map>
 #include <string>
 
-#include "skillpipe/harvest.hpp"
+#include "skillpipe/kit/harvest.hpp"
 
 namespace gemini {
 

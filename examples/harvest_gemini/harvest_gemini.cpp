@@ -1,13 +1,13 @@
 // harvest_gemini - Gemini CLI chats (~/.gemini/tmp/<project hash>/chats/session-*.json[l])
 // -> session digests. An out-of-tree plugin built only against the installed skillpipe SDK:
-// the shared harvest machinery (skillpipe/harvest.hpp) does cursors, the lookback window,
+// the shared harvest machinery (skillpipe/kit/harvest.hpp) does cursors, the lookback window,
 // project scope, redaction and feedback signals; this plugin only knows the file format.
 #include <spdlog/spdlog.h>
 
 #include "gemini_format.hpp"
-#include "skillpipe/harvest.hpp"
+#include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/util.hpp"
 
 namespace {
 

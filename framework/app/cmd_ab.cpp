@@ -11,13 +11,13 @@
 #include <iostream>
 
 #include "cli_common.hpp"
-#include "host/ab_night.hpp"
 #include "host/ab_html.hpp"
+#include "host/ab_night.hpp"
 #include "host/ab_report.hpp"
 #include "host/ab_runner.hpp"
 #include "host/ab_spec.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
 namespace {

@@ -12,7 +12,7 @@
 #include "cli_common.hpp"
 #include "host/plugin_registry.hpp"
 #include "skillpipe/abi.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
 namespace {

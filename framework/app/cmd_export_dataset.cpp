@@ -20,9 +20,9 @@
 #include <set>
 
 #include "skillpipe/json.hpp"
-#include "skillpipe/redact.hpp"
-#include "skillpipe/session_judge.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/session_judge.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "store_cli.hpp"
 
 namespace skillpipe::app {

@@ -25,8 +25,8 @@
 #include "skillpipe/config.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/task_file.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/task_file.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
 namespace {

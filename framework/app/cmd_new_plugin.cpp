@@ -11,7 +11,7 @@
 
 #include "cli_common.hpp"
 #include "new_plugin_templates.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
 

@@ -12,7 +12,7 @@
 #include "host/report_html.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "store_cli.hpp"
 
 extern char** environ;

@@ -5,7 +5,7 @@
 
 #include "cli_common.hpp"
 #include "host/runner.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
 namespace fs = std::filesystem;

@@ -22,7 +22,7 @@
 #include "schedule_exec.hpp"
 #include "schedule_plan.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
 namespace {

@@ -8,7 +8,7 @@
 // --pipeline: runs only the pipeline's harvest and mine stages now (backends and judges are
 //   configured, since an LLM miner and task validation use them; nothing is replayed, no
 //   store is opened, so no cursor or state moves).
-// The file is the native task format (skillpipe/task_file.hpp): a header line with
+// The file is the native task format (skillpipe/kit/task_file.hpp): a header line with
 // "reviewed": false, then one TaskRecord per line. Dream and recall copies are left out
 // (they are regenerated every night) unless --include-synthetic. An existing FILE is never
 // overwritten without --force, so a reviewed file is not lost by accident.
@@ -29,8 +29,8 @@
 #include "skillpipe/backend.hpp"
 #include "skillpipe/config.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/task_file.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/task_file.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
 namespace {

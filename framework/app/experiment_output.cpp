@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "experiment_protocol.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app::experiment {
 namespace {

@@ -19,8 +19,8 @@
 #include "host/runner.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 
 namespace fs = std::filesystem;
 

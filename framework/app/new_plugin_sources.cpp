@@ -9,13 +9,13 @@ const char* const kHarvesterSource = R"TPL(// @NAME@ - a skillpipe harvester: <h
 //
 // Replace parse_file() with your agent's transcript format. The example format has one JSON
 // object per line: {"session": ID, "project": DIR, "time": ISO-8601, "role": "user" or
-// "assistant", "text": ...}. run_harvest() (skillpipe/harvest.hpp) does the rest: per-file
+// "assistant", "text": ...}. run_harvest() (skillpipe/kit/harvest.hpp) does the rest: per-file
 // cursors in the store, the lookback window, project scope, redaction, feedback signals.
 #include <map>
 
-#include "skillpipe/harvest.hpp"
+#include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/util.hpp"
 
 namespace {
 
@@ -112,8 +112,8 @@ const char* const kMinerSource =
 #include <map>
 #include <set>
 
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/util.hpp"
 
 namespace {
 
@@ -193,8 +193,8 @@ const char* const kJudgeSource =
 // thread-safe: the evaluation service calls them from several threads.
 #include <sstream>
 
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/util.hpp"
 
 namespace {
 

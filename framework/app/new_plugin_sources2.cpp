@@ -24,9 +24,9 @@ const char* const kStoreSource =
 
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 
 namespace {
 
@@ -190,8 +190,8 @@ const char* const kBackendSource =
 
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/util.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 extern char** environ;
 

@@ -24,9 +24,9 @@
 #include "response_cache.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 #include "subprocess.hpp"
 
 namespace skillpipe {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::cli {
 namespace {

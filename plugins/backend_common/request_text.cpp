@@ -1,7 +1,7 @@
 #include "request_text.hpp"
 
-#include "skillpipe/redact.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::backends {
 

@@ -7,8 +7,8 @@
 
 #include <exception>
 
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe::backends {
 

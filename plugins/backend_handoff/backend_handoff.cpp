@@ -16,10 +16,10 @@
 #include "request_text.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/handoff.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe {
 namespace {

@@ -5,7 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::handoff {
 namespace {

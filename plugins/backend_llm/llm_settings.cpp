@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::llm {
 namespace {

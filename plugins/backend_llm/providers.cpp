@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::llm {
 namespace {

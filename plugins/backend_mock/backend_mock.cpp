@@ -17,8 +17,8 @@
 #include "request_text.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe {
 namespace {

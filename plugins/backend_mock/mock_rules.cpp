@@ -4,7 +4,7 @@
 #include <rapidjson/error/en.h>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::mock {
 

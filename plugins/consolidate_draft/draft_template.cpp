@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "skillpipe/safety.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/safety.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::drafting {
 namespace {

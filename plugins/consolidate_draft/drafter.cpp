@@ -5,8 +5,8 @@
 
 #include "draft_template.hpp"
 #include "llm_drafter.hpp"
-#include "skillpipe/redact.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::drafting {
 namespace {

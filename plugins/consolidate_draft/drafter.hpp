@@ -10,8 +10,8 @@
 #include "pattern_view.hpp"
 #include "skill_catalog.hpp"
 #include "skillpipe/backend.hpp"
+#include "skillpipe/kit/safety.hpp"
 #include "skillpipe/records.hpp"
-#include "skillpipe/safety.hpp"
 
 namespace skillpipe::drafting {
 

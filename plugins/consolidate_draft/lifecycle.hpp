@@ -19,8 +19,8 @@
 
 #include "lifecycle_state.hpp"
 #include "skill_catalog.hpp"
+#include "skillpipe/kit/session_judge.hpp"
 #include "skillpipe/records.hpp"
-#include "skillpipe/session_judge.hpp"
 #include "skillpipe/stage.hpp"
 
 namespace skillpipe {

@@ -3,9 +3,9 @@
 #include "llm_drafter.hpp"
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/redact.hpp"
-#include "skillpipe/safety.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/safety.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::drafting {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::drafting {
 

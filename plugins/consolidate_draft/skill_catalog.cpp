@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <set>
 
-#include "skillpipe/safety.hpp"
-#include "skillpipe/similarity.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/safety.hpp"
+#include "skillpipe/kit/similarity.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
 

@@ -17,12 +17,12 @@
 #include "night_report.hpp"
 #include "reflector.hpp"
 #include "settings.hpp"
-#include "spend_plan.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
+#include "spend_plan.hpp"
 #include "text_util.hpp"
 
 namespace skillpipe {

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
 

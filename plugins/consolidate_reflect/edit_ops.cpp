@@ -1,8 +1,8 @@
 #include "edit_ops.hpp"
 
 #include "regions.hpp"
-#include "skillpipe/safety.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/safety.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "text_util.hpp"
 
 namespace skillpipe::reflect {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "task_splits.hpp"
 #include "text_util.hpp"
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "skillpipe/safety.hpp"
+#include "skillpipe/kit/safety.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,6 +1,6 @@
 #include "night_report.hpp"
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "text_util.hpp"
 
 namespace skillpipe::reflect {

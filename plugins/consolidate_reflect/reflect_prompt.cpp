@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "skillpipe/redact.hpp"
+#include "skillpipe/kit/redact.hpp"
 #include "text_util.hpp"
 
 namespace skillpipe::reflect {

@@ -4,10 +4,10 @@
 
 #include "reflect_reply.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/handoff.hpp"
-#include "skillpipe/redact.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe::reflect {
 namespace {

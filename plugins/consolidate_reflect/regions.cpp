@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::reflect {
 namespace {

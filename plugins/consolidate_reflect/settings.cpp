@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/safety.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/safety.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "text_util.hpp"
 
 namespace skillpipe::reflect {

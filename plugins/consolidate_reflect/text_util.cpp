@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::reflect {
 

@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "claude_parser.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::claude {
 namespace {
@@ -390,13 +390,8 @@ class Parser {
     d.subagent_calls = subagents;
     // The session judge reads these: tool results and endings are observed, so a count of 0
     // is evidence too.
-    SessionOutcome& o = d.outcome;
-    o.observed = true;
-    for (const auto& u : d.tools) o.tool_calls += u.calls;
-    o.tool_errors = tool_errors_;
-    o.aborted = ended_interrupted_;
-    o.interrupts = interrupts_;
-    o.slash_commands = slash_commands_;
+    harvest::observe_outcome(d, tool_errors_, ended_interrupted_, interrupts_);
+    d.outcome.slash_commands = slash_commands_;
     // Claude-only extras.
     if (!entrypoint_.empty()) d.attrs["entrypoint"] = entrypoint_;
     if (plan_prompts_) d.attrs["plan_prompts"] = std::to_string(plan_prompts_);

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "skillpipe/harvest.hpp"
+#include "skillpipe/kit/harvest.hpp"
 
 namespace skillpipe::claude {
 

@@ -5,7 +5,7 @@
 #include <array>
 
 #include "claude_parser.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::claude {
 namespace {

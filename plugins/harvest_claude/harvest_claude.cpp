@@ -2,14 +2,14 @@
 //
 // The plugin only knows where Claude Code keeps its files and how to read one
 // (claude_parser.cpp); cursors, filters, caps, threads and redaction come from the SDK's
-// harvest machinery (skillpipe/harvest.hpp).
+// harvest machinery (skillpipe/kit/harvest.hpp).
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include "claude_parser.hpp"
-#include "skillpipe/harvest.hpp"
+#include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe {
 namespace {

@@ -13,7 +13,7 @@
 #include <set>
 
 #include "codex_parser.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::codex {
 namespace {
@@ -528,12 +528,7 @@ class Parser {
     d.compactions = std::max(compacted_, compacted_events_);
     // The session judge reads these: tool results and endings are observed, so a count of 0
     // is evidence too.
-    SessionOutcome& o = d.outcome;
-    o.observed = true;
-    for (const auto& u : d.tools) o.tool_calls += u.calls;
-    o.tool_errors = tool_errors_;
-    o.aborted = ended_aborted_;
-    o.interrupts = interrupts_;
+    harvest::observe_outcome(d, tool_errors_, ended_aborted_, interrupts_);
     // Codex-only extras.
     for (const char* k : {"originator", "source"})
       if (!st[k].empty()) d.attrs[k] = st[k];

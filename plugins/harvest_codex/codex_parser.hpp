@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "skillpipe/harvest.hpp"
+#include "skillpipe/kit/harvest.hpp"
 
 namespace skillpipe::codex {
 

@@ -2,7 +2,7 @@
 #include <array>
 
 #include "codex_parser.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::codex {
 namespace {

@@ -7,9 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include "codex_parser.hpp"
-#include "skillpipe/harvest.hpp"
+#include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe {
 namespace {

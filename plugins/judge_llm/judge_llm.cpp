@@ -14,13 +14,13 @@
 
 #include <memory>
 
-#include "rule_checks.hpp"
 #include "score_parse.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/rules.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/redact.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe {
 namespace {

@@ -1,7 +1,7 @@
 // score_parse.cpp - defensive parsing of grader replies.
 #include "score_parse.hpp"
 
-#include "skillpipe/reply_json.hpp"
+#include "skillpipe/kit/reply_json.hpp"
 
 #include <rapidjson/document.h>
 
@@ -9,7 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::llmjudge {
 namespace {

@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <memory>
 
-#include "rule_checks.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/rules.hpp"
+#include "skillpipe/kit/task_file.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/task_file.hpp"
 
 namespace skillpipe {
 namespace {

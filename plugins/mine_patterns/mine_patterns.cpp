@@ -12,9 +12,9 @@
 #include "pattern_builder.hpp"
 #include "pattern_state.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe {
 namespace {

@@ -6,9 +6,9 @@
 #include <set>
 #include <unordered_map>
 
-#include "skillpipe/redact.hpp"
-#include "skillpipe/similarity.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/similarity.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::patterns {
 namespace {

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "pattern_state.hpp"
+#include "skillpipe/kit/session_judge.hpp"
 #include "skillpipe/records.hpp"
-#include "skillpipe/session_judge.hpp"
 
 namespace skillpipe::patterns {
 

@@ -11,8 +11,8 @@
 
 #include "persona_file.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
-#include "skillpipe/util.hpp"
 #include "splits.hpp"
 
 namespace skillpipe {

@@ -8,8 +8,8 @@
 #include <set>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/task_file.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/task_file.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::personas {
 namespace {

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::personas {
 namespace {

@@ -5,8 +5,8 @@
 #include <array>
 #include <set>
 
-#include "skillpipe/similarity.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/similarity.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::mining {
 

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <set>
 
-#include "skillpipe/session_judge.hpp"
-#include "skillpipe/similarity.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/session_judge.hpp"
+#include "skillpipe/kit/similarity.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::mining {
 

@@ -5,8 +5,8 @@
 
 #include "llm_miner.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/redact.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::mining {
 

@@ -1,7 +1,7 @@
 // llm_miner.cpp - the LLM miner's prompt and defensive reply parsing (llm_miner.hpp).
 #include "llm_miner.hpp"
 
-#include "skillpipe/reply_json.hpp"
+#include "skillpipe/kit/reply_json.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -11,9 +11,9 @@
 #include <cmath>
 
 #include "heuristic_miner.hpp"
-#include "rule_checks.hpp"
-#include "skillpipe/redact.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/rules.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::mining {
 namespace {

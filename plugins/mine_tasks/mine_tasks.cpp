@@ -23,14 +23,14 @@
 #include "miner_state.hpp"
 #include "recurring.hpp"
 #include "relevance.hpp"
-#include "rule_checks.hpp"
-#include "splits.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/rules.hpp"
+#include "skillpipe/kit/task_file.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/task_file.hpp"
-#include "skillpipe/util.hpp"
+#include "splits.hpp"
 
 namespace skillpipe {
 namespace {

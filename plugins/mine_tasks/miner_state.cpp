@@ -7,7 +7,7 @@
 
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::mining {
 

@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "skillpipe/similarity.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/similarity.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::mining {
 namespace {

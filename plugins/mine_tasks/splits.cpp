@@ -4,7 +4,7 @@
 #include <cmath>
 #include <optional>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::mining {
 

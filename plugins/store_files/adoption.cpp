@@ -10,7 +10,7 @@
 #include "line_diff.hpp"
 #include "report_md.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "staging.hpp"
 
 namespace fs = std::filesystem;

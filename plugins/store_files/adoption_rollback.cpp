@@ -7,7 +7,7 @@
 #include "adoption.hpp"
 #include "line_diff.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::store_files {
 namespace {

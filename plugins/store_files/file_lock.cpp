@@ -9,7 +9,7 @@
 #include <map>
 
 #include "durable_fs.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::store_files {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "durable_fs.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
 

@@ -7,7 +7,7 @@
 #include "line_diff.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "store_records.hpp"
 
 namespace fs = std::filesystem;

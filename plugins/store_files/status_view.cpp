@@ -9,7 +9,7 @@
 #include "json_out.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "staging.hpp"
 #include "store_records.hpp"
 

@@ -12,9 +12,9 @@
 #include "layout.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 #include "staging.hpp"
 #include "status_view.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "layout.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::store_files {
 namespace {

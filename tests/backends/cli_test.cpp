@@ -10,7 +10,7 @@
 
 #include "backend_env.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
 namespace skillpipe::testing {

@@ -7,8 +7,8 @@
 
 #include "backend_env.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/handoff.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
 namespace skillpipe::testing {

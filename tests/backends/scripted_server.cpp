@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::testing {
 namespace {

@@ -10,7 +10,7 @@
 #include <set>
 
 #include "skillpipe/config.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;

@@ -5,14 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "skillpipe/abi.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
 namespace {
 
-// The contract: what a plugin and the host share.
+// The contract: what a plugin and the host share. Everything else under include/skillpipe/
+// is the kit (kit/: helpers built on the contract) or test support (testing/).
 const std::vector<std::string> kContractHeaders = {
     "abi.hpp",    "backend.hpp", "config.hpp", "errors.hpp", "evaluation.hpp", "fields.hpp",
     "json.hpp",   "plugin.hpp",  "records.hpp", "schema.hpp", "stage.hpp",      "store.hpp"};
@@ -80,6 +82,16 @@ TEST(AbiHash, ContractHeadersMatchTheRecordedHash) {
       << actual << "\nBump SKILLPIPE_ABI_MAJOR when a plugin built before the change would break (a "
       << "changed record layout, virtual function or descriptor field), SKILLPIPE_ABI_MINOR when "
       << "the change only adds (docs/plugins.md, \"Compatibility\"), and say why next to the version.";
+}
+
+TEST(AbiHash, EveryTopLevelHeaderIsContract) {
+  // A header dropped into include/skillpipe/ would join the contract unhashed: it must be
+  // listed above, or live in kit/ or testing/.
+  std::vector<std::string> found;
+  for (const auto& e : std::filesystem::directory_iterator(include_dir()))
+    if (e.is_regular_file()) found.push_back(e.path().filename().string());
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, kContractHeaders);
 }
 
 TEST(AbiHash, NormalizationIgnoresCommentsAndSpacingOnly) {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe;

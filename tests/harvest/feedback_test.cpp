@@ -1,7 +1,7 @@
 // Feedback signals in user prompts: phrase lists, negation, turn indexes, extension.
 #include <gtest/gtest.h>
 
-#include "skillpipe/feedback.hpp"
+#include "skillpipe/kit/feedback.hpp"
 
 namespace skillpipe {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "harvest_test_util.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::testing {
 namespace {

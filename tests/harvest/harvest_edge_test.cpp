@@ -6,7 +6,7 @@
 #include "harvest_test_util.hpp"
 #include "host/schema_check.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::testing {
 namespace {

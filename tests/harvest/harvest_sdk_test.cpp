@@ -4,7 +4,7 @@
 
 #include "harvest_test_util.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/harvest.hpp"
+#include "skillpipe/kit/harvest.hpp"
 
 namespace skillpipe::testing {
 namespace {

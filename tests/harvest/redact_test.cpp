@@ -1,7 +1,7 @@
 // Secret redaction: one test per secret kind, plus text that must be left alone.
 #include <gtest/gtest.h>
 
-#include "skillpipe/redact.hpp"
+#include "skillpipe/kit/redact.hpp"
 
 namespace skillpipe {
 namespace {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe;

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "regex_engine.hpp"
 #include "skillpipe/config.hpp"
+#include "skillpipe/kit/regex.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe;

@@ -13,7 +13,7 @@
 #include "skillpipe/backend.hpp"
 #include "skillpipe/config.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/task_file.hpp"
+#include "skillpipe/kit/task_file.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe;

@@ -1,7 +1,7 @@
 // mine_tasks, heuristic mode: task fields, outcomes, recurring clusters (within a night and
 // across nights), caps and the target-skill relevance filter.
 #include "miner_fixture.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 using namespace skillpipe;
 using namespace skillpipe::testing;

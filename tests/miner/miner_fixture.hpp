@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "skillpipe/config.hpp"
-#include "skillpipe/task_file.hpp"
+#include "skillpipe/kit/task_file.hpp"
 #include "test_doubles.hpp"
 #include "test_support.hpp"
 

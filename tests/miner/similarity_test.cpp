@@ -1,11 +1,11 @@
-// skillpipe/similarity.hpp: intent tokens, Jaccard, MinHash, exact single-link clustering.
+// skillpipe/kit/similarity.hpp: intent tokens, Jaccard, MinHash, exact single-link clustering.
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <random>
 #include <set>
 
-#include "skillpipe/similarity.hpp"
+#include "skillpipe/kit/similarity.hpp"
 
 using namespace skillpipe;
 

@@ -1,10 +1,10 @@
-// skillpipe/task_file.hpp: the reviewable task file, SkillOpt and gbrain compatibility,
+// skillpipe/kit/task_file.hpp: the reviewable task file, SkillOpt and gbrain compatibility,
 // "reviewed" semantics, and errors with file:line.
 #include <gtest/gtest.h>
 
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/task_file.hpp"
+#include "skillpipe/kit/task_file.hpp"
 
 using namespace skillpipe;
 

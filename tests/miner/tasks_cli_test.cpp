@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "skillpipe/json.hpp"
-#include "skillpipe/task_file.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/task_file.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe;

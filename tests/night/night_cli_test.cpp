@@ -10,7 +10,7 @@
 #include <mutex>
 #include <regex>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 #if __has_include("scripted_server.hpp")
 #include "scripted_server.hpp"

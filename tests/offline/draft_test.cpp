@@ -10,8 +10,8 @@
 #include "offline_harness.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/safety.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/safety.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::testing {
 namespace {

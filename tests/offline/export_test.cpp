@@ -9,8 +9,8 @@
 #include "offline_harness.hpp"
 #include "skillpipe/config.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe::testing {
 namespace {

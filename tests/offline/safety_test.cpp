@@ -1,5 +1,5 @@
 // The skill safety review: every detector with positives, negatives and obfuscated forms.
-#include "skillpipe/safety.hpp"
+#include "skillpipe/kit/safety.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The offline success judge: evidence from feedback, the ending and tool errors; unknown
 // stays unknown.
-#include "skillpipe/session_judge.hpp"
+#include "skillpipe/kit/session_judge.hpp"
 
 #include <gtest/gtest.h>
 

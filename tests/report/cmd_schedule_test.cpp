@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe::testing;

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/records.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe::testing {
 

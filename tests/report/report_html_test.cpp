@@ -9,7 +9,7 @@
 #include "host/report_sections.hpp"
 #include "html_check.hpp"
 #include "report_fixture.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 using namespace skillpipe;
 using namespace skillpipe::testing;

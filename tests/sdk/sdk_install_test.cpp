@@ -62,9 +62,10 @@ class Sdk : public ::testing::Test {
 
 TEST_F(Sdk, InstalledPackageIsCompleteAndSelfContained) {
   for (const char* f :
-       {"bin/skillpipe", "lib/libskillpipe.so", "lib/cmake/skillpipe/skillpipeConfig.cmake",
+       {"bin/skillpipe", "lib/libskillpipe.so", "lib/libskillpipe_kit.so", "lib/cmake/skillpipe/skillpipeConfig.cmake",
         "lib/cmake/skillpipe/skillpipeConfigVersion.cmake", "lib/cmake/skillpipe/skillpipeTargets.cmake",
-        "lib/cmake/skillpipe/SkillpipePlugin.cmake", "include/skillpipe/plugin.hpp", "include/skillpipe/harvest.hpp",
+        "lib/cmake/skillpipe/SkillpipePlugin.cmake", "include/skillpipe/plugin.hpp", "include/skillpipe/fields.hpp",
+        "include/skillpipe/kit/harvest.hpp", "include/skillpipe/kit/rules.hpp",
         "include/skillpipe/schema.hpp", "include/skillpipe/testing/conformance.hpp"})
     EXPECT_TRUE(fs::exists(prefix_ + "/" + f)) << f;
   // The plugin ABI never includes Boost, yaml-cpp or RapidJSON.
@@ -94,7 +95,7 @@ find_package(skillpipe 0.1 QUIET)
 message(STATUS "probe: 0.1 found=${skillpipe_FOUND}")
 find_package(skillpipe 0.2 REQUIRED)
 message(STATUS "probe: 0.2 found=${skillpipe_FOUND} version=${skillpipe_VERSION}")
-if(NOT TARGET skillpipe::sdk OR NOT TARGET skillpipe::skillpipe OR NOT COMMAND skillpipe_add_plugin
+if(NOT TARGET skillpipe::sdk OR NOT TARGET skillpipe::kit OR NOT TARGET skillpipe::skillpipe OR NOT COMMAND skillpipe_add_plugin
    OR NOT COMMAND skillpipe_add_conformance_test)
   message(FATAL_ERROR "probe: the package is missing a target or function")
 endif()

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "store_fixture.hpp"
 
 namespace fs = std::filesystem;

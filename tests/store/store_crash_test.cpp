@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "store_fixture.hpp"
 
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 
 #include "skillpipe/config.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
 using namespace skillpipe;

@@ -12,7 +12,7 @@
 
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "store_fixture.hpp"
 
 namespace fs = std::filesystem;

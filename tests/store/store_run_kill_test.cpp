@@ -13,7 +13,7 @@
 #include <set>
 
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "store_fixture.hpp"
 
 namespace fs = std::filesystem;

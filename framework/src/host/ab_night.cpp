@@ -11,7 +11,7 @@
 
 #include "host/runner.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
 

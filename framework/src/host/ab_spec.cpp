@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <set>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
 

@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "skillpipe/backend.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::host {
 

@@ -11,11 +11,11 @@
 
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/handoff.hpp"
+#include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/redact.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
 
 namespace skillpipe::host {
 

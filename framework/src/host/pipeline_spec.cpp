@@ -8,7 +8,7 @@
 #include <regex>
 #include <set>
 
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
 

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "host/report_parts.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::host::report {
 namespace {

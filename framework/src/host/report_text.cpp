@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "host/report_parts.hpp"
-#include "skillpipe/util.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::host::report {
 

@@ -16,10 +16,10 @@
 #include "host/validate.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
-#include "skillpipe/util.hpp"
-#include "skillpipe/handoff.hpp"
 
 namespace fs = std::filesystem;
 

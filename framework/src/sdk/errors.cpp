@@ -21,4 +21,8 @@ RetryableError::~RetryableError() = default;
 BudgetExceeded::BudgetExceeded(const std::string& what) : Error(what) {}
 BudgetExceeded::~BudgetExceeded() = default;
 
+HandoffPending::HandoffPending(const std::string& what, std::string dir, std::vector<std::string> pending_ids)
+    : Error(what), dir_(std::move(dir)), pending_ids_(std::move(pending_ids)) {}
+HandoffPending::~HandoffPending() = default;
+
 }  // namespace skillpipe

@@ -1,0 +1,26 @@
+// kit/redact.hpp - secret detection and redaction, applied before anything leaves the machine.
+//
+// Harvesters redact every string a digest keeps; backends pass every outbound request body
+// through redact_secrets() as a last line of defence; the offline drafter's safety review
+// uses find_secrets(). Replacements look like "[REDACTED:<kind>]".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace skillpipe {
+
+struct SecretFinding {
+  std::string kind;             // openai_key, anthropic_key, aws_access_key, github_token, jwt, ...
+  std::size_t offset = 0;       // byte range of the secret value in the input
+  std::size_t length = 0;
+};
+
+std::vector<SecretFinding> find_secrets(std::string_view text);
+// Returns `text` with every finding replaced; adds the number of redactions to *count.
+std::string redact_secrets(std::string_view text, std::int64_t* count = nullptr);
+
+}  // namespace skillpipe

@@ -1,0 +1,46 @@
+// kit/util.hpp - small helpers every stage needs: hashing, time, files, text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace skillpipe {
+
+// Lower-case hex SHA-256 (OpenSSL's libcrypto).
+std::string sha256_hex(std::string_view data);
+
+// UTC time. Parses ISO-8601 / RFC 3339 with optional fraction and Z or +hh:mm offset.
+std::optional<std::int64_t> parse_iso8601_ms(std::string_view s);
+std::string format_iso8601(std::int64_t epoch_ms);       // 2026-01-02T03:04:05.123Z
+std::string format_iso8601_s(std::int64_t epoch_ms);     // 2026-01-02T03:04:05Z
+// Now, unless SKILLPIPE_NOW (ISO-8601) is set, so tests control the clock.
+std::int64_t now_ms();
+
+// Expands a leading "~" and ${VAR} / $VAR (unset variables expand to "").
+std::string expand_path(std::string_view s);
+
+// Files. atomic_write_file: temp file in the same dir, fsync, rename, fsync dir. Throws Error.
+void atomic_write_file(const std::string& path, std::string_view content);
+std::optional<std::string> read_file(const std::string& path);
+void ensure_dir(const std::string& path);  // mkdir -p; throws Error
+
+// Text.
+std::string to_lower_ascii(std::string_view s);
+std::string trim(std::string_view s);
+std::vector<std::string> split(std::string_view s, char sep);
+bool starts_with(std::string_view s, std::string_view prefix);
+bool ends_with(std::string_view s, std::string_view suffix);
+// Replaces invalid UTF-8 sequences with U+FFFD; returns the number replaced.
+std::size_t repair_utf8(std::string& s);
+bool utf8_valid(std::string_view s);
+// Appends code point `cp` encoded as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
+// Cuts `s` to at most `max_bytes` on a UTF-8 boundary, adding "…" when cut.
+std::string truncate_utf8(std::string_view s, std::size_t max_bytes);
+// A stable slug of a project path for directory names: "home-me-src-app-1a2b3c4d".
+std::string project_slug(std::string_view project_path);
+
+}  // namespace skillpipe

@@ -1,0 +1,187 @@
+// feedback.cpp - positive/negative feedback phrases in user prompts, with negation.
+//
+// Matching is on whole words, case-insensitively, so "correct" never fires inside
+// "incorrect". A negator shortly before a phrase, inside the same clause, flips a positive
+// phrase to negative ("not correct", "doesn't look good") and cancels a negative one
+// ("no problem", "not bad"). Feedback leads a reply, so only the head of each prompt is
+// read; the rest of a long prompt is the next task, not a verdict on the last one.
+#include "skillpipe/kit/feedback.hpp"
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <string_view>
+
+#include "skillpipe/abi.hpp"
+
+namespace skillpipe {
+namespace {
+
+constexpr std::size_t kHeadBytes = 400;
+constexpr std::size_t kNegationWindow = 3;
+
+struct Token {
+  std::size_t begin = 0, end = 0;  // byte range in the prompt
+  std::string norm;                // lower-case, curly apostrophes straightened
+  bool clause_start = false;       // punctuation separates it from the previous token
+};
+
+bool word_byte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'' ||
+         c >= 0x80;
+}
+
+std::vector<Token> tokenize(std::string_view s) {
+  std::vector<Token> out;
+  bool brk = true;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    // U+2019 (right single quote) is how phones and macOS type an apostrophe.
+    bool curly = c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+                 static_cast<unsigned char>(s[i + 2]) == 0x99;
+    if (!word_byte(c) && !curly) {
+      if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '(' || c == ')' ||
+          c == '\n')
+        brk = true;
+      ++i;
+      continue;
+    }
+    Token t;
+    t.begin = i;
+    t.clause_start = brk;
+    brk = false;
+    while (i < s.size()) {
+      unsigned char d = static_cast<unsigned char>(s[i]);
+      if (d == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+          static_cast<unsigned char>(s[i + 2]) == 0x99) {
+        t.norm.push_back('\'');
+        i += 3;
+        continue;
+      }
+      if (!word_byte(d)) break;
+      t.norm.push_back(d >= 'A' && d <= 'Z' ? static_cast<char>(d + 32) : static_cast<char>(d));
+      ++i;
+    }
+    t.end = i;
+    // Quotes around a word ('great') are not part of it.
+    while (!t.norm.empty() && t.norm.back() == '\'') t.norm.pop_back();
+    while (!t.norm.empty() && t.norm.front() == '\'') t.norm.erase(t.norm.begin());
+    if (!t.norm.empty()) out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<std::string> phrase_words(std::string_view phrase) {
+  std::vector<std::string> w;
+  for (auto& t : tokenize(phrase)) w.push_back(t.norm);
+  return w;
+}
+
+constexpr std::array<std::string_view, 26> kNegators = {
+    "not",    "no",     "never",  "don't", "doesn't", "didn't", "isn't",  "wasn't", "aren't",
+    "weren't", "won't", "can't",  "cannot", "dont",   "doesnt", "didnt",  "isnt",   "wasnt",
+    "arent",  "wont",   "cant",   "nothing", "hardly", "neither", "nor",  "without"};
+
+bool is_negator(const std::string& w) {
+  return std::find(kNegators.begin(), kNegators.end(), w) != kNegators.end();
+}
+
+struct Phrase {
+  std::vector<std::string> words;
+  bool positive = true;
+};
+
+bool matches_at(const std::vector<Token>& toks, std::size_t i, const Phrase& p) {
+  if (p.words.empty() || i + p.words.size() > toks.size()) return false;
+  for (std::size_t k = 0; k < p.words.size(); ++k) {
+    if (toks[i + k].norm != p.words[k]) return false;
+    if (k > 0 && toks[i + k].clause_start) return false;
+  }
+  return true;
+}
+
+// The nearest negator within the window before token i, in the same clause; npos if none.
+std::size_t negator_before(const std::vector<Token>& toks, std::size_t i) {
+  for (std::size_t back = 1; back <= kNegationWindow && back <= i; ++back) {
+    if (toks[i - back + 1].clause_start) break;  // punctuation between: another clause
+    if (is_negator(toks[i - back].norm)) return i - back;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+SKILLPIPE_VISIBLE FeedbackLexicon FeedbackLexicon::defaults() {
+  FeedbackLexicon l;
+  l.positive = {"thanks",      "thank you",   "thx",          "perfect",      "great",
+                "awesome",     "excellent",   "nice",         "looks good",   "look good",
+                "looks great", "lgtm",        "well done",    "good job",     "nice work",
+                "great work",  "that works",  "it works",     "works now",    "working now",
+                "that worked", "it worked",   "correct",      "exactly",      "that's right",
+                "nailed it",   "love it",     "all good",     "fixed it",     "that fixed it", "great job"};
+  l.negative = {"wrong",        "incorrect",     "not what i asked", "not what i wanted",
+                "doesn't work", "does not work", "didn't work",      "did not work",
+                "not working",  "still broken",  "still failing",    "still fails",
+                "still not",    "broken",        "you broke",        "that broke",
+                "revert",       "undo",          "try again",        "that's not right",
+                "bad",          "terrible",      "useless",          "nope",
+                "failed",       "fails",         "ugh",              "not right",
+                "not good",     "no good"};
+  return l;
+}
+
+SKILLPIPE_VISIBLE std::vector<FeedbackSignal> detect_feedback(const std::vector<std::string>& prompts,
+                                                              const FeedbackLexicon& lexicon) {
+  std::vector<Phrase> phrases;
+  for (const auto& p : lexicon.positive) phrases.push_back({phrase_words(p), true});
+  for (const auto& p : lexicon.negative) phrases.push_back({phrase_words(p), false});
+  // Longest first, so "looks good" wins over "good" and "not working" over "working now".
+  std::stable_sort(phrases.begin(), phrases.end(),
+                   [](const Phrase& a, const Phrase& b) { return a.words.size() > b.words.size(); });
+
+  std::vector<FeedbackSignal> out;
+  for (std::size_t turn = 0; turn < prompts.size(); ++turn) {
+    std::string_view text = prompts[turn];
+    std::size_t head = std::min(text.size(), kHeadBytes);
+    while (head < text.size() && (static_cast<unsigned char>(text[head]) & 0xC0) == 0x80) ++head;
+    std::vector<Token> toks = tokenize(text.substr(0, head));
+    std::set<std::pair<std::string, std::string>> seen;
+    std::size_t i = 0;
+    while (i < toks.size()) {
+      const Phrase* hit = nullptr;
+      for (const auto& p : phrases)
+        if (matches_at(toks, i, p)) {
+          hit = &p;
+          break;
+        }
+      if (!hit) {
+        ++i;
+        continue;
+      }
+      std::size_t last = i + hit->words.size() - 1;
+      std::size_t neg = negator_before(toks, i);
+      // A phrase that itself starts with a negator ("not working") is not negated again.
+      if (is_negator(hit->words.front())) neg = std::string::npos;
+      std::string polarity;
+      std::size_t from = i;
+      if (neg == std::string::npos) {
+        polarity = hit->positive ? "positive" : "negative";
+      } else if (hit->positive) {
+        polarity = "negative";
+        from = neg;
+      }  // a negated negative ("no problem", "not bad") is no signal
+      if (!polarity.empty()) {
+        std::string phrase(text.substr(toks[from].begin, toks[last].end - toks[from].begin));
+        std::string key;
+        for (std::size_t k = from; k <= last; ++k) key += toks[k].norm + " ";
+        if (seen.insert({polarity, key}).second)
+          out.push_back(FeedbackSignal{static_cast<int>(turn), polarity, std::move(phrase)});
+      }
+      i = last + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace skillpipe

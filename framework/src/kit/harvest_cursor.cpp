@@ -1,0 +1,180 @@
+// harvest_cursor.cpp - the JSON form of harvest cursors, and the small text helpers
+// parsers share (content hash, unique lists, apply_patch paths, markers).
+//
+// All cursors of one harvester stage live in one JSON document, so an unchanged re-harvest
+// costs one get_state() and a stat() per file, not one store read per file.
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "skillpipe/kit/harvest.hpp"
+
+namespace skillpipe::harvest {
+
+std::string cursors_to_json(const std::map<std::string, Cursor>& cursors) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("version");
+  w.Int(1);
+  w.Key("files");
+  w.StartObject();
+  for (const auto& [key, c] : cursors) {
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.StartObject();
+    w.Key("path");
+    w.String(c.path.data(), static_cast<rapidjson::SizeType>(c.path.size()));
+    w.Key("dev");
+    w.Uint64(c.dev);
+    w.Key("inode");
+    w.Uint64(c.inode);
+    w.Key("size");
+    w.Int64(c.size);
+    w.Key("mtime_ns");
+    w.Int64(c.mtime_ns);
+    w.Key("offset");
+    w.Int64(c.offset);
+    w.Key("head");
+    w.String(c.head.data(), static_cast<rapidjson::SizeType>(c.head.size()));
+    if (c.pending) {
+      w.Key("pending");
+      w.Bool(true);
+    }
+    if (!c.state.empty()) {
+      w.Key("state");
+      w.StartObject();
+      for (const auto& [k, v] : c.state) {
+        w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+        w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+      }
+      w.EndObject();
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+std::map<std::string, Cursor> cursors_from_json(std::string_view json) {
+  std::map<std::string, Cursor> out;
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  if (d.HasParseError() || !d.IsObject()) return out;
+  auto files = d.FindMember("files");
+  if (files == d.MemberEnd() || !files->value.IsObject()) return out;
+  for (auto& m : files->value.GetObject()) {
+    const auto& v = m.value;
+    if (!v.IsObject()) continue;
+    auto str = [&](const char* k) -> const rapidjson::Value* {
+      auto it = v.FindMember(k);
+      return it != v.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
+    };
+    auto num = [&](const char* k) -> const rapidjson::Value* {
+      auto it = v.FindMember(k);
+      return it != v.MemberEnd() && it->value.IsNumber() ? &it->value : nullptr;
+    };
+    const auto *path = str("path"), *head = str("head");
+    const auto *dev = num("dev"), *ino = num("inode"), *size = num("size"), *mt = num("mtime_ns"),
+               *off = num("offset");
+    if (!path || !dev || !ino || !size || !mt || !off || !dev->IsUint64() || !ino->IsUint64() ||
+        !size->IsInt64() || !mt->IsInt64() || !off->IsInt64())
+      continue;
+    Cursor c;
+    c.path = path->GetString();
+    c.dev = dev->GetUint64();
+    c.inode = ino->GetUint64();
+    c.size = size->GetInt64();
+    c.mtime_ns = mt->GetInt64();
+    c.offset = off->GetInt64();
+    if (c.offset < 0 || c.size < 0) continue;
+    if (head) c.head = head->GetString();
+    auto pend = v.FindMember("pending");
+    c.pending = pend != v.MemberEnd() && pend->value.IsBool() && pend->value.GetBool();
+    auto st = v.FindMember("state");
+    if (st != v.MemberEnd() && st->value.IsObject())
+      for (auto& kv : st->value.GetObject())
+        if (kv.value.IsString())
+          c.state.emplace(std::string(kv.name.GetString(), kv.name.GetStringLength()),
+                          std::string(kv.value.GetString(), kv.value.GetStringLength()));
+    out.emplace(std::string(m.name.GetString(), m.name.GetStringLength()), std::move(c));
+  }
+  return out;
+}
+
+std::string head_hash(std::string_view first_bytes) {
+  // FNV-1a over 8-byte words (then the tail bytes): an identity check, not cryptography.
+  std::string_view b = first_bytes.substr(0, 4096);
+  std::uint64_t h = 1469598103934665603ull;
+  std::size_t i = 0;
+  for (; i + 8 <= b.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, b.data() + i, 8);
+    h = (h ^ w) * 1099511628211ull;
+  }
+  for (; i < b.size(); ++i) h = (h ^ static_cast<unsigned char>(b[i])) * 1099511628211ull;
+  h ^= b.size();
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+void add_unique(std::vector<std::string>& list, std::string_view item) {
+  if (item.empty()) return;
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.emplace_back(item);
+}
+
+void add_tool(std::vector<ToolUse>& tools, std::string_view name, int calls, int errors) {
+  if (name.empty()) return;
+  auto it = std::find_if(tools.begin(), tools.end(), [&](const ToolUse& t) { return t.name == name; });
+  if (it == tools.end()) it = tools.insert(tools.end(), ToolUse{std::string(name), 0, 0});
+  it->calls = static_cast<int>(std::min<std::int64_t>(std::int64_t{it->calls} + calls, std::numeric_limits<int>::max()));
+  it->errors = static_cast<int>(std::min<std::int64_t>(std::int64_t{it->errors} + errors, std::numeric_limits<int>::max()));
+}
+
+void observe_outcome(SessionDigest& d, int tool_errors, bool aborted, int interrupts) {
+  SessionOutcome& o = d.outcome;
+  o.observed = true;
+  o.tool_calls = 0;
+  for (const auto& u : d.tools) o.tool_calls += u.calls;
+  o.tool_errors = tool_errors;
+  o.aborted = aborted;
+  o.interrupts = interrupts;
+}
+
+std::vector<std::string> patch_paths(std::string_view patch) {
+  static constexpr std::string_view kHeads[] = {"*** Add File: ", "*** Update File: ",
+                                                "*** Delete File: ", "*** Move to: "};
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while ((pos = patch.find("*** ", pos)) != std::string_view::npos) {
+    bool hit = false;
+    for (std::string_view h : kHeads) {
+      if (patch.compare(pos, h.size(), h) != 0) continue;
+      std::size_t b = pos + h.size();
+      std::size_t e = patch.find('\n', b);
+      if (e == std::string_view::npos) e = patch.size();
+      std::string_view p = patch.substr(b, e - b);
+      while (!p.empty() && (p.back() == '\r' || p.back() == ' ' || p.back() == '\t')) p.remove_suffix(1);
+      add_unique(out, p);
+      pos = e;
+      hit = true;
+      break;
+    }
+    if (!hit) pos += 4;
+  }
+  return out;
+}
+
+bool contains_marker(std::string_view text, const std::vector<std::string>& markers) {
+  for (const auto& m : markers)
+    if (!m.empty() && text.find(m) != std::string_view::npos) return true;
+  return false;
+}
+
+}  // namespace skillpipe::harvest

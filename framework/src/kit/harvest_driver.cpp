@@ -1,0 +1,377 @@
+// harvest_driver.cpp - run_harvest(): cursors, window, filters, cap, threads, redaction.
+//
+// Files are planned first (unchanged ones cost a stat() and are never opened), then parsed
+// newest first by a few worker threads. With a session cap, a bounded heap keeps the newest
+// digests and workers stop once no older file can enter it; a file whose digest did not
+// make the cut keeps its old cursor so a later night can still harvest it.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/util.hpp"
+#include "skillpipe/store.hpp"
+
+namespace skillpipe::harvest {
+namespace {
+
+struct Plan {
+  FileJob job;
+  std::string head;            // known head hash (kept on resume)
+};
+
+struct Outcome {
+  bool ran = false;
+  bool evicted = false;        // a digest lost its place in the cap
+  FileResult result;           // digests moved out
+  std::string head;
+};
+
+struct Kept {
+  std::int64_t ended_ms = 0;
+  std::size_t plan = 0;
+  SessionDigest digest;
+};
+// Min-heap on age: the top is the oldest kept digest.
+bool newer(const Kept& a, const Kept& b) {
+  if (a.ended_ms != b.ended_ms) return a.ended_ms > b.ended_ms;
+  return a.digest.raw_path > b.digest.raw_path;
+}
+
+std::int64_t to_ms(const std::string& iso) { return parse_iso8601_ms(iso).value_or(0); }
+
+void redact_all(SessionDigest& d, std::int64_t* n) {
+  auto r = [n](std::string& s) {
+    if (!s.empty()) s = redact_secrets(s, n);
+  };
+  r(d.session_id);
+  r(d.project);
+  r(d.git_branch);
+  r(d.raw_path);
+  r(d.model);
+  r(d.agent_version);
+  for (auto* list : {&d.user_prompts, &d.assistant_finals, &d.skills_used, &d.files_touched, &d.outcome.slash_commands})
+    for (auto& s : *list) r(s);
+  for (auto& t : d.tools) r(t.name);
+  for (auto& c : d.commands) r(c.command);
+  for (auto& f : d.feedback_signals) r(f.phrase);
+  for (auto& [k, v] : d.attrs) r(v);
+}
+
+class Driver {
+ public:
+  Driver(Context& ctx, const Options& o, const FileParser& parse) : ctx_(ctx), o_(o), parse_(parse) {}
+
+  std::vector<SessionDigest> run(std::vector<FileInfo> files) {
+    now_ = ctx_.run().now_utc.empty() ? now_ms() : parse_iso8601_ms(ctx_.run().now_utc).value_or(now_ms());
+    cutoff_ = o_.cutoff_ms(now_);
+    dedupe(files);
+    load_cursors();
+    plan(files);
+    execute();
+    std::vector<SessionDigest> out = collect();
+    save_cursors(files);
+    for (const auto& [k, v] : counts_) ctx_.count(k, v);
+    return out;
+  }
+
+ private:
+  void count(const std::string& k, std::int64_t v = 1) {
+    if (v) counts_[k] += v;
+  }
+
+  // One file per cursor key: a plain file beats its .zst twin (Codex materialises a plain
+  // copy when a compressed thread is resumed), then the newer one wins.
+  void dedupe(std::vector<FileInfo>& files) {
+    std::sort(files.begin(), files.end(), [](const FileInfo& a, const FileInfo& b) {
+      if (a.key != b.key) return a.key < b.key;
+      if (a.zstd != b.zstd) return !a.zstd;
+      return a.mtime_ns > b.mtime_ns;
+    });
+    auto last = std::unique(files.begin(), files.end(),
+                            [](const FileInfo& a, const FileInfo& b) { return a.key == b.key; });
+    count("files_duplicate", files.end() - last);
+    files.erase(last, files.end());
+    count("files_seen", static_cast<std::int64_t>(files.size()));
+  }
+
+  void load_cursors() {
+    store_ = o_.use_cursors ? ctx_.store() : nullptr;
+    if (!store_) return;
+    key_ = "harvest.cursors." + ctx_.stage_id();
+    if (auto s = store_->get_state(key_)) cursors_ = cursors_from_json(*s);
+  }
+
+  void plan(const std::vector<FileInfo>& files) {
+    for (const FileInfo& f : files) {
+      Plan p;
+      p.job.file = f;
+      p.job.now_ms = now_;
+      auto it = cursors_.find(f.key);
+      if (it != cursors_.end()) {
+        const Cursor& c = it->second;
+        bool same_file = c.path == f.path && c.dev == f.dev && c.inode == f.inode;
+        if (same_file && c.size == f.size && c.mtime_ns == f.mtime_ns && !c.pending) {
+          count("files_unchanged");
+          continue;
+        }
+        if (same_file && f.size >= c.size) {  // appended (or touched)
+          p.job.offset = c.offset;
+          p.job.state = c.state;
+          p.head = c.head;
+          count("files_appended");
+        } else if (!same_file && !c.head.empty() && file_head_hash(f) == c.head) {
+          // Same content under a new inode or name: archived, compressed, or materialised.
+          p.job.offset = c.offset;
+          p.job.state = c.state;
+          p.head = c.head;
+          count("files_moved");
+        } else {
+          p.job.cutoff_ms = cutoff_;
+          count(same_file ? "files_truncated" : "files_rotated");
+        }
+      } else {
+        if (cutoff_ > 0 && f.mtime_ns / 1000000 < cutoff_) {
+          count("files_outside_window");
+          continue;
+        }
+        p.job.cutoff_ms = cutoff_;
+      }
+      p.job.resumed = p.job.offset > 0;
+      p.job.incremental = store_ != nullptr;
+      plans_.push_back(std::move(p));
+    }
+    std::stable_sort(plans_.begin(), plans_.end(),
+                     [](const Plan& a, const Plan& b) { return a.job.file.mtime_ns > b.job.file.mtime_ns; });
+  }
+
+  void execute() {
+    outcomes_.resize(plans_.size());
+    if (plans_.empty()) return;
+    unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+    std::size_t n = o_.threads > 0 ? static_cast<std::size_t>(o_.threads) : std::min<std::size_t>(hw, 4);
+    n = std::max<std::size_t>(1, std::min(n, plans_.size()));
+    ctx_.progress().set_total(static_cast<std::int64_t>(plans_.size()));
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < n; ++i) pool.emplace_back([this] { work(); });
+    work();
+    for (auto& t : pool) t.join();
+  }
+
+  void work() {
+    for (;;) {
+      std::size_t i = next_.fetch_add(1);
+      if (i >= plans_.size()) return;
+      const Plan& p = plans_[i];
+      if (ctx_.cancelled()) {
+        std::lock_guard lk(mu_);
+        count("files_deferred");
+        continue;
+      }
+      if (cap_full_older_than(p.job.file.mtime_ns / 1000000)) {
+        std::lock_guard lk(mu_);
+        count("files_deferred");
+        continue;
+      }
+      Outcome out;
+      out.ran = true;
+      out.result = run_one(p.job);
+      if (out.result.offset_beyond_end) {  // shorter than the cursor says: read it afresh
+        FileJob again = p.job;
+        again.offset = 0;
+        again.state.clear();
+        again.resumed = false;
+        again.cutoff_ms = cutoff_;
+        out.result = run_one(again);
+        out.head.clear();
+      } else {
+        out.head = p.head;
+      }
+      accept(i, out);
+      ctx_.progress().advance();
+    }
+  }
+
+  FileResult run_one(const FileJob& job) {
+    try {
+      return parse_(job, o_);
+    } catch (const std::exception& e) {
+      FileResult r;
+      r.error = e.what();
+      return r;
+    }
+  }
+
+  bool cap_full_older_than(std::int64_t mtime_ms) {
+    if (o_.max_sessions <= 0) return false;
+    std::lock_guard lk(mu_);
+    return static_cast<std::int64_t>(heap_.size()) >= o_.max_sessions && mtime_ms < heap_.front().ended_ms;
+  }
+
+  // Filters, finishes and keeps one file's digests (under the lock: cheap next to parsing).
+  void accept(std::size_t i, Outcome& out) {
+    FileResult& r = out.result;
+    const Plan& p = plans_[i];
+    std::vector<SessionDigest> digests = std::move(r.digests);
+    r.digests.clear();
+    std::string sticky = p.job.state.count("skip") ? p.job.state.at("skip") : std::string();
+    if (!r.skip_reason.empty()) sticky = r.skip_reason;
+    std::vector<Kept> ready;
+    std::int64_t redactions = 0, truncated = 0, signals = 0;
+    std::vector<std::string> skipped;
+    for (auto& d : digests) {
+      std::string why = sticky;
+      if (why.empty())
+        for (const auto& s : d.user_prompts) {
+          if (s.find(kReplayMarker) != std::string::npos) why = "replay";
+          else if (contains_marker(s, o_.agent_markers)) why = "agent_marker";
+          if (!why.empty()) break;
+        }
+      if (!why.empty()) {
+        sticky = why;  // the whole file is not the user's work, now and when it grows
+        skipped.push_back(why);
+        continue;
+      }
+      if (!o_.in_scope(d.project)) {
+        skipped.push_back("out_of_scope");
+        continue;
+      }
+      if (d.user_prompts.empty()) {
+        skipped.push_back("no_prompts");
+        continue;
+      }
+      finish(d, &redactions, &truncated);
+      signals += static_cast<std::int64_t>(d.feedback_signals.size());
+      Kept k;
+      k.ended_ms = to_ms(d.ended_at);
+      k.plan = i;
+      k.digest = std::move(d);
+      ready.push_back(std::move(k));
+    }
+    if (!sticky.empty()) r.state["skip"] = sticky;
+    else r.state.erase("skip");
+
+    std::lock_guard lk(mu_);
+    for (const auto& [k, v] : r.counts) count(k, v);
+    r.counts.clear();
+    if (!r.error.empty()) {
+      count("files_unreadable");
+      ctx_.logger().warn("cannot harvest {}: {}", p.job.file.path, r.error);
+    } else {
+      count("files_read");
+    }
+    if (!r.skip_reason.empty() && digests.empty()) skipped.push_back(r.skip_reason);
+    for (const auto& why : skipped) count("sessions_skipped_" + why);
+    count("redactions", redactions);
+    count("texts_truncated", truncated);
+    count("feedback_signals", signals);
+    outcomes_[i] = std::move(out);  // before the heap may mark it evicted
+    for (auto& k : ready) {
+      if (o_.max_sessions <= 0) {
+        all_.push_back(std::move(k));
+        continue;
+      }
+      heap_.push_back(std::move(k));
+      std::push_heap(heap_.begin(), heap_.end(), newer);
+      if (static_cast<std::int64_t>(heap_.size()) > o_.max_sessions) {
+        std::pop_heap(heap_.begin(), heap_.end(), newer);
+        outcomes_[heap_.back().plan].evicted = true;
+        count("sessions_capped");
+        heap_.pop_back();
+      }
+    }
+  }
+
+  void finish(SessionDigest& d, std::int64_t* redactions, std::int64_t* truncated) {
+    for (auto* list : {&d.user_prompts, &d.assistant_finals})
+      for (auto& s : *list)
+        if (s.size() > o_.max_text_bytes) {
+          s = truncate_utf8(s, o_.max_text_bytes);
+          ++*truncated;
+        }
+    d.feedback_signals = detect_feedback(d.user_prompts, o_.lexicon);
+    redact_all(d, redactions);
+  }
+
+  std::vector<SessionDigest> collect() {
+    std::vector<Kept> kept = o_.max_sessions > 0 ? std::move(heap_) : std::move(all_);
+    // Drop every digest of a file that lost one to the cap: the file keeps its old cursor,
+    // so keeping the rest would harvest them twice.
+    std::vector<SessionDigest> out;
+    std::sort(kept.begin(), kept.end(), newer);
+    for (auto& k : kept)
+      if (!outcomes_[k.plan].evicted) out.push_back(std::move(k.digest));
+      else count("sessions_capped");
+    count("sessions", static_cast<std::int64_t>(out.size()));
+    std::int64_t prompts = 0;
+    for (const auto& d : out) prompts += static_cast<std::int64_t>(d.user_prompts.size());
+    count("prompts", prompts);
+    return out;
+  }
+
+  void save_cursors(const std::vector<FileInfo>& files) {
+    if (!store_) return;
+    bool changed = false;
+    for (std::size_t i = 0; i < plans_.size(); ++i) {
+      const Outcome& out = outcomes_[i];
+      const FileResult& r = out.result;
+      if (!out.ran || out.evicted || !r.error.empty()) continue;
+      const FileInfo& f = plans_[i].job.file;
+      Cursor c;
+      c.path = f.path;
+      c.dev = f.dev;
+      c.inode = f.inode;
+      c.size = f.size;
+      c.mtime_ns = f.mtime_ns;
+      c.offset = r.end_offset;
+      c.pending = r.pending;
+      c.state = r.state;
+      c.head = out.head.empty() ? file_head_hash(f) : out.head;
+      cursors_[f.key] = std::move(c);
+      changed = true;
+    }
+    // Forget files that are gone (Claude deletes old transcripts), keeping the document small.
+    std::set<std::string> present;
+    for (const auto& f : files) present.insert(f.key);
+    for (auto it = cursors_.begin(); it != cursors_.end();) {
+      if (!present.count(it->first)) {
+        it = cursors_.erase(it);
+        changed = true;
+      } else {
+        ++it;
+      }
+    }
+    if (changed) store_->put_state(key_, cursors_to_json(cursors_));
+  }
+
+  Context& ctx_;
+  const Options& o_;
+  const FileParser& parse_;
+  std::int64_t now_ = 0;
+  std::int64_t cutoff_ = 0;
+  Store* store_ = nullptr;
+  std::string key_;
+  std::map<std::string, Cursor> cursors_;
+  std::vector<Plan> plans_;
+  std::vector<Outcome> outcomes_;
+  std::atomic<std::size_t> next_{0};
+  std::mutex mu_;
+  std::vector<Kept> heap_;
+  std::vector<Kept> all_;
+  std::map<std::string, std::int64_t> counts_;
+};
+
+}  // namespace
+
+std::vector<SessionDigest> run_harvest(Context& ctx, const Options& options, std::vector<FileInfo> files,
+                                       const FileParser& parse) {
+  Driver d(ctx, options, parse);
+  return d.run(std::move(files));
+}
+
+}  // namespace skillpipe::harvest

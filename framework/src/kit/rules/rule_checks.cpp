@@ -1,0 +1,459 @@
+// rule_checks.cpp - evaluating rule checks and describing them in words (kit/rules.hpp).
+#include "skillpipe/kit/rules.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/pointer.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <memory>
+#include <tuple>
+
+#include "rule_ops.hpp"
+#include "skillpipe/kit/regex.hpp"
+#include "skillpipe/kit/util.hpp"
+
+namespace skillpipe::rules {
+namespace {
+
+using namespace detail;
+
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::size_t word_count(std::string_view s) {
+  std::size_t n = 0;
+  bool in = false;
+  for (unsigned char c : s) {
+    const bool space = std::isspace(c) != 0;
+    if (!space && !in) ++n;
+    in = !space;
+  }
+  return n;
+}
+
+bool contains_ci(std::string_view hay_lower, std::string_view needle) {
+  return hay_lower.find(lower(needle)) != std::string_view::npos;
+}
+
+// The response with what each op needs computed at most once.
+struct Subject {
+  std::string_view text;
+  const std::vector<std::string>& tools;
+  std::string lowered;
+  std::string trimmed;
+  bool json_done = false;
+  std::unique_ptr<rapidjson::Document> json;  // null when the text is not JSON
+  std::string json_error;
+
+  Subject(std::string_view t, const std::vector<std::string>& tl)
+      : text(t), tools(tl), lowered(lower(t)), trimmed(trim(t)) {}
+
+  const rapidjson::Document* parsed() {
+    if (!json_done) {
+      json_done = true;
+      auto doc = std::make_unique<rapidjson::Document>();
+      doc->Parse(trimmed.data(), trimmed.size());
+      if (doc->HasParseError()) {
+        json_error = std::string("not valid JSON (") + rapidjson::GetParseError_En(doc->GetParseError()) +
+                     " at offset " + std::to_string(doc->GetErrorOffset()) + ")";
+      } else {
+        json = std::move(doc);
+      }
+    }
+    return json.get();
+  }
+};
+
+struct Result {
+  bool passed = false;
+  std::string detail;  // what was observed, for the rationale
+};
+
+std::vector<std::string_view> lines_of(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t nl = s.find('\n', start);
+    if (nl == std::string_view::npos) nl = s.size();
+    std::string_view line = s.substr(start, nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.push_back(line);
+    start = nl + 1;
+  }
+  return out;
+}
+
+std::string_view ltrim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+bool is_fence(std::string_view line) {
+  const auto t = ltrim(line);
+  return t.substr(0, 3) == "```" || t.substr(0, 3) == "~~~";
+}
+
+// A Markdown ATX heading: 0-3 spaces, 1-6 '#', then a space or the end. Returns the level
+// (0 = not a heading) and the heading text without closing #'s.
+int atx_heading(std::string_view line, std::string* text) {
+  std::size_t i = 0;
+  while (i < line.size() && i < 3 && line[i] == ' ') ++i;
+  std::size_t h = 0;
+  while (i + h < line.size() && line[i + h] == '#') ++h;
+  if (h == 0 || h > 6) return 0;
+  if (i + h < line.size() && line[i + h] != ' ' && line[i + h] != '\t') return 0;
+  std::string t = trim(line.substr(i + h));
+  while (!t.empty() && t.back() == '#') t.pop_back();
+  if (text) *text = trim(t);
+  return static_cast<int>(h);
+}
+
+bool section_present(std::string_view response, std::string_view name) {
+  const std::string n = lower(trim(name));
+  bool fenced = false;
+  for (auto line : lines_of(response)) {
+    if (is_fence(line)) {
+      fenced = !fenced;
+      continue;
+    }
+    if (fenced) continue;
+    const std::string t = lower(trim(line));
+    if (!t.empty() && t[0] == '#') {
+      // "## 2. Key Risks" / "### Key Risks:" - the heading ends with the name.
+      std::string h = t;
+      while (!h.empty() && (h.back() == '#' || h.back() == ':' || h.back() == ' ')) h.pop_back();
+      if (h.size() >= n.size() && h.compare(h.size() - n.size(), n.size(), n) == 0) return true;
+    } else if (t.rfind("**", 0) == 0) {
+      const auto close = t.find("**", 2);
+      if (close != std::string::npos && t.substr(2, close - 2).find(n) != std::string::npos) return true;
+    } else if (t.rfind(n, 0) == 0) {
+      const std::string rest = trim(t.substr(n.size()));
+      if (!rest.empty() && rest[0] == ':') return true;
+    }
+  }
+  return false;
+}
+
+Result section_contains(std::string_view response, std::string_view name, std::string_view body_text) {
+  const std::string n = lower(trim(name));
+  const std::string want = lower(body_text);
+  const auto lines = lines_of(response);
+  bool fenced = false;
+  bool any_heading = false;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (is_fence(lines[i])) fenced = !fenced;
+    std::string h;
+    const int level = fenced ? 0 : atx_heading(lines[i], &h);
+    if (level == 0 || lower(h).find(n) == std::string::npos) continue;
+    any_heading = true;
+    if (want.empty()) return {true, {}};
+    std::string body;
+    bool inner_fenced = false;
+    for (std::size_t j = i + 1; j < lines.size(); ++j) {
+      if (is_fence(lines[j])) inner_fenced = !inner_fenced;
+      const int l2 = inner_fenced ? 0 : atx_heading(lines[j], nullptr);
+      if (l2 > 0 && l2 <= level) break;
+      body += lower(lines[j]);
+      body += '\n';
+    }
+    if (body.find(want) != std::string::npos) return {true, {}};
+  }
+  if (!any_heading) return {false, "no heading contains " + q(name)};
+  return {false, "the section does not contain " + q(body_text)};
+}
+
+bool starts_with_refusal(std::string_view trimmed) {
+  static constexpr std::array<std::string_view, 17> kRefusals = {
+      "cannot complete", "i cannot",        "i can't",          "i'm unable",        "i am unable",
+      "unable to complete", "sorry, i can't", "sorry, i cannot",  "no can do",         "i won't",
+      "i will not",      "i'm not able to", "i am not able to", "i'm sorry, but i can",
+      "sorry, but i can", "i apologize, but i can", "as an ai, i can"};
+  std::string_view s = trimmed;
+  while (!s.empty() && std::string_view("#*>-_`~ \t\r\n").find(s.front()) != std::string_view::npos) s.remove_prefix(1);
+  std::string head = lower(truncate_utf8(s, 160));
+  // Curly apostrophes ("I can’t") are common in model output.
+  for (std::size_t p; (p = head.find("\xE2\x80\x99")) != std::string::npos;) head.replace(p, 3, "'");
+  return std::any_of(kRefusals.begin(), kRefusals.end(), [&](std::string_view r) { return head.rfind(r, 0) == 0; });
+}
+
+bool json_equal(const rapidjson::Value& a, const rapidjson::Value& b, bool icase) {
+  if (a.IsNumber() && b.IsNumber()) return a.GetDouble() == b.GetDouble();
+  if (a.GetType() != b.GetType()) return false;
+  if (a.IsString()) {
+    std::string_view x(a.GetString(), a.GetStringLength()), y(b.GetString(), b.GetStringLength());
+    return icase ? lower(x) == lower(y) : x == y;
+  }
+  if (a.IsArray()) {
+    if (a.Size() != b.Size()) return false;
+    for (rapidjson::SizeType i = 0; i < a.Size(); ++i)
+      if (!json_equal(a[i], b[i], icase)) return false;
+    return true;
+  }
+  if (a.IsObject()) {
+    if (a.MemberCount() != b.MemberCount()) return false;
+    for (auto it = a.MemberBegin(); it != a.MemberEnd(); ++it) {
+      auto other = b.FindMember(it->name);
+      if (other == b.MemberEnd() || !json_equal(it->value, other->value, icase)) return false;
+    }
+    return true;
+  }
+  return a == b;  // null, true, false
+}
+
+Result evaluate(const RuleCheck& c, Subject& s);
+
+Result eval_group(const RuleCheck& c, Subject& s) {
+  int passed = 0;
+  std::string details;
+  for (const auto& child : c.children) {
+    const Result r = evaluate(child, s);
+    passed += r.passed;
+    if (!r.detail.empty()) details += (details.empty() ? "" : "; ") + r.detail;
+  }
+  const int n = static_cast<int>(c.children.size());
+  if (n == 0) return {false, "empty group"};
+  if (c.op == RuleOp::kAnyOf) return {passed > 0, passed > 0 ? "" : "none held (" + details + ")"};
+  if (c.op == RuleOp::kAllOf)
+    return {passed == n, passed == n ? "" : std::to_string(n - passed) + " of " + std::to_string(n) + " failed (" + details + ")"};
+  return {passed == 0, passed == 0 ? "" : std::to_string(passed) + " of " + std::to_string(n) + " held"};  // none_of
+}
+
+Result eval_regex(const RuleCheck& c, Subject& s) {
+  std::string err;
+  auto re = compile_regex(c.arg, c.case_insensitive, &err);
+  if (!re) return {false, "invalid regex (" + err + ")"};
+  const bool m = re->search(s.text, &err);
+  if (!err.empty()) return {false, "regex could not be evaluated (" + err + ")"};
+  const bool ok = c.op == RuleOp::kRegex ? m : !m;
+  return {ok, ok ? "" : (m ? "matched" : "no match")};
+}
+
+Result eval_tool_called(const RuleCheck& c, Subject& s) {
+  const std::string want = lower(trim(c.arg));
+  for (const auto& t : s.tools)
+    if (lower(t) == want) return {true, {}};
+  std::string err;
+  auto re = compile_regex("\\btool_call\\s*:\\s*" + regex_escape(trim(c.arg)) + "\\b", true, &err);
+  if (re && re->search(s.text, &err)) return {true, {}};
+  std::string called;
+  for (const auto& t : s.tools) called += (called.empty() ? "" : ", ") + t;
+  return {false, called.empty() ? "no tool was called" : "tools called: " + called};
+}
+
+Result eval_bound(const RuleCheck& c, Subject& s) {
+  const auto bound = parse_bound(c.arg);
+  if (!bound) return {false, "invalid check: " + op_name(c) + " needs a non-negative integer, got " + q(c.arg)};
+  const bool chars = c.op == RuleOp::kMaxChars || c.op == RuleOp::kMinChars;
+  const long long n = static_cast<long long>(chars ? code_points(s.text) : word_count(s.text));
+  const bool ok = is_max_op(c.op) ? n <= *bound : n >= *bound;
+  return {ok, ok ? "" : "it has " + std::to_string(n) + (chars ? " characters" : " words")};
+}
+
+Result eval_edge(const RuleCheck& c, Subject& s) {
+  const bool start = c.op == RuleOp::kStartsWith;
+  const std::string text = c.case_insensitive ? lower(s.trimmed) : s.trimmed;
+  const std::string want = c.case_insensitive ? lower(c.arg) : c.arg;
+  const bool ok = start ? starts_with(text, want) : ends_with(text, want);
+  return {ok, ok ? "" : "it " + std::string(start ? "starts" : "ends") + " with " +
+                            q(start ? truncate_utf8(s.trimmed, 40)
+                                    : s.trimmed.substr(s.trimmed.size() - std::min<std::size_t>(40, s.trimmed.size())))};
+}
+
+Result eval_json_valid(const RuleCheck& c, Subject& s) {
+  const auto* doc = s.parsed();
+  if (!doc) return {false, s.json_error};
+  const std::string want = lower(trim(c.arg));
+  if (want == "object" && !doc->IsObject()) return {false, "valid JSON, but not an object"};
+  if (want == "array" && !doc->IsArray()) return {false, "valid JSON, but not an array"};
+  return {true, {}};
+}
+
+Result eval_json_field(const RuleCheck& c, Subject& s) {
+  const auto* doc = s.parsed();
+  if (!doc) return {false, s.json_error};
+  rapidjson::Pointer ptr(c.arg.c_str(), c.arg.size());
+  if (!ptr.IsValid()) return {false, "invalid check: " + q(c.arg) + " is not a JSON pointer"};
+  const rapidjson::Value* got = ptr.Get(*doc);
+  if (!got) return {false, "the field " + c.arg + " is missing"};
+  rapidjson::Document want;
+  want.Parse(c.arg2.data(), c.arg2.size());
+  bool ok = !want.HasParseError() && json_equal(*got, want, c.case_insensitive);
+  if (!ok && got->IsString()) {  // arg2 written without JSON quotes: compare the raw text
+    std::string_view g(got->GetString(), got->GetStringLength());
+    ok = c.case_insensitive ? lower(g) == lower(c.arg2) : g == c.arg2;
+  }
+  if (ok) return {true, {}};
+  std::string shown = got->IsString() ? q(std::string_view(got->GetString(), got->GetStringLength()))
+                      : got->IsNumber() ? std::to_string(got->GetDouble())
+                      : got->IsBool()   ? (got->GetBool() ? "true" : "false")
+                      : got->IsNull()   ? "null"
+                                        : "a structure";
+  return {false, "it is " + shown};
+}
+
+Result evaluate(const RuleCheck& c, Subject& s) {
+  if (is_group(c.op)) return eval_group(c, s);
+  if (needs_text_arg(c.op) && trim(c.arg).empty()) return {false, "invalid check: " + op_name(c) + " needs an arg"};
+  // Until a judge evaluates trajectories, a trajectory check never passes on the answer alone.
+  if (is_trajectory_op(c.op)) return {false, op_name(c) + " needs a trajectory (an agentic replay); not evaluated"};
+  switch (c.op) {
+    case RuleOp::kContains: {
+      const bool ok = contains_ci(s.lowered, c.arg);
+      return {ok, ok ? "" : "not found"};
+    }
+    case RuleOp::kNotContains: {
+      const bool ok = !contains_ci(s.lowered, c.arg);
+      return {ok, ok ? "" : "found"};
+    }
+    case RuleOp::kRegex:
+    case RuleOp::kNotRegex: return eval_regex(c, s);
+    case RuleOp::kNoRefusal:
+      if (s.trimmed.empty()) return {false, "the response is empty"};
+      if (starts_with_refusal(s.trimmed) && code_points(s.trimmed) < 600) return {false, "the response is a refusal"};
+      return {true, {}};
+    case RuleOp::kToolCalled: return eval_tool_called(c, s);
+    case RuleOp::kSectionPresent: {
+      const bool ok = section_present(s.text, c.arg);
+      return {ok, ok ? "" : "no such section"};
+    }
+    case RuleOp::kSectionContains: return section_contains(s.text, c.arg, c.arg2);
+    case RuleOp::kMaxChars:
+    case RuleOp::kMinChars:
+    case RuleOp::kMaxWords:
+    case RuleOp::kMinWords: return eval_bound(c, s);
+    case RuleOp::kStartsWith:
+    case RuleOp::kEndsWith: return eval_edge(c, s);
+    case RuleOp::kJsonValid: return eval_json_valid(c, s);
+    case RuleOp::kJsonFieldEquals: return eval_json_field(c, s);
+    default: return {true, "unknown op '" + op_name(c) + "' ignored"};
+  }
+}
+
+std::string describe_impl(const RuleCheck& c, bool negated);
+
+std::string join_children(const RuleCheck& c, const char* sep) {
+  std::string out;
+  int i = 1;
+  for (const auto& child : c.children)
+    out += (out.empty() ? "" : sep) + std::string("(") + std::to_string(i++) + ") " + describe_impl(child, false);
+  return out;
+}
+
+std::string describe_trajectory(const RuleCheck& c, const std::string& must) {
+  const std::string a = q(trim(c.arg));
+  switch (c.op) {
+    case RuleOp::kSkillInvoked: return "the agent " + must + " invoke the skill " + a;
+    case RuleOp::kSkillNotInvoked: return "the agent " + std::string(must == "must" ? "must not" : "must") + " invoke the skill " + a;
+    case RuleOp::kCommandRan: return "the agent " + must + " run a command matching " + pat(c.arg);
+    case RuleOp::kCommandSucceeded: return "a command matching " + pat(c.arg) + " " + must + " succeed";
+    case RuleOp::kFileChanged: return "the agent " + must + " change a file matching " + a;
+    case RuleOp::kFileUnchanged: return "the agent " + std::string(must == "must" ? "must not" : "must") + " change a file matching " + a;
+    case RuleOp::kMaxToolCalls: return "the agent " + must + " make at most " + trim(c.arg) + " tool calls";
+    default: return "the check command " + a + " " + must + " pass";  // kCheckCommand
+  }
+}
+
+std::string describe_impl(const RuleCheck& c, bool negated) {
+  const std::string ci = c.case_insensitive ? " (ignoring case)" : "";
+  const std::string must = negated ? "must not" : "must";
+  const std::string must_not = negated ? "must" : "must not";
+  if (is_trajectory_op(c.op)) return describe_trajectory(c, must);
+  switch (c.op) {
+    case RuleOp::kContains: return "the response " + must + " contain " + q(c.arg);
+    case RuleOp::kNotContains: return "the response " + must_not + " contain " + q(c.arg);
+    case RuleOp::kRegex: return "the response " + must + " match the pattern " + pat(c.arg) + ci;
+    case RuleOp::kNotRegex: return "the response " + must_not + " match the pattern " + pat(c.arg) + ci;
+    case RuleOp::kNoRefusal:
+      return negated ? "the response must be empty or a refusal" : "the response must attempt the task, not refuse or come back empty";
+    case RuleOp::kToolCalled: return "the agent " + must + " call the tool " + q(trim(c.arg));
+    case RuleOp::kSectionPresent: return "the response " + must + " have a section headed " + q(trim(c.arg));
+    case RuleOp::kSectionContains:
+      if (trim(c.arg2).empty()) return "the response " + must + " have a heading containing " + q(trim(c.arg));
+      return "the section headed " + q(trim(c.arg)) + " " + must + " contain " + q(c.arg2);
+    case RuleOp::kMaxChars: return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " characters";
+    case RuleOp::kMinChars: return "the response " + must + " be at least " + trim(c.arg) + " characters long";
+    case RuleOp::kMaxWords: return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " words";
+    case RuleOp::kMinWords: return "the response " + must + " be at least " + trim(c.arg) + " words long";
+    case RuleOp::kStartsWith: return "the response " + must + " start with " + q(c.arg) + ci;
+    case RuleOp::kEndsWith: return "the response " + must + " end with " + q(c.arg) + ci;
+    case RuleOp::kJsonValid: {
+      const std::string kind = lower(trim(c.arg));
+      return "the ENTIRE response " + must + " be " +
+             (kind == "object" ? "a JSON object" : kind == "array" ? "a JSON array" : "valid JSON");
+    }
+    case RuleOp::kJsonFieldEquals: return "the JSON field " + c.arg + " " + must + " equal " + truncate_utf8(c.arg2, 120) + ci;
+    case RuleOp::kAnyOf: return (negated ? "none of these may hold: " : "at least one of these must hold: ") + join_children(c, "; ");
+    case RuleOp::kAllOf: return (negated ? "not all of these may hold: " : "all of these must hold: ") + join_children(c, "; ");
+    case RuleOp::kNoneOf: return (negated ? "at least one of these must hold: " : "none of these may hold: ") + join_children(c, "; ");
+    default: return "unknown check " + q(op_name(c));
+  }
+}
+
+// For a failed group, name what failed rather than the whole group.
+std::string failed_criterion(const RuleCheck& c, Subject& s) {
+  if (c.op == RuleOp::kAllOf) {
+    std::string out;
+    for (const auto& child : c.children)
+      if (!evaluate(child, s).passed) out += (out.empty() ? "" : "; and ") + failed_criterion(child, s);
+    return out.empty() ? describe_impl(c, false) : out;
+  }
+  if (c.op == RuleOp::kNoneOf) {
+    std::string out;
+    for (const auto& child : c.children)
+      if (evaluate(child, s).passed) out += (out.empty() ? "" : "; and ") + describe_impl(child, true);
+    return out.empty() ? describe_impl(c, false) : out;
+  }
+  return describe_impl(c, false);
+}
+
+std::string label(const RuleCheck& c) {
+  const std::string op = op_name(c);
+  if (is_group(c.op)) return op + "[" + std::to_string(c.children.size()) + "]";
+  if (c.op == RuleOp::kNoRefusal || (c.op == RuleOp::kJsonValid && c.arg.empty())) return op;
+  std::string s = op + "=" + truncate_utf8(c.arg, 60);
+  if (!c.arg2.empty()) s += "," + truncate_utf8(c.arg2, 60);
+  return s;
+}
+
+}  // namespace
+
+std::string describe(const RuleCheck& check) { return describe_impl(check, false); }
+
+RuleScore score_checks(const std::vector<RuleCheck>& checks, std::string_view response,
+                       const std::vector<std::string>& tools_called) {
+  RuleScore out;
+  out.total = static_cast<int>(checks.size());
+  if (checks.empty()) {
+    out.rationale = "no checks";
+    return out;
+  }
+  Subject s(response, tools_called);
+  std::string failed, notes;
+  for (const auto& c : checks) {
+    const Result r = evaluate(c, s);
+    if (r.passed) {
+      ++out.passed;
+      if (!r.detail.empty()) notes += (notes.empty() ? "" : "; ") + r.detail;
+      continue;
+    }
+    const std::string crit = failed_criterion(c, s);
+    if (std::find(out.failed_criteria.begin(), out.failed_criteria.end(), crit) == out.failed_criteria.end())
+      out.failed_criteria.push_back(crit);
+    failed += (failed.empty() ? "" : ", ") + label(c) + (r.detail.empty() ? "" : " [" + r.detail + "]");
+  }
+  out.soft = static_cast<double>(out.passed) / static_cast<double>(out.total);
+  out.hard = out.passed == out.total ? 1.0 : 0.0;
+  out.rationale = failed.empty() ? "all checks passed (" + std::to_string(out.total) + ")"
+                                 : "failed " + std::to_string(out.total - out.passed) + " of " + std::to_string(out.total) +
+                                       ": " + failed;
+  if (!notes.empty()) out.rationale += " (" + notes + ")";
+  return out;
+}
+
+}  // namespace skillpipe::rules

@@ -1,0 +1,309 @@
+// similarity.cpp - intent tokens, Jaccard, MinHash and exact single-link clustering.
+#include "skillpipe/kit/similarity.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <string_view>
+#include <unordered_map>
+
+namespace skillpipe {
+namespace {
+
+// Function words and request politeness carry no intent; dropping them lets
+// "can you fix the flaky test" match "fix flaky tests".
+constexpr std::string_view kStopWords[] = {
+    "a",      "about", "after", "again", "all",    "also",   "am",     "an",     "and",
+    "any",    "are",   "as",    "at",    "be",     "been",   "before", "but",    "by",
+    "can",    "could", "did",   "do",    "does",   "for",    "from",   "get",    "go",
+    "had",    "has",   "have",  "he",    "hello",  "her",    "hey",    "hi",     "his",
+    "how",    "if",    "in",    "into",  "is",     "it",     "its",    "just",   "let",
+    "lets",   "me",    "might", "more",  "my",     "need",   "no",     "not",    "now",
+    "of",     "ok",    "okay",  "on",    "one",    "or",     "our",    "out",    "please",
+    "pls",    "plz",   "same",  "she",   "should", "so",     "some",   "thank",  "thanks",
+    "that",   "the",   "their", "them",  "then",   "there",  "these",  "they",   "this",
+    "those",  "to",    "up",    "us",    "want",   "was",    "we",     "were",   "what",
+    "when",   "which", "will",  "with",  "would",  "you",
+};
+
+bool is_stop_word(std::string_view w) {
+  return std::find(std::begin(kStopWords), std::end(kStopWords), w) != std::end(kStopWords);
+}
+
+bool is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+bool is_ascii_alpha(std::string_view w) {
+  return std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+// A light, Porter-like step 1: enough to merge plural/tense variants of the same verb or
+// noun. Only pure ASCII words are stemmed; numbers and non-ASCII words stay as written.
+std::string stem(std::string w) {
+  if (!is_ascii_alpha(w)) return w;
+  auto ends = [&](std::string_view suf) {
+    return w.size() >= suf.size() && std::string_view(w).substr(w.size() - suf.size()) == suf;
+  };
+  auto cut = [&](std::size_t n) { w.resize(w.size() - n); };
+  auto undouble = [&] {
+    // "running" -> "runn" -> "run"; keep ll/ss/zz ("install", "pass", "buzz").
+    const std::size_t n = w.size();
+    if (n >= 3 && w[n - 1] == w[n - 2] && !is_vowel(w[n - 1]) && w[n - 1] != 'l' &&
+        w[n - 1] != 's' && w[n - 1] != 'z')
+      cut(1);
+  };
+  if (w.size() > 4 && ends("ies")) {
+    cut(3);
+    w += 'y';
+  } else if (ends("sses")) {
+    cut(2);
+  } else if (w.size() > 4 && (ends("ches") || ends("shes") || ends("xes") || ends("zes"))) {
+    cut(2);
+  } else if (w.size() > 3 && ends("s") && !ends("ss") && !ends("us") && !ends("is")) {
+    cut(1);
+  }
+  if (w.size() >= 6 && ends("ing")) {
+    cut(3);
+    undouble();
+  } else if (w.size() >= 5 && ends("ed") && !ends("eed")) {
+    cut(2);
+    undouble();
+  }
+  // "update"/"updated"/"updating" all become "updat".
+  if (w.size() >= 5 && ends("e")) cut(1);
+  return w;
+}
+
+std::vector<std::string> sorted_unique(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+std::size_t overlap_sorted(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::size_t i = 0, j = 0, n = 0;
+  while (i < a.size() && j < b.size()) {
+    const int c = a[i].compare(b[j]);
+    if (c == 0) {
+      ++n;
+      ++i;
+      ++j;
+    } else if (c < 0) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return n;
+}
+
+double jaccard_sorted(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.empty() && b.empty()) return 0.0;
+  const std::size_t inter = overlap_sorted(a, b);
+  return static_cast<double>(inter) / static_cast<double>(a.size() + b.size() - inter);
+}
+
+std::uint64_t fnv1a64(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+struct DisjointSets {
+  std::vector<std::size_t> parent;
+  explicit DisjointSets(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+  std::size_t find(std::size_t x) {
+    while (parent[x] != x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  }
+  // The smaller index becomes the root, so each root is its cluster's first member.
+  void unite(std::size_t a, std::size_t b) {
+    a = find(a);
+    b = find(b);
+    if (a == b) return;
+    if (b < a) std::swap(a, b);
+    parent[b] = a;
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> intent_tokens(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    if (cur.size() >= 2 && !is_stop_word(cur)) {
+      std::string s = stem(std::move(cur));
+      if (s.size() >= 2) out.push_back(std::move(s));
+    }
+    cur.clear();
+  };
+  for (char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 'A' && c <= 'Z') {
+      cur += static_cast<char>(c - 'A' + 'a');
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
+      cur += ch;  // non-ASCII bytes keep UTF-8 words whole
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return sorted_unique(std::move(out));
+}
+
+double jaccard(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  const bool a_ok = std::is_sorted(a.begin(), a.end()) &&
+                    std::adjacent_find(a.begin(), a.end()) == a.end();
+  const bool b_ok = std::is_sorted(b.begin(), b.end()) &&
+                    std::adjacent_find(b.begin(), b.end()) == b.end();
+  if (a_ok && b_ok) return jaccard_sorted(a, b);
+  return jaccard_sorted(a_ok ? a : sorted_unique(a), b_ok ? b : sorted_unique(b));
+}
+
+MinHash MinHash::of(const std::vector<std::string>& tokens, int k) {
+  MinHash m;
+  if (k <= 0 || tokens.empty()) return m;
+  m.sig.assign(static_cast<std::size_t>(k), std::numeric_limits<std::uint64_t>::max());
+  for (const auto& t : tokens) {
+    const std::uint64_t base = fnv1a64(t);
+    for (int i = 0; i < k; ++i) {
+      const std::uint64_t h = splitmix64(base ^ splitmix64(static_cast<std::uint64_t>(i) + 1));
+      auto& slot = m.sig[static_cast<std::size_t>(i)];
+      if (h < slot) slot = h;
+    }
+  }
+  return m;
+}
+
+double MinHash::similarity(const MinHash& other) const {
+  if (sig.empty() || sig.size() != other.sig.size()) return 0.0;
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < sig.size(); ++i) same += sig[i] == other.sig[i];
+  return static_cast<double>(same) / static_cast<double>(sig.size());
+}
+
+std::vector<std::size_t> cluster_by_similarity(const std::vector<std::vector<std::string>>& token_sets,
+                                               double threshold) {
+  const std::size_t n = token_sets.size();
+  DisjointSets ds(n);
+  if (n == 0) return {};
+  if (!(threshold > 0.0)) {  // every pair has Jaccard >= 0 (NaN treated the same way)
+    return std::vector<std::size_t>(n, 0);
+  }
+
+  std::vector<std::vector<std::string>> sets;
+  sets.reserve(n);
+  for (const auto& s : token_sets) sets.push_back(sorted_unique(s));
+
+  // Identical sets join at once (prompts repeat: "fix the tests"); only distinct ones are
+  // compared.
+  std::unordered_map<std::string, std::size_t> first_of;
+  std::vector<std::size_t> distinct;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (sets[i].empty()) continue;  // an empty set is similar to nothing
+    std::string key;
+    for (const auto& t : sets[i]) (key += t) += '\x1f';
+    auto [it, inserted] = first_of.emplace(std::move(key), i);
+    if (inserted) distinct.push_back(i);
+    else ds.unite(i, it->second);
+  }
+
+  // Global order: rarest tokens first (ties by text), so prefixes are short and selective.
+  std::unordered_map<std::string_view, std::uint32_t> freq;
+  for (auto i : distinct)
+    for (const auto& t : sets[i]) ++freq[t];
+  std::vector<std::string_view> vocab;
+  vocab.reserve(freq.size());
+  for (const auto& [t, f] : freq) vocab.push_back(t);
+  std::sort(vocab.begin(), vocab.end(), [&](std::string_view a, std::string_view b) {
+    const auto fa = freq[a], fb = freq[b];
+    return fa != fb ? fa < fb : a < b;
+  });
+  std::unordered_map<std::string_view, std::uint32_t> rank;
+  for (std::uint32_t i = 0; i < vocab.size(); ++i) rank[vocab[i]] = i;
+
+  // Smallest sets first, so each token's list grows in size order and sets too small to
+  // reach the threshold (|y| < t * |x|) can be skipped for good from the front.
+  std::stable_sort(distinct.begin(), distinct.end(),
+                   [&](std::size_t a, std::size_t b) { return sets[a].size() < sets[b].size(); });
+
+  // Prefix filtering (AllPairs/PPJoin): if J(x,y) >= t then |x ∩ y| >= ceil(t * max(|x|,|y|)),
+  // so the first |x| - ceil(t*|x|) + 1 tokens of x (in global order) share a token with y's
+  // prefix. Overlap is counted per candidate while probing; the positional filter drops a
+  // candidate as soon as the tokens left on either side cannot reach the overlap that
+  // Jaccard t needs, ceil(t / (1 + t) * (|x| + |y|)). Survivors are verified exactly.
+  struct Posting {
+    std::size_t record;
+    std::uint32_t pos;  // the token's position in that record's global order
+  };
+  std::vector<std::vector<Posting>> index(vocab.size());
+  std::vector<std::size_t> list_start(vocab.size(), 0);
+  std::vector<int> overlap(n, 0);  // -1: pruned for the current probe
+  std::vector<std::size_t> touched;
+  for (std::size_t i : distinct) {
+    const auto& s = sets[i];
+    const std::size_t sx = s.size();
+    std::vector<std::uint32_t> ordered;
+    ordered.reserve(sx);
+    for (const auto& t : s) ordered.push_back(rank[t]);
+    std::sort(ordered.begin(), ordered.end());
+    const auto need = static_cast<std::size_t>(std::ceil(threshold * static_cast<double>(sx) - 1e-9));
+    const std::size_t prefix = sx - std::min(sx, std::max<std::size_t>(need, 1)) + 1;
+    const double min_size = threshold * static_cast<double>(sx) - 1e-9;
+    // Later probes come from sets at least as large, which need an overlap of at least
+    // 2t/(1+t) * |x| with x: a shorter prefix of x is enough in the index.
+    const auto need_idx =
+        static_cast<std::size_t>(std::ceil(2.0 * threshold / (1.0 + threshold) * static_cast<double>(sx) - 1e-9));
+    const std::size_t index_prefix = sx - std::min(sx, std::max<std::size_t>(need_idx, 1)) + 1;
+    for (std::size_t p = 0; p < prefix && p < ordered.size(); ++p) {
+      auto& list = index[ordered[p]];
+      auto& from = list_start[ordered[p]];
+      while (from < list.size() && static_cast<double>(sets[list[from].record].size()) < min_size) ++from;
+      for (std::size_t k = from; k < list.size(); ++k) {
+        const auto [j, q] = list[k];
+        int& acc = overlap[j];
+        if (acc < 0) continue;
+        const std::size_t sy = sets[j].size();
+        const auto alpha = static_cast<int>(
+            std::ceil(threshold / (1.0 + threshold) * static_cast<double>(sx + sy) - 1e-9));
+        const auto bound = static_cast<int>(1 + std::min(sx - p - 1, sy - q - 1));
+        if (acc == 0) touched.push_back(j);
+        if (acc + bound >= alpha) ++acc;
+        else acc = -1;
+      }
+      if (p < index_prefix) list.push_back({i, static_cast<std::uint32_t>(p)});
+    }
+    for (std::size_t j : touched) {
+      if (overlap[j] > 0 && jaccard_sorted(s, sets[j]) + 1e-12 >= threshold) ds.unite(i, j);
+      overlap[j] = 0;
+    }
+    touched.clear();
+  }
+  std::vector<std::size_t> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = ds.find(i);
+  return out;
+}
+
+std::vector<std::size_t> cluster_texts(const std::vector<std::string>& texts, double threshold) {
+  std::vector<std::vector<std::string>> sets;
+  sets.reserve(texts.size());
+  for (const auto& t : texts) sets.push_back(intent_tokens(t));
+  return cluster_by_similarity(sets, threshold);
+}
+
+}  // namespace skillpipe
