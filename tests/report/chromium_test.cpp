@@ -60,7 +60,7 @@ TEST(PngCheck, DecodesEveryFilterTypeAndMeasuresInk) {
 TEST(ReportChromium, RendersToANonBlankScreenshotAtPhoneWidth) {
   if (!std::filesystem::exists(kChromium)) {
     GTEST_SKIP() << kChromium << " is not installed, so the report is not rendered in a browser here "
-                 << "(install Debian's `chromium` package to run this check; CI does not install it).";
+                 << "(install Debian's `chromium` package to run this check; scripts/deps.sh does).";
   }
   TempDir dir;
   const std::string page = dir.file("report.html");
