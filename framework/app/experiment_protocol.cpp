@@ -230,8 +230,9 @@ Result run_experiment(const Options& o) {
     r.errors.push_back(what + " failed (exit " + std::to_string(n.out.exit_code) + ")");
     for (const auto& e : n.out.errors) r.errors.push_back(e);
   };
-  auto record_harmful = [&](const std::string& where, const NightReport& rep) {
-    for (const auto& k : harmful_in(rep.accepted_edits, fx.harmful_rules)) {
+  auto record_harmful = [&](const std::string& where, const NightReport& rep,
+                            const std::map<std::string, std::string>& rules) {
+    for (const auto& k : harmful_in(rep.accepted_edits, rules)) {
       r.harmful_accepted.push_back(where + ": " + k);
       r.harmful_blocked = false;
     }
@@ -261,7 +262,7 @@ Result run_experiment(const Options& o) {
     row.accepted = rep.accepted_edits;
     row.rejected = rep.rejected_edits;
     row.unmatched = static_cast<int>(rep.unmatched_edits.size());
-    record_harmful("night " + std::to_string(night), rep);
+    record_harmful("night " + std::to_string(night), rep, fx.harmful_rules);
     if (rep.gate_action == GateAction::kAccept && !rep.proposals.empty()) {
       const CommandResult a = adopt_night(o, r.store, r.project, rep.night_id);
       if (a.exit_code != 0) {
@@ -316,7 +317,9 @@ Result run_experiment(const Options& o) {
       p.proposed = harmful_in(all, harmful_only);
       p.accepted = harmful_in(rep.accepted_edits, harmful_only);
       if (!p.proposed.empty()) r.probe_exercised = true;
-      record_harmful(std::string("probe ") + kind, rep);
+      // The probe is about the harmful task's rule only: its few tasks may well be helped by
+      // a `breaks:` rule, which the real nights judge on the tasks it breaks.
+      record_harmful(std::string("probe ") + kind, rep, harmful_only);
       r.probes.push_back(std::move(p));
     }
   }

@@ -141,7 +141,7 @@ class CliBackend final : public Backend {
     std::string material = name_ + "\n" + s_.model + "\n";
     for (const auto& a : s_.args) material += a + "\x1f";
     for (const auto& a : s_.extra_args) material += a + "\x1f";
-    material += "\nsample=" + std::to_string(request.sample) + "\n" + prompt;
+    material += "\nsample=" + std::to_string(request.sample) + backends::draw_of(request) + "\n" + prompt;
     const std::string key = backends::cache_key("cli", material);
     if (cache_) {
       if (auto hit = backends::cache_lookup(ctx, key)) {

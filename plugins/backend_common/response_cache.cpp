@@ -12,6 +12,11 @@
 
 namespace skillpipe::backends {
 
+std::string draw_of(const ChatRequest& request) {
+  const auto it = request.meta.find("draw");
+  return it == request.meta.end() || it->second.empty() ? std::string() : "\ndraw=" + it->second;
+}
+
 std::string cache_key(std::string_view kind, std::string_view material) {
   return std::string(kind) + ":" + sha256_hex(material);
 }

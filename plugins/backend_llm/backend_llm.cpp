@@ -127,7 +127,7 @@ class LlmBackend final : public Backend {
     // A request already in the cache costs nothing tonight.
     if (s_.cache && store_ && s_.available) {
       try {
-        if (store_->cache_get(cache_key_for(request.sample, llm::build_body(s_, messages, p)))) return e;
+        if (store_->cache_get(cache_key_for(request, llm::build_body(s_, messages, p)))) return e;
       } catch (const std::exception&) {
       }
     }
@@ -178,7 +178,7 @@ class LlmBackend final : public Backend {
     }
     if (redactions > 0) ctx.count("redactions", redactions);
 
-    const std::string key = cache_key_for(request.sample, body);
+    const std::string key = cache_key_for(request, body);
     if (s_.cache) {
       if (auto hit = backends::cache_lookup(ctx, key)) {
         hit->latency_ms = (clock_->now_s() - t0) * 1000.0;
@@ -232,9 +232,11 @@ class LlmBackend final : public Backend {
   }
 
  private:
-  std::string cache_key_for(int sample, const std::string& body) const {
+  // The night's draw (meta "draw", set by the evaluation service) is part of the key: a
+  // resumed night gets its own answers back, a later night samples afresh.
+  std::string cache_key_for(const ChatRequest& request, const std::string& body) const {
     return backends::cache_key("llm", std::string(llm::provider_name(s_.provider)) + "\n" + url_ + "\nsample=" +
-                                          std::to_string(sample) + "\n" + body);
+                                          std::to_string(request.sample) + backends::draw_of(request) + "\n" + body);
   }
 
   // `started` receives the time the first attempt went out.

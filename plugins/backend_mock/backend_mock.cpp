@@ -35,7 +35,12 @@ const char* const kSchemaJson = R"({
     "rules": {"type": "object", "additionalProperties": {"type": "string"},
       "description": "Rule texts by key, added to (or overriding) the defaults or the rules_file."},
     "default_edit_budget": {"type": "integer", "minimum": 0,
-      "description": "Edits per reflection when the request does not say (default 4)."}
+      "description": "Edits per reflection when the request does not say (default 4)."},
+    "flip_rate": {"type": "number", "minimum": 0, "maximum": 0.5,
+      "description": "Noise for gate simulations: each replay's outcome (solved or not) flips with this probability, drawn afresh per night, variant, task, sample and documents (default 0)."},
+    "noise_seed": {"type": "integer", "minimum": 0, "description": "Seed of the flips (default 1)."},
+    "reflect": {"enum": ["rules", "fresh_rules", "noop"],
+      "description": "rules: propose the rules failed tasks need (SkillOpt's); fresh_rules: the same, skipping edits the prompt lists as rejected before (meta rejected), as a real optimizer is told to; noop: propose one new rule that changes no outcome (a pure-noise optimizer for gate simulations) (default rules)."}
   }
 })";
 
@@ -49,6 +54,11 @@ class MockBackend final : public Backend {
   void configure(const Config& config, Context& ctx) override {
     rules_ = mock::rules_from_config(config, ctx.run().pipeline_dir);
     default_budget_ = static_cast<int>(config.get_int("default_edit_budget", 4));
+    flip_rate_ = config.get_double("flip_rate", 0.0);
+    noise_seed_ = static_cast<std::uint64_t>(config.get_int("noise_seed", 1));
+    const std::string mode = config.get_string("reflect", "rules");
+    noop_ = mode == "noop";
+    fresh_ = mode == "fresh_rules";
     std::string material;
     for (const auto& [k, v] : rules_) material += k + "\n" + v + "\n";
     identity_ = "mock:" + sha256_hex(material).substr(0, 12);
@@ -72,8 +82,7 @@ class MockBackend final : public Backend {
     std::string purpose = request.purpose.empty() ? meta_get(request, "purpose") : request.purpose;
     std::string text;
     if (purpose.empty() || purpose == "replay") {
-      text = mock::attempt(rules_, backends::split_list(meta_get(request, "tags")), meta_get(request, "reference"),
-                           documents(request));
+      text = replay(request);
     } else if (purpose == "reflect") {
       text = reflect(request);
     } else if (purpose == "judge") {
@@ -102,7 +111,45 @@ class MockBackend final : public Backend {
     return all;
   }
 
+  // The deterministic answer, flipped (solved <-> unsolved) with probability flip_rate. The
+  // flip is a hash of everything that makes a replay a fresh draw, so a night is reproducible
+  // and baseline and candidate get independent noise.
+  std::string replay(const ChatRequest& request) const {
+    const auto tags = backends::split_list(meta_get(request, "tags"));
+    const std::string ref = meta_get(request, "reference"), docs = documents(request);
+    std::string text = mock::attempt(rules_, tags, ref, docs);
+    if (flip_rate_ <= 0) return text;
+    const std::string h = sha256_hex(std::to_string(noise_seed_) + "\n" + meta_get(request, "draw") + "\n" +
+                                     meta_get(request, "variant") + "\n" + meta_get(request, "task_id") + "\n" +
+                                     std::to_string(request.sample) + "\n" + docs);
+    const double u = static_cast<double>(std::stoull(h.substr(0, 13), nullptr, 16)) / static_cast<double>(1ULL << 52);
+    if (u >= flip_rate_) return text;
+    std::vector<std::string> needs;  // the rule tags alone: a flip ignores what breaks the task
+    for (const auto& t : tags)
+      if (t.rfind("rule:", 0) == 0) needs.push_back(t);
+    const std::string solved = mock::attempt(rules_, needs, ref, all_rule_texts(needs));
+    return text == solved ? mock::attempt(rules_, needs, ref, "") : solved;
+  }
+
+  // The texts of every rule the tags require (what would make the task solved).
+  std::string all_rule_texts(const std::vector<std::string>& tags) const {
+    std::string out;
+    for (const auto& k : mock::required_rules(rules_, tags)) out += rules_.at(k) + "\n";
+    return out;
+  }
+
+  // The noise optimizer: one rule no task needs, new each time (numbered past the last one).
+  std::string noop_reflect(const ChatRequest& request) const {
+    const std::string docs = documents(request);
+    int n = 1;
+    while (docs.find("Noise note " + std::to_string(n) + ".") != std::string::npos) ++n;
+    return "{\"edits\":[{\"target\":\"" + (meta_get(request, "target").empty() ? std::string("skill") : meta_get(request, "target")) +
+           "\",\"op\":\"add\",\"content\":\"Noise note " + std::to_string(n) +
+           ". Keep answers as they are.\",\"rationale\":\"no-op\",\"kind\":\"skill_defect\"}]}";
+  }
+
   std::string reflect(const ChatRequest& request) const {
+    if (noop_) return noop_reflect(request);
     auto tags = request.meta.find("failed_tags");
     if (tags == request.meta.end()) {
       throw Error("backend_mock: a reflect request needs meta \"failed_tags\" (the failed tasks' tags); "
@@ -121,7 +168,9 @@ class MockBackend final : public Backend {
     if (target != "skill" && target != "memory") {
       throw Error("backend_mock: meta \"target\" must be skill or memory, not '" + target + "'");
     }
-    auto edits = mock::reflect(rules_, backends::split_list(tags->second), documents(request), budget);
+    // fresh_rules: an edit rejected before counts as present, so it is not proposed again.
+    const std::string seen = fresh_ ? documents(request) + "\n" + meta_get(request, "rejected") : documents(request);
+    auto edits = mock::reflect(rules_, backends::split_list(tags->second), seen, budget);
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
     w.StartObject();
@@ -171,6 +220,10 @@ class MockBackend final : public Backend {
 
   mock::RuleTexts rules_ = mock::default_rules();
   int default_budget_ = 4;
+  double flip_rate_ = 0;
+  std::uint64_t noise_seed_ = 1;
+  bool noop_ = false;
+  bool fresh_ = false;
   std::string identity_ = "mock";
 };
 

@@ -57,7 +57,8 @@ class ConsolidateReflect final : public Consolidator {
     Usage usage;
     Evaluator evaluator(ctx, s_.backend, usage);
     Reflector reflector(ctx, *optimizer, s_, usage);
-    Epoch epoch(ctx, s_, evaluator, reflector, rejected_before(ctx, project));
+    const std::vector<NightReport> past = past_reports(ctx, project);
+    Epoch epoch(ctx, s_, evaluator, reflector, rejected_before(past), carried_before(past));
 
     // The gated documents: the first skill target and the first memory target.
     std::string skill_target, memory_target;
@@ -143,6 +144,7 @@ class ConsolidateReflect final : public Consolidator {
       if (outcomes.back().result.cancelled || ctx.cancelled()) break;
     }
 
+    fail_if_the_optimizer_failed(outcomes, optimizer->identity());
     const auto plan_metrics = out.report.metrics;
     out.report = build_report(outcomes, s_);
     for (const auto& [k, v] : plan_metrics) out.report.metrics[k] = v;
@@ -210,24 +212,63 @@ class ConsolidateReflect final : public Consolidator {
     return true;
   }
 
-  // Contents of edits the gate rejected on this project's earlier nights, newest last.
-  std::vector<std::string> rejected_before(Context& ctx, const std::string& project) const {
-    std::vector<std::string> out;
+  // This project's earlier nights' reports, oldest first ({} without a store or on error).
+  static std::vector<NightReport> past_reports(Context& ctx, const std::string& project) {
     Store* store = ctx.store();
-    if (!store || s_.max_rejected == 0) return out;
-    std::set<std::string> seen;
-    std::vector<NightReport> past;
+    if (!store) return {};
     try {
-      past = store->past_reports(project);
+      return store->past_reports(project);
     } catch (const std::exception& e) {
       ctx.logger().warn("cannot read earlier nights' reports: {}", e.what());
-      return out;
+      return {};
     }
+  }
+
+  // Contents of edits the gate rejected on earlier nights, newest last. Carried edits are not
+  // rejections: they are re-tested, not shown to the optimizer as failures.
+  std::vector<std::string> rejected_before(const std::vector<NightReport>& past) const {
+    std::vector<std::string> out;
+    if (s_.max_rejected == 0) return out;
+    std::set<std::string> seen;
     for (auto it = past.rbegin(); it != past.rend() && static_cast<int>(out.size()) < s_.max_rejected; ++it)
       for (const auto& e : it->rejected_edits)
-        if (!e.content.empty() && seen.insert(normalize_for_match(e.content)).second) out.push_back(e.content);
+        if (e.status != EditStatus::kCarried && !e.content.empty() &&
+            seen.insert(normalize_for_match(e.content)).second)
+          out.push_back(e.content);
     std::reverse(out.begin(), out.end());
     return out;
+  }
+
+  // The edits the latest night carried, with how many consecutive nights carried each.
+  static std::vector<CarriedEdit> carried_before(const std::vector<NightReport>& past) {
+    std::vector<CarriedEdit> out;
+    if (past.empty()) return out;
+    auto carried_in = [](const NightReport& r, const Edit& e) {
+      for (const auto& x : r.rejected_edits)
+        if (x.status == EditStatus::kCarried && x.target == e.target &&
+            normalize_for_match(x.content) == normalize_for_match(e.content))
+          return true;
+      return false;
+    };
+    for (const auto& e : past.back().rejected_edits) {
+      if (e.status != EditStatus::kCarried) continue;
+      int looks = 1;
+      for (auto it = past.rbegin() + 1; it != past.rend() && carried_in(*it, e); ++it) ++looks;
+      out.push_back({e, looks});
+    }
+    return out;
+  }
+
+  // An optimizer that cannot answer fails the stage (exit 1) instead of ending as an empty
+  // night; replays and usable replies are kept, so running the command again resumes.
+  static void fail_if_the_optimizer_failed(const std::vector<GroupOutcome>& outcomes, const std::string& optimizer) {
+    std::vector<std::string> why;
+    for (const auto& go : outcomes)
+      if (go.result.action == GateAction::kFailed) why.push_back(go.group.name + ": " + go.result.reason);
+    if (why.empty()) return;
+    throw Error("the optimizer " + optimizer + " failed, so the night cannot propose anything (" + join(why, "; ") +
+                "). Check the optimizer backend (optimizer_backend, else backend) and run the same command "
+                "again; finished replays are not repeated.");
   }
 
   Settings s_;

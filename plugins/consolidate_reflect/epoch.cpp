@@ -1,6 +1,7 @@
 #include "epoch.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "skillpipe/kit/util.hpp"
@@ -110,6 +111,11 @@ void record_decision(std::map<std::string, double>& m, const GateDecision& d) {
     m["gate.mean_delta"] = d.ci->mean;
   }
   if (d.p_value) m["gate.p_value"] = *d.p_value;
+  m["gate.effect"] = d.effect.mean;
+  m["gate.effect_low"] = d.effect.low;
+  m["gate.effect_high"] = d.effect.high;
+  m["gate.n"] = d.n;
+  if (d.alpha > 0) m["gate.alpha"] = d.alpha;
   m["gate.improved"] = d.improved;
   m["gate.regressed"] = d.regressed;
   m["gate.unchanged"] = d.unchanged;
@@ -159,7 +165,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   }
 
   // Baseline.
-  Scored base = eval_.run(gate_set, spec.skill.text, spec.memory.text, "baseline", "baseline");
+  Scored base = eval_.run(gate_set, spec.skill.text, spec.memory.text, "baseline", "baseline", s_.gate.samples);
   if (base.raw.budget_stopped) {
     r.action = GateAction::kBudgetStopped;
     r.reason = "the budget ran out while scoring the baseline";
@@ -174,7 +180,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   }
   Scored base_test;
   if (!sp.test.empty()) {
-    base_test = eval_.run(sp.test, spec.skill.text, spec.memory.text, "baseline_test", "test");
+    base_test = eval_.run(sp.test, spec.skill.text, spec.memory.text, "baseline_test", "test", s_.gate.samples);
     r.baseline_test = mean_score(base_test.results, gate);
   }
   if (s_.evaluate_only) {
@@ -195,7 +201,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   }
 
   // Train replay (reused when it is the same replay the baseline already did).
-  const bool same = gate_split == Split::kTrain && s_.rollouts_k == 1;
+  const bool same = gate_split == Split::kTrain && s_.rollouts_k == s_.gate.samples;
   Scored train = same ? base : eval_.run(sp.train, spec.skill.text, spec.memory.text, "train", "train", s_.rollouts_k);
   if (train.raw.budget_stopped) {
     r.action = GateAction::kBudgetStopped;
@@ -207,6 +213,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   std::vector<TaskResult> current = base.results;
   std::optional<double> last_candidate;
   GateDecision last_decision;
+  std::optional<GateDecision> significance;  // the last accepting trial: where significance was claimed
   bool any_applied = false, any_accepted = false, any_failures = false;
   std::vector<std::string> rejected_tonight;
 
@@ -232,8 +239,14 @@ EpochResult Epoch::run(const EpochSpec& spec) {
       r.notes.push_back(std::to_string(col.unscored) +
                         " train task(s) could not be replayed and were left out of the " + name + " reflection");
     r.metrics["train.failures." + name] = static_cast<double>(col.failed.size());
-    if (col.failed.empty()) continue;
-    any_failures = true;
+    std::vector<Edit> carried_in;  // earlier nights' promising edits for this document
+    for (const auto& c : carried_)
+      if (c.edit.target == target && (c.edit.document.empty() || c.edit.document == doc_name)) {
+        carried_in.push_back(c.edit);
+        carried_in.back().status = EditStatus::kProposed;
+      }
+    if (col.failed.empty() && carried_in.empty()) continue;
+    if (!col.failed.empty()) any_failures = true;
 
     PromptInput in;
     in.target = target;
@@ -249,8 +262,10 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     in.max_failures = s_.max_failures;
     in.max_successes = s_.max_successes;
     in.excerpt_chars = s_.excerpt_chars;
-    ReflectOutcome ro = reflector_.reflect(in, tags_of(col.failed), skill + "\n\n" + memory);
+    ReflectOutcome ro;
+    if (!col.failed.empty()) ro = reflector_.reflect(in, tags_of(col.failed), skill + "\n\n" + memory);
     for (auto& n : ro.notes) r.notes.push_back(n);
+    if (ro.failed) r.reflect_errors.push_back(name + " reflection: " + (ro.notes.empty() ? "failed" : ro.notes.back()));
     if (ro.budget_stopped) {
       r.action = GateAction::kBudgetStopped;
       r.reason = "the budget ran out during the " + name + " reflection";
@@ -264,8 +279,16 @@ EpochResult Epoch::run(const EpochSpec& spec) {
       r.notes.push_back(std::to_string(repeated) + " " + name +
                         " edit(s) repeat an edit the gate rejected on an earlier night");
 
+    if (!carried_in.empty())
+      r.notes.push_back(std::to_string(carried_in.size()) + " " + name +
+                        " edit(s) carried from an earlier night are re-tested on tonight's samples");
+    for (auto& e : ro.edits)  // the optimizer may propose a carried edit again: test it once
+      if (std::none_of(carried_in.begin(), carried_in.end(), [&](const Edit& c) {
+            return normalize_for_match(c.content) == normalize_for_match(e.content);
+          }))
+        carried_in.push_back(std::move(e));
     const std::string& doc = is_skill ? skill : memory;
-    ApplyResult ar = apply_edits(doc, ro.edits, spec.apply);
+    ApplyResult ar = apply_edits(doc, carried_in, spec.apply);
     if (!ar.error.empty())
       r.notes.push_back(doc_name + ": skillpipe's markers are damaged (" + ar.error +
                         "); no edit was applied. Fix or remove the markers by hand.");
@@ -281,17 +304,19 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     any_applied = true;
 
     Scored trial =
-        eval_.run(gate_set, is_skill ? ar.text : skill, is_skill ? memory : ar.text, "trial:" + name, "trial");
+        eval_.run(gate_set, is_skill ? ar.text : skill, is_skill ? memory : ar.text, "trial:" + name, "trial",
+                  s_.gate.samples);
     if (trial.raw.budget_stopped) {
       r.action = GateAction::kBudgetStopped;
       r.reason = "the budget ran out during the " + name + " trial";
       return r;
     }
-    GateDecision d = decide(current, trial.results, gate);
+    GateDecision d = decide(current, trial.results, gate, next_alpha(looks_of(applied)));
     r.trials.push_back({name, static_cast<int>(applied.size()), d.baseline, d.candidate, d.accept, d.reason});
     last_candidate = mean_score(trial.results, gate);
     last_decision = d;
     auto keep = [&](const std::string& text, const Scored& sc, const std::vector<Edit>& edits) {
+      significance = last_decision;
       (is_skill ? skill : memory) = text;
       current = sc.results;
       any_accepted = true;
@@ -301,6 +326,13 @@ EpochResult Epoch::run(const EpochSpec& spec) {
       e.status = EditStatus::kRejected;
       rejected_tonight.push_back(e.content);
       r.rejected.push_back(std::move(e));
+    };
+    // Promising but not yet significant: re-test next night, unless it was carried long enough.
+    auto carry_or_reject = [&](const Edit& e, const GateDecision& dec) {
+      if (!dec.promising || looks_of({e}) >= s_.carry_nights) return reject(e);
+      Edit c = e;
+      c.status = EditStatus::kCarried;
+      r.carried.push_back(std::move(c));
     };
     if (d.accept && s_.prune_edits && applied.size() > 1) {
       // Leave-one-out: an edit the val score does not need (a rule riding along with a good
@@ -325,7 +357,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
           continue;
         }
         Scored t = eval_.run(gate_set, is_skill ? without.text : skill, is_skill ? memory : without.text,
-                             "prune:" + name + ":without" + std::to_string(i + 1), "trial");
+                             "prune:" + name + ":without" + std::to_string(i + 1), "trial", s_.gate.samples);
         if (t.raw.budget_stopped) {
           r.action = GateAction::kBudgetStopped;
           r.reason = "the budget ran out while pruning " + name + " edits";
@@ -351,7 +383,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
       continue;
     }
     if (!(s_.salvage_edits && applied.size() > 1)) {
-      for (auto& e : applied) reject(e);
+      for (auto& e : applied) carry_or_reject(e, d);
       continue;
     }
     // Salvage: a batch can fail because of one bad edit; try each alone.
@@ -365,13 +397,13 @@ EpochResult Epoch::run(const EpochSpec& spec) {
         continue;
       }
       Scored t1 = eval_.run(gate_set, is_skill ? a1.text : skill, is_skill ? memory : a1.text,
-                            "trial:" + name + ":edit" + std::to_string(i + 1), "trial");
+                            "trial:" + name + ":edit" + std::to_string(i + 1), "trial", s_.gate.samples);
       if (t1.raw.budget_stopped) {
         r.action = GateAction::kBudgetStopped;
         r.reason = "the budget ran out while trying " + name + " edits one by one";
         return r;
       }
-      GateDecision d1 = decide(current, t1.results, gate);
+      GateDecision d1 = decide(current, t1.results, gate, next_alpha(looks_of({applied[i]})));
       r.trials.push_back(
           {name + " (edit " + std::to_string(i + 1) + " alone)", 1, d1.baseline, d1.candidate, d1.accept, d1.reason});
       last_candidate = mean_score(t1.results, gate);
@@ -379,13 +411,22 @@ EpochResult Epoch::run(const EpochSpec& spec) {
       if (d1.accept)
         keep(a1.text, t1, {applied[i]});
       else
-        reject(applied[i]);
+        carry_or_reject(applied[i], d1);
     }
   }
   for (const auto& e : r.accepted_skill) r.accepted.push_back(e);
   for (const auto& e : r.accepted_memory) r.accepted.push_back(e);
+  if (!r.reflect_errors.empty()) {
+    // An optimizer that cannot answer is a failure, never an empty night.
+    r.action = GateAction::kFailed;
+    r.reason = "the optimizer failed: " + join(r.reflect_errors, "; ");
+    return r;
+  }
 
   if (!any_accepted) {
+    if (!r.carried.empty())
+      r.notes.push_back(std::to_string(r.carried.size()) +
+                        " promising edit(s) are not yet significant and are carried to the next night");
     r.candidate_val = last_candidate;
     r.deltas = deltas_from(last_decision, gate_split);
     if (any_applied) record_decision(r.metrics, last_decision);
@@ -404,7 +445,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   // Final: the candidate pair against the original baseline.
   Scored final_sc;
   if (s_.final_replay) {
-    final_sc = eval_.run(gate_set, skill, memory, "final", "final");
+    final_sc = eval_.run(gate_set, skill, memory, "final", "final", s_.gate.samples);
     if (final_sc.raw.budget_stopped) {
       r.action = GateAction::kBudgetStopped;
       r.reason = "the budget ran out during the final replay";
@@ -413,10 +454,22 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   } else {
     final_sc.results = current;
   }
-  GateDecision fd = decide(base.results, final_sc.results, gate);
+  // The final replay confirms on fresh samples that the pair is better and hurts no task; the
+  // significance was claimed (and its alpha spent) when each edit was accepted.
+  GateConfig confirm = gate;
+  confirm.mode = "strict";
+  GateDecision fd = decide(base.results, final_sc.results, confirm);
   r.candidate_val = mean_score(final_sc.results, gate);
   r.deltas = deltas_from(fd, gate_split);
   record_decision(r.metrics, fd);
+  if (significance) {  // the test that accepted, with the level it was held to
+    if (significance->ci) {
+      r.metrics["gate.ci_low"] = significance->ci->low;
+      r.metrics["gate.ci_high"] = significance->ci->high;
+    }
+    if (significance->p_value) r.metrics["gate.p_value"] = *significance->p_value;
+    if (gate.mode == "statistical") r.metrics["gate.alpha"] = significance->alpha;
+  }
   if (!fd.accept) {
     for (auto e : r.accepted) {
       e.status = EditStatus::kRejected;
@@ -436,14 +489,36 @@ EpochResult Epoch::run(const EpochSpec& spec) {
   r.memory_text = memory;
   r.action = r.unverified ? GateAction::kRejectUnverified : GateAction::kAccept;
   r.reason = fd.reason;
+  if (significance && gate.mode == "statistical") {
+    // Say where significance was claimed; the final replay only confirmed it.
+    std::string confirmed = fd.reason;
+    if (const auto at = confirmed.find("; strict mode: no significance is claimed"); at != std::string::npos)
+      confirmed.erase(at, std::string("; strict mode: no significance is claimed").size());
+    r.reason = significance->reason + "; confirmed by the final replay: " + confirmed;
+  }
   if (r.unverified) r.reason = "not validated (" + sp.leak + "); on the " + to_string(gate_split) + " proxy: " + fd.reason;
   if (!sp.test.empty()) {
-    Scored after_test = eval_.run(sp.test, skill, memory, "final_test", "test");
+    Scored after_test = eval_.run(sp.test, skill, memory, "final_test", "test", s_.gate.samples);
     r.candidate_test = mean_score(after_test.results, gate);
     GateDecision td = decide(base_test.results, after_test.results, gate);
     for (auto& d : deltas_from(td, Split::kTest)) r.deltas.push_back(d);
   }
   return r;
+}
+
+double Epoch::next_alpha(int looks) {
+  ++candidates_;
+  const double alpha = 1 - s_.gate.confidence;
+  return std::ldexp(alpha, -candidates_ - std::max(0, looks));
+}
+
+int Epoch::looks_of(const std::vector<Edit>& edits) const {
+  int looks = 0;
+  for (const auto& e : edits)
+    for (const auto& c : carried_)
+      if (c.edit.target == e.target && normalize_for_match(c.edit.content) == normalize_for_match(e.content))
+        looks = std::max(looks, c.looks);
+  return looks;
 }
 
 }  // namespace skillpipe::reflect

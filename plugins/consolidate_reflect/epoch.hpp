@@ -8,6 +8,13 @@
 //   final     replay val with the candidate pair and compare with the original baseline
 //   test      score the test split under the documents the night ends with
 //
+// Every val replay (baseline, trials, final) takes the gate's k samples per task in the same
+// night, so baseline and candidate are measured under the same conditions. The night's alpha
+// is spent over its candidates (the j-th candidate tested is held to alpha / 2^j); a
+// candidate that is better and hurts nothing but is not yet significant is *carried*: its
+// edits are re-tested the next night on fresh samples (an edit on its t-th re-test is held to
+// a further 2^-t), at most `carry_nights` nights, then rejected.
+//
 // With no val split (or val overlapping train) the gate runs on train as a proxy and the
 // night is `reject_unverified`: its proposals are staged as unverified suggestions only.
 #pragma once
@@ -35,6 +42,12 @@ struct EpochSpec {
   ApplyOptions apply;
 };
 
+// An edit carried from earlier nights: promising, not yet significant.
+struct CarriedEdit {
+  Edit edit;
+  int looks = 1;  // nights it has been tested so far
+};
+
 struct Trial {
   std::string target;  // skill | memory
   int edits = 0;
@@ -51,6 +64,8 @@ struct EpochResult {
   std::optional<double> baseline_val, candidate_val, baseline_test, candidate_test;
   std::vector<TaskDelta> deltas;
   std::vector<Edit> accepted, rejected, unmatched;
+  std::vector<Edit> carried;               // status kCarried: re-tested next night
+  std::vector<std::string> reflect_errors;  // the optimizer failed: the stage must fail
   std::string skill_text, memory_text;  // the documents the night ends with
   std::vector<std::string> notes;
   std::map<std::string, double> metrics;
@@ -64,12 +79,13 @@ struct EpochResult {
 class Epoch {
  public:
   Epoch(Context& ctx, const Settings& settings, Evaluator& evaluator, Reflector& reflector,
-        std::vector<std::string> rejected_before)
+        std::vector<std::string> rejected_before, std::vector<CarriedEdit> carried = {})
       : ctx_(ctx),
         s_(settings),
         eval_(evaluator),
         reflector_(reflector),
-        rejected_before_(std::move(rejected_before)) {}
+        rejected_before_(std::move(rejected_before)),
+        carried_(std::move(carried)) {}
 
   EpochResult run(const EpochSpec& spec);
 
@@ -78,7 +94,14 @@ class Epoch {
   const Settings& s_;
   Evaluator& eval_;
   Reflector& reflector_;
+  // The level the next candidate is held to: alpha / 2^j for the night's j-th candidate,
+  // halved again per earlier night the edits were already tested (`looks`).
+  double next_alpha(int looks);
+  int looks_of(const std::vector<Edit>& edits) const;
+
   std::vector<std::string> rejected_before_;
+  std::vector<CarriedEdit> carried_;
+  int candidates_ = 0;  // statistical tests run tonight, over every group
 };
 
 }  // namespace skillpipe::reflect

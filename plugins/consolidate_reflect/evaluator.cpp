@@ -1,5 +1,6 @@
 #include "evaluator.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "skillpipe/errors.hpp"
@@ -42,6 +43,10 @@ Scored Evaluator::run(const std::vector<TaskRecord>& tasks, const std::string& s
     t.scored = ts.samples > 0;
     t.hard = ts.hard;
     t.soft = ts.soft;
+    for (int k = 0; k < std::max(1, rollouts); ++k) {
+      double h = 0, so = 0;
+      if (sample_scores(s.raw, ts.task_id, k, h, so)) t.samples.emplace_back(h, so);
+    }
     if (const int k = n[ts.task_id]; k > 0) {
       t.tokens = cost[ts.task_id].first / k;
       t.latency_ms = cost[ts.task_id].second / k;

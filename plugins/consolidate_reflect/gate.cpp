@@ -53,14 +53,42 @@ std::optional<double> mean_score(const std::vector<TaskResult>& results, const G
   return sum / n;
 }
 
-GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<TaskResult>& candidate,
-                    const GateConfig& cfg) {
-  GateDecision d;
+namespace {
+
+std::string first_ids(const std::vector<std::string>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size() && i < 5; ++i) s += (i ? ", " : "") + v[i];
+  if (v.size() > 5) s += ", ...";
+  return s;
+}
+
+// Per-sample gate scores of one task (the task's mean when it kept no samples).
+std::vector<double> sample_scores(const TaskResult& r, const GateConfig& cfg) {
+  std::vector<double> out;
+  for (const auto& [h, s] : r.samples) {
+    TaskResult one = r;
+    one.hard = h;
+    one.soft = s;
+    out.push_back(task_score(one, cfg));
+  }
+  if (out.empty()) out.push_back(task_score(r, cfg));
+  return out;
+}
+
+struct Paired {
+  std::vector<double> deltas;
+  std::vector<PairedSamples> samples;
+  std::vector<std::string> regressed_ids, missing_ids;
+};
+
+// Pairs each baseline task with the candidate's, filling the decision's table and counts.
+Paired pair_up(const std::vector<TaskResult>& baseline, const std::vector<TaskResult>& candidate,
+               const GateConfig& cfg, GateDecision& d) {
+  Paired p;
   std::map<std::string, const TaskResult*> cand;
   for (const auto& c : candidate) cand[c.task_id] = &c;
-  std::vector<double> deltas;
   double sum_b = 0, sum_c = 0;
-  std::vector<std::string> regressed_ids, missing_ids;
+  const double margin = std::max(0.0, cfg.regression_margin);
   for (const auto& b : baseline) {
     TaskChange ch;
     ch.task_id = b.task_id;
@@ -73,84 +101,94 @@ GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<T
     } else if (!ch.after) {
       ch.status = "missing";
       ++d.missing;
-      missing_ids.push_back(b.task_id);
+      p.missing_ids.push_back(b.task_id);
     } else {
       const double delta = *ch.after - *ch.before;
-      deltas.push_back(delta);
+      p.deltas.push_back(delta);
+      p.samples.push_back({sample_scores(b, cfg), sample_scores(*c, cfg)});
       sum_b += *ch.before;
       sum_c += *ch.after;
-      if (delta > kEps) {
-        ch.status = "improved";
-        ++d.improved;
-      } else if (delta < -kEps) {
-        ch.status = "regressed";
-        ++d.regressed;
-        regressed_ids.push_back(b.task_id);
-      } else {
-        ch.status = "unchanged";
-        ++d.unchanged;
-      }
+      ch.status = delta > kEps ? "improved" : delta < -kEps ? "regressed" : "unchanged";
+      ++(delta > kEps ? d.improved : delta < -kEps ? d.regressed : d.unchanged);
+      if (delta < -(margin + kEps)) p.regressed_ids.push_back(b.task_id);
     }
     d.changes.push_back(std::move(ch));
   }
-  if (!deltas.empty()) {
-    d.baseline = sum_b / static_cast<double>(deltas.size());
-    d.candidate = sum_c / static_cast<double>(deltas.size());
+  d.n = static_cast<int>(p.deltas.size());
+  if (d.n > 0) {
+    d.baseline = sum_b / d.n;
+    d.candidate = sum_c / d.n;
+    d.effect = bootstrap_mean_ci(p.deltas, cfg.confidence, cfg.resamples, cfg.seed);
   }
-  if (cfg.mode == "statistical" && !deltas.empty()) {
-    if (cfg.test == "sign")
-      d.p_value = sign_test_p(d.improved, d.regressed);
-    else
-      d.ci = bootstrap_mean_ci(deltas, cfg.confidence, cfg.resamples, cfg.seed);
+  return p;
+}
+
+// Statistical mode, once the candidate is better and hurts nothing: significant at `alpha`?
+// Sets d.promising (and the reason) when it is not, or when val is too small to say.
+bool significant(const Paired& p, const GateConfig& cfg, const std::string& scores, GateDecision& d) {
+  const std::string a = fmt_g(d.alpha);
+  if (d.n < cfg.min_val) {
+    d.promising = true;
+    d.reason = scores + ", but only " + std::to_string(d.n) + " val task(s) could be compared; at least " +
+               std::to_string(cfg.min_val) + " are needed before any significance is claimed (gate_min_val)";
+    return false;
   }
+  if (cfg.test == "bootstrap") {
+    d.ci = bootstrap_mean_ci(p.deltas, 1 - d.alpha, cfg.resamples, cfg.seed);
+    if (d.ci->low > 0) return true;
+    d.reason = scores + ", but the " + fmt_g((1 - d.alpha) * 100) + "% bootstrap interval of the mean improvement [" +
+               fmt(d.ci->low) + ", " + fmt(d.ci->high) + "] does not lie above zero";
+  } else {
+    d.p_value = cfg.test == "sign" ? sign_test_p(d.improved, d.regressed)
+                                   : permutation_test_p(p.samples, std::max(cfg.resamples, 10000), cfg.seed);
+    if (*d.p_value <= d.alpha + kEps) return true;
+    d.reason = scores + ", but the " + (cfg.test == "sign" ? "sign" : "permutation") + " test is not significant (" +
+               std::to_string(d.improved) + " better, " + std::to_string(d.regressed) + " worse, p=" +
+               fmt_g(*d.p_value) + " > alpha " + a + ")";
+  }
+  d.promising = true;
+  return false;
+}
+
+}  // namespace
+
+std::string GateDecision::effect_text(const GateConfig& cfg) const {
+  char b[160];
+  std::snprintf(b, sizeof b, "effect %+.4f, %g%% interval [%.4f, %.4f], n=%d", effect.mean, cfg.confidence * 100,
+                effect.low, effect.high, n);
+  return b;
+}
+
+GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<TaskResult>& candidate,
+                    const GateConfig& cfg, double alpha) {
+  GateDecision d;
+  if (cfg.mode == "statistical") d.alpha = alpha < 0 ? 1 - cfg.confidence : alpha;
+  const Paired p = pair_up(baseline, candidate, cfg, d);
   const std::string scores = "candidate " + fmt(d.candidate) + " vs baseline " + fmt(d.baseline);
-  auto ids = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (std::size_t i = 0; i < v.size() && i < 5; ++i) s += (i ? ", " : "") + v[i];
-    if (v.size() > 5) s += ", ...";
-    return s;
+  auto done = [&](std::string reason) {
+    d.reason = std::move(reason);
+    if (d.n > 0) d.reason += " (" + d.effect_text(cfg) + ")";
+    return d;
   };
-  if (d.missing > 0) {
-    d.reason = std::to_string(d.missing) + " task(s) could not be scored under the candidate (" + ids(missing_ids) +
-               "); an unverifiable candidate is never accepted";
-    return d;
-  }
-  if (deltas.empty()) {
-    d.reason = "no validation task could be scored, so nothing can be verified";
-    return d;
-  }
-  if (!(d.candidate > d.baseline + kEps)) {
-    d.reason = scores + ": not strictly better";
-    return d;
-  }
-  if (cfg.no_regression && d.regressed > 0) {
-    d.reason = scores + ", but per-task no-regression is on and " + std::to_string(d.regressed) +
-               " task(s) got worse (" + ids(regressed_ids) + ")";
-    return d;
-  }
+  if (d.missing > 0)
+    return done(std::to_string(d.missing) + " task(s) could not be scored under the candidate (" +
+                first_ids(p.missing_ids) + "); an unverifiable candidate is never accepted");
+  if (p.deltas.empty()) return done("no validation task could be scored, so nothing can be verified");
+  if (!(d.candidate > d.baseline + kEps)) return done(scores + ": not strictly better");
+  if (cfg.no_regression && !p.regressed_ids.empty())
+    return done(scores + ", but per-task no-regression is on and " + std::to_string(p.regressed_ids.size()) +
+                " task(s) got worse (" + first_ids(p.regressed_ids) + ")");
   const double effect = d.candidate - d.baseline;
-  if (cfg.min_effect > 0 && effect + kEps < cfg.min_effect) {
-    d.reason = scores + ": improvement " + fmt(effect) + " is below the minimum effect " + fmt(cfg.min_effect);
-    return d;
-  }
-  const std::string level = fmt_g(cfg.confidence * 100) + "%";
-  if (d.ci && !(d.ci->low > 0)) {
-    d.reason = scores + ", but the " + level + " bootstrap interval of the mean per-task improvement [" +
-               fmt(d.ci->low) + ", " + fmt(d.ci->high) +
-               "] does not lie above zero (n=" + std::to_string(deltas.size()) + ")";
-    return d;
-  }
-  if (d.p_value && *d.p_value > 1 - cfg.confidence + kEps) {
-    d.reason = scores + ", but the sign test is not significant (" + std::to_string(d.improved) + " better, " +
-               std::to_string(d.regressed) + " worse, p=" + fmt(*d.p_value) + " > " + fmt(1 - cfg.confidence) + ")";
-    return d;
-  }
+  if (cfg.min_effect > 0 && effect + kEps < cfg.min_effect)
+    return done(scores + ": improvement " + fmt(effect) + " is below the minimum effect " + fmt(cfg.min_effect));
+  if (cfg.mode == "statistical" && !significant(p, cfg, scores, d)) return done(d.reason);
   d.accept = true;
-  d.reason = scores + " (" + std::to_string(d.improved) + " better, " + std::to_string(d.regressed) + " worse, " +
-             std::to_string(d.unchanged) + " unchanged)";
-  if (d.ci) d.reason += "; " + level + " interval [" + fmt(d.ci->low) + ", " + fmt(d.ci->high) + "]";
-  if (d.p_value) d.reason += "; sign test p=" + fmt(*d.p_value);
-  return d;
+  std::string why = scores + " (" + std::to_string(d.improved) + " better, " + std::to_string(d.regressed) +
+                    " worse, " + std::to_string(d.unchanged) + " unchanged)";
+  if (d.ci) why += "; " + fmt_g((1 - d.alpha) * 100) + "% interval [" + fmt(d.ci->low) + ", " + fmt(d.ci->high) + "]";
+  if (d.p_value) why += "; " + cfg.test + " test p=" + fmt_g(*d.p_value) + " <= alpha " + fmt_g(d.alpha);
+  if (cfg.mode != "statistical") why += "; strict mode: no significance is claimed";
+  return done(why);
 }
 
 std::string metric_label(const GateConfig& cfg) { return cfg.multi.enabled ? "multi" : cfg.metric; }

@@ -1,10 +1,15 @@
 // gate.hpp - the validation gate as pure functions over per-task score tables.
 //
 // A candidate document pair is accepted iff its mean score on the validation tasks is
-// strictly better than the baseline's under the gate metric, and, when enabled: no task got
-// worse (per-task no-regression), the mean improvement reaches a minimum effect, and the
-// paired improvement is statistically significant (bootstrap interval above zero, or a
-// sign test). The metric is hard, soft, or mixed = (1-w)*hard + w*soft; with the
+// strictly better than the baseline's under the gate metric, no task got worse (per-task
+// no-regression, on by default; turning it off or allowing a margin is a reported
+// trade-off), the mean improvement reaches a minimum effect, and - in statistical mode, the
+// default - there are enough val tasks to claim anything (min_val) and the paired
+// improvement is significant at the level the night allots to this candidate (a stratified
+// permutation test over the k samples per task by default; sign test or bootstrap interval
+// on request). A candidate that is better and hurts nothing but is not (yet) significant is
+// `promising`: the night may carry it. Every decision carries its effect size with an
+// interval. The metric is hard, soft, or mixed = (1-w)*hard + w*soft; with the
 // multi-objective option it is a weighted mean of that accuracy and token/latency savings
 // against reference values, per task.
 #pragma once
@@ -12,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "stats.hpp"
@@ -30,10 +36,13 @@ struct MultiObjective {
 struct GateConfig {
   std::string metric = "mixed";  // hard | soft | mixed
   double mixed_weight = 0.5;
-  bool no_regression = false;
-  std::string mode = "strict";     // strict | statistical
-  std::string test = "bootstrap";  // bootstrap | sign
-  double confidence = 0.95;
+  bool no_regression = true;       // any val task worse blocks the candidate
+  double regression_margin = 0;    // a task is "worse" only when it drops by more than this
+  std::string mode = "statistical";  // strict | statistical
+  std::string test = "permutation";  // permutation | sign | bootstrap
+  int samples = 3;                 // k replays per val task, for baseline and candidate alike
+  int min_val = 8;                 // fewer paired val tasks: no significance is claimed
+  double confidence = 0.95;        // alpha = 1 - confidence, shared by a night's candidates
   double min_effect = 0.0;  // minimum mean improvement
   int resamples = 2000;
   std::uint64_t seed = 42;
@@ -48,6 +57,7 @@ struct TaskResult {
   double soft = 0;
   double tokens = 0;  // mean tokens per sample
   double latency_ms = 0;
+  std::vector<std::pair<double, double>> samples;  // (hard, soft) per sample, for the permutation test
 };
 
 struct TaskChange {
@@ -64,8 +74,14 @@ struct GateDecision {
   double candidate = 0;
   std::vector<TaskChange> changes;  // in baseline order
   int improved = 0, regressed = 0, unchanged = 0, missing = 0;
-  std::optional<Interval> ci;     // statistical mode, bootstrap
-  std::optional<double> p_value;  // statistical mode, sign test
+  int n = 0;                      // paired, scored tasks
+  Interval effect;                // mean per-task improvement, bootstrap interval at cfg.confidence
+  double alpha = 0;               // the level this decision was held to (statistical mode)
+  bool promising = false;         // better, hurts nothing, but not (yet) significant
+  std::optional<Interval> ci;     // statistical mode, bootstrap test (at 1 - alpha)
+  std::optional<double> p_value;  // statistical mode, permutation or sign test
+  // "effect +0.083, 95% interval [-0.021, 0.188], n=12"
+  std::string effect_text(const GateConfig& cfg) const;
 };
 
 // (1-w)*hard + w*soft, or hard, or soft; w clamped to [0,1].
@@ -74,8 +90,10 @@ double task_score(const TaskResult& r, const GateConfig& cfg);
 // Mean task_score over the scored tasks; nullopt when none is scored.
 std::optional<double> mean_score(const std::vector<TaskResult>& results, const GateConfig& cfg);
 
+// `alpha` < 0: 1 - cfg.confidence (a night spends its alpha over its candidates and passes
+// each candidate's share here).
 GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<TaskResult>& candidate,
-                    const GateConfig& cfg);
+                    const GateConfig& cfg, double alpha = -1);
 
 // "mixed" / "hard" / "soft", or "multi" when the multi-objective score is on.
 std::string metric_label(const GateConfig& cfg);

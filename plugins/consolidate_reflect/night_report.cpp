@@ -1,5 +1,7 @@
 #include "night_report.hpp"
 
+#include <cstdio>
+
 #include "skillpipe/kit/util.hpp"
 #include "text_util.hpp"
 
@@ -33,6 +35,31 @@ bool replay_onto(const DocFile& doc, const std::vector<Edit>& edits, const Apply
     }
   out = ar.text;
   return true;
+}
+
+// The gate's terms, stated in every report: which trade-offs the user chose, what the
+// statistics can and cannot claim.
+void add_gate_terms(NightReport& rep, const GateConfig& g) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", g.regression_margin);
+  rep.attrs["gate_regression_margin"] = buf;
+  rep.attrs["gate_samples"] = std::to_string(g.samples);
+  rep.attrs["gate_min_val"] = std::to_string(g.min_val);
+  std::snprintf(buf, sizeof buf, "%g", 1 - g.confidence);
+  rep.attrs["gate_alpha"] = buf;
+  if (!g.no_regression)
+    rep.notes.push_back("Trade-off in force: per-task no-regression is off (gate_no_regression: false), so an "
+                        "accepted change may make some val tasks worse.");
+  else if (g.regression_margin > 0)
+    rep.notes.push_back(std::string("Trade-off in force: a val task may drop by up to ") + rep.attrs["gate_regression_margin"] +
+                        " without counting as worse (gate_regression_margin).");
+  if (g.mode != "statistical")
+    rep.notes.push_back("The gate is in strict mode: an accepted change was better on val, but no significance is claimed.");
+  const auto val = rep.metrics.find("tasks.val");
+  if (g.mode == "statistical" && val != rep.metrics.end() && val->second < g.min_val)
+    rep.notes.push_back("Val has " + std::to_string(static_cast<int>(val->second)) + " task(s), fewer than gate_min_val (" +
+                        std::to_string(g.min_val) + "): no significance is claimed and nothing can be accepted; promising "
+                        "edits are carried to later nights.");
 }
 
 }  // namespace
@@ -89,6 +116,7 @@ NightReport build_report(const std::vector<GroupOutcome>& groups, const Settings
     const auto& r = g.result;
     for (auto e : r.accepted) rep.accepted_edits.push_back(e);
     for (auto e : r.rejected) rep.rejected_edits.push_back(e);
+    for (auto e : r.carried) rep.rejected_edits.push_back(e);  // status carried: re-tested next night
     for (auto e : r.unmatched) rep.unmatched_edits.push_back(e);
     for (const auto& d : r.deltas) rep.deltas.push_back(d);
     const std::string prefix = g.group.managed ? "" : "skill " + g.group.name + ": ";
@@ -124,6 +152,7 @@ NightReport build_report(const std::vector<GroupOutcome>& groups, const Settings
   rep.attrs["gate_formula"] = score_formula(s.gate);
   rep.attrs["gate_mode"] = s.gate.mode + (s.gate.mode == "statistical" ? "/" + s.gate.test : "");
   rep.attrs["gate_no_regression"] = s.gate.no_regression ? "true" : "false";
+  add_gate_terms(rep, s.gate);
   return rep;
 }
 

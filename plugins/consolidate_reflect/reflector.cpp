@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "reflect_reply.hpp"
+#include "text_util.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/redact.hpp"
@@ -27,11 +28,20 @@ std::string safe_stage(std::string id) {
 
 }  // namespace
 
+std::string Reflector::artifact_of(const std::string& cache_key) const {
+  return "consolidate/" + safe_stage(ctx_.stage_id()) + "/reflect-" + cache_key + ".txt";
+}
+
+void Reflector::keep(const std::string& cache_key, const std::string& reply) {
+  Store* store = ctx_.store();
+  if (store && !store->night().night_id.empty()) store->write_artifact(artifact_of(cache_key), reply);
+}
+
 std::string Reflector::call(const ChatRequest& req, const std::string& cache_key, bool& cached) {
   cached = false;
   Store* store = ctx_.store();
   const bool persist = store && !store->night().night_id.empty();
-  const std::string artifact = "consolidate/" + safe_stage(ctx_.stage_id()) + "/reflect-" + cache_key + ".txt";
+  const std::string artifact = artifact_of(cache_key);
   if (persist) {
     if (auto prev = store->read_artifact(artifact)) {
       cached = true;
@@ -47,8 +57,7 @@ std::string Reflector::call(const ChatRequest& req, const std::string& cache_key
   usage_.cost_usd += resp.cost_usd;
   ++usage_.calls;
   if (resp.cached) ++usage_.cached;
-  if (persist) store->write_artifact(artifact, resp.text);
-  return resp.text;
+  return resp.text;  // kept (keep()) only once a usable reply came back, so a resume re-asks
 }
 
 ReflectOutcome Reflector::reflect(const PromptInput& input, const std::string& failed_tags,
@@ -65,19 +74,27 @@ ReflectOutcome Reflector::reflect(const PromptInput& input, const std::string& f
               {"target", target},
               {"failed_tags", failed_tags},
               {"documents", redact_secrets(documents)},
-              {"edit_budget", std::to_string(input.edit_budget)}};
+              {"edit_budget", std::to_string(input.edit_budget)},
+              {"rejected", redact_secrets(join(input.rejected, "\n"))}};
   const std::string key_base = backend_.identity() + "\n" + target + "\n" + failed_tags + "\n" + prompt;
   try {
     bool cached = false;
-    std::string reply = call(req, sha256_hex(key_base).substr(0, 24), cached);
+    const std::string key = sha256_hex(key_base).substr(0, 24), retry_key = sha256_hex(key_base + "\nretry").substr(0, 24);
+    const std::string first = call(req, key, cached);
+    std::string reply = first;
     ParsedReply parsed = parse_reflect_reply(reply, input.target, input.edit_budget);
+    if (parsed.ok) keep(key, first);
     if (!parsed.ok) {
       out.notes.push_back(target + " reflection: " + parsed.error + "; asked once more");
       req.messages.push_back({"assistant", reply});
       req.messages.push_back({"user", kRetry});
       req.meta["retry"] = "1";
-      reply = call(req, sha256_hex(key_base + "\nretry").substr(0, 24), cached);
+      reply = call(req, retry_key, cached);
       parsed = parse_reflect_reply(reply, input.target, input.edit_budget);
+      if (parsed.ok) {
+        keep(key, first);
+        keep(retry_key, reply);
+      }
     }
     if (!parsed.ok) {
       out.failed = true;

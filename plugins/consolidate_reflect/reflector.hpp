@@ -1,6 +1,6 @@
 // reflector.hpp - one reflection call per target: build the prompt, ask the optimizer
-// backend, parse the reply (one retry when it is not usable JSON). Replies are kept as
-// night artifacts, so a resumed night repeats no paid reflection call.
+// backend, parse the reply (one retry when it is not usable JSON). Usable replies are kept
+// as night artifacts, so a resumed night repeats no paid reflection call that answered.
 #pragma once
 
 #include <string>
@@ -31,6 +31,8 @@ class Reflector {
 
  private:
   std::string call(const ChatRequest& req, const std::string& cache_key, bool& cached);
+  std::string artifact_of(const std::string& cache_key) const;
+  void keep(const std::string& cache_key, const std::string& reply);
 
   Context& ctx_;
   Backend& backend_;

@@ -41,10 +41,13 @@ const char* const kSchemaJson = R"({
     "rollouts_k": {"type": "integer", "minimum": 1, "maximum": 16, "description": "Samples per train task; >1 shows good and bad attempts side by side (default 1)."},
     "gate_metric": {"enum": ["hard", "soft", "mixed"], "description": "Default mixed."},
     "gate_mixed_weight": {"type": "number", "minimum": 0, "maximum": 1, "description": "w in (1-w)*hard + w*soft (default 0.5)."},
-    "gate_no_regression": {"type": "boolean", "description": "Any val task getting worse blocks the candidate (default false)."},
-    "gate_mode": {"enum": ["strict", "statistical"], "description": "strict: mean strictly better; statistical: also significant (default strict)."},
-    "gate_test": {"enum": ["bootstrap", "sign"], "description": "Statistical test (default bootstrap)."},
-    "gate_confidence": {"type": "number", "minimum": 0.5, "maximum": 0.9999, "description": "Confidence level (default 0.95)."},
+    "gate_no_regression": {"type": "boolean", "description": "Any val task getting worse blocks the candidate (default true). false is a trade-off the night report states: a candidate may then make some tasks worse."},
+    "gate_regression_margin": {"type": "number", "minimum": 0, "maximum": 1, "description": "A val task counts as worse only when its score drops by more than this (default 0; a reported trade-off for noisy targets)."},
+    "gate_mode": {"enum": ["strict", "statistical"], "description": "strict: mean strictly better (no significance claimed); statistical: also significant at the night's alpha, spent over its candidates (default statistical)."},
+    "gate_test": {"enum": ["permutation", "sign", "bootstrap"], "description": "Statistical test: permutation = a stratified permutation test over the k samples per task; sign = the sign test; bootstrap = a bootstrap interval of the mean improvement (default permutation)."},
+    "gate_samples": {"type": "integer", "minimum": 1, "maximum": 16, "description": "Replays per val task for baseline and candidate alike, in the same night. Agreeing samples are what lets a few val tasks show significance, and they average out a stochastic target; 1 is cheaper and can only show large effects (default 3)."},
+    "gate_min_val": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "Statistical mode: fewest paired val tasks before significance is claimed; below it a promising candidate is carried, never accepted (default 8)."},
+    "gate_confidence": {"type": "number", "minimum": 0.5, "maximum": 0.9999, "description": "Confidence level; alpha = 1 - confidence is shared by all candidates of a night (default 0.95)."},
     "gate_min_effect": {"type": "number", "minimum": 0, "maximum": 1, "description": "Minimum mean improvement (default 0)."},
     "gate_resamples": {"type": "integer", "minimum": 100, "maximum": 100000, "description": "Bootstrap resamples (default 2000)."},
     "gate_seed": {"type": "integer", "minimum": 0, "description": "Bootstrap seed (default 42)."},
@@ -60,6 +63,7 @@ const char* const kSchemaJson = R"({
       }},
     "final_replay": {"type": "boolean", "description": "Replay val once more with the candidate pair before accepting (default true)."},
     "salvage_edits": {"type": "boolean", "description": "When a target's edits are rejected together, try each alone (costs one val replay per edit; default true)."},
+    "carry_nights": {"type": "integer", "minimum": 0, "maximum": 10, "description": "Nights an edit that is promising (better, hurts nothing) but not yet significant is carried and re-tested on fresh samples before it is rejected (default 2; 0 rejects it at once)."},
     "prune_edits": {"type": "boolean", "description": "When several edits are accepted together, drop each one the val score does not need (leave-one-out; costs one val replay per edit; default true)."},
     "fanout": {"type": "boolean", "description": "Give each existing skill named by task skill hints its own gated proposal (default true)."},
     "fanout_max": {"type": "integer", "minimum": 0, "maximum": 64, "description": "Most hinted skills consolidated per night (default 8)."},
@@ -133,9 +137,12 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
   s.rollouts_k = get_int(c, "rollouts_k", 1);
   s.gate.metric = c.get_string("gate_metric", "mixed");
   s.gate.mixed_weight = c.get_double("gate_mixed_weight", 0.5);
-  s.gate.no_regression = c.get_bool("gate_no_regression", false);
-  s.gate.mode = c.get_string("gate_mode", "strict");
-  s.gate.test = c.get_string("gate_test", "bootstrap");
+  s.gate.no_regression = c.get_bool("gate_no_regression", s.gate.no_regression);
+  s.gate.regression_margin = c.get_double("gate_regression_margin", s.gate.regression_margin);
+  s.gate.mode = c.get_string("gate_mode", s.gate.mode);
+  s.gate.test = c.get_string("gate_test", s.gate.test);
+  s.gate.samples = get_int(c, "gate_samples", s.gate.samples);
+  s.gate.min_val = get_int(c, "gate_min_val", s.gate.min_val);
   s.gate.confidence = c.get_double("gate_confidence", 0.95);
   s.gate.min_effect = c.get_double("gate_min_effect", 0.0);
   s.gate.resamples = get_int(c, "gate_resamples", 2000);
@@ -150,8 +157,9 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
   if (s.gate.multi.enabled && s.gate.multi.w_accuracy + s.gate.multi.w_tokens + s.gate.multi.w_latency <= 0)
     throw ConfigError("multi_objective is enabled but every weight is 0", p + "/multi_objective");
   s.final_replay = c.get_bool("final_replay", true);
-  s.salvage_edits = c.get_bool("salvage_edits", false);
+  s.salvage_edits = c.get_bool("salvage_edits", s.salvage_edits);
   s.prune_edits = c.get_bool("prune_edits", true);
+  s.carry_nights = get_int(c, "carry_nights", s.carry_nights);
   s.fanout = c.get_bool("fanout", true);
   s.fanout_max = get_int(c, "fanout_max", 8);
   s.evaluate_only = c.get_bool("evaluate_only", false);

@@ -36,7 +36,8 @@ struct Settings {
   int rollouts_k = 1;
   GateConfig gate;
   bool final_replay = true;
-  bool salvage_edits = false;  // after a rejected batch, try each edit alone
+  bool salvage_edits = true;   // after a rejected batch, try each edit alone
+  int carry_nights = 2;        // nights a promising, not yet significant edit is re-tested
   bool prune_edits = true;     // after an accepted batch, drop edits val does not need
   bool fanout = true;
   int fanout_max = 8;

@@ -17,13 +17,14 @@ CostEstimate replay_cost(const TaskRecord& t, std::size_t docs_chars, const Back
 }
 
 // How many times the night replays a task of each split, at most: baseline, a trial per
-// evolving target, the final candidate replay, and one leave-one-out replay per kept edit.
+// evolving target, the final candidate replay, and one leave-one-out replay per kept edit,
+// each with the gate's k samples per task.
 int val_passes(const Settings& s) {
   const int targets = (s.evolve_skill ? 1 : 0) + (s.evolve_memory ? 1 : 0);
   int passes = 1 + targets + (s.final_replay ? 1 : 0);
   if (s.prune_edits) passes += s.edit_budget * targets;
   if (s.salvage_edits) passes += s.edit_budget * targets;
-  return passes;
+  return passes * std::max(1, s.gate.samples);  // k samples per val task for every arm
 }
 
 void add(SpendPlan& p, const CostEstimate& e, int times) {
@@ -59,7 +60,7 @@ SpendPlan plan_spend(const std::vector<TaskRecord>& tasks, std::size_t docs_char
         break;
       case Split::kTest:
         ++p.test;
-        add(p, e, 2);  // before and after
+        add(p, e, 2 * std::max(1, s.gate.samples));  // before and after, k samples each
         break;
     }
   }

@@ -1,7 +1,11 @@
 #include "stats.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <map>
+#include <numeric>
+#include <optional>
 
 namespace skillpipe::reflect {
 namespace {
@@ -23,7 +27,102 @@ double quantile(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
 }
 
+constexpr double kTol = 1e-9;         // scores are means of small fractions; ignore float dust
+constexpr std::size_t kMaxExact = 4096;  // largest per-task re-labelling count enumerated
+constexpr std::size_t kMaxSupport = 200000;  // largest convolved support before Monte Carlo
+
+using Dist = std::map<long long, double>;  // statistic (in units of kTol) -> probability
+
+long long key_of(double v) { return std::llround(v / kTol); }
+
+double mean_of(const std::vector<double>& v) {
+  return v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
+double binomial(std::size_t n, std::size_t k) {
+  return std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0));
+}
+
+// Every way of choosing which of a task's pooled samples are the candidate's, equally likely.
+std::optional<Dist> task_distribution(const PairedSamples& t) {
+  std::vector<double> pooled = t.base;
+  pooled.insert(pooled.end(), t.cand.begin(), t.cand.end());
+  const std::size_t m = pooled.size(), nc = t.cand.size();
+  if (m > 20 || binomial(m, nc) > static_cast<double>(kMaxExact)) return std::nullopt;
+  const double total = std::accumulate(pooled.begin(), pooled.end(), 0.0);
+  Dist d;
+  double count = 0;
+  for (std::uint32_t mask = 0; mask < (1u << m); ++mask) {
+    if (static_cast<std::size_t>(std::popcount(mask)) != nc) continue;
+    double c = 0;
+    for (std::size_t i = 0; i < m; ++i)
+      if (mask & (1u << i)) c += pooled[i];
+    d[key_of(c / static_cast<double>(nc) - (total - c) / static_cast<double>(m - nc))] += 1;
+    ++count;
+  }
+  for (auto& [k, p] : d) p /= count;
+  return d;
+}
+
+std::optional<double> exact_p(const std::vector<const PairedSamples*>& tasks, double observed) {
+  Dist acc{{0, 1.0}};
+  for (const auto* t : tasks) {
+    auto d = task_distribution(*t);
+    if (!d) return std::nullopt;
+    Dist next;
+    for (const auto& [a, pa] : acc)
+      for (const auto& [b, pb] : *d) next[a + b] += pa * pb;
+    if (next.size() > kMaxSupport) return std::nullopt;
+    acc = std::move(next);
+  }
+  double p = 0;
+  const long long obs = key_of(observed);
+  for (auto it = acc.lower_bound(obs - 1); it != acc.end(); ++it) p += it->second;
+  return std::min(1.0, p);
+}
+
+double monte_carlo_p(const std::vector<const PairedSamples*>& tasks, double observed, int resamples,
+                     std::uint64_t seed) {
+  std::uint64_t state = seed;
+  int hits = 0;
+  resamples = std::max(1, resamples);
+  std::vector<double> pooled;
+  for (int r = 0; r < resamples; ++r) {
+    double stat = 0;
+    for (const auto* t : tasks) {
+      pooled = t->base;
+      pooled.insert(pooled.end(), t->cand.begin(), t->cand.end());
+      const std::size_t m = pooled.size(), nc = t->cand.size();
+      double c = 0;
+      for (std::size_t i = 0; i < nc; ++i) {  // a uniform nc-subset: partial Fisher-Yates
+        const std::size_t j = i + static_cast<std::size_t>(splitmix64(state) % (m - i));
+        std::swap(pooled[i], pooled[j]);
+        c += pooled[i];
+      }
+      const double total = std::accumulate(pooled.begin(), pooled.end(), 0.0);
+      stat += c / static_cast<double>(nc) - (total - c) / static_cast<double>(m - nc);
+    }
+    if (stat >= observed - kTol) ++hits;
+  }
+  return (1.0 + hits) / (1.0 + resamples);
+}
+
 }  // namespace
+
+double permutation_test_p(const std::vector<PairedSamples>& tasks, int resamples, std::uint64_t seed) {
+  std::vector<const PairedSamples*> varying;
+  double observed = 0;
+  for (const auto& t : tasks) {
+    if (t.base.empty() || t.cand.empty()) continue;
+    observed += mean_of(t.cand) - mean_of(t.base);
+    const auto [lo, hi] = std::minmax_element(t.base.begin(), t.base.end());
+    const auto [clo, chi] = std::minmax_element(t.cand.begin(), t.cand.end());
+    if (std::max(*hi, *chi) - std::min(*lo, *clo) > kTol) varying.push_back(&t);
+  }
+  if (varying.empty()) return 1.0;
+  if (auto p = exact_p(varying, observed)) return *p;
+  return monte_carlo_p(varying, observed, resamples, seed);
+}
 
 Interval bootstrap_mean_ci(const std::vector<double>& d, double level, int resamples, std::uint64_t seed) {
   Interval out;

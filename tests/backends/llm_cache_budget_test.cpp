@@ -48,6 +48,20 @@ TEST_F(BackendsLlm, CacheKeyCoversModelAndParameters) {
   EXPECT_EQ(server_.requests(), 4);
 }
 
+// Issue 14: the cache serves resuming a night, never a comparison across nights. A replay
+// drawn by another night (meta "draw", the night id) is asked afresh.
+TEST_F(BackendsLlm, AnotherNightsDrawIsNotServedFromTheCache) {
+  auto b = env_.make("backend_llm", llm_config(server_));
+  ChatRequest monday = user_request("replay task 1");
+  monday.meta["draw"] = "20261206-031700";
+  b->complete(monday, env_.ctx());
+  EXPECT_TRUE(b->complete(monday, env_.ctx()).cached);  // the same night, resumed
+  ChatRequest tuesday = monday;
+  tuesday.meta["draw"] = "20261207-031700";
+  EXPECT_FALSE(b->complete(tuesday, env_.ctx()).cached);
+  EXPECT_EQ(server_.requests(), 2);
+}
+
 TEST_F(BackendsLlm, CacheCanBeTurnedOff) {
   auto b = env_.make("backend_llm", llm_config(server_, R"("cache":false)"));
   b->complete(user_request("x"), env_.ctx());

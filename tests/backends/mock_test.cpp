@@ -188,6 +188,46 @@ TEST_F(BackendsMock, ReflectionProposesEachMissingRuleOnce) {
   EXPECT_EQ(d["edits"].Size(), 0u);
 }
 
+// The gate simulation's noise: reproducible flips, fresh per night (meta draw) and per arm.
+TEST(BackendsMockNoise, FlipsAreSeededAndFreshPerNight) {
+  BackendEnv env{"mock-noise"};
+  auto noisy = env.make("backend_mock", R"({"flip_rate": 0.3, "noise_seed": 7})");
+  const auto tasks = persona("researcher");
+  auto flips = [&](const std::string& draw) {
+    int n = 0;
+    for (const auto& t : tasks) {
+      ChatRequest r = replay(t, kWrap + "\n" + kArxiv + "\n" + kCommit + "\n" + kUnits + "\n" + kJson);
+      r.meta["draw"] = draw;
+      r.meta["variant"] = "baseline";
+      for (int k = 0; k < 20; ++k) {
+        r.sample = k;
+        n += noisy->complete(r, env.ctx()).text.find("approximately") != std::string::npos;
+      }
+    }
+    return n;
+  };
+  const int monday = flips("monday"), total = static_cast<int>(tasks.size()) * 20;
+  EXPECT_EQ(monday, flips("monday")) << "the same night draws the same answers";
+  EXPECT_NE(monday, flips("tuesday")) << "another night draws afresh";
+  EXPECT_GT(monday, total / 6);
+  EXPECT_LT(monday, total / 2);
+}
+
+TEST(BackendsMockNoise, NoopOptimizerProposesANewHarmlessRuleEachTime) {
+  BackendEnv env{"mock-noop"};
+  auto noop = env.make("backend_mock", R"({"reflect": "noop"})");
+  ChatRequest r;
+  r.purpose = "reflect";
+  r.meta = {{"failed_tags", "rule:wrap-answer"}, {"documents", "# Skill\nNoise note 1. Keep answers as they are.\n"}};
+  const std::string reply = noop->complete(r, env.ctx()).text;
+  EXPECT_NE(reply.find("Noise note 2."), std::string::npos) << reply;
+  auto fresh = env.make("backend_mock", R"({"reflect": "fresh_rules"})");
+  r.meta = {{"failed_tags", "rule:wrap-answer,rule:arxiv-id"}, {"documents", ""}, {"rejected", kWrap}};
+  const std::string f = fresh->complete(r, env.ctx()).text;
+  EXPECT_EQ(f.find(kWrap), std::string::npos) << "a rejected edit is not proposed again: " << f;
+  EXPECT_NE(f.find(kArxiv), std::string::npos) << f;
+}
+
 TEST_F(BackendsMock, RequestsWithoutTheNeededFactsAreErrors) {
   ChatRequest r;
   r.purpose = "reflect";

@@ -142,6 +142,21 @@ TEST(NightExperiment, HarmfulRuleRidingAlongWithAGoodOneIsPruned) {
   EXPECT_EQ(batch.json["trace"][0]["accepted_edits"].Size(), 2u);
 }
 
+// The probe's few tasks are helped by a `breaks:` rule the real nights refuse; the probe
+// judges only the harmful task's rule, so this is no false alarm.
+TEST(NightExperiment, ProbeJudgesOnlyTheHarmfulRule) {
+  testing::TempDir tmp;
+  const ExpRun r =
+      experiment({"--fixture", data("scenario_probe.json"), "--persona", "reviewer", "--nights", "2"}, tmp.path());
+  ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
+  EXPECT_TRUE(r.json["harmful_blocked"].GetBool()) << r.cmd.out;
+  expect_refused(r, "Answer status questions in one line");
+  bool probe_accepted_terse = false;
+  for (const auto& p : r.json["probes"].GetArray())
+    probe_accepted_terse |= std::string(p["action"].GetString()) == "accept";
+  EXPECT_TRUE(probe_accepted_terse) << "the fixture no longer exercises the false alarm: " << r.cmd.out;
+}
+
 TEST(NightExperiment, BadArgumentsAreClearErrors) {
   testing::TempDir tmp;
   auto r = testing::run_skillpipe({"experiment", "--persona", "astronaut", "--store", tmp.path()});

@@ -9,10 +9,26 @@
 namespace skillpipe::reflect {
 namespace {
 
+// SkillOpt's gate: mean strictly better, nothing else. The defaults are tested on their own.
+GateConfig mean_only() {
+  GateConfig g;
+  g.mode = "strict";
+  g.no_regression = false;
+  return g;
+}
+
+// The statistical gate with the size floor lowered, to test a test on few tasks.
+GateConfig statistical(const char* test, int min_val = 1) {
+  GateConfig g;
+  g.test = test;
+  g.min_val = min_val;
+  return g;
+}
+
 // (id, hard, soft) rows, all scored.
 std::vector<TaskResult> table(std::initializer_list<std::tuple<const char*, double, double>> rows) {
   std::vector<TaskResult> out;
-  for (const auto& [id, h, s] : rows) out.push_back({id, true, h, s, 0, 0});
+  for (const auto& [id, h, s] : rows) out.push_back({id, true, h, s, 0, 0, {}});
   return out;
 }
 
@@ -31,7 +47,7 @@ TEST(NightGate, MixedMetricMatchesSkillOptFormula) {
 }
 
 TEST(NightGate, AcceptsOnlyStrictImprovement) {
-  GateConfig g;
+  GateConfig g = mean_only();
   const auto base = table({{"a", 0, 0.5}, {"b", 1, 1}});
   auto d = decide(base, table({{"a", 1, 1}, {"b", 1, 1}}), g);
   EXPECT_TRUE(d.accept) << d.reason;
@@ -51,7 +67,7 @@ TEST(NightGate, AcceptsOnlyStrictImprovement) {
 }
 
 TEST(NightGate, NoRegressionBlocksAMeanImprovementThatHurtsOneTask) {
-  GateConfig g;
+  GateConfig g = mean_only();
   const auto base = table({{"a", 0, 0.4}, {"b", 0, 0.4}, {"c", 1, 1}});
   const auto cand = table({{"a", 1, 1}, {"b", 1, 1}, {"c", 0, 0.5}});
   EXPECT_TRUE(decide(base, cand, g).accept);
@@ -65,7 +81,7 @@ TEST(NightGate, NoRegressionBlocksAMeanImprovementThatHurtsOneTask) {
 }
 
 TEST(NightGate, MissingCandidateScoresAreNeverAccepted) {
-  GateConfig g;
+  GateConfig g = mean_only();
   auto cand = table({{"a", 1, 1}, {"b", 1, 1}});
   cand[1].scored = false;  // its replay failed
   auto d = decide(table({{"a", 0, 0}, {"b", 0, 0}}), cand, g);
@@ -84,33 +100,32 @@ TEST(NightGate, MissingCandidateScoresAreNeverAccepted) {
 }
 
 TEST(NightGate, MultiObjectiveTradesAccuracyAgainstTokens) {
-  GateConfig g;
+  GateConfig g = mean_only();
   g.multi.enabled = true;
   g.multi.w_accuracy = 1;
   g.multi.w_tokens = 1;
   g.multi.token_ref = 1000;
-  TaskResult cheap{"a", true, 1, 1, 100, 0}, costly{"a", true, 1, 1, 900, 0};
+  TaskResult cheap{"a", true, 1, 1, 100, 0, {}}, costly{"a", true, 1, 1, 900, 0, {}};
   EXPECT_DOUBLE_EQ(task_score(cheap, g), (1 + 0.9) / 2);
   EXPECT_DOUBLE_EQ(task_score(costly, g), (1 + 0.1) / 2);
   // Same accuracy, more tokens: the plain gate sees a tie, the multi-objective gate a loss.
   EXPECT_FALSE(decide({cheap}, {costly}, g).accept);
   EXPECT_TRUE(decide({costly}, {cheap}, g).accept);
-  GateConfig plain;
+  GateConfig plain = mean_only();
   EXPECT_FALSE(decide({costly}, {cheap}, plain).accept);
-  TaskResult over{"a", true, 1, 1, 5000, 0};
+  TaskResult over{"a", true, 1, 1, 5000, 0, {}};
   EXPECT_DOUBLE_EQ(task_score(over, g), 0.5);  // the token objective floors at 0
   EXPECT_EQ(metric_label(g), "multi");
 }
 
 TEST(NightGate, StatisticalModeNeedsAnIntervalAboveZero) {
-  GateConfig g;
-  g.mode = "statistical";
+  GateConfig g = statistical("bootstrap");
   g.resamples = 2000;
   // Six tasks all improving by the same amount: the interval is that amount.
   std::vector<TaskResult> base, cand;
   for (int i = 0; i < 6; ++i) {
-    base.push_back({"t" + std::to_string(i), true, 0, 2.0 / 3, 0, 0});
-    cand.push_back({"t" + std::to_string(i), true, 1, 1, 0, 0});
+    base.push_back({"t" + std::to_string(i), true, 0, 2.0 / 3, 0, 0, {}});
+    cand.push_back({"t" + std::to_string(i), true, 1, 1, 0, 0, {}});
   }
   auto d = decide(base, cand, g);
   EXPECT_TRUE(d.accept) << d.reason;
@@ -125,14 +140,12 @@ TEST(NightGate, StatisticalModeNeedsAnIntervalAboveZero) {
   ASSERT_TRUE(d2.ci);
   EXPECT_DOUBLE_EQ(d2.ci->low, 0.0);
   EXPECT_NE(d2.reason.find("bootstrap interval"), std::string::npos);
-  GateConfig strict;
-  EXPECT_TRUE(decide(base2, cand2, strict).accept);
+  EXPECT_TRUE(d2.promising);  // better, hurts nothing: worth re-testing
+  EXPECT_TRUE(decide(base2, cand2, mean_only()).accept);
 }
 
 TEST(NightGate, SignTestAndMinimumEffect) {
-  GateConfig g;
-  g.mode = "statistical";
-  g.test = "sign";
+  GateConfig g = statistical("sign");
   auto base3 = table({{"a", 0, 0}, {"b", 0, 0}, {"c", 0, 0}});
   auto cand3 = table({{"a", 1, 1}, {"b", 1, 1}, {"c", 1, 1}});
   auto d = decide(base3, cand3, g);  // 3 of 3 better: p = 1/8, not significant at 95%
@@ -141,10 +154,76 @@ TEST(NightGate, SignTestAndMinimumEffect) {
   EXPECT_DOUBLE_EQ(*d.p_value, 0.125);
   g.confidence = 0.85;
   EXPECT_TRUE(decide(base3, cand3, g).accept);
-  GateConfig m;
+  GateConfig m = mean_only();
   m.min_effect = 0.6;
   EXPECT_FALSE(decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}, {"b", 0, 0}}), m).accept);
-  EXPECT_TRUE(decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}, {"b", 0, 0.0}}), GateConfig{}).accept);
+  EXPECT_TRUE(decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}, {"b", 0, 0.0}}), mean_only()).accept);
+}
+
+// The defaults are what a user gets: each assertion fails if a default regresses.
+TEST(NightGate, DefaultsRefuseRegressionsAndClaimNothingOnTinyValSets) {
+  const GateConfig g;
+  EXPECT_TRUE(g.no_regression);
+  EXPECT_EQ(g.mode, "statistical");
+  EXPECT_EQ(g.test, "permutation");
+  EXPECT_GE(g.min_val, 8);
+  // Issue 14's rule: helps 3 val tasks, breaks 1; the mean rises 0.5 -> 0.875 and is refused.
+  const auto base = table({{"a", 0, 0}, {"b", 0, 0}, {"c", 0, 0}, {"d", 1, 1}, {"e", 1, 1}, {"f", 1, 1},
+                           {"g", 1, 1}, {"h", 0, 0}});
+  const auto cand = table({{"a", 1, 1}, {"b", 1, 1}, {"c", 1, 1}, {"d", 0, 0}, {"e", 1, 1}, {"f", 1, 1},
+                           {"g", 1, 1}, {"h", 1, 1}});
+  auto d = decide(base, cand, g);
+  EXPECT_FALSE(d.accept);
+  EXPECT_FALSE(d.promising);
+  EXPECT_NE(d.reason.find("per-task no-regression"), std::string::npos) << d.reason;
+  // Two val tasks that both improve: no significance is claimed, the edit is only promising.
+  auto tiny = decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}, {"b", 1, 1}}), g);
+  EXPECT_FALSE(tiny.accept);
+  EXPECT_TRUE(tiny.promising);
+  EXPECT_FALSE(tiny.p_value);
+  EXPECT_FALSE(tiny.ci);
+  EXPECT_NE(tiny.reason.find("gate_min_val"), std::string::npos) << tiny.reason;
+}
+
+TEST(NightGate, EveryDecisionReportsItsEffectWithAnInterval) {
+  for (const GateConfig& g : {GateConfig{}, mean_only(), statistical("sign"), statistical("bootstrap")}) {
+    auto d = decide(table({{"a", 0, 0}, {"b", 1, 1}}), table({{"a", 1, 1}, {"b", 1, 1}}), g);
+    EXPECT_NEAR(d.effect.mean, 0.5, 1e-12);
+    EXPECT_LE(d.effect.low, d.effect.high);
+    EXPECT_NE(d.reason.find("effect +0.5000, 95% interval ["), std::string::npos) << d.reason;
+    EXPECT_NE(d.reason.find("n=2"), std::string::npos) << d.reason;
+  }
+}
+
+// k samples per task: agreeing samples (a deterministic target) are strong evidence, flips weak.
+TEST(NightGate, PermutationTestUsesTheSamplesOfBothArms) {
+  auto with_samples = [](std::vector<double> b, std::vector<double> c, int tasks) {
+    std::pair<std::vector<TaskResult>, std::vector<TaskResult>> out;
+    for (int i = 0; i < tasks; ++i) {
+      TaskResult rb{"t" + std::to_string(i), true, 0, 0, 0, 0, {}};
+      TaskResult rc = rb;
+      for (double x : b) rb.samples.emplace_back(x, x);
+      for (double x : c) rc.samples.emplace_back(x, x);
+      double mb = 0, mc = 0;
+      for (double x : b) mb += x / static_cast<double>(b.size());
+      for (double x : c) mc += x / static_cast<double>(c.size());
+      rb.hard = rb.soft = mb;
+      rc.hard = rc.soft = mc;
+      out.first.push_back(rb);
+      out.second.push_back(rc);
+    }
+    return out;
+  };
+  const GateConfig g = statistical("permutation");
+  auto [b1, c1] = with_samples({0}, {1}, 2);  // k=1: the sign test, p = 1/4
+  EXPECT_DOUBLE_EQ(*decide(b1, c1, g).p_value, 0.25);
+  auto [b3, c3] = with_samples({0, 0, 0}, {1, 1, 1}, 2);  // k=3, all agree: p = (1/20)^2
+  auto d3 = decide(b3, c3, g, 0.0125);
+  EXPECT_NEAR(*d3.p_value, 1.0 / 400, 1e-12);
+  EXPECT_TRUE(d3.accept) << d3.reason;
+  EXPECT_NE(d3.reason.find("alpha 0.0125"), std::string::npos) << d3.reason;
+  auto [bn, cn] = with_samples({0, 1, 1}, {1, 1, 1}, 2);  // noisy samples: weak evidence
+  EXPECT_GT(*decide(bn, cn, g).p_value, 0.1);
 }
 
 TaskRecord task(const char* id, Split s, Origin o = Origin::kReal, const char* from = "") {

@@ -166,22 +166,60 @@ TEST(NightCli, ReflectTemplateWithUnknownPlaceholderFailsBeforeAnyWork) {
 TEST(NightCli, StatisticalGateReportsItsInterval) {
   TempDir tmp;
   const Night n = run_night(pipeline(), tmp.file("proj"), tmp.file("store"),
-                            {"stages.consolidate.gate_mode=statistical", "stages.consolidate.gate_no_regression=true"});
+                            {"stages.consolidate.gate_mode=statistical", "stages.consolidate.gate_test=bootstrap",
+                             "stages.consolidate.gate_min_val=6"});
   ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
   EXPECT_EQ(n.action(), "accept") << n.cmd.out;  // 6 of 6 val tasks improve by 2/3
   const auto& m = n.report()["metrics"];
   ASSERT_TRUE(m.HasMember("gate.ci_low")) << n.cmd.out;
   EXPECT_NEAR(m["gate.ci_low"].GetDouble(), 2.0 / 3, 1e-9);
   EXPECT_NEAR(m["gate.ci_high"].GetDouble(), 2.0 / 3, 1e-9);
-  // Programmer: 3 val tasks; a sign test cannot reach 95% with n=3 (p = 1/8).
+  EXPECT_NEAR(m["gate.alpha"].GetDouble(), 0.025, 1e-12);  // the night's first candidate: alpha / 2
+  EXPECT_NEAR(m["gate.effect"].GetDouble(), 2.0 / 3, 1e-9);
+  // Programmer: 3 val tasks, below gate_min_val: no significance is claimed, the promising
+  // edit is carried to the next night instead of being accepted or thrown away.
   TempDir tmp2;
   const Night p = run_night(pipeline(), tmp2.file("proj"), tmp2.file("store"),
                             {"stages.mine.persona=programmer", "stages.consolidate.gate_mode=statistical",
                              "stages.consolidate.gate_test=sign"});
   ASSERT_EQ(p.cmd.exit_code, 0) << p.cmd.err;
   EXPECT_EQ(p.action(), "reject") << p.cmd.out;
-  EXPECT_NE(std::string(p.report()["gate_reason"].GetString()).find("sign test"), std::string::npos);
-  EXPECT_DOUBLE_EQ(p.report()["metrics"]["gate.p_value"].GetDouble(), 0.125);
+  EXPECT_NE(std::string(p.report()["gate_reason"].GetString()).find("gate_min_val"), std::string::npos)
+      << p.cmd.out;
+  EXPECT_NE(notes_of(p.report()).find("fewer than gate_min_val"), std::string::npos) << p.cmd.out;
+  int carried = 0;
+  for (const auto& e : p.report()["rejected_edits"].GetArray())
+    carried += std::string(e["status"].GetString()) == "carried";
+  EXPECT_GT(carried, 0) << p.cmd.out;
+}
+
+// A carried edit is re-tested the next night on fresh samples, not proposed from scratch.
+TEST(NightCli, CarriedEditsAreRetestedTheNextNight) {
+  TempDir tmp;
+  const std::vector<std::string> sets = {"stages.mine.persona=programmer", "stages.consolidate.gate_mode=statistical"};
+  const Night first = run_night(pipeline(), tmp.file("proj"), tmp.file("store"), sets);
+  ASSERT_EQ(first.cmd.exit_code, 0) << first.cmd.err;
+  const Night second = run_night(pipeline(), tmp.file("proj"), tmp.file("store"), sets);
+  ASSERT_EQ(second.cmd.exit_code, 0) << second.cmd.err;
+  EXPECT_NE(notes_of(second.report()).find("carried from an earlier night are re-tested"), std::string::npos)
+      << second.cmd.out;
+}
+
+// --tasks-file is honoured or refused (exit 2, naming why); never silently ignored.
+TEST(NightCli, TasksFileIsRefusedWhenNoStageReadsIt) {
+  TempDir tmp;
+  auto run = [&](const std::string& file) {
+    return run_skillpipe({"run", pipeline(), "--project", tmp.file("proj"), "--store", tmp.file("store"),
+                          "--tasks-file", file});
+  };
+  const auto missing = run(tmp.file("nope.jsonl"));
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("no such file"), std::string::npos) << missing.err;
+  write_text(tmp.file("tasks.jsonl"), "");
+  const auto ignored = run(tmp.file("tasks.jsonl"));
+  EXPECT_EQ(ignored.exit_code, 2) << ignored.err;
+  EXPECT_NE(ignored.err.find("not honoured by this pipeline"), std::string::npos) << ignored.err;
+  EXPECT_NE(ignored.err.find("mine_personas"), std::string::npos) << ignored.err;
 }
 
 TEST(NightCli, TestSplitIsScoredBeforeAndAfter) {
@@ -209,7 +247,7 @@ class NightScripted : public ::testing::Test {
       std::lock_guard<std::mutex> lock(mu_);
       if (req.body.find("optimizer of coding-agent instructions") != std::string::npos) {
         reflect_bodies_.push_back(req.body);
-        if (req.body.find("previous reply was not valid JSON") == std::string::npos)
+        if (garbage_always_ || req.body.find("previous reply was not valid JSON") == std::string::npos)
           return testing::Action::ok("I would add a rule about codewords, I think.");
         return testing::Action::ok(
             "```json\n{\"edits\":[{\"op\":\"add\",\"content\":\"The project codeword is PINEAPPLE, then a "
@@ -265,11 +303,12 @@ class NightScripted : public ::testing::Test {
   std::mutex mu_;
   std::vector<std::string> reflect_bodies_, replay_bodies_;
   std::map<std::string, int> sampled_;
+  bool garbage_always_ = false;  // the optimizer never gives usable JSON
   const std::regex ticket_{"ticket ([0-9]+)"};
 };
 
 TEST_F(NightScripted, GarbageReflectionIsRetriedAndTheOptimizerModelReflects) {
-  const Night n = night(", optimizer_backend: optimizer");
+  const Night n = night(", optimizer_backend: optimizer, gate_mode: strict");
   ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err << n.cmd.out;
   EXPECT_EQ(n.action(), "accept") << n.cmd.out;
   ASSERT_EQ(reflect_bodies_.size(), 2u);
@@ -283,6 +322,17 @@ TEST_F(NightScripted, GarbageReflectionIsRetriedAndTheOptimizerModelReflects) {
   EXPECT_DOUBLE_EQ(n.report()["candidate_val"].GetDouble(), 1.0);
   EXPECT_GT(n.report()["llm_calls"].GetInt64(), 10);
   EXPECT_GT(n.report()["tokens"]["input"].GetInt64(), 0);
+}
+
+// An optimizer that never answers usably fails the stage (exit 1, a clear message); the
+// night is not published as an empty `no_edits` night.
+TEST_F(NightScripted, UnusableOptimizerFailsTheStage) {
+  garbage_always_ = true;
+  const Night n = night(", optimizer_backend: optimizer");
+  EXPECT_EQ(n.cmd.exit_code, 1) << n.cmd.err << n.cmd.out;
+  EXPECT_NE(n.cmd.err.find("the optimizer"), std::string::npos) << n.cmd.err;
+  EXPECT_NE(n.cmd.err.find("the retry was not usable either"), std::string::npos) << n.cmd.err;
+  EXPECT_NE(n.cmd.err.find("nothing staged"), std::string::npos) << n.cmd.err;
 }
 
 TEST_F(NightScripted, RolloutsShowGoodAndBadAttemptsSideBySide) {

@@ -16,8 +16,16 @@ TEST(NightSettings, Defaults) {
   EXPECT_EQ(s.edit_budget, 4);
   EXPECT_EQ(s.gate.metric, "mixed");
   EXPECT_DOUBLE_EQ(s.gate.mixed_weight, 0.5);
-  EXPECT_FALSE(s.gate.no_regression);
-  EXPECT_EQ(s.gate.mode, "strict");
+  // Never worse by default (issue 14): each of these fails if a default regresses.
+  EXPECT_TRUE(s.gate.no_regression);
+  EXPECT_DOUBLE_EQ(s.gate.regression_margin, 0.0);
+  EXPECT_EQ(s.gate.mode, "statistical");
+  EXPECT_EQ(s.gate.test, "permutation");
+  EXPECT_EQ(s.gate.min_val, 8);
+  EXPECT_EQ(s.gate.samples, 3);
+  EXPECT_TRUE(s.salvage_edits);  // as the schema and docs/plugins-reference.md say
+  EXPECT_TRUE(s.prune_edits);
+  EXPECT_EQ(s.carry_nights, 2);
   EXPECT_EQ(s.reflect_template, kDefaultReflectTemplate);
 }
 

@@ -49,6 +49,7 @@ Settings settings() {
   s.prune_edits = false;
   s.salvage_edits = false;
   s.rollouts_k = 2;
+  s.gate.samples = 1;  // one replay per val/test task; the k-sample default is tested below
   return s;
 }
 
@@ -65,6 +66,14 @@ TEST(SpendPlan, CountsEveryReplayAndReflection) {
   EXPECT_EQ(p.train, 4);
   EXPECT_EQ(p.val, 3);
   EXPECT_EQ(p.test, 2);
+}
+
+TEST(SpendPlan, GateSamplesMultiplyValAndTestReplays) {
+  PricedBackend b;
+  Settings s = settings();
+  s.gate.samples = 3;
+  // train 8 as above; val 3 x 3 passes x 3 samples = 27; test 2 x 2 x 3 = 12; reflection 2.
+  EXPECT_EQ(plan_spend(tasks(4, 3, 2), 1000, s, b, b).calls, 8 + 27 + 12 + 2);
 }
 
 TEST(SpendPlan, RefusesOverTheCapUnlessToldToFit) {

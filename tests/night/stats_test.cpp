@@ -38,5 +38,24 @@ TEST(NightStats, BootstrapIntervalIsDeterministicAndSensible) {
   EXPECT_EQ(none.high, 0);
 }
 
+// Exact values by hand: a task's 2k pooled samples split k/k uniformly (C(2k,k) ways).
+TEST(NightStats, PermutationTestByHand) {
+  // k=1, three tasks each 0 -> 1: each flips sign with probability 1/2, p = 1/8 (the sign test).
+  EXPECT_DOUBLE_EQ(permutation_test_p({{{0}, {1}}, {{0}, {1}}, {{0}, {1}}}, 1000, 1), 0.125);
+  // k=2, one task 0,0 -> 1,1: only 1 of the C(4,2)=6 labellings is as extreme.
+  EXPECT_NEAR(permutation_test_p({{{0, 0}, {1, 1}}}, 1000, 1), 1.0 / 6, 1e-12);
+  // A task that regressed cancels one that improved: p well above 1/2.
+  EXPECT_GT(permutation_test_p({{{0}, {1}}, {{1}, {0}}}, 1000, 1), 0.5);
+  // Nothing varies: no evidence at all.
+  EXPECT_DOUBLE_EQ(permutation_test_p({{{1}, {1}}, {{0, 0}, {0, 0}}}, 1000, 1), 1.0);
+  EXPECT_DOUBLE_EQ(permutation_test_p({}, 1000, 1), 1.0);
+  // Too many labellings to enumerate (k=16): the seeded Monte Carlo estimate, reproducible.
+  std::vector<PairedSamples> big(3, PairedSamples{std::vector<double>(16, 0.0), std::vector<double>(16, 1.0)});
+  big[0].base[0] = 1;
+  const double mc = permutation_test_p(big, 2000, 9);
+  EXPECT_EQ(mc, permutation_test_p(big, 2000, 9));
+  EXPECT_NEAR(mc, 1.0 / 2001, 1e-12);  // nothing as extreme among 2000 relabellings
+}
+
 }  // namespace
 }  // namespace skillpipe::reflect

@@ -95,6 +95,10 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
   std::mutex mu;
   const auto t0 = std::chrono::steady_clock::now();
   ctx.progress().set_total(static_cast<std::int64_t>(n_jobs));
+  // Which night draws these samples: backends key their response cache on it, so a resumed
+  // night reuses its own answers while a later night replays baseline and candidate afresh
+  // (a cached baseline is never compared with a fresh candidate).
+  const std::string draw = ctx.store() ? ctx.store()->night().night_id : std::string();
 
   auto work = [&] {
     while (true) {
@@ -119,7 +123,8 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
                    {"tags", join(task.tags, ",")},
                    {"reference", task.reference},
                    {"purpose", "replay"},
-                   {"variant", req.variant}};
+                   {"variant", req.variant},
+                   {"draw", draw}};
       ReplayResult rr;
       rr.task_id = task.id;
       rr.variant = req.variant;

@@ -10,6 +10,7 @@
 
 #include "host/basic_context.hpp"
 #include "host/evaluation_service.hpp"
+#include "host/tasks_file_check.hpp"
 #include "host/pipeline_spec.hpp"
 #include "host/plugin_registry.hpp"
 #include "host/report_html.hpp"
@@ -232,9 +233,10 @@ bool Run::instantiate() {
   run_.project = resolve_project(opts_.project.empty() ? spec.project : opts_.project);
   run_.flags = opts_.flags;
   run_.options = spec.options;
-  if (run_.flags.tasks_file.empty() && spec.options.count("tasks_file")) run_.flags.tasks_file = spec.options.at("tasks_file");
+  const bool tasks_file_option = run_.flags.tasks_file.empty() && spec.options.count("tasks_file");
+  if (tasks_file_option) run_.flags.tasks_file = spec.options.at("tasks_file");
   run_.now_utc = format_iso8601_s(now_ms());
-  std::vector<Diagnostic> errors;
+  std::vector<Diagnostic> errors = check_tasks_file(run_.flags.tasks_file, tasks_file_option, spec, *registry_);
   auto configure = [&](StageBase& obj, const ComponentSpec& c, const std::string& ctx_id) -> bool {
     BasicContext ctx(ctx_id, run_, &services_);
     try {
