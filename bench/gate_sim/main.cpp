@@ -3,7 +3,7 @@
 // deterministic and a noisy target. Prints a Markdown table (the README's).
 //
 //   build/bench/gate_sim/bench_gate_sim [--trials 60] [--nights 2] [--power-trials 10]
-//                                       [--power-nights 5] [--jobs 2] [--dir DIR]
+//                                       [--power-nights 5] [--jobs 2] [--dir DIR] [--mode N]
 #include <sys/wait.h>
 
 #include <chrono>
@@ -61,7 +61,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string(argv[i]) == "--dir") dir = argv[i + 1];
   std::filesystem::remove_all(dir);
-  const auto modes = gs::gate_modes();
+  auto modes = gs::gate_modes();
+  for (int i = 1; i + 1 < argc; ++i)  // --mode N: only that row (0 = the default)
+    if (std::string(argv[i]) == "--mode") modes = {modes.at(static_cast<std::size_t>(std::atoi(argv[i + 1])))};
   std::vector<Row> rows(modes.size());
   std::mutex mu;
   std::size_t next = 0;

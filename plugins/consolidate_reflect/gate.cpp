@@ -75,6 +75,11 @@ std::vector<double> sample_scores(const TaskResult& r, const GateConfig& cfg) {
   return out;
 }
 
+// Each candidate sample below each baseline sample: a drop no re-labelling of noise explains.
+bool every_sample_worse(const PairedSamples& t) {
+  return *std::max_element(t.cand.begin(), t.cand.end()) < *std::min_element(t.base.begin(), t.base.end()) - kEps;
+}
+
 struct Paired {
   std::vector<double> deltas;
   std::vector<PairedSamples> samples;
@@ -110,7 +115,8 @@ Paired pair_up(const std::vector<TaskResult>& baseline, const std::vector<TaskRe
       sum_c += *ch.after;
       ch.status = delta > kEps ? "improved" : delta < -kEps ? "regressed" : "unchanged";
       ++(delta > kEps ? d.improved : delta < -kEps ? d.regressed : d.unchanged);
-      if (delta < -(margin + kEps)) p.regressed_ids.push_back(b.task_id);
+      if (delta < -(margin + kEps) && (cfg.regression != "consistent" || every_sample_worse(p.samples.back())))
+        p.regressed_ids.push_back(b.task_id);
     }
     d.changes.push_back(std::move(ch));
   }

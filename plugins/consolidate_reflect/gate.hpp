@@ -38,6 +38,9 @@ struct GateConfig {
   double mixed_weight = 0.5;
   bool no_regression = true;       // any val task worse blocks the candidate
   double regression_margin = 0;    // a task is "worse" only when it drops by more than this
+  // any: every drop is a regression; consistent (a reported trade-off for stochastic targets):
+  // only a drop every sample agrees on - each candidate sample below each baseline sample.
+  std::string regression = "any";
   std::string mode = "statistical";  // strict | statistical
   std::string test = "permutation";  // permutation | sign | bootstrap
   int samples = 3;                 // k replays per val task, for baseline and candidate alike

@@ -44,13 +44,17 @@ void add_gate_terms(NightReport& rep, const GateConfig& g) {
   std::snprintf(buf, sizeof buf, "%g", g.regression_margin);
   rep.attrs["gate_regression_margin"] = buf;
   rep.attrs["gate_samples"] = std::to_string(g.samples);
+  rep.attrs["gate_regression"] = g.regression;
   rep.attrs["gate_min_val"] = std::to_string(g.min_val);
   std::snprintf(buf, sizeof buf, "%g", 1 - g.confidence);
   rep.attrs["gate_alpha"] = buf;
   if (!g.no_regression)
     rep.notes.push_back("Trade-off in force: per-task no-regression is off (gate_no_regression: false), so an "
                         "accepted change may make some val tasks worse.");
-  else if (g.regression_margin > 0)
+  else if (g.regression == "consistent")
+    rep.notes.push_back("Trade-off in force: a val task counts as worse only when every candidate sample scores "
+                        "below every baseline sample (gate_regression: consistent); a smaller drop may be accepted.");
+  if (g.no_regression && g.regression_margin > 0)
     rep.notes.push_back(std::string("Trade-off in force: a val task may drop by up to ") + rep.attrs["gate_regression_margin"] +
                         " without counting as worse (gate_regression_margin).");
   if (g.mode != "statistical")

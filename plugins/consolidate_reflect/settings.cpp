@@ -43,6 +43,7 @@ const char* const kSchemaJson = R"({
     "gate_mixed_weight": {"type": "number", "minimum": 0, "maximum": 1, "description": "w in (1-w)*hard + w*soft (default 0.5)."},
     "gate_no_regression": {"type": "boolean", "description": "Any val task getting worse blocks the candidate (default true). false is a trade-off the night report states: a candidate may then make some tasks worse."},
     "gate_regression_margin": {"type": "number", "minimum": 0, "maximum": 1, "description": "A val task counts as worse only when its score drops by more than this (default 0; a reported trade-off for noisy targets)."},
+    "gate_regression": {"enum": ["any", "consistent"], "description": "any: every val task that scores lower blocks the candidate; consistent: only a task whose every candidate sample scores below every baseline sample does (a reported trade-off for stochastic targets, where a single flip is not a measured regression; identical to any for a deterministic target) (default any)."},
     "gate_mode": {"enum": ["strict", "statistical"], "description": "strict: mean strictly better (no significance claimed); statistical: also significant at the night's alpha, spent over its candidates (default statistical)."},
     "gate_test": {"enum": ["permutation", "sign", "bootstrap"], "description": "Statistical test: permutation = a stratified permutation test over the k samples per task; sign = the sign test; bootstrap = a bootstrap interval of the mean improvement (default permutation)."},
     "gate_samples": {"type": "integer", "minimum": 1, "maximum": 16, "description": "Replays per val task for baseline and candidate alike, in the same night. Agreeing samples are what lets a few val tasks show significance, and they average out a stochastic target; 1 is cheaper and can only show large effects (default 3)."},
@@ -139,6 +140,7 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
   s.gate.mixed_weight = c.get_double("gate_mixed_weight", 0.5);
   s.gate.no_regression = c.get_bool("gate_no_regression", s.gate.no_regression);
   s.gate.regression_margin = c.get_double("gate_regression_margin", s.gate.regression_margin);
+  s.gate.regression = c.get_string("gate_regression", s.gate.regression);
   s.gate.mode = c.get_string("gate_mode", s.gate.mode);
   s.gate.test = c.get_string("gate_test", s.gate.test);
   s.gate.samples = get_int(c, "gate_samples", s.gate.samples);

@@ -188,6 +188,7 @@ std::vector<Mode> gate_modes() {
   return {
       {"default: statistical (permutation, k=3), no-regression, alpha spent over candidates", {}},
       {"default with k=1 sample", {"gate_samples=1"}},
+      {"default + gate_regression: consistent (trade-off for stochastic targets)", {"gate_regression=consistent"}},
       {"strict, no-regression off (SkillOpt)", {"gate_mode=strict", "gate_no_regression=false"}},
       {"strict + no-regression", {"gate_mode=strict"}},
       {"statistical, sign test", {"gate_test=sign"}},
