@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
-# One command: install dependencies, build, and run the nightly pipeline on this user's
-# transcripts (~/.claude, ~/.codex), or on the bundled example transcripts when there are none.
+# One command: install dependencies, build, and run the nightly pipeline for the directory
+# you run it from, on your transcripts (~/.claude, ~/.codex) - or on the bundled example
+# transcripts when there are none (no transcript file at all; an empty ~/.claude/projects
+# counts as none).
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.."
+repo=$PWD
 scripts/deps.sh
 scripts/build.sh -DSKILLPIPE_BUILD_TESTS=OFF -DSKILLPIPE_BUILD_BENCH=OFF >/dev/null
-args=(run pipelines/nightly.yaml "$@")
-if [ ! -d "$HOME/.claude/projects" ] && [ ! -d "$HOME/.codex/sessions" ] && [ ! -d "$HOME/.codex/archived_sessions" ]; then
-  echo "No Claude Code or Codex transcripts under ~/.claude or ~/.codex: using the bundled examples in examples/home." >&2
-  args+=(--set "stages.claude.home=$PWD/examples/home/.claude" --set "stages.codex.home=$PWD/examples/home/.codex"
+
+# True when DIR holds at least one transcript (*.jsonl) anywhere below it.
+has_transcripts() { [ -d "$1" ] && [ -n "$(find "$1" -type f -name '*.jsonl' -print -quit 2>/dev/null)" ]; }
+
+claude_home=$HOME/.claude  # where harvest_claude and harvest_codex look by default
+codex_home=$HOME/.codex
+args=(run nightly "$@")
+if has_transcripts "$claude_home/projects" || has_transcripts "$codex_home/sessions" ||
+   has_transcripts "$codex_home/archived_sessions"; then
+  args+=(--project "$caller")
+else
+  echo "No Claude Code or Codex transcripts under $claude_home/projects or $codex_home/{sessions,archived_sessions}:" \
+       "using the bundled examples in examples/home (staged into examples/store)." >&2
+  args+=(--set "stages.claude.home=$repo/examples/home/.claude" --set "stages.codex.home=$repo/examples/home/.codex"
          --set stages.claude.lookback_hours=0 --set stages.codex.lookback_hours=0
          --set stages.claude.project_scope=all --set stages.codex.project_scope=all
          --set stages.claude.settle_minutes=0 --set stages.codex.settle_minutes=0
-         --store "${SKILLPIPE_STORE:-$PWD/examples/store}" --project "$PWD/examples/project")
+         --store "${SKILLPIPE_STORE:-$repo/examples/store}" --project "$repo/examples/project")
 fi
-exec build/bin/skillpipe "${args[@]}"
+cd "$caller"
+exec "$repo/build/bin/skillpipe" "${args[@]}"

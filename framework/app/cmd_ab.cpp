@@ -11,11 +11,13 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "pipeline_path.hpp"
 #include "host/ab_html.hpp"
 #include "host/ab_night.hpp"
 #include "host/ab_report.hpp"
 #include "host/ab_runner.hpp"
 #include "host/ab_spec.hpp"
+#include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
 
@@ -89,6 +91,12 @@ int cmd_ab(const Args& args) {
     return 2;
   }
   opts.plugin_dirs = common.plugin_dirs;
+  try {
+    file = resolve_pipeline(file);  // a bundled experiment by name (ab_judge) or pipelines/...
+  } catch (const Error& e) {
+    std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
+    return 2;
+  }
   std::vector<std::string> errors;
   auto spec = host::ab::parse_ab_spec(file, errors);
   if (!spec) {

@@ -223,7 +223,7 @@ int cmd_export_dataset(const Args& args) {
     if (c.nights.empty()) {
       res.exit_code = 1;
       res.text =
-          "no nights recorded for " + project + " in this store; run `skillpipe run pipelines/nightly.yaml` first\n";
+          "no nights recorded for " + project + " in this store; run `skillpipe run nightly` first\n";
       return res;
     }
 

@@ -100,7 +100,7 @@ int cmd_report(const Args& args) {
       if (!wanted.empty())
         return fail(2, "project " + project + " has no night \"" + wanted + "\" (see `skillpipe status`)", a.json);
       return fail(
-          1, "no finished night yet for " + project + "; run one first, e.g. `skillpipe run pipelines/nightly.yaml`",
+          1, "no finished night yet for " + project + "; run one first, e.g. `skillpipe run nightly`",
           a.json);
     }
     if (!night->published) {

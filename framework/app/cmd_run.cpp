@@ -1,10 +1,14 @@
 // skillpipe run FILE / skillpipe validate FILE
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "pipeline_path.hpp"
+#include "host/report_parts.hpp"
 #include "host/runner.hpp"
+#include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
@@ -27,7 +31,8 @@ struct RunArgs {
 
 po::options_description run_options(RunArgs& a, bool full) {
   po::options_description desc("options");
-  desc.add_options()("file", po::value(&a.file), "pipeline YAML file")(
+  desc.add_options()("file", po::value(&a.file),
+                     "pipeline YAML file, or a bundled pipeline by name (nightly, offline, ...)")(
       "set", po::value(&a.sets)->composing(), "override a value: stages.<id>.<key>=VALUE (repeatable)")(
       "project", po::value(&a.project), "project path (default: the pipeline's `project`, else the current directory)")(
       "store", po::value(&a.store), "store directory (sets store.root)");
@@ -43,7 +48,29 @@ po::options_description run_options(RunArgs& a, bool full) {
   return desc;
 }
 
-void print_summary(const host::RunOutcome& o) {
+// The review commands for a staged night, exactly as they must be typed: the same --store
+// and --project the run was given.
+void print_next_steps(const host::RunOutcome& o, const RunArgs& a) {
+  std::string tail;
+  if (!a.store.empty()) tail += " --store " + host::report::shell_quote(fs::absolute(expand_path(a.store)).lexically_normal().string());
+  if (!a.project.empty()) tail += " --project " + host::report::shell_quote(o.report.project.empty() ? a.project : o.report.project);
+  const std::string me = host::report::shell_quote(self_command());
+  std::fprintf(stderr, "review it: %s status%s\n", me.c_str(), tail.c_str());
+  bool accepted = false;
+  std::vector<std::string> named;
+  for (const auto& p : o.report.proposals) {
+    if (p.status == ProposalStatus::kAccepted) accepted = true;
+    if (p.status == ProposalStatus::kAccepted || p.status == ProposalStatus::kQuarantined ||
+        std::find(named.begin(), named.end(), p.name) != named.end())
+      continue;
+    named.push_back(p.name);
+    std::fprintf(stderr, "adopt %s (not verified by a gate) after reading it: %s adopt%s --skill %s --allow-unverified\n",
+                 p.name.c_str(), me.c_str(), tail.c_str(), host::report::shell_quote(p.name).c_str());
+  }
+  if (accepted) std::fprintf(stderr, "adopt the accepted proposals: %s adopt%s\n", me.c_str(), tail.c_str());
+}
+
+void print_summary(const host::RunOutcome& o, const RunArgs& a) {
   for (const auto& s : o.stages) {
     std::fprintf(stderr, "  %-22s %-13s %-9s in %-6lld out %-6lld %6.2fs%s%s\n", s.id.c_str(), s.kind.c_str(),
                  s.status.c_str(), static_cast<long long>(s.in), static_cast<long long>(s.out), s.seconds,
@@ -58,6 +85,7 @@ void print_summary(const host::RunOutcome& o) {
   for (const auto& n : r.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
   if (o.staged) {
     std::fprintf(stderr, "staged for review in %s\n", o.night_dir.c_str());
+    print_next_steps(o, a);
   } else if (!o.night_dir.empty() && o.exit_code != 4) {
     // Only a published night is staged; say what state this one is in instead.
     std::fprintf(stderr, "nothing staged: night %s is unfinished in %s; run the same command to resume it%s\n",
@@ -73,18 +101,25 @@ int cmd_run(const Args& args) {
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
-  if (auto rc = parse_command_line(args, "skillpipe run FILE [options]", desc, &pos, vm, a.common)) return *rc;
+  if (auto rc = parse_command_line(args, "skillpipe run FILE|NAME [options]", desc, &pos, vm, a.common)) return *rc;
   if (a.file.empty()) {
     std::cerr << "skillpipe run: missing the pipeline FILE\n";
+    return 2;
+  }
+  std::string file;
+  try {
+    file = resolve_pipeline(a.file);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "skillpipe run: %s\n", e.what());
     return 2;
   }
   host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, a.run_dir, a.dry_run, {}};
   opts.flags.auto_adopt = a.auto_adopt;
   opts.flags.restart = a.restart;
   if (!a.tasks_file.empty()) opts.flags.tasks_file = fs::absolute(a.tasks_file).string();
-  const auto out = host::run_pipeline(a.file, opts);
+  const auto out = host::run_pipeline(file, opts);
   for (const auto& e : out.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
-  if (out.exit_code == 0 || !out.stages.empty()) print_summary(out);
+  if (out.exit_code == 0 || !out.stages.empty()) print_summary(out, a);
   if (a.json) std::cout << out.summary_json;
   if (out.exit_code == 2 || out.exit_code == 3)
     std::fprintf(stderr, "%zu error(s); nothing was run\n", out.errors.size());
@@ -97,15 +132,22 @@ int cmd_validate(const Args& args) {
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
-  if (auto rc = parse_command_line(args, "skillpipe validate FILE [options]", desc, &pos, vm, a.common)) return *rc;
+  if (auto rc = parse_command_line(args, "skillpipe validate FILE|NAME [options]", desc, &pos, vm, a.common)) return *rc;
   if (a.file.empty()) {
     std::cerr << "skillpipe validate: missing the pipeline FILE\n";
     return 2;
   }
+  std::string file;
+  try {
+    file = resolve_pipeline(a.file);
+  } catch (const Error& e) {
+    std::printf("%s\n", e.what());
+    return 2;
+  }
   host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, "", false, {}};
-  const auto out = host::validate_only(a.file, opts);
+  const auto out = host::validate_only(file, opts);
   for (const auto& e : out.errors) std::printf("%s\n", e.c_str());
-  if (out.exit_code == 0) std::printf("%s: ok\n", a.file.c_str());
+  if (out.exit_code == 0) std::printf("%s: ok\n", file.c_str());
   else std::printf("%zu error(s)\n", out.errors.size());
   return out.exit_code;
 }

@@ -17,6 +17,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "pipeline_path.hpp"
 #include "host/pipeline_spec.hpp"
 #include "host/runner.hpp"
 #include "schedule_exec.hpp"
@@ -47,17 +48,6 @@ bool has_control_chars(const std::string& s) {
   return false;
 }
 
-std::string default_pipeline() {
-  std::vector<std::string> tried = {absolute("pipelines/nightly.yaml")};
-  std::error_code ec;
-  const fs::path exe = fs::canonical("/proc/self/exe", ec);
-  if (!ec) tried.push_back((exe.parent_path().parent_path() / "share/skillpipe/pipelines/nightly.yaml").string());
-  for (const auto& t : tried)
-    if (fs::is_regular_file(t)) return t;
-  std::string list;
-  for (const auto& t : tried) list += "\n  " + t;
-  throw ConfigError("no pipeline given and none found at:" + list + "\npass --pipeline FILE");
-}
 
 // The store the run will use: --store, else the pipeline's store.root, else the store's own
 // default ($SKILLPIPE_STORE, ~/.skillpipe) - frozen into the unit so it never drifts.
@@ -142,7 +132,7 @@ int cmd_schedule(const Args& args) {
   bool auto_adopt = false, print = false, no_validate = false;
   po::options_description desc("options");
   desc.add_options()("at", po::value(&at), "time of day, HH:MM in local time (default 03:17)")(
-      "pipeline", po::value(&pipeline), "pipeline file (default: ./pipelines/nightly.yaml, else the installed one)")(
+      "pipeline", po::value(&pipeline), "pipeline file or bundled name (default: nightly, the bundled nightly pipeline)")(
       "store", po::value(&store),
       "store directory (default: the pipeline's store.root, $SKILLPIPE_STORE, ~/.skillpipe)")(
       "project", po::value(&project), "project directory the run works in (default: the current directory)")(
@@ -171,7 +161,7 @@ int cmd_schedule(const Args& args) {
   try {
     plan.project = project_dir_of(project);
     if (!fs::is_directory(plan.project)) throw ConfigError("project directory " + plan.project + " does not exist");
-    plan.pipeline = pipeline.empty() ? default_pipeline() : absolute(pipeline);
+    plan.pipeline = resolve_pipeline(pipeline.empty() ? std::string("nightly") : pipeline);
     if (!fs::is_regular_file(plan.pipeline)) throw ConfigError("pipeline file " + plan.pipeline + " does not exist");
     plan.pipeline = fs::canonical(plan.pipeline).string();
     const auto parsed = host::parse_pipeline(plan.pipeline);

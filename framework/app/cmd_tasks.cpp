@@ -24,7 +24,9 @@
 #include "cli_common.hpp"
 #include "host/basic_context.hpp"
 #include "host/pipeline_spec.hpp"
+#include "pipeline_path.hpp"
 #include "host/plugin_registry.hpp"
+#include "host/report_parts.hpp"
 #include "host/validate.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/config.hpp"
@@ -218,8 +220,13 @@ int cmd_tasks(const Args& args) {
   std::string source;
   const std::string proj = resolve_project(project);
   if (!pipeline.empty()) {
+    try {
+      pipeline = resolve_pipeline(pipeline);
+    } catch (const Error& e) {
+      return fail(e.what());
+    }
     if (int rc = tasks_from_pipeline(pipeline, sets, project, common, tasks)) return rc;
-    source = "pipeline " + fs::absolute(pipeline).lexically_normal().string();
+    source = "pipeline " + pipeline;
   } else {
     std::string root = store;
     if (root.empty()) root = std::getenv("SKILLPIPE_STORE") ? std::getenv("SKILLPIPE_STORE") : "~/.skillpipe";
@@ -249,8 +256,8 @@ int cmd_tasks(const Args& args) {
   std::cout << "wrote " << tasks.size() << " task(s) (train " << counts[0] << ", val " << counts[1] << ", test " << counts[2]
             << ") from " << source << " to " << file << "\n";
   if (before != tasks.size()) std::cout << "left out " << before - tasks.size() << " dream/recall copies (--include-synthetic keeps them)\n";
-  std::cout << "Review it, set \"reviewed\": true on its first line, then run with "
-               "--set stages.<miner>.tasks_file=" << file << "\n";
+  std::cout << "Review it, set \"reviewed\": true on its first line, then replay it with: skillpipe run nightly "
+               "--tasks-file " << host::report::shell_quote(fs::absolute(file).lexically_normal().string()) << "\n";
   return 0;
 }
 

@@ -3,8 +3,8 @@
 // It is what a night does without an LLM key: take mine_patterns' ready patterns, draft a
 // SKILL.md (or an append to a matching existing skill) from their evidence, run the safety
 // review, and hand the drafts to the store for staging ("draft", or "quarantined" with the
-// reasons). Nothing is replayed or gated, and the report says so and how to enable the full
-// cycle. It also runs the skill lifecycle (lifecycle.hpp): profiles, decay, archiving.
+// reasons). Drafts are never replayed or gated; the notes say so, and say the night ran
+// offline only when the pipeline's replay backend (`replay_backend`) cannot replay. It also runs the skill lifecycle (lifecycle.hpp): profiles, decay, archiving.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -33,15 +33,17 @@ const char* const kSchemaJson = R"({
   "properties": {
     "targets": {"type": "array", "minItems": 1, "uniqueItems": true,
       "items": {"enum": ["claude_skill", "codex_skill"]},
-      "description": "Where drafts are proposed (default [claude_skill])."},
+      "description": "Where drafts are proposed (default: the pattern's agents). Without it, a pattern gets one draft per agent whose sessions succeeded at it: claude_skill for Claude Code, codex_skill for Codex."},
     "claude_skill_roots": {"type": "array", "items": {"type": "string"},
       "description": "Claude Code skill roots, \"{project}\" = the night's project (default [~/.claude/skills, {project}/.claude/skills])."},
     "codex_skill_roots": {"type": "array", "items": {"type": "string"},
       "description": "Codex skill roots (default [~/.agents/skills, {project}/.agents/skills])."},
     "scope": {"enum": ["project", "user"],
-      "description": "Where a new skill goes: the project's skill root (default) or the user's."},
+      "description": "Where a new skill goes when all of its sessions ran in the night's project: the project's skill root (default) or the user's. Patterns from other or several projects always go to the user's root."},
     "backend": {"type": "string",
       "description": "Backend id for an LLM drafter; without it (or when unavailable) drafts come from the template."},
+    "replay_backend": {"type": "string",
+      "description": "Backend id the pipeline's replay-and-gate stage replays on (nightly: target). The notes say the night ran offline only when it is unavailable; without it they say this pipeline has no replay-and-gate stage."},
     "max_drafts": {"type": "integer", "minimum": 0,
       "description": "Patterns drafted per night (default 5); the rest wait for the next night."},
     "match_threshold": {"type": "number", "minimum": 0, "maximum": 1,
@@ -68,10 +70,29 @@ const char* const kSchemaJson = R"({
   }
 })";
 
-constexpr const char* kEnableFullCycle =
-    "This night ran offline: patterns and skill drafts come from your own sessions only; nothing was "
-    "replayed or gated. To enable the full replay-and-gate cycle, set ANTHROPIC_API_KEY or OPENAI_API_KEY and "
-    "run `skillpipe run pipelines/nightly.yaml` again (see README.md).";
+constexpr const char* kHowToEnable =
+    "To enable the full replay-and-gate cycle, set ANTHROPIC_API_KEY or OPENAI_API_KEY (or OPENAI_BASE_URL) and "
+    "run `skillpipe run nightly` again (see README.md).";
+
+// What the night did besides drafting, as far as this stage can know it: whether the
+// pipeline's replay backend (the one its replay-and-gate stage uses) can replay at all.
+// The drafts themselves are never replayed or gated; their proposals say so.
+std::string cycle_note(Context& ctx, const std::string& replay_backend, std::size_t drafts) {
+  const std::string made = drafts == 0 ? "" : "Tonight's " + std::to_string(drafts) + " skill draft(s) come from "
+                                                 "your own sessions only and were not replayed or gated. ";
+  if (replay_backend.empty())
+    return made + "This pipeline has no replay-and-gate stage. " + kHowToEnable;
+  Backend* b = ctx.backend(replay_backend);
+  std::string why;
+  if (b && b->available(&why)) {
+    if (drafts == 0) return "";
+    return made + "The replay-and-gate stage on backend \"" + replay_backend + "\" measures the mined tasks; its "
+           "own notes say what it replayed and decided.";
+  }
+  return "This night ran offline (backend \"" + replay_backend + "\": " + (why.empty() ? "not configured" : why) +
+         "): patterns and skill drafts come from your own sessions only; nothing was replayed or gated. " +
+         kHowToEnable;
+}
 
 class ConsolidateDraft final : public Consolidator {
  public:
@@ -81,6 +102,7 @@ class ConsolidateDraft final : public Consolidator {
     if (c.has("codex_skill_roots")) s_.roots.codex = c.get_string_list("codex_skill_roots");
     s_.scope = c.get_string("scope", "project");
     backend_id_ = c.get_string("backend", "");
+    replay_backend_ = c.get_string("replay_backend", "");
     max_drafts_ = static_cast<int>(c.get_int("max_drafts", 5));
     s_.match_threshold = c.get_double("match_threshold", 0.6);
     s_.quarantine_severity = c.get_string("quarantine_severity", "medium");
@@ -99,6 +121,9 @@ class ConsolidateDraft final : public Consolidator {
                         "/lifecycle/archive_after_days");
     if (!backend_id_.empty() && !ctx.backend(backend_id_))
       throw ConfigError("backend \"" + backend_id_ + "\" is not defined in the pipeline", "/backend");
+    if (!replay_backend_.empty() && !ctx.backend(replay_backend_))
+      throw ConfigError("replay_backend \"" + replay_backend_ + "\" is not defined in the pipeline",
+                        "/replay_backend");
   }
 
   ConsolidateResult consolidate(const ConsolidateInput& in, Context& ctx) override {
@@ -179,7 +204,7 @@ class ConsolidateDraft final : public Consolidator {
     summarize(in, patterns, ready, not_ready, res, rep);
 
     if (store && life_.enabled) run_lifecycle(*store, in, state, catalog, ctx, rep);
-    rep.notes.push_back(kEnableFullCycle);
+    if (auto n = cycle_note(ctx, replay_backend_, res.proposals.size()); !n.empty()) rep.notes.push_back(n);
     return res;
   }
 
@@ -271,6 +296,7 @@ class ConsolidateDraft final : public Consolidator {
   drafting::DraftSettings s_;
   lifecycle::Settings life_;
   std::string backend_id_;
+  std::string replay_backend_;
   int max_drafts_ = 5;
 };
 

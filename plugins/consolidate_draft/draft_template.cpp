@@ -3,39 +3,12 @@
 
 #include <algorithm>
 
+#include "procedure_text.hpp"
 #include "skillpipe/kit/safety.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::drafting {
 namespace {
-
-// What a step of the winning path does, by tool family (Claude Code and Codex names).
-struct Step {
-  const char* family;
-  const char* text;
-};
-
-Step step_for(const std::string& tool) {
-  const std::string t = to_lower_ascii(tool);
-  if (t == "read" || t == "read_file" || t == "view" || t == "notebookread")
-    return {"read", "Read the files involved before changing anything"};
-  if (t == "grep" || t == "glob" || t == "ls" || t == "search" || t == "list_dir" || t == "find")
-    return {"search", "Locate the relevant code by searching the project"};
-  if (t == "edit" || t == "multiedit" || t == "write" || t == "apply_patch" || t == "notebookedit" ||
-      t == "str_replace_based_edit_tool")
-    return {"edit", "Make the change in place"};
-  if (t == "bash" || t == "shell" || t == "exec_command" || t == "local_shell" || t == "container.exec" ||
-      t == "write_stdin")
-    return {"run", "Run the project's commands to build and check the result"};
-  if (t == "todowrite" || t == "update_plan" || t == "taskcreate" || t == "taskupdate")
-    return {"plan", "Write down the steps before starting"};
-  if (t == "webfetch" || t == "websearch" || t == "web_search" || t == "web_fetch")
-    return {"web", "Look up the reference material"};
-  if (t == "task" || t == "agent") return {"delegate", "Hand a self-contained sub-task to a sub-agent"};
-  if (t == "skill") return {"skill", "Load the skill the task relies on"};
-  if (starts_with(t, "mcp__")) return {"mcp", "Use the integration"};
-  return {"", "Use"};
-}
 
 std::string code_list(const std::vector<std::string>& v) {
   std::string s;
@@ -43,21 +16,35 @@ std::string code_list(const std::vector<std::string>& v) {
   return s;
 }
 
-std::string procedure_steps(const std::vector<std::string>& chain) {
-  // Consecutive tools of one family become one step: "Locate ... (`Grep`, `Glob`)".
-  std::vector<std::pair<Step, std::vector<std::string>>> steps;
-  for (const auto& tool : chain) {
-    const Step s = step_for(tool);
-    if (!steps.empty() && *s.family && std::string(steps.back().first.family) == s.family)
-      steps.back().second.push_back(tool);
-    else
-      steps.push_back({s, {tool}});
-  }
+// `text` with each redaction marker ("[REDACTED:github_token]") replaced by `with`.
+std::string replace_markers(const std::string& text, const std::string& with) {
   std::string out;
-  for (std::size_t i = 0; i < steps.size(); ++i)
-    out += std::to_string(i + 1) + ". " + steps[i].first.text + " (" + code_list(steps[i].second) + ").\n";
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto at = text.find("[REDACTED", i);
+    if (at == std::string::npos) {
+      out += text.substr(i);
+      break;
+    }
+    out += text.substr(i, at - i) + with;
+    const auto end = text.find(']', at);
+    i = end == std::string::npos ? text.size() : end + 1;
+  }
   return out;
 }
+
+// A request as a description may quote it: without redaction markers (what they hid is not
+// part of the task), "" when nothing else is left.
+std::string without_markers(const std::string& text) {
+  std::string out = replace_markers(text, "");
+  std::string flat;
+  for (char c : out)
+    if (c != ' ' || (!flat.empty() && flat.back() != ' ')) flat += c;
+  return trim(flat);
+}
+
+// An answer quoted with its redactions visible as such.
+std::string marked_redacted(const std::string& text) { return replace_markers(text, "(redacted)"); }
 
 // Text safe inside a one-line Markdown bullet or a YAML double-quoted scalar.
 std::string one_line(const std::string& s) {
@@ -89,38 +76,50 @@ std::string title_of(const std::string& label) {
 std::string plural(int n, const std::string& w) { return std::to_string(n) + " " + w + (n == 1 ? "" : "s"); }
 
 // The four sections; `h` is "##" for a new skill, "###" inside an appended section.
-std::string sections(const PatternView& p, const std::string& h) {
+std::string sections(const PatternView& p, const std::string& h, const DraftFor& f) {
   std::string s;
   s += h + " When to use\n\n";
-  s += "Use this for requests like these, which came up again and again in this project:\n\n";
-  std::vector<std::string> asks{p.intent};
-  for (const auto& e : p.examples)
-    if (asks.size() < 4 && std::find(asks.begin(), asks.end(), e) == asks.end()) asks.push_back(e);
-  for (const auto& a : asks)
-    if (!one_line(a).empty()) s += "- \"" + one_line(a) + "\"\n";
+  s += "Use this for requests like these, which came up again and again " + f.where + ":\n\n";
+  std::vector<std::string> asks;
+  for (const auto& a : std::vector<std::string>{p.intent})
+    if (!without_markers(one_line(a)).empty()) asks.push_back(without_markers(one_line(a)));
+  for (const auto& e : p.examples) {
+    const std::string a = one_line(e);
+    // A request with redacted parts is not quoted: what is left may not say what was asked.
+    if (asks.size() < 4 && !a.empty() && a.find("[REDACTED") == std::string::npos &&
+        std::find(asks.begin(), asks.end(), a) == asks.end())
+      asks.push_back(a);
+  }
+  for (const auto& a : asks) s += "- \"" + a + "\"\n";
 
   s += "\n" + h + " Procedure\n\n";
-  if (!p.tool_chain.empty()) {
-    std::string support = p.tool_chain_support;
-    if (const auto slash = support.find('/'); slash != std::string::npos)
-      support = support.substr(0, slash) + " of the " + support.substr(slash + 1);
-    s += "The successful sessions followed this path (each step was taken in at least " + support + " sessions):\n\n";
-    s += procedure_steps(p.tool_chain);
+  const std::string steps = procedure_steps(p, f.agent);
+  if (!steps.empty()) {
+    s += "What the successful sessions did, in order:\n\n" + steps;
   } else {
-    s += "The successful sessions shared no common tool chain; follow the request directly.\n";
+    s += "The successful sessions shared no common commands or tools; follow the request directly.\n";
   }
   if (!p.skills.empty()) s += "\nSkills these sessions relied on: " + code_list(p.skills) + ".\n";
   if (!p.files.empty()) s += "\nFiles usually involved: " + code_list(p.files) + ".\n";
 
   s += "\n" + h + " Expected result\n\n";
   s += "A finished answer looked like this:\n\n";
-  int shown = 0;
-  for (auto it = p.evidence.rbegin(); it != p.evidence.rend() && shown < 3; ++it) {
-    if (it->outcome != Outcome::kSuccess || one_line(it->result).empty()) continue;
-    s += "- \"" + one_line(it->result) + "\"\n";
-    ++shown;
+  std::vector<std::string> shown;
+  // Answers without redactions first; one with them only when there is nothing else, its
+  // markers shown as "(redacted)". The same answer once, however many sessions gave it.
+  for (const bool allow_redacted : {false, true}) {
+    for (auto it = p.evidence.rbegin(); it != p.evidence.rend() && shown.size() < 3; ++it) {
+      std::string r = one_line(it->result);
+      const bool redacted = r.find("[REDACTED") != std::string::npos;
+      if (it->outcome != Outcome::kSuccess || r.empty() || redacted != allow_redacted) continue;
+      if (redacted) r = marked_redacted(r);
+      if (std::find(shown.begin(), shown.end(), r) != shown.end()) continue;
+      s += "- \"" + r + "\"\n";
+      shown.push_back(r);
+    }
+    if (!shown.empty()) break;
   }
-  if (shown == 0) s += "- (the sessions recorded no final answer text)\n";
+  if (shown.empty()) s += "- (the sessions recorded no final answer text)\n";
 
   s += "\n" + h + " Source evidence\n\n";
   s += "Drafted by skillpipe without an LLM from pattern `" + p.id + "`: " + plural(p.successes, "successful session") +
@@ -145,20 +144,27 @@ std::string skill_name_for(const PatternView& p) {
 
 std::string section_heading(const PatternView& p) { return "## Learned pattern: " + p.label + " (`" + p.id + "`)"; }
 
-std::string render_new_skill(const PatternView& p, const std::string& name) {
-  std::string ask = truncate_utf8(one_line(p.intent), 200);
+std::string where_from(const PatternView& p, const std::string& night_project) {
+  if (p.projects.size() > 1) return "across " + std::to_string(p.projects.size()) + " projects";
+  const std::string& other = p.projects.empty() ? p.project : p.projects.front();  // older records: the main one
+  if (other == night_project) return "in this project";
+  return "in project " + other.substr(other.find_last_of('/') == std::string::npos ? 0 : other.find_last_of('/') + 1);
+}
+
+std::string render_new_skill(const PatternView& p, const std::string& name, const DraftFor& f) {
+  std::string ask = truncate_utf8(without_markers(one_line(p.intent)), 200);
   std::replace(ask.begin(), ask.end(), '"', '\'');
   const std::string desc = "Use for recurring requests like '" + ask + "' (learned from " +
-                           plural(p.successes, "successful session") + " in this project).";
+                           plural(p.successes, "successful session") + " " + f.where + ").";
   std::string s = "---\nname: " + name + "\ndescription: " + yaml_quote(desc) + "\n---\n\n";
   s += "# " + title_of(p.label.empty() ? name : p.label) + "\n\n";
-  s += sections(p, "##");
+  s += sections(p, "##", f);
   return s;
 }
 
-std::string render_append(const PatternView& p, const std::string& base) {
-  return append_section(p, base,
-                        "Learned by skillpipe from recent sessions; review before adopting.\n\n" + sections(p, "###"));
+std::string render_append(const PatternView& p, const std::string& base, const DraftFor& f) {
+  return append_section(
+      p, base, "Learned by skillpipe from recent sessions; review before adopting.\n\n" + sections(p, "###", f));
 }
 
 std::string append_section(const PatternView& p, const std::string& base, const std::string& body) {

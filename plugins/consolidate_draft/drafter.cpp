@@ -28,6 +28,31 @@ std::string unclaimed_name(const NameClaims& claims, const DraftSettings& s, con
   return base + "-" + sha256_hex(base).substr(0, 8);
 }
 
+// The targets a pattern is drafted for: the configured ones, else its agents' skill targets.
+std::vector<std::string> targets_for(const PatternView& p, const DraftSettings& s, std::vector<std::string>& notes) {
+  if (!s.targets.empty()) return s.targets;
+  std::vector<std::string> out;
+  for (Agent a : p.agents) {
+    if (a == Agent::kClaude || a == Agent::kCodex) {
+      out.push_back(to_string(Target{a, DocKind::kSkill}));
+    } else {
+      notes.push_back("pattern `" + p.label + "`: sessions of " + to_string(a) +
+                      " are evidence, but skillpipe cannot draft " + to_string(a) + " skills yet");
+    }
+  }
+  if (out.empty() && p.agents.empty()) out.push_back("claude_skill");  // evidence from before agents were kept
+  return out;
+}
+
+// The existing skills a draft may extend: a project pattern only those of the project.
+std::vector<ExistingSkill> in_place(const std::vector<ExistingSkill>& skills, bool project_skill,
+                                    const std::string& project) {
+  std::vector<ExistingSkill> out;
+  for (const auto& sk : skills)
+    if (!project_skill || starts_with(sk.path, project + "/")) out.push_back(sk);
+  return out;
+}
+
 }  // namespace
 
 bool NameClaims::taken(const std::string& target, const std::string& name, const std::string& live_path) const {
@@ -50,22 +75,28 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
   out.record.at = format_iso8601_s(now_ms());
   bool any_quarantined = false;
 
-  for (const auto& target : s.targets) {
-    static const std::vector<ExistingSkill> kNone;
+  const bool one_project = p.projects.empty() ? p.project == project  // older records: the main project
+                                               : p.projects.size() == 1 && p.projects.front() == project;
+  const bool project_skill = s.scope == "project" && one_project && project != "all";
+  DraftSettings placed = s;
+  placed.scope = project_skill ? "project" : "user";
+  for (const auto& target : targets_for(p, s, out.notes)) {
+    const DraftFor draft_for{parse_target(target).value_or(Target{}).agent, where_from(p, project)};
     const auto cit = catalog.find(target);
-    const auto& skills = cit == catalog.end() ? kNone : cit->second;
+    const auto skills = cit == catalog.end() ? std::vector<ExistingSkill>{} : in_place(cit->second, project_skill, project);
     const ExistingSkill* existing = match_skill(skills, skill_name_for(p), p.label, p.skill_hint, s.match_threshold);
     if (existing && claims.taken(target, existing->name, existing->path)) {
       out.notes.push_back("pattern `" + p.label + "` (" + p.id + "): another pattern extends skill `" +
                           existing->name + "` for " + target + " tonight; this one waits for the next night");
       continue;
     }
-    const std::string own_name = existing ? existing->name : unclaimed_name(claims, s, target, project, skill_name_for(p));
+    const std::string own_name =
+        existing ? existing->name : unclaimed_name(claims, placed, target, project, skill_name_for(p));
 
     Proposal prop;
     prop.target = parse_target(target).value_or(Target{});
     prop.name = existing ? existing->name : own_name;
-    prop.live_path = existing ? existing->path : new_skill_path(s.roots, target, project, s.scope, own_name);
+    prop.live_path = existing ? existing->path : new_skill_path(s.roots, target, project, placed.scope, own_name);
     if (prop.live_path.empty()) {
       out.notes.push_back("pattern `" + p.label + "`: no " + target + " root available for this project; not drafted");
       continue;
@@ -87,10 +118,10 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
       prop.base_sha256 = sha256_hex(base);
     }
 
-    std::string text = append ? render_append(p, base) : render_new_skill(p, prop.name);
+    std::string text = append ? render_append(p, base, draft_for) : render_new_skill(p, prop.name, draft_for);
     std::string author = "template";
     if (llm) {
-      const std::string tmpl = append ? render_append(p, "") : text;
+      const std::string tmpl = append ? render_append(p, "", draft_for) : text;
       LlmDraft d = llm_draft(*llm, p, prop.name, tmpl, append, base, ctx);
       ++out.llm_calls;
       out.cached_calls += d.cached;

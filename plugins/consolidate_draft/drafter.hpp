@@ -16,7 +16,9 @@
 namespace skillpipe::drafting {
 
 struct DraftSettings {
-  std::vector<std::string> targets{"claude_skill"};
+  // Where drafts go; empty: the skill target of each agent whose sessions make up the
+  // pattern (Claude Code sessions -> claude_skill, Codex sessions -> codex_skill).
+  std::vector<std::string> targets;
   SkillRoots roots;
   std::string scope = "project";  // where new skills go: project | user
   double match_threshold = 0.6;
@@ -46,7 +48,10 @@ struct PatternDraft {
   int cached_calls = 0;
 };
 
-// Drafts `p` for every target: an append when an existing skill matches, else a new skill;
+// Drafts `p` for every target (DraftSettings::targets, or the pattern's own agents): an
+// append when an existing skill matches, else a new skill. A pattern whose sessions all ran in
+// the night's project is a project skill (scope "project"): it only extends skills of that
+// project and goes to its skill root; any other pattern is a user skill;
 // the LLM (when `llm` is non-null) may replace the template text. Every text is reviewed
 // (safety.hpp); findings at or above the quarantine severity quarantine the proposal, and
 // findings already present in the existing skill are not held against the draft.

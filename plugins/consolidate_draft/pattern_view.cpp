@@ -37,6 +37,9 @@ bool read_pattern(const TaskRecord& t, PatternView& p, std::string* why) {
                            std::to_string(info.successes);
   p.skills = info.skills;
   p.files = info.files;
+  p.procedure = info.procedure;
+  p.agents = info.agents;
+  p.projects = info.projects;
   p.evidence = info.evidence;
   p.sessions = t.source_sessions;
   p.skill_hint = t.skill_hint;

@@ -24,6 +24,9 @@ struct PatternView {
   std::string tool_chain_support;     // "k/n": successful sessions that took every step
   std::vector<std::string> skills;
   std::vector<std::string> files;
+  std::vector<ProcedureStep> procedure;   // the successes' common steps (commands, files written)
+  std::vector<Agent> agents;              // agents whose sessions succeeded at it
+  std::vector<std::string> projects;      // the projects of those sessions
   std::vector<PatternEvidence> evidence;
   std::vector<std::string> sessions;  // every member session
   std::string skill_hint;

@@ -1,9 +1,11 @@
 // mine_patterns - the offline miner: recurring successful work as patterns, no LLM needed.
 //
 // Each night: judge every digest (session_judge.hpp; unknown sessions are not evidence),
-// add the judged sessions to the project's patterns in the store (similar first prompts,
-// similarity.hpp), and emit one task record per pattern with its readiness, counts, winning
-// tool chain and redacted evidence. consolidate_draft turns the ready ones into skill drafts.
+// add the judged sessions to the project's patterns in the store (similar requests and
+// similar work: normalized request words plus the steps and files of the session), and emit
+// one task record per pattern with its readiness, counts, the successes' common procedure
+// (procedure.hpp), a verb-object label (request_text.hpp) and redacted evidence.
+// consolidate_draft turns the ready ones into skill drafts.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -31,7 +33,7 @@ const char* const kSchemaJson = R"({
     "min_success_ratio": {"type": "number", "minimum": 0, "maximum": 1,
       "description": "Minimum successes / (successes + failures) for a ready pattern (default 0.7)."},
     "similarity_threshold": {"type": "number", "minimum": 0.05, "maximum": 1,
-      "description": "Jaccard similarity of first prompts that puts two sessions in one pattern (default 0.5)."},
+      "description": "Jaccard similarity of two sessions' request words (or of their words and command steps together) that puts them in one pattern (default 0.5)."},
     "max_tool_errors": {"type": "integer", "minimum": 0,
       "description": "Without praise at the end, more tool errors than this make a session a failure (default 3)."},
     "min_intent_tokens": {"type": "integer", "minimum": 1,

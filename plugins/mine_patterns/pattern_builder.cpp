@@ -6,6 +6,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "procedure.hpp"
+#include "request_text.hpp"
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/similarity.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -34,48 +36,56 @@ std::string plural(int n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : word.back() == 's' ? "es" : "s");
 }
 
-// A readable label from the words of the pattern's most typical request, keeping the words
-// most members share ("fix-flaky-test"); set once, so a skill name drawn from it is stable.
-std::string make_label(const std::string& intent, const std::vector<Member>& members) {
-  std::vector<std::string> all, common, used_tokens;
-  std::string cur;
-  char before = ' ';  // the character before the current word
-  auto take = [&] {
-    if (before == '.') {  // a file extension or a domain part: "test_api.py", "example.com"
-      cur.clear();
-      return;
-    }
-    const bool digits = std::all_of(cur.begin(), cur.end(), [](char c) { return c >= '0' && c <= '9'; });
-    const auto tok = intent_tokens(cur);
-    // One word per stem: "test" and "tests" are the same word in a label.
-    if (cur.size() >= 2 && !digits && cur != "claude" && cur != "anthropic" && !tok.empty() &&
-        std::find(used_tokens.begin(), used_tokens.end(), tok.front()) == used_tokens.end()) {
-      used_tokens.push_back(tok.front());
-      all.push_back(cur);
-      std::size_t in = 0;
-      for (const auto& m : members) in += std::binary_search(m.tokens.begin(), m.tokens.end(), tok.front());
-      if (in * 2 > members.size() && members.size() > 1) common.push_back(cur);  // a strict majority
-    }
-    cur.clear();
+// What clustering compares besides the request's words: the request's words plus what the
+// session did (its step keys), so "write the release notes" and "generate RELEASE_NOTES.md"
+// that both ran `git log --merges` and wrote RELEASE_NOTES.md meet even when their words
+// alone are too far apart. Two sessions are linked when either their words or these
+// features are similar enough: what they did can bring paraphrases together, never split
+// what the words already join.
+std::vector<std::string> features_of(const Member& m) {
+  std::vector<std::string> f = m.tokens;
+  for (const auto& st : m.steps) f.push_back(std::string(to_string(st.kind)) + ":" + to_lower_ascii(step_key(st)));
+  std::sort(f.begin(), f.end());
+  f.erase(std::unique(f.begin(), f.end()), f.end());
+  return f;
+}
+
+double similarity(const Member& a, const std::vector<std::string>& a_features, const Member& b) {
+  return std::max(jaccard(a.tokens, b.tokens), jaccard(a_features, features_of(b)));
+}
+
+// The union of two clusterings of the same items (each given as the index of every item's
+// cluster root): items linked in either are in one cluster, rooted at its first item.
+std::vector<std::size_t> linked_by_either(const std::vector<std::size_t>& a, const std::vector<std::size_t>& b) {
+  std::vector<std::size_t> parent(a.size());
+  for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  auto find = [&](std::size_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
   };
-  char prev = ' ';
-  for (char c : intent) {
-    const bool word_char = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-    if (word_char) {
-      if (cur.empty()) before = prev;
-      cur += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    } else {
-      take();
-    }
-    prev = c;
+  auto unite = [&](std::size_t x, std::size_t y) {
+    x = find(x);
+    y = find(y);
+    if (x != y) parent[std::max(x, y)] = std::min(x, y);
+  };
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    unite(i, a[i]);
+    unite(i, b[i]);
   }
-  take();
-  const auto& words = common.size() >= 2 ? common : all;
-  std::string label;
-  for (std::size_t i = 0; i < words.size() && i < 4; ++i) {
-    if (label.size() + words[i].size() + 1 > 48) break;
-    label += (label.empty() ? "" : "-") + words[i];
-  }
+  std::vector<std::size_t> roots(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) roots[i] = find(i);
+  return roots;
+}
+
+// The label of a pattern: the verb and object most of its requests share, most typical
+// request first (request_text.hpp); requests that are mostly redaction markers do not vote.
+std::string make_label(const Member* typical, const std::vector<Member>& members) {
+  std::vector<std::string> requests;
+  if (typical && !typical->redacted) requests.push_back(typical->intent);
+  for (const auto& m : members)
+    if (&m != typical && !m.redacted && m.outcome == "success") requests.push_back(m.intent);
+  std::string label = label_from_requests(requests);
+  if (label.size() > 48) label = label.substr(0, label.rfind('-', 48));
   return label;
 }
 
@@ -95,6 +105,9 @@ std::vector<const Member*> successes_of(const Pattern& p) {
 // The success most similar to the others: the pattern's most typical example.
 const Member* medoid(const Pattern& p) {
   auto pool = successes_of(p);
+  const auto clean = std::count_if(pool.begin(), pool.end(), [](const Member* m) { return !m->redacted; });
+  if (clean > 0)
+    pool.erase(std::remove_if(pool.begin(), pool.end(), [](const Member* m) { return m->redacted; }), pool.end());
   if (pool.empty())
     for (const auto& m : p.members) pool.push_back(&m);
   const Member* best = nullptr;
@@ -135,6 +148,19 @@ std::vector<std::pair<std::string, int>> common_items(const std::vector<const st
   return out;
 }
 
+// The procedure, agents and projects of the successful members.
+void add_what_succeeded(const std::vector<const Member*>& succ, PatternInfo& info) {
+  std::vector<std::vector<ProcedureStep>> steps;
+  for (const Member* m : succ) {
+    steps.push_back(m->steps);
+    if (const auto a = parse_agent(m->agent); a && std::find(info.agents.begin(), info.agents.end(), *a) == info.agents.end())
+      info.agents.push_back(*a);
+    if (std::find(info.projects.begin(), info.projects.end(), m->project) == info.projects.end())
+      info.projects.push_back(m->project);
+  }
+  info.procedure = common_procedure(steps);
+}
+
 }  // namespace
 
 Member member_from(const SessionDigest& d, const SessionJudgement& j, const MinerOptions& o) {
@@ -147,11 +173,17 @@ Member member_from(const SessionDigest& d, const SessionJudgement& j, const Mine
   m.at = !d.ended_at.empty() ? d.ended_at : d.started_at;
   m.intent = excerpt(j.intent, o.intent_chars);
   if (j.final_turn >= 0) m.result = excerpt(d.assistant_finals[static_cast<std::size_t>(j.final_turn)], o.result_chars);
-  m.tokens = intent_tokens(j.intent);
   m.tools = tool_names(d.tools);
   m.skills = d.skills_used;
-  m.files.assign(d.files_touched.begin(),
-                 d.files_touched.begin() + static_cast<long>(std::min<std::size_t>(d.files_touched.size(), 20)));
+  for (std::size_t i = 0; i < d.files_touched.size() && m.files.size() < 20; ++i) {
+    std::string f = d.files_touched[i];
+    if (!d.project.empty() && starts_with(f, d.project + "/")) f = f.substr(d.project.size() + 1);
+    m.files.push_back(std::move(f));
+  }
+  m.agent = d.source;
+  if (j.outcome == Outcome::kSuccess) m.steps = session_steps(d.commands, d.project);
+  m.redacted = mostly_redacted(j.intent);
+  m.tokens = intent_tokens(normalize_request(j.intent));
   return m;
 }
 
@@ -167,7 +199,7 @@ std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members,
   auto index_member = [&](std::size_t pi, std::size_t mi) {
     const Member& q = st.patterns[pi].members[mi];
     where[q.session] = {pi, mi};
-    for (const auto& t : q.tokens) {
+    for (const auto& t : features_of(q)) {
       auto& v = by_token[t];
       if (v.empty() || v.back() != pi) v.push_back(pi);
     }
@@ -185,7 +217,8 @@ std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members,
       continue;
     }
     std::vector<std::size_t> candidates;
-    for (const auto& t : m.tokens)
+    const auto mf = features_of(m);
+    for (const auto& t : mf)
       if (const auto it = by_token.find(t); it != by_token.end())
         candidates.insert(candidates.end(), it->second.begin(), it->second.end());
     std::sort(candidates.begin(), candidates.end());
@@ -194,7 +227,7 @@ std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members,
     double best_sim = 0;
     for (std::size_t pi : candidates)
       for (const auto& q : st.patterns[pi].members)
-        if (double s = jaccard(m.tokens, q.tokens); s > best_sim || (s == best_sim && pi < best)) {
+        if (double s = similarity(m, mf, q); s > best_sim || (s == best_sim && pi < best)) {
           best_sim = s;
           best = pi;
         }
@@ -209,8 +242,13 @@ std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members,
   }
 
   std::vector<std::vector<std::string>> sets;
-  for (const auto& m : fresh) sets.push_back(m.tokens);
-  const auto roots = cluster_by_similarity(sets, o.similarity_threshold);
+  std::vector<std::vector<std::string>> with_steps;
+  for (const auto& m : fresh) {
+    sets.push_back(m.tokens);
+    with_steps.push_back(features_of(m));
+  }
+  const auto roots = linked_by_either(cluster_by_similarity(sets, o.similarity_threshold),
+                                      cluster_by_similarity(with_steps, o.similarity_threshold));
   std::map<std::size_t, std::size_t> pattern_of_root;
   for (std::size_t i = 0; i < fresh.size(); ++i) {
     auto [it, added] = pattern_of_root.emplace(roots[i], st.patterns.size());
@@ -231,10 +269,12 @@ std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members,
     std::stable_sort(p.members.begin(), p.members.end(), [](const Member& a, const Member& b) { return a.at < b.at; });
     if (p.members.size() > o.max_members)
       p.members.erase(p.members.begin(), p.members.begin() + static_cast<long>(p.members.size() - o.max_members));
-    if (p.label.empty()) {
-      const Member* typical = medoid(p);
-      p.label = typical ? make_label(typical->intent, p.members) : "";
+    // The label follows the evidence until the pattern is first ready, then stays: a skill
+    // drafted from it keeps its name.
+    if (p.label.empty() || !p.label_fixed) {
+      p.label = make_label(medoid(p), p.members);
       if (p.label.empty()) p.label = "pattern-" + p.id.substr(4, 6);
+      p.label_fixed = readiness(p, o).ready;
     }
   }
   if (st.patterns.size() > o.max_patterns) {
@@ -252,7 +292,12 @@ Readiness readiness(const Pattern& p, const MinerOptions& o) {
   const int total = r.successes + r.failures;
   r.ratio = total > 0 ? static_cast<double>(r.successes) / total : 0.0;
   const std::string counts = plural(r.successes, "success") + ", " + plural(r.failures, "failure");
-  if (r.successes < o.min_task_count) {
+  const auto succ = successes_of(p);
+  const auto redacted = std::count_if(succ.begin(), succ.end(), [](const Member* m) { return m->redacted; });
+  if (r.successes > 0 && redacted * 2 >= r.successes) {
+    r.reason = "its requests are mostly redacted text (secrets or names removed), nothing to name a skill after (" +
+               counts + ")";
+  } else if (r.successes < o.min_task_count) {
     r.reason = "needs " + std::to_string(o.min_task_count) + " successful sessions, has " + counts;
   } else if (r.ratio + 1e-12 < o.min_success_ratio) {
     r.reason = "success ratio " + fmt2(r.ratio) + " < " + fmt2(o.min_success_ratio) + " (" + counts + ")";
@@ -346,7 +391,7 @@ TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members
   std::string context;
   int shown = 0;
   for (auto it = succ.rbegin(); it != succ.rend() && shown < 3; ++it) {
-    if (*it == typical) continue;
+    if (*it == typical || (*it)->redacted || (*it)->intent.find("[REDACTED") != std::string::npos) continue;
     context += (context.empty() ? "" : "\n") + std::string("- ") + (*it)->intent;
     ++shown;
   }
@@ -376,6 +421,7 @@ TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members
   info.tool_chain_support = chain.support;
   info.skills = skill_names;
   info.files = file_names;
+  add_what_succeeded(succ, info);
   for (const Member* m : ev)
     info.evidence.push_back({m->session, parse_outcome(m->outcome).value_or(Outcome::kUnknown), m->at, m->intent,
                              m->result, m->reason});

@@ -45,6 +45,34 @@ std::vector<std::string> get_list(const Value& o, const char* k, const std::stri
   return out;
 }
 
+void put_steps(Writer& w, const std::vector<ProcedureStep>& steps) {
+  w.Key("steps");
+  w.StartArray();
+  for (const auto& st : steps) {
+    w.StartObject();
+    put(w, "kind", to_string(st.kind));
+    put(w, "text", st.text);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+std::vector<ProcedureStep> get_steps(const Value& o, const std::string& path) {
+  std::vector<ProcedureStep> out;
+  if (!o.HasMember("steps")) return out;  // written before steps were kept
+  const Value& v = o["steps"];
+  if (!v.IsArray()) throw Error("offline pattern state: " + where(path, "steps") + " must be an array");
+  int i = 0;
+  for (const auto& s : v.GetArray()) {
+    const std::string sp = where(path, "steps") + "/" + std::to_string(i++);
+    if (!s.IsObject()) throw Error("offline pattern state: " + sp + " must be an object");
+    const auto kind = parse_step_kind(get_string(s, "kind", sp));
+    if (!kind) throw Error("offline pattern state: " + sp + "/kind must be one of " + enum_choices(StepKind{}));
+    out.push_back({*kind, get_string(s, "text", sp), 1});
+  }
+  return out;
+}
+
 }  // namespace
 
 int Pattern::successes() const {
@@ -75,6 +103,7 @@ PatternState parse_state(std::string_view json) {
     pat.id = get_string(p, "id", path);
     if (pat.id.empty()) throw Error("offline pattern state: " + path + "/id is missing");
     pat.label = get_string(p, "label", path);
+    pat.label_fixed = p.HasMember("label_fixed") && p["label_fixed"].IsBool() && p["label_fixed"].GetBool();
     pat.created_at = get_string(p, "created_at", path);
     pat.updated_at = get_string(p, "updated_at", path);
     if (p.HasMember("members")) {
@@ -98,6 +127,9 @@ PatternState parse_state(std::string_view json) {
         mem.tools = get_list(m, "tools", mp);
         mem.skills = get_list(m, "skills", mp);
         mem.files = get_list(m, "files", mp);
+        mem.agent = get_string(m, "agent", mp);
+        mem.steps = get_steps(m, mp);
+        mem.redacted = m.HasMember("redacted") && m["redacted"].IsBool() && m["redacted"].GetBool();
         pat.members.push_back(std::move(mem));
       }
     }
@@ -118,6 +150,8 @@ std::string state_to_json(const PatternState& st) {
     w.StartObject();
     put(w, "id", p.id);
     put(w, "label", p.label);
+    w.Key("label_fixed");
+    w.Bool(p.label_fixed);
     put(w, "created_at", p.created_at);
     put(w, "updated_at", p.updated_at);
     w.Key("members");
@@ -137,6 +171,10 @@ std::string state_to_json(const PatternState& st) {
       put(w, "tools", m.tools);
       put(w, "skills", m.skills);
       put(w, "files", m.files);
+      put(w, "agent", m.agent);
+      put_steps(w, m.steps);
+      w.Key("redacted");
+      w.Bool(m.redacted);
       w.EndObject();
     }
     w.EndArray();

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "skillpipe/records.hpp"
+
 namespace skillpipe::patterns {
 
 struct Member {
@@ -24,11 +26,15 @@ struct Member {
   std::vector<std::string> tools;   // in first-use order
   std::vector<std::string> skills;
   std::vector<std::string> files;
+  std::string agent;                  // the digest's source ("claude", "codex", ...)
+  std::vector<ProcedureStep> steps;   // the session's successful commands (procedure.hpp)
+  bool redacted = false;              // the request is mostly redaction markers
 };
 
 struct Pattern {
   std::string id;     // "pat-" + 12 hex, never changes
-  std::string label;  // lower-case-hyphenated, from the first intent
+  std::string label;  // lower-case-hyphenated: the verb and object of its requests
+  bool label_fixed = false;  // set once the pattern was ready: a drafted skill keeps its name
   std::string created_at;
   std::string updated_at;
   std::vector<Member> members;  // oldest first

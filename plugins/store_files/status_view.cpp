@@ -55,7 +55,7 @@ CommandResult render_status(const Layout& layout, FaultInjector& fi, const std::
   const ReportCommands cmds = make_commands(layout.project, "", store_arg);
   if (!path_exists(layout.project_dir())) {
     r.text = "No skillpipe nights yet for " + layout.project + " (store " + layout.root +
-             ").\nRun a night from the project directory, e.g. `skillpipe run pipelines/nightly.yaml`.\n";
+             ").\nRun a night from the project directory, e.g. `skillpipe run nightly`.\n";
     if (json) {
       JsonOut j;
       j.begin_object().boolean("ok", true).str("project", layout.project).str("store_dir", layout.root);

@@ -166,11 +166,16 @@ TEST(RecordsJson, PatternInfoRoundTripsOnTasks) {
   p.tool_chain = {"Read", "Edit"};
   p.tool_chain_support = 2.0 / 3.0;
   p.evidence = {{"s1", Outcome::kSuccess, "2026-01-02T03:04:05Z", "fix it", "fixed", "praise"}};
+  p.procedure = {{StepKind::kRun, "pytest <file>", 3}, {StepKind::kWrite, "CHANGELOG.md", 2}};
+  p.agents = {Agent::kClaude, Agent::kCodex};
+  p.projects = {"/home/u/shop"};
   p.cluster_size = 4;
   t.pattern = p;
   const std::string j = to_json(t);
   EXPECT_EQ(j.find("\\\""), std::string::npos) << "no JSON inside a string: " << j;
   EXPECT_EQ(record_from_json<TaskRecord>(j), t);
+  EXPECT_NE(j.find(R"("procedure":[{"kind":"run","text":"pytest <file>","support":3})"), std::string::npos) << j;
+  EXPECT_NE(j.find(R"("agents":["claude","codex"])"), std::string::npos) << j;
 }
 
 // Every enum's text form reads back as itself, and unknown text is an error that names the
@@ -198,6 +203,7 @@ TEST(RecordsJson, EnumTextRoundTrips) {
                           ProposalStatus::kDraft});
   expect_enum_round_trip({Agent::kClaude, Agent::kCodex, Agent::kGemini, Agent::kQwen, Agent::kOpenCode,
                           Agent::kCopilot, Agent::kPi, Agent::kCursor});
+  expect_enum_round_trip({StepKind::kRun, StepKind::kWrite});
   expect_enum_round_trip({DocKind::kSkill, DocKind::kMemory});
   expect_enum_round_trip({Split::kTrain, Split::kVal, Split::kTest});
   expect_enum_round_trip({ReferenceKind::kExact, ReferenceKind::kRubric, ReferenceKind::kRule, ReferenceKind::kNone});

@@ -20,7 +20,7 @@ class OfflineLifecycle : public ::testing::Test {
   std::string user_root = tmp.file("home/.claude/skills");
   MemoryStore store{tmp.file("nights/current")};
   OfflineNight night{project, store};
-  std::vector<SessionDigest> history = load_digests(offline_data("history.jsonl"));
+  std::vector<SessionDigest> history = load_digests(offline_data("history.jsonl"), project);
   std::string live = project + "/.claude/skills/fix-flaky-test/SKILL.md";
   std::string manual = user_root + "/deploy-notes/SKILL.md";
   std::string manual_text = "---\nname: deploy-notes\ndescription: Our deploy checklist.\n---\n\n# Deploy\n\n1. Tag.\n";

@@ -8,11 +8,13 @@
 
 namespace skillpipe::testing {
 
-std::vector<SessionDigest> load_digests(const std::string& path) {
+std::vector<SessionDigest> load_digests(const std::string& path, const std::string& project) {
   std::vector<SessionDigest> out;
   if (!for_each_jsonl_line(
           path, [&](std::string_view line, std::int64_t) { out.push_back(record_from_json<SessionDigest>(line)); }))
     throw std::runtime_error("cannot open " + path);
+  if (!project.empty())
+    for (auto& d : out) d.project = project;
   return out;
 }
 

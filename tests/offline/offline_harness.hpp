@@ -15,8 +15,9 @@
 
 namespace skillpipe::testing {
 
-// Digests from a JSONL file (one SessionDigest per line).
-std::vector<SessionDigest> load_digests(const std::string& path);
+// Digests from a JSONL file (one SessionDigest per line); `project`, when given, replaces
+// each session's project (the fixtures' sessions then ran in the test's own project).
+std::vector<SessionDigest> load_digests(const std::string& path, const std::string& project = "");
 std::string offline_data(const std::string& name);  // tests/data/offline/<name>
 
 // Sets an environment variable for the object's lifetime (SKILLPIPE_NOW, HOME).

@@ -324,6 +324,12 @@ SKILLPIPE_FIELDS(PatternEvidence) {
   v("reason", r.reason);
 }
 
+SKILLPIPE_FIELDS(ProcedureStep) {
+  v("kind", r.kind);
+  v("text", r.text);
+  v("support", r.support);
+}
+
 SKILLPIPE_FIELDS(PatternInfo) {
   v("id", r.id);
   v("label", r.label);
@@ -337,6 +343,9 @@ SKILLPIPE_FIELDS(PatternInfo) {
   v("tool_chain_support", r.tool_chain_support);
   v("skills", r.skills);
   v("files", r.files);
+  v("procedure", r.procedure);
+  v("agents", r.agents);
+  v("projects", r.projects);
   v("evidence", r.evidence);
   v("cluster_size", r.cluster_size);
   v("first_seen", r.first_seen);

@@ -237,6 +237,18 @@ struct PatternEvidence {
   bool operator==(const PatternEvidence&) const = default;
 };
 
+// What one step of a pattern's usual procedure does. Text: "run", "write".
+enum class StepKind { kRun, kWrite };
+
+// A step the successful sessions of a pattern took: a shell command they ran (its variable
+// parts abstracted, e.g. "pytest <file>") or a file they wrote (project-relative).
+struct ProcedureStep {
+  StepKind kind = StepKind::kRun;
+  std::string text;
+  int support = 0;             // successful sessions that took the step
+  bool operator==(const ProcedureStep&) const = default;
+};
+
 // A recurring pattern of the user's successful work (the offline path: mine_patterns writes
 // it, consolidate_draft drafts a skill from it).
 struct PatternInfo {
@@ -252,6 +264,9 @@ struct PatternInfo {
   double tool_chain_support = 0;        // the share of successes that used the chain's rarest tool
   std::vector<std::string> skills;      // skills every success used
   std::vector<std::string> files;
+  std::vector<ProcedureStep> procedure;  // the successes' common sequence, in usual order
+  std::vector<Agent> agents;             // the agents whose sessions succeeded at it
+  std::vector<std::string> projects;     // the projects those sessions ran in (one: a project pattern)
   std::vector<PatternEvidence> evidence;
   int cluster_size = 0;        // member sessions
   std::string first_seen;
@@ -451,6 +466,7 @@ SKILLPIPE_ENUM_TEXT(DocKind, parse_doc_kind);
 SKILLPIPE_ENUM_TEXT(GateAction, parse_gate_action);
 SKILLPIPE_ENUM_TEXT(EditStatus, parse_edit_status);
 SKILLPIPE_ENUM_TEXT(ProposalStatus, parse_proposal_status);
+SKILLPIPE_ENUM_TEXT(StepKind, parse_step_kind);
 SKILLPIPE_ENUM_TEXT(RuleOp, parse_rule_op);  // kUnknown has no text: parse never returns it
 #undef SKILLPIPE_ENUM_TEXT
 

@@ -45,6 +45,7 @@ constexpr std::pair<Agent, const char*> kAgents[] = {
     {Agent::kClaude, "claude"}, {Agent::kCodex, "codex"},       {Agent::kGemini, "gemini"},
     {Agent::kQwen, "qwen"},     {Agent::kOpenCode, "opencode"}, {Agent::kCopilot, "copilot"},
     {Agent::kPi, "pi"},         {Agent::kCursor, "cursor"}};
+constexpr std::pair<StepKind, const char*> kStepKinds[] = {{StepKind::kRun, "run"}, {StepKind::kWrite, "write"}};
 constexpr std::pair<DocKind, const char*> kDocKinds[] = {{DocKind::kSkill, "skill"}, {DocKind::kMemory, "memory"}};
 constexpr std::pair<GateAction, const char*> kGateActions[] = {
     {GateAction::kAccept, "accept"},
@@ -115,6 +116,7 @@ SKILLPIPE_ENUM_TEXT_IMPL(DocKind, parse_doc_kind, kDocKinds)
 SKILLPIPE_ENUM_TEXT_IMPL(GateAction, parse_gate_action, kGateActions)
 SKILLPIPE_ENUM_TEXT_IMPL(EditStatus, parse_edit_status, kEditStatuses)
 SKILLPIPE_ENUM_TEXT_IMPL(ProposalStatus, parse_proposal_status, kProposalStatuses)
+SKILLPIPE_ENUM_TEXT_IMPL(StepKind, parse_step_kind, kStepKinds)
 SKILLPIPE_ENUM_TEXT_IMPL(RuleOp, parse_rule_op, kRuleOps)
 #undef SKILLPIPE_ENUM_TEXT_IMPL
 
