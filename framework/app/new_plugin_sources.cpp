@@ -64,7 +64,7 @@ class @CAMEL@ final : public harvest::JsonlHarvester<@CAMEL@Parser> {
 }  // namespace
 
 SKILLPIPE_PLUGIN(skillpipe::StageKind::kHarvester, "0.1.0", "@NAME@: JSONL transcripts -> session digests",
-                 kSchemaJson, [] { return std::make_unique<@CAMEL@>(); });
+                 kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new @CAMEL@); });
 )TPL";
 
 const char* const kMinerSource =
