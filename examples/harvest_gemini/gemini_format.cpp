@@ -1,7 +1,7 @@
 // gemini_format.cpp - Gemini CLI session files -> SessionDigest (see gemini_format.hpp).
 //
-// Only the fields a digest needs are decoded; tool results and thoughts are skipped by
-// JsonView without building a DOM. run_harvest() does cursors, filters and redaction.
+// One function turns a message into session-builder calls; the .jsonl files are read by the
+// SDK's LineParser (cursor, torn tail, caps, counters), the .json documents whole.
 #include "gemini_format.hpp"
 
 #include <filesystem>
@@ -11,12 +11,11 @@
 
 namespace gemini {
 
-using skillpipe::SessionDigest;
 using skillpipe::harvest::FileJob;
 using skillpipe::harvest::FileResult;
 using skillpipe::harvest::JsonView;
-using skillpipe::harvest::LineReader;
 using skillpipe::harvest::Options;
+using skillpipe::harvest::SessionBuilder;
 
 std::string project_hash(const std::string& dir) { return skillpipe::sha256_hex(dir); }
 
@@ -40,136 +39,121 @@ namespace {
 // Tools that change files; their `file_path` argument is a file the session touched.
 const std::set<std::string, std::less<>> kWriteTools = {"write_file", "replace", "edit"};
 
-std::string text_of(const JsonView& v, std::int64_t* repairs) {
-  if (v.is_string()) return v.str(repairs);
+std::string text_of(const JsonView& v) {
+  if (v.is_string()) return v.str();
+  if (v.is_object()) return v["text"].is_string() ? v["text"].str() : std::string();
   std::string out;
-  if (v.is_array()) {
-    auto it = v.iter();
-    JsonView part;
-    while (it.next(part)) {
-      JsonView t = part.is_object() ? part["text"] : part;
-      if (!t.is_string()) continue;
-      if (!out.empty()) out += "\n";
-      t.append_str(out, repairs);
-    }
-  } else if (v.is_object()) {
-    if (JsonView t = v["text"]; t.is_string()) return t.str(repairs);
+  if (!v.is_array()) return out;
+  auto it = v.iter();
+  JsonView part;
+  while (it.next(part)) {
+    JsonView t = part.is_object() ? part["text"] : part;
+    if (!t.is_string()) continue;
+    if (!out.empty()) out += "\n";
+    t.append_str(out);
   }
   return out;
 }
 
-// Builds one digest from the messages of one file that were not harvested before.
-class Session {
+// What one file says beyond its messages: the project (by hash), for the session builder.
+struct Header {
+  const ProjectIndex& projects;
+  bool in_scope = true;
+  // Names the project; false when it is out of the run's scope.
+  bool project(SessionBuilder& s, const std::string& hash) {
+    auto it = projects.find(hash);
+    s.attr("project_hash", hash);
+    s.state()["project_hash"] = hash;  // a later read of the file starts after the header
+    // Gemini keeps only a hash of the directory; name it so a person can still match it.
+    in_scope = s.project(it != projects.end() ? it->second : "gemini:" + hash);
+    return in_scope;
+  }
+};
+
+void tool_calls(SessionBuilder& s, const JsonView& calls) {
+  auto it = calls.iter();
+  JsonView call;
+  while (calls.is_array() && it.next(call)) {
+    JsonView c[4];
+    call.get({"name", "args", "id", "status"}, c);
+    if (!c[0].is_string()) continue;
+    const std::string name = c[0].str();
+    const auto ref = s.tool_call(name, c[2].is_string() ? c[2].str_raw() : std::string_view());
+    if (!c[1].is_object()) continue;
+    if (kWriteTools.count(name))
+      if (JsonView p = c[1]["file_path"]; p.is_string()) s.file_touched(p.str());
+    if (name == "run_shell_command")
+      if (JsonView cmd = c[1]["command"]; cmd.is_string()) s.command(ref, cmd.str());
+    if (c[3].is_string()) s.tool_result(ref, !c[3].str_eq("success"));
+  }
+}
+
+// One message into the builder; `offset` is where a turn it opens starts (a byte offset, or
+// a message index for documents). Returns the counter to add, if any.
+std::string message(SessionBuilder& s, const JsonView& m, std::int64_t offset) {
+  JsonView f[7];
+  m.get({"type", "content", "timestamp", "toolCalls", "tokens", "model", "id"}, f);
+  if (!f[0].is_string()) return "messages_malformed";
+  const auto ms = f[2].is_string() ? skillpipe::parse_iso8601_ms(f[2].str_raw()) : std::nullopt;
+  if (!s.at(ms.value_or(0))) return {};
+  if (f[0].str_eq("user")) {
+    std::string text = skillpipe::trim(text_of(f[1]));
+    if (text.empty()) return {};
+    // /chat, /memory, /quit...: commands to the CLI, not work.
+    if (text[0] == '/') s.command_turn(text.substr(0, text.find(' ')), offset);
+    else s.prompt(text, offset);
+  } else if (f[0].str_eq("gemini")) {
+    s.answered();
+    const std::string text = skillpipe::trim(text_of(f[1]));
+    s.final_answer(text, 0);  // the last non-empty text of the turn
+    tool_calls(s, f[3]);
+    if (f[4].is_object()) {
+      JsonView t[4];
+      f[4].get({"input", "output", "cached", "thoughts"}, t);
+      const std::int64_t cached = t[2].as_int();
+      s.add_usage({std::max<std::int64_t>(0, t[0].as_int() - cached), t[1].as_int() + t[3].as_int(), cached, 0},
+                  f[6].is_string() ? f[6].str_raw() : std::string_view());
+    }
+    if (f[5].is_string()) s.model(f[5].str());
+  } else {
+    if (f[0].str_eq("error")) s.api_error();  // the CLI reports a failed model call
+    return "messages_" + f[0].str();          // info, error, warning: the CLI talking
+  }
+  return {};
+}
+
+// JSONL: a header line, message lines and {"$set": {...}} patches, read from the cursor.
+class LinesParser final : public skillpipe::harvest::LineParser {
  public:
-  Session(const FileJob& job, FileResult& r) : job_(job), r_(r) {
-    d_.source = "gemini";
-    d_.raw_path = job.file.path;
+  LinesParser(const FileJob& job, const Options& o, const ProjectIndex& projects)
+      : LineParser(job, o, "gemini"), header_{projects} {}
+
+ protected:
+  bool on_start() override {
+    if (auto it = job().state.find("project_hash"); it != job().state.end()) session().attr("project_hash", it->second);
+    return true;
   }
 
-  void header(const JsonView& v) {
-    JsonView f[3];
-    v.get({"sessionId", "projectHash", "startTime"}, f);
-    if (f[0].is_string()) d_.session_id = f[0].str();
-    if (f[1].is_string()) hash_ = f[1].str();
-  }
-
-  void message(const JsonView& m) {
-    JsonView f[6];
-    m.get({"type", "content", "timestamp", "toolCalls", "tokens", "model"}, f);
-    if (!f[0].is_string()) {
-      ++r_.counts["messages_malformed"];
-      return;
-    }
-    const auto ms = skillpipe::parse_iso8601_ms(f[2].is_string() ? f[2].str() : std::string());
-    if (job_.cutoff_ms > 0 && ms && *ms < job_.cutoff_ms) {
-      ++r_.counts["messages_before_window"];
-      return;
-    }
-    if (ms) {
-      if (first_ms_ == 0 || *ms < first_ms_) first_ms_ = *ms;
-      if (*ms > last_ms_) last_ms_ = *ms;
-    }
-    if (f[0].str_eq("user")) {
-      std::string text = skillpipe::trim(text_of(f[1], &repairs_));
-      if (text.empty()) return;
-      if (text[0] == '/') {  // /chat, /memory, /quit...: commands to the CLI, not work
-        ++r_.counts["slash_commands"];
-        return;
-      }
-      close_turn();
-      d_.user_prompts.push_back(std::move(text));
-      ++d_.n_user_turns;
-    } else if (f[0].str_eq("gemini")) {
-      ++d_.n_assistant_turns;
-      std::string text = skillpipe::trim(text_of(f[1], &repairs_));
-      if (!text.empty()) answer_ = std::move(text);
-      tools(f[3]);
-      if (f[4].is_object()) {
-        JsonView t[4];
-        f[4].get({"input", "output", "cached", "thoughts"}, t);
-        d_.usage.input += t[0].as_int();
-        d_.usage.output += t[1].as_int() + t[3].as_int();
-        d_.usage.cache_read += t[2].as_int();
-      }
-      if (f[5].is_string()) d_.model = f[5].str();
+  void on_record(const JsonView& v, std::int64_t offset) override {
+    JsonView f[4];
+    v.get({"type", "$set", "sessionId", "id"}, f);
+    if (f[0].valid()) {
+      if (f[3].is_string() && !ids_.insert(f[3].str_raw())) return count("messages_duplicate");
+      if (std::string c = message(session(), v, offset); !c.empty()) count(c);
+    } else if (f[1].is_object()) {
+      count("patches");
+      if (JsonView h = f[1]["projectHash"]; h.is_string() && !header_.project(session(), h.str())) stop("out_of_scope");
+    } else if (f[2].is_string()) {
+      session().session_id(f[2].str());
+      if (JsonView h = v["projectHash"]; h.is_string() && !header_.project(session(), h.str())) stop("out_of_scope");
     } else {
-      ++r_.counts["messages_" + f[0].str()];  // info, error, warning: the CLI talking
+      count("unknown_records");
     }
   }
-
-  // The digest, or nothing when no new prompt was found.
-  void finish(const ProjectIndex& projects) {
-    close_turn();
-    if (repairs_) r_.counts["utf8_repairs"] += repairs_;
-    if (d_.user_prompts.empty() && d_.assistant_finals.empty()) return;
-    if (d_.session_id.empty()) d_.session_id = std::filesystem::path(job_.file.path).stem().string();
-    if (auto it = projects.find(hash_); it != projects.end()) {
-      d_.project = it->second;
-    } else {
-      // Gemini keeps only a hash of the directory; name it so a person can still match it.
-      d_.project = "gemini:" + hash_;
-      ++r_.counts["projects_unresolved"];
-    }
-    d_.attrs["project_hash"] = hash_;
-    if (first_ms_) d_.started_at = skillpipe::format_iso8601_s(first_ms_);
-    if (last_ms_) d_.ended_at = skillpipe::format_iso8601_s(last_ms_);
-    r_.digests.push_back(std::move(d_));
-  }
-
-  const std::string& hash() const { return hash_; }
-  void set_hash(std::string h) { hash_ = std::move(h); }
-  void set_session_id(std::string id) { d_.session_id = std::move(id); }
-  const std::string& session_id() const { return d_.session_id; }
 
  private:
-  void close_turn() {
-    if (!answer_.empty()) d_.assistant_finals.push_back(std::move(answer_));
-    answer_.clear();
-  }
-
-  void tools(const JsonView& calls) {
-    if (!calls.is_array()) return;
-    auto it = calls.iter();
-    JsonView call;
-    while (it.next(call)) {
-      JsonView c[2];
-      call.get({"name", "args"}, c);
-      if (!c[0].is_string()) continue;
-      const std::string name = c[0].str();
-      skillpipe::harvest::add_tool(d_.tools, name);
-      if (kWriteTools.count(name) && c[1].is_object())
-        if (JsonView p = c[1]["file_path"]; p.is_string()) skillpipe::harvest::add_unique(d_.files_touched, p.str());
-    }
-  }
-
-  const FileJob& job_;
-  FileResult& r_;
-  SessionDigest d_;
-  std::string hash_;
-  std::string answer_;
-  std::int64_t first_ms_ = 0;
-  std::int64_t last_ms_ = 0;
-  std::int64_t repairs_ = 0;
+  Header header_;
+  skillpipe::harvest::RecentIds ids_;  // a message line written twice counts once
 };
 
 std::size_t state_count(const FileJob& job, const char* key) {
@@ -182,9 +166,11 @@ std::size_t state_count(const FileJob& job, const char* key) {
   }
 }
 
-// The whole document is re-read each time it changes (Gemini rewrites it); the cursor
-// state remembers how many messages earlier runs already harvested.
-FileResult parse_document(const FileJob& job, const ProjectIndex& projects, std::size_t max_bytes) {
+// The whole document is re-read each time it changes (Gemini rewrites it); the cursor state
+// remembers how many messages earlier runs already harvested. Message indexes stand in for
+// byte offsets, so a held-back last turn is "the messages from index i".
+FileResult parse_document(const FileJob& job, const Options& options, const ProjectIndex& projects,
+                          std::size_t max_bytes) {
   FileResult r;
   if (static_cast<std::size_t>(job.file.size) > max_bytes) {
     r.skip_reason = "oversize_document";
@@ -202,83 +188,35 @@ FileResult parse_document(const FileJob& job, const ProjectIndex& projects, std:
     r.error = "not a complete JSON document (being rewritten?)";
     return r;
   }
-  Session s(job, r);
-  s.header(doc);
-  const JsonView messages = doc["messages"];
-  std::size_t seen = state_count(job, "messages");
-  std::size_t n = 0;
-  if (messages.is_array()) {
-    auto it = messages.iter();
-    JsonView m;
-    while (it.next(m)) ++n;
+  SessionBuilder s(job, options, "gemini");
+  Header header{projects};
+  JsonView h[2];
+  doc.get({"sessionId", "projectHash"}, h);
+  if (h[0].is_string()) s.session_id(h[0].str());
+  if (h[1].is_string() && !header.project(s, h[1].str())) {
+    r.skip_reason = "out_of_scope";
+    r.end_offset = job.file.size;
+    return r;
   }
+  const JsonView messages = doc["messages"];
+  std::size_t n = 0, seen = state_count(job, "messages");
+  JsonView m;
+  if (messages.is_array())
+    for (auto it = messages.iter(); it.next(m);) ++n;
   if (seen > n) {  // the chat was rewound: start over
     ++r.counts["sessions_rewound"];
     seen = 0;
   }
-  if (messages.is_array()) {
-    auto it = messages.iter();
-    JsonView m;
-    for (std::size_t i = 0; it.next(m); ++i)
-      if (i >= seen) s.message(m);
-  }
-  s.finish(projects);
-  r.state["messages"] = std::to_string(n);
-  r.end_offset = static_cast<std::int64_t>(text->size());
-  return r;
-}
-
-// JSONL: a header line, message lines and {"$set": {...}} patches, read from the cursor.
-FileResult parse_lines(const FileJob& job, const Options& options, const ProjectIndex& projects) {
-  FileResult r;
-  LineReader reader(options.max_line_bytes);
-  std::string err;
-  if (!reader.open(job.file.path, job.file.zstd, job.offset, &err)) {
-    r.error = err;
-    return r;
-  }
-  if (reader.short_of_offset()) {
-    r.offset_beyond_end = true;
-    return r;
-  }
-  Session s(job, r);
-  if (auto it = job.state.find("session_id"); it != job.state.end()) s.set_session_id(it->second);
-  if (auto it = job.state.find("project_hash"); it != job.state.end()) s.set_hash(it->second);
-  std::set<std::string> ids;  // a message line written twice counts once
-  skillpipe::harvest::Line line;
-  while (reader.next(line)) {
-    if (!line.terminated) break;  // still being written: not consumed, read next time
-    const JsonView v = JsonView::parse(line.text);
-    if (!v.is_object()) {
-      ++r.counts["bad_lines"];
-      continue;
-    }
-    JsonView f[4];
-    v.get({"type", "$set", "sessionId", "id"}, f);
-    if (f[0].valid()) {
-      if (f[3].is_string() && !ids.insert(f[3].str()).second) {
-        ++r.counts["messages_duplicate"];
-        continue;
-      }
-      s.message(v);
-    } else if (f[1].is_object()) {
-      ++r.counts["patches"];
-      if (JsonView h = f[1]["projectHash"]; h.is_string()) s.set_hash(h.str());
-    } else if (f[2].valid()) {
-      s.header(v);
-    } else {
-      ++r.counts["records_unknown"];
-    }
-  }
-  if (reader.oversize_lines()) r.counts["lines_oversize"] += reader.oversize_lines();
-  if (!reader.read_error().empty()) {
-    r.error = reader.read_error();
-    return r;
-  }
-  r.state["session_id"] = s.session_id();
-  r.state["project_hash"] = s.hash();
-  s.finish(projects);
-  r.end_offset = reader.end_offset();
+  std::size_t i = 0;
+  if (messages.is_array())
+    for (auto it = messages.iter(); it.next(m); ++i)
+      if (i >= seen)
+        if (std::string c = message(s, m, static_cast<std::int64_t>(i)); !c.empty()) ++r.counts[c];
+  s.build(r, static_cast<std::int64_t>(n));
+  r.state["messages"] = std::to_string(r.end_offset);  // a held-back turn is read again
+  r.end_offset = job.file.size;
+  for (auto& [k, v] : s.counts())
+    if (v) r.counts[k] += v;
   return r;
 }
 
@@ -288,8 +226,8 @@ FileResult parse_file(const FileJob& job, const Options& options, const ProjectI
                       std::size_t max_document_bytes) {
   const std::string& p = job.file.path;
   if (skillpipe::ends_with(p, ".jsonl") || skillpipe::ends_with(p, ".jsonl.zst"))
-    return parse_lines(job, options, projects);
-  return parse_document(job, projects, max_document_bytes);
+    return LinesParser(job, options, projects).run();
+  return parse_document(job, options, projects, max_document_bytes);
 }
 
 }  // namespace gemini

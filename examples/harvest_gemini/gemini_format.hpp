@@ -7,14 +7,15 @@
 //   session-<date>-<id>.jsonl  a header line {sessionId, projectHash, startTime, ...}, one
 //                              line per message and {"$set": {...}} patch lines (2026).
 // A message is {id, timestamp, type: user|gemini|info|error|warning, content,
-// toolCalls?: [{name, args, status, ...}], tokens?: {input, output, cached, ...}, model?}.
-// `content` is a string, or a list of parts [{text}] in some releases.
+// toolCalls?: [{id, name, args, status, ...}], tokens?: {input, output, cached, thoughts, ...},
+// model?}. `content` is a string, or a list of parts [{text}] in some releases. Gemini's
+// tokens.input includes the cached tokens.
 #pragma once
 
 #include <map>
 #include <string>
 
-#include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/harvester.hpp"
 
 namespace gemini {
 
@@ -27,7 +28,7 @@ std::string project_hash(const std::string& dir);
 ProjectIndex index_projects(const std::vector<std::string>& dirs);
 
 // Parses one session file (either format) from the cursor in `job`; the digest holds only
-// the messages not harvested before. Thread-safe (used as a harvest::FileParser).
+// the messages not harvested before. Thread-safe (called for several files at once).
 skillpipe::harvest::FileResult parse_file(const skillpipe::harvest::FileJob& job,
                                           const skillpipe::harvest::Options& options, const ProjectIndex& projects,
                                           std::size_t max_document_bytes);

@@ -79,10 +79,14 @@ as the skillpipe that loads it, against an SDK with the same major.minor version
 refuses anything else with a message naming the mismatch. See docs/plugins.md in skillpipe.
 )TPL";
 
-const char* const kHarvesterData =
+// The harvester's fixture home: one session per file, as most agents write them.
+const char* const kHarvesterSession1 =
     R"({"session":"s-1","project":"/tmp/@NAME@-example","time":"2026-01-05T10:00:00Z","role":"user","text":"run the unit tests"}
+{"session":"s-1","project":"/tmp/@NAME@-example","time":"2026-01-05T10:01:00Z","role":"tool","tool":"bash","ok":true}
 {"session":"s-1","project":"/tmp/@NAME@-example","time":"2026-01-05T10:02:00Z","role":"assistant","text":"All tests pass."}
-{"session":"s-2","project":"/tmp/@NAME@-example","time":"2026-01-06T09:00:00Z","role":"user","text":"write the release notes"}
+)";
+const char* const kHarvesterSession2 =
+    R"({"session":"s-2","project":"/tmp/@NAME@-example","time":"2026-01-06T09:00:00Z","role":"user","text":"write the release notes"}
 {"session":"s-2","project":"/tmp/@NAME@-example","time":"2026-01-06T09:05:00Z","role":"assistant","text":"Done, see CHANGELOG.md."}
 )";
 
@@ -147,7 +151,10 @@ std::vector<File> plugin_files(const std::string& name, const std::string& kind)
       {"test/" + name + "_conformance_test.cpp", fill(kTest)},
       {"README.md", fill(kReadme)},
   };
-  if (kind == "harvester") files.push_back({"testdata/home/sessions.jsonl", fill(kHarvesterData)});
+  if (kind == "harvester") {
+    files.push_back({"testdata/home/s-1.jsonl", fill(kHarvesterSession1)});
+    files.push_back({"testdata/home/s-2.jsonl", fill(kHarvesterSession2)});
+  }
   return files;
 }
 

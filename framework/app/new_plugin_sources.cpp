@@ -5,96 +5,60 @@
 
 namespace skillpipe::app::scaffold {
 
-const char* const kHarvesterSource = R"TPL(// @NAME@ - a skillpipe harvester: <home>/**/*.jsonl -> session digests.
+const char* const kHarvesterSource = R"TPL(// @NAME@ - a skillpipe harvester: <home>/**/*.jsonl (one session per file) -> session digests.
 //
-// Replace parse_file() with your agent's transcript format. The example format has one JSON
-// object per line: {"session": ID, "project": DIR, "time": ISO-8601, "role": "user" or
-// "assistant", "text": ...}. run_harvest() (skillpipe/kit/harvest.hpp) does the rest: per-file
-// cursors in the store, the lookback window, project scope, redaction, feedback signals.
-#include <map>
-
-#include "skillpipe/kit/harvest.hpp"
+// Replace on_record() with your agent's transcript format. The example format has one JSON
+// object per line: {"session": ID, "project": DIR, "time": ISO-8601, "role": "user",
+// "assistant" or "tool", "text": ..., "tool": NAME, "ok": true|false}. The SDK
+// (skillpipe/kit/harvester.hpp, docs/harvesters.md) does the rest: the read loop, per-file
+// cursors in the store, the hold-back of an unfinished turn, the lookback window, project
+// scope, caps, outcome bookkeeping, feedback signals and redaction.
+#include "skillpipe/kit/harvester.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 
 namespace {
 
 using namespace skillpipe;
+using harvest::JsonView;
 
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"@NAME@\","
     "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES "}}";
 
-// One file from the cursor's offset -> unredacted digests. Called from several threads.
-harvest::FileResult parse_file(const harvest::FileJob& job, const harvest::Options& options) {
-  harvest::FileResult r;
-  harvest::LineReader reader(options.max_line_bytes);
-  std::string err;
-  if (!reader.open(job.file.path, job.file.zstd, job.offset, &err)) {
-    r.error = err;
-    return r;
-  }
-  if (reader.short_of_offset()) {  // the file shrank: the driver reads it afresh
-    r.offset_beyond_end = true;
-    return r;
-  }
-  std::map<std::string, SessionDigest> sessions;
-  harvest::Line line;
-  while (reader.next(line)) {
-    if (!line.terminated) break;  // still being written: read it next time
-    const harvest::JsonView v = harvest::JsonView::parse(line.text);
-    if (!v.is_object()) {
-      ++r.counts["bad_lines"];
-      continue;
-    }
-    harvest::JsonView f[5];
-    v.get({"session", "project", "time", "role", "text"}, f);
-    if (!f[0].is_string() || !f[3].is_string() || !f[4].is_string()) {
-      ++r.counts["records_unknown"];
-      continue;
-    }
-    const auto ms = parse_iso8601_ms(f[2].is_string() ? f[2].str() : std::string());
-    if (job.cutoff_ms > 0 && ms && *ms < job.cutoff_ms) continue;
-    SessionDigest& d = sessions[f[0].str()];
-    if (d.session_id.empty()) {
-      d.session_id = f[0].str();
-      d.source = "@NAME@";
-      d.raw_path = job.file.path;
-      if (ms) d.started_at = format_iso8601_s(*ms);
-    }
-    if (f[1].is_string()) d.project = f[1].str();
-    if (ms) d.ended_at = format_iso8601_s(*ms);
-    if (f[3].str_eq("user")) {
-      d.user_prompts.push_back(f[4].str());
-      ++d.n_user_turns;
-    } else if (f[3].str_eq("assistant")) {
-      d.assistant_finals.push_back(f[4].str());
-      ++d.n_assistant_turns;
-    }
-  }
-  if (!reader.read_error().empty()) {
-    r.error = reader.read_error();
-    return r;
-  }
-  for (auto& [id, d] : sessions) r.digests.push_back(std::move(d));
-  r.end_offset = reader.end_offset();
-  return r;
-}
-
-class @CAMEL@ : public Harvester {
+// One record (a JSON object line starting at byte `offset`) -> the session builder.
+class @CAMEL@Parser final : public harvest::LineParser {
  public:
-  void configure(const Config& config, Context& ctx) override {
-    options_ = harvest::options_from_config(config, ctx, "~/.@NAME@");
-  }
+  using LineParser::LineParser;
 
-  std::vector<SessionDigest> harvest(Context& ctx) override {
-    auto accept = [](std::string_view name, std::string_view) { return ends_with(name, ".jsonl"); };
-    std::vector<harvest::FileInfo> files = harvest::walk_files(options_.home, accept);
-    return harvest::run_harvest(ctx, options_, std::move(files), parse_file);
+ protected:
+  void on_record(const JsonView& rec, std::int64_t offset) override {
+    JsonView f[7];
+    rec.get({"session", "project", "time", "role", "text", "tool", "ok"}, f);
+    harvest::SessionBuilder& s = session();
+    if (f[0].is_string()) s.session_id(str(f[0]));
+    if (f[1].is_string() && !s.project(str(f[1]))) return stop("out_of_scope");
+    if (!s.at(time_ms(f[2]))) return;  // before the lookback window
+    if (f[3].str_eq("user")) {
+      s.prompt(str(f[4]), offset);
+    } else if (f[3].str_eq("tool")) {
+      s.tool_result(s.tool_call(str(f[5])), /*failed=*/!f[6].as_bool(true));
+    } else if (f[3].str_eq("assistant")) {
+      s.answer_text(str(f[4]));
+      s.turn_finished();
+    } else {
+      count("unknown_records");
+    }
   }
+};
 
- private:
-  harvest::Options options_;
+class @CAMEL@ final : public harvest::JsonlHarvester<@CAMEL@Parser> {
+ protected:
+  std::string_view source() const override { return "@NAME@"; }
+  std::string_view default_home() const override { return "~/.@NAME@"; }
+  harvest::Candidates find_files(Context&) override {
+    return walk("", [](std::string_view name, std::string_view) { return ends_with(name, ".jsonl"); });
+  }
 };
 
 }  // namespace

@@ -1,14 +1,12 @@
-// claude_parser.cpp - streams one Claude Code JSONL file into a SessionDigest.
+// claude_parser.cpp - one Claude Code JSONL record at a time into the session builder.
 //
 // Each line is navigated with JsonView: the top-level fields are picked in one pass, and
 // the bulky values (tool results, toolUseResult, thinking) are skipped, never decoded.
-// Assistant records arrive one content block per line sharing message.id, so turns,
-// finals and token usage are keyed by message id, never counted per line.
+// Assistant records arrive one content block per line sharing message.id, so finals and
+// token usage are keyed by message id, never counted per line.
 #include <algorithm>
 #include <array>
-#include <map>
-#include <set>
-#include <unordered_map>
+#include <charconv>
 
 #include "claude_parser.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -16,193 +14,154 @@
 namespace skillpipe::claude {
 namespace {
 
+using harvest::CallRef;
 using harvest::JsonView;
 
 // Record types Claude Code writes that carry nothing a digest needs.
-constexpr std::array<std::string_view, 33> kIgnoredTypes = {
-    "system", "summary", "file-history-snapshot", "queue-operation", "permission-mode", "mode",
+constexpr std::array<std::string_view, 31> kIgnoredTypes = {
+    "summary", "file-history-snapshot", "queue-operation", "permission-mode", "mode",
     "last-prompt", "custom-title", "ai-title", "tag", "agent-name", "agent-color", "agent-setting",
-    "pr-link", "task-summary", "attachment", "progress", "attribution-snapshot",
+    "pr-link", "task-summary", "progress", "attribution-snapshot",
     "speculation-accept", "worktree-state", "content-replacement", "marble-origami-commit",
     "marble-origami-snapshot", "marble-origami-reset", "file-history-delta", "continued-in",
     "ended-by-model", "relocated", "bridge-session", "atis-latch", "history-suppression",
     "fork-context-ref", "frame-link"};
 
-struct Turn {
-  std::string prompt;           // empty for the prelude and for slash-command turns
-  bool is_prompt = false;
-  std::int64_t offset = 0;      // where the turn's first line starts
-  std::string last_msg;         // id of the newest assistant message
-  std::string final_text;       // its text blocks
-  bool answered = false;
-  std::vector<ToolUse> tools;
-  std::vector<std::string> skills, files;
-  std::map<std::string, TokenUsage> usage;  // per message id, max of each field
-  std::int64_t first_ms = 0, last_ms = 0;
-  int subagent_calls = 0;
-};
+// Tools whose `file_path` input is a file the session read or changed.
+constexpr std::array<std::string_view, 4> kFileTools = {"Edit", "Write", "MultiEdit", "Read"};
 
-void max_into(TokenUsage& u, const TokenUsage& v) {
-  u.input = std::max(u.input, v.input);
-  u.output = std::max(u.output, v.output);
-  u.cache_read = std::max(u.cache_read, v.cache_read);
-  u.cache_write = std::max(u.cache_write, v.cache_write);
+// "Exit code 2\n..." at the start of a failed Bash result.
+std::optional<int> exit_code_in(std::string_view text) {
+  constexpr std::string_view kPrefix = "Exit code ";
+  if (text.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  int code = 0;
+  const char* b = text.data() + kPrefix.size();
+  auto [p, ec] = std::from_chars(b, text.data() + std::min<std::size_t>(text.size(), kPrefix.size() + 6), code);
+  if (ec != std::errc() || p == b) return std::nullopt;
+  return code;
 }
 
-class Parser {
+// The first text of a tool_result's content (a string or text blocks); only its head.
+std::string_view result_head(const JsonView& content) {
+  if (content.is_string()) return content.str_raw().substr(0, 32);
+  if (!content.is_array()) return {};
+  auto it = content.iter();
+  JsonView b;
+  while (it.next(b))
+    if (b.is_object())
+      if (JsonView t = b["text"]; t.is_string()) return t.str_raw().substr(0, 32);
+  return {};
+}
+
+class ClaudeParser final : public harvest::LineParser {
  public:
-  Parser(const harvest::FileJob& job, const harvest::Options& o) : job_(job), o_(o) {
-    turns_.emplace_back();  // the prelude: records before the first prompt of this read
-    turns_.back().offset = job.offset;
-    const Attrs& st = job.state;
-    if (auto it = st.find("session_id"); it != st.end()) session_id_ = it->second;
-    if (auto it = st.find("project"); it != st.end()) project_ = it->second;
-    if (auto it = st.find("branch"); it != st.end()) branch_ = it->second;
-    if (auto it = st.find("version"); it != st.end()) version_ = it->second;
-  }
+  using LineParser::LineParser;
 
-  harvest::FileResult run() {
-    harvest::FileResult r;
-    harvest::LineReader reader(o_.max_line_bytes);
-    if (!reader.open(job_.file.path, job_.file.zstd, job_.offset, &r.error)) return r;
-    if (reader.short_of_offset()) {
-      r.offset_beyond_end = true;
-      return r;
-    }
-    if (!project_.empty() && !o_.in_scope(project_)) skip_rest_ = true;  // known from the cursor
-    harvest::Line line;
-    while (reader.next(line)) {
-      if (skip_rest_) {
-        // Out of scope: a plain file is done up to its size; a .zst one is read through for
-        // its (decompressed) end offset.
-        if (!job_.file.zstd) break;
-        continue;
-      }
-      JsonView rec = JsonView::parse(line.text);
-      if (!line.terminated) {
-        if (!rec.is_object()) break;  // torn write: leave it for the next run
-        reader.accept_tail();
-      }
-      if (!rec.valid()) {
-        ++counts_["bad_lines"];
-        continue;
-      }
-      if (!rec.is_object()) {
-        ++counts_["non_object_lines"];
-        continue;
-      }
-      record(rec, line.offset);
-    }
-    if (!reader.read_error().empty()) r.error = reader.read_error();
-    if (reader.torn_tail()) {
-      ++counts_["torn_tail"];
-      r.pending = true;
-    }
-    counts_["oversize_lines"] += reader.oversize_lines();
-    counts_["lines"] += reader.lines();
-    counts_["bytes"] += reader.bytes_read();
-    r.end_offset = skip_rest_ && !job_.file.zstd ? job_.file.size : reader.end_offset();
-    build(r);
-    for (auto& [k, v] : counts_)
-      if (v) r.counts[k] += v;
-    return r;
-  }
-
- private:
-  std::int64_t stamp(const JsonView& ts) {
-    if (ts.is_string()) {
-      if (auto ms = parse_iso8601_ms(ts.str_raw())) last_ms_ = *ms;
-      else ++counts_["bad_timestamps"];
-    }
-    return last_ms_;
-  }
-
-  bool active(std::int64_t ms) const { return job_.cutoff_ms <= 0 || ms >= job_.cutoff_ms; }
-
-  Turn& cur() { return turns_.back(); }
-
-  void note_time(Turn& t, std::int64_t ms) {
-    if (ms <= 0) return;
-    if (t.first_ms == 0 || ms < t.first_ms) t.first_ms = ms;
-    t.last_ms = std::max(t.last_ms, ms);
-  }
-
-  void record(const JsonView& rec, std::int64_t offset) {
+ protected:
+  void on_record(const JsonView& rec, std::int64_t offset) override {
     enum { kType, kMessage, kSidechain, kMeta, kCompact, kTUR, kSrcTool, kSrcAsst, kUuid, kTs, kCwd,
-           kBranch, kSession, kApiErr, kVersion, kEntry };
-    JsonView f[16];
+           kBranch, kSession, kApiErr, kVersion, kEntry, kSubtype, kAttachment };
+    JsonView f[18];
     rec.get({"type", "message", "isSidechain", "isMeta", "isCompactSummary", "toolUseResult",
              "sourceToolUseID", "sourceToolAssistantUUID", "uuid", "timestamp", "cwd", "gitBranch",
-             "sessionId", "isApiErrorMessage", "version", "entrypoint"},
+             "sessionId", "isApiErrorMessage", "version", "entrypoint", "subtype", "attachment"},
             f);
     if (!f[kType].is_string()) {
-      ++counts_["records_without_type"];
+      count("records_without_type");
       return;
     }
-    bool user = f[kType].str_eq("user"), assistant = !user && f[kType].str_eq("assistant");
-    if (!user && !assistant) {
-      std::string_view t = f[kType].str_raw();
-      if (std::find(kIgnoredTypes.begin(), kIgnoredTypes.end(), t) == kIgnoredTypes.end())
-        ++counts_["unknown_records"];
+    const std::string_view type = f[kType].str_raw();
+    const bool user = type == "user", assistant = type == "assistant";
+    if (!user && !assistant && type != "system" && type != "attachment") {
+      if (std::find(kIgnoredTypes.begin(), kIgnoredTypes.end(), type) == kIgnoredTypes.end()) count("unknown_records");
       return;
     }
     if (f[kSidechain].as_bool()) {
-      ++counts_["sidechain_records"];
+      count("sidechain_records");
       return;
     }
-    if (session_id_.empty() && f[kSession].is_string()) session_id_ = f[kSession].str();
-    if (project_.empty() && f[kCwd].is_string()) {
-      project_ = f[kCwd].str();
-      // Scope is decided on the session's cwd; an out-of-scope file needs no parsing.
-      if (!o_.in_scope(project_)) {
-        skip_rest_ = true;
-        return;
-      }
+    harvest::SessionBuilder& s = session();
+    // These repeat on every record: decoded only when they change.
+    if (s.session_id().empty() && f[kSession].is_string()) s.session_id(str(f[kSession]));
+    if (!s.project_known() && f[kCwd].is_string() && !s.project(str(f[kCwd]))) {
+      stop("out_of_scope");  // scope is decided on the session's cwd: the rest needs no parsing
+      return;
     }
-    if (f[kBranch].is_string() && !f[kBranch].str_eq("") && !f[kBranch].str_eq("HEAD"))
-      branch_ = f[kBranch].str();
-    if (f[kVersion].is_string()) version_ = f[kVersion].str();
-    if (f[kEntry].is_string()) entrypoint_ = f[kEntry].str();
-    std::int64_t ms = stamp(f[kTs]);
-    if (!active(ms)) {
-      ++counts_["records_before_window"];
+    if (differs(f[kBranch], s.branch()) && !f[kBranch].str_eq("") && !f[kBranch].str_eq("HEAD"))
+      s.branch(str(f[kBranch]));
+    if (differs(f[kVersion], s.agent_version())) s.agent_version(str(f[kVersion]));
+    if (differs(f[kEntry], entrypoint_)) entrypoint_ = str(f[kEntry]);
+    // Bookkeeping records (system, attachment) do not make the session longer.
+    if (type == "system" || type == "attachment") {
+      if (!s.in_window(time_ms(f[kTs]))) return;
+      return type == "system" ? on_system(f[kSubtype], rec, offset) : on_attachment(f[kAttachment]);
+    }
+    if (!s.at(time_ms(f[kTs]))) {
       if (user) window_dropped_turn_ = true;
       return;
     }
     const JsonView& msg = f[kMessage];
     if (!msg.is_object()) {
-      ++counts_["malformed_records"];
+      count("malformed_records");
       return;
     }
     if (user) {
-      on_user(msg, f[kMeta].as_bool(), f[kCompact].as_bool(),
-              f[kTUR].valid() || f[kSrcTool].valid() || f[kSrcAsst].valid(), f[kUuid], offset);
+      const bool tool_result = f[kTUR].valid() || f[kSrcTool].valid() || f[kSrcAsst].valid();
+      on_user(msg, f[kMeta].as_bool(), f[kCompact].as_bool(), tool_result, f[kUuid], offset);
     } else if (f[kApiErr].as_bool()) {
-      ++counts_["api_error_messages"];
+      // The CLI gave up on a model call: "API Error: 529 ..." is no answer.
+      count("api_error_messages");
+      s.api_error();
     } else {
       on_assistant(msg, f[kUuid]);
     }
-    note_time(cur(), ms);  // after a prompt opened its turn, so the time lands in it
+  }
+
+  void on_end() override {
+    harvest::SessionBuilder& s = session();
+    if (!entrypoint_.empty()) s.attr("entrypoint", entrypoint_);
+    if (plan_prompts_) s.attr("plan_prompts", std::to_string(plan_prompts_));
+    if (window_dropped_turn_) s.attr("partial_window", "true");
+  }
+
+ private:
+  void on_system(const JsonView& subtype, const JsonView& rec, std::int64_t offset) {
+    // turn_duration closes a turn (2.1.x); api_error is a retried call that failed once.
+    if (subtype.str_eq("turn_duration")) {
+      session().turn_finished();
+    } else if (subtype.str_eq("api_error")) {
+      session().api_error(false);
+    } else if (subtype.str_eq("local_command")) {
+      // Interactive 2.1.x writes a slash command as a system record ("<command-name>/model
+      // </command-name>..."), its output as another ("<local-command-stdout>...").
+      std::string text = str(rec["content"]), name;
+      if (classify_user_text(text, &name) == UserText::kSlashCommand) session().command_turn(name, offset);
+    }
+  }
+
+  void on_attachment(const JsonView& a) {
+    if (a.is_object() && a["type"].str_eq("max_turns_reached")) session().aborted();  // --max-turns hit
   }
 
   void on_user(const JsonView& msg, bool meta, bool compact, bool tool_result, const JsonView& uuid,
                std::int64_t offset) {
+    harvest::SessionBuilder& s = session();
     if (compact) {
-      ++compactions_;
+      s.compaction();
       return;
     }
     JsonView content = msg["content"];
-    if (tool_result || content.is_array()) count_tool_errors(content);
+    if (tool_result || content.is_array()) tool_results(content);
     if (meta || tool_result) return;
     std::string text;
     if (content.is_string()) {
-      text = content.str(&repairs_);
+      text = str(content);
     } else if (content.is_array()) {
       auto it = content.iter();
       JsonView block;
       while (it.next(block)) {
         if (!block.is_object()) {
-          ++counts_["malformed_records"];
+          count("malformed_records");
           return;
         }
         JsonView bf[2];
@@ -210,225 +169,110 @@ class Parser {
         if (bf[0].str_eq("tool_result")) return;  // tool output, not the human
         if (bf[0].str_eq("text") && bf[1].is_string()) {
           if (!text.empty()) text += "\n";
-          bf[1].append_str(text, &repairs_);
+          append_str(text, bf[1]);
         }
       }
     } else {
-      ++counts_["malformed_records"];
+      count("malformed_records");
       return;
     }
     std::string detail;
     switch (classify_user_text(text, &detail)) {
       case UserText::kPrompt: break;
-      case UserText::kSlashCommand:
-        harvest::add_unique(slash_commands_, detail);
-        start_turn(false, {}, offset);
-        return;
-      case UserText::kInterrupt:
-        ++interrupts_;
-        ended_interrupted_ = true;
-        return;
-      case UserText::kCompactSummary: ++compactions_; return;
+      case UserText::kSlashCommand: s.command_turn(detail, offset); return;
+      case UserText::kInterrupt: s.interrupted(); return;
+      case UserText::kCompactSummary: s.compaction(); return;
       default: return;
     }
     // Resumed sessions copy earlier records (same uuid) into a new file or chain.
-    if (uuid.is_string() && !seen_uuids_.insert(uuid.str()).second) {
-      ++counts_["duplicate_prompts"];
+    if (uuid.is_string() && !first_time(uuid.str_raw())) {
+      count("duplicate_prompts");
       return;
     }
     if (starts_with(text, "Implement the following plan:")) ++plan_prompts_;
-    ended_interrupted_ = false;
-    start_turn(true, std::move(text), offset);
+    s.prompt(text, offset);
   }
 
-  // Failed tool calls (tool_result blocks with is_error) are evidence for the offline success
-  // judge; the outputs themselves are skipped, never copied.
-  void count_tool_errors(const JsonView& content) {
+  // Results of tool calls: failed ones (is_error, "Exit code N") are evidence for the
+  // success judge; the outputs themselves are skipped, never copied.
+  void tool_results(const JsonView& content) {
     if (!content.is_array()) return;
     auto it = content.iter();
     JsonView block;
     while (it.next(block)) {
       if (!block.is_object()) continue;
-      JsonView bf[3];
-      block.get({"type", "is_error", "tool_use_id"}, bf);
-      if (!bf[0].str_eq("tool_result") || !bf[1].as_bool(false)) continue;
-      ++tool_errors_;
-      // Charged to the call it answers, in the turn that made it (when this read saw it).
-      if (!bf[2].is_string()) continue;
-      const auto call = tool_calls_.find(bf[2].str());
-      if (call != tool_calls_.end()) harvest::add_tool(turns_[call->second.first].tools, call->second.second, 0, 1);
+      JsonView bf[4];
+      block.get({"type", "is_error", "tool_use_id", "content"}, bf);
+      if (!bf[0].str_eq("tool_result")) continue;
+      const bool failed = bf[1].as_bool(false);
+      std::optional<int> code = failed ? exit_code_in(result_head(bf[3])) : std::nullopt;
+      session().tool_result(bf[2].is_string() ? bf[2].str_raw() : std::string_view(), failed, code);
     }
-  }
-
-  void start_turn(bool is_prompt, std::string prompt, std::int64_t offset) {
-    Turn t;
-    t.is_prompt = is_prompt;
-    t.prompt = std::move(prompt);
-    t.offset = offset;
-    turns_.push_back(std::move(t));
   }
 
   void on_assistant(const JsonView& msg, const JsonView& uuid) {
-    JsonView m[4];
-    msg.get({"id", "model", "content", "usage"}, m);
-    if (m[1].str_eq("<synthetic>")) {
-      ++counts_["synthetic_messages"];
+    JsonView m[5];
+    msg.get({"id", "model", "content", "usage", "stop_reason"}, m);
+    if (m[1].str_eq("<synthetic>")) {  // "No response requested." after an interrupt
+      count("synthetic_messages");
       return;
     }
-    if (m[1].is_string() && !m[1].str_eq(model_)) model_ = m[1].str();
-    Turn& t = cur();
-    std::string id = m[0].is_string() ? m[0].str() : (uuid.is_string() ? uuid.str() : std::string());
-    if (id != t.last_msg) {  // a new API response: the turn's final is now this one's text
-      t.last_msg = id;
-      t.final_text.clear();
-    }
-    t.answered = true;
+    harvest::SessionBuilder& s = session();
+    if (differs(m[1], s.model())) s.model(str(m[1]));
+    const std::string id = m[0].is_string() ? str(m[0]) : (uuid.is_string() ? str(uuid) : std::string());
+    s.answer_text({}, id);  // a new response is the turn's new final candidate
     if (m[3].is_object()) {
       JsonView u[4];
       m[3].get({"input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"}, u);
-      TokenUsage v{u[0].as_int(), u[1].as_int(), u[2].as_int(), u[3].as_int()};
-      max_into(t.usage[id], v);
+      s.add_usage(TokenUsage{u[0].as_int(), u[1].as_int(), u[2].as_int(), u[3].as_int()}, id);
     }
-    if (!m[2].is_array()) {
-      if (m[2].is_string()) append_text(t, m[2]);
-      return;
+    if (m[2].is_string()) {
+      s.answer_text(str(m[2]), id);
+    } else if (m[2].is_array()) {
+      auto it = m[2].iter();
+      JsonView block;
+      while (it.next(block)) {
+        if (!block.is_object()) continue;
+        JsonView b[3];
+        block.get({"type", "text", "name"}, b);
+        if (b[0].str_eq("text") && b[1].is_string()) s.answer_text(str(b[1]), id);
+        else if (b[0].str_eq("tool_use") && b[2].is_string()) tool_use(str(b[2]), block);
+      }
     }
-    auto it = m[2].iter();
-    JsonView block;
-    while (it.next(block)) {
-      if (!block.is_object()) continue;
-      JsonView b[3];
-      block.get({"type", "text", "name"}, b);
-      if (b[0].str_eq("text") && b[1].is_string()) append_text(t, b[1]);
-      else if (b[0].str_eq("tool_use") && b[2].is_string()) tool_use(b[2].str(&repairs_), block);
-    }
+    if (m[4].str_eq("end_turn")) s.turn_finished();
   }
 
-  void append_text(Turn& t, const JsonView& s) {
-    if (!t.final_text.empty()) t.final_text += "\n\n";
-    s.append_str(t.final_text, &repairs_);
-  }
-
-  void tool_use(std::string name, const JsonView& block) {
-    Turn& t = cur();
-    // A resumed session's copied records repeat a call's id: count each call once.
+  void tool_use(const std::string& name, const JsonView& block) {
+    harvest::SessionBuilder& s = session();
     JsonView id = block["id"];
-    if (id.is_string() && !tool_calls_.emplace(id.str(), std::make_pair(turns_.size() - 1, name)).second) return;
-    if (name == "Task" || name == "Agent") ++t.subagent_calls;  // the sub-agent tool, both names
+    const CallRef call = s.tool_call(name, id.is_string() ? id.str_raw() : std::string_view());
+    if (call.id == 0) return;  // a resumed copy of a call already counted
+    if (name == "Task" || name == "Agent") s.subagent_call();  // the sub-agent tool, both names
     JsonView input = block["input"];
-    if (input.is_object()) {
-      if (name == "Skill") {
-        JsonView s = input["skill"];
-        if (s.is_string()) harvest::add_unique(t.skills, s.str(&repairs_));
-      } else if (name == "Edit" || name == "Write" || name == "MultiEdit" || name == "Read") {
-        JsonView p = input["file_path"];
-        if (p.is_string()) harvest::add_unique(t.files, p.str(&repairs_));
-      } else if (name == "NotebookEdit") {
-        JsonView p = input["notebook_path"];
-        if (p.is_string()) harvest::add_unique(t.files, p.str(&repairs_));
-      }
+    if (!input.is_object()) return;
+    if (name == "Skill") {
+      s.skill_used(str(input["skill"]));
+    } else if (name == "Bash") {
+      s.command(call, str(input["command"]));
+    } else if (std::find(kFileTools.begin(), kFileTools.end(), name) != kFileTools.end()) {
+      s.file_touched(str(input["file_path"]));
+    } else if (name == "NotebookEdit") {
+      s.file_touched(str(input["notebook_path"]));
     }
-    harvest::add_tool(t.tools, name);
   }
 
-  void build(harvest::FileResult& r) {
-    // A file written moments ago may be mid-turn: hold its last turn back for the next run.
-    std::int64_t mtime_ms = job_.file.mtime_ns / 1000000;
-    std::int64_t age = job_.now_ms - mtime_ms;
-    bool live = job_.incremental && o_.settle_minutes > 0 && age > -60000 && age < o_.settle_minutes * 60000LL;  // 1 min of clock skew
-    std::size_t n = turns_.size();
-    if (live && n > 1 && turns_.back().is_prompt) {
-      r.end_offset = turns_.back().offset;
-      --n;
-      ++counts_["turns_held_back"];
-      r.pending = true;
-    }
-    r.state["session_id"] = session_id_;
-    r.state["project"] = project_;
-    r.state["branch"] = branch_;
-    r.state["version"] = version_;
-    counts_["utf8_repaired"] += repairs_;
-    if (skip_rest_) {
-      ++counts_["sessions_skipped_out_of_scope"];
-      return;
-    }
-    SessionDigest d;
-    d.source = "claude";
-    d.session_id = session_id_.empty() ? stem(job_.file.path) : session_id_;
-    d.project = project_;
-    d.git_branch = branch_;
-    d.raw_path = job_.file.path;
-    std::map<std::string, TokenUsage> usage;
-    std::int64_t first = 0, last = 0;
-    int subagents = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      Turn& t = turns_[i];
-      if (t.is_prompt) {
-        d.user_prompts.push_back(std::move(t.prompt));
-        d.assistant_finals.push_back(trim(t.final_text));
-        if (t.answered) ++d.n_assistant_turns;
-      }
-      for (const auto& u : t.tools) harvest::add_tool(d.tools, u.name, u.calls, u.errors);
-      for (auto& s : t.skills) harvest::add_unique(d.skills_used, s);
-      for (auto& s : t.files) harvest::add_unique(d.files_touched, s);
-      for (auto& [id, u] : t.usage) max_into(usage[id], u);
-      subagents += t.subagent_calls;
-      if (t.first_ms && (first == 0 || t.first_ms < first)) first = t.first_ms;
-      last = std::max(last, t.last_ms);
-    }
-    if (d.user_prompts.empty() && d.tools.empty()) {  // nothing the user did
-      ++r.counts["files_without_prompts"];
-      return;
-    }
-    for (auto& [id, u] : usage) d.usage += u;
-    d.n_user_turns = static_cast<int>(d.user_prompts.size());
-    if (first) d.started_at = format_iso8601_s(first);
-    if (last) d.ended_at = format_iso8601_s(last);
-    d.agent_version = version_;
-    d.model = model_;
-    d.compactions = compactions_;
-    d.subagent_calls = subagents;
-    // The session judge reads these: tool results and endings are observed, so a count of 0
-    // is evidence too.
-    harvest::observe_outcome(d, tool_errors_, ended_interrupted_, interrupts_);
-    d.outcome.slash_commands = slash_commands_;
-    // Claude-only extras.
-    if (!entrypoint_.empty()) d.attrs["entrypoint"] = entrypoint_;
-    if (plan_prompts_) d.attrs["plan_prompts"] = std::to_string(plan_prompts_);
-    if (job_.resumed) d.attrs["resumed_from_offset"] = std::to_string(job_.offset);
-    if (window_dropped_turn_) d.attrs["partial_window"] = "true";
-    r.digests.push_back(std::move(d));
-  }
+  bool first_time(std::string_view uuid) { return seen_.insert(uuid); }
 
-  static std::string stem(const std::string& path) {
-    std::size_t s = path.rfind('/');
-    std::string name = path.substr(s == std::string::npos ? 0 : s + 1);
-    for (std::string_view ext : {".zst", ".jsonl"})
-      if (ends_with(name, ext)) name.resize(name.size() - ext.size());
-    return name;
-  }
-
-  const harvest::FileJob& job_;
-  const harvest::Options& o_;
-  std::vector<Turn> turns_;
-  std::set<std::string> seen_uuids_;
-  std::vector<std::string> slash_commands_;
-  std::map<std::string, std::int64_t> counts_;
-  std::string session_id_, project_, branch_, version_, entrypoint_, model_;
-  // tool_use id -> (index into turns_, tool name): counts each call once, charges its error.
-  std::unordered_map<std::string, std::pair<std::size_t, std::string>> tool_calls_;
-  std::int64_t last_ms_ = 0;
-  std::int64_t repairs_ = 0;
-  int interrupts_ = 0, compactions_ = 0, plan_prompts_ = 0, tool_errors_ = 0;
-  bool ended_interrupted_ = false;
-  bool skip_rest_ = false;
+  harvest::RecentIds seen_;  // prompt uuids of this read
+  std::string entrypoint_;
+  int plan_prompts_ = 0;
   bool window_dropped_turn_ = false;
 };
 
 }  // namespace
 
 harvest::FileResult parse_claude_file(const harvest::FileJob& job, const harvest::Options& options) {
-  return Parser(job, options).run();
+  return ClaudeParser(job, options, "claude").run();
 }
 
 }  // namespace skillpipe::claude

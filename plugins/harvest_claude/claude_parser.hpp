@@ -1,9 +1,9 @@
 // claude_parser.hpp - one Claude Code transcript file -> a SessionDigest.
 #pragma once
 
-#include <string_view>
+#include <string>
 
-#include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/harvester.hpp"
 
 namespace skillpipe::claude {
 

@@ -2,14 +2,11 @@
 //
 // The plugin only knows where Claude Code keeps its files and how to read one
 // (claude_parser.cpp); cursors, filters, caps, threads and redaction come from the SDK's
-// harvest machinery (skillpipe/kit/harvest.hpp).
-#include <spdlog/spdlog.h>
-#include <sys/stat.h>
-
+// harvest machinery (skillpipe/kit/harvester.hpp).
 #include "claude_parser.hpp"
-#include "skillpipe/kit/harvest.hpp"
-#include "skillpipe/kit/util.hpp"
+#include "skillpipe/kit/harvester.hpp"
 #include "skillpipe/plugin.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe {
 namespace {
@@ -26,15 +23,13 @@ bool accept_dir(std::string_view name, std::string_view) {
          name != "workflows";
 }
 
-class ClaudeHarvester : public Harvester {
- public:
-  void configure(const Config& config, Context& ctx) override {
-    options_ = harvest::options_from_config(config, ctx, "~/.claude");
-  }
+class ClaudeHarvester final : public harvest::HarvesterBase {
+ protected:
+  std::string_view source() const override { return "claude"; }
+  std::string_view default_home() const override { return "~/.claude"; }
 
-  std::vector<SessionDigest> harvest(Context& ctx) override {
-    std::string root = options_.home + "/projects";
-    std::int64_t dir_errors = 0, subagent_files = 0;
+  harvest::Candidates find_files(Context& ctx) override {
+    std::int64_t subagent_files = 0;
     auto accept_file = [&](std::string_view name, std::string_view) {
       if (!ends_with(name, ".jsonl") && !ends_with(name, ".jsonl.zst")) return false;
       // Sub-agent transcripts: flat agent-*.jsonl (<= 2.1.1), not the user's session.
@@ -44,27 +39,21 @@ class ClaudeHarvester : public Harvester {
       }
       return true;
     };
-    std::vector<harvest::FileInfo> files = harvest::walk_files(root, accept_file, accept_dir, &dir_errors);
-    if (files.empty() && !stat_dir(root))
-      ctx.logger().warn("no Claude Code transcripts: {} does not exist", root);
+    harvest::Candidates found = walk("projects", accept_file, accept_dir);
     ctx.count("files_subagent", subagent_files);
-    ctx.count("dirs_unreadable", dir_errors);
-    return harvest::run_harvest(ctx, options_, std::move(files), claude::parse_claude_file);
+    return found;
   }
 
- private:
-  static bool stat_dir(const std::string& p) {
-    struct stat st{};
-    return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  harvest::FileResult parse(const harvest::FileJob& job) const override {
+    return claude::parse_claude_file(job, options());
   }
-  harvest::Options options_;
 };
 
 }  // namespace
 }  // namespace skillpipe
 
-SKILLPIPE_PLUGIN(skillpipe::StageKind::kHarvester, "1.0.0",
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kHarvester, "1.1.0",
                  "Claude Code transcripts (~/.claude/projects) -> session digests: prompts, finals, "
-                 "tools, files, tokens; cursors, redaction, filters",
+                 "tools, commands, outcome, tokens; cursors, redaction, filters",
                  skillpipe::kSchemaJson,
                  [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::ClaudeHarvester); });

@@ -1,16 +1,14 @@
-// codex_parser.cpp - streams one Codex rollout into a SessionDigest.
+// codex_parser.cpp - one Codex rollout record at a time into the session builder.
 //
 // Eras are decided per line: the {timestamp,type,payload} envelope, or the older bare
-// header + ResponseItem lines. A prompt can appear on three channels (event_msg/user_message,
-// event_msg/item_completed UserMessage in paginated history, response_item/message
-// role=user); the file's events are kept in order and the most authoritative channel present
-// decides the turns, so each prompt counts once. Big payloads (function outputs, reasoning,
-// compacted history) are skipped without decoding.
+// header + ResponseItem lines. A prompt can arrive on three channels (event_msg/user_message,
+// event_msg/item_completed UserMessage, response_item/message role=user); a copy of the
+// current turn's prompt from another channel is the same prompt, so each counts once with
+// nothing kept but the current turn. Big payloads (function outputs, reasoning, compacted
+// history) are skipped without decoding.
 #include <algorithm>
 #include <array>
-#include <cstdlib>
-#include <map>
-#include <set>
+#include <charconv>
 
 #include "codex_parser.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -18,36 +16,19 @@
 namespace skillpipe::codex {
 namespace {
 
+using harvest::CallRef;
 using harvest::JsonView;
-
-enum class Kind {
-  kPromptEvent,   // event_msg/user_message
-  kPromptItem,    // event_msg/item_completed UserMessage
-  kPromptRi,      // response_item/message role=user
-  kFinal,         // a candidate final answer (rank says how authoritative)
-  kTool,
-  kToolError,     // a failed call of the tool named in `text`
-  kFile,
-  kTokens,
-  kActivity,      // any other model activity inside a turn
-};
-
-struct Event {
-  Kind kind;
-  std::string text;             // prompt / final text, tool name, file path
-  int rank = 0;                 // finals: higher wins
-  std::int64_t ms = 0;
-  std::int64_t offset = 0;
-  TokenUsage tokens;            // kTokens: cumulative totals
-};
 
 // Final-answer candidates, most authoritative first (notes §2.8).
 constexpr int kRankTaskComplete = 7, kRankAgentFinalPhase = 6, kRankAgent = 5, kRankItemFinalPhase = 4,
               kRankItem = 3, kRankRiFinalPhase = 2, kRankRi = 1;
 
-constexpr std::array<std::string_view, 8> kEnvelopeKinds = {
+// Prompt channels, by rank (the cursor remembers the best one a file has).
+constexpr unsigned kChanResponse = 1, kChanItem = 2, kChanEvent = 3;
+
+constexpr std::array<std::string_view, 9> kEnvelopeKinds = {
     "session_meta", "turn_context", "response_item", "event_msg", "compacted", "world_state",
-    "inter_agent_communication", "inter_agent_communication_metadata"};
+    "inter_agent_communication", "inter_agent_communication_metadata", "token_usage_record"};
 
 constexpr std::array<std::string_view, 16> kResponseItemTypes = {
     "message", "reasoning", "function_call", "function_call_output", "custom_tool_call",
@@ -55,163 +36,111 @@ constexpr std::array<std::string_view, 16> kResponseItemTypes = {
     "tool_search_call", "tool_search_output", "ghost_snapshot", "compaction", "context_compaction",
     "agent_message", "additional_tools"};
 
-struct Meta {
-  std::string id, cwd, originator, cli_version, source, branch, history_mode;
-  bool subagent = false;
-  std::int64_t ms = 0;
-};
+// Tools that run a shell command (their arguments carry it).
+constexpr std::array<std::string_view, 5> kShellTools = {"exec_command", "shell", "container.exec", "local_shell",
+                                                         "shell_command"};
 
-// The thread id at the end of a rollout file name: rollout-<time>-<uuid>.jsonl[.zst].
-std::string file_uuid(const std::string& path) {
-  std::size_t s = path.rfind('/');
-  std::string name = path.substr(s == std::string::npos ? 0 : s + 1);
-  for (std::string_view ext : {".zst", ".jsonl", ".json"})
-    if (ends_with(name, ext)) name.resize(name.size() - ext.size());
-  return name.size() >= 36 ? name.substr(name.size() - 36) : name;
+// "Process exited with code N" in a function_call_output text (2026 exec format).
+std::optional<int> exit_code_in_output(std::string_view out) {
+  constexpr std::string_view kMark = "Process exited with code ";
+  const std::size_t p = out.substr(0, 512).find(kMark);
+  if (p == std::string_view::npos) return std::nullopt;
+  int code = 0;
+  const char* b = out.data() + p + kMark.size();
+  auto [e, ec] = std::from_chars(b, out.data() + std::min(out.size(), p + kMark.size() + 6), code);
+  if (ec != std::errc() || e == b) return std::nullopt;
+  return code;
 }
 
-class Parser {
+class CodexParser final : public harvest::LineParser {
  public:
-  Parser(const harvest::FileJob& job, const harvest::Options& o) : job_(job), o_(o) {
-    file_id_ = file_uuid(job.file.path);
+  CodexParser(const harvest::FileJob& job, const harvest::Options& o)
+      : LineParser(job, o, "codex"), file_id_(harvest::file_stem(job.file.path)) {
+    if (file_id_.size() > 36) file_id_ = file_id_.substr(file_id_.size() - 36);
+    if (auto it = job.state.find("channel"); it != job.state.end() && it->second.size() == 1)
+      channel_ = static_cast<unsigned>(std::clamp(it->second[0] - '0', 0, 3));
   }
 
-  harvest::FileResult run() {
-    harvest::FileResult r;
-    harvest::LineReader reader(o_.max_line_bytes);
-    if (!reader.open(job_.file.path, job_.file.zstd, job_.offset, &r.error)) return r;
-    if (reader.short_of_offset()) {
-      r.offset_beyond_end = true;
-      return r;
-    }
-    // A sub-agent rollout stays one: the rest of the file is not read at all. Sub-agent
-    // rollouts can be most of a Codex home's bytes.
-    if (job_.state.count("skip") && job_.state.at("skip") == "subagent") {
-      r.state = job_.state;
-      r.skip_reason = "subagent";
-      r.end_offset = job_.file.zstd ? job_.offset : job_.file.size;
-      return r;
-    }
-    harvest::Line line;
-    while (reader.next(line)) {
-      if (own_subagent_meta() && !job_.file.zstd) {
-        reader_stopped_ = true;
-        break;
-      }
-      JsonView rec = JsonView::parse(line.text);
-      if (!line.terminated) {
-        if (!rec.is_object()) break;  // torn write: retried next run
-        reader.accept_tail();
-      }
-      if (!rec.valid()) {
-        ++counts_["bad_lines"];
-        continue;
-      }
-      if (!rec.is_object()) {
-        ++counts_["non_object_lines"];
-        continue;
-      }
-      offset_ = line.offset;
-      record(rec);
-    }
-    if (!reader.read_error().empty()) r.error = reader.read_error();
-    if (reader.torn_tail()) {
-      ++counts_["torn_tail"];
-      r.pending = true;
-    }
-    counts_["oversize_lines"] += reader.oversize_lines();
-    counts_["lines"] += reader.lines();
-    counts_["bytes"] += reader.bytes_read();
-    r.end_offset = reader_stopped_ ? job_.file.size : reader.end_offset();
-    build(r);
-    counts_["utf8_repaired"] += repairs_;
-    for (auto& [k, v] : counts_)
-      if (v) r.counts[k] += v;
-    return r;
-  }
-
- private:
-  std::string s(const JsonView& v) { return v.is_string() ? v.str(&repairs_) : std::string(); }
-
-  void stamp(const JsonView& ts) {
-    if (!ts.is_string()) return;
-    if (auto ms = parse_iso8601_ms(ts.str_raw())) last_ms_ = *ms;
-    else ++counts_["bad_timestamps"];
-  }
-
-  bool active() const { return job_.cutoff_ms <= 0 || last_ms_ >= job_.cutoff_ms; }
-
-  void push(Kind k, std::string text, int rank = 0) {
-    if (!active()) {
-      ++counts_["records_before_window"];
-      return;
-    }
-    events_.push_back(Event{k, std::move(text), rank, last_ms_, offset_, {}});
-  }
-
-  void record(const JsonView& rec) {
+ protected:
+  void on_record(const JsonView& rec, std::int64_t offset) override {
+    offset_ = offset;
     JsonView f[5];
     rec.get({"type", "payload", "timestamp", "record_type", "id"}, f);
     if (f[1].is_object() && f[0].is_string()) {  // the envelope (Sept 2025 on)
-      stamp(f[2]);
-      std::string_view kind = f[0].str_raw();
+      if (!session().at(time_ms(f[2]))) return;
+      const std::string_view kind = f[0].str_raw();
       if (kind == "session_meta") on_meta(f[1]);
       else if (kind == "response_item") on_item(f[1]);
       else if (kind == "event_msg") on_event(f[1]);
       else if (kind == "turn_context") on_turn_context(f[1]);
+      else if (kind == "token_usage_record") tokens(f[1]["thread_token_usage"]);
       else if (kind == "compacted") ++compacted_;  // replacement_history repeats old prompts
       else if (std::find(kEnvelopeKinds.begin(), kEnvelopeKinds.end(), kind) == kEnvelopeKinds.end())
-        ++counts_["unknown_records"];
+        count("unknown_records");
       return;
     }
     if (f[3].valid()) return;  // legacy {"record_type":"state"} marker
     if (!f[0].valid() && !f[1].valid() && f[4].is_string() && f[2].is_string()) {
-      stamp(f[2]);  // legacy header {id, timestamp, instructions, git?, cwd?}
-      on_meta(rec);
+      if (session().at(time_ms(f[2]))) on_meta(rec);  // legacy header {id, timestamp, instructions, git?, cwd?}
       return;
     }
     if (f[0].is_string() &&
         std::find(kResponseItemTypes.begin(), kResponseItemTypes.end(), f[0].str_raw()) != kResponseItemTypes.end()) {
-      on_item(rec);  // legacy bare ResponseItem: no timestamp, keeps the last one seen
+      if (session().at(0)) on_item(rec);  // legacy bare ResponseItem: no timestamp, keeps the last one seen
       return;
     }
-    ++counts_["unknown_records"];
+    count("unknown_records");
   }
 
+  void on_end() override {
+    // One compaction writes a `compacted` record and a context_compacted event (or only one).
+    for (int i = std::max(compacted_, compacted_events_); i > 0; --i) session().compaction();
+    for (const char* k : {"originator", "source", "history_mode"})
+      if (auto it = session().state().find(k); it != session().state().end() && !it->second.empty())
+        session().attr(k, it->second);
+  }
+
+ private:
+  // session_meta: the file's own (id = the thread id in the file name) wins over a fork's
+  // copy of its parent's.
   void on_meta(const JsonView& p) {
     JsonView m[9];
     p.get({"id", "cwd", "originator", "cli_version", "source", "thread_source", "git", "history_mode", "timestamp"}, m);
-    Meta meta;
-    meta.id = s(m[0]);
-    meta.cwd = s(m[1]);
-    meta.originator = s(m[2]);
-    meta.cli_version = s(m[3]);
-    meta.ms = last_ms_;
-    if (m[8].is_string())
-      if (auto t = parse_iso8601_ms(m[8].str_raw())) meta.ms = *t;
+    const std::string id = str(m[0]);
+    if (meta_own_ || (meta_seen_ && id != file_id_)) return;
+    meta_seen_ = true;
+    meta_own_ = id == file_id_;
+    harvest::SessionBuilder& s = session();
+    bool subagent = m[5].str_eq("subagent") || m[5].str_eq("memory_consolidation");
+    std::string source;
     if (m[4].is_string()) {
-      meta.source = s(m[4]);
+      source = str(m[4]);
     } else if (m[4].is_object()) {  // {"subagent": ...} or {"custom": "..."}
-      JsonView sub = m[4]["subagent"];
-      meta.subagent = sub.valid();
-      meta.source = sub.valid() ? "subagent" : "custom";
+      subagent = subagent || m[4]["subagent"].valid();
+      source = m[4]["subagent"].valid() ? "subagent" : "custom";
     }
-    if (m[5].str_eq("subagent") || m[5].str_eq("memory_consolidation")) meta.subagent = true;
-    if (m[6].is_object()) meta.branch = s(m[6]["branch"]);
-    meta.history_mode = s(m[7]);
-    metas_.push_back(std::move(meta));
+    if (subagent) return stop("subagent");  // sub-agent rollouts can be most of a Codex home
+    s.session_id(id, meta_own_);
+    if (!s.project(str(m[1]), meta_own_)) return stop("out_of_scope");
+    if (m[6].is_object()) s.branch(str(m[6]["branch"]));
+    s.agent_version(str(m[3]));
+    Attrs& st = s.state();
+    if (m[2].is_string()) st["originator"] = str(m[2]);
+    if (!source.empty()) st["source"] = source;
+    if (m[7].is_string()) st["history_mode"] = str(m[7]);
   }
 
   void on_turn_context(const JsonView& p) {
     JsonView f[2];
     p.get({"cwd", "model"}, f);
-    if (f[0].is_string() && turn_cwd_.empty()) turn_cwd_ = s(f[0]);
-    if (f[1].is_string()) model_ = s(f[1]);
+    harvest::SessionBuilder& s = session();
+    if (!s.project_known() && f[0].is_string() && !s.project(str(f[0]))) return stop("out_of_scope");
+    if (differs(f[1], s.model())) s.model(str(f[1]));
   }
 
   std::string join_texts(const JsonView& content, std::string_view want_type) {
+    if (content.is_string()) return str(content);
     std::string out;
-    if (content.is_string()) return s(content);
     auto it = content.iter();
     JsonView c;
     while (it.next(c)) {
@@ -222,75 +151,122 @@ class Parser {
                                 !b[0].str_eq("Text")))
         continue;
       if (!out.empty()) out += "\n";
-      b[1].append_str(out, &repairs_);
+      append_str(out, b[1]);
     }
     return out;
   }
 
-  void on_item(const JsonView& p) {
-    JsonView f[9];
-    p.get({"type", "role", "content", "name", "arguments", "input", "action", "phase", "call_id"}, f);
-    if (!f[0].is_string()) {
-      ++counts_["malformed_records"];
+  // A prompt from one channel. The best channel the file has decides the turns: once one
+  // appears, the prompts a lower one gave since the last answer were its copies (or
+  // preambles this version does not know) and are forgotten, and the lower one is ignored.
+  // A fork's copy of its parent's prompt has the parent's text and time.
+  void prompt(const std::string& raw, unsigned channel) {
+    if (channel < channel_) return;
+    std::string p = clean_prompt(raw);
+    if (p.empty()) return;  // a preamble
+    harvest::SessionBuilder& s = session();
+    std::int64_t offset = offset_;
+    const bool fresh = forks_.insert(p + "\x1f" + std::to_string(s.now_ms()));
+    if (channel > channel_) {
+      channel_ = channel;
+      s.state()["channel"] = std::to_string(channel);
+      if (std::int64_t at = s.forget_unanswered_prompts(); at >= 0) offset = at;
+    } else if (!fresh) {
+      count("duplicate_prompts");
       return;
     }
-    std::string_view type = f[0].str_raw();
+    turn_error_ = false;
+    s.prompt(p, offset);
+  }
+
+  void on_item(const JsonView& p) {
+    JsonView f[10];
+    p.get({"type", "role", "content", "name", "arguments", "input", "action", "phase", "call_id", "output"}, f);
+    if (!f[0].is_string()) {
+      count("malformed_records");
+      return;
+    }
+    harvest::SessionBuilder& s = session();
+    const std::string_view type = f[0].str_raw();
     if (type == "message") {
       if (f[1].str_eq("user")) {
-        std::string text = join_texts(f[2], "input_text");
-        if (std::string sk = skill_name(text); !sk.empty()) push(Kind::kTool, "skill:" + sk);
-        push(Kind::kPromptRi, std::move(text));
+        const std::string text = join_texts(f[2], "input_text");
+        if (std::string sk = skill_name(text); !sk.empty()) s.skill_used(sk);
+        prompt(text, kChanResponse);
       } else if (f[1].str_eq("assistant")) {
-        std::string text = join_texts(f[2], "output_text");
-        if (!text.empty()) push(Kind::kFinal, std::move(text), f[7].str_eq("final_answer") ? kRankRiFinalPhase : kRankRi);
+        s.final_answer(join_texts(f[2], "output_text"), f[7].str_eq("final_answer") ? kRankRiFinalPhase : kRankRi);
       }
       return;  // developer/system: instructions, not the user
     }
     if (type == "function_call" || type == "custom_tool_call") {
-      std::string name = s(f[3]);
-      if (f[8].is_string()) call_names_[s(f[8])] = name;  // its *_end event names only the call id
-      push(Kind::kTool, name);
-      if (type == "custom_tool_call") {
-        if (f[5].is_string()) files_from(harvest::patch_paths(s(f[5])));
-      } else if (f[4].is_string()) {
-        files_from_arguments(name, s(f[4]));
-      }
+      const std::string name = str(f[3]);
+      const CallRef call = s.tool_call(name, f[8].is_string() ? f[8].str_raw() : std::string_view());
+      if (call.id == 0) return;
+      if (type == "custom_tool_call") files_from(harvest::patch_paths(str(f[5])));
+      else if (f[4].is_string()) from_arguments(call, name, str(f[4]));
       return;
     }
+    if (type == "function_call_output" || type == "custom_tool_call_output") return on_output(f[8], f[9]);
     if (type == "local_shell_call") {
-      push(Kind::kTool, "shell");
-      if (f[6].is_object()) files_from_argv(f[6]["command"]);
+      const CallRef call = s.tool_call("shell", f[8].is_string() ? f[8].str_raw() : std::string_view());
+      if (call.id && f[6].is_object()) shell(call, argv_command(f[6]["command"]));
       return;
     }
     if (type == "web_search_call") {
-      push(Kind::kTool, "web_search");
+      s.tool_call("web_search");
       return;
     }
-    if (type == "function_call_output" || type == "custom_tool_call_output" || type == "reasoning")
-      push(Kind::kActivity, {});
+    if (type == "reasoning") s.answered();
+  }
+
+  // A call's output: the exit code, when the format states it (newer builds also send an
+  // event for it; the first result of a call counts, later ones are ignored).
+  void on_output(const JsonView& call_id, const JsonView& output) {
+    session().answered();
+    if (!call_id.is_string() || !output.is_string()) return;
+    const std::string_view raw = output.str_raw();
+    std::optional<int> code;
+    if (raw.starts_with("{")) {
+      const std::string text = output.str();  // {"output": ..., "metadata": {"exit_code": N}}
+      JsonView j = JsonView::parse(text);
+      if (JsonView md = j["metadata"]; md.is_object())
+        if (JsonView e = md["exit_code"]; e.valid() && !e.is_null()) code = static_cast<int>(e.as_int());
+    } else {
+      code = exit_code_in_output(raw);
+    }
+    if (code) session().tool_result(call_id.str_raw(), *code != 0, code);
+  }
+
+  // `bash -lc 'cmd'` -> cmd; other argv joined with spaces.
+  std::string argv_command(const JsonView& argv) {
+    if (argv.is_string()) return str(argv);
+    std::vector<std::string> a;
+    auto it = argv.iter();
+    JsonView v;
+    while (it.next(v))
+      if (v.is_string()) a.push_back(str(v));
+    if (a.size() == 3 && (a[1] == "-lc" || a[1] == "-c") && ends_with(a[0], "sh")) return a[2];
+    std::string out;
+    for (const auto& x : a) out += (out.empty() ? "" : " ") + x;
+    return out;
+  }
+
+  void shell(CallRef call, const std::string& cmd) {
+    if (cmd.empty()) return;
+    harvest::SessionBuilder& s = session();
+    s.command(call, cmd);
+    files_from(patch_paths_in_command(cmd));
+    for (const auto& p : harvest::shell_write_targets(cmd)) s.file_touched(p);
+    if (std::string sk = harvest::skill_read_by(cmd); !sk.empty()) s.skill_used(sk);  // Codex loads a skill with cat
   }
 
   void files_from(const std::vector<std::string>& paths) {
-    for (const auto& p : paths) push(Kind::kFile, p);
-  }
-
-  void files_from_argv(const JsonView& argv) {
-    if (argv.is_string()) {
-      files_from(patch_paths_in_command(s(argv)));
-      return;
-    }
-    auto it = argv.iter();
-    JsonView a;
-    while (it.next(a))
-      if (a.is_string() && (a.raw().find("apply_patch") != std::string_view::npos ||
-                            a.raw().find("*** Begin Patch") != std::string_view::npos))
-        files_from(harvest::patch_paths(s(a)));
+    for (const auto& p : paths) session().file_touched(p);
   }
 
   // function_call arguments are a JSON string: shell {"command":[...]}, exec_command
   // {"cmd":"..."}, apply_patch {"input":"..."} (or the raw patch).
-  void files_from_arguments(const std::string& name, const std::string& args) {
-    if (args.find("*** ") == std::string::npos) return;
+  void from_arguments(CallRef call, const std::string& name, const std::string& args) {
     JsonView a = JsonView::parse(args);
     if (!a.is_object()) {
       if (name == "apply_patch") files_from(harvest::patch_paths(args));
@@ -298,266 +274,114 @@ class Parser {
     }
     JsonView f[4];
     a.get({"command", "cmd", "input", "patch"}, f);
-    if (f[0].valid()) files_from_argv(f[0]);
-    if (f[1].is_string()) files_from(patch_paths_in_command(s(f[1])));
+    if (std::find(kShellTools.begin(), kShellTools.end(), name) != kShellTools.end())
+      shell(call, f[1].is_string() ? str(f[1]) : argv_command(f[0]));
     for (int i : {2, 3})
-      if (f[i].is_string()) files_from(harvest::patch_paths(s(f[i])));
+      if (f[i].is_string()) files_from(harvest::patch_paths(str(f[i])));
   }
 
   void on_event(const JsonView& p) {
-    JsonView f[6];
-    p.get({"type", "message", "last_agent_message", "info", "item", "phase"}, f);
+    JsonView f[8];
+    p.get({"type", "message", "last_agent_message", "info", "item", "phase", "error", "reason"}, f);
     if (!f[0].is_string()) {
-      ++counts_["malformed_records"];
+      count("malformed_records");
       return;
     }
-    std::string_view type = f[0].str_raw();
+    harvest::SessionBuilder& s = session();
+    const std::string_view type = f[0].str_raw();
     if (type == "user_message") {
-      ended_aborted_ = false;
-      push(Kind::kPromptEvent, s(f[1]));
+      prompt(str(f[1]), kChanEvent);
     } else if (type == "agent_message") {
-      if (f[1].is_string()) push(Kind::kFinal, s(f[1]), f[5].str_eq("final_answer") ? kRankAgentFinalPhase : kRankAgent);
+      if (f[1].is_string()) s.final_answer(str(f[1]), f[5].str_eq("final_answer") ? kRankAgentFinalPhase : kRankAgent);
     } else if (type == "task_complete" || type == "turn_complete") {
-      if (f[2].is_string()) push(Kind::kFinal, s(f[2]), kRankTaskComplete);
+      if (f[2].is_string()) s.final_answer(str(f[2]), kRankTaskComplete);
+      if (f[6].is_object() || f[6].is_string()) failed_turn();  // the model call failed: 0.17x
+      s.turn_finished();
+    } else if (type == "error") {
+      failed_turn();
     } else if (type == "token_count") {
-      on_tokens(f[3]);
+      if (f[3].is_object()) tokens(f[3]["total_token_usage"]);  // info is null before the first response
     } else if (type == "item_completed") {
       on_turn_item(f[4]);
     } else if (type == "turn_aborted") {
-      ++interrupts_;
-      ended_aborted_ = true;
+      if (f[7].str_eq("interrupted") || !f[7].valid()) s.interrupted();
+      else s.aborted();  // replaced, budget_limited, ...
     } else if (type == "exec_command_end") {
-      // A failed command is evidence for the offline success judge.
-      if (p["exit_code"].as_int(0) != 0) tool_failed(p["call_id"]);
+      on_command_end(p["call_id"], p["exit_code"], p["command"]);
     } else if (type == "context_compacted") {
       ++compacted_events_;
     } else if (type == "patch_apply_end") {
-      if (!p["success"].as_bool(true)) tool_failed(p["call_id"]);
+      JsonView id = p["call_id"];
+      if (!p["success"].as_bool(true) && id.is_string()) s.tool_result(id.str_raw(), true);
       JsonView changes = p["changes"];
       auto it = changes.iter();
       JsonView k, v;
-      while (it.next(k, v)) push(Kind::kFile, s(k));
+      while (it.next(k, v)) s.file_touched(str(k));
+    } else if (type == "thread_settings_applied") {
+      if (JsonView ts = p["thread_settings"]; ts.is_object() && differs(ts["model"], s.model())) s.model(str(ts["model"]));
     }
   }
 
-  // Counts a failed call, and charges it to its tool when the call was seen.
-  void tool_failed(const JsonView& call_id) {
-    ++tool_errors_;
-    if (!call_id.is_string()) return;
-    const auto it = call_names_.find(s(call_id));
-    if (it != call_names_.end()) push(Kind::kToolError, it->second);
+  // An API failure ends the turn; an `error` event and the failed task_complete after it
+  // are one failure.
+  void failed_turn() {
+    if (!turn_error_) session().api_error();
+    turn_error_ = true;
+  }
+
+  // A command's end: its exit code (and 0.17x's status) is the call's result. One the model
+  // never asked for (a `!cmd` the user ran) is a call of its own.
+  void on_command_end(const JsonView& call_id, const JsonView& exit_code, const JsonView& command,
+                      bool failed_status = false) {
+    harvest::SessionBuilder& s = session();
+    const std::optional<int> code =
+        exit_code.valid() && !exit_code.is_null() ? std::optional<int>(static_cast<int>(exit_code.as_int())) : std::nullopt;
+    const std::string_view id = call_id.is_string() ? call_id.str_raw() : std::string_view();
+    if (!s.has_call(id) && !s.answered_call(id)) {
+      const CallRef call = s.tool_call("exec_command", id);
+      if (call.id == 0) return;
+      shell(call, argv_command(command));
+    }
+    if (code || failed_status) s.tool_result(id, failed_status || (code && *code != 0), code);
   }
 
   void on_turn_item(const JsonView& item) {
     if (!item.is_object()) return;
-    JsonView f[3];
-    item.get({"type", "content", "phase"}, f);
-    if (f[0].str_eq("UserMessage")) push(Kind::kPromptItem, join_texts(f[1], ""));
-    else if (f[0].str_eq("AgentMessage"))
-      push(Kind::kFinal, join_texts(f[1], ""), f[2].str_eq("final_answer") ? kRankItemFinalPhase : kRankItem);
+    JsonView f[7];
+    item.get({"type", "content", "phase", "id", "status", "exit_code", "command"}, f);
+    harvest::SessionBuilder& s = session();
+    if (f[0].str_eq("UserMessage")) {
+      prompt(join_texts(f[1], ""), kChanItem);
+    } else if (f[0].str_eq("AgentMessage")) {
+      s.final_answer(join_texts(f[1], ""), f[2].str_eq("final_answer") ? kRankItemFinalPhase : kRankItem);
+    } else if (f[0].str_eq("CommandExecution")) {
+      on_command_end(f[3], f[5], f[6], f[4].str_eq("failed") || f[4].str_eq("declined"));
+    }
   }
 
-  void on_tokens(const JsonView& info) {
-    if (!info.is_object()) return;  // info is null before the first response
-    JsonView total = info["total_token_usage"];
+  void tokens(const JsonView& total) {
     if (!total.is_object()) return;
-    JsonView u[3];
-    total.get({"input_tokens", "cached_input_tokens", "output_tokens"}, u);
-    Event e{Kind::kTokens, {}, 0, last_ms_, offset_, {}};
-    std::int64_t cached = u[1].as_int();
-    e.tokens.cache_read = cached;
-    e.tokens.input = std::max<std::int64_t>(0, u[0].as_int() - cached);  // cached is part of input
-    e.tokens.output = u[2].as_int();
-    if (active()) events_.push_back(std::move(e));
+    JsonView u[4];
+    total.get({"input_tokens", "cached_input_tokens", "output_tokens", "cache_write_input_tokens"}, u);
+    const std::int64_t cached = u[1].as_int();
+    // OpenAI's input includes the cached tokens; ours does not (TokenUsage).
+    session().cumulative_usage(
+        TokenUsage{std::max<std::int64_t>(0, u[0].as_int() - cached), u[2].as_int(), cached, u[3].as_int()});
   }
 
-  // The file's own session_meta (id = the file's thread id) marks it a sub-agent rollout.
-  bool own_subagent_meta() const {
-    return !metas_.empty() && metas_.back().subagent && metas_.back().id == file_id_;
-  }
-
-  const Meta* chosen_meta() const {
-    for (const auto& m : metas_)
-      if (m.id == file_id_) return &m;
-    return metas_.empty() ? nullptr : &metas_.front();
-  }
-
-  struct Turn {
-    std::string prompt;
-    std::int64_t offset = 0;
-    std::string final_text;
-    int final_rank = 0;
-    bool answered = false;
-  };
-
-  void build(harvest::FileResult& r) {
-    Attrs& st = r.state;
-    st = job_.state;
-    const Meta* meta = chosen_meta();
-    if (meta) {
-      st["session_id"] = meta->id;
-      if (!meta->cwd.empty()) st["project"] = meta->cwd;
-      if (!meta->branch.empty()) st["branch"] = meta->branch;
-      if (!meta->originator.empty()) st["originator"] = meta->originator;
-      if (!meta->cli_version.empty()) st["cli_version"] = meta->cli_version;
-      if (!meta->source.empty()) st["source"] = meta->source;
-      if (meta->subagent) r.skip_reason = "subagent";
-    }
-    if (st["project"].empty() && !turn_cwd_.empty()) st["project"] = turn_cwd_;
-    if (st.count("skip") && st["skip"] == "subagent") r.skip_reason = "subagent";
-    // The most authoritative prompt channel present decides the turns (and stays decided).
-    std::string channel = st["channel"];
-    if (channel.empty()) {
-      auto has = [&](Kind k) {
-        return std::any_of(events_.begin(), events_.end(), [k](const Event& e) { return e.kind == k; });
-      };
-      channel = has(Kind::kPromptEvent) ? "event" : has(Kind::kPromptItem) ? "item" : has(Kind::kPromptRi) ? "response" : "";
-      if (!channel.empty()) st["channel"] = channel;
-    }
-    Kind prompt_kind = channel == "event" ? Kind::kPromptEvent : channel == "item" ? Kind::kPromptItem : Kind::kPromptRi;
-
-    std::vector<Turn> turns(1);  // [0]: the part of a turn begun before this read
-    turns[0].offset = job_.offset;
-    std::vector<std::vector<ToolUse>> tools(1);
-    std::vector<std::vector<std::string>> files(1);
-    std::vector<TokenUsage> tokens_at(1);  // the newest cumulative total seen in each turn
-    std::vector<std::int64_t> first_ms(1, 0), last_ms(1, 0);
-    std::set<std::pair<std::string, std::int64_t>> seen;
-    for (auto& e : events_) {
-      std::size_t t = turns.size() - 1;
-      if (e.kind == prompt_kind) {
-        std::string p = clean_prompt(e.text);
-        if (p.empty()) continue;  // a preamble
-        if (!seen.insert({p, e.ms}).second) {  // a fork's copy of its parent's prompt
-          ++counts_["duplicate_prompts"];
-          continue;
-        }
-        turns.push_back(Turn{std::move(p), e.offset, {}, 0, false});
-        tools.emplace_back();
-        files.emplace_back();
-        tokens_at.push_back(tokens_at.back());
-        first_ms.push_back(e.ms);
-        last_ms.push_back(e.ms);
-        continue;
-      }
-      if (e.ms) {
-        if (!first_ms[t] || e.ms < first_ms[t]) first_ms[t] = e.ms;
-        last_ms[t] = std::max(last_ms[t], e.ms);
-      }
-      switch (e.kind) {
-        case Kind::kFinal:
-          turns[t].answered = true;
-          if (e.rank >= turns[t].final_rank && !trim(e.text).empty()) {
-            turns[t].final_text = std::move(e.text);
-            turns[t].final_rank = e.rank;
-          }
-          break;
-        case Kind::kTool:
-          turns[t].answered = true;
-          harvest::add_tool(tools[t], e.text);
-          break;
-        case Kind::kToolError: harvest::add_tool(tools[t], e.text, 0, 1); break;
-        case Kind::kFile: harvest::add_unique(files[t], e.text); break;
-        case Kind::kTokens: tokens_at[t] = e.tokens; break;
-        case Kind::kActivity: turns[t].answered = true; break;
-        default: break;
-      }
-    }
-    // A rollout written moments ago may be mid-turn: hold its last turn for the next run.
-    std::size_t n = turns.size();
-    std::int64_t age = job_.now_ms - job_.file.mtime_ns / 1000000;
-    bool live = job_.incremental && o_.settle_minutes > 0 && age > -60000 && age < o_.settle_minutes * 60000LL;  // 1 min of clock skew
-    if (live && n > 1) {
-      r.end_offset = turns.back().offset;
-      --n;
-      ++counts_["turns_held_back"];
-      r.pending = true;
-    }
-    if (!r.skip_reason.empty()) return;
-
-    SessionDigest d;
-    d.source = "codex";
-    d.session_id = st["session_id"].empty() ? file_id_ : st["session_id"];
-    d.project = st["project"];
-    d.git_branch = st["branch"];
-    d.raw_path = job_.file.path;
-    std::int64_t first = 0, last = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i > 0) {
-        d.user_prompts.push_back(std::move(turns[i].prompt));
-        d.assistant_finals.push_back(trim(turns[i].final_text));
-        if (turns[i].answered) ++d.n_assistant_turns;
-      }
-      for (const auto& t : tools[i]) {
-        if (starts_with(t.name, "skill:")) harvest::add_unique(d.skills_used, t.name.substr(6));
-        else harvest::add_tool(d.tools, t.name, t.calls, t.errors);
-      }
-      for (auto& f : files[i]) {
-        bool relative = !f.empty() && f[0] != '/' && !d.project.empty() && d.project[0] == '/';
-        harvest::add_unique(d.files_touched, relative ? d.project + "/" + f : f);
-      }
-      if (first_ms[i] && (!first || first_ms[i] < first)) first = first_ms[i];
-      last = std::max(last, last_ms[i]);
-    }
-    if (d.user_prompts.empty()) {
-      ++r.counts["files_without_prompts"];
-      return;
-    }
-    // Token totals are cumulative per thread: this read's share is the growth since the
-    // total the cursor remembers.
-    TokenUsage total = tokens_at[n - 1], before;
-    before.input = std::atoll(st["tok_in"].c_str());
-    before.cache_read = std::atoll(st["tok_cached"].c_str());
-    before.output = std::atoll(st["tok_out"].c_str());
-    if (total.input + total.output + total.cache_read > 0) {
-      d.usage.input = std::max<std::int64_t>(0, total.input - before.input);
-      d.usage.cache_read = std::max<std::int64_t>(0, total.cache_read - before.cache_read);
-      d.usage.output = std::max<std::int64_t>(0, total.output - before.output);
-      st["tok_in"] = std::to_string(total.input);
-      st["tok_cached"] = std::to_string(total.cache_read);
-      st["tok_out"] = std::to_string(total.output);
-    }
-    d.n_user_turns = static_cast<int>(d.user_prompts.size());
-    if (meta && meta->ms && !job_.resumed && (!first || meta->ms < first) && job_.cutoff_ms <= 0) first = meta->ms;
-    if (first) d.started_at = format_iso8601_s(first);
-    if (last) d.ended_at = format_iso8601_s(last);
-    if (!model_.empty()) st["model"] = model_;
-    d.agent_version = st["cli_version"];
-    d.model = st["model"];
-    // One compaction writes a `compacted` record and a context_compacted event (or only one).
-    d.compactions = std::max(compacted_, compacted_events_);
-    // The session judge reads these: tool results and endings are observed, so a count of 0
-    // is evidence too.
-    harvest::observe_outcome(d, tool_errors_, ended_aborted_, interrupts_);
-    // Codex-only extras.
-    for (const char* k : {"originator", "source"})
-      if (!st[k].empty()) d.attrs[k] = st[k];
-    if (meta && !meta->history_mode.empty()) d.attrs["history_mode"] = meta->history_mode;
-    if (job_.resumed) d.attrs["resumed_from_offset"] = std::to_string(job_.offset);
-    r.digests.push_back(std::move(d));
-  }
-
-  const harvest::FileJob& job_;
-  const harvest::Options& o_;
   std::string file_id_;
-  std::vector<Meta> metas_;
-  std::vector<Event> events_;
-  std::string turn_cwd_;
-  std::string model_;
-  std::map<std::string, std::string> call_names_;  // call id -> tool name
-  std::map<std::string, std::int64_t> counts_;
-  std::int64_t last_ms_ = 0;
+  bool meta_seen_ = false, meta_own_ = false;
+  unsigned channel_ = 0;         // the best prompt channel seen in the file
+  bool turn_error_ = false;      // the current turn already failed
+  harvest::RecentIds forks_;     // prompt text + time of recent turns
   std::int64_t offset_ = 0;
-  std::int64_t repairs_ = 0;
-  int interrupts_ = 0, compacted_ = 0, compacted_events_ = 0, tool_errors_ = 0;
-  bool ended_aborted_ = false;
-  bool reader_stopped_ = false;
+  int compacted_ = 0, compacted_events_ = 0;
 };
 
 }  // namespace
 
 harvest::FileResult parse_codex_file(const harvest::FileJob& job, const harvest::Options& options) {
-  return Parser(job, options).run();
+  return CodexParser(job, options).run();
 }
 
 }  // namespace skillpipe::codex

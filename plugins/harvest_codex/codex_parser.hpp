@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/harvester.hpp"
 
 namespace skillpipe::codex {
 

@@ -4,12 +4,10 @@
 // Cursors are keyed by the rollout's file name, not its path, so a thread that Codex
 // archives (moved to archived_sessions/) or compresses (.zst, new inode) is continued where
 // the last run stopped instead of being harvested twice.
-#include <spdlog/spdlog.h>
-
 #include "codex_parser.hpp"
-#include "skillpipe/kit/harvest.hpp"
-#include "skillpipe/kit/util.hpp"
+#include "skillpipe/kit/harvester.hpp"
 #include "skillpipe/plugin.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe {
 namespace {
@@ -20,43 +18,43 @@ const char* const kSchemaJson =
     "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES
     "}}";
 
-class CodexHarvester : public Harvester {
- public:
-  void configure(const Config& config, Context& ctx) override {
-    options_ = harvest::options_from_config(config, ctx, "~/.codex");
-  }
+class CodexHarvester final : public harvest::HarvesterBase {
+ protected:
+  std::string_view source() const override { return "codex"; }
+  std::string_view default_home() const override { return "~/.codex"; }
 
-  std::vector<SessionDigest> harvest(Context& ctx) override {
-    std::int64_t dir_errors = 0, legacy_json = 0;
+  harvest::Candidates find_files(Context& ctx) override {
+    std::int64_t legacy_json = 0;
     auto accept = [&](std::string_view name, std::string_view) {
       if (ends_with(name, ".jsonl") || ends_with(name, ".jsonl.zst")) return true;
       if (ends_with(name, ".json") && starts_with(name, "rollout-")) ++legacy_json;  // TS CLI, 2025
       return false;
     };
-    std::vector<harvest::FileInfo> files;
-    for (const char* sub : {"/sessions", "/archived_sessions"}) {
-      auto found = harvest::walk_files(options_.home + sub, accept, {}, &dir_errors);
-      for (auto& f : found) {
+    harvest::Candidates all;
+    for (const char* sub : {"sessions", "archived_sessions"}) {
+      harvest::Candidates found = walk(sub, accept);
+      for (auto& f : found.files) {
         std::size_t slash = f.key.rfind('/');
         f.key = f.key.substr(slash == std::string::npos ? 0 : slash + 1);
-        files.push_back(std::move(f));
+        all.files.push_back(std::move(f));
       }
+      for (auto& i : found.skipped) all.skipped.push_back(std::move(i));
+      all.dirs_unreadable += found.dirs_unreadable;
     }
-    if (files.empty()) ctx.logger().info("no Codex rollouts under {}", options_.home);
     ctx.count("files_unsupported_json", legacy_json);
-    ctx.count("dirs_unreadable", dir_errors);
-    return harvest::run_harvest(ctx, options_, std::move(files), codex::parse_codex_file);
+    return all;
   }
 
- private:
-  harvest::Options options_;
+  harvest::FileResult parse(const harvest::FileJob& job) const override {
+    return codex::parse_codex_file(job, options());
+  }
 };
 
 }  // namespace
 }  // namespace skillpipe
 
-SKILLPIPE_PLUGIN(skillpipe::StageKind::kHarvester, "1.0.0",
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kHarvester, "1.1.0",
                  "Codex rollouts (~/.codex/sessions, archived_sessions; .jsonl and .jsonl.zst) -> session "
-                 "digests; cursors, redaction, filters",
+                 "digests: prompts, finals, tools, commands, outcome, tokens; cursors, redaction, filters",
                  skillpipe::kSchemaJson,
                  [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::CodexHarvester); });

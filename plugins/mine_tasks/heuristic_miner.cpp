@@ -15,6 +15,9 @@ std::string heuristic_task_id(const std::string& project, const std::string& int
 }
 
 Outcome outcome_from_feedback(const SessionDigest& d) {
+  // A session the success judge calls failed (aborted, an API error, a failed command the
+  // answer admits) is never a success, whatever the feedback.
+  if (judge_session(d).outcome == Outcome::kFail) return Outcome::kFail;
   bool pos = false, neg = false;
   for (const auto& s : d.feedback_signals) {
     pos |= s.polarity == "positive";
@@ -42,6 +45,21 @@ void stamp_session_facts(const SessionDigest& d, TaskRecord& t) {
   t.attrs["last_seen"] = d.ended_at.empty() ? d.started_at : d.ended_at;
 }
 
+namespace {
+
+// Intent tokens of prompt `i` that are not praise: "great job, thank you" has none.
+int content_tokens(const SessionDigest& d, std::size_t i, const std::string& p) {
+  std::vector<std::string> rest = intent_tokens(p);
+  for (const auto& s : d.feedback_signals) {
+    if (s.turn != static_cast<int>(i) || s.polarity != "positive") continue;
+    for (const auto& w : intent_tokens(s.phrase))
+      if (auto it = std::find(rest.begin(), rest.end(), w); it != rest.end()) rest.erase(it);
+  }
+  return static_cast<int>(rest.size());
+}
+
+}  // namespace
+
 std::optional<TaskRecord> heuristic_task(const SessionDigest& d, const MinerOptions& o) {
   const int first = first_substantive_prompt(d, o.min_intent_tokens);
   if (first < 0) return std::nullopt;
@@ -56,12 +74,13 @@ std::optional<TaskRecord> heuristic_task(const SessionDigest& d, const MinerOpti
   stamp_session_facts(d, t);
   t.attrs["mined_by"] = "heuristic";
 
-  // Follow-ups that state something (not "thanks!" or "go on") constrain the task.
+  // Follow-ups that state something (not "thanks!", "great job, thank you" or "go on")
+  // constrain the task.
   std::string ctx;
   int kept = 0;
   for (std::size_t i = static_cast<std::size_t>(first) + 1; i < d.user_prompts.size() && kept < 3; ++i) {
     const std::string p = trim(d.user_prompts[i]);
-    if (p.empty() || p[0] == '/' || static_cast<int>(intent_tokens(p).size()) < o.min_intent_tokens) continue;
+    if (p.empty() || p[0] == '/' || content_tokens(d, i, p) < o.min_intent_tokens) continue;
     ctx += "\n- " + truncate_utf8(p, 200);
     ++kept;
   }

@@ -41,14 +41,18 @@ TEST_F(HarvestClaudeFixtures, OneDigestPerMainSessionAndNoSubAgents) {
   for (const auto& d : out_->digests) ids.push_back(d.session_id);
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (Strings{"03eb5929-52b3-4b13-ada3-b93ae35806b8", "29ccd257-68b1-427f-ae5f-6524b7cb6f20",
-                          "326189cf-5676-4237-8cde-1ce80aae4a9f", "5ed31c36-bca8-40fd-8d24-f1a1f0af7901",
-                          "c45af7b1-cb7c-4e51-93db-8cbb250a877a", "ef958aa1-0e93-49f0-bb71-150f63befcd1",
-                          "f852ad25-1024-47da-964e-5eaae5bd6e6a"}));
+                          "326189cf-5676-4237-8cde-1ce80aae4a9f", "3680252d-d4e3-4416-bddd-8f5b5b4fdb7f",
+                          "5ed31c36-bca8-40fd-8d24-f1a1f0af7901", "c45af7b1-cb7c-4e51-93db-8cbb250a877a",
+                          "ef958aa1-0e93-49f0-bb71-150f63befcd1", "f852ad25-1024-47da-964e-5eaae5bd6e6a"}));
   // agent-3430b97e, agent-3ea04571, agent-af1ff21 (flat) are not read; subagents/ dirs not walked.
   EXPECT_EQ(out_->count("files_subagent"), 3);
   EXPECT_EQ(out_->count("files_seen"), 11);
-  // Empty, summary-only, snapshot-only and caveat+command-only files yield no session.
-  EXPECT_EQ(out_->count("files_without_prompts"), 4);
+  // Empty, summary-only and snapshot-only files yield no session.
+  EXPECT_EQ(out_->count("files_without_prompts"), 3);
+  // A session that only ran a slash command is kept for what it did: no prompt, the command.
+  const auto& cmd_only = get("3680252d-d4e3-4416-bddd-8f5b5b4fdb7f");
+  EXPECT_TRUE(cmd_only.user_prompts.empty());
+  EXPECT_EQ(cmd_only.outcome.slash_commands, (Strings{"/model"}));
   EXPECT_EQ(out_->count("bad_lines"), 0);
   for (const auto& d : out_->digests) {
     EXPECT_EQ(d.source, "claude");

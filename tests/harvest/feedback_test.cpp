@@ -6,9 +6,35 @@
 namespace skillpipe {
 namespace {
 
+// The phrase tests read every prompt as a reply to an earlier answer.
 std::vector<FeedbackSignal> detect(const std::vector<std::string>& prompts,
                                    const FeedbackLexicon& lex = FeedbackLexicon::defaults()) {
-  return detect_feedback(prompts, lex);
+  return detect_feedback(prompts, lex, /*first_is_reply=*/true);
+}
+
+TEST(HarvestFeedback, TheFirstPromptOfASessionIsATaskNotFeedback) {
+  // "fix whatever fails" states the task; nothing preceded it to complain about.
+  const auto s = detect_feedback({"fix whatever fails in the build", "still failing"}, FeedbackLexicon::defaults());
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0], (FeedbackSignal{1, "negative", "still failing"}));
+  // A digest that continues a session read before: its first prompt replies to an answer.
+  EXPECT_EQ(detect_feedback({"that's wrong"}, FeedbackLexicon::defaults(), true).size(), 1u);
+}
+
+TEST(HarvestFeedback, FailureStatementsInFinalAnswers) {
+  EXPECT_EQ(failure_statement("I could not find does-not-exist.md, so there is nothing to summarize."), "could not");
+  EXPECT_EQ(failure_statement("Unfortunately the build still fails."), "Unfortunately");
+  EXPECT_EQ(failure_statement("I was unable to reach the server."), "unable to");
+  EXPECT_EQ(failure_statement("The file does not exist."), "does not exist");
+  EXPECT_EQ(failure_statement("I can\xE2\x80\x99t check CI from here."), "can\xE2\x80\x99t");
+  // Not failures: reports of errors, negated or overcome failures, plain success.
+  EXPECT_EQ(failure_statement("I wrote RELEASE_NOTES.md from the 3 merged pull requests."), "");
+  EXPECT_EQ(failure_statement("Fixed the error in parser.cpp; 2 tests used to fail and now pass."), "");
+  EXPECT_EQ(failure_statement("It never failed to start after the change."), "");
+  EXPECT_EQ(failure_statement("I could not connect at first, so I restarted the server; all tests pass."), "");
+  EXPECT_EQ(failure_statement(""), "");
+  // Only the lead is read: a failure mentioned deep inside a long answer is a detail.
+  EXPECT_EQ(failure_statement("Done. " + std::string(700, 'x') + " could not"), "");
 }
 
 TEST(HarvestFeedback, PositiveAndNegativePhrasesCarryTheirTurn) {

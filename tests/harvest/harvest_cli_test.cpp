@@ -1,5 +1,8 @@
 // `skillpipe harvest`: the plugins driven from the command line, printing or writing digests.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include "harvest_test_util.hpp"
 #include "skillpipe/json.hpp"
@@ -22,8 +25,8 @@ TEST(HarvestCli, JsonForEveryRealFixture) {
   auto claude = run_skillpipe({"harvest", "--source", "claude", "--home", home.file("claude"), "--all-projects",
                                "--since", "all", "--json"});
   ASSERT_EQ(claude.exit_code, 0) << claude.err;
-  EXPECT_EQ(parse_lines(claude.out).size(), 7u);
-  EXPECT_NE(claude.err.find("sessions=7"), std::string::npos) << claude.err;
+  EXPECT_EQ(parse_lines(claude.out).size(), 8u);  // with the slash-command-only session
+  EXPECT_NE(claude.err.find("sessions=8"), std::string::npos) << claude.err;
   auto codex = run_skillpipe({"harvest", "--source", "codex", "--home", home.file("codex"), "--all-projects",
                               "--since", "all", "--json"});
   ASSERT_EQ(codex.exit_code, 0) << codex.err;
@@ -61,14 +64,83 @@ TEST(HarvestCli, WindowAndHumanOutput) {
   EXPECT_NE(some.out.find("> can you run a command ls -la"), std::string::npos) << some.out;
 }
 
+// Issue 15: `--home $HOME` finds the agent's folder in it, and "0 sessions" says why and which
+// flag would change it.
+TEST(HarvestCli, HomeMayBeTheUsersHomeAndNoSessionsSaysWhy) {
+  TempDir home;
+  copy_tree(harvest_data("real/claude/projects/-workspace"), home.file(".claude/projects/-workspace"));
+  auto all = run_skillpipe({"harvest", "--source", "claude", "--home", home.path(), "--all-projects", "--since", "all"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out.find("0 sessions"), std::string::npos) << all.out;
+  auto other = run_skillpipe({"harvest", "--source", "claude", "--home", home.path(), "--project", "/elsewhere",
+                              "--since", "all"});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_NE(other.out.find("0 sessions"), std::string::npos) << other.out;
+  EXPECT_NE(other.err.find("to other projects (--all-projects, or --project DIR)"), std::string::npos) << other.err;
+  auto old = run_skillpipe({"harvest", "--source", "claude", "--home", home.path(), "--all-projects", "--since", "7d"},
+                           {"SKILLPIPE_NOW=2026-11-23T00:00:00Z"});
+  ASSERT_EQ(old.exit_code, 0) << old.err;
+  EXPECT_NE(old.err.find("older than the lookback window (--since 30d, or --since all)"), std::string::npos) << old.err;
+  auto empty = run_skillpipe({"harvest", "--source", "codex", "--home", home.path(), "--all-projects"});
+  ASSERT_EQ(empty.exit_code, 0) << empty.err;
+  EXPECT_NE(empty.err.find("no transcript files were found (--home names"), std::string::npos) << empty.err;
+}
+
+// Any installed harvester plugin is a source, by its short or its plugin name.
+TEST(HarvestCli, SourceIsAnyInstalledHarvester) {
+  TempDir home;
+  copy_tree(harvest_data("real/codex/sessions"), home.file("sessions"));
+  auto r = run_skillpipe({"harvest", "--source", "harvest_codex", "--home", home.path(), "--all-projects", "--since",
+                          "all", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(parse_lines(r.out).size(), 3u);
+  auto missing = run_skillpipe({"harvest", "--source", "nosuchagent"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no harvester 'nosuchagent' is installed (installed: "), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("claude"), std::string::npos) << missing.err;
+}
+
+// Issue 21: every file skipped or read in part is named once with the reason, and a symlink
+// that leaves the agent's folder is never read.
+TEST(HarvestCli, SkippedFilesAreNamedAndLinksOutsideTheHomeAreRefused) {
+  TempDir home, outside;
+  const std::string dir = home.file(".claude/projects/-workspace");
+  copy_tree(harvest_data("real/claude/projects/-workspace"), dir);
+  // A real session outside the home, linked in: it must not be read.
+  copy_tree(harvest_data("edge/claude/filters.jsonl"), outside.file("secret.jsonl"));
+  std::filesystem::create_symlink(outside.file("secret.jsonl"), dir + "/linked.jsonl");
+  std::filesystem::create_directories(dir + "/folder.jsonl");
+  ASSERT_EQ(::mkfifo((dir + "/pipe.jsonl").c_str(), 0600), 0);
+  std::filesystem::create_symlink(dir + "/loop-b.jsonl", dir + "/loop-a.jsonl");
+  std::filesystem::create_symlink(dir + "/loop-a.jsonl", dir + "/loop-b.jsonl");
+  std::string binary(4096, '\0');
+  binary += "\n";
+  append_text(dir + "/binary.jsonl", binary);
+  auto r = run_skillpipe({"harvest", "--source", "claude", "--home", home.path(), "--all-projects", "--since", "all",
+                          "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& d : parse_lines(r.out)) EXPECT_NE(d.raw_path, outside.file("secret.jsonl"));
+  EXPECT_EQ(r.out.find("flaky test"), std::string::npos) << "the linked file was read";
+  for (const auto& [file, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"linked.jsonl", "(link_outside_home)"}, {"folder.jsonl", "(not_regular)"}, {"pipe.jsonl", "(not_regular)"},
+           {"loop-a.jsonl", "(loop)"}, {"binary.jsonl", "(binary)"}}) {
+    const auto at = r.err.find("skipped " + dir + "/" + file + ":");
+    ASSERT_NE(at, std::string::npos) << file << "\n" << r.err;
+    EXPECT_NE(r.err.substr(at, r.err.find('\n', at) - at).find(reason), std::string::npos) << r.err;
+  }
+  EXPECT_NE(r.err.find("files_skipped_link_outside_home=1"), std::string::npos) << r.err;
+}
+
 TEST(HarvestCli, BadArgumentsExitTwo) {
-  EXPECT_EQ(run_skillpipe({"harvest", "--source", "cursor"}).exit_code, 2);
+  EXPECT_EQ(run_skillpipe({"harvest", "--source", "nosuchagent"}).exit_code, 2);
   EXPECT_EQ(run_skillpipe({"harvest", "--source", "all", "--home", "/tmp"}).exit_code, 2);
   EXPECT_EQ(run_skillpipe({"harvest", "--project", "/x", "--all-projects"}).exit_code, 2);
   EXPECT_EQ(run_skillpipe({"harvest", "--json", "--output", "/tmp/x"}).exit_code, 2);
   auto since = run_skillpipe({"harvest", "--source", "claude", "--since", "yesterday"});
   EXPECT_EQ(since.exit_code, 2);
   EXPECT_NE(since.err.find("--since"), std::string::npos);
+  for (const char* bad : {"0x10h", "1e3h", "-5d", ".5d", "1.2.3h"})
+    EXPECT_EQ(run_skillpipe({"harvest", "--source", "claude", "--since", bad}).exit_code, 2) << bad;
   EXPECT_EQ(run_skillpipe({"harvest", "--help"}).exit_code, 0);
 }
 

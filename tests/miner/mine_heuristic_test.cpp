@@ -37,6 +37,30 @@ TEST_F(MineTasksTest, HeuristicTaskFromASession) {
   EXPECT_EQ(t.attrs.at("cluster_size"), "1");
 }
 
+// Issue 15: praise is feedback, not a constraint on the task; a failed session stays failed
+// whatever the user said after it.
+TEST_F(MineTasksTest, PraiseIsNoConstraintAndAFailedSessionIsNoSuccess) {
+  configure(kHeuristic);
+  SessionDigest d = session("p", "write the release notes from the merged PRs", "2026-01-02T03:00:00Z",
+                            {"great job, thank you"});
+  d.assistant_finals = {"Wrote RELEASE_NOTES.md.", "You're welcome!"};
+  d.feedback_signals = {feedback(1, "positive", "great job"), feedback(1, "positive", "thank you")};
+  d.outcome.observed = true;
+  auto tasks = mine({d});
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].outcome, Outcome::kSuccess);
+  EXPECT_EQ(tasks[0].context_excerpt.find("great job"), std::string::npos) << tasks[0].context_excerpt;
+
+  SessionDigest failed = session("f", "summarize does-not-exist.md for me", "2026-01-02T04:00:00Z", {"thanks"});
+  failed.assistant_finals = {"I could not find does-not-exist.md.", "Sure."};
+  failed.feedback_signals = {feedback(1, "positive", "thanks")};
+  failed.outcome.observed = true;
+  failed.outcome.turn_failed = true;
+  tasks = mine({failed});
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].outcome, Outcome::kFail);
+}
+
 TEST_F(MineTasksTest, OutcomeFromFeedbackSignals) {
   configure(kHeuristic);
   SessionDigest neg = session("n", "Refactor the payment module into two files", "2026-01-01T00:00:00Z", {"no, that broke it", "thanks"});

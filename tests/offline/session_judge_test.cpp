@@ -60,7 +60,7 @@ TEST(OfflineJudge, AbortIsFailureEvenWithPraiseBefore) {
   const auto j =
       judge_session(session({"deploy the app to staging", "great"}, {{1, "positive", "great"}}, observed(0, true)));
   EXPECT_EQ(j.outcome, Outcome::kFail);
-  EXPECT_EQ(j.reason, "the session was aborted");
+  EXPECT_EQ(j.reason, "the session was aborted (interrupted or stopped mid-turn)");
 }
 
 TEST(OfflineJudge, ToolErrorsDecideASilentSession) {
@@ -110,6 +110,60 @@ TEST(OfflineJudge, AnAbortIsAFactEvenWhenNothingElseWasObserved) {
   SessionOutcome aborted;
   aborted.aborted = true;  // a third-party harvester that only knows how the session ended
   EXPECT_EQ(judge_session(session({"fix the flaky test"}, {}, aborted)).outcome, Outcome::kFail);
+}
+
+TEST(OfflineJudge, AFailedModelCallThatEndedTheTurnIsAFailure) {
+  SessionOutcome o = observed(0);
+  o.api_errors = 1;
+  o.turn_failed = true;
+  const auto j = judge_session(session({"write the release notes from the merged PRs"}, {}, o, {""}));
+  EXPECT_EQ(j.outcome, Outcome::kFail);
+  EXPECT_EQ(j.reason, "the last turn ended in an error (1 failed model call)");
+  // Praise earlier does not rescue it: the ending outranks feedback.
+  const auto praised = judge_session(
+      session({"write the release notes", "thanks, now tag it"}, {{1, "positive", "thanks"}}, o, {"done", ""}));
+  EXPECT_EQ(praised.outcome, Outcome::kFail);
+  // A failed call the CLI recovered from (an earlier turn) is not the ending.
+  SessionOutcome recovered = observed(0);
+  recovered.api_errors = 1;
+  EXPECT_EQ(judge_session(session({"write the release notes"}, {}, recovered)).outcome, Outcome::kSuccess);
+}
+
+TEST(OfflineJudge, AFailedLastCommandWithAnAnswerThatSaysSoIsAFailure) {
+  SessionOutcome o = observed(1);
+  o.last_tool_failed = true;
+  o.final_reports_failure = true;
+  const auto j = judge_session(session({"summarize does-not-exist.md"}, {}, o,
+                                       {"I could not find does-not-exist.md, so there is nothing to summarize."}));
+  EXPECT_EQ(j.outcome, Outcome::kFail);
+  EXPECT_EQ(j.reason, "the last command failed and the answer says so (\"could not\")");
+  // A failing command whose answer reports what was asked ("which tests fail?") succeeded.
+  SessionOutcome report = observed(1);
+  report.last_tool_failed = true;
+  EXPECT_EQ(judge_session(session({"run the tests and tell me what fails"}, {}, report, {"2 tests fail: a and b."}))
+                .outcome,
+            Outcome::kSuccess);
+  // "I can't do that from here" with no tool failure is no failure evidence either.
+  EXPECT_EQ(judge_session(session({"check the CI status with my token"}, {}, observed(0),
+                                  {"I can't check CI from here. Please revoke that token."}))
+                .outcome,
+            Outcome::kSuccess);
+}
+
+TEST(OfflineJudge, ThanksForAnAnswerThatAdmitsFailureIsNotASuccess) {
+  SessionOutcome o = observed(1);
+  o.last_tool_failed = true;
+  const auto j = judge_session(session({"summarize does-not-exist.md", "ok thanks"}, {{1, "positive", "thanks"}}, o,
+                                       {"I could not find does-not-exist.md.", "You're welcome."}));
+  EXPECT_NE(j.outcome, Outcome::kSuccess);
+}
+
+TEST(OfflineJudge, OnlyLocalCommandsIsNoTask) {
+  SessionDigest d = session({}, {}, observed(0), {});
+  d.outcome.slash_commands = {"/usage"};
+  const auto j = judge_session(d);
+  EXPECT_EQ(j.outcome, Outcome::kUnknown);
+  EXPECT_EQ(j.reason, "only local commands ran (/usage)");
 }
 
 }  // namespace

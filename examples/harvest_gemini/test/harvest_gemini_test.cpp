@@ -7,6 +7,7 @@
 
 #include "../gemini_format.hpp"
 #include "skillpipe/testing/conformance.hpp"
+#include "skillpipe/kit/harvester.hpp"
 
 namespace cf = skillpipe::testing::conformance;
 using skillpipe::SessionDigest;
@@ -80,15 +81,17 @@ TEST(HarvestGemini, DocumentSessionBecomesOneDigest) {
   EXPECT_EQ(skillpipe::tool_names(d->tools), (std::vector<std::string>{"read_file", "replace", "run_shell_command"}));
   EXPECT_EQ(d->files_touched, (std::vector<std::string>{kProject + "/src/main.py"}));
   EXPECT_EQ(d->n_user_turns, 2);
-  EXPECT_EQ(d->n_assistant_turns, 3);
-  EXPECT_EQ(d->usage.input, 16800);
+  EXPECT_EQ(d->n_assistant_turns, 2);  // prompts the model answered
+  EXPECT_EQ(d->usage.input, 16800 - 11500);  // Gemini's input includes the cached tokens; ours does not
   EXPECT_EQ(d->usage.output, 240);  // output + thoughts
   EXPECT_EQ(d->usage.cache_read, 11500);
   EXPECT_EQ(d->started_at, "2026-01-05T10:00:02Z");
   EXPECT_EQ(d->ended_at, "2026-01-05T10:04:40Z");
   EXPECT_EQ(d->model, "gemini-2.5-pro");
   EXPECT_EQ(d->attrs.at("project_hash"), kHash);
-  EXPECT_EQ(h.counts["slash_commands"], 1);
+  EXPECT_EQ(d->outcome.slash_commands, (std::vector<std::string>{"/memory"}));
+  EXPECT_TRUE(d->outcome.observed);
+  EXPECT_EQ(d->outcome.tool_calls, 3);
   EXPECT_EQ(h.counts["messages_info"], 1);
 }
 
@@ -101,9 +104,10 @@ TEST(HarvestGemini, JsonlSessionSkipsDuplicatesBadLinesAndTheTornTail) {
   EXPECT_EQ(d->assistant_finals,
             (std::vector<std::string>{"Release notes for 2.3 are in CHANGELOG.md.", "Fixed: the notes now say 2.4."}));
   EXPECT_EQ(skillpipe::tool_names(d->tools), (std::vector<std::string>{"write_file"}));
-  EXPECT_EQ(d->files_touched, (std::vector<std::string>{"CHANGELOG.md"}));
-  EXPECT_EQ(d->usage.input, 1900);
+  EXPECT_EQ(d->files_touched, (std::vector<std::string>{kProject + "/CHANGELOG.md"}));  // relative to the project
+  EXPECT_EQ(d->usage.input, 900 + 1000 - 800);
   EXPECT_EQ(d->usage.output, 112);
+  EXPECT_EQ(d->usage.cache_read, 800);
   ASSERT_FALSE(d->feedback_signals.empty());
   EXPECT_EQ(d->feedback_signals[0].polarity, "negative");
   EXPECT_EQ(h.counts["messages_duplicate"], 1);

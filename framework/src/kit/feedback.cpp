@@ -132,7 +132,7 @@ SKILLPIPE_VISIBLE FeedbackLexicon FeedbackLexicon::defaults() {
 }
 
 SKILLPIPE_VISIBLE std::vector<FeedbackSignal> detect_feedback(const std::vector<std::string>& prompts,
-                                                              const FeedbackLexicon& lexicon) {
+                                                              const FeedbackLexicon& lexicon, bool first_is_reply) {
   std::vector<Phrase> phrases;
   for (const auto& p : lexicon.positive) phrases.push_back({phrase_words(p), true});
   for (const auto& p : lexicon.negative) phrases.push_back({phrase_words(p), false});
@@ -141,7 +141,7 @@ SKILLPIPE_VISIBLE std::vector<FeedbackSignal> detect_feedback(const std::vector<
                    [](const Phrase& a, const Phrase& b) { return a.words.size() > b.words.size(); });
 
   std::vector<FeedbackSignal> out;
-  for (std::size_t turn = 0; turn < prompts.size(); ++turn) {
+  for (std::size_t turn = first_is_reply ? 0 : 1; turn < prompts.size(); ++turn) {
     std::string_view text = prompts[turn];
     std::size_t head = std::min(text.size(), kHeadBytes);
     while (head < text.size() && (static_cast<unsigned char>(text[head]) & 0xC0) == 0x80) ++head;
@@ -182,6 +182,56 @@ SKILLPIPE_VISIBLE std::vector<FeedbackSignal> detect_feedback(const std::vector<
     }
   }
   return out;
+}
+
+namespace {
+
+constexpr std::size_t kAnswerLeadBytes = 600;
+
+// First-person statements that the work did not get done, and what was looked for is missing.
+// Nouns like "error" or "failure" are left out on purpose: an answer that reports failing
+// tests ("2 tests fail: ...") may be exactly what was asked for.
+constexpr std::array<std::string_view, 27> kFailurePhrases = {
+    "could not",      "couldn't",        "cannot",        "can't",          "can not",
+    "unable to",      "not able to",     "wasn't able",   "was not able",   "weren't able",
+    "were not able",  "failed to",       "did not succeed", "didn't succeed", "does not exist",
+    "doesn't exist",  "no such file",    "not found",     "gave up",        "unfortunately",
+    "still failing",  "still fails",     "still broken",  "did not work",   "didn't work",
+    "doesn't work",   "does not work"};
+
+// After a failure phrase, in its clause: it was overcome ("could not connect at first").
+bool overcome_at(const std::vector<Token>& toks, std::size_t k) {
+  const std::string& w = toks[k].norm;
+  return w == "initially" || w == "originally" || (w == "first" && k > 0 && toks[k - 1].norm == "at");
+}
+
+}  // namespace
+
+SKILLPIPE_VISIBLE std::string failure_statement(std::string_view answer) {
+  std::size_t head = std::min(answer.size(), kAnswerLeadBytes);
+  while (head < answer.size() && (static_cast<unsigned char>(answer[head]) & 0xC0) == 0x80) ++head;
+  const std::vector<Token> toks = tokenize(answer.substr(0, head));
+  static const std::vector<Phrase> phrases = [] {
+    std::vector<Phrase> v;
+    for (std::string_view p : kFailurePhrases) v.push_back({phrase_words(p), false});
+    std::stable_sort(v.begin(), v.end(), [](const Phrase& a, const Phrase& b) { return a.words.size() > b.words.size(); });
+    return v;
+  }();
+  for (std::size_t i = 0; i < toks.size(); ++i) {
+    for (const auto& p : phrases) {
+      if (!matches_at(toks, i, p)) continue;
+      const std::size_t last = i + p.words.size() - 1;
+      // "never failed to", "not unable to": negated. Phrases that start with a negator
+      // ("not found") are not negated again.
+      if (!is_negator(p.words.front()) && negator_before(toks, i) != std::string::npos) break;
+      bool overcome = false;
+      for (std::size_t k = last + 1; k < toks.size() && !toks[k].clause_start; ++k)
+        overcome = overcome || overcome_at(toks, k);
+      if (overcome) break;
+      return std::string(answer.substr(toks[i].begin, toks[last].end - toks[i].begin));
+    }
+  }
+  return {};
 }
 
 }  // namespace skillpipe

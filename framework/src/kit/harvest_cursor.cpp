@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::harvest {
 
@@ -124,6 +125,15 @@ std::string head_hash(std::string_view first_bytes) {
   return buf;
 }
 
+std::string file_stem(std::string_view path) {
+  std::size_t s = path.rfind('/');
+  std::string name(path.substr(s == std::string_view::npos ? 0 : s + 1));
+  for (std::string_view ext : {".zst", ".jsonl", ".json"})
+    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0)
+      name.resize(name.size() - ext.size());
+  return name;
+}
+
 void add_unique(std::vector<std::string>& list, std::string_view item) {
   if (item.empty()) return;
   if (std::find(list.begin(), list.end(), item) == list.end()) list.emplace_back(item);
@@ -169,6 +179,93 @@ std::vector<std::string> patch_paths(std::string_view patch) {
     if (!hit) pos += 4;
   }
   return out;
+}
+
+namespace {
+
+// One shell word at s[i] (after blanks): quotes removed, stops at blanks and operators.
+std::string shell_word(std::string_view s, std::size_t& i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  std::string w;
+  char quote = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      else w.push_back(c);
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == ' ' || c == '\t' || c == ';' || c == '|' || c == '&' || c == '<' || c == '>' || c == '\n' ||
+               c == ')') {
+      break;
+    } else {
+      w.push_back(c);
+    }
+  }
+  return w;
+}
+
+bool plain_path(const std::string& w) {
+  return !w.empty() && w[0] != '&' && w[0] != '$' && w[0] != '-' && !w.starts_with("/dev/") &&
+         w.find_first_of("*?`(") == std::string::npos;
+}
+
+}  // namespace
+
+std::vector<std::string> shell_write_targets(std::string_view command) {
+  std::vector<std::string> out;
+  std::string heredoc_end;  // inside a here-document body until this line
+  std::size_t pos = 0;
+  while (pos <= command.size()) {
+    std::size_t nl = command.find('\n', pos);
+    if (nl == std::string_view::npos) nl = command.size();
+    std::string_view line = command.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (!heredoc_end.empty()) {
+      if (trim(line) == heredoc_end) heredoc_end.clear();
+      continue;
+    }
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (c == '<' && i + 1 < line.size() && line[i + 1] == '<') {  // <<TAG, <<'TAG', <<-TAG
+        std::size_t j = i + 2;
+        if (j < line.size() && line[j] == '-') ++j;
+        heredoc_end = shell_word(line, j);
+        i = j;
+        continue;
+      }
+      if (c == '>') {
+        if (i > 0 && line[i - 1] >= '0' && line[i - 1] <= '9' && line[i - 1] != '1') continue;  // 2> is stderr
+        std::size_t j = i + 1;
+        if (j < line.size() && (line[j] == '>' || line[j] == '|')) ++j;
+        if (j < line.size() && line[j] == '&') continue;  // >&2
+        std::string w = shell_word(line, j);
+        if (plain_path(w)) add_unique(out, w);
+        i = j > i ? j - 1 : i;
+        continue;
+      }
+      // `tee [-a] FILE...` as a word of its own
+      if (line.compare(i, 4, "tee ") == 0 && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '|')) {
+        std::size_t j = i + 4;
+        for (std::string w = shell_word(line, j); !w.empty(); w = shell_word(line, j)) {
+          if (w[0] != '-' && plain_path(w)) add_unique(out, w);
+          if (j >= line.size() || line[j] != ' ') break;
+        }
+        i = j > i ? j - 1 : i;
+      }
+    }
+  }
+  return out;
+}
+
+std::string skill_read_by(std::string_view command) {
+  const std::size_t md = command.find("/SKILL.md");
+  if (md == std::string_view::npos) return {};
+  const std::size_t slash = command.rfind('/', md == 0 ? 0 : md - 1);
+  if (slash == std::string_view::npos || slash < 7 || command.substr(slash - 7, 7) != "/skills") return {};
+  std::string name(command.substr(slash + 1, md - slash - 1));
+  if (name.empty() || name.find_first_of(" '\"") != std::string::npos) return {};
+  return name;
 }
 
 bool contains_marker(std::string_view text, const std::vector<std::string>& markers) {

@@ -45,6 +45,13 @@ bool newer(const Kept& a, const Kept& b) {
 
 std::int64_t to_ms(const std::string& iso) { return parse_iso8601_ms(iso).value_or(0); }
 
+// A path as it is stored in a cursor: itself, or a hash when it holds a secret (a working
+// directory named after a token is still a token).
+std::string cursor_key(const std::string& path) {
+  if (redact_secrets(path) == path) return path;
+  return "sha256:" + sha256_hex(path);
+}
+
 void redact_all(SessionDigest& d, std::int64_t* n) {
   auto r = [n](std::string& s) {
     if (!s.empty()) s = redact_secrets(s, n);
@@ -67,9 +74,12 @@ class Driver {
  public:
   Driver(Context& ctx, const Options& o, const FileParser& parse) : ctx_(ctx), o_(o), parse_(parse) {}
 
-  std::vector<SessionDigest> run(std::vector<FileInfo> files) {
+  std::vector<SessionDigest> run(Candidates found) {
     now_ = ctx_.run().now_utc.empty() ? now_ms() : parse_iso8601_ms(ctx_.run().now_utc).value_or(now_ms());
     cutoff_ = o_.cutoff_ms(now_);
+    for (const auto& i : found.skipped) report(i, false);
+    count("dirs_unreadable", found.dirs_unreadable);
+    std::vector<FileInfo> files = std::move(found.files);
     dedupe(files);
     load_cursors();
     plan(files);
@@ -77,12 +87,25 @@ class Driver {
     std::vector<SessionDigest> out = collect();
     save_cursors(files);
     for (const auto& [k, v] : counts_) ctx_.count(k, v);
+    if (out.empty() && !ctx_.cancelled())
+      if (std::string why = explain_no_sessions(counts_, false); !why.empty()) ctx_.logger().info("{}", why);
     return out;
   }
 
  private:
   void count(const std::string& k, std::int64_t v = 1) {
     if (v) counts_[k] += v;
+  }
+
+  // Names a skipped or partly read file once. A torn last line of a file still being
+  // written is expected (the next run reads it): a note, not a warning.
+  void report(const FileIssue& i, bool recent) {
+    count(std::string("files_skipped_") + to_string(i.problem));
+    if (i.problem == FileProblem::kTornTail && recent) {
+      ctx_.logger().info("{}: {} (still being written)", i.path, i.detail);
+      return;
+    }
+    ctx_.logger().warn("skipped {}: {} ({})", i.path, i.detail, to_string(i.problem));
   }
 
   // One file per cursor key: a plain file beats its .zst twin (Codex materialises a plain
@@ -112,10 +135,10 @@ class Driver {
       Plan p;
       p.job.file = f;
       p.job.now_ms = now_;
-      auto it = cursors_.find(f.key);
+      auto it = cursors_.find(cursor_key(f.key));
       if (it != cursors_.end()) {
         const Cursor& c = it->second;
-        bool same_file = c.path == f.path && c.dev == f.dev && c.inode == f.inode;
+        bool same_file = c.path == cursor_key(f.path) && c.dev == f.dev && c.inode == f.inode;
         if (same_file && c.size == f.size && c.mtime_ns == f.mtime_ns && !c.pending) {
           count("files_unchanged");
           continue;
@@ -220,7 +243,8 @@ class Driver {
     std::vector<SessionDigest> digests = std::move(r.digests);
     r.digests.clear();
     std::string sticky = p.job.state.count("skip") ? p.job.state.at("skip") : std::string();
-    if (!r.skip_reason.empty()) sticky = r.skip_reason;
+    // Not the user's work stays so as the file grows; out of scope depends on the run.
+    if (!r.skip_reason.empty() && r.skip_reason != "out_of_scope") sticky = r.skip_reason;
     std::vector<Kept> ready;
     std::int64_t redactions = 0, truncated = 0, signals = 0;
     std::vector<std::string> skipped;
@@ -241,7 +265,7 @@ class Driver {
         skipped.push_back("out_of_scope");
         continue;
       }
-      if (d.user_prompts.empty()) {
+      if (d.user_prompts.empty() && d.outcome.slash_commands.empty()) {  // slash commands only: kept
         skipped.push_back("no_prompts");
         continue;
       }
@@ -261,10 +285,14 @@ class Driver {
     r.counts.clear();
     if (!r.error.empty()) {
       count("files_unreadable");
-      ctx_.logger().warn("cannot harvest {}: {}", p.job.file.path, r.error);
+      ctx_.logger().warn("skipped {}: {} ({})", p.job.file.path, r.error, to_string(FileProblem::kUnreadable));
     } else {
       count("files_read");
     }
+    const std::int64_t age_ms = now_ - p.job.file.mtime_ns / 1000000;
+    const bool recent = o_.settle_minutes > 0 && age_ms < o_.settle_minutes * 60000LL;
+    for (const auto& i : r.issues) report(i, recent);
+    r.issues.clear();
     if (!r.skip_reason.empty() && digests.empty()) skipped.push_back(r.skip_reason);
     for (const auto& why : skipped) count("sessions_skipped_" + why);
     count("redactions", redactions);
@@ -290,11 +318,16 @@ class Driver {
   void finish(SessionDigest& d, std::int64_t* redactions, std::int64_t* truncated) {
     for (auto* list : {&d.user_prompts, &d.assistant_finals})
       for (auto& s : *list)
-        if (s.size() > o_.max_text_bytes) {
+        if (s.size() > o_.max_text_bytes + 3) {  // + the "…" truncate_utf8 adds
           s = truncate_utf8(s, o_.max_text_bytes);
           ++*truncated;
         }
-    d.feedback_signals = detect_feedback(d.user_prompts, o_.lexicon);
+    // A digest that continues a session read before starts with a reply to an earlier answer.
+    d.feedback_signals = detect_feedback(d.user_prompts, o_.lexicon, d.attrs.count("resumed_from_offset") > 0);
+    std::set<int> corrected;
+    for (const auto& s : d.feedback_signals)
+      if (s.polarity == "negative") corrected.insert(s.turn);
+    d.outcome.user_corrections = static_cast<int>(corrected.size());
     redact_all(d, redactions);
   }
 
@@ -323,21 +356,23 @@ class Driver {
       if (!out.ran || out.evicted || !r.error.empty()) continue;
       const FileInfo& f = plans_[i].job.file;
       Cursor c;
-      c.path = f.path;
+      c.path = cursor_key(f.path);
       c.dev = f.dev;
       c.inode = f.inode;
       c.size = f.size;
       c.mtime_ns = f.mtime_ns;
       c.offset = r.end_offset;
       c.pending = r.pending;
-      c.state = r.state;
+      // Never a secret in the store: carry-over values are redacted (a redacted working
+      // directory is learned again from the records).
+      for (const auto& [k, v] : r.state) c.state[k] = redact_secrets(v);
       c.head = out.head.empty() ? file_head_hash(f) : out.head;
-      cursors_[f.key] = std::move(c);
+      cursors_[cursor_key(f.key)] = std::move(c);
       changed = true;
     }
     // Forget files that are gone (Claude deletes old transcripts), keeping the document small.
     std::set<std::string> present;
-    for (const auto& f : files) present.insert(f.key);
+    for (const auto& f : files) present.insert(cursor_key(f.key));
     for (auto it = cursors_.begin(); it != cursors_.end();) {
       if (!present.count(it->first)) {
         it = cursors_.erase(it);
@@ -368,10 +403,47 @@ class Driver {
 
 }  // namespace
 
-std::vector<SessionDigest> run_harvest(Context& ctx, const Options& options, std::vector<FileInfo> files,
+std::vector<SessionDigest> run_harvest(Context& ctx, const Options& options, Candidates files,
                                        const FileParser& parse) {
   Driver d(ctx, options, parse);
   return d.run(std::move(files));
+}
+
+std::string explain_no_sessions(const std::map<std::string, std::int64_t>& counts, bool cli) {
+  auto n = [&](const char* k) {
+    auto it = counts.find(k);
+    return it == counts.end() ? std::int64_t{0} : it->second;
+  };
+  auto num = [](std::int64_t v, const char* one, const char* many) {
+    return std::to_string(v) + " " + (v == 1 ? one : many);
+  };
+  std::vector<std::string> why;
+  if (n("files_seen") == 0)
+    why.push_back(cli ? "no transcript files were found (--home names the agent's folder or your home)"
+                      : "no transcript files were found (check `home`)");
+  if (auto v = n("sessions_skipped_out_of_scope"))
+    why.push_back(num(v, "session belongs", "sessions belong") + " to other projects (" +
+                  (cli ? "--all-projects, or --project DIR" : "project_scope: all, or projects: [...]") + ")");
+  const std::int64_t old_files = n("files_outside_window"), old_records = n("records_before_window");
+  if (old_files || old_records) {
+    std::string what = old_files ? num(old_files, "file was", "files were") + " last written" : "";
+    if (old_records) what += (what.empty() ? "" : " and ") + num(old_records, "record is", "records are");
+    why.push_back(what + " older than the lookback window (" +
+                  (cli ? "--since 30d, or --since all" : "lookback_hours, 0 = everything") + ")");
+  }
+  if (auto v = n("files_unchanged"))
+    why.push_back(num(v, "file was", "files were") + " harvested before and did not change");
+  if (auto v = n("turns_held_back"))
+    why.push_back(num(v, "session is", "sessions are") + " still being written (read once settle_minutes pass)");
+  for (const char* k : {"sessions_skipped_replay", "sessions_skipped_agent_marker", "sessions_skipped_subagent"})
+    if (auto v = n(k)) why.push_back(num(v, "session is", "sessions are") + " not the user's work (" + (k + 17) + ")");
+  if (auto v = n("files_without_prompts") + n("sessions_skipped_no_prompts"))
+    why.push_back(num(v, "file holds", "files hold") + " no prompt");
+  if (auto v = n("sessions_capped")) why.push_back(num(v, "session was", "sessions were") + " over max_sessions");
+  if (why.empty()) return {};
+  std::string out = "0 sessions: ";
+  for (std::size_t i = 0; i < why.size(); ++i) out += (i ? "; " : "") + why[i];
+  return out;
 }
 
 }  // namespace skillpipe::harvest

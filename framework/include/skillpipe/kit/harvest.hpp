@@ -50,6 +50,14 @@ struct Options {
   std::vector<std::string> agent_markers; // sessions whose prompts contain one are skipped
   std::size_t max_line_bytes = 8u << 20;  // longer lines are skipped and counted
   std::size_t max_text_bytes = 32u << 10; // each kept prompt/final is cut to this
+  // Memory per session is bounded by these, never by the input (counted when dropped):
+  std::size_t max_turns = 200;            // prompts (with finals) kept: the first and the last half
+  std::size_t max_commands = 200;         // shell commands kept (the first ones)
+  std::size_t max_files = 500;            // files touched kept
+  std::size_t max_tools = 100;            // distinct tool names kept
+  std::size_t max_command_bytes = 2048;   // each kept command is cut to this
+  // Content bytes read from one file in one run; the rest waits for the next run (0 = no limit).
+  std::int64_t max_file_bytes = std::int64_t{4} << 30;
   int threads = 0;                        // 0 = min(hardware threads, 4)
   int settle_minutes = 10;                // a file written this recently may be mid-turn
   bool use_cursors = true;                // false: ignore and never write the store's cursors
@@ -78,9 +86,20 @@ struct Options {
   "\"negative\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},"                           \
   "\"max_line_bytes\":{\"type\":\"integer\",\"minimum\":1024},"                                    \
   "\"max_text_bytes\":{\"type\":\"integer\",\"minimum\":256},"                                     \
+  "\"max_turns\":{\"type\":\"integer\",\"minimum\":2,\"description\":"                              \
+  "\"prompts kept per session: the first and the last half\"},"                                    \
+  "\"max_commands\":{\"type\":\"integer\",\"minimum\":0},"                                         \
+  "\"max_files\":{\"type\":\"integer\",\"minimum\":0},"                                            \
+  "\"max_tools\":{\"type\":\"integer\",\"minimum\":1},"                                            \
+  "\"max_file_bytes\":{\"type\":\"integer\",\"minimum\":0,\"description\":"                        \
+  "\"content bytes read per file per run; the rest is read next run (0 = no limit)\"},"            \
   "\"threads\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":64},"                               \
   "\"settle_minutes\":{\"type\":\"integer\",\"minimum\":0},"                                       \
   "\"use_cursors\":{\"type\":\"boolean\"}"
+
+// The agent's folder for a configured `home`: the folder itself, or the user's home holding
+// it (default_home's last component, e.g. "~" -> "~/.claude" when ~/.claude is a directory).
+SKILLPIPE_VISIBLE std::string resolve_home(std::string_view home, std::string_view default_home);
 
 // Reads the keys above. `default_home` may start with "~". Throws ConfigError.
 SKILLPIPE_VISIBLE Options options_from_config(const Config& config, const Context& ctx,
@@ -101,14 +120,46 @@ struct FileInfo {
 // Stats one file; nullopt if it cannot be stat'ed or is not a regular file.
 SKILLPIPE_VISIBLE std::optional<FileInfo> stat_file(const std::string& path);
 
+// Why a file was not read, or not completely. Each is named to the user once per run
+// (FileIssue: a warning in the stage log, and `skillpipe harvest --json`).
+enum class FileProblem {
+  kNotRegular,       // a FIFO, socket, device or a directory named like a transcript
+  kLinkOutsideHome,  // a symlink that resolves outside the agent's home (never read)
+  kLoop,             // a symlink loop, or a directory seen twice
+  kTooDeep,          // deeper than the walk's depth limit
+  kUnreadable,       // cannot be opened or read (the error says why)
+  kBinary,           // not text (NUL bytes) or no line is JSON: not read further
+  kDamaged,          // some lines are not JSON (skipped, the rest read)
+  kOversizeLines,    // lines over max_line_bytes (skipped, the rest read)
+  kTornTail,         // the last line is incomplete: held back, read again next run
+  kCut,              // max_file_bytes reached: the rest is read next run
+};
+SKILLPIPE_VISIBLE const char* to_string(FileProblem p);
+
+struct FileIssue {
+  std::string path;
+  FileProblem problem = FileProblem::kUnreadable;
+  std::string detail;          // e.g. "19314 of 19314 lines are not JSON"
+};
+
+using AcceptFn = std::function<bool(std::string_view name, std::string_view path)>;
+
+// What a walk of the agent's home found.
+struct Candidates {
+  std::vector<FileInfo> files;
+  std::vector<FileIssue> skipped;   // not regular, loops, too deep, links leaving the home
+  std::int64_t dirs_unreadable = 0;
+};
+
 // Recursively lists regular files under `root` whose name `accept_file` accepts, not
-// descending into directories `accept_dir` rejects (both get the name and the path).
-// Symlinked directories are not followed. Unreadable directories are counted in *errors.
-SKILLPIPE_VISIBLE std::vector<FileInfo> walk_files(
-    const std::string& root,
-    const std::function<bool(std::string_view name, std::string_view path)>& accept_file,
-    const std::function<bool(std::string_view name, std::string_view path)>& accept_dir = {},
-    std::int64_t* errors = nullptr);
+// descending into directories `accept_dir` rejects (both get the name and the path). A
+// symlink is resolved: a link to a file inside `confine` (the agent's home; "" = `root`) is
+// listed under its own name, a link that leaves it is refused, links to directories are not
+// followed. Special files, loops and directories deeper than `max_depth` are named in
+// `skipped` when their name is one accept_file would take (or, for directories, always).
+SKILLPIPE_VISIBLE Candidates walk_files(const std::string& root, const AcceptFn& accept_file,
+                                        const AcceptFn& accept_dir = {}, const std::string& confine = {},
+                                        int max_depth = 32);
 
 // ---- streaming JSONL --------------------------------------------------------------------
 
@@ -256,6 +307,7 @@ struct FileResult {
   bool offset_beyond_end = false;      // the content is shorter than job.offset: re-read it
   bool pending = false;                // left something after end_offset for the next run,
                                        // so the file is read again even if it does not change
+  std::vector<FileIssue> issues;       // named to the user once (a warning in the stage log)
 };
 
 // Turns one file into digests. Called from several threads at once, each on its own file.
@@ -264,9 +316,13 @@ using FileParser = std::function<FileResult(const FileJob& job, const Options& o
 // Harvests `files` (all candidates, newest or not) and returns redacted digests, newest
 // first. Cursors are read from and written to ctx.store() under "harvest.cursors.<stage id>"
 // when there is a store and options.use_cursors.
+// Files the walk skipped are each named to the user once (a warning in the stage log).
 SKILLPIPE_VISIBLE std::vector<SessionDigest> run_harvest(Context& ctx, const Options& options,
-                                                         std::vector<FileInfo> files,
-                                                         const FileParser& parse);
+                                                         Candidates files, const FileParser& parse);
+
+// Why a harvest found no sessions, naming what would change it ("" when the counters do not
+// tell). `cli`: name `skillpipe harvest` flags (--all-projects, --since), else config keys.
+SKILLPIPE_VISIBLE std::string explain_no_sessions(const std::map<std::string, std::int64_t>& counts, bool cli);
 
 // ---- text helpers shared by parsers -----------------------------------------------------
 
@@ -274,6 +330,8 @@ SKILLPIPE_VISIBLE std::vector<SessionDigest> run_harvest(Context& ctx, const Opt
 SKILLPIPE_VISIBLE std::string head_hash(std::string_view first_bytes);
 // head_hash() of a file's first 4 KiB of content (decompressed for .zst); "" if unreadable.
 SKILLPIPE_VISIBLE std::string file_head_hash(const FileInfo& file);
+// A file's name without its directory and its ".zst" / ".jsonl" / ".json" extensions.
+SKILLPIPE_VISIBLE std::string file_stem(std::string_view path);
 // Appends `item` to `list` unless already there (first-use order).
 SKILLPIPE_VISIBLE void add_unique(std::vector<std::string>& list, std::string_view item);
 // Adds `calls` and `errors` to the tool `name`, appending it when new (first-use order).
@@ -284,6 +342,12 @@ SKILLPIPE_VISIBLE void observe_outcome(SessionDigest& d, int tool_errors, bool a
 // Paths named by an apply_patch text ("*** Add File: p", "*** Update File: p",
 // "*** Delete File: p", "*** Move to: p").
 SKILLPIPE_VISIBLE std::vector<std::string> patch_paths(std::string_view patch);
+// Files a shell command writes with a redirection (`> f`, `>> f`, `&> f`) or `tee [-a] f`,
+// outside here-document bodies; /dev/* and descriptors are not files.
+SKILLPIPE_VISIBLE std::vector<std::string> shell_write_targets(std::string_view command);
+// The skill a command loads by reading its SKILL.md (`cat .../skills/<name>/SKILL.md`, as
+// Codex does), or "".
+SKILLPIPE_VISIBLE std::string skill_read_by(std::string_view command);
 // True when any marker occurs in `text`.
 SKILLPIPE_VISIBLE bool contains_marker(std::string_view text, const std::vector<std::string>& markers);
 

@@ -2,13 +2,20 @@
 //
 // Used by the offline pattern miner (mine_patterns) and by `skillpipe export-dataset`, so a
 // "successful example" means the same thing everywhere. Evidence, strongest first:
-//  - the ending: an abort, or negative feedback on the last answer, is a failure;
-//  - feedback: praise after the last answer is a success (a "corrected" one when the user
-//    complained earlier in the session);
+//  - the ending (SessionOutcome): an aborted session (interrupted, stopped by max turns, or
+//    an unanswered prompt in a settled file) or a last turn that ended in an error (a failed
+//    model call: Claude's isApiErrorMessage, Codex's failed task_complete) is a failure,
+//    whatever the user said before;
+//  - feedback on the last answer: negative is a failure; praise is a success (a "corrected"
+//    one when the user complained earlier), unless the praised answer itself says the work
+//    failed (then "thanks" is politeness and the next rules decide);
+//  - the last command failed (or tools failed) and the final answer says the work failed
+//    ("I could not find ...", failure_statement()): a failure;
 //  - tool errors: without feedback, a session that ended with a final answer and at most
 //    `max_tool_errors` tool errors succeeded, one with more failed.
 // Facts a harvester did not observe (SessionOutcome::observed false) are unknown, never
-// assumed; a session with no feedback and no tool facts stays unknown and counts neither way.
+// assumed; a session with no feedback and no tool facts stays unknown and counts neither
+// way, and so does one with no task (only slash commands, or no substantive prompt).
 #pragma once
 
 #include <string>
