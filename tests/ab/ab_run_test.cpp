@@ -292,7 +292,9 @@ TEST(AbRun, CommandLineWritesMarkdownJsonAndVerdicts) {
 
   auto bad = skillpipe::testing::run_skillpipe({"ab", tmp.file("missing.yaml")});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("cannot read the experiment file"), std::string::npos) << bad.err;
+  // A missing file is resolved like every pipeline argument: named, with the bundled ones listed.
+  EXPECT_NE(bad.err.find("missing.yaml\" does not exist"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("usable by name: ab_gate ab_judge"), std::string::npos) << bad.err;
 }
 
 TEST(AbRun, AJudgeThatThrowsCostsItsTasksNotTheRun) {
