@@ -69,10 +69,9 @@ TEST(OfflineCliFixtures, StagesOneReleaseNotesSkillPerAgentInItsOwnWords) {
   EXPECT_EQ(codex, 1) << said;
 }
 
-// Needs the harvesters to record each session's commands and its failed endings (issue 15,
-// items 1-3); until they do on main, the API failure and the failing command look like
-// successes here and the procedure has no command. Enable it when they land.
-TEST(OfflineCliFixtures, DISABLED_DraftsRestOnSuccessfulSessionsAndTheCommandsTheyRan) {
+// Rests on the harvesters recording each session's commands and its failed endings (issue 15,
+// items 1-3): the API failure and the failing command must not feed the draft.
+TEST(OfflineCliFixtures, DraftsRestOnSuccessfulSessionsAndTheCommandsTheyRan) {
   TempDir tmp;
   std::string said;
   int release_notes = 0;
