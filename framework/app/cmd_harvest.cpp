@@ -12,10 +12,9 @@
 #include <iostream>
 
 #include "cli_common.hpp"
-#include "host/basic_context.hpp"
-#include "host/plugin_registry.hpp"
-#include "host/schema_check.hpp"
-#include "skillpipe/config.hpp"
+#include "host/assembly.hpp"
+#include "host/project.hpp"
+#include "host/stage_drivers.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -71,114 +70,127 @@ std::string human(const SessionDigest& d) {
   return out;
 }
 
-}  // namespace
-
-int cmd_harvest(const Args& args) {
+struct HarvestArgs {
   CommonOptions common;
   std::string source = "all", home, project, since, output;
   bool all_projects = false, json = false;
   std::int64_t max_sessions = 0;
   int threads = 0;
-  po::options_description desc("options");
-  desc.add_options()
-      ("source", po::value(&source), "claude, codex or all (default all)")
-      ("home", po::value(&home), "agent home directory (default ~/.claude or ~/.codex); needs one --source")
-      ("project", po::value(&project), "only sessions in this project, its sub- and parent directories "
-                                       "(default: the current directory)")
-      ("all-projects", po::bool_switch(&all_projects), "sessions of every project")
-      ("since", po::value(&since), "window: 72h, 7d, 30m, an ISO-8601 time, or all (default: the plugin's 72h)")
-      ("max-sessions", po::value(&max_sessions), "newest first; 0 = no cap (default)")
-      ("threads", po::value(&threads), "parser threads (default: up to 4)")
-      ("json", po::bool_switch(&json), "print one digest per line as JSON")
-      ("output", po::value(&output), "write the digests to FILE as JSONL");
-  add_common_options(desc, common);
-  po::variables_map vm;
-  if (auto rc = parse_command_line(
-          args, "skillpipe harvest --source claude|codex|all [--home DIR] [--project P|--all-projects] "
-                "[--since ...] [--json | --output FILE]",
-          desc, nullptr, vm, common))
-    return *rc;
+};
 
-  std::vector<std::string> plugins;
-  if (source == "claude" || source == "all") plugins.push_back("harvest_claude");
-  if (source == "codex" || source == "all") plugins.push_back("harvest_codex");
-  auto fail = [](const std::string& msg) {
-    std::cerr << "skillpipe harvest: " << msg << "\n";
-    return 2;
-  };
-  if (plugins.empty()) return fail("--source must be claude, codex or all, not '" + source + "'");
-  if (!home.empty() && plugins.size() != 1) return fail("--home needs --source claude or --source codex");
-  if (all_projects && !project.empty()) return fail("--project and --all-projects exclude each other");
-  if (json && !output.empty()) return fail("--json and --output exclude each other");
-  if (max_sessions < 0 || threads < 0) return fail("--max-sessions and --threads must be >= 0");
+int fail(const std::string& msg) {
+  std::cerr << "skillpipe harvest: " << msg << "\n";
+  return 2;
+}
 
-  std::int64_t now = now_ms();
-  std::string cfg = "{\"use_cursors\":false,\"max_sessions\":" + std::to_string(max_sessions);
-  if (threads > 0) cfg += ",\"threads\":" + std::to_string(threads);
-  if (!home.empty()) cfg += ",\"home\":" + json_quote(expand_path(home));
-  if (!since.empty()) {
-    auto hours = since_to_hours(since, now);
-    if (!hours) return fail("--since: expected 72h, 7d, 30m, 2w, an ISO-8601 time in the past, or all; got '" + since + "'");
+// The harvesters' config for an inspection: no cursors (nothing moves), the CLI's window.
+std::optional<std::string> harvest_config(const HarvestArgs& a) {
+  std::string cfg = "{\"use_cursors\":false,\"max_sessions\":" + std::to_string(a.max_sessions);
+  if (a.threads > 0) cfg += ",\"threads\":" + std::to_string(a.threads);
+  if (!a.home.empty()) cfg += ",\"home\":" + json_quote(expand_path(a.home));
+  if (!a.since.empty()) {
+    auto hours = since_to_hours(a.since, now_ms());
+    if (!hours) return std::nullopt;
     cfg += ",\"lookback_hours\":" + std::to_string(*hours);
   }
-  RunInfo run;
-  if (all_projects) {
-    cfg += ",\"project_scope\":\"all\"";
-    run.project = "all";
-  } else {
-    std::error_code ec;
-    std::string p = project.empty() ? std::filesystem::current_path(ec).string() : expand_path(project);
-    run.project = std::filesystem::absolute(p, ec).lexically_normal().string();
-    while (run.project.size() > 1 && run.project.back() == '/') run.project.pop_back();
-    cfg += ",\"project_scope\":\"invoked\"";
-  }
-  cfg += "}";
+  return cfg + ",\"project_scope\":\"" + (a.all_projects ? "all" : "invoked") + "\"}";
+}
 
-  std::vector<SessionDigest> all;
-  host::PluginRegistry reg(host::plugin_search_dirs(common.plugin_dirs, {}));
-  host::Services services;  // no store: cursors unused
+// The harvesters as a pipeline without a store, assembled and run like a night's.
+int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, const std::string& cfg,
+                std::vector<SessionDigest>& all) {
+  host::PipelineSpec spec;
+  spec.path = "--source " + a.source;
+  spec.format = 1;
+  spec.project = a.all_projects ? "all" : a.project;
   for (const auto& name : plugins) {
+    host::ComponentSpec c;
+    c.id = name;
+    c.plugin = name;
+    c.config_json = cfg;
+    spec.stages.push_back(std::move(c));
+  }
+  host::PipelineAssembly as({a.common.plugin_dirs, {}, "", "", {}});
+  if (as.load(std::move(spec))) as.build(host::AssemblyParts::without_store({StageKind::kHarvester}));
+  if (!as.ok()) {
+    for (const auto& e : as.errors()) std::cerr << "skillpipe harvest: " << e << "\n";
+    return as.exit_code();
+  }
+  for (std::size_t idx : as.order()) {
+    const auto& c = as.spec().stages[idx];
     try {
-      const auto& lp = reg.load(name);
-      auto issues = host::check_config(lp.desc->config_schema_json ? lp.desc->config_schema_json : "{}", cfg);
-      if (!issues.empty()) return fail(name + " config" + issues[0].pointer + ": " + issues[0].message);
-      auto stage = reg.create_as<Harvester>(name);
-      host::BasicContext ctx(name, run, &services);
-      stage->configure(Config::parse(cfg), ctx);
-      auto digests = stage->harvest(ctx);
-      stage->finish(ctx);
+      auto ctx = as.context(c.id);
+      host::StageOutput o = host::driver_for(StageKind::kHarvester).run({c, *as.stage(idx), {}, *ctx});
+      as.stage(idx)->finish(*ctx);
       std::string summary;
-      for (const auto& [k, v] : ctx.counts()) summary += " " + k + "=" + std::to_string(v);
-      std::cerr << name << ":" << summary << "\n";
-      for (auto& d : digests) all.push_back(std::move(d));
-    } catch (const host::PluginLoadError& e) {
-      std::cerr << "skillpipe harvest: " << e.what() << "\n";
-      return 3;
-    } catch (const ConfigError& e) {
-      return fail(name + ": " + e.what());
+      for (const auto& [k, v] : ctx->counts()) summary += " " + k + "=" + std::to_string(v);
+      std::cerr << c.id << ":" << summary << "\n";
+      for (auto& d : o.digests) all.push_back(std::move(d));
     } catch (const std::exception& e) {
-      std::cerr << "skillpipe harvest: " << name << " failed: " << e.what() << "\n";
+      std::cerr << "skillpipe harvest: " << c.id << " failed: " << e.what() << "\n";
       return 1;
     }
   }
+  return 0;
+}
 
-  if (!output.empty()) {
+int print_digests(const HarvestArgs& a, const std::vector<SessionDigest>& all) {
+  if (!a.output.empty()) {
     std::string text;
     for (const auto& d : all) text += to_json(d) + "\n";
     try {
-      atomic_write_file(expand_path(output), text);
+      atomic_write_file(expand_path(a.output), text);
     } catch (const std::exception& e) {
-      std::cerr << "skillpipe harvest: cannot write " << output << ": " << e.what() << "\n";
+      std::cerr << "skillpipe harvest: cannot write " << a.output << ": " << e.what() << "\n";
       return 1;
     }
-    std::cerr << "wrote " << all.size() << " digests to " << output << "\n";
-  } else if (json) {
+    std::cerr << "wrote " << all.size() << " digests to " << a.output << "\n";
+  } else if (a.json) {
     for (const auto& d : all) std::cout << to_json(d) << "\n";
   } else {
     for (const auto& d : all) std::cout << human(d) << "\n";
     std::cout << all.size() << " sessions\n";
   }
   return 0;
+}
+
+}  // namespace
+
+int cmd_harvest(const Args& args) {
+  HarvestArgs a;
+  po::options_description desc("options");
+  desc.add_options()
+      ("source", po::value(&a.source), "claude, codex or all (default all)")
+      ("home", po::value(&a.home), "agent home directory (default ~/.claude or ~/.codex); needs one --source")
+      ("project", po::value(&a.project), "only sessions in this project, its sub- and parent directories "
+                                         "(default: the current directory)")
+      ("all-projects", po::bool_switch(&a.all_projects), "sessions of every project")
+      ("since", po::value(&a.since), "window: 72h, 7d, 30m, an ISO-8601 time, or all (default: the plugin's 72h)")
+      ("max-sessions", po::value(&a.max_sessions), "newest first; 0 = no cap (default)")
+      ("threads", po::value(&a.threads), "parser threads (default: up to 4)")
+      ("json", po::bool_switch(&a.json), "print one digest per line as JSON")
+      ("output", po::value(&a.output), "write the digests to FILE as JSONL");
+  add_common_options(desc, a.common);
+  po::variables_map vm;
+  if (auto rc = parse_command_line(
+          args, "skillpipe harvest --source claude|codex|all [--home DIR] [--project P|--all-projects] "
+                "[--since ...] [--json | --output FILE]",
+          desc, nullptr, vm, a.common))
+    return *rc;
+  std::vector<std::string> plugins;
+  if (a.source == "claude" || a.source == "all") plugins.push_back("harvest_claude");
+  if (a.source == "codex" || a.source == "all") plugins.push_back("harvest_codex");
+  if (plugins.empty()) return fail("--source must be claude, codex or all, not '" + a.source + "'");
+  if (!a.home.empty() && plugins.size() != 1) return fail("--home needs --source claude or --source codex");
+  if (a.all_projects && !a.project.empty()) return fail("--project and --all-projects exclude each other");
+  if (a.json && !a.output.empty()) return fail("--json and --output exclude each other");
+  if (a.max_sessions < 0 || a.threads < 0) return fail("--max-sessions and --threads must be >= 0");
+  const auto cfg = harvest_config(a);
+  if (!cfg)
+    return fail("--since: expected 72h, 7d, 30m, 2w, an ISO-8601 time in the past, or all; got '" + a.since + "'");
+  std::vector<SessionDigest> all;
+  if (int rc = harvest_all(a, plugins, *cfg, all)) return rc;
+  return print_digests(a, all);
 }
 
 }  // namespace skillpipe::app

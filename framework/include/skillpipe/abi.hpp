@@ -7,8 +7,11 @@
 
 // ABI 2.0 (SDK 0.2): the typed data model - enums for gate action, edit and proposal status
 // and targets, typed session outcome, PatternInfo, Trajectory, RunFlags; the SDK split into
-// this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp). ABI 1.0
-// was SDK 0.1.
+// this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp);
+// Component as the root of what a plugin makes (StageBase only for stages),
+// Context::record_error, and the Store as NightStore + StateStore + optional AdoptionStore
+// with records the CLI renders. 2.0 is unreleased until SDK 0.2.0 ships, so these breaks
+// are one bump. ABI 1.0 was SDK 0.1.
 #define SKILLPIPE_ABI_MAJOR 2
 #define SKILLPIPE_ABI_MINOR 0
 // SHA-256 of the contract headers (tests/framework/abi_hash_test.cpp says exactly what is
