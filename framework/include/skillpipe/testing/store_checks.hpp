@@ -52,7 +52,7 @@ inline ::testing::AssertionResult check_staged(Store& s, const NightHandle& n, c
   NightReport report;
   report.project = project;
   report.night_id = n.night_id;
-  report.gate_action = "no_edits";
+  report.gate_action = GateAction::kNoEdits;
   s.stage({}, report);
   const auto nights = s.nights(project);
   const auto it = std::find_if(nights.begin(), nights.end(), [&](const NightInfo& i) { return i.id == n.night_id; });
