@@ -17,6 +17,7 @@
 #include "cli_agents.hpp"
 #include "metered_backend.hpp"
 #include "request_text.hpp"
+#include "response_cache.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"

@@ -17,6 +17,7 @@
 #include "metered_backend.hpp"
 #include "providers.hpp"
 #include "request_text.hpp"
+#include "response_cache.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/redact.hpp"
