@@ -1,19 +1,24 @@
 // bench_backend - does backend_llm keep C requests in flight, and is a re-run free?
 //
 //   bench_backend [--tasks N] [--latency-ms L] [--concurrency C] [--threads T] [--repeat R]
+//                 [--store memory|files] [--night 0|1]
 //
 // Sends N distinct requests to the scripted loopback server, which answers each after L ms,
 // through backend_llm limited to C in flight, from T caller threads (default C). Reports the
 // wall time against the ideal N*L/C (target <= 1.15x) for R runs on fresh stores (best and
 // median: on a shared machine the scheduler adds noise, the best run shows the backend's own
 // overhead), then repeats the requests with a fresh backend on the last run's store and
-// reports how many reached the server (target 0).
+// reports how many reached the server (target 0). `--store files` puts the response cache and
+// the night's spend in a real store_files store (fsync on, a night open), so every paid call
+// also commits its spend durably; `--night 1` opens a night in the in-memory store, which turns
+// the spend commits on without the disk.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -21,10 +26,11 @@
 
 #include "host/basic_context.hpp"
 #include "host/plugin_registry.hpp"
-#include "memory_store.hpp"
+#include "skillpipe/testing/memory_store.hpp"
 #include "scripted_server.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/config.hpp"
+#include "skillpipe/store.hpp"
 
 using namespace skillpipe;
 
@@ -36,24 +42,33 @@ struct Options {
   int concurrency = 8;
   int threads = 0;
   int repeat = 3;
+  std::string store = "memory";
+  bool night = false;
 };
 
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     int v = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--tasks")) o.tasks = v;
+    if (!std::strcmp(argv[i], "--store")) o.store = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--night")) o.night = v != 0;
+    else if (!std::strcmp(argv[i], "--tasks")) o.tasks = v;
     else if (!std::strcmp(argv[i], "--latency-ms")) o.latency_ms = v;
     else if (!std::strcmp(argv[i], "--concurrency")) o.concurrency = v;
     else if (!std::strcmp(argv[i], "--threads")) o.threads = v;
     else if (!std::strcmp(argv[i], "--repeat")) o.repeat = std::max(1, v);
     else {
       std::fprintf(stderr,
-                   "usage: bench_backend [--tasks N] [--latency-ms L] [--concurrency C] [--threads T] [--repeat R]\n");
+                   "usage: bench_backend [--tasks N] [--latency-ms L] [--concurrency C] [--threads T] [--repeat R] "
+                   "[--store memory|files] [--night 0|1]\n");
       std::exit(2);
     }
   }
   if (o.threads <= 0) o.threads = o.concurrency;
+  if (o.store != "memory" && o.store != "files") {
+    std::fprintf(stderr, "bench_backend: --store is memory or files\n");
+    std::exit(2);
+  }
   return o;
 }
 
@@ -110,11 +125,21 @@ int main(int argc, char** argv) {
   std::vector<double> latencies, rerun_latencies;
   int peak = 0, first_calls = 0, rerun_calls = 0;
   double rerun_wall = 0;
+  char tmpl[] = "/tmp/skillpipe-bench-XXXXXX";
+  const std::string tmp = o.store == "files" ? ::mkdtemp(tmpl) : "";
   for (int rep = 0; rep < o.repeat; ++rep) {
-    testing::MemoryStore store;  // empty cache: every request reaches the server
+    // A fresh store per run (empty cache: every request reaches the server).
+    std::shared_ptr<Store> files;
+    testing::MemoryStore memory{"", o.night ? "0001-bench" : ""};
     host::Services services;
-    services.store = &store;
+    services.store = &memory;
     host::BasicContext ctx("llm/bench", run, &services);
+    if (o.store == "files") {
+      files = registry.create_as<Store>("store_files");
+      files->configure(Config::parse(R"({"root":")" + tmp + "/" + std::to_string(rep) + R"("})"), ctx);
+      files->open_night(run.project, ctx);
+      services.store = files.get();
+    }
     server.reset_counters();
     {
       auto b = make(ctx);
@@ -127,7 +152,9 @@ int main(int argc, char** argv) {
       rerun_wall = run_all(*b, ctx, o.tasks, o.threads, errors, rerun_latencies);
       rerun_calls = server.requests() - first_calls;
     }
+    if (files) files->close_night(false);
   }
+  if (!tmp.empty()) std::filesystem::remove_all(tmp);
   std::vector<double> sorted = walls;
   std::sort(sorted.begin(), sorted.end());
   const double best = sorted.front();
@@ -135,8 +162,9 @@ int main(int argc, char** argv) {
   const double ideal = o.tasks * (o.latency_ms / 1000.0) / o.concurrency;
   const double ratio = best / ideal;
 
-  std::printf("backend_llm bench: N=%d tasks, L=%d ms, C=%d, caller threads=%d, %d runs\n", o.tasks, o.latency_ms,
-              o.concurrency, o.threads, o.repeat);
+  std::printf("backend_llm bench: N=%d tasks, L=%d ms, C=%d, caller threads=%d, %d runs, store %s%s\n", o.tasks,
+              o.latency_ms, o.concurrency, o.threads, o.repeat, o.store.c_str(),
+              o.store == "files" || o.night ? " (a night open: spend committed per call)" : "");
   std::printf("  ideal N*L/C  : %.3f s\n", ideal);
   std::printf("  first runs   :");
   for (double w : walls) std::printf(" %.3f", w);

@@ -23,14 +23,14 @@
 #include "host/plugin_registry.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/store.hpp"
-#include "state_store.hpp"
+#include "skillpipe/testing/memory_store.hpp"
 
 namespace po = boost::program_options;
 using namespace skillpipe;
 
 namespace {
 
-using skillpipe::testing::StateStore;  // per-project state only: the harvesters keep their cursors there
+using skillpipe::testing::MemoryStore;
 
 std::int64_t corpus_bytes(const std::string& dir) {
   std::int64_t n = 0;
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   }
 
   host::PluginRegistry reg(host::plugin_search_dirs({}, {}));
-  StateStore store;
+  MemoryStore store{"", ""};  // state only: the harvesters keep their cursors there
   host::Services services;
   services.store = &store;
   RunInfo run;

@@ -1,6 +1,6 @@
 // skillpipe ab FILE [--json] [--markdown FILE] [--out DIR]
 //
-// Runs the arms of an A/B experiment file (host/ab_spec.hpp) on the same tasks and the same
+// Runs the arms of an A/B experiment file (host/ab/spec.hpp) on the same tasks and the same
 // replays and reports the comparison: Markdown on stdout (JSON with --json).
 #include <unistd.h>
 
@@ -12,11 +12,11 @@
 
 #include "cli_common.hpp"
 #include "pipeline_path.hpp"
-#include "host/ab_html.hpp"
-#include "host/ab_night.hpp"
-#include "host/ab_report.hpp"
-#include "host/ab_runner.hpp"
-#include "host/ab_spec.hpp"
+#include "host/ab/html.hpp"
+#include "host/ab/night.hpp"
+#include "host/ab/report.hpp"
+#include "host/ab/runner.hpp"
+#include "host/ab/spec.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"

@@ -25,9 +25,10 @@ int cmd_adopt(const Args& args) {
     std::cerr << "skillpipe adopt: --skill and --all cannot be combined\n\nusage: " << usage << "\n";
     return 2;
   }
-  return run_with_store("adopt", a, [&](Store& store, const std::string& project) {
-    req.project = project;
-    return store.adopt(req, a.json);
+  return run_with_store("adopt", a, [&](StoreSession& s) {
+    if (!s.adoption()) return command_error(2, "this store cannot adopt; it keeps nights only", a.json);
+    req.project = s.project;
+    return render_adoption(s.adoption()->adopt(req), s.selector, a.json);
   });
 }
 

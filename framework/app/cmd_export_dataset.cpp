@@ -6,10 +6,8 @@
 // Sessions are judged with the offline success judge (session_judge.hpp), so an example is
 // exactly what the offline miner would count as a success; every text is redacted again.
 //
-// The Store interface reads streams of the open night only, so past nights are read from
-// the night directories the store reports in `status --json` (streams/*.jsonl and the
-// host's persisted stage outputs artifacts/stages/*.jsonl).
-#include <rapidjson/document.h>
+// Past nights are read from the night directories the store lists (NightStore::nights):
+// streams/*.jsonl and the host's persisted stage outputs artifacts/stages/*.jsonl.
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -151,103 +149,41 @@ std::string manifest_json(const std::vector<Example>& ex, const Collected& c, co
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
 
-}  // namespace
-
-int cmd_export_dataset(const Args& args) {
-  StoreCliArgs a;
-  std::string format, output = "skillpipe-dataset.jsonl", manifest, system;
+struct ExportOptions {
+  std::string output = "skillpipe-dataset.jsonl", manifest, system;
   std::vector<std::string> include;
   int max_tool_errors = 3;
-  po::options_description desc("options");
-  desc.add_options()("format", po::value(&format), "output format: chat-jsonl (required)")(
-      "output,o", po::value(&output), "dataset file (default skillpipe-dataset.jsonl; - for stdout)")(
-      "manifest", po::value(&manifest), "manifest file (default: the output name with .manifest.json)")(
-      "include", po::value(&include)->multitoken(), "kinds to export: success corrected task (default: all)")(
-      "system", po::value(&system), "a system message to put first in every example")(
-      "max-tool-errors", po::value(&max_tool_errors), "tool errors a silent session may have and still count (3)");
-  add_store_options(desc, a);
-  po::variables_map vm;
-  if (auto rc = parse_command_line(args,
-                                   "skillpipe export-dataset --format chat-jsonl [--output FILE] [--manifest FILE] "
-                                   "[--include KIND...] [--project P] [--store DIR] [--json]",
-                                   desc, nullptr, vm, a.common))
-    return *rc;
-  if (format.empty()) {
-    std::cerr << "skillpipe export-dataset: --format is required (chat-jsonl)\n";
-    return 2;
-  }
-  if (format != "chat-jsonl") {
-    std::cerr << "skillpipe export-dataset: unknown --format '" << format << "' (expected chat-jsonl)\n";
-    return 2;
-  }
-  if (a.json && output == "-") {
-    std::cerr
-        << "skillpipe export-dataset: --json prints the manifest on stdout; it cannot share stdout with --output -\n";
-    return 2;
-  }
-  if (include.empty()) include = {"success", "corrected", "task"};
-  for (const auto& k : include) {
-    if (k != "success" && k != "corrected" && k != "task") {
-      std::cerr << "skillpipe export-dataset: unknown --include '" << k << "' (expected success, corrected, task)\n";
-      return 2;
-    }
-  }
-  const auto wanted = [&](const std::string& k) {
-    return std::find(include.begin(), include.end(), k) != include.end();
-  };
-  if (manifest.empty() && output != "-") {
-    manifest = ends_with(output, ".jsonl") ? output.substr(0, output.size() - 6) + ".manifest.json"
-                                           : output + ".manifest.json";
-  }
+  bool wanted(const std::string& kind) const { return std::find(include.begin(), include.end(), kind) != include.end(); }
+};
 
-  return run_with_store("export-dataset", a, [&](Store& store, const std::string& project) {
-    CommandResult res;
-    const CommandResult st = store.status(project, true);
-    rapidjson::Document doc;
-    doc.Parse(st.json.c_str(), st.json.size());
-    if (st.exit_code != 0 || doc.HasParseError() || !doc.IsObject() || !doc.HasMember("nights") ||
-        !doc["nights"].IsArray() || !doc.HasMember("store_dir") || !doc["store_dir"].IsString()) {
-      res.exit_code = 1;
-      res.text = "cannot read the store's night list for " + project + ": " + st.text + "\n";
-      return res;
+// Every night of the project the store lists (abandoned ones left out), read from its files.
+bool collect_nights(StoreSession& s, Collected& c, CommandResult& res) {
+  for (const auto& n : s.store->nights(s.project)) {
+    if (n.abandoned) continue;
+    if (n.dir.empty()) {
+      res = command_error(1, "this store keeps no files for its nights; export-dataset reads night files", false);
+      return false;
     }
-    const std::string store_dir = doc["store_dir"].GetString();
-    Collected c;
-    for (const auto& n : doc["nights"].GetArray()) {
-      if (!n.IsObject() || !n.HasMember("id") || !n["id"].IsString()) continue;
-      if (n.HasMember("abandoned") && n["abandoned"].IsBool() && n["abandoned"].GetBool()) continue;
-      const std::string id = n["id"].GetString();
-      c.nights.push_back(id);
-      collect_night(id, store_dir + "/nights/" + id, c);
-    }
-    if (c.nights.empty()) {
-      res.exit_code = 1;
-      res.text =
-          "no nights recorded for " + project + " in this store; run `skillpipe run nightly` first\n";
-      return res;
-    }
+    c.nights.push_back(n.id);
+    collect_night(n.id, n.dir, c);
+  }
+  if (c.nights.empty()) {
+    res = command_error(
+        1, "no nights recorded for " + s.project + " in this store; run `skillpipe run nightly` first",
+        false);
+    return false;
+  }
+  return true;
+}
 
+// Examples, redacted again and without duplicates, with what was skipped and why.
+class ExampleSet {
+ public:
+  explicit ExampleSet(const ExportOptions& o) : o_(o) {}
+
+  void add_sessions(const Collected& c) {
     SessionJudgeOptions jo;
-    jo.max_tool_errors = max_tool_errors;
-    std::vector<Example> ex;
-    std::map<std::string, std::int64_t> skipped;
-    std::set<std::string> exported_sessions, seen_pairs;
-    std::int64_t redactions = 0;
-    auto push = [&](Example e) {
-      e.system = redact_secrets(e.system, &redactions);
-      e.user = redact_secrets(trim(e.user), &redactions);
-      e.assistant = redact_secrets(trim(e.assistant), &redactions);
-      if (e.user.empty() || e.assistant.empty()) {
-        ++skipped["empty"];
-        return false;
-      }
-      if (!seen_pairs.insert(e.user + '\x1f' + e.assistant).second) {
-        ++skipped["duplicate"];
-        return false;
-      }
-      ex.push_back(std::move(e));
-      return true;
-    };
+    jo.max_tool_errors = o_.max_tool_errors;
     for (const auto& [sid, nd] : c.digests) {
       const auto& [night, d] = nd;
       const SessionJudgement j = judge_session(d, jo);
@@ -256,7 +192,7 @@ int cmd_export_dataset(const Args& args) {
         continue;
       }
       const std::string kind = j.corrected ? "corrected" : "success";
-      if (!wanted(kind)) {
+      if (!o_.wanted(kind)) {
         ++skipped["not_included"];
         continue;
       }
@@ -264,51 +200,132 @@ int cmd_export_dataset(const Args& args) {
         ++skipped["no_answer"];
         continue;
       }
-      Example e{kind,     night,  sid,      d.source,
-                j.reason, system, j.intent, d.assistant_finals[static_cast<std::size_t>(j.final_turn)]};
-      if (push(std::move(e))) exported_sessions.insert(sid);
+      Example e{kind,     night,    sid,      d.source,
+                j.reason, o_.system, j.intent, d.assistant_finals[static_cast<std::size_t>(j.final_turn)]};
+      if (push(std::move(e))) sessions_.insert(sid);
     }
-    if (wanted("task")) {
-      for (const auto& [id, nt] : c.tasks) {
-        const auto& [night, t] = nt;
-        const bool pattern = std::find(t.tags.begin(), t.tags.end(), "pattern") != t.tags.end();
-        if (pattern || t.origin != Origin::kReal || t.outcome != Outcome::kSuccess || t.attempted_solution.empty())
-          continue;  // aggregates, dreams and unproven answers are no training targets
-        if (std::any_of(t.source_sessions.begin(), t.source_sessions.end(),
-                        [&](const std::string& s) { return exported_sessions.count(s) > 0; })) {
-          ++skipped["task_duplicates_session"];
-          continue;
-        }
-        push(Example{"task", night, id, "task", "task outcome success", system.empty() ? t.system : system, t.intent,
-                     t.attempted_solution});
+  }
+
+  void add_tasks(const Collected& c) {
+    if (!o_.wanted("task")) return;
+    for (const auto& [id, nt] : c.tasks) {
+      const auto& [night, t] = nt;
+      const bool pattern = std::find(t.tags.begin(), t.tags.end(), "pattern") != t.tags.end();
+      if (pattern || t.origin != Origin::kReal || t.outcome != Outcome::kSuccess || t.attempted_solution.empty())
+        continue;  // aggregates, dreams and unproven answers are no training targets
+      if (std::any_of(t.source_sessions.begin(), t.source_sessions.end(),
+                      [&](const std::string& s) { return sessions_.count(s) > 0; })) {
+        ++skipped["task_duplicates_session"];
+        continue;
       }
+      push(Example{"task", night, id, "task", "task outcome success", o_.system.empty() ? t.system : o_.system,
+                   t.intent, t.attempted_solution});
     }
+  }
 
-    std::string data;
-    for (const auto& e : ex) data += chat_line(e) + "\n";
-    const std::string out_name = output == "-" ? std::string("(stdout)") : fs::absolute(output).string();
-    const std::string man = manifest_json(ex, c, project, out_name, skipped, redactions);
-    if (output == "-")
-      std::cout << data;
-    else
-      atomic_write_file(out_name, data);
-    if (!manifest.empty()) atomic_write_file(fs::absolute(manifest).string(), man);
+  std::vector<Example> examples;
+  std::map<std::string, std::int64_t> skipped;
+  std::int64_t redactions = 0;
 
-    std::int64_t skipped_total = 0;
-    for (const auto& [k, v] : skipped) skipped_total += v;
-    res.text = "exported " + std::to_string(ex.size()) + " examples from " + std::to_string(c.nights.size()) +
-               " nights (" + std::to_string(redactions) + " redactions, " + std::to_string(skipped_total) +
-               " sessions or tasks skipped)";
-    if (output != "-") res.text += " to " + out_name;
-    if (!manifest.empty()) res.text += "; manifest " + fs::absolute(manifest).string();
-    res.text += "\n";
-    if (ex.empty())
-      res.text +=
-          "No example qualified: a session counts when it ended with praise, or cleanly with few tool "
-          "errors. See the manifest's \"skipped\" counts.\n";
-    res.json = man;
-    if (output == "-") res.text.clear();  // keep stdout pure JSONL
-    return res;
+ private:
+  bool push(Example e) {
+    e.system = redact_secrets(e.system, &redactions);
+    e.user = redact_secrets(trim(e.user), &redactions);
+    e.assistant = redact_secrets(trim(e.assistant), &redactions);
+    if (e.user.empty() || e.assistant.empty()) {
+      ++skipped["empty"];
+      return false;
+    }
+    if (!seen_pairs_.insert(e.user + '\x1f' + e.assistant).second) {
+      ++skipped["duplicate"];
+      return false;
+    }
+    examples.push_back(std::move(e));
+    return true;
+  }
+
+  const ExportOptions& o_;
+  std::set<std::string> sessions_, seen_pairs_;
+};
+
+// Writes the dataset and its manifest; the text says what happened.
+CommandResult write_dataset(const ExampleSet& set, const Collected& c, const ExportOptions& o,
+                            const std::string& project) {
+  std::string data;
+  for (const auto& e : set.examples) data += chat_line(e) + "\n";
+  const std::string out_name = o.output == "-" ? std::string("(stdout)") : fs::absolute(o.output).string();
+  const std::string man = manifest_json(set.examples, c, project, out_name, set.skipped, set.redactions);
+  if (o.output == "-")
+    std::cout << data;
+  else
+    atomic_write_file(out_name, data);
+  if (!o.manifest.empty()) atomic_write_file(fs::absolute(o.manifest).string(), man);
+  std::int64_t skipped_total = 0;
+  for (const auto& [k, v] : set.skipped) skipped_total += v;
+  CommandResult res;
+  res.text = "exported " + std::to_string(set.examples.size()) + " examples from " + std::to_string(c.nights.size()) +
+             " nights (" + std::to_string(set.redactions) + " redactions, " + std::to_string(skipped_total) +
+             " sessions or tasks skipped)";
+  if (o.output != "-") res.text += " to " + out_name;
+  if (!o.manifest.empty()) res.text += "; manifest " + fs::absolute(o.manifest).string();
+  res.text += "\n";
+  if (set.examples.empty())
+    res.text +=
+        "No example qualified: a session counts when it ended with praise, or cleanly with few tool "
+        "errors. See the manifest's \"skipped\" counts.\n";
+  res.json = man;
+  if (o.output == "-") res.text.clear();  // keep stdout pure JSONL
+  return res;
+}
+
+// Checks the options; prints the problem and returns 2 when one is wrong.
+int check_options(ExportOptions& o, const std::string& format, bool json) {
+  auto bad = [](const std::string& msg) {
+    std::cerr << "skillpipe export-dataset: " << msg << "\n";
+    return 2;
+  };
+  if (format.empty()) return bad("--format is required (chat-jsonl)");
+  if (format != "chat-jsonl") return bad("unknown --format '" + format + "' (expected chat-jsonl)");
+  if (json && o.output == "-") return bad("--json prints the manifest on stdout; it cannot share stdout with --output -");
+  if (o.include.empty()) o.include = {"success", "corrected", "task"};
+  for (const auto& k : o.include)
+    if (k != "success" && k != "corrected" && k != "task")
+      return bad("unknown --include '" + k + "' (expected success, corrected, task)");
+  if (o.manifest.empty() && o.output != "-")
+    o.manifest = ends_with(o.output, ".jsonl") ? o.output.substr(0, o.output.size() - 6) + ".manifest.json"
+                                               : o.output + ".manifest.json";
+  return 0;
+}
+
+}  // namespace
+
+int cmd_export_dataset(const Args& args) {
+  StoreCliArgs a;
+  ExportOptions o;
+  std::string format;
+  po::options_description desc("options");
+  desc.add_options()("format", po::value(&format), "output format: chat-jsonl (required)")(
+      "output,o", po::value(&o.output), "dataset file (default skillpipe-dataset.jsonl; - for stdout)")(
+      "manifest", po::value(&o.manifest), "manifest file (default: the output name with .manifest.json)")(
+      "include", po::value(&o.include)->multitoken(), "kinds to export: success corrected task (default: all)")(
+      "system", po::value(&o.system), "a system message to put first in every example")(
+      "max-tool-errors", po::value(&o.max_tool_errors), "tool errors a silent session may have and still count (3)");
+  add_store_options(desc, a);
+  po::variables_map vm;
+  if (auto rc = parse_command_line(args,
+                                   "skillpipe export-dataset --format chat-jsonl [--output FILE] [--manifest FILE] "
+                                   "[--include KIND...] [--project P] [--pipeline FILE] [--store DIR] [--json]",
+                                   desc, nullptr, vm, a.common))
+    return *rc;
+  if (int rc = check_options(o, format, a.json)) return rc;
+  return run_with_store("export-dataset", a, [&](StoreSession& s) {
+    Collected c;
+    CommandResult failed;
+    if (!collect_nights(s, c, failed)) return failed;
+    ExampleSet set(o);
+    set.add_sessions(c);
+    set.add_tasks(c);
+    return write_dataset(set, c, o, s.project);
   });
 }
 

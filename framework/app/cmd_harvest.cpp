@@ -15,10 +15,10 @@
 #include <iostream>
 
 #include "cli_common.hpp"
-#include "host/basic_context.hpp"
+#include "host/assembly.hpp"
 #include "host/plugin_registry.hpp"
-#include "host/schema_check.hpp"
-#include "skillpipe/config.hpp"
+#include "host/project.hpp"
+#include "host/stage_drivers.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/harvest.hpp"
@@ -79,108 +79,105 @@ std::string human(const SessionDigest& d) {
   return out;
 }
 
+struct HarvestArgs {
+  CommonOptions common;
+  std::string source = "all", home, project, since, output;
+  bool all_projects = false, json = false;
+  std::int64_t max_sessions = 0;
+  int threads = 0;
+};
+
+int fail(const std::string& msg) {
+  std::cerr << "skillpipe harvest: " << msg << "\n";
+  return 2;
+}
 
 // The harvester plugins `source` names: "all" = every installed plugin whose descriptor is a
 // harvester, else the one named (with or without "harvest_"). Empty = not installed.
-std::vector<std::string> harvester_plugins(host::PluginRegistry& reg, const std::string& source,
-                                           std::string* installed) {
+std::vector<std::string> harvester_plugins(const HarvestArgs& a, std::string* installed) {
+  host::PluginRegistry reg(host::plugin_search_dirs(a.common.plugin_dirs, {}));
   std::vector<std::string> all;
   for (const auto& [name, path] : reg.discover()) {
     if (!name.starts_with("harvest_")) continue;
     try {
       if (reg.load(name).desc->kind == StageKind::kHarvester) all.push_back(name);
     } catch (const host::PluginLoadError&) {
-      // listed by `skillpipe plugins` with its reason; not a source here
+      // `skillpipe plugins` lists it with its reason; not a source here
     }
   }
   for (const auto& n : all) *installed += (installed->empty() ? "" : ", ") + n.substr(8);
-  if (source == "all") return all;
-  const std::string wanted = source.starts_with("harvest_") ? source : "harvest_" + source;
+  if (a.source == "all") return all;
+  const std::string wanted = a.source.starts_with("harvest_") ? a.source : "harvest_" + a.source;
   if (std::find(all.begin(), all.end(), wanted) != all.end()) return {wanted};
   return {};
 }
 
-struct HarvestRequest {
-  std::string cfg;  // the harvesters' config (JSON)
-  RunInfo run;
-};
-
-// The plugin config and run info for the command-line flags; an error message or "".
-std::string plan_request(const std::string& home, const std::string& project, const std::string& since,
-                         bool all_projects, std::int64_t max_sessions, int threads, HarvestRequest& req) {
-  std::string& cfg = req.cfg;
-  cfg = "{\"use_cursors\":false,\"max_sessions\":" + std::to_string(max_sessions);
-  if (threads > 0) cfg += ",\"threads\":" + std::to_string(threads);
-  if (!home.empty()) cfg += ",\"home\":" + json_quote(expand_path(home));
-  if (!since.empty()) {
-    auto hours = since_to_hours(since, now_ms());
-    if (!hours) return "--since: expected 72h, 7d, 30m, 2w (a decimal number and a unit), an ISO-8601 time in the past, or all; got '" + since + "'";
+// The harvesters' config for an inspection: no cursors (nothing moves), the CLI's window.
+std::optional<std::string> harvest_config(const HarvestArgs& a) {
+  std::string cfg = "{\"use_cursors\":false,\"max_sessions\":" + std::to_string(a.max_sessions);
+  if (a.threads > 0) cfg += ",\"threads\":" + std::to_string(a.threads);
+  if (!a.home.empty()) cfg += ",\"home\":" + json_quote(expand_path(a.home));
+  if (!a.since.empty()) {
+    auto hours = since_to_hours(a.since, now_ms());
+    if (!hours) return std::nullopt;
     cfg += ",\"lookback_hours\":" + std::to_string(*hours);
   }
-  if (all_projects) {
-    cfg += ",\"project_scope\":\"all\"";
-    req.run.project = "all";
-  } else {
-    std::error_code ec;
-    std::string p = project.empty() ? std::filesystem::current_path(ec).string() : expand_path(project);
-    req.run.project = std::filesystem::absolute(p, ec).lexically_normal().string();
-    while (req.run.project.size() > 1 && req.run.project.back() == '/') req.run.project.pop_back();
-    cfg += ",\"project_scope\":\"invoked\"";
-  }
-  cfg += "}";
-  return {};
+  return cfg + ",\"project_scope\":\"" + (a.all_projects ? "all" : "invoked") + "\"}";
 }
 
-// Runs one harvester; its summary (and, with no sessions, why) goes to stderr. Returns the
-// exit code (0 ok, 1 the harvester failed, 2 bad config, 3 cannot load).
-int run_one(host::PluginRegistry& reg, const std::string& name, const HarvestRequest& req,
-            std::vector<SessionDigest>& all) {
-  try {
-    const auto& lp = reg.load(name);
-    auto issues = host::check_config(lp.desc->config_schema_json ? lp.desc->config_schema_json : "{}", req.cfg);
-    if (!issues.empty()) {
-      std::cerr << "skillpipe harvest: " << name << " config" << issues[0].pointer << ": " << issues[0].message << "\n";
-      return 2;
+// The harvesters as a pipeline without a store, assembled and run like a night's.
+int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, const std::string& cfg,
+                std::vector<SessionDigest>& all) {
+  host::PipelineSpec spec;
+  spec.path = "--source " + a.source;
+  spec.format = 1;
+  spec.project = a.all_projects ? "all" : a.project;
+  for (const auto& name : plugins) {
+    host::ComponentSpec c;
+    c.id = name;
+    c.plugin = name;
+    c.config_json = cfg;
+    spec.stages.push_back(std::move(c));
+  }
+  host::PipelineAssembly as({a.common.plugin_dirs, {}, "", "", {}});
+  if (as.load(std::move(spec))) as.build(host::AssemblyParts::without_store({StageKind::kHarvester}));
+  if (!as.ok()) {
+    for (const auto& e : as.errors()) std::cerr << "skillpipe harvest: " << e << "\n";
+    return as.exit_code();
+  }
+  for (std::size_t idx : as.order()) {
+    const auto& c = as.spec().stages[idx];
+    try {
+      auto ctx = as.context(c.id);
+      host::StageOutput o = host::driver_for(StageKind::kHarvester).run({c, *as.stage(idx), {}, *ctx});
+      as.stage(idx)->finish(*ctx);
+      std::string summary;
+      for (const auto& [k, v] : ctx->counts()) summary += " " + k + "=" + std::to_string(v);
+      std::cerr << c.id << ":" << summary << "\n";
+      if (o.digests.empty())
+        if (std::string why = harvest::explain_no_sessions(ctx->counts(), true); !why.empty())
+          std::cerr << c.id << ": " << why << "\n";
+      for (auto& d : o.digests) all.push_back(std::move(d));
+    } catch (const std::exception& e) {
+      std::cerr << "skillpipe harvest: " << c.id << " failed: " << e.what() << "\n";
+      return 1;
     }
-    auto stage = reg.create_as<Harvester>(name);
-    host::Services services;  // no store: cursors unused
-    host::BasicContext ctx(name, req.run, &services);
-    stage->configure(Config::parse(req.cfg), ctx);
-    auto digests = stage->harvest(ctx);
-    stage->finish(ctx);
-    const auto counts = ctx.counts();
-    std::string summary;
-    for (const auto& [k, v] : counts) summary += " " + k + "=" + std::to_string(v);
-    std::cerr << name << ":" << summary << "\n";
-    if (digests.empty())
-      if (std::string why = harvest::explain_no_sessions(counts, true); !why.empty())
-        std::cerr << name << ": " << why << "\n";
-    for (auto& d : digests) all.push_back(std::move(d));
-    return 0;
-  } catch (const host::PluginLoadError& e) {
-    std::cerr << "skillpipe harvest: " << e.what() << "\n";
-    return 3;
-  } catch (const ConfigError& e) {
-    std::cerr << "skillpipe harvest: " << name << ": " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "skillpipe harvest: " << name << " failed: " << e.what() << "\n";
-    return 1;
   }
+  return 0;
 }
 
-int print_digests(const std::vector<SessionDigest>& all, const std::string& output, bool json) {
-  if (!output.empty()) {
+int print_digests(const HarvestArgs& a, const std::vector<SessionDigest>& all) {
+  if (!a.output.empty()) {
     std::string text;
     for (const auto& d : all) text += to_json(d) + "\n";
     try {
-      atomic_write_file(expand_path(output), text);
+      atomic_write_file(expand_path(a.output), text);
     } catch (const std::exception& e) {
-      std::cerr << "skillpipe harvest: cannot write " << output << ": " << e.what() << "\n";
-      return 2;
+      std::cerr << "skillpipe harvest: cannot write " << a.output << ": " << e.what() << "\n";
+      return 2;  // an argument error, not a failed stage
     }
-    std::cerr << "wrote " << all.size() << " digests to " << output << "\n";
-  } else if (json) {
+    std::cerr << "wrote " << all.size() << " digests to " << a.output << "\n";
+  } else if (a.json) {
     for (const auto& d : all) std::cout << to_json(d) << "\n";
   } else {
     for (const auto& d : all) std::cout << human(d) << "\n";
@@ -192,54 +189,42 @@ int print_digests(const std::vector<SessionDigest>& all, const std::string& outp
 }  // namespace
 
 int cmd_harvest(const Args& args) {
-  CommonOptions common;
-  std::string source = "all", home, project, since, output;
-  bool all_projects = false, json = false;
-  std::int64_t max_sessions = 0;
-  int threads = 0;
+  HarvestArgs a;
   po::options_description desc("options");
   desc.add_options()
-      ("source", po::value(&source), "an installed harvester (claude, codex, ...) or all (default all)")
-      ("home", po::value(&home), "the agent's folder (~/.claude) or your home holding it; needs one --source")
-      ("project", po::value(&project), "only sessions in this project, its sub- and parent directories "
-                                       "(default: the current directory)")
-      ("all-projects", po::bool_switch(&all_projects), "sessions of every project")
-      ("since", po::value(&since), "window: 72h, 7d, 30m, an ISO-8601 time, or all (default: the plugin's 72h)")
-      ("max-sessions", po::value(&max_sessions), "newest first; 0 = no cap (default)")
-      ("threads", po::value(&threads), "parser threads (default: up to 4)")
-      ("json", po::bool_switch(&json), "print one digest per line as JSON")
-      ("output", po::value(&output), "write the digests to FILE as JSONL");
-  add_common_options(desc, common);
+      ("source", po::value(&a.source), "an installed harvester (claude, codex, qwen, ...) or all (default all)")
+      ("home", po::value(&a.home), "the agent's folder (~/.claude) or your home holding it; needs one --source")
+      ("project", po::value(&a.project), "only sessions in this project, its sub- and parent directories "
+                                         "(default: the current directory)")
+      ("all-projects", po::bool_switch(&a.all_projects), "sessions of every project")
+      ("since", po::value(&a.since), "window: 72h, 7d, 30m, an ISO-8601 time, or all (default: the plugin's 72h)")
+      ("max-sessions", po::value(&a.max_sessions), "newest first; 0 = no cap (default)")
+      ("threads", po::value(&a.threads), "parser threads (default: up to 4)")
+      ("json", po::bool_switch(&a.json), "print one digest per line as JSON")
+      ("output", po::value(&a.output), "write the digests to FILE as JSONL");
+  add_common_options(desc, a.common);
   po::variables_map vm;
   if (auto rc = parse_command_line(
           args, "skillpipe harvest --source NAME|all [--home DIR] [--project P|--all-projects] "
                 "[--since ...] [--json | --output FILE]",
-          desc, nullptr, vm, common))
+          desc, nullptr, vm, a.common))
     return *rc;
-
-  auto fail = [](const std::string& msg) {
-    std::cerr << "skillpipe harvest: " << msg << "\n";
-    return 2;
-  };
-  if (all_projects && !project.empty()) return fail("--project and --all-projects exclude each other");
-  if (json && !output.empty()) return fail("--json and --output exclude each other");
-  if (max_sessions < 0 || threads < 0) return fail("--max-sessions and --threads must be >= 0");
-  HarvestRequest req;
-  if (auto err = plan_request(home, project, since, all_projects, max_sessions, threads, req); !err.empty())
-    return fail(err);
-
-  host::PluginRegistry reg(host::plugin_search_dirs(common.plugin_dirs, {}));
   std::string installed;
-  const std::vector<std::string> plugins = harvester_plugins(reg, source, &installed);
+  const std::vector<std::string> plugins = harvester_plugins(a, &installed);
   if (plugins.empty())
-    return fail("no harvester '" + source + "' is installed (installed: " + (installed.empty() ? "none" : installed) +
+    return fail("no harvester '" + a.source + "' is installed (installed: " + (installed.empty() ? "none" : installed) +
                 "; `skillpipe plugins` lists them)");
-  if (!home.empty() && plugins.size() != 1) return fail("--home needs one --source (one of: " + installed + ")");
-
+  if (!a.home.empty() && plugins.size() != 1) return fail("--home needs one --source (one of: " + installed + ")");
+  if (a.all_projects && !a.project.empty()) return fail("--project and --all-projects exclude each other");
+  if (a.json && !a.output.empty()) return fail("--json and --output exclude each other");
+  if (a.max_sessions < 0 || a.threads < 0) return fail("--max-sessions and --threads must be >= 0");
+  const auto cfg = harvest_config(a);
+  if (!cfg)
+    return fail("--since: expected 72h, 7d, 30m, 2w (a decimal number and a unit), an ISO-8601 time in the past, "
+                "or all; got '" + a.since + "'");
   std::vector<SessionDigest> all;
-  for (const auto& name : plugins)
-    if (int rc = run_one(reg, name, req, all); rc != 0) return rc;
-  return print_digests(all, output, json);
+  if (int rc = harvest_all(a, plugins, *cfg, all)) return rc;
+  return print_digests(a, all);
 }
 
 }  // namespace skillpipe::app

@@ -1,5 +1,5 @@
-// skillpipe history [--project P] [--json] [--store DIR]: every adoption version with its
-// night, action and diff stats.
+// skillpipe history [--project P] [--pipeline FILE] [--store DIR] [--json]: every adoption
+// version with its night, action and diff stats.
 #include "store_cli.hpp"
 
 namespace skillpipe::app {
@@ -9,12 +9,14 @@ int cmd_history(const Args& args) {
   po::options_description desc("options");
   add_store_options(desc, a);
   po::variables_map vm;
-  if (auto rc = parse_command_line(args, "skillpipe history [--project P] [--json] [--store DIR]", desc, nullptr, vm,
-                                   a.common)) {
+  if (auto rc = parse_command_line(args, "skillpipe history [--project P] [--pipeline FILE] [--store DIR] [--json]",
+                                   desc, nullptr, vm, a.common)) {
     return *rc;
   }
-  return run_with_store("history", a,
-                        [&](Store& store, const std::string& project) { return store.history(project, a.json); });
+  return run_with_store("history", a, [&](StoreSession& s) {
+    if (!s.adoption()) return render_history({}, s.selector, a.json);
+    return render_history(s.adoption()->history(s.project), s.selector, a.json);
+  });
 }
 
 }  // namespace skillpipe::app

@@ -10,7 +10,7 @@
 #include <regex>
 
 #include "cli_common.hpp"
-#include "new_plugin_templates.hpp"
+#include "scaffold/templates.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;

@@ -1,7 +1,6 @@
 // skillpipe report [--night ID] [--open] [--project P] [--store DIR] [--json]: prints the path
 // of a night's report.html (the latest finished night by default), or opens it. A night
 // published before report.html existed gets one rendered from its report.json on the spot.
-#include <rapidjson/document.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -9,7 +8,7 @@
 #include <filesystem>
 #include <map>
 
-#include "host/report_html.hpp"
+#include "host/report/html.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -21,19 +20,6 @@ namespace skillpipe::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct NightRef {
-  std::string id;
-  bool published = false;
-};
-
-CommandResult fail(int code, const std::string& message, bool json) {
-  CommandResult r;
-  r.exit_code = code;
-  r.text = message + "\n";
-  if (json) r.json = "{\"ok\": false, \"error\": " + json_quote(message) + "}";
-  return r;
-}
 
 // "7" matches "0007-20261123T031700Z"; a full id matches itself.
 bool id_matches(const std::string& id, const std::string& wanted) {
@@ -57,6 +43,77 @@ std::string open_in_browser(const std::string& path) {
   return "";
 }
 
+// The night the user asked for (--night), else the latest published one.
+const NightInfo* choose_night(const std::vector<NightInfo>& nights, const std::string& wanted) {
+  const NightInfo* night = nullptr;
+  for (const auto& n : nights)
+    if (wanted.empty() ? n.published : id_matches(n.id, wanted)) night = &n;
+  return night;
+}
+
+// A night published before report.html existed: rendered now from its report.json, with the
+// history up to that night, so an old report looks as it would have that morning.
+std::string render_missing_html(StoreSession& s, const std::vector<NightInfo>& nights, const NightInfo& night,
+                                const std::string& report_json) {
+  NightReport report;
+  from_json(report_json, report);
+  std::map<std::string, std::size_t> order;
+  for (std::size_t i = 0; i < nights.size(); ++i) order[nights[i].id] = i;
+  const std::size_t limit = order[night.id];
+  std::vector<NightReport> history;
+  for (auto& past : s.store->past_reports(s.project)) {
+    auto it = order.find(past.night_id);
+    if (it != order.end() && it->second < limit) history.push_back(std::move(past));
+  }
+  host::ReportHtmlOptions opt;
+  opt.store_dir = s.store_root;  // commands in the page carry --store unless it is the default
+  const std::string path = night.dir + "/artifacts/report.html";
+  ensure_dir(night.dir + "/artifacts");
+  atomic_write_file(path, host::render_report_html(report, history, opt));
+  return path;
+}
+
+CommandResult report_night(StoreSession& s, const std::string& wanted, bool open, bool json) {
+  const std::vector<NightInfo> nights = s.store->nights(s.project);
+  const NightInfo* night = choose_night(nights, wanted);
+  if (!night) {
+    if (!wanted.empty())
+      return command_error(2, "project " + s.project + " has no night \"" + wanted + "\" (see `skillpipe status`)", json);
+    return command_error(
+        1, "no finished night yet for " + s.project + "; run one first, e.g. `skillpipe run nightly`",
+        json);
+  }
+  if (!night->published)
+    return command_error(
+        2, "night " + night->id + " has not finished, so it has no report yet (run the pipeline again to resume it)", json);
+  if (night->dir.empty()) return command_error(1, "this store keeps no files for its nights, so there is no report file", json);
+  std::string path;
+  for (const std::string& candidate : {night->dir + "/artifacts/report.html", night->dir + "/report.html"})
+    if (path.empty() && fs::is_regular_file(candidate)) path = candidate;
+  bool generated = false;
+  if (path.empty()) {
+    const auto text = read_file(night->dir + "/report.json");
+    if (!text) return command_error(1, "night " + night->id + " finished without a report (it staged nothing): " + night->dir, json);
+    path = render_missing_html(s, nights, *night, *text);
+    generated = true;
+  }
+  CommandResult r;
+  r.text = path + "\n";
+  std::string open_error;
+  if (open) {
+    open_error = open_in_browser(path);
+    if (!open_error.empty()) {
+      r.exit_code = 1;
+      r.text = "cannot open " + path + ": " + open_error + "\n";
+    }
+  }
+  r.json = "{\"ok\": " + std::string(r.exit_code == 0 ? "true" : "false") + ", \"project\": " + json_quote(s.project) +
+           ", \"night_id\": " + json_quote(night->id) + ", \"path\": " + json_quote(path) +
+           ", \"generated\": " + (generated ? "true" : "false") +
+           ", \"opened\": " + (open && open_error.empty() ? "true" : "false") + "}";
+  return r;
+}
+
 }  // namespace
 
 int cmd_report(const Args& args) {
@@ -68,92 +125,11 @@ int cmd_report(const Args& args) {
       "open", po::bool_switch(&open), "open the report in the desktop's browser (xdg-open)");
   add_store_options(desc, a);
   po::variables_map vm;
-  if (auto rc = parse_command_line(args, "skillpipe report [--night ID] [--open] [--project P] [--store DIR] [--json]",
+  if (auto rc = parse_command_line(args, "skillpipe report [--night ID] [--open] [--project P] [--pipeline FILE] [--store DIR] [--json]",
                                    desc, nullptr, vm, a.common)) {
     return *rc;
   }
-  return run_with_store("report", a, [&](Store& store, const std::string& project) -> CommandResult {
-    // The store says where the project's nights are (status --json), so this command never
-    // guesses the store's layout beyond "<store_dir>/nights/<id>".
-    const CommandResult st = store.status(project, true);
-    if (st.exit_code != 0) return st;
-    rapidjson::Document doc;
-    doc.Parse(st.json.c_str());
-    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("store_dir") || !doc["store_dir"].IsString()) {
-      return fail(1, "the store's status output is not what this skillpipe expects", a.json);
-    }
-    const std::string project_dir = doc["store_dir"].GetString();
-    std::vector<NightRef> nights;
-    if (doc.HasMember("nights") && doc["nights"].IsArray()) {
-      for (const auto& n : doc["nights"].GetArray()) {
-        if (n.IsObject() && n.HasMember("id") && n["id"].IsString()) {
-          nights.push_back(
-              {n["id"].GetString(), n.HasMember("published") && n["published"].IsBool() && n["published"].GetBool()});
-        }
-      }
-    }
-    const NightRef* night = nullptr;
-    for (const auto& n : nights) {
-      if (wanted.empty() ? n.published : id_matches(n.id, wanted)) night = &n;
-    }
-    if (!night) {
-      if (!wanted.empty())
-        return fail(2, "project " + project + " has no night \"" + wanted + "\" (see `skillpipe status`)", a.json);
-      return fail(
-          1, "no finished night yet for " + project + "; run one first, e.g. `skillpipe run nightly`",
-          a.json);
-    }
-    if (!night->published) {
-      return fail(
-          2, "night " + night->id + " has not finished, so it has no report yet (run the pipeline again to resume it)",
-          a.json);
-    }
-    const std::string dir = project_dir + "/nights/" + night->id;
-    std::string path;
-    for (const std::string& candidate : {dir + "/artifacts/report.html", dir + "/report.html"}) {
-      if (path.empty() && fs::is_regular_file(candidate)) path = candidate;
-    }
-    bool generated = false;
-    if (path.empty()) {
-      const auto text = read_file(dir + "/report.json");
-      if (!text)
-        return fail(1, "night " + night->id + " finished without a report (it staged nothing): " + dir, a.json);
-      NightReport report;
-      from_json(*text, report);
-      // History up to this night, so an old report looks as it would have that morning.
-      std::map<std::string, std::size_t> order;
-      for (std::size_t i = 0; i < nights.size(); ++i) order[nights[i].id] = i;
-      const std::size_t limit = order[night->id];
-      std::vector<NightReport> history;
-      for (auto& past : store.past_reports(project)) {
-        auto it = order.find(past.night_id);
-        if (it != order.end() && it->second < limit) history.push_back(std::move(past));
-      }
-      host::ReportHtmlOptions opt;
-      // project_dir is <root>/projects/<slug>; commands carry --store unless it is the default.
-      const std::string root = fs::path(project_dir).parent_path().parent_path().string();
-      if (root != expand_path("~/.skillpipe")) opt.store_dir = root;
-      path = dir + "/artifacts/report.html";
-      ensure_dir(dir + "/artifacts");
-      atomic_write_file(path, host::render_report_html(report, history, opt));
-      generated = true;
-    }
-    CommandResult r;
-    r.text = path + "\n";
-    std::string open_error;
-    if (open) {
-      open_error = open_in_browser(path);
-      if (!open_error.empty()) {
-        r.exit_code = 1;
-        r.text = "cannot open " + path + ": " + open_error + "\n";
-      }
-    }
-    r.json = "{\"ok\": " + std::string(r.exit_code == 0 ? "true" : "false") + ", \"project\": " + json_quote(project) +
-             ", \"night_id\": " + json_quote(night->id) + ", \"path\": " + json_quote(path) +
-             ", \"generated\": " + (generated ? "true" : "false") +
-             ", \"opened\": " + (open && open_error.empty() ? "true" : "false") + "}";
-    return r;
-  });
+  return run_with_store("report", a, [&](StoreSession& s) { return report_night(s, wanted, open, a.json); });
 }
 
 }  // namespace skillpipe::app

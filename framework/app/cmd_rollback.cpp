@@ -17,9 +17,10 @@ int cmd_rollback(const Args& args) {
                                    desc, nullptr, vm, a.common)) {
     return *rc;
   }
-  return run_with_store("rollback", a, [&](Store& store, const std::string& project) {
-    req.project = project;
-    return store.rollback(req, a.json);
+  return run_with_store("rollback", a, [&](StoreSession& s) {
+    if (!s.adoption()) return command_error(2, "this store cannot rollback; it keeps nights only", a.json);
+    req.project = s.project;
+    return render_adoption(s.adoption()->rollback(req), s.selector, a.json);
   });
 }
 

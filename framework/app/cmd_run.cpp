@@ -6,7 +6,7 @@
 
 #include "cli_common.hpp"
 #include "pipeline_path.hpp"
-#include "host/report_parts.hpp"
+#include "host/report/parts.hpp"
 #include "host/runner.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"

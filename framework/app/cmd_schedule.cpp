@@ -19,6 +19,7 @@
 #include "cli_common.hpp"
 #include "pipeline_path.hpp"
 #include "host/pipeline_spec.hpp"
+#include "host/project.hpp"
 #include "host/runner.hpp"
 #include "schedule_exec.hpp"
 #include "schedule_plan.hpp"
@@ -117,139 +118,136 @@ std::string remove_cron(const std::string& name, bool must_work) {
   return "Removed the skillpipe block " + name + " from your crontab (other lines kept).\n";
 }
 
-std::string project_dir_of(const std::string& p) {
-  const std::string dir = absolute(p.empty() ? "." : p);
-  std::error_code ec;
-  const fs::path canon = fs::canonical(dir, ec);
-  return ec ? dir : canon.string();
+struct ScheduleArgs {
+  CommonOptions common;
+  std::string at = "03:17", pipeline, store, project, via = "auto";
+  bool auto_adopt = false, print = false, no_validate = false;
+};
+
+// Everything the installed job needs, checked. Throws ConfigError naming what is wrong.
+SchedulePlan make_plan(const ScheduleArgs& a, std::pair<int, int> hm) {
+  SchedulePlan plan;
+  plan.project = host::resolve_project(a.project);
+  if (!fs::is_directory(plan.project)) throw ConfigError("project directory " + plan.project + " does not exist");
+  plan.pipeline = resolve_pipeline(a.pipeline.empty() ? std::string("nightly") : a.pipeline);
+  if (!fs::is_regular_file(plan.pipeline)) throw ConfigError("pipeline file " + plan.pipeline + " does not exist");
+  plan.pipeline = fs::canonical(plan.pipeline).string();
+  const auto parsed = host::parse_pipeline(plan.pipeline);
+  plan.pass_project = !a.project.empty() || parsed.spec.project.empty() || parsed.spec.project == "invoked";
+  plan.store = effective_store(a.store, parsed.spec, plan.project);
+  // --store sets store.root, which only a pipeline with a store: section accepts.
+  plan.pass_store = parsed.spec.store.has_value();
+  if (!plan.pass_store && !a.store.empty())
+    throw ConfigError("--store: " + plan.pipeline + " has no store: section, so its nights are not kept anywhere");
+  for (const auto& d : a.common.plugin_dirs) plan.plugin_dirs.push_back(absolute(d));
+  plan.skillpipe = fs::canonical("/proc/self/exe").string();
+  plan.name = "skillpipe-nightly-" + project_slug(plan.project);
+  plan.env_file = config_home() + "/skillpipe/env";
+  plan.log_file = plan.store + "/logs/nightly.log";
+  const char* path = std::getenv("PATH");
+  plan.path_env = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+  plan.hour = hm.first;
+  plan.minute = hm.second;
+  plan.auto_adopt = a.auto_adopt;
+  for (const auto* s : {&plan.project, &plan.pipeline, &plan.store, &plan.skillpipe, &plan.env_file, &plan.path_env})
+    if (has_control_chars(*s)) throw ConfigError("cannot schedule with a newline or control character in \"" + *s + "\"");
+  return plan;
+}
+
+// The nightly run must work now: the same validation `skillpipe validate` does. 0 when it does.
+int validate_plan(const SchedulePlan& plan, const CommonOptions& common) {
+  host::RunOptions opts{common.plugin_dirs, {}, plan.pass_project ? plan.project : "", plan.pass_store ? plan.store : "",
+                        "", false, {}};
+  const auto v = host::validate_only(plan.pipeline, opts);
+  if (v.exit_code == 0) return 0;
+  for (const auto& e : v.errors) std::cerr << "error: " << e << "\n";
+  std::cerr << "skillpipe schedule: the nightly run would fail on " << plan.pipeline
+            << "; fix it first (or pass --no-validate)\n";
+  return v.exit_code;
+}
+
+void print_plan(const SchedulePlan& plan, bool use_systemd) {
+  if (use_systemd) {
+    std::cout << "# " << unit_dir() << "/" << plan.name << ".service\n"
+              << systemd_service(plan) << "\n# " << unit_dir() << "/" << plan.name << ".timer\n"
+              << systemd_timer(plan) << "\n# then: systemctl --user daemon-reload && systemctl --user enable --now "
+              << plan.name << ".timer\n";
+  } else {
+    std::cout << "# added to your crontab (every other line is kept as it is):\n" << cron_block(plan);
+  }
+  std::cout << "# API keys: " << plan.env_file << (fs::exists(plan.env_file) ? "" : " (would be created, mode 0600)")
+            << "\n# log: " << plan.log_file << "\n";
+}
+
+// Installs the job; returns how ("a systemd user timer (...)") and appends notes.
+std::string install_plan(const SchedulePlan& plan, bool use_systemd, std::string& notes) {
+  if (!use_systemd) {
+    crontab_write(install_cron_block(crontab_read(), plan));
+    notes += remove_systemd(plan.name, false);
+    return "your crontab (block " + plan.name + ")";
+  }
+  const std::string timer_path = unit_dir() + "/" + plan.name + ".timer";
+  write_unit(unit_dir() + "/" + plan.name + ".service", systemd_service(plan));
+  write_unit(timer_path, systemd_timer(plan));
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{"systemctl", "--user", "daemon-reload"},
+        std::vector<std::string>{"systemctl", "--user", "enable", "--now", plan.name + ".timer"}}) {
+    const auto r = run_process(cmd);
+    if (!r.started || r.exit_code != 0)
+      throw Error("`systemctl --user " + cmd[2] + "` failed: " + trim(r.err) + " (the unit files are in " + unit_dir() +
+                  "; try --via cron)");
+  }
+  notes += remove_cron(plan.name, false);  // switching from cron: never run twice
+  notes += "To run while you are logged out: loginctl enable-linger \"$USER\"\n";
+  return "a systemd user timer (" + timer_path + ")";
 }
 
 }  // namespace
 
 int cmd_schedule(const Args& args) {
-  CommonOptions common;
-  std::string at = "03:17", pipeline, store, project, via = "auto";
-  bool auto_adopt = false, print = false, no_validate = false;
+  ScheduleArgs a;
   po::options_description desc("options");
-  desc.add_options()("at", po::value(&at), "time of day, HH:MM in local time (default 03:17)")(
-      "pipeline", po::value(&pipeline), "pipeline file or bundled name (default: nightly, the bundled nightly pipeline)")(
-      "store", po::value(&store),
+  desc.add_options()("at", po::value(&a.at), "time of day, HH:MM in local time (default 03:17)")(
+      "pipeline", po::value(&a.pipeline), "pipeline file or bundled name (default: nightly, the bundled nightly pipeline)")(
+      "store", po::value(&a.store),
       "store directory (default: the pipeline's store.root, $SKILLPIPE_STORE, ~/.skillpipe)")(
-      "project", po::value(&project), "project directory the run works in (default: the current directory)")(
-      "auto-adopt", po::bool_switch(&auto_adopt),
+      "project", po::value(&a.project), "project directory the run works in (default: the current directory)")(
+      "auto-adopt", po::bool_switch(&a.auto_adopt),
       "let the nightly run adopt an accepted (never an unverified) proposal")(
-      "via", po::value(&via), "auto (default), systemd or cron")("print", po::bool_switch(&print),
-                                                                 "show what would be installed; change nothing")(
-      "no-validate", po::bool_switch(&no_validate), "install even if the pipeline does not validate now");
-  add_common_options(desc, common);
+      "via", po::value(&a.via), "auto (default), systemd or cron")("print", po::bool_switch(&a.print),
+                                                                   "show what would be installed; change nothing")(
+      "no-validate", po::bool_switch(&a.no_validate), "install even if the pipeline does not validate now");
+  add_common_options(desc, a.common);
   po::variables_map vm;
   const char* usage =
       "skillpipe schedule [--at 03:17] [--pipeline FILE] [--auto-adopt] [--print] [--store DIR] [--via "
       "auto|systemd|cron]";
-  if (auto rc = parse_command_line(args, usage, desc, nullptr, vm, common)) return *rc;
-
-  const auto hm = parse_at(at);
+  if (auto rc = parse_command_line(args, usage, desc, nullptr, vm, a.common)) return *rc;
+  const auto hm = parse_at(a.at);
   if (!hm) {
-    std::cerr << "skillpipe schedule: --at expects a 24-hour time HH:MM, e.g. 03:17 (got \"" << at << "\")\n";
+    std::cerr << "skillpipe schedule: --at expects a 24-hour time HH:MM, e.g. 03:17 (got \"" << a.at << "\")\n";
     return 2;
   }
-  if (via != "auto" && via != "systemd" && via != "cron") {
-    std::cerr << "skillpipe schedule: --via expects auto, systemd or cron (got \"" << via << "\")\n";
+  if (a.via != "auto" && a.via != "systemd" && a.via != "cron") {
+    std::cerr << "skillpipe schedule: --via expects auto, systemd or cron (got \"" << a.via << "\")\n";
     return 2;
   }
   SchedulePlan plan;
   try {
-    plan.project = project_dir_of(project);
-    if (!fs::is_directory(plan.project)) throw ConfigError("project directory " + plan.project + " does not exist");
-    plan.pipeline = resolve_pipeline(pipeline.empty() ? std::string("nightly") : pipeline);
-    if (!fs::is_regular_file(plan.pipeline)) throw ConfigError("pipeline file " + plan.pipeline + " does not exist");
-    plan.pipeline = fs::canonical(plan.pipeline).string();
-    const auto parsed = host::parse_pipeline(plan.pipeline);
-    plan.pass_project = !project.empty() || parsed.spec.project.empty() || parsed.spec.project == "invoked";
-    plan.store = effective_store(store, parsed.spec, plan.project);
-    // --store sets store.root, which only a pipeline with a store: section accepts.
-    plan.pass_store = parsed.spec.store.has_value();
-    if (!plan.pass_store && !store.empty()) {
-      throw ConfigError("--store: " + plan.pipeline + " has no store: section, so its nights are not kept anywhere");
-    }
-    for (const auto& d : common.plugin_dirs) plan.plugin_dirs.push_back(absolute(d));
-    plan.skillpipe = fs::canonical("/proc/self/exe").string();
-    plan.name = "skillpipe-nightly-" + project_slug(plan.project);
-    plan.env_file = config_home() + "/skillpipe/env";
-    plan.log_file = plan.store + "/logs/nightly.log";
-    const char* path = std::getenv("PATH");
-    plan.path_env = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
-    plan.hour = hm->first;
-    plan.minute = hm->second;
-    plan.auto_adopt = auto_adopt;
-    for (const auto* s :
-         {&plan.project, &plan.pipeline, &plan.store, &plan.skillpipe, &plan.env_file, &plan.path_env}) {
-      if (has_control_chars(*s))
-        throw ConfigError("cannot schedule with a newline or control character in \"" + *s + "\"");
-    }
-    if (!no_validate) {
-      host::RunOptions opts{common.plugin_dirs,
-                            {},
-                            plan.pass_project ? plan.project : "",
-                            plan.pass_store ? plan.store : "",
-                            "",
-                            false,
-                            {}};
-      const auto v = host::validate_only(plan.pipeline, opts);
-      if (v.exit_code != 0) {
-        for (const auto& e : v.errors) std::cerr << "error: " << e << "\n";
-        std::cerr << "skillpipe schedule: the nightly run would fail on " << plan.pipeline
-                  << "; fix it first (or pass --no-validate)\n";
-        return v.exit_code;
-      }
-    }
+    plan = make_plan(a, *hm);
+    if (!a.no_validate)
+      if (int rc = validate_plan(plan, a.common)) return rc;
   } catch (const ConfigError& e) {
     std::cerr << "skillpipe schedule: " << e.what() << "\n";
     return 2;
   }
-
   try {
-    const bool use_systemd = via == "systemd" || (via == "auto" && systemd_user_available());
-    const std::string service_path = unit_dir() + "/" + plan.name + ".service";
-    const std::string timer_path = unit_dir() + "/" + plan.name + ".timer";
-    if (print) {
-      if (use_systemd) {
-        std::cout << "# " << service_path << "\n"
-                  << systemd_service(plan) << "\n# " << timer_path << "\n"
-                  << systemd_timer(plan) << "\n# then: systemctl --user daemon-reload && systemctl --user enable --now "
-                  << plan.name << ".timer\n";
-      } else {
-        std::cout << "# added to your crontab (every other line is kept as it is):\n" << cron_block(plan);
-      }
-      std::cout << "# API keys: " << plan.env_file
-                << (fs::exists(plan.env_file) ? "" : " (would be created, mode 0600)") << "\n# log: " << plan.log_file
-                << "\n";
-      return 0;
-    }
+    const bool use_systemd = a.via == "systemd" || (a.via == "auto" && systemd_user_available());
+    if (a.print) return print_plan(plan, use_systemd), 0;
     std::string notes;
     ensure_env_file(plan.env_file, notes);
     ensure_dir(plan.store + "/logs");
-    std::string how;
-    if (use_systemd) {
-      write_unit(service_path, systemd_service(plan));
-      write_unit(timer_path, systemd_timer(plan));
-      for (const std::vector<std::string>& cmd :
-           {std::vector<std::string>{"systemctl", "--user", "daemon-reload"},
-            std::vector<std::string>{"systemctl", "--user", "enable", "--now", plan.name + ".timer"}}) {
-        const auto r = run_process(cmd);
-        if (!r.started || r.exit_code != 0) {
-          throw Error("`systemctl --user " + cmd[2] + "` failed: " + trim(r.err) + " (the unit files are in " +
-                      unit_dir() + "; try --via cron)");
-        }
-      }
-      notes += remove_cron(plan.name, false);  // switching from cron: never run twice
-      how = "a systemd user timer (" + timer_path + ")";
-      notes += "To run while you are logged out: loginctl enable-linger \"$USER\"\n";
-    } else {
-      crontab_write(install_cron_block(crontab_read(), plan));
-      notes += remove_systemd(plan.name, false);
-      how = "your crontab (block " + plan.name + ")";
-    }
+    const std::string how = install_plan(plan, use_systemd, notes);
     char when[8];
     std::snprintf(when, sizeof when, "%02d:%02d", plan.hour, plan.minute);
     std::cout << "Scheduled the nightly run at " << when << " every day via " << how << ".\n"
@@ -258,7 +256,7 @@ int cmd_schedule(const Args& args) {
               << "  keys:     " << plan.env_file << "\n"
               << (plan.auto_adopt ? "  adopts accepted proposals automatically (undo with `skillpipe rollback`)\n" : "")
               << notes << "Remove it with: skillpipe unschedule"
-              << (project.empty() ? "" : " --project " + sh_quote(plan.project)) << "\n";
+              << (a.project.empty() ? "" : " --project " + sh_quote(plan.project)) << "\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "skillpipe schedule: " << e.what() << "\n";
@@ -274,7 +272,7 @@ int cmd_unschedule(const Args& args) {
   add_common_options(desc, common);
   po::variables_map vm;
   if (auto rc = parse_command_line(args, "skillpipe unschedule [--project P]", desc, nullptr, vm, common)) return *rc;
-  const std::string dir = project_dir_of(project);
+  const std::string dir = host::resolve_project(project);
   const std::string name = "skillpipe-nightly-" + project_slug(dir);
   try {
     std::string done = remove_systemd(name, systemd_user_available());

@@ -22,14 +22,12 @@
 #include <set>
 
 #include "cli_common.hpp"
-#include "host/basic_context.hpp"
-#include "host/pipeline_spec.hpp"
 #include "pipeline_path.hpp"
-#include "host/plugin_registry.hpp"
-#include "host/report_parts.hpp"
-#include "host/validate.hpp"
-#include "skillpipe/backend.hpp"
-#include "skillpipe/config.hpp"
+#include "store_cli.hpp"
+#include "host/assembly.hpp"
+#include "host/project.hpp"
+#include "host/stage_drivers.hpp"
+#include "host/report/parts.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/task_file.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -44,13 +42,6 @@ int fail(const std::string& msg, int code = 2) {
   return code;
 }
 
-std::string resolve_project(const std::string& p) {
-  if (p == "all") return "all";
-  std::error_code ec;
-  const std::string path = p.empty() || p == "invoked" ? fs::current_path().string() : expand_path(p);
-  return fs::weakly_canonical(fs::absolute(path), ec).string();
-}
-
 bool night_matches(const std::string& name, const std::string& id) {
   if (name == id || starts_with(name, id + "-")) return true;
   if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) return false;
@@ -60,38 +51,36 @@ bool night_matches(const std::string& name, const std::string& id) {
          std::strtoll(num.c_str(), nullptr, 10) == std::strtoll(id.c_str(), nullptr, 10);
 }
 
-// Tasks of a night's miner stages; sets *source to what was read.
-int tasks_from_night(const std::string& store_root, const std::string& project, const std::string& night,
-                     const std::string& stage, std::vector<TaskRecord>& out, std::string* source) {
-  const fs::path nights = fs::path(store_root) / "projects" / project_slug(project) / "nights";
+// The task files a night's miner stages left (artifacts/stages/<stage>.tasks.jsonl).
+std::vector<fs::path> task_files(const std::string& night_dir, const std::string& stage) {
+  std::vector<fs::path> files;
   std::error_code ec;
-  if (!fs::is_directory(nights, ec)) return fail("no nights for project " + project + " in store " + store_root);
-  std::vector<fs::path> dirs;
-  for (const auto& e : fs::directory_iterator(nights, ec))
-    if (e.is_directory() && e.path().filename().string()[0] != '.') dirs.push_back(e.path());
-  std::sort(dirs.begin(), dirs.end());
-  auto task_files = [&](const fs::path& dir) {
-    std::vector<fs::path> files;
-    const fs::path stages = dir / "artifacts" / "stages";
-    for (const auto& e : fs::directory_iterator(stages, ec)) {
-      const std::string name = e.path().filename().string();
-      if (!ends_with(name, ".tasks.jsonl")) continue;
-      if (!stage.empty() && name != stage + ".tasks.jsonl") continue;
-      files.push_back(e.path());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-  };
-  const fs::path* chosen = nullptr;
-  for (auto it = dirs.rbegin(); it != dirs.rend() && !chosen; ++it) {
-    const std::string name = it->filename().string();
-    if (night == "latest" ? !task_files(*it).empty() : night_matches(name, night)) chosen = &*it;
+  for (const auto& e : fs::directory_iterator(fs::path(night_dir) / "artifacts" / "stages", ec)) {
+    const std::string name = e.path().filename().string();
+    if (!ends_with(name, ".tasks.jsonl")) continue;
+    if (!stage.empty() && name != stage + ".tasks.jsonl") continue;
+    files.push_back(e.path());
   }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Tasks of a night's miner stages, from the store's night list; sets *source to what was read.
+int tasks_from_night(const StoreCliArgs& args, const std::string& night, const std::string& stage,
+                     std::vector<TaskRecord>& out, std::string* source) {
+  StoreSession s;
+  if (int rc = open_store("tasks", args, s)) return rc;
+  const std::vector<NightInfo> nights = s.store->nights(s.project);
+  if (nights.empty()) return fail("no nights for project " + s.project + " in this store");
+  const NightInfo* chosen = nullptr;
+  for (auto it = nights.rbegin(); it != nights.rend() && !chosen; ++it)
+    if (night == "latest" ? !task_files(it->dir, stage).empty() : night_matches(it->id, night)) chosen = &*it;
+  const std::string from = stage.empty() ? "" : " from stage " + stage;
   if (!chosen)
-    return fail(night == "latest" ? "no night of project " + project + " has mined tasks" + (stage.empty() ? "" : " from stage " + stage)
-                                  : "no night '" + night + "' for project " + project);
-  const auto files = task_files(*chosen);
-  if (files.empty()) return fail("night " + chosen->filename().string() + " has no mined tasks" + (stage.empty() ? "" : " from stage " + stage));
+    return fail(night == "latest" ? "no night of project " + s.project + " has mined tasks" + from
+                                  : "no night '" + night + "' for project " + s.project);
+  const auto files = task_files(chosen->dir, stage);
+  if (files.empty()) return fail("night " + chosen->id + " has no mined tasks" + from);
   std::set<std::string> ids;
   for (const auto& f : files) {
     try {
@@ -101,79 +90,46 @@ int tasks_from_night(const std::string& store_root, const std::string& project, 
       return fail(e.what());
     }
   }
-  *source = "night " + chosen->filename().string();
+  *source = "night " + chosen->id;
   return 0;
 }
 
-// Runs the pipeline's harvesters and miners (backends and judges configured, no store).
+// Runs the pipeline's harvesters and miners (backends and judges configured, no store), each
+// through the host's stage driver with the stage's record-error policy.
 int tasks_from_pipeline(const std::string& path, const std::vector<std::string>& sets, const std::string& project,
                         const CommonOptions& common, std::vector<TaskRecord>& out) {
-  auto parsed = host::parse_pipeline(path, sets);
-  std::vector<host::Diagnostic> errors = parsed.errors;
-  host::PluginRegistry registry(host::plugin_search_dirs(common.plugin_dirs, parsed.spec.plugin_path));
-  const auto vp = host::validate_pipeline(parsed.spec, registry, errors);
-  if (!errors.empty()) {
-    for (const auto& e : errors) std::cerr << "error: " << e.format() << "\n";
-    return host::exit_code_for(errors);
+  host::PipelineAssembly assembly({common.plugin_dirs, sets, project, "", {}});
+  if (assembly.load(path))
+    assembly.build(host::AssemblyParts::without_store({StageKind::kHarvester, StageKind::kMiner, StageKind::kJudge}));
+  if (!assembly.ok()) {
+    for (const auto& e : assembly.errors()) std::cerr << "error: " << e << "\n";
+    return assembly.exit_code();
   }
-  const auto& spec = parsed.spec;
-  RunInfo run;
-  run.pipeline_path = spec.path;
-  run.pipeline_dir = spec.dir;
-  run.project = resolve_project(project.empty() ? spec.project : project);
-  run.now_utc = format_iso8601_s(now_ms());
-  run.options = spec.options;
-  if (spec.options.count("tasks_file")) run.flags.tasks_file = spec.options.at("tasks_file");
-  host::Services services;
-  std::vector<std::shared_ptr<StageBase>> objects;  // destroyed before `registry`
-  std::vector<std::unique_ptr<host::BasicContext>> contexts;
-  int rc = 0;
+  std::map<std::string, std::vector<SessionDigest>> digests;
   try {
-    for (const auto& b : spec.backends) {
-      auto be = registry.create_as<Backend>(b.plugin);
-      host::BasicContext ctx(b.id, run, &services);
-      be->configure(Config::parse(b.config_json), ctx);
-      services.backends[b.id] = be.get();
-      objects.push_back(be);
-    }
-    std::map<std::string, std::vector<SessionDigest>> digests;
-    for (std::size_t idx : vp.order) {
-      const auto& s = spec.stages[idx];
-      const StageKind kind = vp.kinds[idx];
-      if (kind != StageKind::kHarvester && kind != StageKind::kMiner && kind != StageKind::kJudge) continue;
-      auto obj = registry.create(s.plugin);
-      objects.push_back(obj);
-      std::vector<std::string> input_judges;
-      for (const auto& [in, mark] : s.inputs)
-        if (services.judges.count(in)) input_judges.push_back(in);
-      contexts.push_back(std::make_unique<host::BasicContext>(s.id, run, &services, input_judges));
-      auto& ctx = *contexts.back();
-      obj->configure(Config::parse(s.config_json), ctx);
-      if (kind == StageKind::kJudge) {
-        services.judges[s.id] = static_cast<Judge*>(obj.get());
-      } else if (kind == StageKind::kHarvester) {
-        digests[s.id] = static_cast<Harvester*>(obj.get())->harvest(ctx);
-        std::cerr << "harvested " << digests[s.id].size() << " session(s) with " << s.id << "\n";
+    for (std::size_t idx : assembly.order()) {
+      const auto& s = assembly.spec().stages[idx];
+      const StageKind kind = assembly.kind(idx);
+      if (kind != StageKind::kHarvester && kind != StageKind::kMiner) continue;
+      ConsolidateInput in;
+      for (const auto& [id, mark] : s.inputs)
+        if (auto it = digests.find(id); it != digests.end()) in.digests.insert(in.digests.end(), it->second.begin(), it->second.end());
+      host::RecordErrorPolicy policy(s.id, s.on_record_error, s.max_record_errors);
+      auto ctx = assembly.context(s.id, assembly.input_judges(idx));
+      ctx->set_record_errors(&policy);
+      host::StageOutput o = host::driver_for(kind).run({s, *assembly.stage(idx), in, *ctx});
+      if (kind == StageKind::kHarvester) {
+        std::cerr << "harvested " << o.digests.size() << " session(s) with " << s.id << "\n";
+        digests[s.id] = std::move(o.digests);
       } else {
-        std::vector<SessionDigest> in;
-        for (const auto& [id, mark] : s.inputs)
-          if (auto it = digests.find(id); it != digests.end()) in.insert(in.end(), it->second.begin(), it->second.end());
-        auto tasks = static_cast<Miner*>(obj.get())->mine(in, ctx);
-        std::cerr << "mined " << tasks.size() << " task(s) with " << s.id << "\n";
-        out.insert(out.end(), tasks.begin(), tasks.end());
+        std::cerr << "mined " << o.tasks.size() << " task(s) with " << s.id << "\n";
+        out.insert(out.end(), o.tasks.begin(), o.tasks.end());
       }
     }
-  } catch (const host::PluginLoadError& e) {
-    rc = fail(e.what(), 3);
-  } catch (const ConfigError& e) {
-    rc = fail(std::string("configuration: ") + e.what() + (e.pointer().empty() ? "" : " (at " + e.pointer() + ")"));
   } catch (const std::exception& e) {
-    rc = fail(e.what(), 1);
+    return fail(e.what(), 1);
   }
-  services = {};
-  objects.clear();
-  contexts.clear();
-  return rc;
+  return 0;
 }
 
 }  // namespace
@@ -218,7 +174,7 @@ int cmd_tasks(const Args& args) {
 
   std::vector<TaskRecord> tasks;
   std::string source;
-  const std::string proj = resolve_project(project);
+  const std::string proj = host::resolve_project(project);
   if (!pipeline.empty()) {
     try {
       pipeline = resolve_pipeline(pipeline);
@@ -228,10 +184,11 @@ int cmd_tasks(const Args& args) {
     if (int rc = tasks_from_pipeline(pipeline, sets, project, common, tasks)) return rc;
     source = "pipeline " + pipeline;
   } else {
-    std::string root = store;
-    if (root.empty()) root = std::getenv("SKILLPIPE_STORE") ? std::getenv("SKILLPIPE_STORE") : "~/.skillpipe";
-    root = fs::absolute(expand_path(root)).lexically_normal().string();
-    if (int rc = tasks_from_night(root, proj, night.empty() ? "latest" : night, stage, tasks, &source)) return rc;
+    StoreCliArgs sa;
+    sa.common = common;
+    sa.project = project;
+    sa.store = store;
+    if (int rc = tasks_from_night(sa, night.empty() ? "latest" : night, stage, tasks, &source)) return rc;
   }
   const std::size_t before = tasks.size();
   if (!include_synthetic)

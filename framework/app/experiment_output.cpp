@@ -21,127 +21,109 @@ std::string opt_str(const std::optional<double>& v) { return v ? fmt4(*v) : "n/a
 
 }  // namespace
 
-std::string result_json(const Result& r) {
-  rapidjson::StringBuffer sb;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
-  w.SetIndent(' ', 2);
-  auto num = [&](const std::optional<double>& v) {
+namespace {
+
+// A pretty JSON writer with the few shapes the result needs.
+class Out {
+ public:
+  Out() : w_(sb_) { w_.SetIndent(' ', 2); }
+  rapidjson::PrettyWriter<rapidjson::StringBuffer>& w() { return w_; }
+  Out& key(const char* k) { return w_.Key(k), *this; }
+  void str(const std::string& v) { w_.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size())); }
+  void num(const std::optional<double>& v) {  // 4 decimals, null when unmeasured
     if (v)
-      w.Double(std::round(*v * 10000) / 10000);
+      w_.Double(std::round(*v * 10000) / 10000);
     else
-      w.Null();
-  };
-  auto strs = [&](const std::vector<std::string>& v) {
-    w.StartArray();
-    for (const auto& s : v) w.String(s.c_str());
-    w.EndArray();
-  };
-  auto edits = [&](const std::vector<Edit>& v) {
-    w.StartArray();
+      w_.Null();
+  }
+  void strs(const std::vector<std::string>& v) {
+    w_.StartArray();
+    for (const auto& s : v) str(s);
+    w_.EndArray();
+  }
+  void edits(const std::vector<Edit>& v) {
+    w_.StartArray();
     for (const auto& e : v) {
-      w.StartObject();
-      w.Key("target");
-      w.String(to_string(e.target));
-      w.Key("op");
-      w.String(to_string(e.op));
-      w.Key("content");
-      w.String(e.content.c_str());
-      w.Key("status");
-      w.String(to_string(e.status));
-      w.EndObject();
+      w_.StartObject();
+      key("target").w().String(to_string(e.target));
+      key("op").w().String(to_string(e.op));
+      key("content").str(e.content);
+      key("status").w().String(to_string(e.status));
+      w_.EndObject();
     }
-    w.EndArray();
-  };
-  w.StartObject();
-  w.Key("ok");
-  w.Bool(r.exit_code == 0);
-  w.Key("persona");
-  w.String(r.persona.c_str());
-  w.Key("fixture");
-  w.String(r.fixture.c_str());
-  w.Key("pipeline");
-  w.String(r.pipeline.c_str());
-  w.Key("store");
-  w.String(r.store.c_str());
-  w.Key("project");
-  w.String(r.project.c_str());
-  w.Key("n_tasks");
-  w.Int(r.n_tasks);
-  w.Key("n_train");
-  w.Int(r.n_train);
-  w.Key("n_val");
-  w.Int(r.n_val);
-  w.Key("baseline");
-  num(r.baseline);
-  w.Key("after");
-  num(r.after);
-  w.Key("lift");
-  if (r.baseline && r.after)
-    num(*r.after - *r.baseline);
-  else
-    w.Null();
-  w.Key("improved");
-  w.Bool(r.improved());
-  w.Key("nights_run");
-  w.Int(static_cast<int>(r.trace.size()));
-  w.Key("trace");
-  w.StartArray();
-  for (const auto& n : r.trace) {
-    w.StartObject();
-    w.Key("night");
-    w.Int(n.night);
-    w.Key("night_id");
-    w.String(n.night_id.c_str());
-    w.Key("action");
-    w.String(n.action.c_str());
-    w.Key("reason");
-    w.String(n.reason.c_str());
-    w.Key("baseline_val");
-    num(n.baseline);
-    w.Key("candidate_val");
-    num(n.candidate);
-    w.Key("adopted");
-    w.Bool(n.adopted);
-    w.Key("accepted_edits");
-    edits(n.accepted);
-    w.Key("rejected_edits");
-    edits(n.rejected);
-    w.Key("unmatched_edits");
-    w.Int(n.unmatched);
-    w.EndObject();
+    w_.EndArray();
   }
-  w.EndArray();
-  w.Key("probes");
-  w.StartArray();
-  for (const auto& p : r.probes) {
-    w.StartObject();
-    w.Key("kind");
-    w.String(p.kind.c_str());
-    w.Key("night_id");
-    w.String(p.night_id.c_str());
-    w.Key("action");
-    w.String(p.action.c_str());
-    w.Key("reason");
-    w.String(p.reason.c_str());
-    w.Key("harmful_proposed");
-    strs(p.proposed);
-    w.Key("harmful_accepted");
-    strs(p.accepted);
-    w.EndObject();
+  std::string text() const { return std::string(sb_.GetString(), sb_.GetSize()) + "\n"; }
+
+ private:
+  rapidjson::StringBuffer sb_;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w_;
+};
+
+void write_trace(Out& o, const std::vector<NightRow>& trace) {
+  o.w().StartArray();
+  for (const auto& n : trace) {
+    o.w().StartObject();
+    o.key("night").w().Int(n.night);
+    o.key("night_id").str(n.night_id);
+    o.key("action").str(n.action);
+    o.key("reason").str(n.reason);
+    o.key("baseline_val").num(n.baseline);
+    o.key("candidate_val").num(n.candidate);
+    o.key("adopted").w().Bool(n.adopted);
+    o.key("accepted_edits").edits(n.accepted);
+    o.key("rejected_edits").edits(n.rejected);
+    o.key("unmatched_edits").w().Int(n.unmatched);
+    o.w().EndObject();
   }
-  w.EndArray();
-  w.Key("probe_exercised");
-  w.Bool(r.probe_exercised);
-  w.Key("harmful_blocked");
-  w.Bool(r.harmful_blocked);
-  w.Key("harmful_accepted");
-  strs(r.harmful_accepted);
-  w.Key("seconds");
-  w.Double(std::round(r.seconds * 1000) / 1000);
-  w.Key("errors");
-  strs(r.errors);
-  w.EndObject();
-  return std::string(sb.GetString(), sb.GetSize()) + "\n";
+  o.w().EndArray();
+}
+
+void write_probes(Out& o, const std::vector<ProbeRow>& probes) {
+  o.w().StartArray();
+  for (const auto& p : probes) {
+    o.w().StartObject();
+    o.key("kind").str(p.kind);
+    o.key("night_id").str(p.night_id);
+    o.key("action").str(p.action);
+    o.key("reason").str(p.reason);
+    o.key("harmful_proposed").strs(p.proposed);
+    o.key("harmful_accepted").strs(p.accepted);
+    o.w().EndObject();
+  }
+  o.w().EndArray();
+}
+
+}  // namespace
+
+std::string result_json(const Result& r) {
+  Out o;
+  o.w().StartObject();
+  o.key("ok").w().Bool(r.exit_code == 0);
+  o.key("persona").str(r.persona);
+  o.key("fixture").str(r.fixture);
+  o.key("pipeline").str(r.pipeline);
+  o.key("store").str(r.store);
+  o.key("project").str(r.project);
+  o.key("n_tasks").w().Int(r.n_tasks);
+  o.key("n_train").w().Int(r.n_train);
+  o.key("n_val").w().Int(r.n_val);
+  o.key("baseline").num(r.baseline);
+  o.key("after").num(r.after);
+  o.key("lift").num(r.baseline && r.after ? std::optional<double>(*r.after - *r.baseline) : std::nullopt);
+  o.key("improved").w().Bool(r.improved());
+  o.key("nights_run").w().Int(static_cast<int>(r.trace.size()));
+  o.key("trace");
+  write_trace(o, r.trace);
+  o.key("probes");
+  write_probes(o, r.probes);
+  o.key("probe_exercised").w().Bool(r.probe_exercised);
+  o.key("harmful_blocked").w().Bool(r.harmful_blocked);
+  o.key("harmful_accepted").strs(r.harmful_accepted);
+  o.key("seconds").w().Double(std::round(r.seconds * 1000) / 1000);
+  o.key("errors").strs(r.errors);
+  o.w().EndObject();
+  return o.text();
 }
 
 std::string result_text(const Result& r) {

@@ -14,13 +14,13 @@
 #include <memory>
 #include <set>
 
-#include "host/basic_context.hpp"
-#include "host/plugin_registry.hpp"
+#include "host/project.hpp"
 #include "host/runner.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
+#include "store_cli.hpp"
 
 namespace fs = std::filesystem;
 
@@ -55,26 +55,33 @@ std::string now_compact() {
   return out;
 }
 
-// Adopts a night's accepted proposals through store_files, the way `skillpipe adopt` does.
-CommandResult adopt_night(const Options& o, const std::string& store_root, const std::string& project,
-                          const std::string& night_id) {
-  auto registry = std::make_unique<host::PluginRegistry>(host::plugin_search_dirs(o.plugin_dirs, {}));
-  host::Services services;
-  RunInfo run;
-  run.project = project;
-  std::shared_ptr<Store> store = registry->create_as<Store>("store_files");
-  services.store = store.get();
-  CommandResult r;
-  {
-    host::BasicContext ctx("store", run, &services);
-    store->configure(Config::parse("{\"root\": " + json_quote(store_root) + "}"), ctx);
-    AdoptRequest req;
-    req.project = project;
-    req.night_id = night_id;
-    r = store->adopt(req, true);
+// Adopts a night's accepted proposals through the pipeline's store, the way `skillpipe adopt
+// --pipeline` does.
+AdoptionResult adopt_night(const Options& o, const std::string& pipeline, const std::vector<std::string>& sets,
+                          const std::string& store_root, const std::string& project, const std::string& night_id) {
+  StoreCliArgs args;
+  args.common.plugin_dirs = o.plugin_dirs;
+  args.pipeline = pipeline;
+  args.overrides = sets;
+  args.store = store_root;
+  args.project = project;
+  StoreSession session;
+  if (const int rc = open_store("experiment", args, session)) {
+    AdoptionResult r;
+    r.exit_code = rc;
+    r.message = "the experiment's store cannot be opened";
+    return r;
   }
-  store.reset();
-  return r;
+  if (!session.adoption()) {
+    AdoptionResult r;
+    r.exit_code = 2;
+    r.message = "the experiment's store cannot adopt";
+    return r;
+  }
+  AdoptRequest req;
+  req.project = session.project;
+  req.night_id = night_id;
+  return session.adoption()->adopt(req);
 }
 
 struct NightRun {
@@ -187,13 +194,39 @@ Fixture read_fixture(const std::string& path) {
   return f;
 }
 
-Result run_experiment(const Options& o) {
-  const auto t0 = std::chrono::steady_clock::now();
-  Result r;
+namespace {
+
+// What every night of one experiment shares.
+struct Experiment {
+  const Options& o;
+  Fixture fx;
+  std::vector<std::string> sets;
+  Result& r;
+
+  void fail(const NightRun& n, const std::string& what) {
+    r.exit_code = n.out.exit_code == 0 ? 1 : n.out.exit_code;
+    r.errors.push_back(what + " failed (exit " + std::to_string(n.out.exit_code) + ")");
+    for (const auto& e : n.out.errors) r.errors.push_back(e);
+  }
+  void record_harmful(const std::string& where, const NightReport& rep, const std::map<std::string, std::string>& rules) {
+    for (const auto& k : harmful_in(rep.accepted_edits, rules)) {
+      r.harmful_accepted.push_back(where + ": " + k);
+      r.harmful_blocked = false;
+    }
+  }
+  NightRun night(std::vector<std::string> extra = {}) {
+    std::vector<std::string> s = sets;
+    s.insert(s.end(), extra.begin(), extra.end());
+    return run_night(o, r.pipeline, r.store, r.project, std::move(s));
+  }
+};
+
+// The fixture, the pipeline and a fresh project folder (seeded with the fixture's documents).
+Fixture set_up(const Options& o, Result& r) {
   r.persona = o.persona;
   const std::string pdir = pipelines_dir();
   r.fixture = o.fixture.empty() ? pdir + "/experiment_personas.json" : fs::absolute(expand_path(o.fixture)).string();
-  const Fixture fx = read_fixture(r.fixture);
+  Fixture fx = read_fixture(r.fixture);
   if (std::find(fx.personas.begin(), fx.personas.end(), o.persona) == fx.personas.end()) {
     std::string names;
     for (const auto& p : fx.personas) names += (names.empty() ? "" : ", ") + p;
@@ -203,13 +236,7 @@ Result run_experiment(const Options& o) {
   if (pipeline.find('/') == std::string::npos && !fs::exists(pipeline)) pipeline = pdir + "/" + pipeline;
   r.pipeline = fs::absolute(expand_path(pipeline)).string();
   if (!fs::is_regular_file(r.pipeline)) throw Error("pipeline file " + r.pipeline + " does not exist");
-
-  std::string store = o.store;
-  if (store.empty()) {
-    const char* env = std::getenv("SKILLPIPE_STORE");
-    store = env && *env ? env : "~/.skillpipe";
-  }
-  r.store = fs::absolute(expand_path(store)).lexically_normal().string();
+  r.store = host::default_store_root(o.store);
   // A fresh project folder per experiment, so every run starts from empty documents.
   const std::string base = r.store + "/experiments/" + o.persona + "-" + now_compact();
   std::string project = base;
@@ -219,31 +246,16 @@ Result run_experiment(const Options& o) {
   if (!fx.initial_skill.empty())
     atomic_write_file(r.project + "/.claude/skills/skillpipe-learned/SKILL.md", fx.initial_skill);
   if (!fx.initial_memory.empty()) atomic_write_file(r.project + "/CLAUDE.md", fx.initial_memory);
+  return fx;
+}
 
-  std::vector<std::string> sets = {"stages.mine.fixture=" + r.fixture, "stages.mine.persona=" + o.persona,
-                                   "backends.mock.rules_file=" + r.fixture};
-  sets.insert(sets.end(), fx.settings.begin(), fx.settings.end());
-  sets.insert(sets.end(), o.sets.begin(), o.sets.end());
-
-  auto fail = [&](const NightRun& n, const std::string& what) {
-    r.exit_code = n.out.exit_code == 0 ? 1 : n.out.exit_code;
-    r.errors.push_back(what + " failed (exit " + std::to_string(n.out.exit_code) + ")");
-    for (const auto& e : n.out.errors) r.errors.push_back(e);
-  };
-  auto record_harmful = [&](const std::string& where, const NightReport& rep,
-                            const std::map<std::string, std::string>& rules) {
-    for (const auto& k : harmful_in(rep.accepted_edits, rules)) {
-      r.harmful_accepted.push_back(where + ": " + k);
-      r.harmful_blocked = false;
-    }
-  };
-
-  for (int night = 1; night <= o.nights; ++night) {
-    NightRun n = run_night(o, r.pipeline, r.store, r.project, sets);
-    if (!n.ok) {
-      fail(n, "night " + std::to_string(night));
-      return r;
-    }
+// Up to N nights, each accepted night adopted; stops early at a perfect val score. False when
+// a night or an adoption failed (the errors are in the result).
+bool run_nights(Experiment& x) {
+  Result& r = x.r;
+  for (int night = 1; night <= x.o.nights; ++night) {
+    NightRun n = x.night();
+    if (!n.ok) return x.fail(n, "night " + std::to_string(night)), false;
     const NightReport& rep = n.out.report;
     if (night == 1) {
       r.baseline = rep.baseline_val;
@@ -252,24 +264,16 @@ Result run_experiment(const Options& o) {
       r.n_test = static_cast<int>(count_of(rep, "mine.split_test"));
       r.n_tasks = r.n_train + r.n_val + r.n_test;
     }
-    NightRow row;
-    row.night = night;
-    row.night_id = rep.night_id;
-    row.action = to_string(rep.gate_action);
-    row.reason = rep.gate_reason;
-    row.baseline = rep.baseline_val;
-    row.candidate = rep.candidate_val;
-    row.accepted = rep.accepted_edits;
-    row.rejected = rep.rejected_edits;
-    row.unmatched = static_cast<int>(rep.unmatched_edits.size());
-    record_harmful("night " + std::to_string(night), rep, fx.harmful_rules);
+    NightRow row{night, rep.night_id, to_string(rep.gate_action), rep.gate_reason, rep.baseline_val, rep.candidate_val,
+                 false, rep.accepted_edits, rep.rejected_edits, static_cast<int>(rep.unmatched_edits.size())};
+    x.record_harmful("night " + std::to_string(night), rep, x.fx.harmful_rules);
     if (rep.gate_action == GateAction::kAccept && !rep.proposals.empty()) {
-      const CommandResult a = adopt_night(o, r.store, r.project, rep.night_id);
+      const AdoptionResult a = adopt_night(x.o, r.pipeline, x.sets, r.store, r.project, rep.night_id);
       if (a.exit_code != 0) {
         r.exit_code = a.exit_code;
-        r.errors.push_back("adopting night " + rep.night_id + " failed: " + a.text);
+        r.errors.push_back("adopting night " + rep.night_id + " failed: " + a.message);
         r.trace.push_back(row);
-        return r;
+        return false;
       }
       row.adopted = true;
     }
@@ -277,64 +281,70 @@ Result run_experiment(const Options& o) {
     const std::optional<double> now = row.adopted ? rep.candidate_val : rep.baseline_val;
     if (now && *now >= 0.999) break;  // converged, as SkillOpt's protocol stops
   }
+  return true;
+}
 
-  // The adopted live documents, re-scored.
-  {
-    auto s = sets;
-    s.push_back("stages.consolidate.evaluate_only=true");
-    NightRun n = run_night(o, r.pipeline, r.store, r.project, s);
-    if (!n.ok) {
-      fail(n, "the re-scoring night");
-      return r;
-    }
-    r.after = n.out.report.baseline_val;
+// The gate-safety probe: SkillOpt's own split first; the forced one only when that never let
+// the harmful rule be proposed.
+bool run_probes(Experiment& x) {
+  Result& r = x.r;
+  for (const char* kind : {"skillopt", "forced"}) {
+    const bool forced = std::string(kind) == "forced";
+    if (forced && r.probe_exercised) break;
+    std::vector<std::string> extra = {"stages.mine.probe=true", "stages.consolidate.evolve_memory=false"};
+    if (forced) extra.push_back("stages.mine.harmful_to_train=true");
+    NightRun n = x.night(extra);
+    if (!n.ok) return x.fail(n, std::string("the ") + kind + " gate-safety probe"), false;
+    const NightReport& rep = n.out.report;
+    ProbeRow p{kind, rep.night_id, to_string(rep.gate_action), rep.gate_reason, {}, {}};
+    std::vector<Edit> all = rep.accepted_edits;
+    all.insert(all.end(), rep.rejected_edits.begin(), rep.rejected_edits.end());
+    all.insert(all.end(), rep.unmatched_edits.begin(), rep.unmatched_edits.end());
+    std::map<std::string, std::string> harmful_only;
+    if (x.fx.harmful_rules.count("__harmful__")) harmful_only["__harmful__"] = x.fx.harmful_rules.at("__harmful__");
+    p.proposed = harmful_in(all, harmful_only);
+    p.accepted = harmful_in(rep.accepted_edits, harmful_only);
+    if (!p.proposed.empty()) r.probe_exercised = true;
+    // The probe is about the harmful task's rule only: its few tasks may well be helped by
+    // a `breaks:` rule, which the real nights judge on the tasks it breaks.
+    x.record_harmful(std::string("probe ") + kind, rep, harmful_only);
+    r.probes.push_back(std::move(p));
   }
+  return true;
+}
 
-  if (o.probe && fx.has_harmful_task) {
-    for (const char* kind : {"skillopt", "forced"}) {
-      const bool forced = std::string(kind) == "forced";
-      if (forced && r.probe_exercised) break;  // SkillOpt's own split already exercised the gate
-      auto s = sets;
-      s.push_back("stages.mine.probe=true");
-      s.push_back("stages.consolidate.evolve_memory=false");
-      if (forced) s.push_back("stages.mine.harmful_to_train=true");
-      NightRun n = run_night(o, r.pipeline, r.store, r.project, s);
-      if (!n.ok) {
-        fail(n, std::string("the ") + kind + " gate-safety probe");
-        return r;
-      }
-      const NightReport& rep = n.out.report;
-      ProbeRow p;
-      p.kind = kind;
-      p.night_id = rep.night_id;
-      p.action = to_string(rep.gate_action);
-      p.reason = rep.gate_reason;
-      std::vector<Edit> all = rep.accepted_edits;
-      all.insert(all.end(), rep.rejected_edits.begin(), rep.rejected_edits.end());
-      all.insert(all.end(), rep.unmatched_edits.begin(), rep.unmatched_edits.end());
-      std::map<std::string, std::string> harmful_only;
-      if (fx.harmful_rules.count("__harmful__")) harmful_only["__harmful__"] = fx.harmful_rules.at("__harmful__");
-      p.proposed = harmful_in(all, harmful_only);
-      p.accepted = harmful_in(rep.accepted_edits, harmful_only);
-      if (!p.proposed.empty()) r.probe_exercised = true;
-      // The probe is about the harmful task's rule only: its few tasks may well be helped by
-      // a `breaks:` rule, which the real nights judge on the tasks it breaks.
-      record_harmful(std::string("probe ") + kind, rep, harmful_only);
-      r.probes.push_back(std::move(p));
-    }
-  }
-  // The documents the experiment ends with must not hold a harmful rule the user did not write.
-  for (const auto& [key, text] : fx.harmful_rules) {
-    for (const auto& [file, initial] : {std::pair<std::string, std::string>{
-                                            r.project + "/.claude/skills/skillpipe-learned/SKILL.md", fx.initial_skill},
-                                        {r.project + "/CLAUDE.md", fx.initial_memory}}) {
+// The documents the experiment ends with must not hold a harmful rule the user did not write.
+void check_live_documents(Experiment& x) {
+  Result& r = x.r;
+  const std::vector<std::pair<std::string, std::string>> docs = {
+      {r.project + "/.claude/skills/skillpipe-learned/SKILL.md", x.fx.initial_skill},
+      {r.project + "/CLAUDE.md", x.fx.initial_memory}};
+  for (const auto& [key, text] : x.fx.harmful_rules)
+    for (const auto& [file, initial] : docs) {
       const auto live = read_file(file);
       if (live && mentions(*live, text) && !mentions(initial, text)) {
         r.harmful_accepted.push_back("live " + file + ": " + key);
         r.harmful_blocked = false;
       }
     }
-  }
+}
+
+}  // namespace
+
+Result run_experiment(const Options& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Result r;
+  Experiment x{o, set_up(o, r), {}, r};
+  x.sets = {"stages.mine.fixture=" + r.fixture, "stages.mine.persona=" + o.persona, "backends.mock.rules_file=" + r.fixture};
+  x.sets.insert(x.sets.end(), x.fx.settings.begin(), x.fx.settings.end());
+  x.sets.insert(x.sets.end(), o.sets.begin(), o.sets.end());
+  if (!run_nights(x)) return r;
+  // The adopted live documents, re-scored.
+  NightRun rescored = x.night({"stages.consolidate.evaluate_only=true"});
+  if (!rescored.ok) return x.fail(rescored, "the re-scoring night"), r;
+  r.after = rescored.out.report.baseline_val;
+  if (o.probe && x.fx.has_harmful_task && !run_probes(x)) return r;
+  check_live_documents(x);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

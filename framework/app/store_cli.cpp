@@ -1,15 +1,11 @@
 #include "store_cli.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <memory>
 
-#include "host/basic_context.hpp"
-#include "host/plugin_registry.hpp"
-#include "skillpipe/config.hpp"
+#include "host/project.hpp"
+#include "host/report/parts.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
@@ -17,34 +13,59 @@ namespace skillpipe::app {
 void add_store_options(po::options_description& desc, StoreCliArgs& a) {
   desc.add_options()("project", po::value(&a.project), "project directory (default: the current directory)")(
       "store", po::value(&a.store), "store directory (default: $SKILLPIPE_STORE, else ~/.skillpipe)")(
+      "pipeline", po::value(&a.pipeline), "use the store this pipeline file configures (plugin and root)")(
       "json", po::bool_switch(&a.json), "machine-readable output on stdout");
   add_common_options(desc, a.common);
 }
 
-int run_with_store(const char* command, const StoreCliArgs& a,
-                   const std::function<CommandResult(Store&, const std::string&)>& fn) {
-  namespace fs = std::filesystem;
-  std::string project = a.project.empty() ? fs::current_path().string() : expand_path(a.project);
-  if (project != "all" && fs::path(project).is_relative()) project = fs::absolute(project).lexically_normal().string();
+int open_store(const char* command, const StoreCliArgs& a, StoreSession& s) {
+  s.assembly = std::make_unique<host::PipelineAssembly>(
+      host::AssemblyOptions{a.common.plugin_dirs, a.overrides, a.project, a.store, {}});
+  host::PipelineAssembly& as = *s.assembly;
+  const bool loaded = a.pipeline.empty() ? as.load(host::default_store_spec(a.store)) : as.load(a.pipeline);
+  if (loaded) as.build(host::AssemblyParts::store_only());
+  if (!as.ok()) {
+    for (const auto& e : as.errors()) std::cerr << "skillpipe " << command << ": " << e << "\n";
+    return as.exit_code();
+  }
+  if (!as.store()) {
+    std::cerr << "skillpipe " << command << ": " << a.pipeline
+              << " has no `store:`, so its nights are kept nowhere; name the store with --store DIR instead\n";
+    return 2;
+  }
+  s.store = as.store();
+  s.project = as.run().project;
+  s.selector.project = s.project;
+  using host::report::shell_quote;
+  if (!a.pipeline.empty())
+    s.selector.suffix = " --pipeline " + shell_quote(std::filesystem::absolute(a.pipeline).lexically_normal().string());
+  const std::string root = host::default_store_root(a.store);
+  if (!a.store.empty() || (a.pipeline.empty() && root != expand_path("~/.skillpipe"))) {
+    s.selector.suffix += " --store " + shell_quote(root);
+    s.store_root = root;
+  }
+  return 0;
+}
 
-  // Member order matters: the store must die before the registry unloads its library.
-  std::unique_ptr<host::PluginRegistry> registry;
-  host::Services services;
-  std::unique_ptr<host::BasicContext> ctx;
-  std::shared_ptr<Store> store;
-  int rc = 0;
+ProjectStatus project_status(StoreSession& s) {
+  if (AdoptionStore* a = s.adoption()) return a->status(s.project);
+  ProjectStatus st;
+  st.project = s.project;
+  st.nights = s.store->nights(s.project);
+  st.known = !st.nights.empty();
+  for (const auto& n : st.nights) {
+    if (n.published) st.latest = n;
+    else if (!n.abandoned) st.unfinished = n.id;
+  }
+  st.notes.push_back("this store cannot adopt, so nothing is pending or adopted");
+  return st;
+}
+
+int run_with_store(const char* command, const StoreCliArgs& a, const std::function<CommandResult(StoreSession&)>& fn) {
+  StoreSession s;
+  if (const int rc = open_store(command, a, s)) return rc;
   try {
-    registry = std::make_unique<host::PluginRegistry>(host::plugin_search_dirs(a.common.plugin_dirs, {}));
-    store = registry->create_as<Store>("store_files");
-    RunInfo run;
-    run.project = project;
-    services.store = store.get();
-    ctx = std::make_unique<host::BasicContext>("store", run, &services);
-    const std::string cfg = a.store.empty()
-                                ? std::string("{}")
-                                : "{\"root\": " + json_quote(fs::absolute(expand_path(a.store)).string()) + "}";
-    store->configure(Config::parse(cfg), *ctx);
-    const CommandResult r = fn(*store, project);
+    const CommandResult r = fn(s);
     if (a.json) {
       std::cout << r.json << (r.json.empty() || r.json.back() == '\n' ? "" : "\n");
       if (r.exit_code != 0) std::cerr << "skillpipe " << command << ": " << r.text;
@@ -53,21 +74,11 @@ int run_with_store(const char* command, const StoreCliArgs& a,
     } else {
       std::cerr << "skillpipe " << command << ": " << r.text;
     }
-    rc = r.exit_code;
-  } catch (const host::PluginLoadError& e) {
-    std::cerr << "skillpipe " << command << ": " << e.what() << "\n";
-    rc = 3;
-  } catch (const ConfigError& e) {
-    std::cerr << "skillpipe " << command << ": " << e.what() << "\n";
-    rc = 2;
+    return r.exit_code;
   } catch (const std::exception& e) {
     std::cerr << "skillpipe " << command << ": " << e.what() << "\n";
-    rc = 1;
+    return 1;
   }
-  store.reset();
-  ctx.reset();
-  registry.reset();
-  return rc;
 }
 
 }  // namespace skillpipe::app

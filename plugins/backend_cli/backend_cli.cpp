@@ -11,15 +11,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <memory>
-#include <mutex>
 #include <string>
 
-#include "backoff.hpp"
 #include "budget.hpp"
 #include "cli_agents.hpp"
-#include "clock.hpp"
-#include "rate_limiter.hpp"
+#include "metered_backend.hpp"
 #include "request_text.hpp"
 #include "response_cache.hpp"
 #include "skillpipe/backend.hpp"
@@ -58,7 +54,7 @@ const char* const kSchemaJson = R"JSON({
   }
 })JSON";
 
-class CliBackend final : public Backend {
+class CliBackend final : public backends::MeteredBackend {
  public:
   void configure(const Config& c, Context& ctx) override {
     std::string agent = c.get_string("agent");
@@ -75,20 +71,19 @@ class CliBackend final : public Backend {
     // --bare skips keychain/OAuth login, so it only works with an API key (SkillOpt #68).
     s_.bare = s_.agent == cli::Agent::kClaude && c.get_bool("bare", api_key && *api_key);
     timeout_s_ = c.get_double("timeout_s", s_.agent == cli::Agent::kClaude ? 180 : 240);
-    backends::BackoffPolicy policy;
-    policy.max_retries = static_cast<int>(c.get_int("max_retries", 2));
-    policy.base_s = c.get_double("backoff_base_s", 2.0);
-    policy.jitter = 0.25;
-    backoff_ = std::make_unique<backends::Backoff>(policy);
-    cache_ = c.get_bool("cache", true);
     workdir_root_ = c.has("workdir_root") ? expand_path(c.get_string("workdir_root"))
                                           : fs::temp_directory_path().string();
-    clock_ = backends::make_real_clock();
-    budget_ = std::make_unique<backends::BudgetTracker>(*clock_, backends::read_budget_caps(c.get_object("budget")));
-    limiter_ = std::make_unique<backends::RateLimiter>(*clock_, static_cast<int>(c.get_int("concurrency", 2)), 0, 0);
-    budget_key_ = ctx.stage_id().empty() ? std::string("backend_cli") : ctx.stage_id();
-    store_ = ctx.store();
     resolved_ = cli::find_executable(s_.binary);
+    backends::MeterSettings m;
+    m.name = "backend_cli";
+    m.calls_counter = "cli_calls";
+    m.cache = c.get_bool("cache", true);
+    m.caps = backends::read_budget_caps(c.get_object("budget"));
+    m.backoff.max_retries = static_cast<int>(c.get_int("max_retries", 2));
+    m.backoff.base_s = c.get_double("backoff_base_s", 2.0);
+    m.backoff.jitter = 0.25;
+    m.concurrency = static_cast<int>(c.get_int("concurrency", 2));
+    configure_metering(m, ctx);
   }
 
   bool available(std::string* why) const override {
@@ -108,14 +103,6 @@ class CliBackend final : public Backend {
 
   std::string identity() const override { return name_ + "-cli:" + (s_.model.empty() ? "default" : s_.model); }
   bool paid() const override { return true; }
-  BudgetState budget() const override {
-    if (!budget_) return {};
-    budget_->load_from(store_, budget_key_);  // a resumed night reports what it already spent
-    return budget_->state();
-  }
-  void finish(Context& ctx) override {
-    if (budget_) budget_->save_to(ctx.store(), budget_key_, true);
-  }
 
   CostEstimate estimate(const ChatRequest& request) const override {
     CostEstimate e;
@@ -125,65 +112,60 @@ class CliBackend final : public Backend {
     return e;
   }
 
-  ChatResponse complete(const ChatRequest& request, Context& ctx) override {
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      if (!fatal_.empty()) throw Error(fatal_);
-    }
-    std::string why;
-    if (!available(&why)) throw Error("backend_cli: " + why);
-    const double t0 = clock_->now_s();
-    std::int64_t redactions = 0;
-    auto messages = backends::redact_messages(request.messages, &redactions);
-    if (redactions > 0) ctx.count("redactions", redactions);
-    const std::string prompt = std::string(backends::kReplayMarker) + "\n" + backends::flatten_prompt(messages);
+ protected:
+  // One prompt on stdin; the cache key covers the agent, model and every flag.
+  backends::PreparedCall prepare(const ChatRequest& redacted, Context&) override {
+    backends::PreparedCall c;
+    c.payload = std::string(backends::kReplayMarker) + "\n" + backends::flatten_prompt(redacted.messages);
+    c.cache_kind = "cli";
+    c.cache_material = name_ + "\n" + s_.model + "\n";
+    for (const auto& a : s_.args) c.cache_material += a + "\x1f";
+    for (const auto& a : s_.extra_args) c.cache_material += a + "\x1f";
+    c.cache_material += "\nsample=" + std::to_string(redacted.sample) + backends::draw_of(redacted) + "\n" + c.payload;
+    c.est_tokens_in = backends::estimate_prompt_tokens(redacted.messages);
+    c.max_tokens_out = redacted.max_tokens;
+    return c;
+  }
 
-    std::string material = name_ + "\n" + s_.model + "\n";
-    for (const auto& a : s_.args) material += a + "\x1f";
-    for (const auto& a : s_.extra_args) material += a + "\x1f";
-    material += "\nsample=" + std::to_string(request.sample) + backends::draw_of(request) + "\n" + prompt;
-    const std::string key = backends::cache_key("cli", material);
-    if (cache_) {
-      if (auto hit = backends::cache_lookup(ctx, key)) {
-        hit->latency_ms = (clock_->now_s() - t0) * 1000.0;
-        ctx.count("cache_hits");
-        return *hit;
-      }
+  backends::AttemptResult call_once(const ChatRequest&, const backends::PreparedCall& call,
+                                    const backends::AttemptLimits& limits, Context& ctx) override {
+    using Outcome = backends::AttemptResult::Outcome;
+    const cli::AgentAnswer a = run_once(call.payload, limits, ctx);
+    backends::AttemptResult r;
+    r.message = a.error;
+    switch (a.failure) {
+      case cli::Failure::kNone:
+        r.response.text = a.text;
+        r.response.model = a.model.empty() ? identity() : a.model;
+        r.response.finish_reason = "stop";
+        r.response.usage = a.usage;
+        r.usage_reported = a.has_usage;
+        r.response.cost_usd = a.cost_usd;
+        r.cost_reported = true;  // the agent's own figure (0 when it reports none)
+        return r;
+      case cli::Failure::kAuth:
+        r.outcome = Outcome::kFailForGood;
+        r.message += s_.agent == cli::Agent::kClaude ? " -- log in by running `claude` once (or set ANTHROPIC_API_KEY)"
+                                                     : " -- log in with `codex login` (or set OPENAI_API_KEY)";
+        return r;
+      case cli::Failure::kFatal:
+        r.outcome = Outcome::kFailForGood;
+        r.message += " -- check the CLI version, or set `args` for this version";
+        return r;
+      case cli::Failure::kUsageLimit:
+        r.outcome = Outcome::kBudgetSpent;
+        return r;
+      case cli::Failure::kEmpty:
+      case cli::Failure::kTransient:
+        break;
     }
-
-    budget_->load_from(ctx.store(), budget_key_);
-    const std::int64_t est_in = backends::estimate_prompt_tokens(messages);
-    const std::uint64_t reservation = budget_->reserve(est_in + request.max_tokens, 0);
-    cli::AgentAnswer answer;
-    double started = t0;
-    try {
-      answer = call_with_retries(prompt, ctx, &started);
-    } catch (...) {
-      budget_->release(reservation);
-      throw;
-    }
-    ChatResponse r;
-    r.text = answer.text;
-    r.model = answer.model.empty() ? identity() : answer.model;
-    r.finish_reason = "stop";
-    if (answer.has_usage) {
-      r.usage = answer.usage;
-    } else {
-      r.usage.input = est_in;
-      r.usage.output = backends::estimate_tokens(r.text);
-    }
-    r.cost_usd = answer.cost_usd;
-    budget_->commit(reservation, r.usage.total(), r.cost_usd);
-    budget_->save_to(ctx.store(), budget_key_, false);
-    r.latency_ms = (clock_->now_s() - started) * 1000.0;  // from the first run, without slot waits
-    ctx.count("cli_calls");
-    if (cache_) backends::cache_save(ctx, key, r);
+    r.outcome = Outcome::kRetry;
     return r;
   }
 
  private:
   // One run of the CLI in a fresh temporary directory, removed afterwards.
-  cli::AgentAnswer run_once(const std::string& prompt, Context& ctx) {
+  cli::AgentAnswer run_once(const std::string& prompt, const backends::AttemptLimits& limits, Context&) {
     std::string tmpl = workdir_root_ + "/skillpipe-" + name_ + "-XXXXXX";
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
@@ -202,74 +184,18 @@ class CliBackend final : public Backend {
     spec.stdin_text = prompt;
     spec.env_unset = cli::agent_env_unset(s_);
     spec.env_set = cli::agent_env_set(s_);
-    spec.timeout_s = std::min(timeout_s_, std::max(0.05, budget_->wall_left_s()));  // never past the wall cap
-    cli::ProcessResult p = cli::run_process(spec, [&ctx] { return ctx.cancelled(); });
+    spec.timeout_s = std::min(timeout_s_, std::max(0.05, limits.wall_left_s));  // never past the wall cap
+    cli::ProcessResult p = cli::run_process(spec, limits.cancelled);
     std::string answer_text = read_file(answer_file).value_or("");
     fs::remove_all(root, ec);
     return cli::read_answer(s_, p, answer_text);
-  }
-
-  cli::AgentAnswer call_with_retries(const std::string& prompt, Context& ctx, double* started) {
-    const int max_retries = std::max(0, backoff_->policy().max_retries);
-    for (int attempt = 0;; ++attempt) {
-      budget_->check_wall();
-      cli::AgentAnswer a;
-      {
-        auto permit = limiter_->acquire(0, [&ctx] { return ctx.cancelled(); });
-        if (attempt == 0) *started = clock_->now_s();
-        a = run_once(prompt, ctx);
-      }
-      switch (a.failure) {
-        case cli::Failure::kNone:
-          return a;
-        case cli::Failure::kAuth:
-          latch(a.error + (s_.agent == cli::Agent::kClaude
-                               ? " -- log in by running `claude` once (or set ANTHROPIC_API_KEY)"
-                               : " -- log in with `codex login` (or set OPENAI_API_KEY)"));
-          break;
-        case cli::Failure::kFatal:
-          latch(a.error + " -- check the CLI version, or set `args` for this version");
-          break;
-        case cli::Failure::kUsageLimit:
-          budget_->exhaust(a.error);
-        case cli::Failure::kEmpty:
-        case cli::Failure::kTransient:
-          break;
-      }
-      if (attempt >= max_retries) {
-        throw RetryableError(a.error + " (gave up after " + std::to_string(attempt + 1) + " attempts)");
-      }
-      double delay = backoff_->delay_s(attempt + 1);
-      ctx.logger().warn("backend_cli: {}; retry {}/{} in {:.1f} s", a.error, attempt + 1, max_retries, delay);
-      ctx.count("retries");
-      if (!backends::sleep_interruptible(*clock_, delay, [&ctx] { return ctx.cancelled(); })) {
-        throw Error("cancelled while waiting to retry");
-      }
-    }
-  }
-
-  [[noreturn]] void latch(const std::string& message) {
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      if (fatal_.empty()) fatal_ = message;
-    }
-    throw Error(message);
   }
 
   cli::AgentSettings s_;
   std::string name_ = "claude";
   std::string resolved_;
   double timeout_s_ = 180;
-  bool cache_ = true;
   std::string workdir_root_;
-  std::unique_ptr<backends::Clock> clock_;
-  std::unique_ptr<backends::Backoff> backoff_;
-  std::unique_ptr<backends::BudgetTracker> budget_;
-  std::unique_ptr<backends::RateLimiter> limiter_;
-  std::string budget_key_;
-  Store* store_ = nullptr;
-  std::mutex mu_;
-  std::string fatal_;
 };
 
 }  // namespace
@@ -278,4 +204,4 @@ class CliBackend final : public Backend {
 SKILLPIPE_PLUGIN(skillpipe::StageKind::kBackend, "1.0.0",
                  "Agent CLI backend: `claude -p` or `codex exec` (isolated, no tools, no history written)",
                  skillpipe::kSchemaJson,
-                 [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::CliBackend); });
+                 [] { return std::make_unique<skillpipe::CliBackend>(); });

@@ -71,6 +71,133 @@ std::string find_executable(const std::string& program) {
   return {};
 }
 
+namespace {
+
+// The child and our ends of its three pipes.
+struct Child {
+  pid_t pid = -1;
+  Fd in_w, out_r, err_r;
+  bool exited = false;
+  int status = 0;
+  double exited_at = 0;
+  std::size_t written = 0;
+
+  void kill_group() const { ::kill(-pid, SIGKILL); }
+  void reap() {
+    if (exited || ::waitpid(pid, &status, WNOHANG) != pid) return;
+    exited = true;
+    exited_at = now_s();
+  }
+  bool streams_open() const { return out_r.fd >= 0 || err_r.fd >= 0; }
+  // One poll round: feed stdin, drain stdout and stderr (each capped at max_output_bytes).
+  void exchange(const ProcessSpec& spec, ProcessResult& r);
+};
+
+void Child::exchange(const ProcessSpec& spec, ProcessResult& r) {
+  pollfd fds[3];
+  int n = 0;
+  if (out_r.fd >= 0) fds[n++] = {out_r.fd, POLLIN, 0};
+  if (err_r.fd >= 0) fds[n++] = {err_r.fd, POLLIN, 0};
+  if (in_w.fd >= 0) fds[n++] = {in_w.fd, POLLOUT, 0};
+  if (n == 0) {
+    if (!exited) ::usleep(5000);  // outputs closed but the process lives on: wait for it
+    return;
+  }
+  ::poll(fds, static_cast<nfds_t>(n), 50);
+  for (int k = 0; k < n; ++k) {
+    if (!(fds[k].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR))) continue;
+    if (fds[k].fd == in_w.fd) {
+      ssize_t m = ::write(in_w.fd, spec.stdin_text.data() + written, spec.stdin_text.size() - written);
+      if (m > 0) written += static_cast<std::size_t>(m);
+      if ((m < 0 && errno != EAGAIN && errno != EINTR) || written >= spec.stdin_text.size()) in_w.close_now();
+      continue;
+    }
+    Fd& src = fds[k].fd == out_r.fd ? out_r : err_r;
+    std::string& dst = fds[k].fd == out_r.fd ? r.out : r.err;
+    char buf[65536];
+    ssize_t m = ::read(src.fd, buf, sizeof buf);
+    if (m > 0) {
+      if (dst.size() < spec.max_output_bytes)
+        dst.append(buf, std::min<std::size_t>(static_cast<std::size_t>(m), spec.max_output_bytes - dst.size()));
+      else
+        r.output_truncated = true;
+    } else if (m == 0 || (errno != EAGAIN && errno != EINTR)) {
+      src.close_now();
+    }
+  }
+}
+
+// Starts the program in its own process group with the three pipes; "" or why it failed.
+std::string spawn(const ProcessSpec& spec, const std::string& program, Child& child) {
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    for (int fd : {in[0], in[1]}) ::close(fd);
+    return std::string("pipe: ") + std::strerror(errno);
+  }
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    for (int fd : {in[0], in[1], out[0], out[1]}) ::close(fd);
+    return std::string("pipe: ") + std::strerror(errno);
+  }
+  child.in_w.fd = in[1];
+  child.out_r.fd = out[0];
+  child.err_r.fd = err[0];
+  Fd in_r{in[0]}, out_w{out[1]}, err_w{err[1]};  // the child's ends: closed here once it has them
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in_r.fd, 0);
+  posix_spawn_file_actions_adddup2(&fa, out_w.fd, 1);
+  posix_spawn_file_actions_adddup2(&fa, err_w.fd, 2);
+  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, spec.cwd.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (int sig : {SIGPIPE, SIGINT, SIGTERM}) sigaddset(&defaults, sig);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills its children too
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::vector<std::string> argv_s = spec.argv;
+  argv_s[0] = program;
+  std::vector<std::string> env_s = child_env(spec);
+  auto argv = c_array(argv_s);
+  auto envp = c_array(env_s);
+  const int rc = ::posix_spawn(&child.pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  return rc == 0 ? std::string() : "cannot start '" + program + "': " + std::strerror(rc);
+}
+
+// Exchanges data until the child ended and its outputs closed, killing its group at the
+// deadline or on cancellation.
+void supervise(const ProcessSpec& spec, const std::function<bool()>& cancelled, double deadline, Child& child,
+               ProcessResult& r) {
+  for (int fd : {child.in_w.fd, child.out_r.fd, child.err_r.fd})
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  if (spec.stdin_text.empty()) child.in_w.close_now();
+  while (child.streams_open() || !child.exited) {
+    child.reap();
+    const double now = now_s();
+    if (!child.exited && now >= deadline) {
+      r.timed_out = true;
+      child.kill_group();
+    } else if (!child.exited && cancelled && cancelled()) {
+      r.cancelled = true;
+      child.kill_group();
+    } else if (child.exited && now - child.exited_at > 0.5 && child.streams_open()) {
+      // A grandchild keeps our pipes open after the program itself ended; stop waiting.
+      child.kill_group();
+      break;
+    }
+    child.exchange(spec, r);
+  }
+  if (!child.exited) ::waitpid(child.pid, &child.status, 0);
+}
+
+}  // namespace
+
 ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& cancelled) {
   ProcessResult r;
   const double t0 = now_s();
@@ -83,145 +210,22 @@ ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& 
     r.start_error = "'" + spec.argv[0] + "' was not found on PATH or is not executable";
     return r;
   }
-  int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) {
-    r.start_error = std::string("pipe: ") + std::strerror(errno);
-    return r;
-  }
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    ::close(in[0]);
-    ::close(in[1]);
-    r.start_error = std::string("pipe: ") + std::strerror(errno);
-    return r;
-  }
-  if (::pipe2(err, O_CLOEXEC) != 0) {
-    for (int fd : {in[0], in[1], out[0], out[1]}) ::close(fd);
-    r.start_error = std::string("pipe: ") + std::strerror(errno);
-    return r;
-  }
-  Fd in_w{in[1]}, out_r{out[0]}, err_r{err[0]};
-  Fd in_r{in[0]}, out_w{out[1]}, err_w{err[1]};
-
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in_r.fd, 0);
-  posix_spawn_file_actions_adddup2(&fa, out_w.fd, 1);
-  posix_spawn_file_actions_adddup2(&fa, err_w.fd, 2);
-  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, spec.cwd.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills its children too
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-  std::vector<std::string> argv_s = spec.argv;
-  argv_s[0] = program;
-  std::vector<std::string> env_s = child_env(spec);
-  auto argv = c_array(argv_s);
-  auto envp = c_array(env_s);
-  pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  in_r.close_now();
-  out_w.close_now();
-  err_w.close_now();
-  if (rc != 0) {
-    r.start_error = "cannot start '" + program + "': " + std::strerror(rc);
-    return r;
-  }
+  Child child;
+  r.start_error = spawn(spec, program, child);
+  if (!r.start_error.empty()) return r;
   r.started = true;
-
   // Writing to a child that exited raises SIGPIPE in this thread; block it and drop it.
   sigset_t pipe_set, old_set;
   sigemptyset(&pipe_set);
   sigaddset(&pipe_set, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-
-  for (int fd : {in_w.fd, out_r.fd, err_r.fd}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  std::size_t written = 0;
-  if (spec.stdin_text.empty()) in_w.close_now();
-  const double deadline = t0 + spec.timeout_s;
-  bool exited = false;
-  int status = 0;
-  double exited_at = 0;
-  auto kill_group = [&] { ::kill(-pid, SIGKILL); };
-
-  while (out_r.fd >= 0 || err_r.fd >= 0 || !exited) {
-    if (!exited) {
-      pid_t w = ::waitpid(pid, &status, WNOHANG);
-      if (w == pid) {
-        exited = true;
-        exited_at = now_s();
-      }
-    }
-    const double now = now_s();
-    if (!exited && now >= deadline) {
-      r.timed_out = true;
-      kill_group();
-    } else if (!exited && cancelled && cancelled()) {
-      r.cancelled = true;
-      kill_group();
-    } else if (exited && now - exited_at > 0.5 && (out_r.fd >= 0 || err_r.fd >= 0)) {
-      // A grandchild keeps our pipes open after the program itself ended; stop waiting.
-      kill_group();
-      break;
-    }
-    pollfd fds[3];
-    int n = 0;
-    if (out_r.fd >= 0) fds[n++] = {out_r.fd, POLLIN, 0};
-    if (err_r.fd >= 0) fds[n++] = {err_r.fd, POLLIN, 0};
-    if (in_w.fd >= 0) fds[n++] = {in_w.fd, POLLOUT, 0};
-    if (n == 0) {
-      if (!exited) {
-        // Outputs closed but the process lives on: wait for it (bounded by the deadline).
-        ::usleep(5000);
-      }
-      continue;
-    }
-    ::poll(fds, static_cast<nfds_t>(n), 50);
-    for (int k = 0; k < n; ++k) {
-      if (!(fds[k].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR))) continue;
-      if (fds[k].fd == in_w.fd) {
-        ssize_t m = ::write(in_w.fd, spec.stdin_text.data() + written, spec.stdin_text.size() - written);
-        if (m > 0) written += static_cast<std::size_t>(m);
-        if ((m < 0 && errno != EAGAIN && errno != EINTR) || written >= spec.stdin_text.size()) in_w.close_now();
-        continue;
-      }
-      Fd& src = fds[k].fd == out_r.fd ? out_r : err_r;
-      std::string& dst = fds[k].fd == out_r.fd ? r.out : r.err;
-      char buf[65536];
-      ssize_t m = ::read(src.fd, buf, sizeof buf);
-      if (m > 0) {
-        if (dst.size() < spec.max_output_bytes) {
-          dst.append(buf, std::min<std::size_t>(static_cast<std::size_t>(m), spec.max_output_bytes - dst.size()));
-        } else {
-          r.output_truncated = true;
-        }
-      } else if (m == 0 || (errno != EAGAIN && errno != EINTR)) {
-        src.close_now();
-      }
-    }
-  }
-  if (!exited) {
-    ::waitpid(pid, &status, 0);
-  }
-
-  // Drop a SIGPIPE this thread may have earned, then restore the mask.
+  supervise(spec, cancelled, t0 + spec.timeout_s, child, r);
   timespec zero{0, 0};
   while (sigtimedwait(&pipe_set, nullptr, &zero) > 0) {
   }
   pthread_sigmask(SIG_SETMASK, &old_set, nullptr);
-
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.term_signal = WTERMSIG(status);
+  if (WIFEXITED(child.status)) r.exit_code = WEXITSTATUS(child.status);
+  if (WIFSIGNALED(child.status)) r.term_signal = WTERMSIG(child.status);
   r.elapsed_s = now_s() - t0;
   return r;
 }

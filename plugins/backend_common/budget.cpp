@@ -72,6 +72,7 @@ std::uint64_t BudgetTracker::reserve(std::int64_t tokens, double cost_usd) {
     }
   }
   std::uint64_t id = next_id_++;
+  ++changes_;
   reservations_[id] = {tokens, cost_usd};
   reserved_tokens_ += tokens;
   reserved_cost_ += cost_usd;
@@ -82,6 +83,7 @@ void BudgetTracker::release(std::uint64_t reservation) {
   std::lock_guard<std::mutex> lk(mu_);
   auto it = reservations_.find(reservation);
   if (it == reservations_.end()) return;
+  ++changes_;
   reserved_tokens_ -= it->second.first;
   reserved_cost_ -= it->second.second;
   reservations_.erase(it);
@@ -95,6 +97,7 @@ void BudgetTracker::commit(std::uint64_t reservation, std::int64_t tokens, doubl
     reserved_cost_ -= it->second.second;
     reservations_.erase(it);
   }
+  ++changes_;
   used_tokens_ += tokens;
   used_cost_ += cost_usd;
   // Mark the cap reached now so the report names it even if no later call is attempted.
@@ -166,30 +169,37 @@ void BudgetTracker::load_from(Store* store, const std::string& key) {
   add_prior(tokens, cost, wall);
 }
 
-void BudgetTracker::save_to(Store* store, const std::string& key, bool force) {
+void BudgetTracker::persist(Store* store, const std::string& key) {
   if (!store) return;
+  std::uint64_t wanted = 0;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    wanted = changes_;  // this caller's change is at most this one
+  }
+  std::lock_guard<std::mutex> order(save_mu_);
+  if (persisted_ >= wanted) return;  // a write that began after the change already covered it
   std::string night;
   std::string value;
+  std::uint64_t covered = 0;
   {
     std::lock_guard<std::mutex> lk(mu_);
     night = loaded_night_;
     if (night.empty()) return;
-    double now = clock_.now_s();
-    if (!force && now - last_save_s_ < 1.0) return;  // an atomic write per call is too slow
-    last_save_s_ = now;
+    covered = changes_;
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
     w.StartObject();
     w.Key("tokens");
-    w.Int64(used_tokens_);
+    w.Int64(used_tokens_ + reserved_tokens_);
     w.Key("cost_usd");
-    w.Double(used_cost_);
+    w.Double(used_cost_ + reserved_cost_);
     w.Key("wall_s");
     w.Double(elapsed_locked());
     w.EndObject();
     value = sb.GetString();
   }
   store->put_state(state_key(key, night), value);
+  persisted_ = covered;
 }
 
 }  // namespace skillpipe::backends

@@ -60,9 +60,12 @@ class BudgetTracker {
 
   // Persists and restores spending per night through Store state, so a killed and resumed
   // night keeps its budget. `key` names the backend; no-ops without a store or open night.
-  // Loading happens once per night (later calls are cheap).
+  // Loading happens once per night (later calls are cheap). persist() writes what is spent
+  // plus every reservation still in flight, so a kill mid-call counts the call's worst case.
+  // Writes are serialised in snapshot order (an older snapshot never overwrites a newer) and
+  // grouped: a caller whose change a concurrent write already covered does not write again.
   void load_from(Store* store, const std::string& key);
-  void save_to(Store* store, const std::string& key, bool force);
+  void persist(Store* store, const std::string& key);
 
  private:
   double elapsed_locked() const;
@@ -82,7 +85,9 @@ class BudgetTracker {
   bool exhausted_ = false;
   std::string reason_;
   std::string loaded_night_;
-  double last_save_s_ = -1e9;
+  std::uint64_t changes_ = 0;    // bumped by every change of spend or reservations
+  std::mutex save_mu_;           // taken before mu_, held across the store write
+  std::uint64_t persisted_ = 0;  // the last change a completed write covered (under save_mu_)
 };
 
 }  // namespace skillpipe::backends

@@ -168,4 +168,4 @@ class HandoffBackend final : public Backend {
 SKILLPIPE_PLUGIN(skillpipe::StageKind::kBackend, "1.0.0",
                  "Hand-off backend: prompts go to PROMPTS.md, answers come back from answers/<id>.md on resume",
                  skillpipe::kSchemaJson,
-                 [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::HandoffBackend); });
+                 [] { return std::make_unique<skillpipe::HandoffBackend>(); });

@@ -1,26 +1,21 @@
 // backend_llm - chat completions over HTTPS: OpenAI-compatible servers and Anthropic.
 //
-// One call: redact -> build the body -> answer from the response cache if the same request
-// was answered before -> reserve budget -> take a rate-limit permit -> POST, retrying
-// transient failures with backoff -> account tokens and cost -> cache the answer.
+// One attempt is one POST (call_once); the metered base (backend_common/metered_backend.hpp)
+// does the rest: redaction, the response cache, the budget, rate limits, retries with backoff.
 // Cached answers keep their original usage (so token-weighted scores do not change on a
 // re-run) but report cost 0 and cached=true: nothing was spent for them.
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <cmath>
 #include <ctime>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "backoff.hpp"
 #include "budget.hpp"
-#include "clock.hpp"
 #include "http_client.hpp"
 #include "llm_settings.hpp"
+#include "metered_backend.hpp"
 #include "providers.hpp"
-#include "rate_limiter.hpp"
 #include "request_text.hpp"
 #include "response_cache.hpp"
 #include "skillpipe/backend.hpp"
@@ -80,28 +75,23 @@ const char* const kSchemaJson = R"JSON({
   }
 })JSON";
 
-// The outcome of one HTTP attempt.
-struct Attempt {
-  bool ok = false;
-  bool fatal = false;          // do not retry
-  bool latch = false;          // no later call can succeed either (bad key, model or URL)
-  std::string message;
-  std::optional<double> retry_after_s;
-  llm::ParsedReply reply;
-};
-
-class LlmBackend final : public Backend {
+class LlmBackend final : public backends::MeteredBackend {
  public:
   void configure(const Config& config, Context& ctx) override {
     s_ = llm::read_settings(config, ctx.run().pipeline_dir);
     for (const auto& w : s_.warnings) ctx.logger().warn("backend_llm: {}", w);
-    clock_ = s_.virtual_clock ? backends::make_virtual_clock() : backends::make_real_clock();
-    budget_ = std::make_unique<backends::BudgetTracker>(*clock_, s_.caps);
-    backoff_ = std::make_unique<backends::Backoff>(s_.backoff, s_.jitter_seed);
-    limiter_ = std::make_unique<backends::RateLimiter>(*clock_, s_.concurrency, s_.requests_per_minute,
-                                                       s_.tokens_per_minute);
-    budget_key_ = ctx.stage_id().empty() ? std::string("backend_llm") : ctx.stage_id();
-    store_ = ctx.store();
+    backends::MeterSettings m;
+    m.name = "backend_llm";
+    m.calls_counter = "llm_calls";
+    m.cache = s_.cache;
+    m.caps = s_.caps;
+    m.backoff = s_.backoff;
+    m.jitter_seed = s_.jitter_seed;
+    m.concurrency = s_.concurrency;
+    m.requests_per_minute = s_.requests_per_minute;
+    m.tokens_per_minute = s_.tokens_per_minute;
+    m.virtual_clock = s_.virtual_clock;
+    configure_metering(m, ctx);
     if (s_.available) {
       url_ = llm::endpoint_url(s_);
       ctx.logger().debug("backend_llm: {} model {} at {} (key from {})", llm::provider_name(s_.provider), s_.model,
@@ -122,239 +112,135 @@ class LlmBackend final : public Backend {
 
   CostEstimate estimate(const ChatRequest& request) const override {
     CostEstimate e;
-    auto messages = backends::redact_messages(request.messages, nullptr);
-    auto p = llm::effective_params(s_, request);
+    ChatRequest redacted = request;
+    redacted.messages = backends::redact_messages(request.messages, nullptr);
+    const auto p = llm::effective_params(s_, redacted);
     // A request already in the cache costs nothing tonight.
-    if (s_.cache && store_ && s_.available) {
-      try {
-        if (store_->cache_get(cache_key_for(request, llm::build_body(s_, messages, p)))) return e;
-      } catch (const std::exception&) {
-      }
-    }
+    if (s_.available && answered_from_cache(prepared(redacted, llm::build_body(s_, redacted.messages, p), p))) return e;
     e.calls = 1;
-    e.tokens_in = backends::estimate_prompt_tokens(messages);
+    e.tokens_in = backends::estimate_prompt_tokens(redacted.messages);
     e.tokens_out = s_.estimate_output_tokens.value_or(std::min(p.max_tokens, 512));
-    if (auto price = s_.prices.find(s_.model)) {
-      TokenUsage u;
-      u.input = e.tokens_in;
-      u.output = e.tokens_out;
-      e.cost_usd = llm::cost_usd(*price, u);
-    }
+    TokenUsage u;
+    u.input = e.tokens_in;
+    u.output = e.tokens_out;
+    e.cost_usd = cost_usd(u);
     return e;
   }
 
-  BudgetState budget() const override {
-    if (!budget_) return {};
-    budget_->load_from(store_, budget_key_);  // a resumed night reports what it already spent
-    return budget_->state();
+ protected:
+  double cost_usd(const TokenUsage& usage) const override {
+    const auto price = s_.prices.find(s_.model);
+    return price ? llm::cost_usd(*price, usage) : 0;
   }
 
-  void finish(Context& ctx) override {
-    if (budget_) budget_->save_to(ctx.store(), budget_key_, true);
-  }
-
-  ChatResponse complete(const ChatRequest& request, Context& ctx) override {
-    if (!s_.available) throw Error("backend_llm is not available: " + s_.unavailable_reason);
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      if (!fatal_.empty()) throw Error(fatal_);
-    }
-    const double t0 = clock_->now_s();
-
-    // Redact every message, then check the whole body once more (extra_body, stop strings).
-    std::int64_t redactions = 0;
-    auto messages = backends::redact_messages(request.messages, &redactions);
-    auto params = llm::effective_params(s_, request);
-    std::string body = llm::build_body(s_, messages, params);
+  // The request body; the whole body is checked for secrets once more (extra_body and stop
+  // strings are not messages).
+  backends::PreparedCall prepare(const ChatRequest& redacted, Context& ctx) override {
+    const auto params = llm::effective_params(s_, redacted);
+    std::string body = llm::build_body(s_, redacted.messages, params);
     std::int64_t late = 0;
     std::string checked = redact_secrets(body, &late);
     if (late > 0) {
-      if (!llm::is_valid_json(checked)) {
+      if (!llm::is_valid_json(checked))
         throw Error("backend_llm: refusing to send a request: a secret-like string in it could not be redacted "
                     "without breaking the body (check extra_body and stop strings)");
-      }
       body = std::move(checked);
-      redactions += late;
+      ctx.count("redactions", late);
     }
-    if (redactions > 0) ctx.count("redactions", redactions);
+    return prepared(redacted, std::move(body), params);
+  }
 
-    const std::string key = cache_key_for(request, body);
-    if (s_.cache) {
-      if (auto hit = backends::cache_lookup(ctx, key)) {
-        hit->latency_ms = (clock_->now_s() - t0) * 1000.0;
-        ctx.count("cache_hits");
-        return *hit;
-      }
-    }
-
-    budget_->load_from(ctx.store(), budget_key_);
-    const std::int64_t est_in = backends::estimate_prompt_tokens(messages);
-    const auto price = s_.prices.find(s_.model);
-    double worst_cost = 0;
-    if (price) {
-      TokenUsage worst;
-      worst.input = est_in;
-      worst.output = params.max_tokens;
-      worst_cost = llm::cost_usd(*price, worst);
-    }
-    const std::uint64_t reservation = budget_->reserve(est_in + params.max_tokens, worst_cost);
-    Attempt a;
-    double started = t0;
-    try {
-      a = send_with_retries(body, est_in + params.max_tokens, ctx, &started);
-    } catch (...) {
-      budget_->release(reservation);
-      throw;
-    }
-
-    ChatResponse r;
-    r.text = std::move(a.reply.text);
-    r.model = a.reply.model.empty() ? s_.model : a.reply.model;
-    r.finish_reason = std::move(a.reply.finish_reason);
-    if (a.reply.has_usage) {
-      r.usage = a.reply.usage;
-    } else {
-      // Some local servers report no usage; estimate so budgets still hold.
-      r.usage.input = est_in;
-      r.usage.output = backends::estimate_tokens(r.text);
-      ctx.count("usage_estimated");
-    }
-    if (price) r.cost_usd = llm::cost_usd(*price, r.usage);
-    budget_->commit(reservation, r.usage.total(), r.cost_usd);
-    budget_->save_to(ctx.store(), budget_key_, false);
-    // From the first attempt on (retries and their waits included, a wait for a free slot
-    // under the concurrency or rate limit not): what the provider cost in time.
-    r.latency_ms = (clock_->now_s() - started) * 1000.0;
-    ctx.count("llm_calls");
-    // An empty answer is more likely a provider hiccup than an answer worth keeping.
-    if (s_.cache && !r.text.empty()) backends::cache_save(ctx, key, r);
-    return r;
+  backends::AttemptResult call_once(const ChatRequest&, const backends::PreparedCall& call,
+                                    const backends::AttemptLimits& limits, Context&) override {
+    llm::HttpRequest hr;
+    hr.url = url_;
+    hr.headers = llm::build_headers(s_);
+    hr.body = call.payload;
+    // Never wait past the wall-time cap for one answer.
+    hr.timeout_s = std::min(s_.timeout_s, std::max(0.05, limits.wall_left_s));
+    hr.connect_timeout_s = std::min(s_.connect_timeout_s, hr.timeout_s);
+    hr.http2 = s_.http2;
+    hr.cancelled = limits.cancelled;
+    const llm::HttpResponse resp = client_.post(hr);
+    if (resp.cancelled) throw Error("cancelled during a request to " + url_);
+    return classify(resp);
   }
 
  private:
-  // The night's draw (meta "draw", set by the evaluation service) is part of the key: a
-  // resumed night gets its own answers back, a later night samples afresh.
-  std::string cache_key_for(const ChatRequest& request, const std::string& body) const {
-    return backends::cache_key("llm", std::string(llm::provider_name(s_.provider)) + "\n" + url_ + "\nsample=" +
-                                          std::to_string(request.sample) + backends::draw_of(request) + "\n" + body);
+  backends::PreparedCall prepared(const ChatRequest& redacted, std::string body, const llm::EffectiveParams& p) const {
+    backends::PreparedCall c;
+    c.cache_kind = "llm";
+    // The night's draw (meta "draw", set by the evaluation service) is part of the key: a
+    // resumed night gets its own answers back, a later night samples afresh.
+    c.cache_material = std::string(llm::provider_name(s_.provider)) + "\n" + url_ + "\nsample=" +
+                       std::to_string(redacted.sample) + backends::draw_of(redacted) + "\n" + body;
+    c.payload = std::move(body);
+    c.est_tokens_in = backends::estimate_prompt_tokens(redacted.messages);
+    c.max_tokens_out = p.max_tokens;
+    TokenUsage worst;
+    worst.input = c.est_tokens_in;
+    worst.output = p.max_tokens;
+    c.worst_cost_usd = cost_usd(worst);
+    return c;
   }
 
-  // `started` receives the time the first attempt went out.
-  Attempt send_with_retries(const std::string& body, std::int64_t est_tokens, Context& ctx, double* started) {
-    auto cancelled = [&ctx] { return ctx.cancelled(); };
-    const int max_retries = std::max(0, s_.backoff.max_retries);
-    for (int attempt = 0;; ++attempt) {
-      budget_->check_wall();
-      Attempt a;
-      {
-        auto permit = limiter_->acquire(est_tokens, cancelled);
-        if (attempt == 0) *started = clock_->now_s();
-        llm::HttpRequest hr;
-        hr.url = url_;
-        hr.headers = llm::build_headers(s_);
-        hr.body = body;
-        // Never wait past the wall-time cap for one answer.
-        hr.timeout_s = std::min(s_.timeout_s, std::max(0.05, budget_->wall_left_s()));
-        hr.connect_timeout_s = std::min(s_.connect_timeout_s, hr.timeout_s);
-        hr.http2 = s_.http2;
-        hr.cancelled = cancelled;
-        llm::HttpResponse resp = client_.post(hr);
-        if (resp.cancelled) throw Error("cancelled during a request to " + url_);
-        a = classify(resp);
-        if (a.ok && a.reply.has_usage) permit.settle(a.reply.usage.total());
-      }
-      if (a.ok) return a;
-      if (a.fatal) {
-        if (a.latch) {
-          std::lock_guard<std::mutex> lk(mu_);
-          if (fatal_.empty()) fatal_ = a.message;
-        }
-        ctx.logger().error("backend_llm: {}", a.message);
-        throw Error(a.message);
-      }
-      if (attempt >= max_retries) {
-        throw RetryableError(a.message + " (gave up after " + std::to_string(attempt + 1) + " attempts)");
-      }
-      double delay = backoff_->delay_s(attempt + 1);
-      if (a.retry_after_s) {
-        if (*a.retry_after_s > s_.backoff.max_retry_after_s) {
-          throw RetryableError(a.message + ": the provider asks to retry after " +
-                               std::to_string(static_cast<long long>(*a.retry_after_s)) +
-                               " s, longer than max_retry_after_s (" +
-                               std::to_string(static_cast<long long>(s_.backoff.max_retry_after_s)) + " s)");
-        }
-        delay = *a.retry_after_s;
-      }
-      if (delay >= budget_->wall_left_s()) {
-        budget_->exhaust("wall time cap would pass while waiting " + std::to_string(delay) + " s to retry (" +
-                         a.message + ")");
-      }
-      ctx.logger().warn("backend_llm: {}; retry {}/{} in {:.2f} s", a.message, attempt + 1, max_retries, delay);
-      ctx.count("retries");
-      if (!backends::sleep_interruptible(*clock_, delay, cancelled)) throw Error("cancelled while waiting to retry");
-    }
+  static backends::AttemptResult failure(backends::AttemptResult::Outcome outcome, std::string message) {
+    backends::AttemptResult a;
+    a.outcome = outcome;
+    a.message = std::move(message);
+    return a;
   }
 
-  Attempt classify(const llm::HttpResponse& h) const {
-    Attempt a;
+  backends::AttemptResult classify(const llm::HttpResponse& h) const {
+    using Outcome = backends::AttemptResult::Outcome;
     const std::string where = "POST " + url_;
-    if (h.curl_code != 0) {
-      a.message = where + ": " + (h.timed_out ? "timed out: " : "") + h.curl_error;
-      a.fatal = !h.retryable_transport;
-      return a;
-    }
-    if (auto ra = h.headers.find("retry-after-ms"); ra != h.headers.end()) {
-      a.retry_after_s = backends::parse_retry_after(ra->second, std::time(nullptr), true);
-    }
-    if (auto ra = h.headers.find("retry-after"); !a.retry_after_s && ra != h.headers.end()) {
-      a.retry_after_s = backends::parse_retry_after(ra->second, std::time(nullptr));
-    }
+    if (h.curl_code != 0)
+      return failure(h.retryable_transport ? Outcome::kRetry : Outcome::kFail,
+                     where + ": " + (h.timed_out ? "timed out: " : "") + h.curl_error);
+    std::optional<double> retry_after;
+    if (auto ra = h.headers.find("retry-after-ms"); ra != h.headers.end())
+      retry_after = backends::parse_retry_after(ra->second, std::time(nullptr), true);
+    if (auto ra = h.headers.find("retry-after"); !retry_after && ra != h.headers.end())
+      retry_after = backends::parse_retry_after(ra->second, std::time(nullptr));
     const long st = h.status;
-    if (st >= 200 && st < 300) {
-      a.reply = llm::parse_reply(s_.provider, h.body);
-      if (a.reply.ok) {
-        a.ok = true;
-      } else {
-        // A torn or garbled reply (proxy, overloaded server) is usually transient.
-        a.message = where + ": malformed reply: " + a.reply.error;
-      }
-      return a;
-    }
+    if (st >= 200 && st < 300) return answer(h, where);
     const std::string said = llm::provider_error_message(h.body);
     const std::string tail = said.empty() ? std::string() : " (the server said: " + said + ")";
     const std::string code = "HTTP " + std::to_string(st);
-    if (st == 401) {
-      a.fatal = a.latch = true;
-      a.message = code + " Unauthorized from " + where + ": the API key (from " + s_.key_source +
-                  ") was rejected; set a valid key in " + s_.key_env + " or the api_key_file" + tail;
-    } else if (st == 403) {
-      a.fatal = a.latch = true;
-      a.message = code + " Forbidden from " + where + ": the key (from " + s_.key_source +
-                  ") may not use model '" + s_.model + "' or this endpoint" + tail;
-    } else if (st == 404) {
-      a.fatal = a.latch = true;
-      a.message = code + " Not Found from " + where + ": check model '" + s_.model + "' and base_url '" +
-                  s_.base_url + "'" + tail;
-    } else if (st == 408 || st == 409 || st == 425 || st == 429 || st >= 500) {
-      a.message = where + ": " + code + (st == 429 ? " (rate limited)" : "") + tail;
-    } else {
-      a.fatal = true;
-      a.message = where + ": " + code + " (the request was refused; not retried)" + tail;
+    if (st == 401)
+      return failure(Outcome::kFailForGood, code + " Unauthorized from " + where + ": the API key (from " +
+                                                s_.key_source + ") was rejected; set a valid key in " + s_.key_env +
+                                                " or the api_key_file" + tail);
+    if (st == 403)
+      return failure(Outcome::kFailForGood, code + " Forbidden from " + where + ": the key (from " + s_.key_source +
+                                                ") may not use model '" + s_.model + "' or this endpoint" + tail);
+    if (st == 404)
+      return failure(Outcome::kFailForGood, code + " Not Found from " + where + ": check model '" + s_.model +
+                                                "' and base_url '" + s_.base_url + "'" + tail);
+    if (st == 408 || st == 409 || st == 425 || st == 429 || st >= 500) {
+      auto a = failure(Outcome::kRetry, where + ": " + code + (st == 429 ? " (rate limited)" : "") + tail);
+      a.retry_after_s = retry_after;
+      return a;
     }
+    return failure(Outcome::kFail, where + ": " + code + " (the request was refused; not retried)" + tail);
+  }
+
+  // A 2xx reply; a torn or garbled one (proxy, overloaded server) is usually transient.
+  backends::AttemptResult answer(const llm::HttpResponse& h, const std::string& where) const {
+    llm::ParsedReply reply = llm::parse_reply(s_.provider, h.body);
+    if (!reply.ok) return failure(backends::AttemptResult::Outcome::kRetry, where + ": malformed reply: " + reply.error);
+    backends::AttemptResult a;
+    a.response.text = std::move(reply.text);
+    a.response.model = reply.model.empty() ? s_.model : reply.model;
+    a.response.finish_reason = std::move(reply.finish_reason);
+    a.response.usage = reply.usage;
+    a.usage_reported = reply.has_usage;
     return a;
   }
 
   llm::LlmSettings s_;
   std::string url_;
-  std::unique_ptr<backends::Clock> clock_;
-  std::unique_ptr<backends::BudgetTracker> budget_;
-  std::unique_ptr<backends::Backoff> backoff_;
-  std::unique_ptr<backends::RateLimiter> limiter_;
   llm::HttpClient client_;
-  std::string budget_key_;
-  Store* store_ = nullptr;
-  std::mutex mu_;
-  std::string fatal_;
 };
 
 }  // namespace
@@ -364,4 +250,4 @@ SKILLPIPE_PLUGIN(skillpipe::StageKind::kBackend, "1.0.0",
                  "LLM over HTTPS: OpenAI-compatible (OpenAI, Azure, Ollama, vLLM, llama.cpp, LM Studio, DeepSeek) "
                  "and Anthropic; retries, rate limits, response cache, per-night budget",
                  skillpipe::kSchemaJson,
-                 [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::LlmBackend); });
+                 [] { return std::make_unique<skillpipe::LlmBackend>(); });

@@ -233,4 +233,4 @@ class MockBackend final : public Backend {
 SKILLPIPE_PLUGIN(skillpipe::StageKind::kBackend, "1.0.0",
                  "Deterministic mock (SkillOpt-Sleep MockBackend semantics + breaks:<key>); no network",
                  skillpipe::kSchemaJson,
-                 [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::MockBackend); });
+                 [] { return std::make_unique<skillpipe::MockBackend>(); });

@@ -6,12 +6,9 @@
 #include <map>
 #include <set>
 
-#include "json_out.hpp"
 #include "line_diff.hpp"
-#include "report_md.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
-#include "staging.hpp"
 
 namespace fs = std::filesystem;
 
@@ -23,16 +20,10 @@ constexpr int kLiveDirMode = 0777;  // new directories beside the agent's files 
 std::string parent_of(const std::string& p) { return fs::path(p).parent_path().string(); }
 std::string short_sha(const std::string& s) { return s.empty() ? "absent" : s.substr(0, 12); }
 
-// A proposal the user did not get, and why.
 // The live file changed between the pin check and the replace.
 class Refused : public Error {
  public:
   using Error::Error;
-};
-
-struct Skip {
-  std::string name;
-  std::string reason;
 };
 
 std::string list_names(const std::vector<ManifestEntry>& entries) {
@@ -41,51 +32,41 @@ std::string list_names(const std::vector<ManifestEntry>& entries) {
   return out.empty() ? "none" : out;
 }
 
-void write_files_json(JsonOut& j, const std::vector<TxnFile>& files) {
-  j.begin_array("files");
-  for (const auto& f : files) {
-    j.begin_object()
-        .str("name", f.name)
-        .str("target", f.target)
-        .str("live_path", f.live_path)
-        .str("sha_before", f.sha_before)
-        .str("sha_after", f.sha_after)
-        .str("night_id", f.night_id)
-        .num("added", f.added)
-        .num("removed", f.removed)
-        .num("reverts", f.reverts)
-        .end_object();
-  }
-  j.end_array();
-}
-
 }  // namespace
 
-CommandResult command_error(int exit_code, const std::string& message, bool json) {
-  CommandResult r;
+AdoptionResult adoption_error(int exit_code, std::string message, std::vector<std::string> notes) {
+  AdoptionResult r;
   r.exit_code = exit_code;
-  r.text = message + (message.empty() || message.back() == '\n' ? "" : "\n");
-  if (json) {
-    JsonOut j;
-    j.begin_object().boolean("ok", false).num("exit_code", exit_code).str("error", message).end_object();
-    r.json = j.text();
-  }
+  r.message = std::move(message);
+  r.notes = std::move(notes);
   return r;
 }
 
-CommandResult command_ok(const std::string& message, bool json) {
-  CommandResult r;
-  r.text = message + (message.empty() || message.back() == '\n' ? "" : "\n");
-  if (json) {
-    JsonOut j;
-    j.begin_object().boolean("ok", true).null("version").str("message", message).end_object();
-    r.json = j.text();
-  }
-  return r;
+AdoptionResult adoption_nothing(std::string message, std::vector<std::string> notes) {
+  return adoption_error(0, std::move(message), std::move(notes));
 }
 
-Adoption::Adoption(const Layout& layout, FaultInjector& fi, std::string store_arg)
-    : layout_(layout), fi_(fi), store_arg_(std::move(store_arg)) {}
+// The store's records are written by this code only, so an unknown value is damage.
+Target target_of(const std::string& text, const std::string& where) {
+  const auto t = parse_target(text);
+  if (!t) throw Error(where + ": unknown target \"" + text + "\"");
+  return *t;
+}
+
+AdoptionVersion to_version(const Txn& t) {
+  AdoptionVersion v;
+  v.version = t.version;
+  v.action = t.action == "rollback" ? AdoptionAction::kRollback : AdoptionAction::kAdopt;
+  v.night_id = t.night_id;
+  v.at = t.at;
+  v.to_version = t.to_version;
+  for (const auto& f : t.files)
+    v.files.push_back({f.name, target_of(f.target, "adoption version " + std::to_string(t.version)), f.live_path,
+                       f.sha_before, f.sha_after, f.night_id, f.added, f.removed, f.reverts});
+  return v;
+}
+
+Adoption::Adoption(const Layout& layout, FaultInjector& fi) : layout_(layout), fi_(fi) {}
 
 void Adoption::lock(const std::string& purpose) {
   make_dirs(layout_.adoption_dir());
@@ -112,6 +93,15 @@ std::vector<Txn> Adoption::versions() const {
                   ", found " + std::to_string(out.back().version));
     }
   }
+  return out;
+}
+
+std::vector<AdoptionVersion> Adoption::history() const {
+  std::vector<AdoptionVersion> out;
+  for (const auto& t : versions()) out.push_back(to_version(t));
+  for (const auto& v : out)
+    for (const auto& f : v.files)
+      if (f.reverts > 0 && f.reverts <= static_cast<int>(out.size())) out[f.reverts - 1].undone_by = v.version;
   return out;
 }
 
@@ -184,7 +174,7 @@ std::string Adoption::recover() {
          "): " + (committed ? "completed it" : "undid it, the live files are as before");
 }
 
-CommandResult Adoption::commit(Txn txn, std::vector<Change> changes, bool json, const std::string& done_text) {
+AdoptionResult Adoption::commit(Txn txn, std::vector<Change> changes) {
   for (const auto& c : changes) {
     if (!c.file.sha_before.empty()) put_blob(c.before_bytes);
     if (!c.file.sha_after.empty()) put_blob(c.after_bytes);
@@ -205,37 +195,20 @@ CommandResult Adoption::commit(Txn txn, std::vector<Change> changes, bool json, 
     // Undo what was replaced; if that fails too, the journal stays for the next command.
     for (std::size_t i = 0; i < applied; ++i) apply_side(changes[i].file, changes[i].file.sha_before, true);
     remove_durable(fi_, layout_.journal());
-    return command_error(dynamic_cast<const Refused*>(&e) ? 2 : 1, e.what(), json);
+    return adoption_error(dynamic_cast<const Refused*>(&e) ? 2 : 1, e.what());
   }
   append_durable(fi_, layout_.receipts(), to_json(txn) + "\n");  // the commit
   remove_durable(fi_, layout_.journal());
-
-  CommandResult r;
-  r.text = done_text;
-  for (const auto& f : txn.files) {
-    r.text += "  " + f.name + " (" + f.target + ") -> " + f.live_path + "  +" + std::to_string(f.added) + " -" +
-              std::to_string(f.removed) + (f.sha_after.empty() ? " (removed)" : "") + "\n";
-  }
-  const ReportCommands cmds = make_commands(layout_.project, "", store_arg_);
-  r.text += "The previous files are backed up. Undo with:\n  " + cmds.rollback + "\n";
-  if (json) {
-    JsonOut j;
-    j.begin_object()
-        .boolean("ok", true)
-        .num("version", txn.version)
-        .str("action", txn.action)
-        .str("night_id", txn.night_id);
-    write_files_json(j, txn.files);
-    j.str("rollback_command", cmds.rollback).end_object();
-    r.json = j.text();
-  }
+  AdoptionResult r;
+  r.night_id = txn.night_id;
+  r.version = to_version(txn);
   return r;
 }
 
-CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
+AdoptionResult Adoption::adopt(const AdoptRequest& req) {
   lock("skillpipe adopt");
-  std::string notes = recover();
-  if (!notes.empty()) notes += "\n";
+  std::vector<std::string> notes;
+  if (std::string n = recover(); !n.empty()) notes.push_back(n);
   const auto nights = list_nights(layout_);
   const NightEntry* night = nullptr;
   Manifest m;
@@ -249,10 +222,10 @@ CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
       if (n.id == req.night_id || (numeric && n.number == std::stol(req.night_id))) night = &n;
     }
     if (!night)
-      return command_error(
-          2, "project " + layout_.project + " has no night \"" + req.night_id + "\" (see `skillpipe status`)", json);
+      return adoption_error(
+          2, "project " + layout_.project + " has no night \"" + req.night_id + "\" (see `skillpipe status`)", notes);
     if (!night->published)
-      return command_error(2, "night " + night->id + " is not finished; nothing of it can be adopted yet", json);
+      return adoption_error(2, "night " + night->id + " is not finished; nothing of it can be adopted yet", notes);
     load(*night);
   } else {
     for (auto it = nights.rbegin(); it != nights.rend() && !night; ++it) {
@@ -260,11 +233,28 @@ CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
       load(*it);
       if (!m.proposals.empty()) night = &*it;
     }
-    if (!night)
-      return command_ok(notes + "Nothing to adopt: no night of " + layout_.project + " staged a proposal.", json);
+    if (!night) return adoption_nothing("Nothing to adopt: no night of " + layout_.project + " staged a proposal.", notes);
   }
+  std::vector<Change> changes;
+  AdoptionResult planned = plan_adoption(req, *night, m, changes);
+  planned.notes.insert(planned.notes.begin(), notes.begin(), notes.end());
+  if (planned.exit_code != 0 || changes.empty()) return planned;
+  Txn txn;
+  txn.version = static_cast<int>(versions().size()) + 1;
+  txn.action = "adopt";
+  txn.night_id = night->id;
+  txn.at = format_iso8601_s(now_ms());
+  AdoptionResult r = commit(txn, std::move(changes));
+  r.notes = planned.notes;
+  if (r.exit_code == 0) r.skipped = planned.skipped;
+  return r;
+}
 
-  // Which proposals: named ones, --all, or every accepted one.
+// Which proposals: named ones, --all, or every accepted one; each checked against its pins.
+AdoptionResult Adoption::plan_adoption(const AdoptRequest& req, const NightEntry& night, const Manifest& m,
+                                       std::vector<Change>& changes) {
+  AdoptionResult r;
+  r.night_id = night.id;
   std::vector<const ManifestEntry*> chosen;
   std::set<const ManifestEntry*> explicit_names;
   for (const auto& name : req.names) {
@@ -272,116 +262,87 @@ CommandResult Adoption::adopt(const AdoptRequest& req, bool json) {
     for (const auto& e : m.proposals) {
       if (e.name == name) chosen.push_back(&e), explicit_names.insert(&e), found = true;
     }
-    if (!found) {
-      return command_error(
-          2, "night " + night->id + " has no proposal named \"" + name + "\" (it has: " + list_names(m.proposals) + ")",
-          json);
-    }
+    if (!found)
+      return adoption_error(2, "night " + night.id + " has no proposal named \"" + name + "\" (it has: " +
+                                   list_names(m.proposals) + ")");
   }
-  if (req.names.empty()) {
+  if (req.names.empty())
     for (const auto& e : m.proposals) chosen.push_back(&e);
-  }
-  std::vector<Skip> skipped;
-  std::vector<Change> changes;
   std::vector<std::string> violations;
   for (const ManifestEntry* e : chosen) {
-    const bool named = explicit_names.count(e) > 0;
     std::string why;
     if (!e->refusal.empty())
       why = "not adoptable: " + e->refusal;
     else if (e->status == "quarantined")
       why = "quarantined by the safety scan; it is never adopted";
-    else if (e->status != "accepted" && !req.allow_unverified && !req.all) {
+    else if (e->status != "accepted" && !req.allow_unverified && !req.all)
       why = e->status + ", not accepted by the gate (adopt it with --skill " + e->name + " --allow-unverified)";
-    }
     if (!why.empty()) {
-      if (named) return command_error(2, "cannot adopt \"" + e->name + "\" from night " + night->id + ": " + why, json);
-      skipped.push_back({e->name, why});
+      if (explicit_names.count(e))
+        return adoption_error(2, "cannot adopt \"" + e->name + "\" from night " + night.id + ": " + why);
+      r.skipped.emplace_back(e->name, why);
       continue;
     }
-    // The staged bytes must be what the night published.
-    const std::string staged_path = night->dir + "/" + e->proposed_file;
-    const auto staged = read_bytes(staged_path);
-    if (!staged || sha256_hex(*staged) != e->sha256 || is_symlink(staged_path)) {
-      violations.push_back(staged_path + ": the staged proposal was changed or removed after the night published it");
-      continue;
-    }
-    const std::string rp = real_path(e->live_path);
-    if (rp != e->live_realpath) {
-      violations.push_back(e->live_path + ": now resolves to " + rp + ", but the night read " + e->live_realpath +
-                           " (a path component was replaced or became a symlink)");
-      continue;
-    }
-    if (is_symlink(e->live_path) && fs::path(e->live_path).lexically_normal().string() == e->live_realpath) {
-      violations.push_back(e->live_path + ": became a symlink after the night read it");
-      continue;
-    }
-    std::optional<std::string> live;
-    try {
-      live = read_bytes(rp);
-    } catch (const std::exception& ex) {
-      violations.push_back(e->live_path + ": " + ex.what());
-      continue;
-    }
-    const std::string cur = live ? sha256_hex(*live) : "";
-    if (live && cur == e->sha256) {
-      skipped.push_back({e->name, "already in place at " + e->live_path});
-      continue;
-    }
-    if (cur != e->live_sha256) {
-      violations.push_back(e->live_path + ": " +
-                           (!live             ? std::string("was deleted")
-                            : e->live_existed ? "was edited"
-                                              : "was created by someone else") +
-                           " after night " + night->id + " read it (sha256 now " + short_sha(cur) + ", then " +
-                           short_sha(e->live_sha256) + ")");
-      continue;
-    }
-    Change c;
-    c.file = {e->name,
-              e->target,
-              e->live_path,
-              rp,
-              cur,
-              e->sha256,
-              night->id,
-              e->added,
-              e->removed,
-              0,
-              !fs::exists(fs::path(rp).parent_path())};
-    c.before_bytes = live.value_or("");
-    c.after_bytes = *staged;
-    changes.push_back(std::move(c));
+    if (auto c = change_for(*e, night, violations, r.skipped)) changes.push_back(std::move(*c));
   }
   if (!violations.empty()) {
-    std::string msg = "Refusing to adopt from night " + night->id + "; nothing was changed:";
+    std::string msg = "Refusing to adopt from night " + night.id + "; nothing was changed:";
     for (const auto& v : violations) msg += "\n  - " + v;
     msg += "\nA live file moved on since the night read it. Run the night again to propose against the current text.";
-    return command_error(2, msg, json);
+    return adoption_error(2, msg);
   }
-  std::string skip_text;
-  for (const auto& s : skipped) skip_text += "  skipped " + s.name + ": " + s.reason + "\n";
-  if (changes.empty()) {
-    CommandResult r;
-    r.text = notes + "Nothing to adopt from night " + night->id + ".\n" + skip_text;
-    if (json) {
-      JsonOut j;
-      j.begin_object().boolean("ok", true).null("version").str("night_id", night->id).begin_array("skipped");
-      for (const auto& s : skipped) j.begin_object().str("name", s.name).str("reason", s.reason).end_object();
-      j.end_array().end_object();
-      r.json = j.text();
-    }
-    return r;
-  }
-  Txn txn;
-  txn.version = static_cast<int>(versions().size()) + 1;
-  txn.action = "adopt";
-  txn.night_id = night->id;
-  txn.at = format_iso8601_s(now_ms());
-  auto r = commit(txn, std::move(changes), json,
-                  notes + "Adopted from night " + night->id + " as version " + std::to_string(txn.version) + ":\n");
-  if (r.exit_code == 0) r.text += skip_text;
+  if (changes.empty()) r.message = "Nothing to adopt from night " + night.id + ".";
   return r;
+}
+
+// The change adopting `e` makes, or nullopt (a pin violation, or already in place).
+std::optional<Adoption::Change> Adoption::change_for(const ManifestEntry& e, const NightEntry& night,
+                                                     std::vector<std::string>& violations,
+                                                     std::vector<std::pair<std::string, std::string>>& skipped) {
+  // The staged bytes must be what the night published.
+  const std::string staged_path = night.dir + "/" + e.proposed_file;
+  const auto staged = read_bytes(staged_path);
+  if (!staged || sha256_hex(*staged) != e.sha256 || is_symlink(staged_path)) {
+    violations.push_back(staged_path + ": the staged proposal was changed or removed after the night published it");
+    return std::nullopt;
+  }
+  const std::string rp = real_path(e.live_path);
+  if (rp != e.live_realpath) {
+    violations.push_back(e.live_path + ": now resolves to " + rp + ", but the night read " + e.live_realpath +
+                         " (a path component was replaced or became a symlink)");
+    return std::nullopt;
+  }
+  if (is_symlink(e.live_path) && fs::path(e.live_path).lexically_normal().string() == e.live_realpath) {
+    violations.push_back(e.live_path + ": became a symlink after the night read it");
+    return std::nullopt;
+  }
+  std::optional<std::string> live;
+  try {
+    live = read_bytes(rp);
+  } catch (const std::exception& ex) {
+    violations.push_back(e.live_path + ": " + ex.what());
+    return std::nullopt;
+  }
+  const std::string cur = live ? sha256_hex(*live) : "";
+  if (live && cur == e.sha256) {
+    skipped.emplace_back(e.name, "already in place at " + e.live_path);
+    return std::nullopt;
+  }
+  if (cur != e.live_sha256) {
+    violations.push_back(e.live_path + ": " +
+                         (!live            ? std::string("was deleted")
+                          : e.live_existed ? "was edited"
+                                           : "was created by someone else") +
+                         " after night " + night.id + " read it (sha256 now " + short_sha(cur) + ", then " +
+                         short_sha(e.live_sha256) + ")");
+    return std::nullopt;
+  }
+  Change c;
+  c.file = {e.name, e.target, e.live_path, rp, cur, e.sha256, night.id, e.added, e.removed, 0,
+            !fs::exists(fs::path(rp).parent_path())};
+  c.before_bytes = live.value_or("");
+  c.after_bytes = *staged;
+  return c;
 }
 
 }  // namespace skillpipe::store_files

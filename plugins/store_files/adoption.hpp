@@ -22,7 +22,7 @@ namespace skillpipe::store_files {
 
 class Adoption {
  public:
-  Adoption(const Layout& layout, FaultInjector& fi, std::string store_arg);
+  Adoption(const Layout& layout, FaultInjector& fi);
 
   // Takes the adopt lock (throws LockBusy naming the holder).
   void lock(const std::string& purpose);
@@ -35,21 +35,33 @@ class Adoption {
   // side (edited after the crash), keeping the journal and backups.
   std::string recover();
 
-  CommandResult adopt(const AdoptRequest& request, bool json);
-  CommandResult rollback(const RollbackRequest& request, bool json);
+  AdoptionResult adopt(const AdoptRequest& request);
+  AdoptionResult rollback(const RollbackRequest& request);
 
   // Committed versions, oldest first.
   std::vector<Txn> versions() const;
+  // The same, as the contract's records (with undone_by filled).
+  std::vector<AdoptionVersion> history() const;
   bool journal_pending() const;
 
- private:
+  // One live file a transaction replaces.
   struct Change {
     TxnFile file;
     std::string before_bytes;  // the live bytes now (kept as a backup blob)
     std::string after_bytes;   // what to write (ignored when file.sha_after is "": remove)
   };
+
+ private:
+  // Each file must still hold exactly what skillpipe last wrote there; reads the bytes both
+  // sides need. Returns the violations ("" none).
+  std::vector<std::string> pin_rollback(std::vector<Change>& changes) const;
   // Writes blobs, journal, live files, receipt, then removes the journal.
-  CommandResult commit(Txn txn, std::vector<Change> changes, bool json, const std::string& done_text);
+  AdoptionResult commit(Txn txn, std::vector<Change> changes);
+  // Which proposals of the night `req` adopts, checked against their pins.
+  AdoptionResult plan_adoption(const AdoptRequest& req, const NightEntry& night, const Manifest& m,
+                               std::vector<Change>& changes);
+  std::optional<Change> change_for(const ManifestEntry& e, const NightEntry& night, std::vector<std::string>& violations,
+                                   std::vector<std::pair<std::string, std::string>>& skipped);
   void apply_side(const TxnFile& f, const std::string& sha, bool remove_created_parent);
   std::string current_sha(const std::string& path) const;
   std::string blob_bytes(const std::string& sha) const;
@@ -57,13 +69,14 @@ class Adoption {
 
   const Layout& layout_;
   FaultInjector& fi_;
-  std::string store_arg_;
   std::unique_ptr<FileLock> lock_;
 };
 
-// A refusal or failure as a CommandResult with a matching JSON body.
-CommandResult command_error(int exit_code, const std::string& message, bool json);
-// Success with nothing done (exit 0).
-CommandResult command_ok(const std::string& message, bool json);
+// A refusal or failure (exit 2 or 1) / success with nothing done (exit 0).
+AdoptionResult adoption_error(int exit_code, std::string message, std::vector<std::string> notes = {});
+AdoptionResult adoption_nothing(std::string message, std::vector<std::string> notes = {});
+AdoptionVersion to_version(const Txn& t);
+// A target text the store wrote (manifest, receipts); throws Error naming `where` otherwise.
+Target target_of(const std::string& text, const std::string& where);
 
 }  // namespace skillpipe::store_files

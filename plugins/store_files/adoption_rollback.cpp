@@ -1,6 +1,7 @@
 // Rollback: restore live files from the adoption backups, as a new version with the same
 // pins and journal as an adoption.
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -25,105 +26,84 @@ std::optional<int> parse_version(const std::string& s) {
   return std::atoi(t.c_str());
 }
 
-}  // namespace
-
-CommandResult Adoption::rollback(const RollbackRequest& req, bool json) {
-  lock("skillpipe rollback");
-  std::string notes = recover();
-  if (!notes.empty()) notes += "\n";
-  const std::vector<Txn> txns = versions();
-  if (txns.empty())
-    return command_error(2, notes + "Nothing to roll back: nothing was ever adopted for " + layout_.project + ".",
-                         json);
-
+// Every file adoption ever changed, with its first and latest change.
+struct Histories {
   std::map<std::string, FileHistory> files;        // by live real path
   std::set<std::pair<int, std::string>> reverted;  // (adopt version, real path) already undone
-  bool name_seen = req.name.empty();
-  for (const auto& t : txns) {
+  bool name_seen = false;
+};
+
+Histories histories(const std::vector<Txn>& txns, const std::string& name) {
+  Histories h;
+  h.name_seen = name.empty();
+  for (const auto& t : txns)
     for (const auto& f : t.files) {
-      auto& h = files[f.live_realpath];
-      if (!h.first) h.first = &f;
-      h.last = &f;
-      h.last_version = t.version;
-      if (f.reverts) reverted.insert({f.reverts, f.live_realpath});
-      name_seen = name_seen || f.name == req.name;
+      auto& fh = h.files[f.live_realpath];
+      if (!fh.first) fh.first = &f;
+      fh.last = &f;
+      fh.last_version = t.version;
+      if (f.reverts) h.reverted.insert({f.reverts, f.live_realpath});
+      h.name_seen = h.name_seen || f.name == name;
     }
-  }
-  if (!name_seen)
-    return command_error(2, "no adoption of " + layout_.project + " ever changed \"" + req.name + "\"", json);
-  auto wanted = [&](const TxnFile& f) { return req.name.empty() || f.name == req.name; };
+  return h;
+}
 
-  std::vector<Change> changes;
-  Txn txn;
-  txn.version = static_cast<int>(txns.size()) + 1;
-  txn.action = "rollback";
-  txn.at = format_iso8601_s(now_ms());
-  std::string headline;
-  if (!req.to_version.empty()) {
-    const auto to = parse_version(req.to_version);
-    if (!to || *to > static_cast<int>(txns.size())) {
-      return command_error(2,
-                           "unknown version \"" + req.to_version + "\": versions are 0 (before any adoption) to " +
-                               std::to_string(txns.size()) + " (see `skillpipe history`)",
-                           json);
+// `--to N`: every wanted file as version N left it (its last change at or before N, else as it
+// was before skillpipe first touched it).
+std::vector<Adoption::Change> changes_to(const std::vector<Txn>& txns, const Histories& h, int to,
+                                         const std::function<bool(const TxnFile&)>& wanted) {
+  std::vector<Adoption::Change> changes;
+  for (const auto& [rp, fh] : h.files) {
+    if (!wanted(*fh.last)) continue;
+    const TxnFile* at = nullptr;
+    for (const auto& t : txns) {
+      if (t.version > to) break;
+      for (const auto& f : t.files)
+        if (f.live_realpath == rp) at = &f;
     }
-    txn.to_version = *to;
-    for (const auto& [rp, h] : files) {
-      if (!wanted(*h.last)) continue;
-      // The file as version `to` left it: its last change at or before `to`, else as it was
-      // before skillpipe first touched it.
-      const TxnFile* at = nullptr;
-      for (const auto& t : txns) {
-        if (t.version > *to) break;
-        for (const auto& f : t.files) {
-          if (f.live_realpath == rp) at = &f;
-        }
-      }
-      const std::string desired = at ? at->sha_after : h.first->sha_before;
-      if (desired == h.last->sha_after) continue;
-      Change c;
-      c.file = *h.last;
-      c.file.sha_before = h.last->sha_after;
-      c.file.sha_after = desired;
-      c.file.night_id = at ? at->night_id : "";
-      c.file.reverts = 0;
-      c.file.parent_created = h.first->parent_created;
-      changes.push_back(std::move(c));
-    }
-    headline = "Restored version " + std::to_string(*to) + (*to == 0 ? " (before any adoption)" : "");
-  } else {
-    // Undo the latest adoption that is not undone yet (stack order).
-    const Txn* target = nullptr;
-    for (auto it = txns.rbegin(); it != txns.rend() && !target; ++it) {
-      if (it->action != "adopt") continue;
-      for (const auto& f : it->files) {
-        if (wanted(f) && !reverted.count({it->version, f.live_realpath})) target = &*it;
-      }
-    }
-    if (!target)
-      return command_error(2,
-                           notes + "Nothing to roll back: every adoption" +
-                               (req.name.empty() ? "" : " of \"" + req.name + "\"") + " is already rolled back.",
-                           json);
-    txn.night_id = target->night_id;
-    for (const auto& f : target->files) {
-      if (!wanted(f) || reverted.count({target->version, f.live_realpath})) continue;
-      const FileHistory& h = files[f.live_realpath];
-      Change c;
-      c.file = f;
-      c.file.sha_before = h.last->sha_after;
-      c.file.sha_after = f.sha_before;
-      c.file.reverts = target->version;
-      changes.push_back(std::move(c));
-    }
-    headline = "Rolled back version " + std::to_string(target->version) + " (night " + target->night_id + ")";
+    const std::string desired = at ? at->sha_after : fh.first->sha_before;
+    if (desired == fh.last->sha_after) continue;
+    Adoption::Change c;
+    c.file = *fh.last;
+    c.file.sha_before = fh.last->sha_after;
+    c.file.sha_after = desired;
+    c.file.night_id = at ? at->night_id : "";
+    c.file.reverts = 0;
+    c.file.parent_created = fh.first->parent_created;
+    changes.push_back(std::move(c));
   }
-  if (changes.empty()) {
-    return command_ok(notes + "Nothing to roll back: the live files already match version " + req.to_version + ".",
-                      json);
-  }
+  return changes;
+}
 
-  // Pins: each file must still hold exactly what skillpipe last wrote there.
+// Undo: the latest adoption not undone yet (stack order); nullptr when every one is.
+const Txn* latest_undoable(const std::vector<Txn>& txns, const Histories& h,
+                           const std::function<bool(const TxnFile&)>& wanted) {
+  for (auto it = txns.rbegin(); it != txns.rend(); ++it) {
+    if (it->action != "adopt") continue;
+    for (const auto& f : it->files)
+      if (wanted(f) && !h.reverted.count({it->version, f.live_realpath})) return &*it;
+  }
+  return nullptr;
+}
+
+std::vector<Adoption::Change> changes_undo(const Txn& target, const Histories& h,
+                                           const std::function<bool(const TxnFile&)>& wanted) {
+  std::vector<Adoption::Change> changes;
+  for (const auto& f : target.files) {
+    if (!wanted(f) || h.reverted.count({target.version, f.live_realpath})) continue;
+    Adoption::Change c;
+    c.file = f;
+    c.file.sha_before = h.files.at(f.live_realpath).last->sha_after;
+    c.file.sha_after = f.sha_before;
+    c.file.reverts = target.version;
+    changes.push_back(std::move(c));
+  }
+  return changes;
+}
+
+}  // namespace
+
+std::vector<std::string> Adoption::pin_rollback(std::vector<Change>& changes) const {
   std::vector<std::string> violations;
   for (auto& c : changes) {
     const std::string rp = real_path(c.file.live_path);
@@ -151,13 +131,57 @@ CommandResult Adoption::rollback(const RollbackRequest& req, bool json) {
     c.file.added = st.added;
     c.file.removed = st.removed;
   }
-  if (!violations.empty()) {
+  return violations;
+}
+
+AdoptionResult Adoption::rollback(const RollbackRequest& req) {
+  lock("skillpipe rollback");
+  std::vector<std::string> notes;
+  if (std::string n = recover(); !n.empty()) notes.push_back(n);
+  const std::vector<Txn> txns = versions();
+  if (txns.empty())
+    return adoption_error(2, "Nothing to roll back: nothing was ever adopted for " + layout_.project + ".", notes);
+  const Histories h = histories(txns, req.name);
+  if (!h.name_seen)
+    return adoption_error(2, "no adoption of " + layout_.project + " ever changed \"" + req.name + "\"", notes);
+  const std::function<bool(const TxnFile&)> wanted = [&](const TxnFile& f) {
+    return req.name.empty() || f.name == req.name;
+  };
+  Txn txn;
+  txn.version = static_cast<int>(txns.size()) + 1;
+  txn.action = "rollback";
+  txn.at = format_iso8601_s(now_ms());
+  std::vector<Change> changes;
+  if (!req.to_version.empty()) {
+    const auto to = parse_version(req.to_version);
+    if (!to || *to > static_cast<int>(txns.size()))
+      return adoption_error(2,
+                            "unknown version \"" + req.to_version + "\": versions are 0 (before any adoption) to " +
+                                std::to_string(txns.size()) + " (see `skillpipe history`)",
+                            notes);
+    txn.to_version = *to;
+    changes = changes_to(txns, h, *to, wanted);
+  } else {
+    const Txn* target = latest_undoable(txns, h, wanted);
+    if (!target)
+      return adoption_error(2,
+                            "Nothing to roll back: every adoption" +
+                                (req.name.empty() ? "" : " of \"" + req.name + "\"") + " is already rolled back.",
+                            notes);
+    txn.night_id = target->night_id;
+    changes = changes_undo(*target, h, wanted);
+  }
+  if (changes.empty())
+    return adoption_nothing("Nothing to roll back: the live files already match version " + req.to_version + ".", notes);
+  if (const auto violations = pin_rollback(changes); !violations.empty()) {
     std::string msg = "Refusing to roll back; nothing was changed:";
     for (const auto& v : violations) msg += "\n  - " + v;
     msg += "\nMove your edits aside (or restore the file), then retry.";
-    return command_error(2, msg, json);
+    return adoption_error(2, msg, notes);
   }
-  return commit(txn, std::move(changes), json, notes + headline + " as version " + std::to_string(txn.version) + ":\n");
+  AdoptionResult r = commit(txn, std::move(changes));
+  r.notes = notes;
+  return r;
 }
 
 }  // namespace skillpipe::store_files

@@ -92,13 +92,10 @@ std::string shell_quote(std::string_view s) {
   return out + "'";
 }
 
-std::string render_report_md(const NightReport& r, const std::vector<StagedProposal>& staged,
-                             const ReportCommands& cmd) {
-  std::string out = "# skillpipe night " + md_text(r.night_id) + "\n\n";
-  out += "Project: `" + md_text(r.project) + "`  \n";
-  out += "Started " + md_text(r.started_at) + ", finished " + md_text(r.finished_at) + "\n";
+namespace {
 
-  out += "\n## Result\n\n";
+std::string result_section(const NightReport& r) {
+  std::string out = "\n## Result\n\n";
   if (r.gate_action == GateAction::kRejectUnverified) {
     out +=
         "> **Not validated.** These proposals could not be checked on held-out tasks; they are "
@@ -114,77 +111,90 @@ std::string render_report_md(const NightReport& r, const std::vector<StagedPropo
   if (!r.gate_reason.empty()) out += " — " + md_text(r.gate_reason, false, 2000);
   out += "\n";
   for (const auto& [k, v] : r.metrics) out += "- " + md_text(k) + ": " + number(v, "%.4g") + "\n";
+  return out;
+}
 
-  out += "\n## Proposals\n\n";
-  if (staged.empty()) {
-    out += "Nothing was proposed this night; there is nothing to adopt.\n";
-  } else {
-    out += "| document | target | status | live file | changes | diff |\n|---|---|---|---|---|---|\n";
-    for (const auto& s : staged) {
-      const Proposal& p = *s.proposal;
-      out += "| " + md_text(p.name, true) + " | " + md_text(to_string(p.target), true) + " | " + md_text(to_string(p.status), true) +
-             (s.refusal.empty() ? "" : " (not adoptable)") + " | " +
-             (p.live_path.empty() ? std::string("(none)") : "`" + md_text(p.live_path, true) + "`") +
-             (p.base_sha256.empty() && !p.live_path.empty() ? " (new)" : "") + " | +" + std::to_string(s.added) + " −" +
-             std::to_string(s.removed) + " | " + md_text(s.diff_file, true) + " |\n";
-    }
-    for (const auto& s : staged) {
-      if (s.proposal->reasons.empty() && s.refusal.empty()) continue;
-      out += "\n**" + md_text(s.proposal->name) + "** (" + md_text(to_string(s.proposal->target)) + "):\n";
-      for (const auto& why : s.proposal->reasons) out += "- " + md_text(why) + "\n";
-      if (!s.refusal.empty()) out += "- not adoptable: " + md_text(s.refusal) + "\n";
-    }
+std::string proposals_section(const std::vector<StagedProposal>& staged) {
+  std::string out = "\n## Proposals\n\n";
+  if (staged.empty()) return out + "Nothing was proposed this night; there is nothing to adopt.\n";
+  out += "| document | target | status | live file | changes | diff |\n|---|---|---|---|---|---|\n";
+  for (const auto& s : staged) {
+    const Proposal& p = *s.proposal;
+    out += "| " + md_text(p.name, true) + " | " + md_text(to_string(p.target), true) + " | " +
+           md_text(to_string(p.status), true) +
+           (s.refusal.empty() ? "" : " (not adoptable)") + " | " +
+           (p.live_path.empty() ? std::string("(none)") : "`" + md_text(p.live_path, true) + "`") +
+           (p.base_sha256.empty() && !p.live_path.empty() ? " (new)" : "") + " | +" + std::to_string(s.added) + " −" +
+           std::to_string(s.removed) + " | " + md_text(s.diff_file, true) + " |\n";
   }
-
-  if (!r.deltas.empty()) {
-    out += "\n## Per-task changes\n\n| task | split | before | after | change |\n|---|---|---|---|---|\n";
-    for (const auto& d : r.deltas) {
-      out += "| " + md_text(d.task_id, true, 120) + " | " + md_text(to_string(d.split), true) + " | " + score(d.before) + " | " +
-             score(d.after) + " | " + change(d.before, d.after) + " |\n";
-    }
+  for (const auto& s : staged) {
+    if (s.proposal->reasons.empty() && s.refusal.empty()) continue;
+    out += "\n**" + md_text(s.proposal->name) + "** (" + md_text(to_string(s.proposal->target)) + "):\n";
+    for (const auto& why : s.proposal->reasons) out += "- " + md_text(why) + "\n";
+    if (!s.refusal.empty()) out += "- not adoptable: " + md_text(s.refusal) + "\n";
   }
+  return out;
+}
 
-  edit_list(out, "Accepted edits", r.accepted_edits, "None.");
-  edit_list(out, "Rejected edits (kept as negative feedback)", r.rejected_edits, "None.");
-  edit_list(out, "Edits that changed nothing", r.unmatched_edits, "None.");
-
-  out += "\n## Work and cost\n\n";
+std::string work_section(const NightReport& r) {
+  std::string out = "\n## Work and cost\n\n";
   if (!r.counts.empty()) {
     std::string line;
     for (const auto& [k, v] : r.counts) line += (line.empty() ? "" : ", ") + md_text(k) + " " + std::to_string(v);
     out += "- counts: " + line + "\n";
   }
   out += "- tokens: " + std::to_string(r.tokens.input) + " in, " + std::to_string(r.tokens.output) + " out";
-  if (r.tokens.cache_read || r.tokens.cache_write) {
-    out +=
-        " (cache read " + std::to_string(r.tokens.cache_read) + ", write " + std::to_string(r.tokens.cache_write) + ")";
-  }
+  if (r.tokens.cache_read || r.tokens.cache_write)
+    out += " (cache read " + std::to_string(r.tokens.cache_read) + ", write " + std::to_string(r.tokens.cache_write) + ")";
   out += "\n- LLM calls: " + std::to_string(r.llm_calls) + " (" + std::to_string(r.cached_calls) +
          " answered from the cache)\n";
   out += "- cost: $" + number(r.cost_usd, "%.4f") + "\n";
   if (!r.timings_s.empty()) {
     std::string line;
-    for (const auto& [k, v] : r.timings_s)
-      line += (line.empty() ? "" : ", ") + md_text(k) + " " + number(v, "%.1f") + " s";
+    for (const auto& [k, v] : r.timings_s) line += (line.empty() ? "" : ", ") + md_text(k) + " " + number(v, "%.1f") + " s";
     out += "- time: " + line + "\n";
   }
+  return out;
+}
 
-  if (!r.notes.empty()) {
-    out += "\n## Notes\n\n";
-    for (const auto& n : r.notes) out += "- " + md_text(n, false, 2000) + "\n";
-  }
-
-  out += "\n## What to do\n\n";
+std::string what_to_do(const std::vector<StagedProposal>& staged, const ReportCommands& cmd) {
+  std::string out = "\n## What to do\n\n";
   bool adoptable = false;
-  for (const auto& s : staged) adoptable = adoptable || (s.refusal.empty() && s.proposal->status != ProposalStatus::kQuarantined);
+  for (const auto& s : staged)
+    adoptable = adoptable || (s.refusal.empty() && s.proposal->status != ProposalStatus::kQuarantined);
   if (adoptable) {
     out += "Review the diffs listed above, then adopt:\n\n    " + cmd.adopt + "\n\n";
     out += "Every adoption backs up the live files; undo it with:\n\n    " + cmd.rollback + "\n\n";
   } else {
     out += "Nothing here can be adopted.\n\n";
   }
-  out += "See what is pending and what was adopted:\n\n    " + cmd.status + "\n";
-  return out;
+  return out + "See what is pending and what was adopted:\n\n    " + cmd.status + "\n";
+}
+
+}  // namespace
+
+std::string render_report_md(const NightReport& r, const std::vector<StagedProposal>& staged,
+                             const ReportCommands& cmd) {
+  std::string out = "# skillpipe night " + md_text(r.night_id) + "\n\n";
+  out += "Project: `" + md_text(r.project) + "`  \n";
+  out += "Started " + md_text(r.started_at) + ", finished " + md_text(r.finished_at) + "\n";
+  out += result_section(r) + proposals_section(staged);
+  if (!r.deltas.empty()) {
+    out += "\n## Per-task changes\n\n| task | split | before | after | change |\n|---|---|---|---|---|\n";
+    for (const auto& d : r.deltas)
+      out += "| " + md_text(d.task_id, true, 120) + " | " + md_text(to_string(d.split), true) + " | " + score(d.before) +
+             " | " +
+             score(d.after) + " | " + change(d.before, d.after) + " |\n";
+  }
+  edit_list(out, "Accepted edits", r.accepted_edits, "None.");
+  edit_list(out, "Rejected edits (kept as negative feedback)", r.rejected_edits, "None.");
+  edit_list(out, "Edits that changed nothing", r.unmatched_edits, "None.");
+  out += work_section(r);
+  if (!r.notes.empty()) {
+    out += "\n## Notes\n\n";
+    for (const auto& n : r.notes) out += "- " + md_text(n, false, 2000) + "\n";
+  }
+  return out + what_to_do(staged, cmd);
 }
 
 }  // namespace skillpipe::store_files

@@ -50,30 +50,78 @@ ReportCommands make_commands(const std::string& project, const std::string& nigh
   return c;
 }
 
-void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposals, NightReport report) {
-  // Check everything before writing anything.
+namespace {
+
+// Every proposal is checked before anything is written.
+void check_proposals(const std::vector<Proposal>& proposals) {
   std::map<std::string, std::string> seen_docs, seen_paths;
   for (const auto& p : proposals) {
     const std::string what = "proposal \"" + p.name + "\" (" + to_string(p.target) + ")";
-    if (!is_safe_segment(p.name)) {
+    if (!is_safe_segment(p.name))
       throw Error(what + ": name and target must be safe file names (letters, digits, . _ -)");
-    }
-    if (!p.base_sha256.empty() && p.base_sha256 != sha256_hex(p.base_text)) {
+    if (!p.base_sha256.empty() && p.base_sha256 != sha256_hex(p.base_text))
       throw Error(what + ": base_sha256 does not match base_text");
-    }
-    if (p.base_sha256.empty() && !p.base_text.empty()) {
+    if (p.base_sha256.empty() && !p.base_text.empty())
       throw Error(what + ": has base_text but no base_sha256 (an absent live file has neither)");
-    }
     const std::string doc_key = to_lower_ascii(to_string(p.target) + "/" + p.name);
     if (!seen_docs.emplace(doc_key, p.name).second) throw Error(what + " is proposed twice in one night");
-    if (!p.live_path.empty()) {
-      const std::string rp = real_path(p.live_path);
-      if (!seen_paths.emplace(rp, p.name).second) {
-        throw Error(what + ": live file " + rp + " is also the target of proposal \"" + seen_paths[rp] + "\"");
-      }
-    }
+    if (p.live_path.empty()) continue;
+    const std::string rp = real_path(p.live_path);
+    if (!seen_paths.emplace(rp, p.name).second)
+      throw Error(what + ": live file " + rp + " is also the target of proposal \"" + seen_paths[rp] + "\"");
   }
+}
 
+// Writes the proposed document and its diff; returns its manifest entry (the pins).
+ManifestEntry stage_proposal(const StagingContext& ctx, const Proposal& p) {
+  ManifestEntry e;
+  e.name = p.name;
+  e.target = to_string(p.target);
+  e.status = to_string(p.status);
+  e.reasons = p.reasons;
+  e.live_path = p.live_path;
+  e.live_realpath = p.live_path.empty() ? "" : real_path(p.live_path);
+  e.live_existed = !p.base_sha256.empty();
+  e.live_sha256 = p.base_sha256;
+  e.refusal = check_target(*ctx.targets, p, ctx.layout->project);
+  e.proposed_file = proposal_file(p);
+  e.diff_file = "diffs/" + e.target + "." + p.name + ".diff";
+  e.sha256 = sha256_hex(p.proposed_text);
+  // The live file may have moved on while the night ran; adopt would refuse it, so say so now.
+  if (!p.live_path.empty()) {
+    const auto now = read_bytes(p.live_path);
+    e.changed_during_night = (now ? sha256_hex(*now) : "") != p.base_sha256;
+  }
+  write_atomic(*ctx.fi, ctx.night_dir + "/" + e.proposed_file, p.proposed_text);
+  e.proposed_realpath = real_path(ctx.night_dir + "/" + e.proposed_file);
+  DiffStats st;
+  const std::string label = p.live_path.empty() ? p.name : p.live_path;
+  const std::string diff =
+      unified_diff(p.base_text, p.proposed_text, p.base_sha256.empty() ? "/dev/null" : label, label, 3, &st);
+  e.added = st.added;
+  e.removed = st.removed;
+  write_atomic(*ctx.fi, ctx.night_dir + "/" + e.diff_file, diff);
+  return e;
+}
+
+// The report as published: the night's facts filled in, stale live files noted.
+void complete_report(const StagingContext& ctx, const std::vector<Proposal>& proposals, const Manifest& m,
+                     NightReport& report) {
+  if (report.project.empty()) report.project = ctx.layout->project;
+  if (report.night_id.empty()) report.night_id = ctx.night_id;
+  if (report.started_at.empty()) report.started_at = ctx.started_at;
+  if (report.finished_at.empty()) report.finished_at = format_iso8601_s(now_ms());
+  if (report.proposals.empty()) report.proposals = proposals;
+  for (const auto& e : m.proposals)
+    if (e.changed_during_night)
+      report.notes.push_back("The live file " + e.live_path + " changed while the night ran; adopting \"" + e.name +
+                             "\" will be refused. Run the night again to propose against the current text.");
+}
+
+}  // namespace
+
+void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposals, NightReport report) {
+  check_proposals(proposals);
   Manifest m;
   m.project = ctx.layout->project;
   m.night_id = ctx.night_id;
@@ -81,55 +129,11 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
   m.night_realpath = real_path(ctx.night_dir);
   m.gate_action = report.gate_action ? to_string(*report.gate_action) : "";
   m.has_report = true;
-
-  std::vector<StagedProposal> staged;
   make_dirs(ctx.night_dir + "/proposed");
   make_dirs(ctx.night_dir + "/diffs");
-  for (const auto& p : proposals) {
-    ManifestEntry e;
-    e.name = p.name;
-    e.target = to_string(p.target);
-    e.status = to_string(p.status);
-    e.reasons = p.reasons;
-    e.live_path = p.live_path;
-    e.live_realpath = p.live_path.empty() ? "" : real_path(p.live_path);
-    e.live_existed = !p.base_sha256.empty();
-    e.live_sha256 = p.base_sha256;
-    e.refusal = check_target(*ctx.targets, p, ctx.layout->project);
-    e.proposed_file = proposal_file(p);
-    e.diff_file = "diffs/" + e.target + "." + p.name + ".diff";
-    e.sha256 = sha256_hex(p.proposed_text);
-
-    // The live file may have moved on while the night ran; adopt would refuse it, so say so now.
-    if (!p.live_path.empty()) {
-      const auto now = read_bytes(p.live_path);
-      const std::string now_sha = now ? sha256_hex(*now) : "";
-      e.changed_during_night = now_sha != p.base_sha256;
-    }
-
-    write_atomic(*ctx.fi, ctx.night_dir + "/" + e.proposed_file, p.proposed_text);
-    e.proposed_realpath = real_path(ctx.night_dir + "/" + e.proposed_file);
-    DiffStats st;
-    const std::string label = p.live_path.empty() ? p.name : p.live_path;
-    std::string diff =
-        unified_diff(p.base_text, p.proposed_text, p.base_sha256.empty() ? "/dev/null" : label, label, 3, &st);
-    e.added = st.added;
-    e.removed = st.removed;
-    write_atomic(*ctx.fi, ctx.night_dir + "/" + e.diff_file, diff);
-    m.proposals.push_back(std::move(e));
-  }
-
-  if (report.project.empty()) report.project = ctx.layout->project;
-  if (report.night_id.empty()) report.night_id = ctx.night_id;
-  if (report.started_at.empty()) report.started_at = ctx.started_at;
-  if (report.finished_at.empty()) report.finished_at = format_iso8601_s(now_ms());
-  if (report.proposals.empty()) report.proposals = proposals;
-  for (const auto& e : m.proposals) {
-    if (e.changed_during_night) {
-      report.notes.push_back("The live file " + e.live_path + " changed while the night ran; adopting \"" + e.name +
-                             "\" will be refused. Run the night again to propose against the current text.");
-    }
-  }
+  for (const auto& p : proposals) m.proposals.push_back(stage_proposal(ctx, p));
+  complete_report(ctx, proposals, m, report);
+  std::vector<StagedProposal> staged;
   for (std::size_t i = 0; i < proposals.size(); ++i) {
     const auto& e = m.proposals[i];
     staged.push_back({&proposals[i], e.proposed_file, e.diff_file, e.added, e.removed, e.refusal});

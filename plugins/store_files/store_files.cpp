@@ -16,7 +16,7 @@
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
 #include "staging.hpp"
-#include "status_view.hpp"
+#include "project_status.hpp"
 
 namespace fs = std::filesystem;
 
@@ -64,7 +64,7 @@ void check_relpath(std::string_view rel, const char* what) {
   }
 }
 
-class FileStore final : public Store {
+class FileStore final : public Store, public AdoptionStore {
  public:
   void configure(const Config& config, Context& ctx) override {
     // Contexts handed to configure/open_night may be temporaries: keep a logger, not them.
@@ -104,7 +104,7 @@ class FileStore final : public Store {
                    "{\"project\": " + json_quote(layout->project) + "}\n");
     }
     // A live file half-way through an interrupted adoption must not become a night's base.
-    Adoption adoption(*layout, fi_, store_arg_);
+    Adoption adoption(*layout, fi_);
     if (adoption.try_lock("recovery before a run")) {
       try {
         const std::string note = adoption.recover();
@@ -263,39 +263,44 @@ class FileStore final : public Store {
     write_atomic(fi_, path, value);
   }
 
-  CommandResult status(std::string_view project, bool json) override {
-    return guarded(json, [&] { return render_status(Layout(root_, project), fi_, store_arg_, json); });
+  std::vector<NightInfo> nights(std::string_view project) const override {
+    std::vector<NightInfo> out;
+    for (const auto& n : list_nights(Layout(root_, project))) out.push_back({n.id, n.dir, n.published, n.abandoned});
+    return out;
   }
 
-  CommandResult history(std::string_view project, bool json) override {
-    return guarded(json, [&] { return render_history(Layout(root_, project), fi_, store_arg_, json); });
+  AdoptionStore* adoption() override { return this; }
+
+  ProjectStatus status(std::string_view project) override { return project_status(Layout(root_, project), fi_); }
+
+  AdoptionHistory history(std::string_view project) override {
+    return adoption_history(Layout(root_, project), fi_);
   }
 
-  CommandResult adopt(const AdoptRequest& request, bool json) override {
-    return guarded(json, [&] {
+  AdoptionResult adopt(const AdoptRequest& request) override {
+    return guarded([&] {
       const Layout layout(root_, request.project);
       make_dirs(layout.adoption_dir());
-      Adoption a(layout, fi_, store_arg_);
-      return a.adopt(request, json);
+      return Adoption(layout, fi_).adopt(request);
     });
   }
 
-  CommandResult rollback(const RollbackRequest& request, bool json) override {
-    return guarded(json, [&] {
+  AdoptionResult rollback(const RollbackRequest& request) override {
+    return guarded([&] {
       const Layout layout(root_, request.project);
       make_dirs(layout.adoption_dir());
-      Adoption a(layout, fi_, store_arg_);
-      return a.rollback(request, json);
+      return Adoption(layout, fi_).rollback(request);
     });
   }
 
  private:
+  // A failure (not a refusal) as a result with exit code 1.
   template <class F>
-  CommandResult guarded(bool json, F&& f) {
+  static AdoptionResult guarded(F&& f) {
     try {
       return f();
     } catch (const std::exception& e) {
-      return command_error(1, e.what(), json);
+      return adoption_error(1, e.what());
     }
   }
 
@@ -361,4 +366,4 @@ SKILLPIPE_PLUGIN(skillpipe::StageKind::kStore, "1.0.0",
                  "File store: durable resumable nights, state, response cache, staging with manifest pins, "
                  "and transactional adopt/rollback into Claude Code and Codex skills and memory.",
                  skillpipe::store_files::kSchema,
-                 [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::store_files::FileStore); });
+                 [] { return std::make_unique<skillpipe::store_files::FileStore>(); });

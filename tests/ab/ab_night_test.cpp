@@ -1,13 +1,13 @@
 // A/B of whole nights (`mode: night`) on the proof experiment (pipelines/experiment.yaml:
 // persona tasks, backend_mock, judge_exact, consolidate_reflect): each arm runs its own
 // night in its own store, and the arms are compared on the held-out test split.
-#include "host/ab_night.hpp"
+#include "host/ab/night.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "host/ab_spec.hpp"
+#include "host/ab/spec.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe::host::ab;

@@ -8,9 +8,9 @@
 #include <chrono>
 #include <thread>
 
-#include "host/ab_report.hpp"
-#include "host/ab_runner.hpp"
-#include "host/ab_spec.hpp"
+#include "host/ab/report.hpp"
+#include "host/ab/runner.hpp"
+#include "host/ab/spec.hpp"
 #include "skillpipe/config.hpp"
 #include "test_support.hpp"
 

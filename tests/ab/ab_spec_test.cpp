@@ -1,5 +1,5 @@
 // The A/B experiment file: what it accepts, and errors that point at the line.
-#include "host/ab_spec.hpp"
+#include "host/ab/spec.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The A/B statistics against values computed by hand (and, for the bootstrap, by an
 // independent Python implementation of the same generator and percentile rule).
-#include "host/ab_stats.hpp"
+#include "host/ab/stats.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 
 #include "host/basic_context.hpp"
 #include "host/plugin_registry.hpp"
-#include "memory_store.hpp"
+#include "skillpipe/testing/memory_store.hpp"
 #include "skillpipe/backend.hpp"
 
 namespace skillpipe::testing {
@@ -27,7 +27,7 @@ class BackendEnv {
 
  private:
   std::shared_ptr<std::ostringstream> log_;  // first: the context's logger writes to it until the end
-  MemoryStore store_;
+  MemoryStore store_{"", ""};  // no night open until a test opens one (next_night)
   host::Services services_;
   std::unique_ptr<host::BasicContext> ctx_;
   std::unique_ptr<host::PluginRegistry> registry_;

@@ -23,7 +23,7 @@ ChatRequest task_request(const std::string& task, const std::string& prompt, int
 
 class BackendsHandoff : public ::testing::Test {
  protected:
-  BackendsHandoff() { env_.store().set_night("0003-test", night_.path()); }
+  BackendsHandoff() { env_.store().next_night("0003-test", night_.path()); }
 
   // Calls and expects HandoffPending; returns it.
   HandoffPending pending(Backend& b, const ChatRequest& r) {

@@ -115,13 +115,12 @@ TEST_F(BackendsLlm, WallCapRefusesARetryWaitThatWouldPassIt) {
 }
 
 TEST_F(BackendsLlm, BudgetSurvivesAResumedNight) {
-  env_.store().set_night("0007-test", "");
+  env_.store().next_night("0007-test", "");
   {
     auto b = env_.make("backend_llm", llm_config(server_, R"("budget":{"max_tokens":1000})"));
     b->complete(user_request("a", 8), env_.ctx());
     b->complete(user_request("b", 8), env_.ctx());
-    b->finish(env_.ctx());
-  }
+  }  // no finish(): the spend is in the store already, committed with each answer
   // The resumed night's backend counts the 36 tokens already spent against its cap, and
   // reports them before its first call (for the plan).
   auto resumed = env_.make("backend_llm", llm_config(server_, R"("budget":{"max_tokens":50})"));

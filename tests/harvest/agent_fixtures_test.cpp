@@ -140,7 +140,7 @@ TEST_P(AgentFixtures, EverySessionGetsItsTrueOutcome) {
 
 // Harvesting again with the cursors of the first run reads nothing new.
 TEST_P(AgentFixtures, SecondRunWithCursorsReadsNothing) {
-  StateStore store;
+  MemoryStore store{"", ""};  // state only: the harvesters keep their cursors there
   const std::string cfg = "{\"home\":" + json_quote(dir_ + "/home") +
                           ",\"project_scope\":\"all\",\"lookback_hours\":0,\"max_sessions\":0,\"settle_minutes\":0}";
   auto first = harvest({GetParam().plugin, cfg, "all", "", &store});

@@ -24,7 +24,7 @@ class HarvestCursorStore : public ::testing::Test {
     return home_.file("projects/-p/" + name);
   }
   TempDir home_;
-  StateStore store_;
+  MemoryStore store_{"", ""};  // state only: the harvesters keep their cursors there
 };
 
 TEST_F(HarvestCursorStore, AppendedTurnsAreReadFromTheCursorOnly) {
@@ -200,17 +200,17 @@ TEST_F(HarvestCursorStore, DeletedFilesAreForgotten) {
 TEST_F(HarvestCursorStore, UseCursorsFalseNeitherReadsNorWritesThem) {
   copy_tree(harvest_data("edge/claude/scope-app.jsonl"), claude_file("a.jsonl"));
   EXPECT_EQ(run("harvest_claude", "\"use_cursors\":false").digests.size(), 1u);
-  EXPECT_EQ(store_.puts(), 0);
+  EXPECT_EQ(store_.put_state_calls(), 0);
   EXPECT_EQ(run("harvest_claude", "\"use_cursors\":false").digests.size(), 1u);
 }
 
 TEST_F(HarvestCursorStore, UnchangedReHarvestWritesNothing) {
   copy_tree(harvest_data("edge/claude/scope-app.jsonl"), claude_file("a.jsonl"));
   run("harvest_claude");
-  int puts = store_.puts();
+  int puts = store_.put_state_calls();
   auto again = run("harvest_claude");
   EXPECT_TRUE(again.digests.empty());
-  EXPECT_EQ(store_.puts(), puts);
+  EXPECT_EQ(store_.put_state_calls(), puts);
 }
 
 }  // namespace

@@ -268,7 +268,7 @@ TEST_F(HarvestEdge, ALiveSessionHoldsItsLastTurnBack) {
   append_text(p, "{\"type\":\"user\",\"uuid\":\"u9\",\"sessionId\":\"scope-app\",\"timestamp\":\"2026-03-02T09:05:00.000Z\","
                  "\"cwd\":\"/home/me/src/app\",\"message\":{\"role\":\"user\",\"content\":\"still typing\"}}\n");
   // Only with a cursor to come back to: without a store nothing would re-read the turn.
-  StateStore store;
+  MemoryStore store{"", ""};  // state only: the harvesters keep their cursors there
   auto live = harvest({"harvest_claude",
                        "{\"home\":\"" + home_.path() + "\",\"project_scope\":\"all\",\"lookback_hours\":0,\"settle_minutes\":30}",
                        "all", "",

@@ -12,7 +12,7 @@
 #include "skillpipe/errors.hpp"
 #include "skillpipe/records.hpp"
 #include "skillpipe/store.hpp"
-#include "state_store.hpp"
+#include "skillpipe/testing/memory_store.hpp"
 #include "test_support.hpp"
 
 namespace skillpipe::testing {

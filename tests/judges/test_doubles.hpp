@@ -1,6 +1,7 @@
 // test_doubles.hpp - in-test services for judge and miner tests: a scripted Backend (replies
-// in order, or computed; "!retryable" / "!budget" / "!error" throw) and an in-memory Store
-// (state only). Registered in host::Services like the host registers real ones.
+// in order, or computed; "!retryable" / "!budget" / "!error" throw), and the SDK's in-memory
+// Store (skillpipe/testing/memory_store.hpp). Registered in host::Services like the host
+// registers real ones.
 #pragma once
 
 #include <functional>
@@ -11,7 +12,7 @@
 
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/store.hpp"
+#include "skillpipe/testing/memory_store.hpp"
 
 namespace skillpipe::testing {
 
@@ -60,37 +61,6 @@ class ScriptedBackend : public Backend {
   mutable std::mutex mu_;
   std::size_t next_ = 0;
   std::vector<ChatRequest> requests_;
-};
-
-// Only per-project state is real; the miner needs nothing else.
-class MemoryStore : public Store {
- public:
-  std::map<std::string, std::string, std::less<>> state;
-
-  NightHandle open_night(const std::string& project, Context&) override { return night_ = {project, "0001-test", "", false}; }
-  void close_night(bool) override {}
-  const NightHandle& night() const override { return night_; }
-  void append(std::string_view, const std::vector<std::string>&) override {}
-  std::vector<std::string> read(std::string_view) const override { return {}; }
-  void write_artifact(std::string_view, std::string_view) override {}
-  std::optional<std::string> read_artifact(std::string_view) const override { return std::nullopt; }
-  void stage(const std::vector<Proposal>&, const NightReport&) override {}
-  std::vector<NightReport> past_reports(std::string_view) const override { return {}; }
-  std::optional<std::string> get_state(std::string_view key) const override {
-    auto it = state.find(key);
-    if (it == state.end()) return std::nullopt;
-    return it->second;
-  }
-  void put_state(std::string_view key, std::string_view value) override { state[std::string(key)] = std::string(value); }
-  std::optional<std::string> cache_get(std::string_view) const override { return std::nullopt; }
-  void cache_put(std::string_view, std::string_view) override {}
-  CommandResult status(std::string_view, bool) override { return {}; }
-  CommandResult adopt(const AdoptRequest&, bool) override { return {}; }
-  CommandResult rollback(const RollbackRequest&, bool) override { return {}; }
-  CommandResult history(std::string_view, bool) override { return {}; }
-
- private:
-  NightHandle night_;
 };
 
 }  // namespace skillpipe::testing

@@ -189,14 +189,14 @@ TEST_F(MineTasksTest, WithoutAStoreNothingPersistsButMiningWorks) {
   svc_.store = nullptr;
   configure(kHeuristic);
   EXPECT_EQ(mine({session("a", "Fix the flaky login test in CI", "2026-01-01T00:00:00Z")}).size(), 1u);
-  EXPECT_TRUE(store_.state.empty());
+  EXPECT_TRUE(store_.state().empty());
 }
 
 TEST_F(MineTasksTest, CorruptSplitStateIsKeptAsideNotFatal) {
-  store_.state["mine_tasks/splits"] = "{not json";
+  store_.put_state("mine_tasks/splits", "{not json");
   configure(kHeuristic);
   EXPECT_EQ(mine({session("a", "Fix the flaky login test in CI", "2026-01-01T00:00:00Z")}).size(), 1u);
-  EXPECT_EQ(store_.state["mine_tasks/splits.corrupt"], "{not json");
+  EXPECT_EQ(store_.state()["mine_tasks/splits.corrupt"], "{not json");
   EXPECT_EQ(count("state_reset"), 1);
 }
 

@@ -36,7 +36,7 @@ TEST_F(MineTasksTest, SplitBucketsMatchSkillOpt) {
   EXPECT_EQ(s["beta"], Split::kTrain);   // 64
   EXPECT_EQ(s["delta"], Split::kTrain);  // 93
 
-  store_.state.clear();
+  store_.clear_state();
   configure(R"({"seed": 7, "val_fraction": 0.1, "test_fraction": 0.1, "tasks_file": ")" + file + "\"}");
   s = splits_of(mine({}));
   EXPECT_EQ(s["task_b"], Split::kVal);    // 3 < 10
@@ -55,7 +55,7 @@ TEST_F(MineTasksTest, AtLeastOneValAndOneTrainWithTwoRealTasks) {
   EXPECT_EQ(s["beta"], Split::kTrain);
   EXPECT_EQ(count("split_promoted"), 1);
 
-  store_.state.clear();
+  store_.clear_state();
   configure(R"({"tasks_file": ")" + write_tasks({seven()[0], seven()[1]}, true, "b.jsonl") + "\"}");  // 26, 22: both val
   s = splits_of(mine({}));
   EXPECT_EQ(s["task_b"], Split::kTrain);  // the lowest-bucket val task trains
@@ -110,7 +110,7 @@ TEST_F(MineTasksTest, DreamTasksAreTrainOnlyRephrasings) {
   EXPECT_EQ(find_task(tasks, "gamma_dream1"), nullptr);
   EXPECT_EQ(count("dream"), 6);
   // Dream tasks never enter the split state either.
-  EXPECT_EQ(store_.state["mine_tasks/splits"].find("_dream"), std::string::npos);
+  EXPECT_EQ(store_.state()["mine_tasks/splits"].find("_dream"), std::string::npos);
 }
 
 TEST_F(MineTasksTest, AFileCannotPinADreamTaskIntoValidation) {
@@ -149,11 +149,11 @@ TEST_F(MineTasksTest, RecallBringsSimilarArchivedTrainTasksOnly) {
     t.split = s;
     return to_json(t) + "\n";
   };
-  store_.state["mine_tasks/archive"] = arch("old1", "Summarize the weekly status report", Split::kTrain) +
+  store_.put_state("mine_tasks/archive", arch("old1", "Summarize the weekly status report", Split::kTrain) +
                                        arch("old2", "Summarize the quarterly status report", Split::kVal) +
                                        arch("old3", "Bake a chocolate cake for the party", Split::kTrain) +
-                                       arch("old4", "Draft the weekly status report email", Split::kTrain);
-  store_.state["mine_tasks/splits"] = R"({"seed":"42","assignments":{"old4":"val"}})";  // held out now
+                                       arch("old4", "Draft the weekly status report email", Split::kTrain));
+  store_.put_state("mine_tasks/splits", R"({"seed":"42","assignments":{"old4":"val"}})");  // held out now
   configure(R"({"recall_k": 2, "tasks_file": ")" + write_tasks({file_task("beta", "Write the weekly status report")}, true) + "\"}");
   const auto tasks = mine({});
   ASSERT_EQ(tasks.size(), 2u);

@@ -78,7 +78,7 @@ class MineTasksTest : public ::testing::Test {
   }
 
   ScriptedBackend backend_;
-  MemoryStore store_;
+  MemoryStore store_{"", ""};  // state only, no night open
   TempDir tmp_;
   std::unique_ptr<host::PluginRegistry> reg_ = make_registry();
   host::Services svc_;

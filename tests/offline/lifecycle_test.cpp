@@ -97,13 +97,13 @@ TEST_F(OfflineLifecycle, UnusedEvolvedSkillGoesColdThenArchivedAndCanBeRestored)
   EXPECT_TRUE(note_has(n5.report, "restore with: mkdir -p"));
   EXPECT_FALSE(fs::exists(live));
   EXPECT_FALSE(fs::exists(fs::path(live).parent_path())) << "the empty skill directory goes too";
-  EXPECT_EQ(store.artifacts.at("archive/claude_skill/fix-flaky-test/SKILL.md"), text);
-  EXPECT_NE(store.state.at("offline/archive/claude_skill/fix-flaky-test").find("\"text\":"), std::string::npos);
+  EXPECT_EQ(store.artifacts().at("archive/claude_skill/fix-flaky-test/SKILL.md"), text);
+  EXPECT_NE(store.state().at("offline/archive/claude_skill/fix-flaky-test").find("\"text\":"), std::string::npos);
   EXPECT_EQ(n5.report.counts.at("skills_archived"), 1);
 
   // The manual skill was never used and is untouched.
   EXPECT_EQ(read_text(manual), manual_text);
-  const std::string profiles = store.state.at("offline/skill_profiles");
+  const std::string profiles = store.state().at("offline/skill_profiles");
   EXPECT_NE(profiles.find("\"name\":\"deploy-notes\",\"live_path\":\"" + manual +
                           "\",\"origin\":\"manual\",\"status\":\"active\""),
             std::string::npos)
@@ -136,7 +136,7 @@ TEST_F(OfflineLifecycle, UseKeepsASkillAliveAndReactivatesACold) {
   EXPECT_EQ(back.report.counts.at("skills_reactivated"), 1);
   // Counting is per session: the same session seen again is not a second use.
   night_at("2027-02-17T00:00:00Z", {use_of_skill("again", "2027-02-16T00:00:00Z")});
-  const std::string profiles = store.state.at("offline/skill_profiles");
+  const std::string profiles = store.state().at("offline/skill_profiles");
   EXPECT_NE(profiles.find("\"uses\":7,\"successes\":7"), std::string::npos) << profiles;
 }
 

@@ -8,7 +8,7 @@
 
 #include "host/basic_context.hpp"
 #include "host/plugin_registry.hpp"
-#include "memory_store.hpp"
+#include "skillpipe/testing/memory_store.hpp"
 #include "skillpipe/records.hpp"
 #include "skillpipe/stage.hpp"
 #include "test_support.hpp"

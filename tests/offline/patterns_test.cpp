@@ -124,27 +124,27 @@ TEST_F(OfflinePatterns, ReadinessThresholdsAreConfigurable) {
   EXPECT_EQ(by_label(t, "fix-flaky-test")->pattern->readiness,
             "needs 4 successful sessions, has 3 successes, 1 failure");
 
-  store.state.clear();
+  store.clear_state();
   t = night.mine(history, R"({"min_success_ratio": 0.8})");
   EXPECT_EQ(by_label(t, "fix-flaky-test")->pattern->readiness, "success ratio 0.75 < 0.80 (3 successes, 1 failure)");
 
-  store.state.clear();
+  store.clear_state();
   t = night.mine(history, R"({"min_success_ratio": 0.6})");
   EXPECT_TRUE(by_label(t, "deploy-app-staging")->pattern->ready);
 
   // Ratio exactly at the threshold is ready (2 of 3 = 0.666...).
-  store.state.clear();
+  store.clear_state();
   t = night.mine(history, R"({"min_success_ratio": 0.6666666666666666})");
   EXPECT_TRUE(by_label(t, "deploy-app-staging")->pattern->ready);
 
   // A strict similarity splits the flaky-test sessions apart.
-  store.state.clear();
+  store.clear_state();
   t = night.mine(history, R"({"similarity_threshold": 0.95})");
   for (const auto& task : t) EXPECT_LE(task.pattern->successes, 2) << task.pattern->label;
 
   // Stricter tool-error tolerance turns a4 (3 errors, but praised) into... still a success:
   // praise wins; a1 (2 errors, praised) too. a2 (0 errors) stays a success.
-  store.state.clear();
+  store.clear_state();
   t = night.mine(history, R"({"max_tool_errors": 0})");
   EXPECT_EQ(by_label(t, "fix-flaky-test")->pattern->successes, 3);
   // ...but c4 (1 error, silent) becomes a failure.
@@ -161,21 +161,21 @@ TEST_F(OfflinePatterns, EmitModes) {
   f.ended_at = "2026-11-15T10:00:00Z";
   extra.push_back(f);
   EXPECT_EQ(night.mine(extra, R"({"emit": "ready"})").size(), 1u);
-  store.state.clear();
+  store.clear_state();
   EXPECT_EQ(night.mine(extra).size(), 3u) << "failure-only patterns are kept in state, not emitted";
-  store.state.clear();
+  store.clear_state();
   const auto all = night.mine(extra, R"({"emit": "all"})");
   ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(by_label(all, "rewrite-billing-service")->outcome, Outcome::kFail);
 }
 
 TEST_F(OfflinePatterns, CorruptStateIsKeptAsideNotLost) {
-  store.state["offline/patterns"] = "{not json";
+  store.put_state("offline/patterns", "{not json");
   const auto tasks = night.mine(history);
   EXPECT_EQ(tasks.size(), 3u);
   EXPECT_EQ(night.last_counts().at("state_reset"), 1);
-  EXPECT_EQ(store.state.at("offline/patterns.corrupt"), "{not json");
-  EXPECT_NE(store.state.at("offline/patterns").find("\"patterns\""), std::string::npos);
+  EXPECT_EQ(store.state().at("offline/patterns.corrupt"), "{not json");
+  EXPECT_NE(store.state().at("offline/patterns").find("\"patterns\""), std::string::npos);
 }
 
 TEST_F(OfflinePatterns, BadConfigIsAConfigError) {

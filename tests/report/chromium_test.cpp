@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "host/report_html.hpp"
+#include "host/report/html.hpp"
 #include "png_check.hpp"
 #include "report_fixture.hpp"
 #include "test_support.hpp"

@@ -1,12 +1,12 @@
-#include "host/report_html.hpp"
+#include "host/report/html.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
 
-#include "host/report_parts.hpp"
-#include "host/report_sections.hpp"
+#include "host/report/parts.hpp"
+#include "host/report/sections.hpp"
 #include "html_check.hpp"
 #include "report_fixture.hpp"
 #include "skillpipe/kit/util.hpp"

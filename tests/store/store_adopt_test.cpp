@@ -277,13 +277,18 @@ TEST(StoreAdopt, PluginApiWorksWithoutTheCli) {
   AdoptRequest req;
   req.project = sb.project;
   req.names = {"CLAUDE.md"};
-  const CommandResult r = s->adopt(req, true);
-  ASSERT_EQ(r.exit_code, 0) << r.text;
-  rapidjson::Document d;
-  d.Parse(r.json.c_str());
-  ASSERT_FALSE(d.HasParseError()) << r.json;
-  EXPECT_EQ(d["version"].GetInt(), 1);
-  EXPECT_STREQ(d["files"][0]["sha_after"].GetString(), sha256(kMemV2).c_str());
+  ASSERT_NE(s->adoption(), nullptr);
+  const AdoptionResult r = s->adoption()->adopt(req);
+  ASSERT_EQ(r.exit_code, 0) << r.message;
+  ASSERT_TRUE(r.version.has_value());
+  EXPECT_EQ(r.version->version, 1);
+  EXPECT_EQ(r.version->action, AdoptionAction::kAdopt);
+  ASSERT_EQ(r.version->files.size(), 1u);
+  EXPECT_EQ(r.version->files[0].sha_after, sha256(kMemV2));
+  // The store answers with records; the status it reports sees the adoption.
+  const ProjectStatus st = s->adoption()->status(sb.project);
+  ASSERT_EQ(st.versions.size(), 1u);
+  EXPECT_EQ(st.versions[0].files[0].name, "CLAUDE.md");
   EXPECT_EQ(read_text(sb.memory_path()), kMemV2);
   EXPECT_EQ(read_text(sb.skill_path("deploy")), kSkillV1);
 }

@@ -7,16 +7,19 @@
 
 // ABI 2.0 (SDK 0.2): the typed data model - enums for gate action, edit and proposal status
 // and targets, typed session outcome, PatternInfo, Trajectory, RunFlags; the SDK split into
-// this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp). ABI 1.0
-// was SDK 0.1. Until 0.2 is released, 2.0 still grows: PatternInfo's procedure (ProcedureStep,
-// StepKind), agents and projects.
+// this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp);
+// Component as the root of what a plugin makes (StageBase only for stages),
+// Context::record_error, and the Store as NightStore + StateStore + optional AdoptionStore
+// with records the CLI renders. 2.0 is unreleased until SDK 0.2.0 ships, so these breaks
+// are one bump, as are PatternInfo's procedure (ProcedureStep, StepKind), agents and projects.
+// ABI 1.0 was SDK 0.1.
 #define SKILLPIPE_ABI_MAJOR 2
 #define SKILLPIPE_ABI_MINOR 0
 // SHA-256 of the contract headers (tests/framework/abi_hash_test.cpp says exactly what is
 // hashed: the headers listed there, without comments and blank lines). When the test fails,
 // the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
 // (additions only), note why above, and record the hash the test prints.
-#define SKILLPIPE_ABI_CONTRACT_SHA256 "4ff8a25add3152989f18704d38f03aa8023fea6f16925828332a4722b21ac7c3"
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "decd733c1b7386786b29dc4f287aef5cc7200b21ec139314f009324e93043bcc"
 #define SKILLPIPE_SDK_VERSION "0.2.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).

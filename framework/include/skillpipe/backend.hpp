@@ -64,7 +64,7 @@ struct BudgetState {
   std::string reason;           // which cap ended it
 };
 
-class SKILLPIPE_VISIBLE Backend : public StageBase {
+class SKILLPIPE_VISIBLE Backend : public Component {
  public:
   ~Backend() override;
   // False when the backend cannot serve (no key configured, CLI not installed...); `why`

@@ -6,7 +6,7 @@
 // `struct_size` tells the host which of them a plugin has.
 //
 //   SKILLPIPE_PLUGIN(skillpipe::StageKind::kJudge, "1.0.0", "Local rule checks",
-//                    kSchemaJson, [] { return std::unique_ptr<skillpipe::StageBase>(new MyJudge); });
+//                    kSchemaJson, [] { return std::make_unique<MyJudge>(); });
 #pragma once
 
 #include <cstddef>
@@ -21,7 +21,7 @@ namespace skillpipe {
 
 enum class Stability : std::uint32_t { kDevelopment = 0, kAlpha, kBeta, kStable, kDeprecated };
 
-using PluginFactory = std::unique_ptr<StageBase> (*)();
+using PluginFactory = std::unique_ptr<Component> (*)();
 
 struct PluginDescriptor {
   std::uint32_t abi_major;      // never move these four
@@ -51,7 +51,8 @@ static_assert(std::size(kDescriptorSizeByMinor) == SKILLPIPE_ABI_MINOR + 1, "one
 #define SKILLPIPE_PLUGIN_ENTRY_NAME SKILLPIPE_STR(SKILLPIPE_PLUGIN_ENTRY)
 
 // Defines the exported descriptor. The name comes from the build: skillpipe_add_plugin()
-// defines SKILLPIPE_PLUGIN_NAME, so the descriptor's name always matches the file.
+// defines SKILLPIPE_PLUGIN_NAME, so the descriptor's name always matches the file. FACTORY is
+// anything callable that returns a std::unique_ptr to the plugin's class.
 #define SKILLPIPE_PLUGIN(KIND, VERSION, DESCRIPTION, SCHEMA_JSON, FACTORY)                 \
   extern "C" SKILLPIPE_VISIBLE const ::skillpipe::PluginDescriptor SKILLPIPE_PLUGIN_ENTRY = { \
       SKILLPIPE_ABI_MAJOR,                                                                 \
@@ -64,4 +65,4 @@ static_assert(std::size(kDescriptorSizeByMinor) == SKILLPIPE_ABI_MINOR + 1, "one
       ::skillpipe::Stability::kBeta,                                                       \
       SCHEMA_JSON,                                                                         \
       DESCRIPTION,                                                                         \
-      FACTORY}
+      +[]() -> std::unique_ptr<::skillpipe::Component> { return (FACTORY)(); }}

@@ -1,8 +1,9 @@
 // stage.hpp - the stage kinds a plugin can implement, and the Context the host provides.
 //
-// A plugin's factory returns a StageBase of the kind its descriptor names; the host calls
-// configure() once, then the kind's method, then finish(). Stage objects are destroyed
-// before their library is unloaded.
+// A plugin's factory returns a Component of the kind its descriptor names. Every component
+// is configured once. A stage (StageBase) then runs its kind's method, and finish() once the
+// host has made its output durable; services (Store, Backend) are looked up by stages and
+// have no stage lifecycle. Components are destroyed before their library is unloaded.
 #pragma once
 
 #include <cstdint>
@@ -81,13 +82,27 @@ class SKILLPIPE_VISIBLE Context {
   virtual EvaluationService* evaluator() = 0;
   // Judge stage ids wired into the current stage's inputs, in order.
   virtual std::vector<std::string> input_judges() const = 0;
+  // Reports one record the stage could not process and skipped (an unreadable transcript, an
+  // invalid task). The host logs and counts it and applies the stage's policy
+  // (`on_record_error`, `max_record_errors`): it throws Error when the stage must fail, so a
+  // systematically broken input never yields a silently empty night.
+  virtual void record_error(std::string_view record_id, std::string_view what) = 0;
 };
 
-class SKILLPIPE_VISIBLE StageBase {
+// Anything a plugin makes.
+class SKILLPIPE_VISIBLE Component {
  public:
-  virtual ~StageBase();
+  virtual ~Component();
   // Throws ConfigError. The config has already passed the plugin's JSON schema.
   virtual void configure(const Config& config, Context& ctx);
+};
+
+// A pipeline stage (harvester, miner, judge, consolidator).
+class SKILLPIPE_VISIBLE StageBase : public Component {
+ public:
+  ~StageBase() override;
+  // Called once the host has persisted the stage's output (harvesters commit cursors here),
+  // never after a failed or interrupted stage.
   virtual void finish(Context& ctx);
 };
 

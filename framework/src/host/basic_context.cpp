@@ -74,6 +74,12 @@ void BasicContext::count(std::string_view key, std::int64_t delta) {
   counts_[std::string(key)] += delta;
 }
 
+void BasicContext::record_error(std::string_view record_id, std::string_view what) {
+  if (record_errors_) return record_errors_->record_error(*logger_, record_id, what);
+  count("record_errors");
+  logger_->warn("skipped {}: {}", record_id.empty() ? std::string_view("a record") : record_id, what);
+}
+
 std::map<std::string, std::int64_t> BasicContext::counts() const {
   std::lock_guard<std::mutex> lock(mu_);
   return counts_;

@@ -38,6 +38,14 @@ struct Services {
   EvaluationService* evaluator = nullptr;
 };
 
+// Where a context sends the records its stage skipped: the stage's RecordErrorPolicy. Without
+// one (a CLI command driving a plugin directly) a skipped record is logged and counted.
+class RecordErrorSink {
+ public:
+  virtual ~RecordErrorSink() = default;
+  virtual void record_error(spdlog::logger& log, std::string_view record_id, std::string_view what) = 0;
+};
+
 class BasicContext : public Context {
  public:
   BasicContext(std::string stage_id, RunInfo run, Services* services,
@@ -56,14 +64,17 @@ class BasicContext : public Context {
   Store* store() override;
   EvaluationService* evaluator() override;
   std::vector<std::string> input_judges() const override { return input_judges_; }
+  void record_error(std::string_view record_id, std::string_view what) override;
 
   std::map<std::string, std::int64_t> counts() const;
+  void set_record_errors(RecordErrorSink* sink) { record_errors_ = sink; }
 
  private:
   std::string stage_id_;
   RunInfo run_;
   Services* services_;
   std::vector<std::string> input_judges_;
+  RecordErrorSink* record_errors_ = nullptr;
   std::shared_ptr<spdlog::logger> logger_;
   LogProgress progress_;
   mutable std::mutex mu_;

@@ -11,7 +11,6 @@
 
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -70,146 +69,60 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 }  // namespace
 
-EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx) {
-  EvalResult result;
-  Backend* backend = ctx.backend(req.backend_id);
-  if (!backend) throw Error("evaluation: backend '" + req.backend_id + "' is not configured");
-  std::vector<std::string> judge_ids = req.judge_ids.empty() ? ctx.input_judges() : req.judge_ids;
+// One evaluation: the request, its backend and judges, and what the workers share.
+struct Batch {
+  Batch(const EvalRequest& r, Backend& be) : req(r), backend(be) {}
+  const EvalRequest& req;
+  Backend& backend;
   std::vector<Judge*> judges;
-  for (const auto& id : judge_ids) {
-    Judge* j = ctx.judge(id);
-    if (!j) throw Error("evaluation: judge '" + id + "' is not a judge stage of this pipeline");
-    judges.push_back(j);
-  }
-  if (judges.empty()) throw Error("evaluation: no judge is wired into stage '" + ctx.stage_id() + "'");
-
-  const int rollouts = std::max(1, req.rollouts);
-  const std::size_t n_jobs = req.tasks.size() * static_cast<std::size_t>(rollouts);
-  result.replays.resize(n_jobs);
-  std::vector<std::vector<Verdict>> verdicts(n_jobs);
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> budget_stop{false};
-  // Hand-off: every independent prompt of this batch is handed off in one round, then the
-  // night stops (exit 4) and resumes when the answers are in.
-  std::optional<HandoffPending> handoff;
-  std::mutex mu;
-  const auto t0 = std::chrono::steady_clock::now();
-  ctx.progress().set_total(static_cast<std::int64_t>(n_jobs));
+  std::vector<std::string> judge_ids;
+  int rollouts = 1;
   // Which night draws these samples: backends key their response cache on it, so a resumed
   // night reuses its own answers while a later night replays baseline and candidate afresh
   // (a cached baseline is never compared with a fresh candidate).
-  const std::string draw = ctx.store() ? ctx.store()->night().night_id : std::string();
+  std::string draw;
+  std::vector<ReplayResult> replays;          // by job = task * rollouts + sample
+  std::vector<std::vector<Verdict>> verdicts;  // by job
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> budget_stop{false};
+  // Hand-off: every independent prompt of the batch is handed off in one round, then the
+  // night stops (exit 4) and resumes when the answers are in.
+  std::optional<HandoffPending> handoff;
+  std::mutex mu;
 
-  auto work = [&] {
-    while (true) {
-      const std::size_t job = next.fetch_add(1);
-      if (job >= n_jobs || budget_stop.load() || ctx.cancelled()) return;
-      const TaskRecord& task = req.tasks[job / static_cast<std::size_t>(rollouts)];
-      const int sample = static_cast<int>(job % static_cast<std::size_t>(rollouts));
-      ChatRequest creq;
-      creq.purpose = "replay";
-      creq.sample = sample;
-      creq.temperature = rollouts > 1 ? 0.7 : 0.0;
-      // Task text comes from redacted digests; the skill and memory are redacted too, since a
-      // user may have pasted a key into CLAUDE.md.
-      const std::string system = render_template(
-          attempt_template_, {{"skill", redact_secrets(req.skill_text)},
-                              {"memory", redact_secrets(req.memory_text)},
-                              {"task_system", task.system.empty() ? "" : "## Output contract\n" + task.system}});
-      std::string user = task.intent;
-      if (!task.context_excerpt.empty()) user += "\n\nContext:\n" + task.context_excerpt;
-      creq.messages = {{"system", system}, {"user", redact_secrets(user)}};
-      creq.meta = {{"task_id", task.id},
-                   {"tags", join(task.tags, ",")},
-                   {"reference", task.reference},
-                   {"purpose", "replay"},
-                   {"variant", req.variant},
-                   {"draw", draw}};
-      ReplayResult rr;
-      rr.task_id = task.id;
-      rr.variant = req.variant;
-      rr.sample = sample;
-      try {
-        ChatResponse resp = backend->complete(creq, ctx);
-        rr.response = resp.text;
-        rr.tokens_in = resp.usage.input;
-        rr.tokens_out = resp.usage.output;
-        rr.latency_ms = resp.latency_ms;
-        rr.cost_usd = resp.cost_usd;
-        rr.cached = resp.cached;
-        rr.trajectory = resp.trajectory;
-      } catch (const BudgetExceeded& e) {
-        budget_stop.store(true);
-        rr.error = std::string("budget: ") + e.what();
-      } catch (const HandoffPending& e) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!handoff) handoff.emplace(e);
-        rr.error = "handoff";
-      } catch (const std::exception& e) {
-        rr.error = e.what();
-        ctx.logger().warn("replay of task {} (sample {}) failed: {}", task.id, sample, e.what());
-      }
-      std::vector<Verdict> vs;
-      if (rr.error.empty()) {
-        // A judge that cannot score (an LLM grader's endpoint failed, twice unreadable) makes
-        // the sample an error, not a zero; a judge's budget stop ends the run like a replay's.
-        try {
-          std::vector<std::size_t> route;
-          for (std::size_t k = 0; k < judges.size(); ++k)
-            if (judges[k]->handles(task)) route.push_back(k);
-          if (route.empty())  // nobody claims it: every judge scores it, as a single judge would
-            for (std::size_t k = 0; k < judges.size(); ++k) route.push_back(k);
-          for (std::size_t k : route) {
-            Verdict v = judges[k]->judge(task, rr, ctx);
-            v.task_id = task.id;
-            v.judge_id = judge_ids[k];
-            v.variant = req.variant;
-            v.sample = sample;
-            vs.push_back(std::move(v));
-          }
-        } catch (const BudgetExceeded& e) {
-          budget_stop.store(true);
-          rr.error = std::string("budget (judge): ") + e.what();
-          vs.clear();
-        } catch (const HandoffPending& e) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (!handoff) handoff.emplace(e);
-          rr.error = "handoff";
-          vs.clear();
-        } catch (const std::exception& e) {
-          rr.error = std::string("judge: ") + e.what();
-          vs.clear();
-          ctx.logger().warn("judging task {} (sample {}) failed: {}", task.id, sample, e.what());
-        }
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        result.replays[job] = std::move(rr);
-        verdicts[job] = std::move(vs);
-      }
-      ctx.progress().advance();
-    }
-  };
-  const int n_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(parallelism_), std::max<std::size_t>(1, n_jobs)));
-  std::vector<std::thread> threads;
-  for (int i = 1; i < n_threads; ++i) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
-  if (handoff) throw *handoff;
+  std::size_t jobs() const { return req.tasks.size() * static_cast<std::size_t>(rollouts); }
+  void hand_off(const HandoffPending& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!handoff) handoff.emplace(e);
+  }
+};
 
-  // Aggregate per task: mean over samples of the mean over judges. A failed replay is an
-  // error, never a zero score.
+namespace {
+
+// The judges that score `task`: those that handle it, or - when none claims it - all of them,
+// as a single judge would.
+std::vector<std::size_t> route(const std::vector<Judge*>& judges, const TaskRecord& task) {
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0; k < judges.size(); ++k)
+    if (judges[k]->handles(task)) out.push_back(k);
+  if (out.empty())
+    for (std::size_t k = 0; k < judges.size(); ++k) out.push_back(k);
+  return out;
+}
+
+// Per task: mean over samples of the mean over judges. A failed replay is an error, never a
+// zero score; a cached answer counts as a call, not as spending.
+void aggregate(Batch& b, EvalResult& result) {
   double sum_hard = 0, sum_soft = 0;
   int scored_tasks = 0;
-  for (std::size_t t = 0; t < req.tasks.size(); ++t) {
+  for (std::size_t t = 0; t < b.req.tasks.size(); ++t) {
     TaskScore ts;
-    ts.task_id = req.tasks[t].id;
+    ts.task_id = b.req.tasks[t].id;
     double h = 0, s = 0;
-    for (int k = 0; k < rollouts; ++k) {
-      const std::size_t job = t * static_cast<std::size_t>(rollouts) + static_cast<std::size_t>(k);
-      const auto& rr = result.replays[job];
+    for (int k = 0; k < b.rollouts; ++k) {
+      const std::size_t job = t * static_cast<std::size_t>(b.rollouts) + static_cast<std::size_t>(k);
+      const auto& rr = b.replays[job];
       if (rr.task_id.empty()) continue;  // never ran (budget or cancel)
-      // A cached answer cost nothing tonight: it counts as a call, not as spending.
       if (!rr.cached) {
         result.tokens.input += rr.tokens_in;
         result.tokens.output += rr.tokens_out;
@@ -222,7 +135,7 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
         continue;
       }
       double jh = 0, js = 0;
-      for (const auto& v : verdicts[job]) {
+      for (const auto& v : b.verdicts[job]) {
         jh += v.hard;
         js += v.soft;
         for (const auto& c : v.failed_criteria)
@@ -230,7 +143,7 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
             ts.failed_criteria.push_back(c);
         result.verdicts.push_back(v);
       }
-      const double nj = static_cast<double>(std::max<std::size_t>(1, verdicts[job].size()));
+      const double nj = static_cast<double>(std::max<std::size_t>(1, b.verdicts[job].size()));
       h += jh / nj;
       s += js / nj;
       ++ts.samples;
@@ -245,24 +158,162 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
     result.errors += ts.errors;
     result.per_task.push_back(std::move(ts));
   }
-  // Drop replays that never ran.
-  std::erase_if(result.replays, [](const ReplayResult& r) { return r.task_id.empty(); });
   if (scored_tasks > 0) {
     result.mean_hard = sum_hard / scored_tasks;
     result.mean_soft = sum_soft / scored_tasks;
   }
-  result.budget_stopped = budget_stop.load();
-  result.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
 
-  // Persist for the report and for inspection; a resumed night gets answers from the cache.
-  if (Store* store = ctx.store(); store && !store->night().night_id.empty()) {
-    std::vector<std::string> lines;
-    for (const auto& r : result.replays) lines.push_back(to_json(r));
-    store->append("replays", lines);
-    lines.clear();
-    for (const auto& v : result.verdicts) lines.push_back(to_json(v));
-    store->append("verdicts", lines);
+// Replays and verdicts go into the night, for the report and for inspection.
+void persist(const EvalResult& result, Context& ctx) {
+  Store* store = ctx.store();
+  if (!store || store->night().night_id.empty()) return;
+  std::vector<std::string> lines;
+  for (const auto& r : result.replays) lines.push_back(to_json(r));
+  store->append("replays", lines);
+  lines.clear();
+  for (const auto& v : result.verdicts) lines.push_back(to_json(v));
+  store->append("verdicts", lines);
+}
+
+}  // namespace
+
+ChatRequest HostEvaluationService::attempt_request(const EvalRequest& req, const TaskRecord& task, int sample,
+                                                   int rollouts, const std::string& draw) const {
+  ChatRequest creq;
+  creq.purpose = "replay";
+  creq.sample = sample;
+  creq.temperature = rollouts > 1 ? 0.7 : 0.0;
+  // Task text comes from redacted digests; the skill and memory are redacted too, since a
+  // user may have pasted a key into CLAUDE.md.
+  const std::string system =
+      render_template(attempt_template_, {{"skill", redact_secrets(req.skill_text)},
+                                          {"memory", redact_secrets(req.memory_text)},
+                                          {"task_system", task.system.empty() ? "" : "## Output contract\n" + task.system}});
+  std::string user = task.intent;
+  if (!task.context_excerpt.empty()) user += "\n\nContext:\n" + task.context_excerpt;
+  creq.messages = {{"system", system}, {"user", redact_secrets(user)}};
+  creq.meta = {{"task_id", task.id},
+               {"tags", join(task.tags, ",")},
+               {"reference", task.reference},
+               {"purpose", "replay"},
+               {"variant", req.variant},
+               {"draw", draw}};
+  return creq;
+}
+
+namespace {
+
+// One replay through the backend; a failure is recorded in the result, never thrown.
+ReplayResult replay(Batch& b, const ChatRequest& creq, const TaskRecord& task, int sample, Context& ctx) {
+  ReplayResult rr;
+  rr.task_id = task.id;
+  rr.variant = b.req.variant;
+  rr.sample = sample;
+  try {
+    ChatResponse resp = b.backend.complete(creq, ctx);
+    rr.response = resp.text;
+    rr.tokens_in = resp.usage.input;
+    rr.tokens_out = resp.usage.output;
+    rr.latency_ms = resp.latency_ms;
+    rr.cost_usd = resp.cost_usd;
+    rr.cached = resp.cached;
+    rr.trajectory = resp.trajectory;
+  } catch (const BudgetExceeded& e) {
+    b.budget_stop.store(true);
+    rr.error = std::string("budget: ") + e.what();
+  } catch (const HandoffPending& e) {
+    b.hand_off(e);
+    rr.error = "handoff";
+  } catch (const std::exception& e) {
+    rr.error = e.what();
+    ctx.logger().warn("replay of task {} (sample {}) failed: {}", task.id, sample, e.what());
   }
+  return rr;
+}
+
+// The verdicts of the judges that score the task. A judge that cannot score (an LLM grader's
+// endpoint failed, twice unreadable) makes the sample an error, not a zero; a judge's budget
+// stop ends the run like a replay's.
+std::vector<Verdict> judge(Batch& b, const TaskRecord& task, ReplayResult& rr, Context& ctx) {
+  std::vector<Verdict> vs;
+  try {
+    for (std::size_t k : route(b.judges, task)) {
+      Verdict v = b.judges[k]->judge(task, rr, ctx);
+      v.task_id = task.id;
+      v.judge_id = b.judge_ids[k];
+      v.variant = b.req.variant;
+      v.sample = rr.sample;
+      vs.push_back(std::move(v));
+    }
+  } catch (const BudgetExceeded& e) {
+    b.budget_stop.store(true);
+    rr.error = std::string("budget (judge): ") + e.what();
+    vs.clear();
+  } catch (const HandoffPending& e) {
+    b.hand_off(e);
+    rr.error = "handoff";
+    vs.clear();
+  } catch (const std::exception& e) {
+    rr.error = std::string("judge: ") + e.what();
+    vs.clear();
+    ctx.logger().warn("judging task {} (sample {}) failed: {}", task.id, rr.sample, e.what());
+  }
+  return vs;
+}
+
+}  // namespace
+
+void HostEvaluationService::work(Batch& b, Context& ctx) const {
+  while (true) {
+    const std::size_t job = b.next.fetch_add(1);
+    if (job >= b.jobs() || b.budget_stop.load() || ctx.cancelled()) return;
+    const TaskRecord& task = b.req.tasks[job / static_cast<std::size_t>(b.rollouts)];
+    const int sample = static_cast<int>(job % static_cast<std::size_t>(b.rollouts));
+    ReplayResult rr = replay(b, attempt_request(b.req, task, sample, b.rollouts, b.draw), task, sample, ctx);
+    std::vector<Verdict> vs;
+    if (rr.error.empty()) vs = judge(b, task, rr, ctx);
+    {
+      std::lock_guard<std::mutex> lock(b.mu);
+      b.replays[job] = std::move(rr);
+      b.verdicts[job] = std::move(vs);
+    }
+    ctx.progress().advance();
+  }
+}
+
+EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx) {
+  Backend* backend = ctx.backend(req.backend_id);
+  if (!backend) throw Error("evaluation: backend '" + req.backend_id + "' is not configured");
+  Batch b(req, *backend);
+  b.judge_ids = req.judge_ids.empty() ? ctx.input_judges() : req.judge_ids;
+  for (const auto& id : b.judge_ids) {
+    Judge* j = ctx.judge(id);
+    if (!j) throw Error("evaluation: judge '" + id + "' is not a judge stage of this pipeline");
+    b.judges.push_back(j);
+  }
+  if (b.judges.empty()) throw Error("evaluation: no judge is wired into stage '" + ctx.stage_id() + "'");
+  b.rollouts = std::max(1, req.rollouts);
+  b.draw = ctx.store() ? ctx.store()->night().night_id : std::string();
+  b.replays.resize(b.jobs());
+  b.verdicts.resize(b.jobs());
+  const auto t0 = std::chrono::steady_clock::now();
+  ctx.progress().set_total(static_cast<std::int64_t>(b.jobs()));
+  const int n_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(parallelism_),
+                                                               std::max<std::size_t>(1, b.jobs())));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < n_threads; ++i) threads.emplace_back([&] { work(b, ctx); });
+  work(b, ctx);
+  for (auto& t : threads) t.join();
+  if (b.handoff) throw *b.handoff;
+
+  EvalResult result;
+  aggregate(b, result);
+  result.replays = std::move(b.replays);
+  std::erase_if(result.replays, [](const ReplayResult& r) { return r.task_id.empty(); });  // never ran
+  result.budget_stopped = b.budget_stop.load();
+  result.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  persist(result, ctx);  // a resumed night gets the answers from the response cache
   return result;
 }
 

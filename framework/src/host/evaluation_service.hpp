@@ -5,6 +5,7 @@
 #include <string>
 
 #include "host/basic_context.hpp"
+#include "skillpipe/backend.hpp"
 #include "skillpipe/evaluation.hpp"
 
 namespace skillpipe::host {
@@ -16,12 +17,21 @@ extern const char* const kDefaultAttemptTemplate;
 std::vector<std::string> unknown_placeholders(const std::string& tmpl, const std::vector<std::string>& allowed);
 std::string render_template(const std::string& tmpl, const std::map<std::string, std::string>& values);
 
+struct Batch;
+
+// Replays every (task, sample) on `parallelism` threads, scores each answer with the judges
+// that handle the task, aggregates per task and persists replays and verdicts in the night.
 class HostEvaluationService : public EvaluationService {
  public:
   HostEvaluationService(Services* services, std::string attempt_template, int parallelism);
   EvalResult evaluate(const EvalRequest& request, Context& ctx) override;
 
  private:
+  // The replay prompt of one sample: the attempt template around the skill and memory.
+  ChatRequest attempt_request(const EvalRequest& req, const TaskRecord& task, int sample, int rollouts,
+                              const std::string& draw) const;
+  void work(Batch& batch, Context& ctx) const;
+
   Services* services_;
   std::string attempt_template_;
   int parallelism_;

@@ -139,7 +139,121 @@ class Parser {
     return c;
   }
 
+  // skillpipe (the format version), name, project, plugin_path.
+  void header(const YAML::Node& root, PipelineSpec& spec) {
+    for (const auto& kv : root) {
+      const std::string key = kv.first.Scalar();
+      if (!kTopKeys.count(key)) error(kv.first, "/" + key, "unknown top-level key '" + key + "'");
+    }
+    if (!root["skillpipe"]) {
+      error(root, "/skillpipe", "missing the format version key `skillpipe: 1`");
+    } else {
+      const std::string v = root["skillpipe"].IsScalar() ? root["skillpipe"].Scalar() : "";
+      if (v != "1")
+        error(root["skillpipe"], "/skillpipe", "unsupported pipeline format '" + v + "' (this skillpipe reads format 1)");
+      else
+        spec.format = 1;
+    }
+    if (root["name"]) spec.name = scalar_string(root["name"], "/name", "a string");
+    spec.project = root["project"] ? scalar_string(root["project"], "/project", "invoked, all, or a path") : "invoked";
+    if (const auto pp = root["plugin_path"]) {
+      const auto items = as_list(pp);
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        std::string d = scalar_string(items[i], "/plugin_path/" + std::to_string(i), "a directory");
+        if (d.empty()) continue;
+        spec.plugin_path.push_back(fs::path(d).is_absolute() ? d : (fs::path(spec.dir) / d).lexically_normal().string());
+      }
+    }
+  }
+
+  // store, backends, templates, options.
+  void sections(const YAML::Node& root, PipelineSpec& spec) {
+    if (const auto st = root["store"]) spec.store = component(st, "/store", kComponentKeys);
+    if (const auto bs = root["backends"]) {
+      if (!bs.IsMap()) error(bs, "/backends", "expected a mapping of backend id to {plugin, config}");
+      else
+        for (const auto& kv : bs) {
+          auto c = component(kv.second, "/backends/" + kv.first.Scalar(), kComponentKeys);
+          c.id = kv.first.Scalar();
+          c.mark = mark_of(kv.first);
+          spec.backends.push_back(std::move(c));
+        }
+    }
+    if (const auto tp = root["templates"]) {
+      if (!tp.IsMap()) error(tp, "/templates", "expected a mapping of template name to file");
+      else
+        for (const auto& kv : tp) {
+          std::string f = scalar_string(kv.second, "/templates/" + kv.first.Scalar(), "a file path");
+          spec.templates[kv.first.Scalar()] = fs::path(f).is_absolute() ? f : (fs::path(spec.dir) / f).string();
+        }
+    }
+    if (const auto op = root["options"]) {
+      if (!op.IsMap()) error(op, "/options", "expected a mapping");
+      else
+        for (const auto& kv : op)
+          spec.options[kv.first.Scalar()] = scalar_string(kv.second, "/options/" + kv.first.Scalar(), "a scalar");
+    }
+  }
+
+  void stages(const YAML::Node& root, PipelineSpec& spec) {
+    const auto stages = root["stages"];
+    if (!stages) return error(root, "/stages", "missing required key 'stages'");
+    if (!stages.IsSequence()) return error(stages, "/stages", "expected a list of stages");
+    std::size_t i = 0;
+    for (const auto& s : stages) {
+      const std::string ptr = "/stages/" + std::to_string(i++);
+      auto c = component(s, ptr, kStageKeys);
+      if (!s.IsMap()) continue;
+      stage(s, ptr, c);
+      spec.stages.push_back(std::move(c));
+    }
+  }
+
  private:
+  static std::vector<YAML::Node> as_list(const YAML::Node& n) {
+    std::vector<YAML::Node> items;
+    if (n.IsSequence())
+      for (const auto& e : n) items.push_back(e);
+    else
+      items.push_back(n);
+    return items;
+  }
+
+  // A stage's own keys: id, inputs, on_record_error, observe, max_record_errors.
+  void stage(const YAML::Node& s, const std::string& ptr, ComponentSpec& c) {
+    static const std::regex kId(R"([A-Za-z][A-Za-z0-9_/-]{0,63})");
+    if (!s["id"]) {
+      error(s, ptr + "/id", "missing required key 'id'");
+    } else {
+      c.id = scalar_string(s["id"], ptr + "/id", "a stage id");
+      if (!c.id.empty() && !std::regex_match(c.id, kId))
+        error(s["id"], ptr + "/id", "invalid stage id '" + c.id + "' (letters, digits, _ / -; starts with a letter)");
+    }
+    if (const auto in = s["inputs"]) {
+      const auto items = as_list(in);
+      for (std::size_t k = 0; k < items.size(); ++k)
+        c.inputs.emplace_back(scalar_string(items[k], ptr + "/inputs/" + std::to_string(k), "a stage id"),
+                              mark_of(items[k]));
+    }
+    if (const auto oe = s["on_record_error"]) {
+      c.on_record_error = scalar_string(oe, ptr + "/on_record_error", "skip or fail");
+      if (c.on_record_error != "skip" && c.on_record_error != "fail")
+        error(oe, ptr + "/on_record_error", "expected 'skip' or 'fail', got '" + c.on_record_error + "'");
+    }
+    if (const auto ob = s["observe"]) {
+      const std::string v = scalar_string(ob, ptr + "/observe", "true or false");
+      if (v != "true" && v != "false") error(ob, ptr + "/observe", "expected true or false, got '" + v + "'");
+      c.observe = v != "false";
+    }
+    if (const auto me = s["max_record_errors"]) {
+      try {
+        c.max_record_errors = me.as<long long>();
+      } catch (...) {
+        error(me, ptr + "/max_record_errors", "expected a whole number");
+      }
+    }
+  }
+
   std::string file_;
   ParseResult& r_;
 };
@@ -230,104 +344,10 @@ ParseResult parse_pipeline_text(const std::string& text, const std::string& path
     return r;
   }
   for (const auto& ov : overrides) apply_override(root, ov, r.errors);
-
   Parser p(path, r);
-  for (const auto& kv : root) {
-    const std::string key = kv.first.Scalar();
-    if (!kTopKeys.count(key)) p.error(kv.first, "/" + key, "unknown top-level key '" + key + "'");
-  }
-  auto& spec = r.spec;
-  if (!root["skillpipe"]) {
-    p.error(root, "/skillpipe", "missing the format version key `skillpipe: 1`");
-  } else {
-    const std::string v = root["skillpipe"].IsScalar() ? root["skillpipe"].Scalar() : "";
-    if (v != "1") p.error(root["skillpipe"], "/skillpipe", "unsupported pipeline format '" + v + "' (this skillpipe reads format 1)");
-    else spec.format = 1;
-  }
-  if (root["name"]) spec.name = p.scalar_string(root["name"], "/name", "a string");
-  spec.project = root["project"] ? p.scalar_string(root["project"], "/project", "invoked, all, or a path") : "invoked";
-  if (const auto pp = root["plugin_path"]) {
-    std::vector<YAML::Node> items;
-    if (pp.IsSequence()) for (const auto& e : pp) items.push_back(e);
-    else items.push_back(pp);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      std::string d = p.scalar_string(items[i], "/plugin_path/" + std::to_string(i), "a directory");
-      if (d.empty()) continue;
-      spec.plugin_path.push_back(fs::path(d).is_absolute() ? d : (fs::path(spec.dir) / d).lexically_normal().string());
-    }
-  }
-  if (const auto st = root["store"]) spec.store = p.component(st, "/store", kComponentKeys);
-  if (const auto bs = root["backends"]) {
-    if (!bs.IsMap()) p.error(bs, "/backends", "expected a mapping of backend id to {plugin, config}");
-    else
-      for (const auto& kv : bs) {
-        auto c = p.component(kv.second, "/backends/" + kv.first.Scalar(), kComponentKeys);
-        c.id = kv.first.Scalar();
-        c.mark = mark_of(kv.first);
-        spec.backends.push_back(std::move(c));
-      }
-  }
-  if (const auto tp = root["templates"]) {
-    if (!tp.IsMap()) p.error(tp, "/templates", "expected a mapping of template name to file");
-    else
-      for (const auto& kv : tp) {
-        std::string f = p.scalar_string(kv.second, "/templates/" + kv.first.Scalar(), "a file path");
-        spec.templates[kv.first.Scalar()] = fs::path(f).is_absolute() ? f : (fs::path(spec.dir) / f).string();
-      }
-  }
-  if (const auto op = root["options"]) {
-    if (!op.IsMap()) p.error(op, "/options", "expected a mapping");
-    else
-      for (const auto& kv : op)
-        spec.options[kv.first.Scalar()] = p.scalar_string(kv.second, "/options/" + kv.first.Scalar(), "a scalar");
-  }
-  const auto stages = root["stages"];
-  if (!stages) {
-    p.error(root, "/stages", "missing required key 'stages'");
-  } else if (!stages.IsSequence()) {
-    p.error(stages, "/stages", "expected a list of stages");
-  } else {
-    static const std::regex kId(R"([A-Za-z][A-Za-z0-9_/-]{0,63})");
-    std::size_t i = 0;
-    for (const auto& s : stages) {
-      const std::string ptr = "/stages/" + std::to_string(i++);
-      auto c = p.component(s, ptr, kStageKeys);
-      if (!s.IsMap()) continue;
-      if (!s["id"]) {
-        p.error(s, ptr + "/id", "missing required key 'id'");
-      } else {
-        c.id = p.scalar_string(s["id"], ptr + "/id", "a stage id");
-        if (!c.id.empty() && !std::regex_match(c.id, kId))
-          p.error(s["id"], ptr + "/id", "invalid stage id '" + c.id + "' (letters, digits, _ / -; starts with a letter)");
-      }
-      if (const auto in = s["inputs"]) {
-        std::vector<YAML::Node> items;
-        if (in.IsSequence()) for (const auto& e : in) items.push_back(e);
-        else items.push_back(in);
-        for (std::size_t k = 0; k < items.size(); ++k)
-          c.inputs.emplace_back(p.scalar_string(items[k], ptr + "/inputs/" + std::to_string(k), "a stage id"),
-                                mark_of(items[k]));
-      }
-      if (const auto oe = s["on_record_error"]) {
-        c.on_record_error = p.scalar_string(oe, ptr + "/on_record_error", "skip or fail");
-        if (c.on_record_error != "skip" && c.on_record_error != "fail")
-          p.error(oe, ptr + "/on_record_error", "expected 'skip' or 'fail', got '" + c.on_record_error + "'");
-      }
-      if (const auto ob = s["observe"]) {
-        const std::string v = p.scalar_string(ob, ptr + "/observe", "true or false");
-        if (v != "true" && v != "false") p.error(ob, ptr + "/observe", "expected true or false, got '" + v + "'");
-        c.observe = v != "false";
-      }
-      if (const auto me = s["max_record_errors"]) {
-        try {
-          c.max_record_errors = me.as<long long>();
-        } catch (...) {
-          p.error(me, ptr + "/max_record_errors", "expected a whole number");
-        }
-      }
-      spec.stages.push_back(std::move(c));
-    }
-  }
+  p.header(root, r.spec);
+  p.sections(root, r.spec);
+  p.stages(root, r.spec);
   return r;
 }
 

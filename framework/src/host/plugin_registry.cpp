@@ -133,9 +133,9 @@ const LoadedPlugin& PluginRegistry::load_file(const std::string& path_in) {
   return loaded_.emplace(name, std::move(lp)).first->second;
 }
 
-std::shared_ptr<StageBase> PluginRegistry::create(const std::string& name) {
+std::shared_ptr<Component> PluginRegistry::create(const std::string& name) {
   const LoadedPlugin& lp = load(name);
-  std::unique_ptr<StageBase> obj;
+  std::unique_ptr<Component> obj;
   try {
     obj = lp.desc->create();
   } catch (const std::exception& e) {
@@ -146,15 +146,23 @@ std::shared_ptr<StageBase> PluginRegistry::create(const std::string& name) {
   if (!obj) throw PluginLoadError(lp.path, "factory returned nothing");
   // The deleter owns the library, so the object's code stays mapped until it is gone.
   auto lib = lp.lib;
-  return std::shared_ptr<StageBase>(obj.release(), [lib](StageBase* s) { delete s; });
+  return std::shared_ptr<Component>(obj.release(), [lib](Component* c) { delete c; });
 }
 
-std::shared_ptr<StageBase> PluginRegistry::create_checked(const std::string& name, StageKind kind) {
+std::shared_ptr<Component> PluginRegistry::create_checked(const std::string& name, StageKind kind) {
   const LoadedPlugin& lp = load(name);
   if (lp.desc->kind != kind)
     throw PluginLoadError(lp.path, std::string("is a ") + to_string(lp.desc->kind) + " plugin, expected a " +
                                        to_string(kind));
   return create(name);
+}
+
+std::shared_ptr<StageBase> PluginRegistry::create_stage(const std::string& name) {
+  const LoadedPlugin& lp = load(name);
+  if (lp.desc->kind == StageKind::kStore || lp.desc->kind == StageKind::kBackend)
+    throw PluginLoadError(lp.path, std::string("is a ") + to_string(lp.desc->kind) +
+                                       " plugin; it belongs under `store:` or `backends:`, not in `stages:`");
+  return std::static_pointer_cast<StageBase>(create(name));
 }
 
 }  // namespace skillpipe::host

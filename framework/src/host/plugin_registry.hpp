@@ -72,9 +72,11 @@ class PluginRegistry {
   // Every plugin file in the search dirs (first one wins per name), without loading.
   std::vector<std::pair<std::string, std::string>> discover() const;  // (name, path)
 
-  // Creates a stage of plugin `name`; the object keeps its library loaded. A factory that
-  // throws becomes PluginLoadError.
-  std::shared_ptr<StageBase> create(const std::string& name);
+  // Creates a component of plugin `name`; the object keeps its library loaded. A factory
+  // that throws becomes PluginLoadError.
+  std::shared_ptr<Component> create(const std::string& name);
+  // Creates a stage (any of the four stage kinds); PluginLoadError for a store or backend.
+  std::shared_ptr<StageBase> create_stage(const std::string& name);
 
   template <class T>
   std::shared_ptr<T> create_as(const std::string& name) {
@@ -88,7 +90,7 @@ class PluginRegistry {
   static StageKind kind_for(const Consolidator*) { return StageKind::kConsolidator; }
   static StageKind kind_for(const Store*) { return StageKind::kStore; }
   static StageKind kind_for(const Backend*) { return StageKind::kBackend; }
-  std::shared_ptr<StageBase> create_checked(const std::string& name, StageKind kind);
+  std::shared_ptr<Component> create_checked(const std::string& name, StageKind kind);
 
   std::vector<std::string> dirs_;
   std::map<std::string, LoadedPlugin> loaded_;  // by name

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <rapidjson/document.h>
@@ -109,6 +110,74 @@ void check_backend_refs(const PipelineSpec& spec, const ComponentSpec& c, const 
                         "backend '" + value + "' is not defined under `backends:`", false});
 }
 
+// Resolves and type-checks every edge; returns each stage's dependencies.
+std::vector<std::vector<std::size_t>> check_edges(const PipelineSpec& spec,
+                                                  const std::vector<std::optional<StageKind>>& kinds,
+                                                  const std::map<std::string, std::size_t>& index,
+                                                  std::vector<Diagnostic>& errors) {
+  std::vector<std::vector<std::size_t>> deps(spec.stages.size());
+  for (std::size_t i = 0; i < spec.stages.size(); ++i) {
+    const auto& s = spec.stages[i];
+    for (std::size_t k = 0; k < s.inputs.size(); ++k) {
+      const auto& [in, mark] = s.inputs[k];
+      const std::string ptr = s.pointer + "/inputs/" + std::to_string(k);
+      auto it = index.find(in);
+      if (it == index.end()) {
+        errors.push_back({spec.path, mark, ptr, "input '" + in + "' of stage '" + s.id + "' does not match any stage id", false});
+        continue;
+      }
+      deps[i].push_back(it->second);
+      if (!kinds[i] || !kinds[it->second]) continue;
+      const RecordKind produced = output_of(*kinds[it->second]);
+      const auto accepted = accepted_by(*kinds[i]);
+      if (accepted.count(produced)) continue;
+      std::string want;
+      for (auto a : accepted) want += (want.empty() ? "" : " or ") + std::string(to_string(a));
+      errors.push_back({spec.path, mark, ptr,
+                        "record kind mismatch: '" + in + "' (" + to_string(*kinds[it->second]) + ") produces " +
+                            to_string(produced) + ", but '" + s.id + "' (" + to_string(*kinds[i]) + ") takes " +
+                            (want.empty() ? "no inputs" : want),
+                        false});
+    }
+  }
+  return deps;
+}
+
+// Depth-first order of the stages; each cycle is reported once, with its chain.
+std::vector<std::size_t> dependency_order(const PipelineSpec& spec, const std::vector<std::vector<std::size_t>>& deps,
+                                          std::vector<Diagnostic>& errors) {
+  std::vector<std::size_t> order;
+  std::vector<int> colour(spec.stages.size(), 0);
+  std::vector<std::size_t> stack;
+  std::set<std::string> reported;
+  std::function<void(std::size_t)> visit = [&](std::size_t i) {
+    colour[i] = 1;
+    stack.push_back(i);
+    for (std::size_t d : deps[i]) {
+      if (colour[d] == 0) {
+        visit(d);
+        continue;
+      }
+      if (colour[d] != 1) continue;
+      std::string chain;
+      bool on = false;
+      for (std::size_t s : stack) {
+        if (s == d) on = true;
+        if (on) chain += spec.stages[s].id + " -> ";
+      }
+      chain += spec.stages[d].id;
+      if (reported.insert(spec.stages[d].id).second)
+        errors.push_back({spec.path, spec.stages[d].mark, spec.stages[d].pointer, "cycle: " + chain, false});
+    }
+    stack.pop_back();
+    colour[i] = 2;
+    order.push_back(i);
+  };
+  for (std::size_t i = 0; i < spec.stages.size(); ++i)
+    if (colour[i] == 0) visit(i);
+  return order;
+}
+
 }  // namespace
 
 ValidatedPipeline validate_pipeline(const PipelineSpec& spec, PluginRegistry& reg, std::vector<Diagnostic>& errors) {
@@ -134,64 +203,7 @@ ValidatedPipeline validate_pipeline(const PipelineSpec& spec, PluginRegistry& re
     check_backend_refs(spec, s, backend_ids, errors);
   }
   for (const auto& b : spec.backends) check_backend_refs(spec, b, backend_ids, errors);
-
-  // Edges: resolve and type-check.
-  std::vector<std::vector<std::size_t>> deps(spec.stages.size());
-  for (std::size_t i = 0; i < spec.stages.size(); ++i) {
-    const auto& s = spec.stages[i];
-    for (std::size_t k = 0; k < s.inputs.size(); ++k) {
-      const auto& [in, mark] = s.inputs[k];
-      const std::string ptr = s.pointer + "/inputs/" + std::to_string(k);
-      auto it = index.find(in);
-      if (it == index.end()) {
-        errors.push_back({spec.path, mark, ptr, "input '" + in + "' of stage '" + s.id + "' does not match any stage id", false});
-        continue;
-      }
-      deps[i].push_back(it->second);
-      if (kinds[i] && kinds[it->second]) {
-        const RecordKind produced = output_of(*kinds[it->second]);
-        const auto accepted = accepted_by(*kinds[i]);
-        if (!accepted.count(produced)) {
-          std::string want;
-          for (auto a : accepted) want += (want.empty() ? "" : " or ") + std::string(to_string(a));
-          errors.push_back({spec.path, mark, ptr,
-                            "record kind mismatch: '" + in + "' (" + to_string(*kinds[it->second]) + ") produces " +
-                                to_string(produced) + ", but '" + s.id + "' (" + to_string(*kinds[i]) + ") takes " +
-                                (want.empty() ? "no inputs" : want),
-                            false});
-        }
-      }
-    }
-  }
-
-  // Cycles (DFS, colouring), reported with the chain.
-  std::vector<int> colour(spec.stages.size(), 0);
-  std::vector<std::size_t> stack;
-  std::set<std::string> reported;
-  std::function<void(std::size_t)> visit = [&](std::size_t i) {
-    colour[i] = 1;
-    stack.push_back(i);
-    for (std::size_t d : deps[i]) {
-      if (colour[d] == 1) {
-        std::string chain;
-        bool on = false;
-        for (std::size_t s : stack) {
-          if (s == d) on = true;
-          if (on) chain += spec.stages[s].id + " -> ";
-        }
-        chain += spec.stages[d].id;
-        if (reported.insert(spec.stages[d].id).second)
-          errors.push_back({spec.path, spec.stages[d].mark, spec.stages[d].pointer, "cycle: " + chain, false});
-      } else if (colour[d] == 0) {
-        visit(d);
-      }
-    }
-    stack.pop_back();
-    colour[i] = 2;
-    vp.order.push_back(i);
-  };
-  for (std::size_t i = 0; i < spec.stages.size(); ++i)
-    if (colour[i] == 0) visit(i);
+  vp.order = dependency_order(spec, check_edges(spec, kinds, index, errors), errors);
   for (const auto& k : kinds) vp.kinds.push_back(k.value_or(StageKind::kHarvester));
   return vp;
 }

@@ -21,8 +21,9 @@ const char* to_string(StageKind k) {
 
 Progress::~Progress() = default;
 Context::~Context() = default;
+Component::~Component() = default;
+void Component::configure(const Config&, Context&) {}
 StageBase::~StageBase() = default;
-void StageBase::configure(const Config&, Context&) {}
 void StageBase::finish(Context&) {}
 Harvester::~Harvester() = default;
 Miner::~Miner() = default;
@@ -30,7 +31,22 @@ Judge::~Judge() = default;
 std::vector<std::string> Judge::validate(const TaskRecord&) const { return {}; }
 bool Judge::handles(const TaskRecord&) const { return true; }
 Consolidator::~Consolidator() = default;
+NightStore::~NightStore() = default;
+StateStore::~StateStore() = default;
+AdoptionStore::~AdoptionStore() = default;
 Store::~Store() = default;
+
+const char* to_string(AdoptionAction a) { return a == AdoptionAction::kAdopt ? "adopt" : "rollback"; }
+
+const char* to_string(ProposalState s) {
+  switch (s) {
+    case ProposalState::kPending: return "pending";
+    case ProposalState::kAdopted: return "adopted";
+    case ProposalState::kStale: return "stale";
+    case ProposalState::kNotAdoptable: return "not adoptable";
+  }
+  return "unknown";
+}
 EvaluationService::~EvaluationService() = default;
 Backend::~Backend() = default;
 

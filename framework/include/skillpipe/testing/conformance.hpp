@@ -14,10 +14,15 @@
 //
 // Checks: the descriptor is sane (ABI, build tag, name matches the file, version, kind); the
 // config schema parses, accepts the minimal config and refuses an unknown key (with the
-// host's own validator); create -> configure -> finish -> destroy; and per kind: a
+// host's own validator); create -> configure -> finish (stages) -> destroy; and per kind: a
 // harvester's digests and a miner's tasks round-trip through JSON, a judge is deterministic
 // (same input, same verdict, also from several threads and a second instance), a store keeps
-// what it is given, a backend names itself, a consolidator survives an empty night.
+// what it is given through a night's whole lifecycle and resumes an unfinished night
+// (store_checks.hpp), a backend names itself, a consolidator survives an empty night.
+//
+// One header on purpose (about 500 lines): plugin authors include a single file, and the
+// checks share the harness's loaded library and services. The store lifecycle lives in
+// store_checks.hpp so a store author can run it without a plugin file.
 //
 // Link GTest yourself (skillpipe_add_conformance_test does). "@TMP@" in any config string is
 // replaced by a fresh temporary directory that is removed afterwards. The loader and Context
@@ -44,6 +49,7 @@
 #include "skillpipe/schema.hpp"
 #include "skillpipe/testing/plugin_loader.hpp"
 #include "skillpipe/testing/samples.hpp"
+#include "skillpipe/testing/store_checks.hpp"
 
 namespace skillpipe::testing::conformance {
 
@@ -249,13 +255,13 @@ class Harness {
     if (!lib_.ok()) return ::testing::AssertionFailure() << lib_.error();
     if (auto r = prepare_services(); !r) return r;
     try {
-      auto a = lib_.create();
-      auto b = lib_.create();
+      auto a = lib_.create<Component>();
+      auto b = lib_.create<Component>();
       if (a.get() == b.get()) return ::testing::AssertionFailure() << "the factory returned the same object twice";
       HarnessContext ctx = context("conformance");
       if (auto r = configure(*a, o_.config, ctx); !r) return r;
       if (auto r = configure(*b, o_.config, ctx); !r) return r;
-      a->finish(ctx);
+      if (auto* stage = dynamic_cast<StageBase*>(a.get())) stage->finish(ctx);
       b.reset();
       a.reset();
     } catch (const std::exception& e) {
@@ -307,7 +313,7 @@ class Harness {
     return HarnessContext(id, run_, std::move(backends), night_open_ ? static_cast<Store*>(store_obj_.get()) : nullptr);
   }
 
-  static ::testing::AssertionResult configure(StageBase& obj, const std::string& json, Context& ctx) {
+  static ::testing::AssertionResult configure(Component& obj, const std::string& json, Context& ctx) {
     try {
       obj.configure(Config::parse(json), ctx);
     } catch (const ConfigError& e) {
@@ -323,11 +329,11 @@ class Harness {
   ::testing::AssertionResult prepare_services() {
     if (services_ready_) return ::testing::AssertionSuccess();
     services_ready_ = true;
-    auto load = [&](const Service& s, const char* role) -> std::unique_ptr<StageBase> {
+    auto load = [&](const Service& s, const char* role) -> std::unique_ptr<Component> {
       service_libs_.push_back(std::make_unique<Library>(s.plugin_file));
       const Library& l = *service_libs_.back();
       if (!l.ok()) throw std::runtime_error(std::string(role) + " " + s.plugin_file + ": " + l.error());
-      return l.create();
+      return l.create<Component>();
     };
     try {
       for (const auto& [id, s] : o_.backends) {
@@ -353,9 +359,9 @@ class Harness {
 
   template <class T>
   std::unique_ptr<T> make(const std::string& config, HarnessContext& ctx, ::testing::AssertionResult& r) {
-    std::unique_ptr<StageBase> obj = lib_.create();
+    std::unique_ptr<T> obj = lib_.create<T>();
     r = configure(*obj, config, ctx);
-    return std::unique_ptr<T>(static_cast<T*>(obj.release()));
+    return obj;
   }
 
   ::testing::AssertionResult check_harvester() {
@@ -454,32 +460,17 @@ class Harness {
     return detail::round_trips(r.report, "night report");
   }
 
+  // The Store lifecycle (store_checks.hpp): open, write, stage, close twice; an unfinished
+  // night that a new instance resumes.
   ::testing::AssertionResult check_store() {
     HarnessContext ctx = context("store");
     ::testing::AssertionResult ok = ::testing::AssertionSuccess();
-    auto s = make<Store>(o_.config, ctx, ok);
-    if (!ok) return ok;
-    NightHandle n = s->open_night(run_.project, ctx);
-    auto fail = [&] { return ::testing::AssertionFailure() << "store night " << n.night_id << ": "; };
-    if (n.night_id.empty()) return fail() << "open_night() gave no night id";
-    if (s->night().night_id != n.night_id) return fail() << "night() differs from what open_night() returned";
-    const std::vector<std::string> lines = {R"({"a":1})", R"({"b":"two"})"};
-    s->append("conformance", lines);
-    if (s->read("conformance") != lines) return fail() << "read() does not return what append() wrote";
-    s->write_artifact("conformance/a.txt", "artifact\n");
-    if (s->read_artifact("conformance/a.txt") != std::optional<std::string>("artifact\n"))
-      return fail() << "read_artifact() does not return what write_artifact() wrote";
-    if (s->read_artifact("conformance/missing.txt")) return fail() << "a missing artifact reads as present";
-    s->put_state("conformance.state", "value-1");
-    s->put_state("conformance.state", "value-2");
-    if (s->get_state("conformance.state") != std::optional<std::string>("value-2"))
-      return fail() << "get_state() does not return the last put_state()";
-    s->cache_put("conformance-key", "cached answer");
-    if (s->cache_get("conformance-key") != std::optional<std::string>("cached answer"))
-      return fail() << "cache_get() does not return what cache_put() stored";
-    s->close_night(false);
-    s->finish(ctx);
-    return ::testing::AssertionSuccess();
+    auto factory = [&]() -> std::unique_ptr<Store> {
+      auto s = make<Store>(o_.config, ctx, ok);
+      if (!ok) throw std::runtime_error("configure failed: " + std::string(ok.message()));
+      return s;
+    };
+    return check_store_lifecycle(factory, ctx, run_.project);
   }
 
   ::testing::AssertionResult check_backend() {
@@ -498,7 +489,6 @@ class Harness {
     const CostEstimate e = b->estimate(req);
     if (e.calls < 0 || e.tokens_in < 0 || e.tokens_out < 0 || !(e.cost_usd >= 0))
       return ::testing::AssertionFailure() << "estimate() returned negative figures";
-    b->finish(ctx);
     return ::testing::AssertionSuccess();
   }
 
@@ -511,8 +501,8 @@ class Harness {
   // Declared after the libraries they come from would be wrong: service objects are
   // destroyed explicitly in ~Harness() before service_libs_.
   std::vector<std::unique_ptr<Library>> service_libs_;
-  std::map<std::string, std::unique_ptr<StageBase>> backend_objs_;
-  std::unique_ptr<StageBase> store_obj_;
+  std::map<std::string, std::unique_ptr<Component>> backend_objs_;
+  std::unique_ptr<Component> store_obj_;
 };
 
 }  // namespace skillpipe::testing::conformance

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "skillpipe/backend.hpp"
@@ -57,14 +58,26 @@ class Library {
   const PluginDescriptor* descriptor() const { return desc_; }
 
   // Throws std::runtime_error when the factory is missing, throws or returns nothing.
-  std::unique_ptr<StageBase> create() const {
+  // A new object of the plugin, as T (a stage by default; Component, Store or Backend for
+  // services). Throws when the factory fails or the object is not a T.
+  template <class T = StageBase>
+  std::unique_ptr<T> create() const {
     if (!desc_ || !desc_->create) throw std::runtime_error(path_ + ": no factory");
-    std::unique_ptr<StageBase> obj = desc_->create();
+    std::unique_ptr<Component> obj = desc_->create();
     if (!obj) throw std::runtime_error(path_ + ": factory returned nothing");
-    return obj;
+    T* typed = dynamic_cast<T*>(obj.get());
+    if (!typed) throw std::runtime_error(path_ + ": the object is not a " + kind_name<T>());
+    obj.release();
+    return std::unique_ptr<T>(typed);
   }
 
  private:
+  template <class T>
+  static std::string kind_name() {
+    if constexpr (std::is_same_v<T, StageBase>) return "pipeline stage (it is a store or backend)";
+    else return "requested kind";
+  }
+
   std::string path_;
   void* handle_ = nullptr;
   const PluginDescriptor* desc_ = nullptr;
@@ -107,6 +120,15 @@ class HarnessContext : public Context {
   Store* store() override { return store_; }
   EvaluationService* evaluator() override { return nullptr; }
   std::vector<std::string> input_judges() const override { return {}; }
+  // Skipped records are kept (as "<record>: <what>") for tests to check; none ever fails here.
+  void record_error(std::string_view record_id, std::string_view what) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    record_errors_.push_back(std::string(record_id) + ": " + std::string(what));
+  }
+  std::vector<std::string> record_errors() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return record_errors_;
+  }
   // What the stage reported through count(), for tests that check its counters.
   std::map<std::string, std::int64_t> counts() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -122,6 +144,7 @@ class HarnessContext : public Context {
   NullProgress progress_;
   mutable std::mutex mu_;
   std::map<std::string, std::int64_t> counts_;
+  std::vector<std::string> record_errors_;
 };
 
 }  // namespace skillpipe::testing::conformance

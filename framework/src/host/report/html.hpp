@@ -1,0 +1,27 @@
+// report/html.hpp - the night's report.html: one self-contained page (inline CSS and SVG,
+// no scripts, no fonts, no network) a person reads on a phone or a wide screen in the
+// morning: scores and the gate's decision, the held-out score over past nights, per-task
+// changes, the proposed documents as diffs, the edits with their rationales, cost and time,
+// harvest counts, and the exact commands to adopt or roll back.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "skillpipe/records.hpp"
+
+namespace skillpipe::host {
+
+struct ReportHtmlOptions {
+  // The store directory when it is not the default (~/.skillpipe or $SKILLPIPE_STORE): the
+  // printed commands then carry --store so they work when copied.
+  std::string store_dir;
+};
+
+// `history`: this project's earlier nights, oldest first (Store::past_reports). An entry with
+// the same night_id as `night` is replaced by `night`; entries are not re-sorted.
+std::string render_report_html(const NightReport& night, const std::vector<NightReport>& history,
+                               const ReportHtmlOptions& options);
+std::string render_report_html(const NightReport& night, const std::vector<NightReport>& history);
+
+}  // namespace skillpipe::host

@@ -1,0 +1,190 @@
+#include "host/report/sections.hpp"
+
+#include <cmath>
+
+#include "host/report/parts.hpp"
+#include "skillpipe/kit/util.hpp"
+
+namespace skillpipe::host::report {
+namespace {
+
+const char* kind_words(EditKind k) { return k == EditKind::kExecutionLapse ? "execution lapse" : "skill defect"; }
+
+// Multi-line markdown (an edit's content) as highlighted lines.
+std::string markdown_block(std::string_view text, std::size_t max_bytes) {
+  const std::string cut = truncate_utf8(text, max_bytes);
+  std::string out;
+  bool code = false;
+  for (const auto& line : split(cut, '\n')) {
+    if (!out.empty()) out += '\n';
+    out += markdown_line_html(line, code);
+    if (is_fence(line)) code = !code;
+  }
+  return out;
+}
+
+std::string edit_item(const Edit& e) {
+  std::string s = "<li><div class=\"ph\"><span class=\"tag\">" + std::string(to_string(e.target)) + " · " +
+                  to_string(e.op) + "</span>";
+  if (!e.document.empty()) s += " <span class=\"tag\">" + esc_cut(e.document, 80) + "</span>";
+  s += " <span class=\"tag\">" + std::string(kind_words(e.kind)) + "</span>";
+  if (e.status != EditStatus::kProposed) s += " <span class=\"badge st-other\">" + esc(to_string(e.status)) + "</span>";
+  s += "</div>";
+  if (!e.content.empty()) s += "<pre>" + markdown_block(e.content, 4000) + "</pre>";
+  if (!e.anchor.empty()) s += "<p class=\"muted\">anchor: <code>" + esc_cut(e.anchor, 300) + "</code></p>";
+  if (!e.rationale.empty()) s += "<p class=\"why\"><strong>Why:</strong> " + esc_cut(e.rationale, 3000) + "</p>";
+  return s + "</li>";
+}
+
+void edit_group(std::string& s, const char* title, const char* meaning, const std::vector<Edit>& edits) {
+  s += "<h4>" + std::string(title) + " <span class=\"tag\">" + std::to_string(edits.size()) + "</span></h4>";
+  if (edits.empty()) {
+    s += "<p class=\"muted\">None.</p>";
+    return;
+  }
+  s += "<p class=\"muted\">" + std::string(meaning) + "</p><ul class=\"edits\">";
+  for (const auto& e : edits) s += edit_item(e);
+  s += "</ul>";
+}
+
+std::string tile(const std::string& value_html, const std::string& label, const std::string& title = "") {
+  return "<div class=\"tile\"" + (title.empty() ? std::string() : " title=\"" + esc(title) + "\"") +
+         "><div class=\"v\">" + value_html + "</div><div class=\"k\">" + label + "</div></div>";
+}
+
+std::string count_tile(const std::optional<std::int64_t>& v, const std::string& label, const std::string& title = "") {
+  return tile(v ? fmt_int(*v) : "<span class=\"nm\">not counted</span>", label, title);
+}
+
+std::string command(const std::string& what, const std::string& cmd) {
+  return "<p>" + what + "</p><pre><code>" + esc(cmd) + "</code></pre>";
+}
+
+}  // namespace
+
+std::optional<std::int64_t> count_total(const std::map<std::string, std::int64_t>& counts, const std::string& key) {
+  if (auto it = counts.find(key); it != counts.end()) return it->second;
+  std::optional<std::int64_t> sum;
+  for (const auto& [k, v] : counts) {
+    if (k.size() > key.size() + 1 && ends_with(k, "." + key)) sum = sum.value_or(0) + v;
+  }
+  return sum;
+}
+
+bool is_anomaly_count(const std::string& name) {
+  const std::string leaf = name.substr(name.rfind('.') + 1);
+  for (const char* w : {"anomal", "malformed", "unreadable", "unsupported", "invalid", "torn", "corrupt", "unparsable",
+                        "unparseable", "bad_", "error"}) {
+    if (leaf.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string edits_html(const NightReport& r) {
+  std::string s = "<section id=\"edits\"><h2>Edits</h2>";
+  if (r.accepted_edits.empty() && r.rejected_edits.empty() && r.unmatched_edits.empty()) {
+    return s + "<p class=\"muted\">No edits were proposed this night.</p></section>";
+  }
+  edit_group(s, "Accepted", "Applied to the candidate that passed the gate; they are in the documents above.",
+             r.accepted_edits);
+  edit_group(s, "Rejected",
+             "Tried and dropped: they did not help on validation. Kept as negative feedback for later nights.",
+             r.rejected_edits);
+  edit_group(s, "Unmatched",
+             "They changed nothing: an anchor was not found, the text was already there, or the "
+             "section is protected.",
+             r.unmatched_edits);
+  return s + "</section>";
+}
+
+std::string cost_html(const NightReport& r) {
+  std::string s = "<section id=\"cost\"><h2>Tokens, cost and time</h2><div class=\"tiles\">";
+  s += tile(fmt_int(r.tokens.input), "input tokens");
+  s += tile(fmt_int(r.tokens.output), "output tokens");
+  if (r.tokens.cache_read || r.tokens.cache_write) {
+    s += tile(fmt_int(r.tokens.cache_read) + " / " + fmt_int(r.tokens.cache_write), "prompt cache read / write");
+  }
+  std::string calls = "LLM calls";
+  if (r.llm_calls > 0) {
+    calls += " (" + fmt(100.0 * static_cast<double>(r.cached_calls) / static_cast<double>(r.llm_calls), "%.0f") +
+             "% cached)";
+  }
+  s += tile(fmt_int(r.llm_calls), calls,
+            std::to_string(r.cached_calls) + " answered from the response cache at no cost");
+  s += tile("$" + fmt(std::isfinite(r.cost_usd) ? r.cost_usd : 0.0, r.cost_usd < 1 ? "%.4f" : "%.2f"), "cost (USD)");
+  if (auto it = r.timings_s.find("total"); it != r.timings_s.end())
+    s += tile(esc(fmt_seconds(it->second)), "wall time");
+  s += "</div>";
+  const std::string chart = timings_chart_svg(r.timings_s);
+  if (chart.empty()) return s + "<p class=\"muted\">No phase timings were recorded.</p></section>";
+  s += "<h4>Wall time per phase</h4>" + chart +
+       "<details><summary>As a table</summary><div class=\"scroll\"><table><tbody>";
+  for (const auto& [k, v] : r.timings_s) {
+    s += "<tr><td>" + esc(k) + "</td><td class=\"num\">" + esc(fmt_seconds(v)) + "</td></tr>";
+  }
+  return s + "</tbody></table></div></details></section>";
+}
+
+std::string harvest_html(const NightReport& r) {
+  std::string s = "<section id=\"harvest\"><h2>What was read</h2>";
+  if (r.counts.empty()) return s + "<p class=\"muted\">No counts were recorded.</p></section>";
+  std::optional<std::int64_t> anomalies = count_total(r.counts, "anomalies");
+  std::string anomaly_keys;
+  if (!anomalies) {
+    for (const auto& [k, v] : r.counts) {
+      if (!is_anomaly_count(k)) continue;
+      anomalies = anomalies.value_or(0) + v;
+      anomaly_keys += (anomaly_keys.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    }
+    if (!anomalies) anomalies = 0;  // counts exist and none reports a problem
+  }
+  s += "<div class=\"tiles\">";
+  s += count_tile(count_total(r.counts, "sessions"), "sessions");
+  s += count_tile(count_total(r.counts, "prompts"), "prompts");
+  // The harvest driver redacts every digest and counts only non-zero redactions: sessions
+  // without a redaction count mean none was needed.
+  auto redactions = count_total(r.counts, "redactions");
+  if (!redactions && count_total(r.counts, "sessions")) redactions = 0;
+  s += count_tile(redactions, "secrets redacted");
+  s += count_tile(anomalies, "anomalies", anomaly_keys);
+  s += count_tile(count_total(r.counts, "tasks"), "tasks mined");
+  s += "</div>";
+  s += "<details><summary>Every count (" + std::to_string(r.counts.size()) +
+       ")</summary><div class=\"scroll\"><table><tbody>";
+  for (const auto& [k, v] : r.counts) {
+    s += "<tr><td class=\"id\">" + esc(k) + (is_anomaly_count(k) && v > 0 ? " <span class=\"down\">●</span>" : "") +
+         "</td><td class=\"num\">" + fmt_int(v) + "</td></tr>";
+  }
+  return s + "</tbody></table></div></details></section>";
+}
+
+std::string commands_html(const NightReport& r, const std::string& store_dir) {
+  const std::string tail = (r.project.empty() ? "" : " --project " + shell_quote(r.project)) +
+                           (store_dir.empty() ? "" : " --store " + shell_quote(store_dir));
+  const std::string night = r.night_id.empty() ? "" : " --night " + shell_quote(r.night_id);
+  std::string s = "<section id=\"next\"><h2>Adopt or roll back</h2>";
+  int accepted = 0;
+  std::vector<const Proposal*> unverified;
+  for (const auto& p : r.proposals) {
+    if (p.status == ProposalStatus::kAccepted)
+      ++accepted;
+    else if (p.status != ProposalStatus::kQuarantined)
+      unverified.push_back(&p);
+  }
+  if (accepted) {
+    s += command("Read the diffs above, then adopt the accepted proposal" + std::string(accepted > 1 ? "s" : "") + ":",
+                 "skillpipe adopt" + tail + night);
+  }
+  for (const Proposal* p : unverified) {
+    s += command("Adopt <strong>" + esc(p->name) + "</strong> (" + esc(to_string(p->status)) +
+                     ", not verified by the gate) only after reading it:",
+                 "skillpipe adopt" + tail + night + " --skill " + shell_quote(p->name) + " --allow-unverified");
+  }
+  if (!accepted && unverified.empty()) s += "<p>Nothing from this night can be adopted.</p>";
+  s += command("Every adoption backs up the live files. Undo the latest one with:", "skillpipe rollback" + tail);
+  s += command("See what is pending and what was adopted:", "skillpipe status" + tail);
+  s += command("Open this report again:", "skillpipe report" + tail + night + " --open");
+  return s + "</section>";
+}
+
+}  // namespace skillpipe::host::report

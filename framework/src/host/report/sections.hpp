@@ -1,0 +1,25 @@
+// report/sections.hpp - the lower sections of the HTML report (sections.cpp): edits,
+// cost and time, harvest counts, and the commands to adopt or roll back.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "skillpipe/records.hpp"
+
+namespace skillpipe::host::report {
+
+std::string edits_html(const NightReport& r);
+std::string cost_html(const NightReport& r);
+std::string harvest_html(const NightReport& r);
+std::string commands_html(const NightReport& r, const std::string& store_dir);
+
+// A harvest figure from the night's counts: the key itself when present (the runner's
+// totals), else the sum of every "<stage>.<key>" (per-stage counts); nullopt when neither.
+std::optional<std::int64_t> count_total(const std::map<std::string, std::int64_t>& counts, const std::string& key);
+// Whether a count name reports something that went wrong while reading transcripts.
+bool is_anomaly_count(const std::string& name);
+
+}  // namespace skillpipe::host::report

@@ -1,0 +1,132 @@
+// metered_backend.hpp - the skeleton every paid backend shares, written once (template method,
+// as spdlog's base_sink): a subclass says how to make ONE call; this base decides whether to
+// make it and keeps it honest.
+//
+//   complete():  redact the messages -> prepare() (subclass: payload, cache material, size)
+//                -> answer from the store's response cache -> reserve the worst case in the
+//                budget (written ahead to the store) -> take a rate-limit permit -> call_once()
+//                (subclass), retrying transient failures with backoff or the server's
+//                Retry-After, never past the wall-time cap -> commit the real spend to the
+//                budget and the store, then cache the answer.
+//
+// Spend is committed before the answer is cached and every reservation is written ahead, so
+// a night killed at any point and resumed counts at least what it spent: its caps hold across
+// resume. (A store that can write the spend and the cache entry in one transaction would make
+// this exact; commit_answer() is the one place to do that.)
+//
+// Users: backend_llm (one HTTPS request), backend_cli (one `claude -p` / `codex exec` run),
+// and an agentic replay backend (one agent session in a workspace, returning a trajectory and
+// its own usage) fits the same two hooks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "backoff.hpp"
+#include "budget.hpp"
+#include "clock.hpp"
+#include "rate_limiter.hpp"
+#include "skillpipe/backend.hpp"
+
+namespace skillpipe::backends {
+
+// How a backend is metered; its configure() fills this from its own config.
+struct MeterSettings {
+  std::string name;                  // for messages and logs, e.g. "backend_llm"
+  std::string calls_counter = "calls";  // stage counter bumped per paid call ("llm_calls")
+  bool cache = true;                 // answer repeated requests from the response cache
+  BudgetCaps caps;
+  BackoffPolicy backoff;
+  std::optional<std::uint64_t> jitter_seed;
+  int concurrency = 4;               // calls in flight at once
+  double requests_per_minute = 0;    // 0 = no limit
+  double tokens_per_minute = 0;
+  bool virtual_clock = false;        // tests: waits advance a virtual clock
+};
+
+// A request as the subclass prepared it for its transport.
+struct PreparedCall {
+  std::string payload;               // what call_once() sends (a body, a prompt, a task plan)
+  std::string cache_kind = "call";   // cache key prefix ("llm", "cli", "agent")
+  std::string cache_material;        // everything that shapes the answer; "" = never cached
+  std::int64_t est_tokens_in = 0;    // for the reservation and the rate limiter
+  std::int64_t max_tokens_out = 0;
+  double worst_cost_usd = 0;         // the most this call may cost (0 when unpriced)
+};
+
+// Limits for one attempt.
+struct AttemptLimits {
+  int attempt = 0;                   // 0 = the first
+  double wall_left_s = 0;            // seconds before the wall-time cap (infinite without one)
+  std::function<bool()> cancelled;   // poll while waiting; stop promptly when true
+};
+
+// What one attempt came to.
+struct AttemptResult {
+  enum class Outcome {
+    kAnswer,         // `response` holds the answer
+    kRetry,          // transient (timeout, 5xx, empty answer): worth another attempt
+    kFail,           // permanent for this request (a 400): not retried
+    kFailForGood,    // no later call can succeed either (bad key, unknown model): latched
+    kBudgetSpent,    // the provider says the money or quota is gone: the budget is exhausted
+  };
+  Outcome outcome = Outcome::kAnswer;
+  std::string message;               // what went wrong, for the user (not kAnswer)
+  std::optional<double> retry_after_s;  // the server's Retry-After, if any
+  ChatResponse response;             // kAnswer: text, usage, model, finish_reason, ...
+  bool usage_reported = true;        // false: the base estimates usage from the text
+  bool cost_reported = false;        // true: response.cost_usd is the provider's own figure;
+                                     // false: the base prices the usage with cost_usd()
+};
+
+class MeteredBackend : public Backend {
+ public:
+  // The skeleton; subclasses implement prepare() and call_once() instead.
+  ChatResponse complete(const ChatRequest& request, Context& ctx) final;
+  // What this night spent so far, including an earlier run of it (resume).
+  BudgetState budget() const final;
+
+ protected:
+  // Called by the subclass's configure().
+  void configure_metering(const MeterSettings& settings, Context& ctx);
+  // `redacted` is the request with every message redacted. Throws Error to refuse it.
+  virtual PreparedCall prepare(const ChatRequest& redacted, Context& ctx) = 0;
+  // One attempt, no retries: the base retries. Report failures in the result; an exception
+  // ends the call (Error) or stops the night's spending (BudgetExceeded).
+  virtual AttemptResult call_once(const ChatRequest& redacted, const PreparedCall& call, const AttemptLimits& limits,
+                                  Context& ctx) = 0;
+
+  // The price of `usage` by this backend's price list (0 when it has none).
+  virtual double cost_usd(const TokenUsage& usage) const;
+
+  // Whether the response cache already answers `call` (for estimate(): a cached call is free).
+  bool answered_from_cache(const PreparedCall& call) const;
+  Clock& clock() const { return *clock_; }
+  const MeterSettings& meter() const { return settings_; }
+
+ private:
+  ChatResponse call_with_retries(const ChatRequest& redacted, const PreparedCall& call, Context& ctx,
+                                 double* first_attempt_s);
+  double retry_delay(const AttemptResult& a, int attempt);
+  void commit_answer(Context& ctx, const std::string& key, const ChatResponse& r, bool cacheable);
+  void settle_usage(AttemptResult& a, const PreparedCall& call, Context& ctx) const;
+  std::string cache_key_of(const PreparedCall& call) const;
+  [[noreturn]] void latch(const std::string& message);
+  void check_latched();
+
+  MeterSettings settings_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<BudgetTracker> budget_;
+  std::unique_ptr<Backoff> backoff_;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::string budget_key_;
+  Store* store_ = nullptr;
+  std::mutex mu_;
+  std::string fatal_;
+};
+
+}  // namespace skillpipe::backends

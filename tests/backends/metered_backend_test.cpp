@@ -1,0 +1,215 @@
+// The metered backend base (backend_common/metered_backend.hpp) with a fake "call once": the
+// skeleton every paid backend inherits - cache hits, budget stops, retries with backoff,
+// latched failures, and the spend committed (written ahead, then settled) with every answer.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "backend_env.hpp"
+#include "metered_backend.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/store.hpp"
+
+namespace skillpipe::testing {
+namespace {
+
+using backends::AttemptLimits;
+using backends::AttemptResult;
+using Outcome = backends::AttemptResult::Outcome;
+
+// Answers from a script of outcomes; every answer uses 10 input + 5 output tokens.
+class FakeBackend final : public backends::MeteredBackend {
+ public:
+  explicit FakeBackend(backends::MeterSettings s) : settings_(std::move(s)) {}
+  void configure(const Config&, Context& ctx) override { configure_metering(settings_, ctx); }
+  bool available(std::string*) const override { return true; }
+  std::string identity() const override { return "fake:model"; }
+
+  std::vector<Outcome> script;  // consumed in order; kAnswer once it runs out
+  std::function<void(Context&)> during_call;
+  bool report_usage = true;
+  std::atomic<int> calls{0};
+
+ protected:
+  double cost_usd(const TokenUsage& u) const override { return 0.001 * static_cast<double>(u.total()); }
+  backends::PreparedCall prepare(const ChatRequest& r, Context&) override {
+    backends::PreparedCall c;
+    c.payload = r.messages.back().content;
+    c.cache_kind = "fake";
+    c.cache_material = c.payload + "\nsample=" + std::to_string(r.sample);
+    c.est_tokens_in = 10;
+    c.max_tokens_out = r.max_tokens;
+    c.worst_cost_usd = 0.001 * static_cast<double>(10 + r.max_tokens);
+    return c;
+  }
+  AttemptResult call_once(const ChatRequest&, const backends::PreparedCall& call, const AttemptLimits& limits,
+                          Context& ctx) override {
+    ++calls;
+    last_attempt = limits.attempt;
+    if (during_call) during_call(ctx);
+    AttemptResult a;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (next_ < script.size()) a.outcome = script[next_++];
+    }
+    if (a.outcome != Outcome::kAnswer) {
+      a.message = "scripted failure";
+      return a;
+    }
+    a.response.text = "echo: " + call.payload;
+    a.response.usage.input = 10;
+    a.response.usage.output = 5;
+    a.usage_reported = report_usage;
+    return a;
+  }
+
+ public:
+  int last_attempt = -1;
+
+ private:
+  backends::MeterSettings settings_;
+  std::mutex mu_;
+  std::size_t next_ = 0;
+};
+
+class MeteredBackendTest : public ::testing::Test {
+ protected:
+  MeteredBackendTest() { env_.store().next_night("0001-test", ""); }
+
+  std::unique_ptr<FakeBackend> make(backends::MeterSettings s = {}) {
+    s.name = "fake";
+    s.calls_counter = "fake_calls";
+    s.virtual_clock = true;  // backoff waits advance a virtual clock
+    s.jitter_seed = 1;
+    auto b = std::make_unique<FakeBackend>(s);
+    b->configure(Config::parse("{}"), env_.ctx());
+    return b;
+  }
+  std::string spend() {
+    return env_.store().get_state("backend_budget/llm/test/0001-test").value_or("(none)");
+  }
+  BackendEnv env_;
+};
+
+TEST_F(MeteredBackendTest, ARepeatedRequestIsAnsweredFromTheCacheAndCostsNothing) {
+  auto b = make();
+  const ChatResponse first = b->complete(user_request("hello"), env_.ctx());
+  EXPECT_FALSE(first.cached);
+  EXPECT_DOUBLE_EQ(first.cost_usd, 0.015);  // priced by the subclass: 15 tokens
+  const ChatResponse again = b->complete(user_request("hello"), env_.ctx());
+  EXPECT_TRUE(again.cached);
+  EXPECT_EQ(again.text, first.text);
+  EXPECT_EQ(again.cost_usd, 0);
+  EXPECT_EQ(b->calls.load(), 1);
+  EXPECT_EQ(env_.ctx().counts()["cache_hits"], 1);
+  EXPECT_EQ(env_.ctx().counts()["fake_calls"], 1);
+  EXPECT_EQ(b->budget().tokens_used, 15) << "a cache hit spends nothing";
+}
+
+TEST_F(MeteredBackendTest, TheBudgetStopsACallBeforeItIsMade) {
+  backends::MeterSettings s;
+  s.caps.max_tokens = 60;  // a call reserves 10 + max_tokens (20) = 30
+  auto b = make(s);
+  b->complete(user_request("one", 20), env_.ctx());   // reserves 30, spends 15
+  b->complete(user_request("two", 20), env_.ctx());   // 15 + 30 <= 60; spends 15
+  b->complete(user_request("three", 20), env_.ctx()); // 30 + 30 <= 60
+  EXPECT_THROW(b->complete(user_request("four", 20), env_.ctx()), BudgetExceeded);  // 45 + 30 > 60
+  EXPECT_EQ(b->calls.load(), 3) << "the refused call never reached call_once()";
+  const BudgetState st = b->budget();
+  EXPECT_TRUE(st.exhausted);
+  EXPECT_NE(st.reason.find("token cap of 60"), std::string::npos) << st.reason;
+  // Once exhausted, paid calls stay refused but the cache still answers.
+  EXPECT_THROW(b->complete(user_request("five", 1), env_.ctx()), BudgetExceeded);
+  EXPECT_FALSE(b->complete(user_request("one", 20), env_.ctx()).text.empty());
+}
+
+TEST_F(MeteredBackendTest, TransientFailuresAreRetriedWithBackoffThenGivenUp) {
+  backends::MeterSettings s;
+  s.backoff.max_retries = 2;
+  s.backoff.base_s = 1;
+  auto b = make(s);
+  b->script = {Outcome::kRetry, Outcome::kRetry};
+  const ChatResponse r = b->complete(user_request("flaky"), env_.ctx());
+  EXPECT_EQ(r.text, "echo: flaky");
+  EXPECT_EQ(b->calls.load(), 3);
+  EXPECT_EQ(b->last_attempt, 2);
+  EXPECT_EQ(env_.ctx().counts()["retries"], 2);
+  EXPECT_NE(env_.log().find("fake: scripted failure; retry 1/2"), std::string::npos) << env_.log();
+
+  auto down = make(s);
+  down->script = {Outcome::kRetry, Outcome::kRetry, Outcome::kRetry};
+  try {
+    down->complete(user_request("down"), env_.ctx());
+    FAIL() << "expected RetryableError";
+  } catch (const RetryableError& e) {
+    EXPECT_NE(std::string(e.what()).find("gave up after 3 attempts"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(down->calls.load(), 3);
+  // The night's spend is the first call's: the failed one spent nothing and left no reservation.
+  EXPECT_EQ(down->budget().tokens_used, 15);
+  EXPECT_NE(spend().find("\"tokens\":15"), std::string::npos) << spend();
+}
+
+TEST_F(MeteredBackendTest, APermanentFailureIsLatchedAndAProviderQuotaExhaustsTheBudget) {
+  auto b = make();
+  b->script = {Outcome::kFailForGood};
+  EXPECT_THROW(b->complete(user_request("a"), env_.ctx()), Error);
+  EXPECT_THROW(b->complete(user_request("b"), env_.ctx()), Error);
+  EXPECT_EQ(b->calls.load(), 1) << "after a latched failure no call is attempted";
+
+  auto q = make();
+  q->script = {Outcome::kBudgetSpent};
+  EXPECT_THROW(q->complete(user_request("a"), env_.ctx()), BudgetExceeded);
+  EXPECT_TRUE(q->budget().exhausted);
+  EXPECT_THROW(q->complete(user_request("b"), env_.ctx()), BudgetExceeded);
+  EXPECT_EQ(q->calls.load(), 1);
+}
+
+TEST_F(MeteredBackendTest, SpendIsWrittenAheadAndCommittedWithEveryAnswer) {
+  auto b = make();
+  std::string during;
+  b->during_call = [&](Context&) { during = spend(); };
+  b->complete(user_request("x", 40), env_.ctx());
+  // While the call ran, the store already counted its worst case (10 + 40 tokens).
+  EXPECT_NE(during.find("\"tokens\":50"), std::string::npos) << during;
+  // Once answered, the real spend replaced it, before the answer was cached.
+  EXPECT_NE(spend().find("\"tokens\":15"), std::string::npos) << spend();
+  EXPECT_EQ(env_.store().cache_size(), 1u);
+}
+
+TEST_F(MeteredBackendTest, ABudgetHoldsAcrossAResumedNight) {
+  backends::MeterSettings s;
+  s.caps.max_tokens = 40;
+  {
+    auto first = make(s);
+    first->complete(user_request("one", 5), env_.ctx());  // spends 15
+  }
+  // A new backend of the same night (a killed run, resumed) starts from what was spent.
+  auto resumed = make(s);
+  EXPECT_EQ(resumed->budget().tokens_used, 15);
+  resumed->complete(user_request("two", 5), env_.ctx());      // 15 + 15 <= 40
+  EXPECT_THROW(resumed->complete(user_request("three", 15), env_.ctx()), BudgetExceeded);  // 30 + 25 > 40
+}
+
+TEST_F(MeteredBackendTest, UnreportedUsageIsEstimatedAndPriced) {
+  auto b = make();
+  b->report_usage = false;
+  const ChatResponse r = b->complete(user_request("a question"), env_.ctx());
+  EXPECT_EQ(r.usage.input, 10);
+  EXPECT_GT(r.usage.output, 0);
+  EXPECT_DOUBLE_EQ(r.cost_usd, 0.001 * static_cast<double>(r.usage.total()));
+  EXPECT_EQ(env_.ctx().counts()["usage_estimated"], 1);
+}
+
+TEST_F(MeteredBackendTest, SecretsAreRedactedBeforeTheSubclassSeesThem) {
+  auto b = make();
+  const ChatResponse r = b->complete(user_request("key sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"), env_.ctx());
+  EXPECT_EQ(r.text.find("sk-ant-api03"), std::string::npos) << r.text;
+  EXPECT_GE(env_.ctx().counts()["redactions"], 1);
+}
+
+}  // namespace
+}  // namespace skillpipe::testing
