@@ -6,7 +6,7 @@
 #include "skillpipe/kit/safety.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 namespace {
 
 // What a step of the winning path does, by tool family (Claude Code and Codex names).
@@ -180,4 +180,4 @@ std::string append_section(const PatternView& p, const std::string& base, const 
   return text + "\n\n" + section;
 }
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

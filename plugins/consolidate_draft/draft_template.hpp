@@ -10,7 +10,7 @@
 
 #include "pattern_view.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 
 // The skill name for a pattern: its label when that is a valid skill name, else
 // "pattern-<id hex>".
@@ -29,4 +29,4 @@ std::string append_section(const PatternView& p, const std::string& base, const 
 // "## Learned pattern: <label> (`<id>`)" - how a pattern's appended section is found again.
 std::string section_heading(const PatternView& p);
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

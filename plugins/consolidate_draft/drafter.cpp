@@ -8,7 +8,7 @@
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 namespace {
 
 bool same_finding(const SafetyFinding& a, const SafetyFinding& b) {
@@ -16,10 +16,10 @@ bool same_finding(const SafetyFinding& a, const SafetyFinding& b) {
 }
 
 // The same key the store uses to refuse a document proposed twice (case-insensitive).
-std::string doc_key(const std::string& target, const std::string& name) { return to_lower_ascii(target + "/" + name); }
+std::string doc_key(Target target, const std::string& name) { return to_lower_ascii(to_string(target) + "/" + name); }
 
 // `base`, or the first of base-2, base-3, ... that no proposal claims tonight.
-std::string unclaimed_name(const NameClaims& claims, const DraftSettings& s, const std::string& target,
+std::string unclaimed_name(const NameClaims& claims, const DraftSettings& s, Target target,
                            const std::string& project, const std::string& base) {
   for (int n = 1; n < 1000; ++n) {
     const std::string name = n == 1 ? base : base + "-" + std::to_string(n);
@@ -30,17 +30,17 @@ std::string unclaimed_name(const NameClaims& claims, const DraftSettings& s, con
 
 }  // namespace
 
-bool NameClaims::taken(const std::string& target, const std::string& name, const std::string& live_path) const {
+bool NameClaims::taken(Target target, const std::string& name, const std::string& live_path) const {
   return keys_.count(doc_key(target, name)) || (!live_path.empty() && keys_.count("path:" + live_path));
 }
 
-void NameClaims::claim(const std::string& target, const std::string& name, const std::string& live_path) {
+void NameClaims::claim(Target target, const std::string& name, const std::string& live_path) {
   keys_.insert(doc_key(target, name));
   if (!live_path.empty()) keys_.insert("path:" + live_path);
 }
 
 PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
-                           const std::map<std::string, std::vector<ExistingSkill>>& catalog, Backend* llm,
+                           const std::map<Target, std::vector<ExistingSkill>>& catalog, Backend* llm,
                            const std::string& project, const std::string& night, const DraftRecord* previous,
                            NameClaims& claims, Context& ctx) {
   PatternDraft out;
@@ -50,24 +50,25 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
   out.record.at = format_iso8601_s(now_ms());
   bool any_quarantined = false;
 
-  for (const auto& target : s.targets) {
+  for (const Target& target : s.targets) {
+    const std::string tname = to_string(target);
     static const std::vector<ExistingSkill> kNone;
     const auto cit = catalog.find(target);
     const auto& skills = cit == catalog.end() ? kNone : cit->second;
     const ExistingSkill* existing = match_skill(skills, skill_name_for(p), p.label, p.skill_hint, s.match_threshold);
     if (existing && claims.taken(target, existing->name, existing->path)) {
       out.notes.push_back("pattern `" + p.label + "` (" + p.id + "): another pattern extends skill `" +
-                          existing->name + "` for " + target + " tonight; this one waits for the next night");
+                          existing->name + "` for " + tname + " tonight; this one waits for the next night");
       continue;
     }
     const std::string own_name = existing ? existing->name : unclaimed_name(claims, s, target, project, skill_name_for(p));
 
     Proposal prop;
-    prop.target = parse_target(target).value_or(Target{});
+    prop.target = target;
     prop.name = existing ? existing->name : own_name;
     prop.live_path = existing ? existing->path : new_skill_path(s.roots, target, project, s.scope, own_name);
     if (prop.live_path.empty()) {
-      out.notes.push_back("pattern `" + p.label + "`: no " + target + " root available for this project; not drafted");
+      out.notes.push_back("pattern `" + p.label + "`: no " + tname + " root available for this project; not drafted");
       continue;
     }
     std::string base;
@@ -136,7 +137,7 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     out.record.targets.push_back({target, prop.name, prop.live_path, sha256_hex(prop.proposed_text)});
     std::string n = "pattern `" + p.label + "` (" + p.id + "): " +
                     (append ? "appended to" : ours ? "updated its" : "drafted new") +
-                    " skill `" + prop.name + "` for " + target + " — " + to_string(prop.status);
+                    " skill `" + prop.name + "` for " + tname + " — " + to_string(prop.status);
     if (quarantined) {
       int shown = 0;
       n += " (";
@@ -150,11 +151,11 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     out.notes.push_back(n);
     for (const auto& f : findings)
       if (severity_rank(f.severity) >= severity_rank(s.quarantine_severity))
-        out.record.reasons.push_back(target + ": " + format_finding(f));
+        out.record.reasons.push_back(tname + ": " + format_finding(f));
     out.proposals.push_back(std::move(prop));
   }
-  out.record.status = to_string(any_quarantined ? ProposalStatus::kQuarantined : ProposalStatus::kDraft);
+  out.record.status = any_quarantined ? ProposalStatus::kQuarantined : ProposalStatus::kDraft;
   return out;
 }
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

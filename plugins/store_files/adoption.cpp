@@ -7,7 +7,6 @@
 #include <set>
 
 #include "json_out.hpp"
-#include "line_diff.hpp"
 #include "report_md.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"

@@ -8,14 +8,16 @@
 // ABI 2.0 (SDK 0.2): the typed data model - enums for gate action, edit and proposal status
 // and targets, typed session outcome, PatternInfo, Trajectory, RunFlags; the SDK split into
 // this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp). ABI 1.0
-// was SDK 0.1.
+// was SDK 0.1. Added to 2.0 before its first release (additions only, no bump): JsonWriter::
+// unsigned_integer, JsonValue::is_uint64/as_uint64, uint64 fields, json_fields::read_value and
+// read_json(text, out, what) for plugins' state files.
 #define SKILLPIPE_ABI_MAJOR 2
 #define SKILLPIPE_ABI_MINOR 0
 // SHA-256 of the contract headers (tests/framework/abi_hash_test.cpp says exactly what is
 // hashed: the headers listed there, without comments and blank lines). When the test fails,
 // the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
 // (additions only), note why above, and record the hash the test prints.
-#define SKILLPIPE_ABI_CONTRACT_SHA256 "2f90c3e7c928a147a364c5134d753d206f8f5df16c660a11c0f906c4432d84a6"
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "3f7e3dd377bc70162d822ac6b11bf87da6c179eec18a2ce0915faa5222584ede"
 #define SKILLPIPE_SDK_VERSION "0.2.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).
