@@ -52,9 +52,9 @@ po::options_description run_options(RunArgs& a, bool full) {
 // and --project the run was given.
 void print_next_steps(const host::RunOutcome& o, const RunArgs& a) {
   std::string tail;
-  if (!a.store.empty()) tail += " --store " + host::report::shell_quote(fs::absolute(expand_path(a.store)).lexically_normal().string());
-  if (!a.project.empty()) tail += " --project " + host::report::shell_quote(o.report.project.empty() ? a.project : o.report.project);
-  const std::string me = host::report::shell_quote(self_command());
+  if (!a.store.empty()) tail += " --store " + shell_quote(fs::absolute(expand_path(a.store)).lexically_normal().string());
+  if (!a.project.empty()) tail += " --project " + shell_quote(o.report.project.empty() ? a.project : o.report.project);
+  const std::string me = shell_quote(self_command());
   std::fprintf(stderr, "review it: %s status%s\n", me.c_str(), tail.c_str());
   bool accepted = false;
   std::vector<std::string> named;
@@ -65,7 +65,7 @@ void print_next_steps(const host::RunOutcome& o, const RunArgs& a) {
       continue;
     named.push_back(p.name);
     std::fprintf(stderr, "adopt %s (not verified by a gate) after reading it: %s adopt%s --skill %s --allow-unverified\n",
-                 p.name.c_str(), me.c_str(), tail.c_str(), host::report::shell_quote(p.name).c_str());
+                 p.name.c_str(), me.c_str(), tail.c_str(), shell_quote(p.name).c_str());
   }
   if (accepted) std::fprintf(stderr, "adopt the accepted proposals: %s adopt%s\n", me.c_str(), tail.c_str());
 }

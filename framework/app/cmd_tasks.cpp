@@ -214,7 +214,7 @@ int cmd_tasks(const Args& args) {
             << ") from " << source << " to " << file << "\n";
   if (before != tasks.size()) std::cout << "left out " << before - tasks.size() << " dream/recall copies (--include-synthetic keeps them)\n";
   std::cout << "Review it, set \"reviewed\": true on its first line, then replay it with: skillpipe run nightly "
-               "--tasks-file " << host::report::shell_quote(fs::absolute(file).lexically_normal().string()) << "\n";
+               "--tasks-file " << shell_quote(fs::absolute(file).lexically_normal().string()) << "\n";
   return 0;
 }
 

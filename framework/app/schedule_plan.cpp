@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
 namespace {
@@ -48,17 +49,8 @@ std::vector<std::string> run_arguments(const SchedulePlan& p) {
   return a;
 }
 
-std::string sh_quote(const std::string& s) {
-  bool plain = !s.empty();
-  for (char c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && std::string("/._-+=:,@").find(c) == std::string::npos)
-      plain = false;
-  }
-  if (plain) return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+// A bare % ends a crontab command (crontab(5)), so a word with one is always quoted.
+std::string sh_quote(const std::string& s) { return shell_quote(s, "/._-+=:,@"); }
 
 std::string systemd_escape(const std::string& value) {
   std::string out;

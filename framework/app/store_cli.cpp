@@ -36,7 +36,6 @@ int open_store(const char* command, const StoreCliArgs& a, StoreSession& s) {
   s.store = as.store();
   s.project = as.run().project;
   s.selector.project = s.project;
-  using host::report::shell_quote;
   if (!a.pipeline.empty())
     s.selector.suffix = " --pipeline " + shell_quote(std::filesystem::absolute(a.pipeline).lexically_normal().string());
   const std::string root = host::default_store_root(a.store);

@@ -12,7 +12,6 @@
 namespace skillpipe::app {
 namespace {
 
-using host::report::shell_quote;
 
 std::string score(const std::optional<double>& v) {
   if (!v) return "n/a";

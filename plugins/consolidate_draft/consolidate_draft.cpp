@@ -97,9 +97,9 @@ std::string cycle_note(Context& ctx, const std::string& replay_backend, std::siz
 class ConsolidateDraft final : public Consolidator {
  public:
   void configure(const Config& c, Context& ctx) override {
-    if (c.has("targets")) s_.targets = c.get_string_list("targets");
-    if (c.has("claude_skill_roots")) s_.roots.claude = c.get_string_list("claude_skill_roots");
-    if (c.has("codex_skill_roots")) s_.roots.codex = c.get_string_list("codex_skill_roots");
+    if (c.has("targets")) s_.targets = targets::targets_from_config(c, "targets");
+    if (c.has("claude_skill_roots")) s_.roots.roots[Agent::kClaude] = c.get_string_list("claude_skill_roots");
+    if (c.has("codex_skill_roots")) s_.roots.roots[Agent::kCodex] = c.get_string_list("codex_skill_roots");
     s_.scope = c.get_string("scope", "project");
     backend_id_ = c.get_string("backend", "");
     replay_backend_ = c.get_string("replay_backend", "");
@@ -136,17 +136,17 @@ class ConsolidateDraft final : public Consolidator {
     rep.attrs["mode"] = "offline";
 
     Backend* llm = pick_backend(ctx, rep);
-    drafting::DraftState state = load_drafts(store, rep);
-    std::map<std::string, std::vector<drafting::ExistingSkill>> catalog;
-    for (const auto& t : all_targets()) catalog[t] = drafting::scan_skills(s_.roots, t, project);
+    consolidate_draft::DraftState state = load_drafts(store, rep);
+    std::map<Target, std::vector<consolidate_draft::ExistingSkill>> catalog;
+    for (const auto& t : all_targets()) catalog[t] = consolidate_draft::scan_skills(s_.roots, t, project);
 
-    std::vector<drafting::PatternView> patterns;
+    std::vector<consolidate_draft::PatternView> patterns;
     for (const auto& t : in.tasks) {
-      drafting::PatternView p;
+      consolidate_draft::PatternView p;
       std::string why;
-      if (drafting::read_pattern(t, p, &why)) patterns.push_back(std::move(p));
+      if (consolidate_draft::read_pattern(t, p, &why)) patterns.push_back(std::move(p));
     }
-    drafting::NameClaims claims;
+    consolidate_draft::NameClaims claims;
     int ready = 0, drafted = 0, quarantined = 0, not_ready_noted = 0, not_ready = 0;
     for (const auto& p : patterns) {
       if (ctx.cancelled()) break;
@@ -157,9 +157,9 @@ class ConsolidateDraft final : public Consolidator {
         continue;
       }
       ++ready;
-      drafting::DraftRecord* prev = state.find(p.id);
+      consolidate_draft::DraftRecord* prev = state.find(p.id);
       if (prev && prev->evidence_sig == p.evidence_sig && prev->night != night) {
-        if (prev->status == to_string(ProposalStatus::kQuarantined)) {
+        if (prev->status == ProposalStatus::kQuarantined) {
           rep.notes.push_back("pattern `" + p.label + "` (" + p.id + "): its draft was quarantined on night " +
                               prev->night + "; not drafted again until new evidence arrives");
           ++rep.counts["drafts_held_in_quarantine"];
@@ -176,7 +176,7 @@ class ConsolidateDraft final : public Consolidator {
         ++rep.counts["drafts_deferred"];
         continue;
       }
-      drafting::PatternDraft d = drafting::draft_pattern(p, s_, catalog, llm, project, night, prev, claims, ctx);
+      consolidate_draft::PatternDraft d = consolidate_draft::draft_pattern(p, s_, catalog, llm, project, night, prev, claims, ctx);
       rep.notes.insert(rep.notes.end(), d.notes.begin(), d.notes.end());
       if (d.record.targets.empty()) continue;  // nothing drafted (no root, or it waits): not remembered
       ++drafted;
@@ -195,7 +195,7 @@ class ConsolidateDraft final : public Consolidator {
     }
     if (not_ready_noted > 15)
       rep.notes.push_back("… and " + std::to_string(not_ready_noted - 15) + " more patterns not ready");
-    if (store) store->put_state(drafting::kDraftsKey, drafting::drafts_to_json(state));
+    if (store) store->put_state(consolidate_draft::kDraftsKey, consolidate_draft::drafts_to_json(state));
 
     rep.counts["patterns_seen"] = static_cast<std::int64_t>(patterns.size());
     rep.counts["patterns_ready"] = ready;
@@ -209,7 +209,8 @@ class ConsolidateDraft final : public Consolidator {
   }
 
  private:
-  std::vector<std::string> all_targets() const { return {"claude_skill", "codex_skill"}; }
+  // The skill folders the lifecycle watches (the agents drafts can target).
+  std::vector<Target> all_targets() const { return {{Agent::kClaude, DocKind::kSkill}, {Agent::kCodex, DocKind::kSkill}}; }
 
   Backend* pick_backend(Context& ctx, NightReport& rep) {
     if (backend_id_.empty()) return nullptr;
@@ -224,20 +225,20 @@ class ConsolidateDraft final : public Consolidator {
     return b;
   }
 
-  drafting::DraftState load_drafts(Store* store, NightReport& rep) {
+  consolidate_draft::DraftState load_drafts(Store* store, NightReport& rep) {
     if (!store) return {};
-    const auto text = store->get_state(drafting::kDraftsKey);
+    const auto text = store->get_state(consolidate_draft::kDraftsKey);
     if (!text || text->empty()) return {};
     try {
-      return drafting::parse_drafts(*text);
+      return consolidate_draft::parse_drafts(*text);
     } catch (const Error& e) {
-      store->put_state(std::string(drafting::kDraftsKey) + ".corrupt", *text);
+      store->put_state(std::string(consolidate_draft::kDraftsKey) + ".corrupt", *text);
       rep.notes.push_back(std::string(e.what()) + "; draft history starts over (the old state is kept)");
       return {};
     }
   }
 
-  void summarize(const ConsolidateInput& in, const std::vector<drafting::PatternView>& patterns, int ready,
+  void summarize(const ConsolidateInput& in, const std::vector<consolidate_draft::PatternView>& patterns, int ready,
                  int not_ready, const ConsolidateResult& res, NightReport& rep) {
     char buf[256];
     if (patterns.empty()) {
@@ -279,22 +280,22 @@ class ConsolidateDraft final : public Consolidator {
     }
   }
 
-  void run_lifecycle(Store& store, const ConsolidateInput& in, const drafting::DraftState& state,
-                     const std::map<std::string, std::vector<drafting::ExistingSkill>>& catalog, Context& ctx,
+  void run_lifecycle(Store& store, const ConsolidateInput& in, const consolidate_draft::DraftState& state,
+                     const std::map<Target, std::vector<consolidate_draft::ExistingSkill>>& catalog, Context& ctx,
                      NightReport& rep) {
-    std::vector<drafting::ExistingSkill> live;
+    std::vector<consolidate_draft::ExistingSkill> live;
     for (const auto& [t, v] : catalog) live.insert(live.end(), v.begin(), v.end());
-    std::vector<lifecycle::StagedDraft> staged;
+    std::vector<consolidate_draft::StagedDraft> staged;
     for (const auto& d : state.drafts)
       for (const auto& t : d.targets) staged.push_back({t.target, t.name, t.sha256, d.night});
     const bool dry = ctx.run().flags.dry_run;
-    const auto r = lifecycle::run_lifecycle(store, live, all_targets(), in.digests, staged, life_, dry, ctx);
+    const auto r = consolidate_draft::run_lifecycle(store, live, all_targets(), in.digests, staged, life_, dry, ctx);
     rep.notes.insert(rep.notes.end(), r.notes.begin(), r.notes.end());
     for (const auto& [k, v] : r.counts) rep.counts[k] += v;
   }
 
-  drafting::DraftSettings s_;
-  lifecycle::Settings life_;
+  consolidate_draft::DraftSettings s_;
+  consolidate_draft::Settings life_;
   std::string backend_id_;
   std::string replay_backend_;
   int max_drafts_ = 5;

@@ -7,7 +7,7 @@
 #include "skillpipe/kit/safety.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 namespace {
 
 std::string code_list(const std::vector<std::string>& v) {
@@ -186,4 +186,4 @@ std::string append_section(const PatternView& p, const std::string& base, const 
   return text + "\n\n" + section;
 }
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

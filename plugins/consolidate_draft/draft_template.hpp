@@ -12,7 +12,7 @@
 #include "pattern_view.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 
 // Whom a draft is for and where its evidence comes from.
 struct DraftFor {
@@ -41,4 +41,4 @@ std::string append_section(const PatternView& p, const std::string& base, const 
 // "## Learned pattern: <label> (`<id>`)" - how a pattern's appended section is found again.
 std::string section_heading(const PatternView& p);
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

@@ -8,7 +8,7 @@
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 namespace {
 
 bool same_finding(const SafetyFinding& a, const SafetyFinding& b) {
@@ -16,10 +16,10 @@ bool same_finding(const SafetyFinding& a, const SafetyFinding& b) {
 }
 
 // The same key the store uses to refuse a document proposed twice (case-insensitive).
-std::string doc_key(const std::string& target, const std::string& name) { return to_lower_ascii(target + "/" + name); }
+std::string doc_key(Target target, const std::string& name) { return to_lower_ascii(to_string(target) + "/" + name); }
 
 // `base`, or the first of base-2, base-3, ... that no proposal claims tonight.
-std::string unclaimed_name(const NameClaims& claims, const DraftSettings& s, const std::string& target,
+std::string unclaimed_name(const NameClaims& claims, const DraftSettings& s, Target target,
                            const std::string& project, const std::string& base) {
   for (int n = 1; n < 1000; ++n) {
     const std::string name = n == 1 ? base : base + "-" + std::to_string(n);
@@ -29,18 +29,18 @@ std::string unclaimed_name(const NameClaims& claims, const DraftSettings& s, con
 }
 
 // The targets a pattern is drafted for: the configured ones, else its agents' skill targets.
-std::vector<std::string> targets_for(const PatternView& p, const DraftSettings& s, std::vector<std::string>& notes) {
+std::vector<Target> targets_for(const PatternView& p, const DraftSettings& s, std::vector<std::string>& notes) {
   if (!s.targets.empty()) return s.targets;
-  std::vector<std::string> out;
+  std::vector<Target> out;
   for (Agent a : p.agents) {
     if (a == Agent::kClaude || a == Agent::kCodex) {
-      out.push_back(to_string(Target{a, DocKind::kSkill}));
+      out.push_back(Target{a, DocKind::kSkill});
     } else {
       notes.push_back("pattern `" + p.label + "`: sessions of " + to_string(a) +
                       " are evidence, but skillpipe cannot draft " + to_string(a) + " skills yet");
     }
   }
-  if (out.empty() && p.agents.empty()) out.push_back("claude_skill");  // evidence from before agents were kept
+  if (out.empty() && p.agents.empty()) out.push_back(Target{Agent::kClaude, DocKind::kSkill});  // evidence from before agents were kept
   return out;
 }
 
@@ -55,17 +55,17 @@ std::vector<ExistingSkill> in_place(const std::vector<ExistingSkill>& skills, bo
 
 }  // namespace
 
-bool NameClaims::taken(const std::string& target, const std::string& name, const std::string& live_path) const {
+bool NameClaims::taken(Target target, const std::string& name, const std::string& live_path) const {
   return keys_.count(doc_key(target, name)) || (!live_path.empty() && keys_.count("path:" + live_path));
 }
 
-void NameClaims::claim(const std::string& target, const std::string& name, const std::string& live_path) {
+void NameClaims::claim(Target target, const std::string& name, const std::string& live_path) {
   keys_.insert(doc_key(target, name));
   if (!live_path.empty()) keys_.insert("path:" + live_path);
 }
 
 PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
-                           const std::map<std::string, std::vector<ExistingSkill>>& catalog, Backend* llm,
+                           const std::map<Target, std::vector<ExistingSkill>>& catalog, Backend* llm,
                            const std::string& project, const std::string& night, const DraftRecord* previous,
                            NameClaims& claims, Context& ctx) {
   PatternDraft out;
@@ -80,25 +80,26 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
   const bool project_skill = s.scope == "project" && one_project && project != "all";
   DraftSettings placed = s;
   placed.scope = project_skill ? "project" : "user";
-  for (const auto& target : targets_for(p, s, out.notes)) {
-    const DraftFor draft_for{parse_target(target).value_or(Target{}).agent, where_from(p, project)};
+  for (const Target& target : targets_for(p, s, out.notes)) {
+    const std::string tname = to_string(target);
+    const DraftFor draft_for{target.agent, where_from(p, project)};
     const auto cit = catalog.find(target);
     const auto skills = cit == catalog.end() ? std::vector<ExistingSkill>{} : in_place(cit->second, project_skill, project);
     const ExistingSkill* existing = match_skill(skills, skill_name_for(p), p.label, p.skill_hint, s.match_threshold);
     if (existing && claims.taken(target, existing->name, existing->path)) {
       out.notes.push_back("pattern `" + p.label + "` (" + p.id + "): another pattern extends skill `" +
-                          existing->name + "` for " + target + " tonight; this one waits for the next night");
+                          existing->name + "` for " + tname + " tonight; this one waits for the next night");
       continue;
     }
     const std::string own_name =
         existing ? existing->name : unclaimed_name(claims, placed, target, project, skill_name_for(p));
 
     Proposal prop;
-    prop.target = parse_target(target).value_or(Target{});
+    prop.target = target;
     prop.name = existing ? existing->name : own_name;
     prop.live_path = existing ? existing->path : new_skill_path(s.roots, target, project, placed.scope, own_name);
     if (prop.live_path.empty()) {
-      out.notes.push_back("pattern `" + p.label + "`: no " + target + " root available for this project; not drafted");
+      out.notes.push_back("pattern `" + p.label + "`: no " + tname + " root available for this project; not drafted");
       continue;
     }
     std::string base;
@@ -167,7 +168,7 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     out.record.targets.push_back({target, prop.name, prop.live_path, sha256_hex(prop.proposed_text)});
     std::string n = "pattern `" + p.label + "` (" + p.id + "): " +
                     (append ? "appended to" : ours ? "updated its" : "drafted new") +
-                    " skill `" + prop.name + "` for " + target + " — " + to_string(prop.status);
+                    " skill `" + prop.name + "` for " + tname + " — " + to_string(prop.status);
     if (quarantined) {
       int shown = 0;
       n += " (";
@@ -181,11 +182,11 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     out.notes.push_back(n);
     for (const auto& f : findings)
       if (severity_rank(f.severity) >= severity_rank(s.quarantine_severity))
-        out.record.reasons.push_back(target + ": " + format_finding(f));
+        out.record.reasons.push_back(tname + ": " + format_finding(f));
     out.proposals.push_back(std::move(prop));
   }
-  out.record.status = to_string(any_quarantined ? ProposalStatus::kQuarantined : ProposalStatus::kDraft);
+  out.record.status = any_quarantined ? ProposalStatus::kQuarantined : ProposalStatus::kDraft;
   return out;
 }
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

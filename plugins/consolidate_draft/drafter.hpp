@@ -13,13 +13,13 @@
 #include "skillpipe/kit/safety.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 
 struct DraftSettings {
   // Where drafts go; empty: the skill target of each agent whose sessions make up the
   // pattern (Claude Code sessions -> claude_skill, Codex sessions -> codex_skill).
-  std::vector<std::string> targets;
-  SkillRoots roots;
+  std::vector<Target> targets;
+  SkillRoots roots = SkillRoots::defaults();
   std::string scope = "project";  // where new skills go: project | user
   double match_threshold = 0.6;
   std::string quarantine_severity = "medium";
@@ -31,8 +31,8 @@ struct DraftSettings {
 // made unique here, before anything is staged.
 class NameClaims {
  public:
-  bool taken(const std::string& target, const std::string& name, const std::string& live_path) const;
-  void claim(const std::string& target, const std::string& name, const std::string& live_path);
+  bool taken(Target target, const std::string& name, const std::string& live_path) const;
+  void claim(Target target, const std::string& name, const std::string& live_path);
 
  private:
   std::set<std::string> keys_;
@@ -61,8 +61,8 @@ struct PatternDraft {
 // name ("-2", "-3", ...); a pattern whose matching existing skill another pattern extends
 // tonight waits for the next night (noted), so no document is proposed twice.
 PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
-                           const std::map<std::string, std::vector<ExistingSkill>>& catalog, Backend* llm,
+                           const std::map<Target, std::vector<ExistingSkill>>& catalog, Backend* llm,
                            const std::string& project, const std::string& night, const DraftRecord* previous,
                            NameClaims& claims, Context& ctx);
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

@@ -14,7 +14,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::lifecycle {
+namespace skillpipe::consolidate_draft {
 namespace {
 
 constexpr double kDayMs = 86400000.0;
@@ -47,13 +47,7 @@ std::string fmt(double v, int decimals) {
   return b;
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string label(const Profile& p) { return "`" + p.name + "` (" + p.target + ")"; }
+std::string label(const Profile& p) { return "`" + p.name + "` (" + to_string(p.target) + ")"; }
 
 // A skill name as a digest records it may carry a plugin prefix ("plugin:skill").
 std::string bare_skill(const std::string& s) {
@@ -61,10 +55,10 @@ std::string bare_skill(const std::string& s) {
   return colon == std::string::npos ? s : s.substr(colon + 1);
 }
 
-std::string archive_key(const Profile& p) { return "offline/archive/" + p.target + "/" + p.name; }
+std::string archive_key(const Profile& p) { return "offline/archive/" + to_string(p.target) + "/" + p.name; }
 
 std::string archive_json(const Profile& p, const std::string& text, const std::string& night, std::int64_t now) {
-  return "{\"name\":" + json_quote(p.name) + ",\"target\":" + json_quote(p.target) +
+  return "{\"name\":" + json_quote(p.name) + ",\"target\":" + json_quote(to_string(p.target)) +
          ",\"live_path\":" + json_quote(p.live_path) + ",\"sha256\":" + json_quote(sha256_hex(text)) +
          ",\"archived_at\":" + json_quote(format_iso8601_s(now)) + ",\"night\":" + json_quote(night) +
          ",\"text\":" + json_quote(text) + "}";
@@ -87,8 +81,8 @@ double retention(const Profile& p, std::int64_t now, const Settings& s) {
   return 1.0 - std::exp(-p.strength * std::exp2(-age / half_life_ms(s)));
 }
 
-Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& live,
-                     const std::vector<std::string>& scanned_targets, const std::vector<SessionDigest>& digests,
+Report run_lifecycle(Store& store, const std::vector<consolidate_draft::ExistingSkill>& live,
+                     const std::vector<Target>& scanned_targets, const std::vector<SessionDigest>& digests,
                      const std::vector<StagedDraft>& staged, const Settings& s, bool dry_run, Context& ctx) {
   Report rep;
   if (!s.enabled) return rep;
@@ -104,7 +98,7 @@ Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& l
       rep.notes.push_back(std::string("lifecycle: ") + e.what() + "; profiles start over (old state kept)");
     }
   }
-  auto staged_match = [&](const std::string& target, const std::string& name, const std::string& sha) {
+  auto staged_match = [&](Target target, const std::string& name, const std::string& sha) {
     for (const auto& d : staged)
       if (d.target == target && d.name == name && d.sha256 == sha) return &d;
     return static_cast<const StagedDraft*>(nullptr);
@@ -187,8 +181,8 @@ Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& l
     for (const auto& used : d.skills_used) {
       for (auto& p : st.profiles) {
         if (p.name != bare_skill(used)) continue;
-        // A Claude Code session loads Claude skills, a Codex session Codex skills.
-        if ((d.source == "claude" && p.target != "claude_skill") || (d.source == "codex" && p.target != "codex_skill"))
+        // A session loads only its own agent's skills (a Claude Code session, Claude's).
+        if (const auto agent = parse_agent(d.source); agent && *agent != p.target.agent)
           continue;
         auto& seen = p.counted_sessions;
         if (std::find(seen.begin(), seen.end(), d.session_id) != seen.end()) continue;
@@ -237,7 +231,7 @@ Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& l
       }
       // Save first (state, then a night artifact), mark, remove: a crash leaves a copy.
       store.put_state(archive_key(p), archive_json(p, l->text, night, now));
-      const std::string rel = "archive/" + p.target + "/" + p.name + "/SKILL.md";
+      const std::string rel = "archive/" + to_string(p.target) + "/" + p.name + "/SKILL.md";
       store.write_artifact(rel, l->text);
       p.status = "archiving";
       store.put_state(kProfilesKey, profiles_to_json(st));
@@ -260,4 +254,4 @@ Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& l
   return rep;
 }
 
-}  // namespace skillpipe::lifecycle
+}  // namespace skillpipe::consolidate_draft

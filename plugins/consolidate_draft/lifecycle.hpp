@@ -27,7 +27,7 @@ namespace skillpipe {
 class Store;
 }
 
-namespace skillpipe::lifecycle {
+namespace skillpipe::consolidate_draft {
 
 struct Settings {
   bool enabled = true;
@@ -42,7 +42,7 @@ struct Settings {
 
 // A draft staged on an earlier night, to recognise its adoption.
 struct StagedDraft {
-  std::string target;
+  Target target;
   std::string name;
   std::string sha256;  // of the proposed text
   std::string night;
@@ -57,8 +57,8 @@ double retention(const Profile& p, std::int64_t now_ms, const Settings& s);
 
 // Updates the profiles in `store` (key kProfilesKey) from the live skills and the night's
 // digests, then applies the cold/archive transitions. `dry_run` moves nothing.
-Report run_lifecycle(Store& store, const std::vector<drafting::ExistingSkill>& live,
-                     const std::vector<std::string>& scanned_targets, const std::vector<SessionDigest>& digests,
+Report run_lifecycle(Store& store, const std::vector<consolidate_draft::ExistingSkill>& live,
+                     const std::vector<Target>& scanned_targets, const std::vector<SessionDigest>& digests,
                      const std::vector<StagedDraft>& staged, const Settings& settings, bool dry_run, Context& ctx);
 
-}  // namespace skillpipe::lifecycle
+}  // namespace skillpipe::consolidate_draft

@@ -6,7 +6,10 @@
 #include <string_view>
 #include <vector>
 
-namespace skillpipe::lifecycle {
+#include "skillpipe/fields.hpp"
+#include "skillpipe/records.hpp"
+
+namespace skillpipe::consolidate_draft {
 
 struct Version {
   int version = 0;
@@ -16,9 +19,17 @@ struct Version {
   std::string sha256;  // of the live text after the action ("" when gone)
   std::string note;
 };
+SKILLPIPE_FIELDS(Version) {
+  v("version", r.version);
+  v("action", r.action);
+  v("at", r.at);
+  v("night", r.night);
+  v("sha256", r.sha256);
+  v("note", r.note);
+}
 
 struct Profile {
-  std::string target;  // claude_skill | codex_skill
+  Target target;       // a skill target
   std::string name;
   std::string live_path;
   std::string origin;          // manual | evolved
@@ -35,16 +46,36 @@ struct Profile {
   std::vector<std::string> counted_sessions;  // sessions already counted (bounded)
   std::vector<Version> versions;
 };
+SKILLPIPE_FIELDS(Profile) {
+  v("target", r.target);
+  v("name", r.name);
+  v("live_path", r.live_path);
+  v("origin", r.origin);
+  v("status", r.status);
+  v("user_modified", r.user_modified);
+  v("uses", r.uses);
+  v("successes", r.successes);
+  v("failures", r.failures);
+  v("created_ms", r.created_ms);
+  v("last_used_ms", r.last_used_ms);
+  v("strength", r.strength);
+  v("strength_at_ms", r.strength_at_ms);
+  v("sha256", r.sha256);
+  v("counted_sessions", r.counted_sessions);
+  v("versions", r.versions);
+}
 
 struct ProfileState {
+  static constexpr int kSchemaVersion = 1;
   std::vector<Profile> profiles;
-  Profile* find(const std::string& target, const std::string& name);
+  Profile* find(Target target, const std::string& name);
 };
+SKILLPIPE_FIELDS(ProfileState) { v("profiles", r.profiles); }
 
 constexpr const char* kProfilesKey = "offline/skill_profiles";
 
-// Throws skillpipe::Error naming the bad field.
+// Throws RecordError naming the bad field.
 ProfileState parse_profiles(std::string_view json);
 std::string profiles_to_json(const ProfileState& state);
 
-}  // namespace skillpipe::lifecycle
+}  // namespace skillpipe::consolidate_draft

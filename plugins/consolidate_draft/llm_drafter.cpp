@@ -7,7 +7,7 @@
 #include "skillpipe/kit/safety.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 namespace {
 
 const char* const kSystem =
@@ -99,4 +99,4 @@ LlmDraft llm_draft(Backend& backend, const PatternView& p, const std::string& na
   return out;
 }
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

@@ -10,7 +10,7 @@
 #include "pattern_view.hpp"
 #include "skillpipe/backend.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 
 struct LlmDraft {
   bool ok = false;
@@ -25,4 +25,4 @@ struct LlmDraft {
 LlmDraft llm_draft(Backend& backend, const PatternView& p, const std::string& name, const std::string& template_text,
                    bool append, const std::string& base, Context& ctx);
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

@@ -7,7 +7,7 @@
 
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 
 bool read_pattern(const TaskRecord& t, PatternView& p, std::string* why) {
   if (!t.pattern || t.pattern->id.empty()) {
@@ -52,4 +52,4 @@ bool read_pattern(const TaskRecord& t, PatternView& p, std::string* why) {
   return true;
 }
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

@@ -7,7 +7,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 
 struct PatternView {
   std::string id;
@@ -36,4 +36,4 @@ struct PatternView {
 // False (with `why`) when `t` is not a pattern task record.
 bool read_pattern(const TaskRecord& t, PatternView& out, std::string* why);
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

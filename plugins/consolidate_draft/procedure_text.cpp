@@ -5,7 +5,7 @@
 
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 namespace {
 
 // What an agent calls its tools, by what they do.
@@ -100,4 +100,4 @@ std::string procedure_steps(const PatternView& p, Agent agent) {
   return out;
 }
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

@@ -11,10 +11,10 @@
 #include "pattern_view.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 
 // The numbered steps ("1. Run `git log --oneline --merges` with the `Bash` tool (4 of 4
 // sessions).\n..."), or "" when the sessions left nothing to describe.
 std::string procedure_steps(const PatternView& p, Agent agent);
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

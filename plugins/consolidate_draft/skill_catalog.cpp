@@ -11,25 +11,13 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::drafting {
+namespace skillpipe::consolidate_draft {
 
-std::string expand_root(const std::string& root, const std::string& project) {
-  std::string r = root;
-  const auto at = r.find("{project}");
-  if (at != std::string::npos) {
-    if (project.empty() || project == "all" || project[0] != '/') return {};
-    r.replace(at, 9, project);
-  }
-  r = expand_path(r);
-  while (r.size() > 1 && r.back() == '/') r.pop_back();
-  return r;
-}
-
-std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, const std::string& target, const std::string& project) {
+std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, Target target, const std::string& project) {
   std::vector<ExistingSkill> out;
   std::set<std::string> seen;
-  for (const auto& raw : roots.of(target)) {
-    const std::string root = expand_root(raw, project);
+  for (const auto& raw : roots.of(target.agent)) {
+    const std::string root = targets::expand_root(raw, project);
     std::error_code ec;
     if (root.empty() || !fs::is_directory(root, ec)) continue;
     std::vector<fs::path> dirs;
@@ -89,20 +77,9 @@ const ExistingSkill* match_skill(const std::vector<ExistingSkill>& skills, const
   return best;
 }
 
-std::string new_skill_path(const SkillRoots& roots, const std::string& target, const std::string& project,
+std::string new_skill_path(const SkillRoots& roots, Target target, const std::string& project,
                            const std::string& scope, const std::string& name) {
-  const auto& list = roots.of(target);
-  std::string user, proj;
-  for (const auto& r : list) {
-    const bool needs_project = r.find("{project}") != std::string::npos;
-    const std::string e = expand_root(r, project);
-    if (e.empty()) continue;
-    if (needs_project && proj.empty()) proj = e;
-    if (!needs_project && user.empty()) user = e;
-  }
-  std::string root = scope == "project" && !proj.empty() ? proj : !user.empty() ? user : proj;
-  if (root.empty()) return {};
-  return root + "/" + name + "/SKILL.md";
+  return targets::new_skill_path(roots, target.agent, project, scope == "project", name);
 }
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

@@ -1,30 +1,23 @@
 // skill_catalog.hpp - the skills an agent already has, per target and skill root.
 //
-// Roots follow the store's target conventions: "<root>/<name>/SKILL.md", "{project}" in a
-// root is the night's project, "~" and $VARS expand. The directory name is the skill's name
-// (what the store checks on adoption); the frontmatter name is kept for matching.
+// Roots follow the targets vocabulary (skillpipe/kit/targets.hpp): "<root>/<name>/SKILL.md",
+// "{project}" in a root is the night's project, "~" and $VARS expand. The directory name is
+// the skill's name (what the store checks on adoption); the frontmatter name is kept for
+// matching.
 #pragma once
 
-#include <map>
 #include <string>
 #include <vector>
 
-namespace skillpipe::drafting {
+#include "skillpipe/kit/targets.hpp"
+#include "skillpipe/records.hpp"
 
-struct SkillRoots {
-  std::vector<std::string> claude{"~/.claude/skills", "{project}/.claude/skills"};
-  std::vector<std::string> codex{"~/.agents/skills", "{project}/.agents/skills"};
-  const std::vector<std::string>& of(const std::string& target) const {
-    return target == "codex_skill" ? codex : claude;
-  }
-};
+namespace skillpipe::consolidate_draft {
 
-// A root with "{project}" replaced and "~"/$VARS expanded; "" when it needs a project and
-// the night has none ("all").
-std::string expand_root(const std::string& root, const std::string& project);
+using targets::SkillRoots;
 
 struct ExistingSkill {
-  std::string target;  // claude_skill | codex_skill
+  Target target;       // a skill target
   std::string name;    // directory name
   std::string root;    // expanded root
   std::string path;    // <root>/<name>/SKILL.md
@@ -38,7 +31,7 @@ struct ExistingSkill {
 
 // Every <root>/<name>/SKILL.md of the target's roots, in root order; the first root wins
 // when two define the same name (the agent's own precedence).
-std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, const std::string& target, const std::string& project);
+std::vector<ExistingSkill> scan_skills(const SkillRoots& roots, Target target, const std::string& project);
 
 // The existing skill a pattern's draft should extend instead of creating `name`: one with
 // that name, else the one whose name and description contain the most of the pattern's
@@ -49,7 +42,7 @@ const ExistingSkill* match_skill(const std::vector<ExistingSkill>& skills, const
 
 // The live path a new skill `name` of `target` would be adopted to: the project root when
 // `scope` is "project" and the night has a project, else the first user-level root.
-std::string new_skill_path(const SkillRoots& roots, const std::string& target, const std::string& project,
+std::string new_skill_path(const SkillRoots& roots, Target target, const std::string& project,
                            const std::string& scope, const std::string& name);
 
-}  // namespace skillpipe::drafting
+}  // namespace skillpipe::consolidate_draft

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "epoch.hpp"
@@ -19,6 +20,7 @@
 #include "settings.hpp"
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/targets.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
@@ -28,7 +30,7 @@
 namespace skillpipe {
 namespace {
 
-using namespace reflect;
+using namespace consolidate_reflect;
 
 constexpr const char* kEnableHint =
     "To run the full cycle (replay, reflection, validation gate), define an LLM backend under `backends:` "
@@ -61,26 +63,26 @@ class ConsolidateReflect final : public Consolidator {
     Epoch epoch(ctx, s_, evaluator, reflector, rejected_before(past), carried_before(past));
 
     // The gated documents: the first skill target and the first memory target.
-    std::string skill_target, memory_target;
-    for (const auto& t : s_.targets) {
-      if (skill_target.empty() && is_skill_target(t)) skill_target = t;
-      if (memory_target.empty() && is_memory_target(t)) memory_target = t;
+    std::optional<Target> skill_target, memory_target;
+    for (const Target& t : s_.targets) {
+      if (!skill_target && t.kind == DocKind::kSkill) skill_target = t;
+      if (!memory_target && t.kind == DocKind::kMemory) memory_target = t;
     }
     std::vector<std::string> notes;
-    const bool no_skill = skill_target.empty();
-    if (no_skill) skill_target = "claude_skill";
-    const bool no_memory = memory_target.empty() || project == "all";
-    if (memory_target.empty()) memory_target = skill_target == "codex_skill" ? "codex_memory" : "claude_memory";
+    const bool no_skill = !skill_target;
+    if (no_skill) skill_target = Target{Agent::kClaude, DocKind::kSkill};
+    const bool no_memory = !memory_target || project == "all";
+    if (!memory_target) memory_target = Target{skill_target->agent, DocKind::kMemory};
     const std::string skill_path =
-        live_path_for(skill_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root, project);
-    GroupPlan plan = plan_groups(input.tasks, s_, project, skill_target, skill_path);
+        live_path_for(*skill_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root, project);
+    GroupPlan plan = plan_groups(input.tasks, s_, project, *skill_target, skill_path);
     notes.insert(notes.end(), plan.notes.begin(), plan.notes.end());
     DocFile memory;
     if (project != "all") {
       memory = load_document(
-          memory_target, memory_target == "codex_memory" ? "AGENTS.md" : "CLAUDE.md",
-          live_path_for(memory_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root, project));
-    } else if (s_.evolve_memory && !memory_target.empty()) {
+          *memory_target, targets::memory_name(memory_target->agent),
+          live_path_for(*memory_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root, project));
+    } else if (s_.evolve_memory) {
       notes.push_back("A night over all projects has no project memory document; only skills evolve.");
     }
 
@@ -280,5 +282,5 @@ class ConsolidateReflect final : public Consolidator {
 SKILLPIPE_PLUGIN(skillpipe::StageKind::kConsolidator, "1.0.0",
                  "Reflects on replay failures, proposes bounded skill/memory edits, keeps them only if they beat "
                  "the baseline on val",
-                 skillpipe::reflect::kSchemaJson,
+                 skillpipe::consolidate_reflect::kSchemaJson,
                  [] { return std::unique_ptr<skillpipe::StageBase>(new skillpipe::ConsolidateReflect); });

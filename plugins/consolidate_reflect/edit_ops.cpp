@@ -5,7 +5,7 @@
 #include "skillpipe/kit/util.hpp"
 #include "text_util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 constexpr std::size_t kMinAnchor = 4;  // shorter anchors match too much to be meant
@@ -308,4 +308,4 @@ ApplyResult apply_edits(std::string_view document, const std::vector<Edit>& edit
   return r;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -20,7 +20,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct EditBounds {
   std::size_t max_edit_chars = 400;     // one edit's content
@@ -46,4 +46,4 @@ ApplyResult apply_edits(std::string_view document, const std::vector<Edit>& edit
 // True for the statuses of edits that changed nothing and never reach the gate.
 bool is_unmatched_status(EditStatus status);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -8,7 +8,7 @@
 #include "task_splits.hpp"
 #include "text_util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 constexpr std::size_t kMaxContrasts = 6;
@@ -521,4 +521,4 @@ int Epoch::looks_of(const std::vector<Edit>& edits) const {
   return looks;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

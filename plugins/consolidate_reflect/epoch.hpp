@@ -30,7 +30,7 @@
 #include "reflector.hpp"
 #include "settings.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct EpochSpec {
   std::string group;  // skill name the group is about
@@ -104,4 +104,4 @@ class Epoch {
   int candidates_ = 0;  // statistical tests run tonight, over every group
 };
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

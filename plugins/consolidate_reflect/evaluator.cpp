@@ -6,7 +6,7 @@
 #include "skillpipe/errors.hpp"
 #include "text_util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 Scored Evaluator::run(const std::vector<TaskRecord>& tasks, const std::string& skill, const std::string& memory,
                       const std::string& variant, const std::string& phase, int rollouts) {
@@ -95,4 +95,4 @@ bool sample_scores(const EvalResult& r, const std::string& task_id, int sample, 
   return true;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

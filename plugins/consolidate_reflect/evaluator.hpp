@@ -11,7 +11,7 @@
 #include "skillpipe/evaluation.hpp"
 #include "skillpipe/stage.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct Usage {
   TokenUsage tokens;
@@ -51,4 +51,4 @@ std::string why_failed(const EvalResult& r, const std::string& task_id, int samp
 // (hard, soft) of one sample, averaged over judges; false when the sample has no verdict.
 bool sample_scores(const EvalResult& r, const std::string& task_id, int sample, double& hard, double& soft);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

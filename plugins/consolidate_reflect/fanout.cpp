@@ -5,29 +5,29 @@
 #include <set>
 
 #include "skillpipe/kit/safety.hpp"
+#include "skillpipe/kit/targets.hpp"
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
-std::vector<std::pair<std::string, std::string>> skill_search_roots(const Settings& s, const std::string& project) {
-  std::vector<std::pair<std::string, std::string>> roots;
+std::vector<std::pair<std::string, Target>> skill_search_roots(const Settings& s, const std::string& project) {
+  std::vector<std::pair<std::string, Target>> roots;
   std::set<std::string> seen;
-  auto add = [&](const std::string& root, const char* target) {
-    if (root.find("{project}") != std::string::npos && project == "all") return;
-    const std::string r = expand_root(root, project);
-    if (seen.insert(r).second) roots.emplace_back(r, target);
+  auto add = [&](const std::string& root, Agent agent) {
+    const std::string r = targets::expand_root(root, project);
+    if (!r.empty() && seen.insert(r).second) roots.emplace_back(r, Target{agent, DocKind::kSkill});
   };
-  add(s.claude_skill_root, "claude_skill");
-  add(s.codex_skill_root, "codex_skill");
-  add("~/.claude/skills", "claude_skill");
-  add("~/.agents/skills", "codex_skill");
-  for (const auto& r : s.skill_roots) add(r, "claude_skill");
+  add(s.claude_skill_root, Agent::kClaude);
+  add(s.codex_skill_root, Agent::kCodex);
+  add(targets::conventions(Agent::kClaude).user_skill_root, Agent::kClaude);
+  add(targets::conventions(Agent::kCodex).user_skill_root, Agent::kCodex);
+  for (const auto& r : s.skill_roots) add(r, Agent::kClaude);
   return roots;
 }
 
 GroupPlan plan_groups(const std::vector<TaskRecord>& tasks, const Settings& s, const std::string& project,
-                      const std::string& managed_target, const std::string& managed_path) {
+                      Target managed_target, const std::string& managed_path) {
   GroupPlan plan;
   Group managed;
   managed.name = s.skill_name;
@@ -49,7 +49,7 @@ GroupPlan plan_groups(const std::vector<TaskRecord>& tasks, const Settings& s, c
       continue;
     }
     std::string why;
-    std::vector<std::pair<std::string, std::string>> found;  // (canonical path, target)
+    std::vector<std::pair<std::string, Target>> found;  // (canonical path, target)
     if (!valid_skill_name(hint)) {
       why = "not a skill directory name";
     } else if (static_cast<int>(hinted.size()) >= s.fanout_max) {
@@ -88,4 +88,4 @@ GroupPlan plan_groups(const std::vector<TaskRecord>& tasks, const Settings& s, c
   return plan;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

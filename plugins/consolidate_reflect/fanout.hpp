@@ -11,12 +11,12 @@
 #include "settings.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct Group {
   std::string name;      // skill name
   bool managed = false;  // the managed (skillpipe-learned) skill
-  std::string target;    // claude_skill | codex_skill
+  Target target;         // a skill target
   std::string path;      // the skill's live SKILL.md
   std::vector<TaskRecord> tasks;
 };
@@ -27,9 +27,9 @@ struct GroupPlan {
 };
 
 // The roots searched for a hinted skill, each with the target its skills belong to.
-std::vector<std::pair<std::string, std::string>> skill_search_roots(const Settings& s, const std::string& project);
+std::vector<std::pair<std::string, Target>> skill_search_roots(const Settings& s, const std::string& project);
 
 GroupPlan plan_groups(const std::vector<TaskRecord>& tasks, const Settings& s, const std::string& project,
-                      const std::string& managed_target, const std::string& managed_path);
+                      Target managed_target, const std::string& managed_path);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

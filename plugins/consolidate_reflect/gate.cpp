@@ -7,7 +7,7 @@
 
 #include "text_util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 constexpr double kEps = 1e-9;  // scores are means of small fractions; ignore float dust
@@ -216,4 +216,4 @@ std::string score_formula(const GateConfig& cfg) {
          ")) / " + fmt_g(m.w_accuracy + m.w_tokens + m.w_latency);
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

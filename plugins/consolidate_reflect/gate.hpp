@@ -22,7 +22,7 @@
 
 #include "stats.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct MultiObjective {
   bool enabled = false;
@@ -103,4 +103,4 @@ std::string metric_label(const GateConfig& cfg);
 // e.g. "score = (1-0.5)*hard + 0.5*soft"
 std::string score_formula(const GateConfig& cfg);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

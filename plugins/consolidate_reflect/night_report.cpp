@@ -2,16 +2,17 @@
 
 #include <cstdio>
 
+#include "skillpipe/kit/targets.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "text_util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 Proposal make(const DocFile& doc, const std::string& text, ProposalStatus status, const EpochResult& r) {
   Proposal p;
   p.name = doc.name;
-  p.target = parse_target(doc.target).value_or(Target{});
+  p.target = doc.target;
   p.live_path = doc.path;
   p.base_text = doc.base_text;
   p.base_sha256 = doc.base_sha256;
@@ -86,8 +87,8 @@ std::vector<Proposal> build_proposals(const GroupOutcome& g, const Settings& s, 
     if (r.skill_changed()) out.push_back(make(g.skill, r.skill_text, status, r));
     return out;
   }
-  for (const auto& target : s.targets) {
-    const bool skill = is_skill_target(target);
+  for (const Target& target : s.targets) {
+    const bool skill = target.kind == DocKind::kSkill;
     if (skill ? !r.skill_changed() : !r.memory_changed()) continue;
     const DocFile& gated = skill ? g.skill : g.memory;
     if (target == gated.target) {
@@ -95,16 +96,15 @@ std::vector<Proposal> build_proposals(const GroupOutcome& g, const Settings& s, 
       continue;
     }
     const std::string path = live_path_for(target, s.skill_name, s.claude_skill_root, s.codex_skill_root, project);
-    DocFile other =
-        load_document(target, skill ? s.skill_name : (target == "codex_memory" ? "AGENTS.md" : "CLAUDE.md"), path);
+    DocFile other = load_document(target, skill ? s.skill_name : targets::memory_name(target.agent), path);
     std::string text, why;
     if (!replay_onto(other, skill ? r.accepted_skill : r.accepted_memory, opt, text, why)) {
-      notes.push_back("The lesson was not emitted to " + target + " (" + path + "): " + why + ".");
+      notes.push_back("The lesson was not emitted to " + to_string(target) + " (" + path + "): " + why + ".");
       continue;
     }
     if (text == other.base_text) continue;
     Proposal p = make(other, text, status, r);
-    p.reasons.push_back("the same accepted edits as " + gated.target + " (" + gated.path + ")");
+    p.reasons.push_back("the same accepted edits as " + to_string(gated.target) + " (" + gated.path + ")");
     out.push_back(std::move(p));
   }
   return out;
@@ -160,4 +160,4 @@ NightReport build_report(const std::vector<GroupOutcome>& groups, const Settings
   return rep;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

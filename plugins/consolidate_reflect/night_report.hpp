@@ -9,7 +9,7 @@
 #include "fanout.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct GroupOutcome {
   Group group;
@@ -30,4 +30,4 @@ std::vector<Proposal> build_proposals(const GroupOutcome& g, const Settings& s, 
 // makes the night's action accept).
 NightReport build_report(const std::vector<GroupOutcome>& groups, const Settings& s);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

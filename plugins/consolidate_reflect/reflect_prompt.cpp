@@ -5,7 +5,7 @@
 #include "skillpipe/kit/redact.hpp"
 #include "text_util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 std::string clip(const std::string& s, int n) { return excerpt(redact_secrets(s), static_cast<std::size_t>(n)); }
@@ -96,4 +96,4 @@ std::string build_reflect_prompt(const std::string& tmpl, const PromptInput& in)
   return render_template(tmpl, prompt_values(in));
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -13,7 +13,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct Evidence {
   struct Failure {
@@ -54,4 +54,4 @@ std::string build_reflect_prompt(const std::string& tmpl, const PromptInput& in)
 // Counts criteria across failures, keeping first-seen order.
 void add_criteria(std::vector<std::pair<std::string, int>>& into, const std::vector<std::string>& criteria);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

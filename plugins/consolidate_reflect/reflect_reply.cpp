@@ -5,7 +5,7 @@
 
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 std::string str_member(const rapidjson::Value& o, const char* key) {
@@ -133,4 +133,4 @@ ParsedReply parse_reflect_reply(std::string_view reply, EditTarget target, int e
   return out;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -13,7 +13,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct ParsedReply {
   bool ok = false;          // the reply held a usable JSON structure (maybe no edits)
@@ -25,4 +25,4 @@ struct ParsedReply {
 
 ParsedReply parse_reflect_reply(std::string_view reply, EditTarget target, int edit_budget);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -10,7 +10,7 @@
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 constexpr const char* kSystem =
@@ -118,4 +118,4 @@ ReflectOutcome Reflector::reflect(const PromptInput& input, const std::string& f
   return out;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -11,7 +11,7 @@
 #include "settings.hpp"
 #include "skillpipe/backend.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct ReflectOutcome {
   std::vector<Edit> edits;  // parsed, target set, over-budget ones marked
@@ -40,4 +40,4 @@ class Reflector {
   Usage& usage_;
 };
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

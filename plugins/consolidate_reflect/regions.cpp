@@ -4,7 +4,7 @@
 
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 constexpr std::string_view kPrefix = "<!-- skillpipe:";
@@ -280,4 +280,4 @@ std::size_t ManagedDoc::content_size(const Block& b) {
   return n;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

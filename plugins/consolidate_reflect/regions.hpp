@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 enum class BlockKind { kUser, kLearned, kNotes, kInsert };
 
@@ -65,4 +65,4 @@ const char* block_name(BlockKind k);
 // True when `s` contains text that looks like one of skillpipe's markers.
 bool contains_marker(std::string_view s);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

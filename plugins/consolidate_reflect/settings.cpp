@@ -5,10 +5,11 @@
 
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/safety.hpp"
+#include "skillpipe/kit/targets.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "text_util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 const char* const kSchemaJson = R"({
   "$schema": "http://json-schema.org/draft-04/schema#",
@@ -110,7 +111,7 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
   const std::string p = c.pointer();
   s.backend = c.get_string("backend");
   s.optimizer_backend = c.get_string("optimizer_backend");
-  if (c.has("targets")) s.targets = c.get_string_list("targets");
+  if (c.has("targets")) s.targets = targets::targets_from_config(c, "targets");
   s.skill_name = c.get_string("skill_name", s.skill_name);
   if (!valid_skill_name(s.skill_name))
     throw ConfigError("skill_name '" + s.skill_name +
@@ -193,4 +194,4 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
   return s;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -9,14 +9,14 @@
 #include "gate.hpp"
 #include "skillpipe/config.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 extern const char* const kSchemaJson;
 
 struct Settings {
   std::string backend;            // replay: the target agent's model
   std::string optimizer_backend;  // reflection: the optimizer model ("" = backend)
-  std::vector<std::string> targets{"claude_skill", "claude_memory"};
+  std::vector<Target> targets{{Agent::kClaude, DocKind::kSkill}, {Agent::kClaude, DocKind::kMemory}};
   std::string skill_name = "skillpipe-learned";
   std::string claude_skill_root = "{project}/.claude/skills";
   std::string codex_skill_root = "{project}/.agents/skills";
@@ -53,4 +53,4 @@ const std::vector<std::string>& reflect_placeholders();
 // night cannot use. Relative template paths are taken from `pipeline_dir`.
 Settings parse_settings(const Config& config, const std::string& pipeline_dir);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 // One replay of `t` under documents of `docs_chars` characters.
@@ -127,4 +127,4 @@ std::vector<std::string> fit_to_budget(SpendPlan& plan, const std::vector<TaskRe
   return dropped;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -10,7 +10,7 @@
 #include "settings.hpp"
 #include "skillpipe/backend.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct SpendPlan {
   std::int64_t calls = 0;
@@ -34,4 +34,4 @@ SpendPlan plan_spend(const std::vector<TaskRecord>& tasks, std::size_t docs_char
 std::vector<std::string> fit_to_budget(SpendPlan& plan, const std::vector<TaskRecord>& tasks, std::size_t docs_chars,
                                        const Settings& s, const Backend& replay, const Backend& optimizer, bool fit);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

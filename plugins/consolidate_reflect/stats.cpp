@@ -7,7 +7,7 @@
 #include <numeric>
 #include <optional>
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 std::uint64_t splitmix64(std::uint64_t& s) {
@@ -158,4 +158,4 @@ double sign_test_p(int positives, int negatives) {
   return std::min(1.0, p);
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct Interval {
   double mean = 0;  // mean of the deltas
@@ -41,4 +41,4 @@ struct PairedSamples {
 // which is exactly the evidence k buys. 1 when no task varies.
 double permutation_test_p(const std::vector<PairedSamples>& tasks, int resamples, std::uint64_t seed);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

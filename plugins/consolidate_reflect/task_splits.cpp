@@ -4,7 +4,7 @@
 
 #include "text_util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 Splits split_tasks(const std::vector<TaskRecord>& tasks) {
   Splits s;
@@ -34,4 +34,4 @@ Splits split_tasks(const std::vector<TaskRecord>& tasks) {
   return s;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -7,7 +7,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 struct Splits {
   std::vector<TaskRecord> train, val, test;
@@ -19,4 +19,4 @@ struct Splits {
 // checks: no val task; a task id in both train and val; a train task derived from a val task.
 Splits split_tasks(const std::vector<TaskRecord>& tasks);
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -5,7 +5,7 @@
 
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 
 std::string normalize_for_match(std::string_view s) {
   std::string t = trim(s);
@@ -61,50 +61,10 @@ std::string clean_content(std::string_view s) {
   return out.substr(lead);
 }
 
-std::vector<std::string> template_placeholders(std::string_view t) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while ((i = t.find("{{", i)) != std::string_view::npos) {
-    const std::size_t close = t.find("}}", i + 2);
-    if (close == std::string_view::npos) break;
-    out.push_back(trim(t.substr(i + 2, close - i - 2)));
-    i = close + 2;
-  }
-  return out;
-}
-
-std::string render_template(std::string_view t, const std::map<std::string, std::string>& values) {
-  std::string out;
-  out.reserve(t.size() + 1024);
-  std::size_t i = 0;
-  while (i < t.size()) {
-    const std::size_t open = t.find("{{", i);
-    const std::size_t close = open == std::string_view::npos ? open : t.find("}}", open + 2);
-    if (open == std::string_view::npos || close == std::string_view::npos) {
-      out.append(t.substr(i));
-      break;
-    }
-    out.append(t.substr(i, open - i));
-    auto it = values.find(trim(t.substr(open + 2, close - open - 2)));
-    if (it != values.end()) out += it->second;
-    i = close + 2;
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out += sep;
-    out += v[i];
-  }
-  return out;
-}
-
 std::string format_score(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
   return buf;
 }
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

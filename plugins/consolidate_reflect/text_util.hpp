@@ -6,7 +6,9 @@
 #include <string_view>
 #include <vector>
 
-namespace skillpipe::reflect {
+#include "skillpipe/kit/util.hpp"  // join, render_template, template_placeholders
+
+namespace skillpipe::consolidate_reflect {
 
 // For matching anchors and spotting duplicates: ASCII lower-case, leading list markers
 // ("- ", "* ", "1. ") dropped, whitespace runs collapsed to one space, trimmed.
@@ -20,12 +22,6 @@ std::string excerpt(std::string_view s, std::size_t max_bytes);
 // dropped, trimmed.
 std::string clean_content(std::string_view s);
 
-// {{name}} placeholders (spaces inside the braces allowed), in order of appearance.
-std::vector<std::string> template_placeholders(std::string_view tmpl);
-// Replaces every {{name}} with values[name] ("" when missing).
-std::string render_template(std::string_view tmpl, const std::map<std::string, std::string>& values);
-
-std::string join(const std::vector<std::string>& v, std::string_view sep);
 std::string format_score(double v);  // "0.3333"
 
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -119,7 +119,7 @@ class JudgeLlm : public Judge {
         ctx.count("judge_llm_retries");
       }
       last = call(*backend, req, task, ctx);
-      if (auto r = llmjudge::parse_grader_reply(last, &why)) {
+      if (auto r = judge_llm::parse_grader_reply(last, &why)) {
         v.soft = r->score;
         v.hard = r->score >= threshold_ ? 1.0 : 0.0;
         v.rationale = r->reason.empty() ? "score " + std::to_string(r->score) : r->reason;

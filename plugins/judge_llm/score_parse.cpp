@@ -11,7 +11,7 @@
 
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::llmjudge {
+namespace skillpipe::judge_llm {
 namespace {
 
 // Reads "0.8", "4/5", "80%", "8 / 10" at the start of `s`; sets *used to the bytes read.
@@ -158,4 +158,4 @@ std::optional<GraderReply> parse_grader_reply(std::string_view reply, std::strin
   return std::nullopt;
 }
 
-}  // namespace skillpipe::llmjudge
+}  // namespace skillpipe::judge_llm

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace skillpipe::llmjudge {
+namespace skillpipe::judge_llm {
 
 struct GraderReply {
   double score = 0;                    // 0..1
@@ -18,4 +18,4 @@ struct GraderReply {
 // nullopt when no score in 0..1 can be read; *why then says what was wrong.
 std::optional<GraderReply> parse_grader_reply(std::string_view reply, std::string* why = nullptr);
 
-}  // namespace skillpipe::llmjudge
+}  // namespace skillpipe::judge_llm

@@ -66,7 +66,7 @@ class MinePatterns final : public Miner {
     o_.max_evidence = static_cast<std::size_t>(c.get_int("max_evidence", 5));
     o_.result_chars = static_cast<std::size_t>(c.get_int("excerpt_chars", 400));
     emit_ = c.get_string("emit", "with_success");
-    key_ = c.get_string("state_key", patterns::kStateKey);
+    key_ = c.get_string("state_key", mine_patterns::kStateKey);
     if (o_.min_success_ratio < 0 || o_.min_success_ratio > 1)
       throw ConfigError("min_success_ratio must be between 0 and 1", "/min_success_ratio");
     if (o_.min_task_count < 1) throw ConfigError("min_task_count must be at least 1", "/min_task_count");
@@ -75,12 +75,12 @@ class MinePatterns final : public Miner {
   std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests, Context& ctx) override {
     auto& log = ctx.logger();
     Store* store = ctx.store();
-    patterns::PatternState state = load_state(store, ctx);
+    mine_patterns::PatternState state = load_state(store, ctx);
 
     // The latest digest of each session wins (a session may be harvested again as it grows).
     std::map<std::string, const SessionDigest*> latest;
     for (const auto& d : digests) latest[d.session_id] = &d;
-    std::vector<patterns::Member> members;
+    std::vector<mine_patterns::Member> members;
     for (const auto& [id, d] : latest) {
       const SessionJudgement j = judge_session(*d, o_.judge);
       ctx.count(j.outcome == Outcome::kSuccess ? "sessions_success"
@@ -90,21 +90,21 @@ class MinePatterns final : public Miner {
         log.debug("session {}: outcome unknown ({}), not evidence", id, j.reason);
         continue;
       }
-      members.push_back(patterns::member_from(*d, j, o_));
+      members.push_back(mine_patterns::member_from(*d, j, o_));
     }
     const std::size_t before = state.patterns.size();
-    const auto touched = patterns::absorb(state, std::move(members), o_, format_iso8601_s(now_ms()));
+    const auto touched = mine_patterns::absorb(state, std::move(members), o_, format_iso8601_s(now_ms()));
     ctx.count("patterns_new",
               static_cast<std::int64_t>(state.patterns.size() - std::min(before, state.patterns.size())));
-    if (store) store->put_state(key_, patterns::state_to_json(state));
+    if (store) store->put_state(key_, mine_patterns::state_to_json(state));
 
     std::vector<TaskRecord> out;
     for (const auto& p : state.patterns) {
-      const auto r = patterns::readiness(p, o_);
+      const auto r = mine_patterns::readiness(p, o_);
       if (emit_ == "ready" && !r.ready) continue;
       if (emit_ == "with_success" && r.successes == 0) continue;
       const auto it = touched.find(p.id);
-      out.push_back(patterns::pattern_task(p, o_, it == touched.end() ? 0 : it->second));
+      out.push_back(mine_patterns::pattern_task(p, o_, it == touched.end() ? 0 : it->second));
       ctx.count(r.ready ? "patterns_ready" : "patterns_not_ready");
     }
     std::stable_sort(out.begin(), out.end(), [](const TaskRecord& a, const TaskRecord& b) {
@@ -117,7 +117,7 @@ class MinePatterns final : public Miner {
   }
 
  private:
-  patterns::PatternState load_state(Store* store, Context& ctx) {
+  mine_patterns::PatternState load_state(Store* store, Context& ctx) {
     if (!store) {
       ctx.logger().warn("no store configured: patterns cannot grow across nights");
       return {};
@@ -125,7 +125,7 @@ class MinePatterns final : public Miner {
     const auto text = store->get_state(key_);
     if (!text || text->empty()) return {};
     try {
-      return patterns::parse_state(*text);
+      return mine_patterns::parse_state(*text);
     } catch (const Error& e) {
       // Keep the unreadable state for inspection rather than overwriting it silently.
       store->put_state(key_ + ".corrupt", *text);
@@ -135,9 +135,9 @@ class MinePatterns final : public Miner {
     }
   }
 
-  patterns::MinerOptions o_;
+  mine_patterns::MinerOptions o_;
   std::string emit_ = "with_success";
-  std::string key_ = patterns::kStateKey;
+  std::string key_ = mine_patterns::kStateKey;
 };
 
 }  // namespace

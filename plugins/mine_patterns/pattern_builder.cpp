@@ -12,7 +12,7 @@
 #include "skillpipe/kit/similarity.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::patterns {
+namespace skillpipe::mine_patterns {
 namespace {
 
 // One line, redacted, bounded: what a report or a drafted skill may quote.
@@ -83,7 +83,7 @@ std::string make_label(const Member* typical, const std::vector<Member>& members
   std::vector<std::string> requests;
   if (typical && !typical->redacted) requests.push_back(typical->intent);
   for (const auto& m : members)
-    if (&m != typical && !m.redacted && m.outcome == "success") requests.push_back(m.intent);
+    if (&m != typical && !m.redacted && m.outcome == Outcome::kSuccess) requests.push_back(m.intent);
   std::string label = label_from_requests(requests);
   if (label.size() > 48) label = label.substr(0, label.rfind('-', 48));
   return label;
@@ -98,7 +98,7 @@ std::string make_id(const Member& first) {
 std::vector<const Member*> successes_of(const Pattern& p) {
   std::vector<const Member*> s;
   for (const auto& m : p.members)
-    if (m.outcome == "success") s.push_back(&m);
+    if (m.outcome == Outcome::kSuccess) s.push_back(&m);
   return s;
 }
 
@@ -167,7 +167,7 @@ Member member_from(const SessionDigest& d, const SessionJudgement& j, const Mine
   Member m;
   m.session = d.session_id;
   m.project = d.project;
-  m.outcome = j.outcome == Outcome::kSuccess ? "success" : "fail";
+  m.outcome = j.outcome == Outcome::kSuccess ? Outcome::kSuccess : Outcome::kFail;
   m.reason = j.reason;
   m.corrected = j.corrected;
   m.at = !d.ended_at.empty() ? d.ended_at : d.started_at;
@@ -401,7 +401,7 @@ TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members
   std::vector<const Member*> ev(succ.end() - static_cast<long>(std::min(succ.size(), o.max_evidence)), succ.end());
   int fails = 0;
   for (auto it = p.members.rbegin(); it != p.members.rend() && fails < 2; ++it)
-    if (it->outcome == "fail") {
+    if (it->outcome == Outcome::kFail) {
       ev.push_back(&*it);
       ++fails;
     }
@@ -423,7 +423,7 @@ TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members
   info.files = file_names;
   add_what_succeeded(succ, info);
   for (const Member* m : ev)
-    info.evidence.push_back({m->session, parse_outcome(m->outcome).value_or(Outcome::kUnknown), m->at, m->intent,
+    info.evidence.push_back({m->session, m->outcome, m->at, m->intent,
                              m->result, m->reason});
   info.cluster_size = static_cast<int>(p.members.size());
   info.first_seen = p.members.empty() ? "" : p.members.front().at;
@@ -435,4 +435,4 @@ TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members
   return t;
 }
 
-}  // namespace skillpipe::patterns
+}  // namespace skillpipe::mine_patterns

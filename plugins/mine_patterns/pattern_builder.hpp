@@ -9,7 +9,7 @@
 #include "skillpipe/kit/session_judge.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::patterns {
+namespace skillpipe::mine_patterns {
 
 struct MinerOptions {
   int min_task_count = 2;             // successes a pattern needs to be ready
@@ -54,4 +54,4 @@ ToolChain winning_path(const Pattern& p);
 // readiness, counts, tool chain and evidence excerpts).
 TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members);
 
-}  // namespace skillpipe::patterns
+}  // namespace skillpipe::mine_patterns

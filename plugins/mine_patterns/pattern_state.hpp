@@ -9,14 +9,15 @@
 #include <string_view>
 #include <vector>
 
+#include "skillpipe/fields.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::patterns {
+namespace skillpipe::mine_patterns {
 
 struct Member {
   std::string session;
   std::string project;
-  std::string outcome;  // success | fail
+  Outcome outcome = Outcome::kUnknown;  // kSuccess or kFail
   std::string reason;   // the success judge's reason
   bool corrected = false;
   std::string at;                   // session end (or start), ISO-8601
@@ -30,6 +31,23 @@ struct Member {
   std::vector<ProcedureStep> steps;   // the session's successful commands (procedure.hpp)
   bool redacted = false;              // the request is mostly redaction markers
 };
+SKILLPIPE_FIELDS(Member) {
+  v("session", r.session);
+  v("project", r.project);
+  v("outcome", r.outcome);
+  v("reason", r.reason);
+  v("corrected", r.corrected);
+  v("at", r.at);
+  v("intent", r.intent);
+  v("result", r.result);
+  v("tokens", r.tokens);
+  v("tools", r.tools);
+  v("skills", r.skills);
+  v("files", r.files);
+  v("agent", r.agent);
+  v("steps", r.steps);
+  v("redacted", r.redacted);
+}
 
 struct Pattern {
   std::string id;     // "pat-" + 12 hex, never changes
@@ -41,15 +59,25 @@ struct Pattern {
   int successes() const;
   int failures() const;
 };
+SKILLPIPE_FIELDS(Pattern) {
+  v("id", r.id);
+  v("label", r.label);
+  v("label_fixed", r.label_fixed);
+  v("created_at", r.created_at);
+  v("updated_at", r.updated_at);
+  v("members", r.members);
+}
 
 struct PatternState {
+  static constexpr int kSchemaVersion = 1;
   std::vector<Pattern> patterns;
 };
+SKILLPIPE_FIELDS(PatternState) { v("patterns", r.patterns); }
 
 constexpr const char* kStateKey = "offline/patterns";
 
-// Throws skillpipe::Error naming the bad field when the JSON is not a pattern state.
+// Throws RecordError naming the bad field when the JSON is not a pattern state.
 PatternState parse_state(std::string_view json);
 std::string state_to_json(const PatternState& state);
 
-}  // namespace skillpipe::patterns
+}  // namespace skillpipe::mine_patterns

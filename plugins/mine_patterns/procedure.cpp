@@ -7,7 +7,7 @@
 
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::patterns {
+namespace skillpipe::mine_patterns {
 namespace {
 
 // Tools whose first argument names what they do ("git log", "npm test", "cargo build").
@@ -312,4 +312,4 @@ std::vector<ProcedureStep> common_procedure(const std::vector<std::vector<Proced
   return out;
 }
 
-}  // namespace skillpipe::patterns
+}  // namespace skillpipe::mine_patterns

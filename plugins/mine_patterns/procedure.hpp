@@ -12,7 +12,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::patterns {
+namespace skillpipe::mine_patterns {
 
 // The successful commands of a session as steps, in order, each once; paths under `project`
 // are made relative, here-document bodies dropped, `cd` left out. `support` is 1.
@@ -29,4 +29,4 @@ std::string step_key(const ProcedureStep& step);
 std::vector<ProcedureStep> common_procedure(const std::vector<std::vector<ProcedureStep>>& sessions,
                                             std::size_t max_steps = 8);
 
-}  // namespace skillpipe::patterns
+}  // namespace skillpipe::mine_patterns

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-namespace skillpipe::patterns {
+namespace skillpipe::mine_patterns {
 namespace {
 
 // Verbs a request to a coding agent starts with. A request's verb is the first of these.
@@ -257,4 +257,4 @@ std::string label_from_requests(const std::vector<std::string>& requests) {
   return verb + "-" + top.substr(top.find('|') + 1);
 }
 
-}  // namespace skillpipe::patterns
+}  // namespace skillpipe::mine_patterns

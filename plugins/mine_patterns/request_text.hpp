@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace skillpipe::patterns {
+namespace skillpipe::mine_patterns {
 
 // `text` with every redaction marker ("[REDACTED...]") replaced by a space.
 std::string strip_redactions(std::string_view text);
@@ -37,4 +37,4 @@ VerbObject verb_object(std::string_view request);
 // "" when nothing usable remains.
 std::string label_from_requests(const std::vector<std::string>& requests);
 
-}  // namespace skillpipe::patterns
+}  // namespace skillpipe::mine_patterns

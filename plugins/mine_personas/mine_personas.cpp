@@ -43,9 +43,9 @@ class MinePersonas final : public Miner {
   void configure(const Config& c, Context& ctx) override {
     std::string path = expand_path(c.get_string("fixture"));
     if (!path.empty() && path[0] != '/' && !ctx.run().pipeline_dir.empty()) path = ctx.run().pipeline_dir + "/" + path;
-    personas::PersonaFile file;
+    mine_personas::PersonaFile file;
     try {
-      file = personas::read_persona_file(path);
+      file = mine_personas::read_persona_file(path);
     } catch (const Error& e) {
       throw ConfigError(e.what(), "/fixture");
     }
@@ -53,7 +53,7 @@ class MinePersonas final : public Miner {
     const auto* tasks = file.find(persona);
     if (!tasks)
       throw ConfigError("persona '" + persona + "' is not in " + path + " (it has: " + file.names() + ")", "/persona");
-    personas::SplitOptions opt;
+    mine_personas::SplitOptions opt;
     opt.seed = c.get_int("seed", 42);
     opt.val_fraction = c.get_double("val_fraction", 0.34);
     opt.test_fraction = c.get_double("test_fraction", 0.0);
@@ -74,7 +74,7 @@ class MinePersonas final : public Miner {
       tasks_ = *tasks;
     }
     for (auto& t : tasks_) t.origin = Origin::kReal;
-    notes_ = personas::assign_splits(tasks_, opt);
+    notes_ = mine_personas::assign_splits(tasks_, opt);
     if (harmful_to_train_)
       for (auto& t : tasks_)
         if (t.id == harmful_id_ && t.split != Split::kTrain) {

@@ -11,7 +11,7 @@
 #include "skillpipe/kit/task_file.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::personas {
+namespace skillpipe::mine_personas {
 namespace {
 
 std::string text_of(const rapidjson::Value& v) {
@@ -79,4 +79,4 @@ PersonaFile read_persona_file(const std::string& path) {
   return f;
 }
 
-}  // namespace skillpipe::personas
+}  // namespace skillpipe::mine_personas

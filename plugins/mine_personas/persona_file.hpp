@@ -10,7 +10,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::personas {
+namespace skillpipe::mine_personas {
 
 struct PersonaFile {
   std::string path;
@@ -23,4 +23,4 @@ struct PersonaFile {
 // Throws Error naming the file and the field for anything unreadable.
 PersonaFile read_persona_file(const std::string& path);
 
-}  // namespace skillpipe::personas
+}  // namespace skillpipe::mine_personas

@@ -1,16 +1,13 @@
 #include "splits.hpp"
 
-#include <cmath>
 #include <optional>
 
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/split.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::personas {
+namespace skillpipe::mine_personas {
 namespace {
-
-// Python's round(x) for the fractions we see: nearest integer, ties to even.
-long long py_round(double x) { return static_cast<long long>(std::nearbyint(x)); }
 
 struct Key {
   std::string hash;
@@ -22,15 +19,6 @@ struct Key {
 
 std::string split_hash(long long seed, const std::string& id) { return sha256_hex(std::to_string(seed) + id); }
 
-int split_bucket(long long seed, const std::string& id) {
-  int r = 0;
-  for (char c : split_hash(seed, id)) {
-    const int d = c <= '9' ? c - '0' : c - 'a' + 10;
-    r = (r * 16 + d) % 100;
-  }
-  return r;
-}
-
 std::vector<std::string> assign_splits(std::vector<TaskRecord>& tasks, const SplitOptions& opt) {
   for (const auto& [name, v] :
        {std::pair<const char*, double>{"val_fraction", opt.val_fraction}, {"test_fraction", opt.test_fraction}})
@@ -40,8 +28,6 @@ std::vector<std::string> assign_splits(std::vector<TaskRecord>& tasks, const Spl
   if (opt.val_fraction + opt.test_fraction >= 1.0)
     throw ConfigError("val_fraction + test_fraction must be below 1", "/val_fraction");
   std::vector<std::string> notes;
-  const long long val_cut = py_round(opt.val_fraction * 100);
-  const long long test_cut = val_cut + py_round(opt.test_fraction * 100);
   std::size_t real = 0;
   for (auto& t : tasks) {
     if (t.origin == Origin::kDream) {
@@ -49,8 +35,7 @@ std::vector<std::string> assign_splits(std::vector<TaskRecord>& tasks, const Spl
       continue;
     }
     ++real;
-    const int b = split_bucket(opt.seed, t.id);
-    t.split = b < val_cut ? Split::kVal : b < test_cut ? Split::kTest : Split::kTrain;
+    t.split = split_of_bucket(split_bucket(std::to_string(opt.seed), t.id), opt.val_fraction, opt.test_fraction);
   }
   auto any = [&](Split s, bool real_only) {
     for (const auto& t : tasks)
@@ -82,4 +67,4 @@ std::vector<std::string> assign_splits(std::vector<TaskRecord>& tasks, const Spl
   return notes;
 }
 
-}  // namespace skillpipe::personas
+}  // namespace skillpipe::mine_personas

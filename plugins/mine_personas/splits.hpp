@@ -14,7 +14,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::personas {
+namespace skillpipe::mine_personas {
 
 struct SplitOptions {
   long long seed = 42;
@@ -22,12 +22,12 @@ struct SplitOptions {
   double test_fraction = 0.0;
 };
 
-// sha256(str(seed)+id) as a 64-digit lower-case hex number, and that number mod 100.
+// sha256(str(seed)+id) as a 64-digit lower-case hex number (ties among promotions are
+// broken by it); its value mod 100 is split_bucket(str(seed), id) (skillpipe/kit/split.hpp).
 std::string split_hash(long long seed, const std::string& id);
-int split_bucket(long long seed, const std::string& id);
 
 // Sets `split` on every task; returns notes about promotions. Throws ConfigError for
 // fractions outside [0,1] or summing to 1 or more.
 std::vector<std::string> assign_splits(std::vector<TaskRecord>& tasks, const SplitOptions& opt);
 
-}  // namespace skillpipe::personas
+}  // namespace skillpipe::mine_personas

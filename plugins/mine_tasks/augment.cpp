@@ -8,7 +8,7 @@
 #include "skillpipe/kit/similarity.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 std::vector<TaskRecord> recall_similar(const std::vector<TaskRecord>& archive, const std::vector<TaskRecord>& tonight,
                                        const std::map<std::string, Split>& assigned, int k) {
@@ -95,4 +95,4 @@ std::vector<TaskRecord> dream_variants(const TaskRecord& task, int n, const std:
   return out;
 }
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

@@ -16,7 +16,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 std::vector<TaskRecord> recall_similar(const std::vector<TaskRecord>& archive, const std::vector<TaskRecord>& tonight,
                                        const std::map<std::string, Split>& assigned, int k);
@@ -27,4 +27,4 @@ std::string dream_template(const std::string& intent, int k);
 // `paraphrases` may be shorter than n (or empty): templates fill the rest.
 std::vector<TaskRecord> dream_variants(const TaskRecord& task, int n, const std::vector<std::string>& paraphrases);
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

@@ -8,7 +8,7 @@
 #include "skillpipe/kit/similarity.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 std::string heuristic_task_id(const std::string& project, const std::string& intent) {
   return "task_" + sha256_hex(project + "::" + intent).substr(0, 12);
@@ -90,4 +90,4 @@ std::optional<TaskRecord> heuristic_task(const SessionDigest& d, const MinerOpti
   return t;
 }
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

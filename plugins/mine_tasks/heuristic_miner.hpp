@@ -14,7 +14,7 @@
 #include "miner_options.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 // SkillOpt's id: "task_" + sha256(project + "::" + intent)[:12].
 std::string heuristic_task_id(const std::string& project, const std::string& intent);
@@ -28,4 +28,4 @@ void stamp_session_facts(const SessionDigest& d, TaskRecord& t);
 // nullopt when the session has no substantive prompt.
 std::optional<TaskRecord> heuristic_task(const SessionDigest& d, const MinerOptions& o);
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

@@ -8,7 +8,7 @@
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 std::vector<TaskRecord> mine_sessions_with_llm(const std::vector<const SessionDigest*>& ds, Backend& backend,
                                                const MinerOptions& o, std::size_t limit, Context& ctx) {
@@ -84,4 +84,4 @@ std::vector<std::string> paraphrase_with_llm(const TaskRecord& t, int n, Backend
   return {};
 }
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

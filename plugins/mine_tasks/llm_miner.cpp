@@ -15,7 +15,7 @@
 #include "skillpipe/kit/rules.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 namespace {
 
 using Value = rapidjson::Value;
@@ -200,4 +200,4 @@ LlmParse parse_llm_tasks(const std::string& reply, const SessionDigest& d, const
   return out;
 }
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

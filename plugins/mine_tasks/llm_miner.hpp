@@ -13,7 +13,7 @@
 #include "skillpipe/backend.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 // The prompt for one session (already redacted input is redacted again).
 std::vector<std::pair<std::string, std::string>> llm_mining_messages(const SessionDigest& d);
@@ -46,4 +46,4 @@ std::vector<TaskRecord> mine_sessions_with_llm(const std::vector<const SessionDi
 std::vector<std::string> paraphrase_with_llm(const TaskRecord& t, int n, Backend& backend, Context& ctx,
                                              bool* budget_stop);
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

@@ -35,7 +35,7 @@
 namespace skillpipe {
 namespace {
 
-using namespace mining;
+using namespace mine_tasks;
 
 const char* const kSchemaJson = R"({
   "$schema": "http://json-schema.org/draft-04/schema#",

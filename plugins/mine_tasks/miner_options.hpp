@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 struct MinerOptions {
   std::string mode = "auto";            // heuristic | llm | auto
@@ -37,4 +37,4 @@ struct MinerOptions {
   std::string state_prefix = "mine_tasks";
 };
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

@@ -1,42 +1,40 @@
 // miner_state.cpp - JSON forms of the miner's cross-night state (miner_state.hpp).
 #include "miner_state.hpp"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
 
 #include "skillpipe/errors.hpp"
+#include "skillpipe/fields.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
+
+namespace {
+
+// <prefix>/splits, as its fields.
+struct SplitState {
+  std::string format = "mine_tasks.splits.v1";
+  std::string seed;
+  std::map<std::string, Split> assignments;
+};
+SKILLPIPE_FIELDS(SplitState) {
+  v("format", r.format);
+  v("seed", r.seed);
+  v("assignments", r.assignments);
+}
+
+}  // namespace
 
 std::map<std::string, Split> parse_splits(const std::string& json, std::string* seed) {
-  rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError() || !d.IsObject()) throw Error("split state is not a JSON object");
-  if (seed && d.HasMember("seed") && d["seed"].IsString()) *seed = d["seed"].GetString();
-  std::map<std::string, Split> out;
-  if (!d.HasMember("assignments")) return out;
-  const auto& a = d["assignments"];
-  if (!a.IsObject()) throw Error("split state: /assignments must be an object");
-  for (auto it = a.MemberBegin(); it != a.MemberEnd(); ++it) {
-    if (!it->value.IsString()) throw Error("split state: /assignments/" + std::string(it->name.GetString()) + " must be a string");
-    auto s = parse_split(it->value.GetString());
-    if (!s) throw Error("split state: unknown split \"" + std::string(it->value.GetString()) + "\"");
-    out[std::string(it->name.GetString(), it->name.GetStringLength())] = *s;
-  }
-  return out;
+  SplitState st;
+  read_json(json, st, "split state");
+  if (seed && !st.seed.empty()) *seed = st.seed;
+  return std::move(st.assignments);
 }
 
 std::string splits_to_json(const std::map<std::string, Split>& assigned, const std::string& seed) {
-  std::string out = "{\"format\":\"mine_tasks.splits.v1\",\"seed\":" + json_quote(seed) + ",\"assignments\":{";
-  bool first = true;
-  for (const auto& [id, s] : assigned) {
-    out += (first ? "" : ",") + json_quote(id) + ":" + json_quote(to_string(s));
-    first = false;
-  }
-  return out + "}}";
+  return write_json(SplitState{"mine_tasks.splits.v1", seed, assigned});
 }
 
 std::vector<TaskRecord> parse_archive(const std::string& jsonl, int* bad_lines) {
@@ -71,4 +69,4 @@ void update_archive(std::vector<TaskRecord>& archive, const std::vector<TaskReco
   if (archive.size() > cap) archive.erase(archive.begin(), archive.end() - static_cast<std::ptrdiff_t>(cap));
 }
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

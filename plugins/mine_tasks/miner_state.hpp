@@ -9,7 +9,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 struct MinerState {
   std::string seed;                        // the seed the assignments were made with
@@ -28,4 +28,4 @@ std::string archive_to_jsonl(const std::vector<TaskRecord>& archive);
 void update_archive(std::vector<TaskRecord>& archive, const std::vector<TaskRecord>& tonight, const std::string& night,
                     std::size_t cap);
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

@@ -9,7 +9,7 @@
 #include "skillpipe/kit/similarity.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 namespace {
 
 struct Item {
@@ -187,4 +187,4 @@ ClusterResult merge_recurring(const std::vector<TaskRecord>& candidates, const s
   return out;
 }
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

@@ -15,7 +15,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 struct ClusterResult {
   std::vector<TaskRecord> tasks;      // one per cluster with at least one candidate
@@ -28,4 +28,4 @@ ClusterResult merge_recurring(const std::vector<TaskRecord>& candidates, const s
 // success > fail -> success, fail > success -> fail, tie or only mixed -> mixed, else unknown.
 Outcome merged_outcome(int success, int fail, int mixed);
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

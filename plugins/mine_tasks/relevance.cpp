@@ -9,7 +9,7 @@
 #include "skillpipe/kit/similarity.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 namespace {
 
 void add_tokens(std::set<std::string>& out, const std::string& text) {
@@ -87,4 +87,4 @@ RelevanceResult filter_relevant(std::vector<TaskRecord> tasks, const SkillKeywor
   return out;
 }
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

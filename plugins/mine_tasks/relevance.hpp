@@ -12,7 +12,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 struct SkillKeywords {
   std::vector<std::string> strong;  // sorted
@@ -29,4 +29,4 @@ struct RelevanceResult {
 
 RelevanceResult filter_relevant(std::vector<TaskRecord> tasks, const SkillKeywords& kw);
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

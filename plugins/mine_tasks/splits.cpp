@@ -1,28 +1,14 @@
 // splits.cpp - stable, persisted split assignment (splits.hpp).
 #include "splits.hpp"
 
-#include <cmath>
 #include <optional>
 
-#include "skillpipe/kit/util.hpp"
+#include "skillpipe/kit/split.hpp"
 
-namespace skillpipe::mining {
-
-int split_bucket(const std::string& seed, const std::string& id) {
-  // The whole 256-bit hash modulo 100, digit by digit.
-  int r = 0;
-  for (char c : sha256_hex(seed + id)) {
-    const int d = c <= '9' ? c - '0' : c - 'a' + 10;
-    r = (r * 16 + d) % 100;
-  }
-  return r;
-}
+namespace skillpipe::mine_tasks {
 
 SplitStats assign_splits(std::vector<TaskRecord>& tasks, const std::string& seed, double val_fraction,
                          double test_fraction, std::map<std::string, Split>& assigned) {
-  // Python's round() rounds half to even; nearbyint does too in the default mode.
-  const int val_cut = static_cast<int>(std::nearbyint(val_fraction * 100));
-  const int test_cut = val_cut + static_cast<int>(std::nearbyint(test_fraction * 100));
   SplitStats st;
   std::vector<std::size_t> real, fresh;
   std::vector<int> bucket(tasks.size(), 0);
@@ -40,7 +26,7 @@ SplitStats assign_splits(std::vector<TaskRecord>& tasks, const std::string& seed
       continue;
     }
     fresh.push_back(i);
-    t.split = bucket[i] < val_cut ? Split::kVal : bucket[i] < test_cut ? Split::kTest : Split::kTrain;
+    t.split = split_of_bucket(bucket[i], val_fraction, test_fraction);
   }
   auto count = [&](Split s) {
     int n = 0;
@@ -85,4 +71,4 @@ SplitStats assign_splits(std::vector<TaskRecord>& tasks, const std::string& seed
   return st;
 }
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

@@ -6,7 +6,6 @@
 #include <map>
 #include <set>
 
-#include "line_diff.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "adoption.hpp"
-#include "line_diff.hpp"
+#include "skillpipe/kit/line_diff.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 
@@ -127,7 +127,7 @@ std::vector<std::string> Adoption::pin_rollback(std::vector<Change>& changes) co
     }
     c.before_bytes = live.value_or("");
     if (!c.file.sha_after.empty()) c.after_bytes = blob_bytes(c.file.sha_after);
-    const DiffStats st = diff_stats(c.before_bytes, c.after_bytes);
+    const LineDiff st = diff_lines(c.before_bytes, c.after_bytes);
     c.file.added = st.added;
     c.file.removed = st.removed;
   }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "skillpipe/kit/util.hpp"
+
 namespace skillpipe::store_files {
 namespace {
 
@@ -71,25 +73,6 @@ std::string md_text(std::string_view s, bool in_table, std::size_t max_chars) {
       out += static_cast<char>(c);
   }
   return out;
-}
-
-std::string shell_quote(std::string_view s) {
-  bool plain = !s.empty();
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) ||
-          std::string_view("/._-+=:,@%").find(c) != std::string_view::npos)) {
-      plain = false;
-    }
-  }
-  if (plain) return std::string(s);
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
 }
 
 namespace {

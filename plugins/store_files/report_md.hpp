@@ -30,7 +30,5 @@ std::string render_report_md(const NightReport& report, const std::vector<Staged
 // Markdown-safe single-line text: control characters dropped, newlines folded, '<' escaped
 // (no HTML injection from model output), '|' escaped when `in_table`.
 std::string md_text(std::string_view s, bool in_table = false, std::size_t max_chars = 600);
-// Quotes an argument for a POSIX shell when it needs it.
-std::string shell_quote(std::string_view s);
 
 }  // namespace skillpipe::store_files

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <map>
 
-#include "line_diff.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/line_diff.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "store_records.hpp"
 
@@ -94,12 +94,11 @@ ManifestEntry stage_proposal(const StagingContext& ctx, const Proposal& p) {
   }
   write_atomic(*ctx.fi, ctx.night_dir + "/" + e.proposed_file, p.proposed_text);
   e.proposed_realpath = real_path(ctx.night_dir + "/" + e.proposed_file);
-  DiffStats st;
   const std::string label = p.live_path.empty() ? p.name : p.live_path;
-  const std::string diff =
-      unified_diff(p.base_text, p.proposed_text, p.base_sha256.empty() ? "/dev/null" : label, label, 3, &st);
-  e.added = st.added;
-  e.removed = st.removed;
+  const LineDiff d = diff_lines(p.base_text, p.proposed_text);
+  const std::string diff = unified_diff_text(d, p.base_sha256.empty() ? "/dev/null" : label, label);
+  e.added = d.added;
+  e.removed = d.removed;
   write_atomic(*ctx.fi, ctx.night_dir + "/" + e.diff_file, diff);
   return e;
 }

@@ -96,8 +96,3 @@ TEST(Evaluation, MissingBackendOrJudgeIsAClearError) {
   req.backend_id = "echo";
   EXPECT_THROW(f.eval.evaluate(req, ctx), Error);  // no judge wired
 }
-
-TEST(Evaluation, TemplatesRenderAndValidate) {
-  EXPECT_EQ(render_template("a {{ x }} b {{y}}", {{"x", "1"}, {"y", "2"}}), "a 1 b 2");
-  EXPECT_EQ(unknown_placeholders("{{skill}} {{bogus}}", {"skill"}), std::vector<std::string>{"bogus"});
-}

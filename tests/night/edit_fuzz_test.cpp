@@ -10,7 +10,7 @@
 #include "edit_ops.hpp"
 #include "regions.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 struct Rng {
@@ -123,4 +123,4 @@ TEST(NightEditsFuzz, UserTextIsByteIdenticalAfterAnyEditSequence) {
 }
 
 }  // namespace
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

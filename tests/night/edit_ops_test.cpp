@@ -5,7 +5,7 @@
 
 #include "regions.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 Edit make(EditOp op, std::string content, std::string anchor = "", EditKind kind = EditKind::kSkillDefect) {
@@ -159,4 +159,4 @@ TEST(NightEdits, ShortAnchorsDoNotMatch) {
 }
 
 }  // namespace
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

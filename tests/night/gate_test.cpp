@@ -6,7 +6,7 @@
 
 #include "task_splits.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 // SkillOpt's gate: mean strictly better, nothing else. The defaults are tested on their own.
@@ -279,4 +279,4 @@ TEST(NightGate, LeaksMakeANightUnverifiable) {
 }
 
 }  // namespace
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

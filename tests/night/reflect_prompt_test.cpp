@@ -5,7 +5,7 @@
 
 #include "settings.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 PromptInput sample_input() {
@@ -81,4 +81,4 @@ TEST(NightPrompt, ContrastShowsGoodAndBadSideBySide) {
 }
 
 }  // namespace
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

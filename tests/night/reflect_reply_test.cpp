@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 TEST(NightReply, ReadsTheMockShape) {
@@ -76,4 +76,4 @@ TEST(NightReply, BudgetUnknownOpsAndEmptyEntries) {
 }
 
 }  // namespace
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 TEST(NightRegions, PlainTextIsOneUserBlock) {
@@ -74,4 +74,4 @@ TEST(NightRegions, NewBlockAfterUnterminatedLineOwnsItsSeparator) {
 }
 
 }  // namespace
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

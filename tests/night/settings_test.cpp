@@ -6,13 +6,13 @@
 #include "skillpipe/errors.hpp"
 #include "test_support.hpp"
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 TEST(NightSettings, Defaults) {
   const Settings s = parse_settings(Config::parse("{}"), "");
   EXPECT_EQ(s.skill_name, "skillpipe-learned");
-  EXPECT_EQ(s.targets, (std::vector<std::string>{"claude_skill", "claude_memory"}));
+  EXPECT_EQ(s.targets, (std::vector<Target>{{Agent::kClaude, DocKind::kSkill}, {Agent::kClaude, DocKind::kMemory}}));
   EXPECT_EQ(s.edit_budget, 4);
   EXPECT_EQ(s.gate.metric, "mixed");
   EXPECT_DOUBLE_EQ(s.gate.mixed_weight, 0.5);
@@ -55,4 +55,4 @@ TEST(NightSettings, RejectsWhatTheSchemaCannot) {
 }
 
 }  // namespace
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

@@ -3,7 +3,7 @@
 #include "spend_plan.hpp"
 
 using namespace skillpipe;
-using namespace skillpipe::reflect;
+using namespace skillpipe::consolidate_reflect;
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace skillpipe::reflect {
+namespace skillpipe::consolidate_reflect {
 namespace {
 
 TEST(NightStats, SignTestIsTheExactBinomialTail) {
@@ -58,4 +58,4 @@ TEST(NightStats, PermutationTestByHand) {
 }
 
 }  // namespace
-}  // namespace skillpipe::reflect
+}  // namespace skillpipe::consolidate_reflect

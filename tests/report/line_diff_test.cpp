@@ -1,4 +1,4 @@
-#include "host/line_diff.hpp"
+#include "skillpipe/kit/line_diff.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "test_support.hpp"
 
-using namespace skillpipe::host;
+using namespace skillpipe;
 using namespace skillpipe::testing;
 
 namespace {

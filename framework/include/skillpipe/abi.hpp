@@ -13,13 +13,16 @@
 // with records the CLI renders. 2.0 is unreleased until SDK 0.2.0 ships, so these breaks
 // are one bump, as are PatternInfo's procedure (ProcedureStep, StepKind), agents and projects.
 // ABI 1.0 was SDK 0.1.
+// Added to 2.0 before its first release (additions only): JsonWriter::unsigned_integer,
+// JsonValue::is_uint64/as_uint64, uint64 fields, json_fields::read_value and
+// read_json(text, out, what) for plugins' state files.
 #define SKILLPIPE_ABI_MAJOR 2
 #define SKILLPIPE_ABI_MINOR 0
 // SHA-256 of the contract headers (tests/framework/abi_hash_test.cpp says exactly what is
 // hashed: the headers listed there, without comments and blank lines). When the test fails,
 // the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
 // (additions only), note why above, and record the hash the test prints.
-#define SKILLPIPE_ABI_CONTRACT_SHA256 "decd733c1b7386786b29dc4f287aef5cc7200b21ec139314f009324e93043bcc"
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "50635a94dadd15bbfcac7c1bca2e8640e2854155875ab5d08a73895a29974a9b"
 #define SKILLPIPE_SDK_VERSION "0.2.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).

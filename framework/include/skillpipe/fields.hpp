@@ -16,6 +16,7 @@
 // RecordError "field /a/0/b: expected ..., got ...".
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -60,8 +61,22 @@ concept TextValue = requires(const T& c, T& m, std::string_view s) {
   enum_choices(c);
 };
 
-[[noreturn]] inline void fail(const std::string& path, const char* expected, const JsonValue& v) {
-  throw RecordError("field " + (path.empty() ? std::string("/") : path) + ": expected " + expected + ", got " +
+// Where a value sits in the document, built on the stack as the reader descends and turned
+// into a JSON pointer ("/a/0/b") only for an error message.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view key;  // a member name, or empty for an array element
+  std::size_t index = 0;
+  std::string str() const {
+    std::string up = parent ? parent->str() : std::string();
+    if (!parent) return up;
+    return up + "/" + (key.empty() ? std::to_string(index) : std::string(key));
+  }
+};
+
+[[noreturn]] inline void fail(const Path& path, const char* expected, const JsonValue& v) {
+  const std::string where = path.str();
+  throw RecordError("field " + (where.empty() ? std::string("/") : where) + ": expected " + expected + ", got " +
                     v.type_name());
 }
 
@@ -87,6 +102,8 @@ void write(JsonWriter& w, const T& v) {
     w.string(v);
   } else if constexpr (std::is_same_v<T, bool>) {
     w.boolean(v);
+  } else if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T>) {
+    w.unsigned_integer(static_cast<std::uint64_t>(v));
   } else if constexpr (std::is_integral_v<T>) {
     w.integer(static_cast<std::int64_t>(v));
   } else if constexpr (std::is_floating_point_v<T>) {
@@ -116,25 +133,25 @@ void write(JsonWriter& w, const T& v) {
 }
 
 template <class T>
-void read(const JsonValue& j, T& out, const std::string& path);
+void read(const JsonValue& j, T& out, const Path& path);
 
 class Reader {
  public:
-  Reader(const JsonValue& obj, const std::string& path) : obj_(obj), path_(path) {}
+  Reader(const JsonValue& obj, const Path& path) : obj_(obj), path_(path) {}
   template <class T>
   void operator()(const char* key, T& field) {
     const std::optional<JsonValue> m = obj_.find(key);
     if (!m || m->is_null()) return;  // missing: keep the default
-    json_fields::read(*m, field, path_ + "/" + key);
+    json_fields::read(*m, field, Path{&path_, key, 0});
   }
 
  private:
   const JsonValue& obj_;
-  const std::string& path_;
+  const Path& path_;
 };
 
 template <class T>
-void read(const JsonValue& j, T& out, const std::string& path) {
+void read(const JsonValue& j, T& out, const Path& path) {
   if constexpr (std::is_same_v<T, std::string>) {
     if (!j.is_string()) fail(path, "a string", j);
     out.assign(j.as_string());
@@ -147,6 +164,9 @@ void read(const JsonValue& j, T& out, const std::string& path) {
   } else if constexpr (std::is_same_v<T, std::int64_t>) {
     if (!j.is_int64()) fail(path, "an integer", j);
     out = j.as_int64();
+  } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+    if (!j.is_uint64()) fail(path, "a non-negative integer", j);
+    out = j.as_uint64();
   } else if constexpr (std::is_floating_point_v<T>) {
     if (!j.is_number()) fail(path, "a number", j);
     out = static_cast<T>(j.as_double());
@@ -155,7 +175,7 @@ void read(const JsonValue& j, T& out, const std::string& path) {
     const std::string_view s = j.as_string();
     if (s.empty()) return;  // 0.1 wrote "" for "not set"
     if (!parse_enum(s, out))
-      throw RecordError("field " + path + ": unknown value \"" + std::string(s) + "\" (expected one of: " +
+      throw RecordError("field " + path.str() + ": unknown value \"" + std::string(s) + "\" (expected one of: " +
                         enum_choices(out) + ")");
   } else if constexpr (is_optional<T>::value) {
     typename T::value_type v{};
@@ -171,22 +191,34 @@ void read(const JsonValue& j, T& out, const std::string& path) {
     out.reserve(j.size());
     for (std::size_t i = 0; i < j.size(); ++i) {
       typename T::value_type item{};
-      json_fields::read(j.at(i), item, path + "/" + std::to_string(i));
+      json_fields::read(j.at(i), item, Path{&path, {}, i});
       out.push_back(std::move(item));
     }
   } else if constexpr (is_map<T>::value) {
     if (!j.is_object()) fail(path, "an object", j);
     out.clear();
     for (std::size_t i = 0; i < j.size(); ++i) {
-      std::string k(j.member_name(i));
+      const std::string_view k = j.member_name(i);
       typename T::mapped_type item{};
-      json_fields::read(j.member_value(i), item, path + "/" + k);
-      out.emplace(std::move(k), std::move(item));
+      json_fields::read(j.member_value(i), item, Path{&path, k, 0});
+      out.emplace(std::string(k), std::move(item));
     }
   } else {
     if (!j.is_object()) fail(path, "an object", j);
     Reader fr(j, path);
     fields(fr, out);
+  }
+}
+
+// Reads one value of a parsed document (for readers that walk part of a document themselves,
+// e.g. to skip a damaged entry and keep the rest). `where` names it in errors ("/files/x").
+template <class T>
+void read_value(const JsonValue& j, T& out, std::string_view where = {}) {
+  const Path root;
+  if (where.empty()) {
+    json_fields::read(j, out, root);
+  } else {
+    json_fields::read(j, out, Path{&root, where.substr(where[0] == '/' ? 1 : 0), 0});
   }
 }
 
@@ -219,7 +251,18 @@ void read_json(std::string_view text, T& out) {
                 !json_fields::is_optional<T>::value && !std::is_same_v<T, std::string>)
     if (!root.is_object()) throw RecordError("expected a JSON object");
   out = T{};
-  json_fields::read(root, out, "");
+  json_fields::read(root, out, json_fields::Path{});
+}
+
+// The same for a named document (a plugin's state file): a RecordError reads "<what>: field
+// /a/0/b: expected ...", so the user knows which file to look at.
+template <class T>
+void read_json(std::string_view text, T& out, std::string_view what) {
+  try {
+    read_json(text, out);
+  } catch (const RecordError& e) {
+    throw RecordError(std::string(what) + ": " + e.what());
+  }
 }
 
 // ---- the records' fields -------------------------------------------------------------------

@@ -85,6 +85,7 @@ class SKILLPIPE_VISIBLE JsonWriter {
   void string(std::string_view s);
   void boolean(bool b);
   void integer(std::int64_t i);
+  void unsigned_integer(std::uint64_t u);
   void number(double d);
   void null();
   void begin_object();
@@ -110,12 +111,14 @@ class SKILLPIPE_VISIBLE JsonValue {
   bool is_number() const;
   bool is_int() const;         // fits an int
   bool is_int64() const;       // fits an int64
+  bool is_uint64() const;      // fits a uint64
   const char* type_name() const;  // "null", "true", "an object", "a string", ... for messages
 
   std::string_view as_string() const;  // precondition: is_string()
   bool as_bool() const;
   int as_int() const;
   std::int64_t as_int64() const;
+  std::uint64_t as_uint64() const;
   double as_double() const;
 
   std::size_t size() const;                    // array elements or object members

@@ -22,52 +22,8 @@ const char* const kDefaultAttemptTemplate =
     "You are a coding agent. Follow the skill and the project memory below.\n\n"
     "## Skill\n{{skill}}\n\n## Project memory\n{{memory}}\n\n{{task_system}}";
 
-std::vector<std::string> unknown_placeholders(const std::string& tmpl, const std::vector<std::string>& allowed) {
-  std::vector<std::string> bad;
-  static const std::regex kPh(R"(\{\{\s*([A-Za-z0-9_]+)\s*\}\})");
-  for (auto it = std::sregex_iterator(tmpl.begin(), tmpl.end(), kPh); it != std::sregex_iterator(); ++it) {
-    const std::string name = (*it)[1];
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) bad.push_back(name);
-  }
-  return bad;
-}
-
-std::string render_template(const std::string& tmpl, const std::map<std::string, std::string>& values) {
-  std::string out;
-  out.reserve(tmpl.size() + 256);
-  std::size_t i = 0;
-  while (i < tmpl.size()) {
-    const std::size_t open = tmpl.find("{{", i);
-    if (open == std::string::npos) {
-      out.append(tmpl, i);
-      break;
-    }
-    const std::size_t close = tmpl.find("}}", open + 2);
-    if (close == std::string::npos) {
-      out.append(tmpl, i);
-      break;
-    }
-    out.append(tmpl, i, open - i);
-    const std::string key = trim(std::string_view(tmpl).substr(open + 2, close - open - 2));
-    auto it = values.find(key);
-    if (it != values.end()) out += it->second;
-    i = close + 2;
-  }
-  return out;
-}
-
 HostEvaluationService::HostEvaluationService(Services* services, std::string attempt_template, int parallelism)
     : services_(services), attempt_template_(std::move(attempt_template)), parallelism_(std::max(1, parallelism)) {}
-
-namespace {
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
-}  // namespace
 
 // One evaluation: the request, its backend and judges, and what the workers share.
 struct Batch {

@@ -13,9 +13,8 @@ namespace skillpipe::host {
 // The default attempt prompt. Placeholders: {{skill}}, {{memory}}, {{task_system}},
 // {{intent}}, {{context}}. A pipeline may override it with `templates: {attempt: FILE}`.
 extern const char* const kDefaultAttemptTemplate;
-// Returns the placeholders of `tmpl` that are not in `allowed`.
-std::vector<std::string> unknown_placeholders(const std::string& tmpl, const std::vector<std::string>& allowed);
-std::string render_template(const std::string& tmpl, const std::map<std::string, std::string>& values);
+// The template is checked with unknown_placeholders() and rendered with render_template()
+// (skillpipe/kit/util.hpp).
 
 struct Batch;
 

@@ -3,107 +3,64 @@
 //
 // All cursors of one harvester stage live in one JSON document, so an unchanged re-harvest
 // costs one get_state() and a stat() per file, not one store read per file.
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <optional>
 
+#include "skillpipe/errors.hpp"
+#include "skillpipe/fields.hpp"
 #include "skillpipe/kit/harvest.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::harvest {
 
+// Found by argument-dependent lookup, so it lives in Cursor's own namespace.
+SKILLPIPE_FIELDS(Cursor) {
+  v("path", r.path);
+  v("dev", r.dev);
+  v("inode", r.inode);
+  v("size", r.size);
+  v("mtime_ns", r.mtime_ns);
+  v("offset", r.offset);
+  v("head", r.head);
+  v("pending", r.pending);
+  v("state", r.state);
+}
+
+// The document is {"version":1,"files":{"<key>":{cursor},...}}; read entry by entry, so a
+// damaged entry costs only its own file's re-read.
 std::string cursors_to_json(const std::map<std::string, Cursor>& cursors) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  w.StartObject();
-  w.Key("version");
-  w.Int(1);
-  w.Key("files");
-  w.StartObject();
-  for (const auto& [key, c] : cursors) {
-    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-    w.StartObject();
-    w.Key("path");
-    w.String(c.path.data(), static_cast<rapidjson::SizeType>(c.path.size()));
-    w.Key("dev");
-    w.Uint64(c.dev);
-    w.Key("inode");
-    w.Uint64(c.inode);
-    w.Key("size");
-    w.Int64(c.size);
-    w.Key("mtime_ns");
-    w.Int64(c.mtime_ns);
-    w.Key("offset");
-    w.Int64(c.offset);
-    w.Key("head");
-    w.String(c.head.data(), static_cast<rapidjson::SizeType>(c.head.size()));
-    if (c.pending) {
-      w.Key("pending");
-      w.Bool(true);
-    }
-    if (!c.state.empty()) {
-      w.Key("state");
-      w.StartObject();
-      for (const auto& [k, v] : c.state) {
-        w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-        w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-      }
-      w.EndObject();
-    }
-    w.EndObject();
-  }
-  w.EndObject();
-  w.EndObject();
-  return std::string(sb.GetString(), sb.GetSize());
+  JsonWriter w;
+  w.begin_object();
+  w.key("version");
+  w.integer(1);
+  w.key("files");
+  json_fields::write(w, cursors);
+  w.end_object();
+  return w.text();
 }
 
 std::map<std::string, Cursor> cursors_from_json(std::string_view json) {
   std::map<std::string, Cursor> out;
-  rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError() || !d.IsObject()) return out;
-  auto files = d.FindMember("files");
-  if (files == d.MemberEnd() || !files->value.IsObject()) return out;
-  for (auto& m : files->value.GetObject()) {
-    const auto& v = m.value;
-    if (!v.IsObject()) continue;
-    auto str = [&](const char* k) -> const rapidjson::Value* {
-      auto it = v.FindMember(k);
-      return it != v.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
-    };
-    auto num = [&](const char* k) -> const rapidjson::Value* {
-      auto it = v.FindMember(k);
-      return it != v.MemberEnd() && it->value.IsNumber() ? &it->value : nullptr;
-    };
-    const auto *path = str("path"), *head = str("head");
-    const auto *dev = num("dev"), *ino = num("inode"), *size = num("size"), *mt = num("mtime_ns"),
-               *off = num("offset");
-    if (!path || !dev || !ino || !size || !mt || !off || !dev->IsUint64() || !ino->IsUint64() ||
-        !size->IsInt64() || !mt->IsInt64() || !off->IsInt64())
-      continue;
+  std::optional<JsonDocument> doc;
+  try {
+    doc.emplace(JsonDocument::parse(json));
+  } catch (const RecordError&) {
+    return out;  // a damaged cursor file only costs a re-read
+  }
+  const auto files = doc->root().find("files");
+  if (!files || !files->is_object()) return out;
+  for (std::size_t i = 0; i < files->size(); ++i) {
     Cursor c;
-    c.path = path->GetString();
-    c.dev = dev->GetUint64();
-    c.inode = ino->GetUint64();
-    c.size = size->GetInt64();
-    c.mtime_ns = mt->GetInt64();
-    c.offset = off->GetInt64();
-    if (c.offset < 0 || c.size < 0) continue;
-    if (head) c.head = head->GetString();
-    auto pend = v.FindMember("pending");
-    c.pending = pend != v.MemberEnd() && pend->value.IsBool() && pend->value.GetBool();
-    auto st = v.FindMember("state");
-    if (st != v.MemberEnd() && st->value.IsObject())
-      for (auto& kv : st->value.GetObject())
-        if (kv.value.IsString())
-          c.state.emplace(std::string(kv.name.GetString(), kv.name.GetStringLength()),
-                          std::string(kv.value.GetString(), kv.value.GetStringLength()));
-    out.emplace(std::string(m.name.GetString(), m.name.GetStringLength()), std::move(c));
+    try {
+      json_fields::read_value(files->member_value(i), c);
+    } catch (const RecordError&) {
+      continue;  // one damaged entry: that file is read again
+    }
+    if (c.offset < 0 || c.size < 0 || c.path.empty()) continue;
+    out.emplace(std::string(files->member_name(i)), std::move(c));
   }
   return out;
 }

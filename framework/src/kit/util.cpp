@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -284,6 +286,63 @@ std::string truncate_utf8(std::string_view s, std::size_t max_bytes) {
   std::size_t cut = max_bytes;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
   return std::string(s.substr(0, cut)) + "\xE2\x80\xA6";
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string shell_quote(std::string_view s, std::string_view bare) {
+  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || bare.find(c) != std::string_view::npos;
+  });
+  if (plain) return std::string(s);
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::vector<std::string> template_placeholders(std::string_view t) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while ((i = t.find("{{", i)) != std::string_view::npos) {
+    const std::size_t close = t.find("}}", i + 2);
+    if (close == std::string_view::npos) break;
+    out.push_back(trim(t.substr(i + 2, close - i - 2)));
+    i = close + 2;
+  }
+  return out;
+}
+
+std::vector<std::string> unknown_placeholders(std::string_view tmpl, const std::vector<std::string>& allowed) {
+  std::vector<std::string> bad;
+  for (auto& name : template_placeholders(tmpl))
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) bad.push_back(std::move(name));
+  return bad;
+}
+
+std::string render_template(std::string_view t, const std::map<std::string, std::string>& values) {
+  std::string out;
+  out.reserve(t.size() + 1024);
+  std::size_t i = 0;
+  while (i < t.size()) {
+    const std::size_t open = t.find("{{", i);
+    const std::size_t close = open == std::string_view::npos ? open : t.find("}}", open + 2);
+    if (open == std::string_view::npos || close == std::string_view::npos) {
+      out.append(t.substr(i));
+      break;
+    }
+    out.append(t.substr(i, open - i));
+    const auto it = values.find(trim(t.substr(open + 2, close - open - 2)));
+    if (it != values.end()) out += it->second;
+    i = close + 2;
+  }
+  return out;
 }
 
 std::string project_slug(std::string_view project_path) {

@@ -69,6 +69,9 @@ void JsonWriter::boolean(bool b) {
 void JsonWriter::integer(std::int64_t i) {
   impl_->with([&](auto& w) { w.Int64(i); });
 }
+void JsonWriter::unsigned_integer(std::uint64_t u) {
+  impl_->with([&](auto& w) { w.Uint64(u); });
+}
 void JsonWriter::number(double d) {
   impl_->with([&](auto& w) { w.Double(d); });
 }
@@ -123,6 +126,7 @@ bool JsonValue::is_string() const { return val(v_).IsString(); }
 bool JsonValue::is_number() const { return val(v_).IsNumber(); }
 bool JsonValue::is_int() const { return val(v_).IsInt(); }
 bool JsonValue::is_int64() const { return val(v_).IsInt64(); }
+bool JsonValue::is_uint64() const { return val(v_).IsUint64(); }
 const char* JsonValue::type_name() const {
   static const char* kTypes[] = {"null", "false", "true", "an object", "an array", "a string", "a number"};
   return kTypes[val(v_).GetType()];
@@ -131,6 +135,7 @@ std::string_view JsonValue::as_string() const { return {val(v_).GetString(), val
 bool JsonValue::as_bool() const { return val(v_).GetBool(); }
 int JsonValue::as_int() const { return val(v_).GetInt(); }
 std::int64_t JsonValue::as_int64() const { return val(v_).GetInt64(); }
+std::uint64_t JsonValue::as_uint64() const { return val(v_).GetUint64(); }
 double JsonValue::as_double() const { return val(v_).GetDouble(); }
 std::size_t JsonValue::size() const {
   const auto& v = val(v_);
@@ -246,7 +251,7 @@ void upgrade_v1(TaskRecord& t, const JsonValue&) {
   if (auto ev = take(a, "evidence"); ev && !ev->empty()) {
     try {
       const JsonDocument doc = JsonDocument::parse(*ev);
-      json_fields::read(doc.root(), p.evidence, "/attrs/evidence");
+      json_fields::read_value(doc.root(), p.evidence, "/attrs/evidence");
     } catch (const RecordError& e) {
       throw RecordError(std::string("task ") + t.id + ": the 0.1 pattern evidence does not read: " + e.what(), t.id);
     }
@@ -267,7 +272,7 @@ void read_record(std::string_view text, T& out) {
   const JsonValue root = doc.root();
   if (!root.is_object()) throw RecordError("expected a JSON object");
   out = T{};
-  json_fields::read(root, out, "");
+  json_fields::read(root, out, json_fields::Path{});
   if constexpr (requires { upgrade_v1(out, root); }) upgrade_v1(out, root);
 }
 

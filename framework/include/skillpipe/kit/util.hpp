@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,20 @@ bool utf8_valid(std::string_view s);
 void append_utf8(std::string& out, char32_t cp);
 // Cuts `s` to at most `max_bytes` on a UTF-8 boundary, adding "…" when cut.
 std::string truncate_utf8(std::string_view s, std::size_t max_bytes);
+// `parts` with `sep` between them.
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// `s` as one POSIX shell word: bare when it is only letters, digits and `bare` characters,
+// else single-quoted (an empty string is '').
+std::string shell_quote(std::string_view s, std::string_view bare = "/._-+=:,@%");
+
+// Templates: "{{ name }}" placeholders (spaces inside the braces are allowed).
+// The placeholder names of `tmpl`, in order of appearance (repeats included).
+std::vector<std::string> template_placeholders(std::string_view tmpl);
+// The placeholders of `tmpl` not in `allowed` (checked when a template file is loaded).
+std::vector<std::string> unknown_placeholders(std::string_view tmpl, const std::vector<std::string>& allowed);
+// `tmpl` with each placeholder replaced by its value; one without a value becomes "".
+std::string render_template(std::string_view tmpl, const std::map<std::string, std::string>& values);
+
 // A stable slug of a project path for directory names: "home-me-src-app-1a2b3c4d".
 std::string project_slug(std::string_view project_path);
 

@@ -1,6 +1,6 @@
 // A proposal in the HTML report: what it is, why, and its unified diff against the live text
 // with the markdown of every line highlighted.
-#include "host/line_diff.hpp"
+#include "skillpipe/kit/line_diff.hpp"
 #include "host/report/parts.hpp"
 
 namespace skillpipe::host::report {

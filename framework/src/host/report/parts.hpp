@@ -27,7 +27,6 @@ std::string fmt_score_html(const std::optional<double>& v);  // score, or a "not
 std::string fmt_change_html(const std::optional<double>& before, const std::optional<double>& after);
 std::string fmt_int(std::int64_t v);  // 12 345 (thin spaces)
 std::string fmt_seconds(double s);    // 0.4 s, 12 s, 3 min 05 s, 1 h 02 min
-std::string shell_quote(std::string_view s);
 
 // One markdown line as highlighted HTML: headings, list markers, quotes, rules, fences and
 // code lines, inline `code`, **bold** and [links](...) (coloured, never made clickable).

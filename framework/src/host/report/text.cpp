@@ -92,20 +92,6 @@ std::string fmt_seconds(double s) {
   return buf;
 }
 
-std::string shell_quote(std::string_view s) {
-  bool plain = !s.empty();
-  for (char c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) &&
-        std::string_view("/._-+=:,@%").find(c) == std::string_view::npos) {
-      plain = false;
-    }
-  }
-  if (plain) return std::string(s);
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 DeltaKind delta_kind(const TaskDelta& d, double eps) {
   const double x = d.after - d.before;
   if (x > eps) return DeltaKind::kImproved;

@@ -1,13 +1,14 @@
-// line_diff.hpp - a line diff (Myers' greedy O(ND) algorithm) grouped into unified-diff
-// hunks, for the HTML report. Lines are compared together with their terminator, so a
-// change that only adds or drops the final newline is still a change.
+// kit/line_diff.hpp - a line diff (Myers' greedy O(ND) algorithm) grouped into unified-diff
+// hunks: the HTML report shows it, the store writes it as a diff `patch` can apply. Lines are
+// compared together with their terminator, so a change that only adds or drops the final
+// newline is still a change.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace skillpipe::host {
+namespace skillpipe {
 
 enum class DiffOp { kEqual, kDelete, kInsert };
 
@@ -44,7 +45,10 @@ LineDiff diff_lines(std::string_view before, std::string_view after, int max_edi
 std::vector<DiffHunk> make_hunks(const LineDiff& diff, int context = 3);
 
 // GNU `diff -u` text (with "\ No newline at end of file"); empty when the texts are equal.
+// `before_label` / `after_label` go on the ---/+++ lines ("/dev/null" for a new file).
 std::string unified_diff_text(std::string_view before, std::string_view after, const std::string& before_label,
                               const std::string& after_label, int context = 3);
+std::string unified_diff_text(const LineDiff& diff, const std::string& before_label, const std::string& after_label,
+                              int context = 3);
 
-}  // namespace skillpipe::host
+}  // namespace skillpipe

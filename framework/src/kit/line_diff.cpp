@@ -1,9 +1,9 @@
-#include "host/line_diff.hpp"
+#include "skillpipe/kit/line_diff.hpp"
 
 #include <algorithm>
 #include <unordered_map>
 
-namespace skillpipe::host {
+namespace skillpipe {
 namespace {
 
 struct Line {
@@ -192,7 +192,11 @@ std::vector<DiffHunk> make_hunks(const LineDiff& diff, int context) {
 
 std::string unified_diff_text(std::string_view before, std::string_view after, const std::string& before_label,
                               const std::string& after_label, int context) {
-  const LineDiff d = diff_lines(before, after);
+  return unified_diff_text(diff_lines(before, after), before_label, after_label, context);
+}
+
+std::string unified_diff_text(const LineDiff& d, const std::string& before_label, const std::string& after_label,
+                              int context) {
   if (d.added == 0 && d.removed == 0) return {};
   std::string out = "--- " + before_label + "\n+++ " + after_label + "\n";
   auto range = [](int start, int len) {
@@ -210,4 +214,4 @@ std::string unified_diff_text(std::string_view before, std::string_view after, c
   return out;
 }
 
-}  // namespace skillpipe::host
+}  // namespace skillpipe
