@@ -202,8 +202,7 @@ JsonView::Iter JsonView::iter() const {
   return it;
 }
 
-bool JsonView::Iter::next(JsonView& value) {
-  if (!p_ || object_) return false;
+bool JsonView::Iter::to_next_item() {
   p_ = skip_ws(p_, end_);
   if (p_ >= end_) return false;
   if (!first_) {
@@ -211,6 +210,11 @@ bool JsonView::Iter::next(JsonView& value) {
     p_ = skip_ws(p_ + 1, end_);
   }
   first_ = false;
+  return true;
+}
+
+bool JsonView::Iter::next(JsonView& value) {
+  if (!p_ || object_ || !to_next_item()) return false;
   Type t = Type::kInvalid;
   const char* q = skip_value(p_, end_, &t);
   if (!q) return (p_ = nullptr), false;
@@ -220,14 +224,7 @@ bool JsonView::Iter::next(JsonView& value) {
 }
 
 bool JsonView::Iter::next(JsonView& key, JsonView& value) {
-  if (!p_ || !object_) return false;
-  p_ = skip_ws(p_, end_);
-  if (p_ >= end_) return false;
-  if (!first_) {
-    if (*p_ != ',') return (p_ = nullptr), false;
-    p_ = skip_ws(p_ + 1, end_);
-  }
-  first_ = false;
+  if (!p_ || !object_ || !to_next_item()) return false;
   if (p_ >= end_ || *p_ != '"') return (p_ = nullptr), false;
   const char* k = skip_string(p_, end_);
   if (!k) return (p_ = nullptr), false;

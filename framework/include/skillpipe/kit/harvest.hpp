@@ -241,6 +241,7 @@ class SKILLPIPE_VISIBLE JsonView {
     bool next(JsonView& key, JsonView& value);  // objects (key is a string view)
    private:
     friend class JsonView;
+    bool to_next_item();  // past the separator to the next item; false at the end or on bad JSON
     const char* p_ = nullptr;
     const char* end_ = nullptr;
     bool first_ = true;
