@@ -18,9 +18,8 @@ const char* const kSchemaJson = R"JSON({
   "description": "Agentic replay: the real Claude Code or Codex re-solves each replay task headless, with tools, in an isolated checkout of the task's repository at its start commit, with the documents under test installed where the agent loads them.",
   "type": "object",
   "additionalProperties": false,
-  "required": ["agent"],
   "properties": {
-    "agent": {"enum": ["claude", "codex"]},
+    "agent": {"enum": ["claude", "codex"], "description": "the agent that replays (default claude)"},
     "binary": {"type": "string", "description": "the executable (default: claude / codex on PATH)"},
     "model": {"type": "string", "description": "the agent's model (default: the CLI's own default)"},
     "base_url": {"type": "string", "description": "the model endpoint (Claude: ANTHROPIC_BASE_URL; Codex: its provider's base_url); default: the CLI's"},
@@ -90,7 +89,7 @@ std::vector<std::string> agent_path(const std::vector<std::string>& configured, 
 namespace {
 
 void read_agent(const Config& c, AgentBackendSettings& s) {
-  const std::string agent = c.get_string("agent");
+  const std::string agent = c.get_string("agent", "claude");
   const auto a = parse_agent(agent);
   if (!a || (*a != Agent::kClaude && *a != Agent::kCodex))
     throw ConfigError("backend_agent: agent must be claude or codex, not '" + agent + "'", "/agent");
