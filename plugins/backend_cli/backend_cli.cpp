@@ -73,7 +73,7 @@ class CliBackend final : public backends::MeteredBackend {
     timeout_s_ = c.get_double("timeout_s", s_.agent == cli::Agent::kClaude ? 180 : 240);
     workdir_root_ = c.has("workdir_root") ? expand_path(c.get_string("workdir_root"))
                                           : fs::temp_directory_path().string();
-    resolved_ = cli::find_executable(s_.binary);
+    resolved_ = backends::find_executable(s_.binary);
     backends::MeterSettings m;
     m.name = "backend_cli";
     m.calls_counter = "cli_calls";
@@ -177,7 +177,7 @@ class CliBackend final : public backends::MeteredBackend {
     const std::string answer_file = root + "/answer.txt";
     std::error_code ec;
     fs::create_directory(workdir, ec);
-    cli::ProcessSpec spec;
+    backends::ProcessSpec spec;
     spec.argv = cli::agent_argv(s_, workdir, answer_file);
     spec.argv[0] = resolved_;
     spec.cwd = workdir;
@@ -185,7 +185,7 @@ class CliBackend final : public backends::MeteredBackend {
     spec.env_unset = cli::agent_env_unset(s_);
     spec.env_set = cli::agent_env_set(s_);
     spec.timeout_s = std::min(timeout_s_, std::max(0.05, limits.wall_left_s));  // never past the wall cap
-    cli::ProcessResult p = cli::run_process(spec, limits.cancelled);
+    backends::ProcessResult p = backends::run_process(spec, limits.cancelled);
     std::string answer_text = read_file(answer_file).value_or("");
     fs::remove_all(root, ec);
     return cli::read_answer(s_, p, answer_text);

@@ -12,10 +12,6 @@ namespace {
 using rapidjson::Document;
 using rapidjson::Value;
 
-bool contains_any(const std::string& hay, std::initializer_list<const char*> needles) {
-  return std::any_of(needles.begin(), needles.end(), [&](const char* n) { return hay.find(n) != std::string::npos; });
-}
-
 std::string get_str(const Value& o, const char* k) {
   return o.IsObject() && o.HasMember(k) && o[k].IsString() ? std::string(o[k].GetString(), o[k].GetStringLength())
                                                            : std::string();
@@ -149,24 +145,6 @@ AgentAnswer read_codex(const ProcessResult& p, const std::string& answer_file_te
 }
 
 }  // namespace
-
-Failure classify_error_text(std::string_view text) {
-  std::string t = to_lower_ascii(text);
-  if (contains_any(t, {"usage limit", "insufficient_quota", "quota exceeded", "exceeded your current quota"})) {
-    return Failure::kUsageLimit;
-  }
-  if (contains_any(t, {"not logged in", "/login", "please log in", "log in again", "codex login", "invalid api key",
-                       "invalid x-api-key", "authentication_error", "authentication failed", "unauthorized", "401",
-                       "token_expired", "token expired", "refresh token", "credit balance is too low",
-                       "oauth token"})) {
-    return Failure::kAuth;
-  }
-  if (contains_any(t, {"unknown option", "unexpected argument", "unrecognized option", "invalid option",
-                       "requires a newer version", "please upgrade", "update codex", "update claude"})) {
-    return Failure::kFatal;
-  }
-  return Failure::kTransient;
-}
 
 std::vector<std::string> agent_argv(const AgentSettings& s, const std::string& workdir, const std::string& answer_file) {
   std::vector<std::string> argv{s.binary};

@@ -11,9 +11,12 @@
 #include <vector>
 
 #include "skillpipe/records.hpp"
+#include "agent_stream.hpp"
 #include "subprocess.hpp"
 
 namespace skillpipe::cli {
+
+using backends::ProcessResult;
 
 enum class Agent { kClaude, kCodex };
 
@@ -33,14 +36,7 @@ std::vector<std::string> agent_argv(const AgentSettings& s, const std::string& w
 std::vector<std::string> agent_env_unset(const AgentSettings& s);
 std::vector<std::string> agent_env_set(const AgentSettings& s);
 
-enum class Failure {
-  kNone,
-  kEmpty,          // ran fine but said nothing: worth a retry
-  kTransient,      // non-zero exit, crash, timeout, rate limit: worth a retry
-  kAuth,           // not logged in / key rejected: fail the night with a clear message
-  kUsageLimit,     // the subscription's usage limit: like a spent budget
-  kFatal,          // unknown flag, CLI too old: retrying cannot help
-};
+using Failure = backends::AgentFailure;
 
 struct AgentAnswer {
   Failure failure = Failure::kNone;
@@ -54,7 +50,6 @@ struct AgentAnswer {
 
 AgentAnswer read_answer(const AgentSettings& s, const ProcessResult& p, const std::string& answer_file_text);
 
-// Classifies an error text from either CLI.
-Failure classify_error_text(std::string_view text);
+inline Failure classify_error_text(std::string_view text) { return backends::classify_agent_error(text); }
 
 }  // namespace skillpipe::cli

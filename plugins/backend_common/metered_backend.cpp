@@ -97,7 +97,7 @@ ChatResponse MeteredBackend::complete(const ChatRequest& request, Context& ctx) 
   // under the concurrency or rate limit not): what the provider cost in time.
   r.latency_ms = (clock_->now_s() - started) * 1000.0;
   ctx.count(settings_.calls_counter);
-  commit_answer(ctx, key, r, cacheable && !r.text.empty());
+  commit_answer(ctx, key, r, cacheable && (!r.text.empty() || r.trajectory));
   return r;
 }
 

@@ -7,6 +7,7 @@
 
 #include <exception>
 
+#include "skillpipe/fields.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
 
@@ -48,6 +49,11 @@ std::string encode_cached_response(const ChatResponse& r) {
   w.Key("cache_write");
   w.Int64(r.usage.cache_write);
   w.EndObject();
+  if (r.trajectory) {  // an agentic replay's result is its trajectory as much as its text
+    const std::string t = write_json(*r.trajectory);
+    w.Key("trajectory");
+    w.String(t.data(), static_cast<rapidjson::SizeType>(t.size()));
+  }
   w.EndObject();
   return sb.GetString();
 }
@@ -72,6 +78,15 @@ std::optional<ChatResponse> decode_cached_response(std::string_view text) {
     r.usage.output = i64("output");
     r.usage.cache_read = i64("cache_read");
     r.usage.cache_write = i64("cache_write");
+  }
+  if (d.HasMember("trajectory") && d["trajectory"].IsString()) {
+    Trajectory t;
+    try {
+      read_json(std::string_view(d["trajectory"].GetString(), d["trajectory"].GetStringLength()), t);
+    } catch (const std::exception&) {
+      return std::nullopt;  // unreadable: a miss, the replay runs again
+    }
+    r.trajectory = std::move(t);
   }
   // A cache hit spends nothing: cost is what the original call cost, kept for reports only.
   r.cost_usd = 0;

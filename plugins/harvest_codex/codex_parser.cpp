@@ -122,7 +122,10 @@ class CodexParser final : public harvest::LineParser {
     if (subagent) return stop("subagent");  // sub-agent rollouts can be most of a Codex home
     s.session_id(id, meta_own_);
     if (!s.project(str(m[1]), meta_own_)) return stop("out_of_scope");
-    if (m[6].is_object()) s.branch(str(m[6]["branch"]));
+    if (m[6].is_object()) {
+      s.branch(str(m[6]["branch"]));
+      s.commit(str(m[6]["commit_hash"]));  // where the session started: an agentic replay starts there
+    }
     s.agent_version(str(m[3]));
     Attrs& st = s.state();
     if (m[2].is_string()) st["originator"] = str(m[2]);

@@ -17,7 +17,7 @@ namespace {
 const char* const kSchemaJson = R"({
   "$schema": "http://json-schema.org/draft-04/schema#",
   "title": "judge_rule",
-  "description": "Local rule checks: contains, not_contains, regex, not_regex, no_refusal, tool_called, section_present, section_contains, max_chars, min_chars, max_words, min_words, starts_with, ends_with, json_valid, json_field_equals, any_of, all_of, none_of.",
+  "description": "Local rule checks: contains, not_contains, regex, not_regex, no_refusal, tool_called, section_present, section_contains, max_chars, min_chars, max_words, min_words, starts_with, ends_with, json_valid, json_field_equals, any_of, all_of, none_of; on agentic replays (backend_agent) also skill_invoked, skill_not_invoked, command_ran, command_succeeded, file_changed, file_unchanged, max_tool_calls, check_command.",
   "type": "object",
   "additionalProperties": false,
   "properties": {
@@ -48,21 +48,20 @@ class JudgeRule : public Judge {
     v.variant = replay.variant;
     v.sample = replay.sample;
     const auto checks = checks_for(task);
-    const auto score = rules::score_checks(checks, replay.response, replay.tools_called);
+    const Trajectory* trajectory = replay.trajectory ? &*replay.trajectory : nullptr;
+    const auto score = rules::score_checks(checks, replay.response, replay.tools_called, trajectory);
     v.hard = score.hard;
     v.soft = score.soft;
     v.failed_criteria = score.failed_criteria;
     v.rationale = score.rationale;
     if (unknown_fail_) apply_unknown_fail(checks, v);
+    if (trajectory) apply_unfinished(*trajectory, v);
     return v;
   }
 
-  // A task with trajectory checks needs an agentic judge: this one reads only the answer.
-  bool handles(const TaskRecord& task) const override {
-    const auto checks = checks_for(task);
-    return !checks.empty() &&
-           std::none_of(checks.begin(), checks.end(), [](const RuleCheck& c) { return rules::needs_trajectory(c); });
-  }
+  // Trajectory checks (skill_invoked, check_command, ...) read the replay's trajectory; a
+  // chat replay has none, so they fail there (validate() warns).
+  bool handles(const TaskRecord& task) const override { return !checks_for(task).empty(); }
 
   std::vector<std::string> validate(const TaskRecord& task) const override {
     const auto checks = checks_for(task);
@@ -74,7 +73,7 @@ class JudgeRule : public Judge {
     auto report = rules::validate_checks(checks);
     if (std::any_of(checks.begin(), checks.end(), [](const RuleCheck& c) { return rules::needs_trajectory(c); }))
       report.warnings.push_back("needs a trajectory: its trajectory checks (skill_invoked, command_ran, ...) need an "
-                                "agentic replay; judge_rule does not score this task");
+                                "agentic replay (backend_agent); replayed by a chat backend they fail");
     if (!report.errors.empty()) {
       std::string msg = "task " + task.id + ": invalid rule judge: ";
       for (std::size_t i = 0; i < report.errors.size(); ++i) msg += (i ? "; " : "") + report.errors[i];
@@ -113,6 +112,17 @@ class JudgeRule : public Judge {
     v.soft = std::max(0.0, v.soft - unknown / total);
     v.hard = 0;
     v.rationale += "; " + std::to_string(unknown) + " unknown op(s) counted as failed";
+  }
+
+  // An agentic replay that did not finish (out of turns, out of time) is never a success, even
+  // when its checks happen to pass: the agent did not complete the task. (Infrastructure
+  // failures - the CLI or the model endpoint failing - never reach a judge: backend_agent
+  // reports them as replay errors.)
+  static void apply_unfinished(const Trajectory& t, Verdict& v) {
+    if (t.ended.empty() || t.ended == "completed") return;
+    v.hard = 0;
+    v.failed_criteria.push_back("the agent must finish the task within its turn and time limits");
+    v.rationale += "; the agent's run ended with " + t.ended + ", so it is not a success";
   }
 
   std::vector<RuleCheck> default_checks_;

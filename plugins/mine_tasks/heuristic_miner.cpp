@@ -1,6 +1,8 @@
 // heuristic_miner.cpp - one task per session, no model call (heuristic_miner.hpp).
 #include "heuristic_miner.hpp"
 
+#include "agentic_checks.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -32,6 +34,7 @@ Outcome outcome_from_feedback(const SessionDigest& d) {
 void stamp_session_facts(const SessionDigest& d, TaskRecord& t) {
   t.project = d.project;
   t.source_sessions = {d.session_id};
+  t.start = {d.git_commit, d.git_branch, d.started_at};  // where an agentic replay checks the project out
   if (!d.tools.empty()) {
     std::string tools;
     for (std::size_t i = 0; i < d.tools.size() && i < 4; ++i) tools += (i ? "+" : "") + d.tools[i].name;
@@ -87,6 +90,7 @@ std::optional<TaskRecord> heuristic_task(const SessionDigest& d, const MinerOpti
   if (!ctx.empty())
     t.context_excerpt = truncate_utf8("Follow-up constraints from the same session:" + ctx, o.context_chars);
   if (!d.assistant_finals.empty()) t.attempted_solution = truncate_utf8(trim(d.assistant_finals.back()), o.solution_chars);
+  if (o.agentic_checks) add_agentic_checks(d, t, o);
   return t;
 }
 

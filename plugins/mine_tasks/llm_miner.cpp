@@ -1,6 +1,8 @@
 // llm_miner.cpp - the LLM miner's prompt and defensive reply parsing (llm_miner.hpp).
 #include "llm_miner.hpp"
 
+#include "agentic_checks.hpp"
+
 #include "skillpipe/kit/reply_json.hpp"
 
 #include <rapidjson/document.h>
@@ -195,6 +197,7 @@ LlmParse parse_llm_tasks(const std::string& reply, const SessionDigest& d, const
       ++out.dropped;  // not checkable
       continue;
     }
+    if (o.agentic_checks && t.judge.kind == ReferenceKind::kRule) add_agentic_checks(d, t, o);
     out.tasks.push_back(std::move(t));
   }
   return out;

@@ -56,6 +56,7 @@ const char* const kSchemaJson = R"({
     "intent_chars": {"type": "integer", "minimum": 40, "description": "Default 800."},
     "context_chars": {"type": "integer", "minimum": 0, "description": "Default 600."},
     "solution_chars": {"type": "integer", "minimum": 0, "description": "Default 600."},
+    "agentic_checks": {"type": "boolean", "description": "Derive checks an agentic replay (backend_agent) verifies from each successful session: the last green test command (check_command), the files it changed (file_changed), commands the user asked for in a correction (command_ran). Default false."},
     "seed": {"type": ["string", "integer"], "description": "Split seed (default 42)."},
     "val_fraction": {"type": "number", "minimum": 0, "maximum": 1, "description": "Default 0.34."},
     "test_fraction": {"type": "number", "minimum": 0, "maximum": 1, "description": "Default 0."},
@@ -85,6 +86,7 @@ class MineTasks : public Miner {
     o_.intent_chars = static_cast<std::size_t>(c.get_int("intent_chars", 800));
     o_.context_chars = static_cast<std::size_t>(c.get_int("context_chars", 600));
     o_.solution_chars = static_cast<std::size_t>(c.get_int("solution_chars", 600));
+    o_.agentic_checks = c.get_bool("agentic_checks", false);
     if (c.has("seed")) {
       const std::string raw = c.get_json("seed");
       o_.seed = !raw.empty() && raw[0] == '"' ? c.get_string("seed") : raw;

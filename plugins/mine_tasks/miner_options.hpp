@@ -20,6 +20,9 @@ struct MinerOptions {
   std::size_t intent_chars = 800;
   std::size_t context_chars = 600;
   std::size_t solution_chars = 600;
+  // Derive checks an agentic replay verifies (agentic_checks.hpp); off for chat replays,
+  // which have no workspace to run them in.
+  bool agentic_checks = false;
   // Splits.
   std::string seed = "42";
   double val_fraction = 0.34;

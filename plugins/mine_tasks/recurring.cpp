@@ -105,6 +105,16 @@ TaskRecord merge_cluster(const std::vector<Item>& members) {
   t.outcome = (n_success + n_fail + n_mixed) > 0 ? merged_outcome(n_success, n_fail, n_mixed) : best;
   if (newest_success) t.attempted_solution = newest_success->attempted_solution;
   else if (newest_any && t.attempted_solution.empty()) t.attempted_solution = newest_any->attempted_solution;
+  // An agentic replay starts where the newest success started and checks what it verified:
+  // the checks were derived from that session's tree.
+  if (const TaskRecord* src = newest_success ? newest_success : newest_any) {
+    t.start = src->start;
+    if (!attr(*src, "agentic_checks").empty()) {
+      t.judge = src->judge;
+      t.reference_kind = src->reference_kind;
+      t.attrs["agentic_checks"] = attr(*src, "agentic_checks");
+    }
+  }
   t.skill_hint = (!missing_hint && hints.size() == 1) ? *hints.begin() : std::string();
   t.tags.erase(std::remove(t.tags.begin(), t.tags.end(), "recurring"), t.tags.end());
   if (sessions.size() >= 2) t.tags.push_back("recurring");

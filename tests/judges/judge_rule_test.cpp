@@ -339,7 +339,20 @@ namespace {
 
 // The trajectory ops (what an agentic replay's agent did) parse and validate now; judging
 // them needs a Trajectory, so judge_rule leaves tasks that use them to an agentic judge.
-class RuleJudgeTrajectory : public RuleJudge {};
+class RuleJudgeTrajectory : public RuleJudge {
+ protected:
+  Verdict judge_trajectory(std::vector<RuleCheck> checks, const Trajectory& traj) {
+    TaskRecord t;
+    t.id = "t1";
+    t.judge.kind = ReferenceKind::kRule;
+    t.judge.checks = std::move(checks);
+    ReplayResult r;
+    r.task_id = "t1";
+    r.response = "done";
+    r.trajectory = traj;
+    return judge_->judge(t, r, ctx_);
+  }
+};
 
 TEST_F(RuleJudgeTrajectory, OpsParseAndValidateTheirArguments) {
   for (const char* op : {"skill_invoked", "skill_not_invoked", "command_ran", "command_succeeded", "file_changed",
@@ -357,7 +370,7 @@ TEST_F(RuleJudgeTrajectory, OpsParseAndValidateTheirArguments) {
   EXPECT_NE(validation_error({chk("skill_invoked", "")}).find("missing arg"), std::string::npos);
 }
 
-TEST_F(RuleJudgeTrajectory, TasksWithTrajectoryChecksAreNotHandledHere) {
+TEST_F(RuleJudgeTrajectory, ChatReplaysFailTrajectoryChecksAndValidationSaysWhy) {
   const std::vector<RuleCheck> checks = {chk("contains", "done"),
                                          group("all_of", {chk("skill_invoked", "release-notes"),
                                                           chk("command_succeeded", "^make test$")})};
@@ -365,20 +378,89 @@ TEST_F(RuleJudgeTrajectory, TasksWithTrajectoryChecksAreNotHandledHere) {
   t.id = "agentic";
   t.judge.kind = ReferenceKind::kRule;
   t.judge.checks = checks;
-  EXPECT_FALSE(judge_->handles(t));
+  EXPECT_TRUE(judge_->handles(t));
   const auto warnings = judge_->validate(t);
   EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(),
                           [](const std::string& w) { return w.find("needs a trajectory") != std::string::npos; }));
-  // Called anyway, a trajectory check never passes on the answer alone.
+  // A chat replay has no trajectory: a trajectory check never passes on the answer alone.
   const Verdict v = run(checks, "done");
   EXPECT_EQ(v.hard, 0.0);
+  EXPECT_EQ(v.soft, 0.5);
   EXPECT_NE(v.rationale.find("needs a trajectory"), std::string::npos) << v.rationale;
-  t.judge.checks = {chk("contains", "done")};
-  EXPECT_TRUE(judge_->handles(t));
   const auto named = validate({chk("skill_invoked", "Bad Name")});
   EXPECT_TRUE(std::any_of(named.begin(), named.end(), [](const std::string& w) {
     return w.find("\"Bad Name\" is not a valid skill name") != std::string::npos;
   }));
+}
+
+// What an agentic replay recorded: the agent invoked the skill, ran two commands (one failed),
+// edited a generated file, and the task's check command passed afterwards.
+Trajectory sample_trajectory() {
+  Trajectory t;
+  t.skills_listed = {"regen-fields", "release-notes"};
+  t.skills_invoked = {"regen-fields"};
+  t.tool_calls = {{"Skill", R"({"skill":"regen-fields"})", true, std::nullopt, "loaded"},
+                  {"Bash", "make test", false, 2, "1 failed"},
+                  {"Bash", "sh tools/regen.sh", true, 0, ""},
+                  {"Edit", R"({"file_path":"notes.md"})", true, std::nullopt, ""}};
+  t.files_changed = {"generated/fields.txt", "notes.md"};
+  t.checks = {{"sh tests/check.sh", 0, false, "ok", 0.1}, {"make lint", 1, false, "lint: 3 errors", 0.2}};
+  return t;
+}
+
+TEST_F(RuleJudgeTrajectory, TrajectoryChecksReadWhatTheAgentDid) {
+  const Trajectory traj = sample_trajectory();
+  const auto pass = [&](const RuleCheck& c) { return judge_trajectory({c}, traj).hard == 1.0; };
+  EXPECT_TRUE(pass(chk("skill_invoked", "regen-fields")));
+  EXPECT_TRUE(pass(chk("skill_invoked", "Regen-Fields")));
+  EXPECT_FALSE(pass(chk("skill_invoked", "release-notes")));
+  EXPECT_TRUE(pass(chk("skill_not_invoked", "release-notes")));
+  EXPECT_FALSE(pass(chk("skill_not_invoked", "regen-fields")));
+  EXPECT_TRUE(pass(chk("command_ran", "^make test$")));
+  EXPECT_FALSE(pass(chk("command_succeeded", "^make test$")));
+  EXPECT_TRUE(pass(chk("command_succeeded", "regen\\.sh")));
+  EXPECT_FALSE(pass(chk("command_ran", "notes\\.md"))) << "an Edit call is not a command";
+  EXPECT_TRUE(pass(chk("file_changed", "generated/*")));
+  EXPECT_TRUE(pass(chk("file_changed", "*.txt")));
+  EXPECT_FALSE(pass(chk("file_changed", "src/*")));
+  EXPECT_TRUE(pass(chk("file_unchanged", "src/*")));
+  EXPECT_FALSE(pass(chk("file_unchanged", "*.md")));
+  EXPECT_TRUE(pass(chk("max_tool_calls", "4")));
+  EXPECT_FALSE(pass(chk("max_tool_calls", "3")));
+  EXPECT_TRUE(pass(chk("check_command", "sh tests/check.sh")));
+  EXPECT_FALSE(pass(chk("check_command", "make lint")));
+  EXPECT_FALSE(pass(chk("check_command", "make ci"))) << "a check that never ran does not pass";
+}
+
+TEST_F(RuleJudgeTrajectory, AnUnfinishedRunIsNeverASuccess) {
+  Trajectory traj = sample_trajectory();
+  traj.ended = "completed";
+  EXPECT_EQ(judge_trajectory({chk("check_command", "sh tests/check.sh")}, traj).hard, 1.0);
+  traj.ended = "max_turns";
+  const Verdict v = judge_trajectory({chk("check_command", "sh tests/check.sh")}, traj);
+  EXPECT_EQ(v.hard, 0.0);
+  EXPECT_NE(v.rationale.find("ended with max_turns"), std::string::npos) << v.rationale;
+  EXPECT_TRUE(std::find(v.failed_criteria.begin(), v.failed_criteria.end(),
+                        "the agent must finish the task within its turn and time limits") != v.failed_criteria.end());
+}
+
+TEST_F(RuleJudgeTrajectory, FailuresSayWhatWasObserved) {
+  const Trajectory traj = sample_trajectory();
+  const Verdict v = judge_trajectory(
+      {chk("skill_invoked", "release-notes"), chk("command_succeeded", "^make test$"),
+                                      chk("file_unchanged", "*.md"), chk("check_command", "make lint"),
+                                      chk("skill_invoked", "regen-fields")},
+                                     traj);
+  EXPECT_EQ(v.hard, 0.0);
+  EXPECT_DOUBLE_EQ(v.soft, 0.2);
+  EXPECT_NE(v.rationale.find("listed but never invoked"), std::string::npos) << v.rationale;
+  EXPECT_NE(v.rationale.find("1 matching command(s) ran, none exited 0"), std::string::npos) << v.rationale;
+  EXPECT_NE(v.rationale.find("it changed \"notes.md\""), std::string::npos) << v.rationale;
+  EXPECT_NE(v.rationale.find("exit 1: lint: 3 errors"), std::string::npos) << v.rationale;
+  EXPECT_TRUE(std::find(v.failed_criteria.begin(), v.failed_criteria.end(),
+                        "the agent must invoke the skill \"release-notes\"") != v.failed_criteria.end());
+  EXPECT_TRUE(std::find(v.failed_criteria.begin(), v.failed_criteria.end(),
+                        "the check command \"make lint\" must pass") != v.failed_criteria.end());
 }
 
 }  // namespace

@@ -207,3 +207,43 @@ TEST_F(MineTasksTest, ConfigErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+// agentic_checks: a successful session yields what an agentic replay must reproduce - its
+// last green verification command, the files it changed inside the project, and a command the
+// user asked for in a correction - and the session's start for the replay's checkout.
+TEST_F(MineTasksTest, AgenticChecksComeFromWhatTheSessionVerified) {
+  configure(R"({"mode": "heuristic", "agentic_checks": true})");
+  SessionDigest d = session("s1", "Refresh the generated fields after the schema change", "2026-01-02T03:00:00Z",
+                            {"no, run `sh tests/check.sh` first", "thanks, perfect"});
+  d.feedback_signals = {feedback(1, "negative", "no,"), feedback(2, "positive", "perfect")};
+  d.commands = {{"sh tests/check.sh", 1, true}, {"sh tools/regen.sh", 0, false}, {"sh tests/check.sh", 0, false},
+                {"rm -rf /", 0, false}};
+  d.files_touched = {"/src/app/generated/fields.txt", "/etc/hosts", "/src/app/notes[1].md"};
+  d.git_branch = "main";
+  d.git_commit = "0123456789abcdef0123456789abcdef01234567";
+  const auto tasks = mine({d});
+  ASSERT_EQ(tasks.size(), 1u);
+  const TaskRecord& t = tasks[0];
+  EXPECT_EQ(t.start.commit, d.git_commit);
+  EXPECT_EQ(t.start.branch, "main");
+  EXPECT_EQ(t.start.at, "2026-01-02T03:00:00Z");
+  EXPECT_EQ(t.judge.kind, ReferenceKind::kRule);
+  std::vector<std::string> got;
+  for (const auto& c : t.judge.checks) got.push_back(std::string(to_string(c.op)) + " " + c.arg);
+  EXPECT_EQ(got, (std::vector<std::string>{"check_command sh tests/check.sh", "file_changed generated/fields.txt",
+                                           "file_changed notes\\[1\\].md", "command_ran sh tests/check\\.sh"}));
+
+  configure(R"({"mode": "heuristic", "agentic_checks": true})");
+  SessionDigest failed = d;
+  failed.session_id = "s2";
+  failed.project = "/src/other";  // not the same recurring task as s1 (its checks would carry over)
+  failed.files_touched = {"/src/other/generated/fields.txt"};
+  failed.feedback_signals = {feedback(2, "negative", "that broke it")};
+  const auto none = mine({failed});
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_TRUE(none[0].judge.checks.empty()) << "a failed session verified nothing";
+}
+
+}  // namespace

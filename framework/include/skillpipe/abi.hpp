@@ -10,7 +10,9 @@
 // this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp);
 // Component as the root of what a plugin makes (StageBase only for stages),
 // Context::record_error, and the Store as NightStore + StateStore + optional AdoptionStore
-// with records the CLI renders. 2.0 is unreleased until SDK 0.2.0 ships, so these breaks
+// with records the CLI renders; agentic replay (ReplaySetup on ChatRequest, TaskRecord.start,
+// SessionDigest.git_commit, CheckRecord and the Trajectory's checks/ended/confinement/start/
+// events/notes, EvalRequest.skill_name). 2.0 is unreleased until SDK 0.2.0 ships, so these breaks
 // are one bump, as are PatternInfo's procedure (ProcedureStep, StepKind), agents and projects.
 // ABI 1.0 was SDK 0.1.
 // Added to 2.0 before its first release (additions only): JsonWriter::unsigned_integer,

@@ -21,6 +21,15 @@ struct ChatMessage {
   bool operator==(const ChatMessage&) const = default;
 };
 
+// What an agentic backend needs to re-solve a task in a workspace; the evaluation service
+// fills it for replays (chat backends ignore it and answer the messages).
+struct ReplaySetup {
+  TaskRecord task;
+  std::string skill_name;      // the skill under test ("" = none)
+  std::string skill_text;      // its whole SKILL.md, frontmatter included
+  std::string memory_text;     // the memory document ("" = none)
+};
+
 struct ChatRequest {
   std::vector<ChatMessage> messages;
   double temperature = 0.0;
@@ -32,6 +41,7 @@ struct ChatRequest {
   // Structured facts about the request that are not part of the prompt (task id, tags,
   // reference). Never sent to a provider; deterministic test backends read them.
   Attrs meta;
+  std::optional<ReplaySetup> replay;  // purpose "replay": the task and documents, for agentic backends
 };
 
 struct ChatResponse {

@@ -22,6 +22,7 @@ struct EvalRequest {
   std::vector<std::string> judge_ids;   // empty: the calling stage's input judges
   int rollouts = 1;
   std::string variant;                  // label for records and reports
+  std::string skill_name;               // the skill's name, for agentic replays ("" = from its frontmatter)
 };
 
 struct TaskScore {

@@ -329,6 +329,7 @@ SKILLPIPE_FIELDS(SessionDigest) {
   v("outcome", r.outcome);
   v("model", r.model);
   v("agent_version", r.agent_version);
+  v("git_commit", r.git_commit);
   v("compactions", r.compactions);
   v("subagent_calls", r.subagent_calls);
   v("raw_path", r.raw_path);
@@ -401,6 +402,12 @@ SKILLPIPE_FIELDS(PatternInfo) {
 
 // Schema 1 (0.1) carried the pattern in attrs (pattern_id, ready, successes, evidence as a
 // JSON array inside a string, ...); from_json moves them into `pattern` (json.cpp, upgrade_v1).
+SKILLPIPE_FIELDS(TaskStart) {
+  v("commit", r.commit);
+  v("branch", r.branch);
+  v("at", r.at);
+}
+
 SKILLPIPE_FIELDS(TaskRecord) {
   v("id", r.id);
   v("project", r.project);
@@ -419,7 +426,16 @@ SKILLPIPE_FIELDS(TaskRecord) {
   v("derived_from", r.derived_from);
   v("skill_hint", r.skill_hint);
   v("pattern", r.pattern);
+  v("start", r.start);
   v("attrs", r.attrs);
+}
+
+SKILLPIPE_FIELDS(CheckRecord) {
+  v("command", r.command);
+  v("exit_code", r.exit_code);
+  v("timed_out", r.timed_out);
+  v("output_excerpt", r.output_excerpt);
+  v("seconds", r.seconds);
 }
 
 SKILLPIPE_FIELDS(ToolCallRecord) {
@@ -442,6 +458,12 @@ SKILLPIPE_FIELDS(Trajectory) {
   v("check_exit_code", r.check_exit_code);
   v("check_output_excerpt", r.check_output_excerpt);
   v("turns", r.turns);
+  v("checks", r.checks);
+  v("ended", r.ended);
+  v("confinement", r.confinement);
+  v("start", r.start);
+  v("events_artifact", r.events_artifact);
+  v("notes", r.notes);
 }
 
 SKILLPIPE_FIELDS(ReplayResult) {

@@ -195,6 +195,7 @@ struct SessionDigest {
   SessionOutcome outcome;
   std::string model;           // the model that answered last
   std::string agent_version;   // the agent CLI's version
+  std::string git_commit;      // the commit the session started at, when the source records it
   int compactions = 0;
   int subagent_calls = 0;
   std::string raw_path;
@@ -278,6 +279,14 @@ struct PatternInfo {
   bool operator==(const PatternInfo&) const = default;
 };
 
+// Where a task's source session started: an agentic replay checks the repository out there.
+struct TaskStart {
+  std::string commit;          // the session's commit (Codex records it), "" when unknown
+  std::string branch;
+  std::string at;              // when the session started (ISO-8601)
+  bool operator==(const TaskStart&) const = default;
+};
+
 // A recurring piece of the user's work, replayable offline.
 struct TaskRecord {
   static constexpr int kSchemaVersion = 2;  // 2: `pattern` (1: pattern attrs)
@@ -298,11 +307,23 @@ struct TaskRecord {
   std::string derived_from;    // for dream variants: the real task id
   std::string skill_hint;
   std::optional<PatternInfo> pattern;  // set on mine_patterns' records
+  TaskStart start;             // where the source session started (agentic replays re-create it)
   Attrs attrs;
   bool operator==(const TaskRecord&) const = default;
 };
 
 // ---- replays and verdicts ----------------------------------------------------------------
+
+// A check command the backend ran in the workspace after the agent ended (judge
+// `check_command`: exit 0 passes).
+struct CheckRecord {
+  std::string command;
+  std::optional<int> exit_code;  // none: it did not run to the end (timeout, cancel)
+  bool timed_out = false;
+  std::string output_excerpt;    // the end of stdout + stderr, redacted
+  double seconds = 0;
+  bool operator==(const CheckRecord&) const = default;
+};
 
 struct ToolCallRecord {
   std::string name;
@@ -324,9 +345,15 @@ struct Trajectory {
   std::string diff_artifact;                   // night-relative path of the full diff
   std::vector<std::string> skills_listed;
   std::vector<std::string> skills_invoked;
-  std::optional<int> check_exit_code;
+  std::optional<int> check_exit_code;          // the first failing check's, else the last one's
   std::string check_output_excerpt;
   int turns = 0;
+  std::vector<CheckRecord> checks;             // every check command, in task order
+  std::string ended;           // completed | max_turns | timeout | api_error | interrupted | failed | no_result
+  std::string confinement;     // bubblewrap | codex-sandbox | none
+  std::string start;           // how the start commit was chosen (and any fallback), in words
+  std::string events_artifact;  // night-relative path of the agent's raw event stream
+  std::vector<std::string> notes;  // warnings: untested CLI version, setup failures, cleanup
   bool operator==(const Trajectory&) const = default;
 };
 

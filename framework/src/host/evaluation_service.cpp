@@ -155,6 +155,9 @@ ChatRequest HostEvaluationService::attempt_request(const EvalRequest& req, const
                {"purpose", "replay"},
                {"variant", req.variant},
                {"draw", draw}};
+  // An agentic backend re-solves the task itself, with these documents installed where its
+  // agent loads them (redacted like the prompt above).
+  creq.replay = ReplaySetup{task, req.skill_name, redact_secrets(req.skill_text), redact_secrets(req.memory_text)};
   return creq;
 }
 

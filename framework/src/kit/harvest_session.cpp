@@ -120,6 +120,7 @@ SessionBuilder::SessionBuilder(const FileJob& job, const Options& options, std::
   if (redacted(project_)) project_.clear();
   project_known_ = !project_.empty();
   branch_ = get("branch");
+  commit_ = get("commit");
   model_ = get("model");
   version_ = get("version");
   if (auto u = get("usage_total"); !u.empty()) {
@@ -146,6 +147,9 @@ bool SessionBuilder::project(std::string_view cwd, bool replace) {
 
 void SessionBuilder::branch(std::string_view b) {
   if (!b.empty() && b != "HEAD") branch_ = b;
+}
+void SessionBuilder::commit(std::string_view c) {
+  if (commit_.empty() && !c.empty()) commit_ = c;
 }
 void SessionBuilder::model(std::string_view m) {
   if (!m.empty() && m != model_) model_ = m;
@@ -508,6 +512,7 @@ void SessionBuilder::emit(FileResult& r) {
   d.session_id = session_id_.empty() ? file_stem(job_.file.path) : session_id_;
   d.project = project_;
   d.git_branch = branch_;
+  d.git_commit = commit_;
   d.raw_path = job_.file.path;
   d.model = model_;
   d.agent_version = version_;
@@ -556,6 +561,7 @@ void SessionBuilder::build(FileResult& r, std::int64_t end_offset, bool cut) {
   state_["session_id"] = session_id_;
   state_["project"] = project_;
   state_["branch"] = branch_;
+  state_["commit"] = commit_;
   state_["model"] = model_;
   state_["version"] = version_;
   if (cumulative_seen_) state_["usage_total"] = usage_text(cumulative_);

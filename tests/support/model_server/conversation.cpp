@@ -76,6 +76,13 @@ bool is_injected(std::string_view text) {
 }
 
 void add_text(Conversation& c, ItemKind kind, std::string text) {
+  // skillpipe marks the prompts of its replays with a first line "[skillpipe-replay]" (so the
+  // harvesters skip those sessions); it is not part of the task the user typed.
+  constexpr std::string_view kReplayMarker = "[skillpipe-replay]";
+  if (kind == ItemKind::kUserText && text.starts_with(kReplayMarker)) {
+    const size_t nl = text.find('\n');
+    text = nl == std::string::npos ? std::string() : text.substr(nl + 1);
+  }
   if (text.empty()) return;
   if (kind == ItemKind::kUserText && is_injected(text)) kind = ItemKind::kContext;
   c.items.push_back(Item{kind, std::move(text), {}, {}, {}, false, std::nullopt});

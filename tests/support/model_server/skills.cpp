@@ -199,4 +199,12 @@ std::vector<std::string> skill_commands(std::string_view body) {
   return out;
 }
 
+const std::vector<std::string>& cli_bundled_skills() {
+  static const std::vector<std::string> kBundled = {
+      "deep-research", "update-config", "verify", "debug", "code-review", "simplify", "batch",
+      "fewer-permission-prompts", "loop", "claude-api", "run", "run-skill-generator",  // Claude Code
+      "imagegen", "openai-docs", "skill-creator", "skill-installer"};                   // Codex
+  return kBundled;
+}
+
 }  // namespace skillpipe::model_server

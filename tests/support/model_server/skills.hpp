@@ -43,6 +43,11 @@ struct SkillMatch {
 std::optional<SkillMatch> best_skill(std::string_view task, const std::vector<ListedSkill>& skills, double threshold,
                                      int min_shared, const std::vector<std::string>& ignore = {});
 
+// The skills the pinned CLIs bundle and list in every request (Claude Code 2.1.197: 12,
+// Codex 0.171.0: 4; docs/agent-clis.md), for `ignore_skills` when a scenario is about the
+// project's own skills only.
+const std::vector<std::string>& cli_bundled_skills();
+
 // The body without its YAML frontmatter.
 std::string strip_frontmatter(std::string_view body);
 // Commands a skill body names: every line of a fenced block tagged bash/sh/shell/console

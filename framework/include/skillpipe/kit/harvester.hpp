@@ -73,6 +73,7 @@ class SKILLPIPE_VISIBLE SessionBuilder {
   // parser should stop reading the file: LineParser::stop("out_of_scope")).
   bool project(std::string_view cwd, bool replace = false);
   void branch(std::string_view b);          // the newest wins; "" and "HEAD" are ignored
+  void commit(std::string_view c);          // the first wins: where the session started
   void model(std::string_view m);           // the newest wins
   void agent_version(std::string_view v);   // the newest wins
   const std::string& session_id() const { return session_id_; }
@@ -176,7 +177,7 @@ class SKILLPIPE_VISIBLE SessionBuilder {
   const FileJob& job_;
   const Options& o_;
   std::string source_;
-  std::string session_id_, project_, branch_, model_, version_;
+  std::string session_id_, project_, branch_, commit_, model_, version_;
   bool project_known_ = false;
   std::unique_ptr<Turn> cur_;
   SessionDigest d_;                      // folded turns

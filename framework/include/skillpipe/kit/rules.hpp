@@ -30,10 +30,12 @@
 //   skill_invoked / skill_not_invoked NAME, command_ran / command_succeeded REGEX,
 //   file_changed / file_unchanged GLOB (workspace-relative), max_tool_calls N,
 //   check_command CMD
-//                             trajectory checks: what the agent did in an agentic replay.
-//                             They are validated here; evaluating them needs a Trajectory
-//                             (issue 13), so until then they fail with "needs a trajectory"
-//                             and judge_rule does not handle tasks that use them.
+//                             trajectory checks: what the agent did in an agentic replay
+//                             (backend_agent): skills it invoked, shell commands it ran (Bash,
+//                             exec_command) and their exit codes, files it changed (`*` also
+//                             crosses `/`), its tool calls, and the task's check commands run
+//                             in the workspace after it ended (exit 0 passes). Without a
+//                             Trajectory (a chat replay) they fail with "needs a trajectory".
 // An unknown op passes (it never blocks) and is reported by validation as a warning.
 #pragma once
 
@@ -58,6 +60,9 @@ struct RuleScore {
 // Scores `checks` (top level; groups count once). No checks: hard = soft = 0, "no checks".
 RuleScore score_checks(const std::vector<RuleCheck>& checks, std::string_view response,
                        const std::vector<std::string>& tools_called);
+// The same for an agentic replay: trajectory checks read `trajectory` (null: they fail).
+RuleScore score_checks(const std::vector<RuleCheck>& checks, std::string_view response,
+                       const std::vector<std::string>& tools_called, const Trajectory* trajectory);
 
 // The requirement a check states, in plain words.
 std::string describe(const RuleCheck& check);

@@ -215,7 +215,7 @@ AbRun run_ab(const AbSpec& spec, const RunOptions& opts) {
       if (spec.replays_file.empty() && res.replays_from.empty()) {
         spdlog::info("[ab] arm '{}': replaying {} task(s) x {} rollout(s) with backend '{}'", res.name,
                      out.tasks.size(), spec.rollouts, arm.backend_id);
-        EvalRequest req{out.tasks, arm.skill_text, arm.memory_text, arm.backend_id, arm.judge_ids, spec.rollouts, "ab"};
+        EvalRequest req{out.tasks, arm.skill_text, arm.memory_text, arm.backend_id, arm.judge_ids, spec.rollouts, "ab", ""};
         BasicContext ctx("ab:" + res.name, arm.run(), &arm.services(), arm.judge_ids);
         EvalResult er = arm.assembly->evaluator()->evaluate(req, ctx);
         if (er.budget_stopped) out.warnings.push_back("arm '" + res.name + "': a budget cap stopped the replays early");

@@ -45,6 +45,7 @@ bool contains_ci(std::string_view hay_lower, std::string_view needle) {
 struct Subject {
   std::string_view text;
   const std::vector<std::string>& tools;
+  const Trajectory* trajectory = nullptr;  // set for an agentic replay
   std::string lowered;
   std::string trimmed;
   bool json_done = false;
@@ -70,10 +71,7 @@ struct Subject {
   }
 };
 
-struct Result {
-  bool passed = false;
-  std::string detail;  // what was observed, for the rationale
-};
+using Result = CheckResult;
 
 std::vector<std::string_view> lines_of(std::string_view s) {
   std::vector<std::string_view> out;
@@ -300,8 +298,11 @@ Result eval_json_field(const RuleCheck& c, Subject& s) {
 Result evaluate(const RuleCheck& c, Subject& s) {
   if (is_group(c.op)) return eval_group(c, s);
   if (needs_text_arg(c.op) && trim(c.arg).empty()) return {false, "invalid check: " + op_name(c) + " needs an arg"};
-  // Until a judge evaluates trajectories, a trajectory check never passes on the answer alone.
-  if (is_trajectory_op(c.op)) return {false, op_name(c) + " needs a trajectory (an agentic replay); not evaluated"};
+  // A trajectory check never passes on the answer alone: a chat replay did nothing to check.
+  if (is_trajectory_op(c.op)) {
+    if (!s.trajectory) return {false, op_name(c) + " needs a trajectory (an agentic replay, backend_agent)"};
+    return eval_trajectory(c, *s.trajectory);
+  }
   switch (c.op) {
     case RuleOp::kContains: {
       const bool ok = contains_ci(s.lowered, c.arg);
@@ -427,6 +428,11 @@ std::string describe(const RuleCheck& check) { return describe_impl(check, false
 
 RuleScore score_checks(const std::vector<RuleCheck>& checks, std::string_view response,
                        const std::vector<std::string>& tools_called) {
+  return score_checks(checks, response, tools_called, nullptr);
+}
+
+RuleScore score_checks(const std::vector<RuleCheck>& checks, std::string_view response,
+                       const std::vector<std::string>& tools_called, const Trajectory* trajectory) {
   RuleScore out;
   out.total = static_cast<int>(checks.size());
   if (checks.empty()) {
@@ -434,6 +440,7 @@ RuleScore score_checks(const std::vector<RuleCheck>& checks, std::string_view re
     return out;
   }
   Subject s(response, tools_called);
+  s.trajectory = trajectory;
   std::string failed, notes;
   for (const auto& c : checks) {
     const Result r = evaluate(c, s);

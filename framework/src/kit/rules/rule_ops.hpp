@@ -42,4 +42,12 @@ inline std::string pat(std::string_view s) { return "/" + truncate_utf8(s, 120) 
 
 inline std::string lower(std::string_view s) { return to_lower_ascii(s); }
 
+struct CheckResult {
+  bool passed = false;
+  std::string detail;  // what was observed, for the rationale
+};
+
+// A trajectory op (is_trajectory_op) on an agentic replay's trajectory (trajectory_checks.cpp).
+CheckResult eval_trajectory(const RuleCheck& c, const Trajectory& t);
+
 }  // namespace skillpipe::rules::detail

@@ -6,9 +6,10 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace skillpipe::cli {
+namespace skillpipe::backends {
 
 struct ProcessSpec {
   std::vector<std::string> argv;          // argv[0] is looked up on PATH unless it has a '/'
@@ -16,8 +17,12 @@ struct ProcessSpec {
   std::string stdin_text;
   std::vector<std::string> env_set;       // "NAME=value", added or replacing
   std::vector<std::string> env_unset;     // names removed from the inherited environment
+  bool clear_env = false;                 // inherit nothing: the environment is env_set alone
   double timeout_s = 180;
   std::size_t max_output_bytes = 16u << 20;
+  // Called with each complete stdout line as it arrives; returning false stops the program
+  // (its group is killed and ProcessResult::stopped is set).
+  std::function<bool(std::string_view line)> on_stdout_line;
 };
 
 struct ProcessResult {
@@ -27,6 +32,7 @@ struct ProcessResult {
   int term_signal = 0;
   bool timed_out = false;
   bool cancelled = false;
+  bool stopped = false;                   // on_stdout_line asked to stop it
   bool output_truncated = false;
   std::string out;
   std::string err;
@@ -39,4 +45,4 @@ ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& 
 // executable); "" when not found.
 std::string find_executable(const std::string& program);
 
-}  // namespace skillpipe::cli
+}  // namespace skillpipe::backends

@@ -16,7 +16,7 @@
 
 extern char** environ;
 
-namespace skillpipe::cli {
+namespace skillpipe::backends {
 namespace {
 
 double now_s() {
@@ -34,6 +34,7 @@ struct Fd {
 };
 
 std::vector<std::string> child_env(const ProcessSpec& spec) {
+  if (spec.clear_env) return spec.env_set;
   std::set<std::string> drop(spec.env_unset.begin(), spec.env_unset.end());
   for (const auto& kv : spec.env_set) drop.insert(kv.substr(0, kv.find('=')));
   std::vector<std::string> env;
@@ -81,6 +82,7 @@ struct Child {
   int status = 0;
   double exited_at = 0;
   std::size_t written = 0;
+  std::size_t line_start = 0;  // the first stdout byte not yet passed to on_stdout_line
 
   void kill_group() const { ::kill(-pid, SIGKILL); }
   void reap() {
@@ -91,7 +93,19 @@ struct Child {
   bool streams_open() const { return out_r.fd >= 0 || err_r.fd >= 0; }
   // One poll round: feed stdin, drain stdout and stderr (each capped at max_output_bytes).
   void exchange(const ProcessSpec& spec, ProcessResult& r);
+  // Passes each new complete stdout line to on_stdout_line; stops the child when it says so.
+  void feed_lines(const ProcessSpec& spec, ProcessResult& r);
 };
+
+void Child::feed_lines(const ProcessSpec& spec, ProcessResult& r) {
+  if (!spec.on_stdout_line || r.stopped) return;
+  for (std::size_t nl; (nl = r.out.find('\n', line_start)) != std::string::npos; line_start = nl + 1) {
+    if (spec.on_stdout_line(std::string_view(r.out).substr(line_start, nl - line_start))) continue;
+    r.stopped = true;
+    kill_group();
+    return;
+  }
+}
 
 void Child::exchange(const ProcessSpec& spec, ProcessResult& r) {
   pollfd fds[3];
@@ -121,6 +135,7 @@ void Child::exchange(const ProcessSpec& spec, ProcessResult& r) {
         dst.append(buf, std::min<std::size_t>(static_cast<std::size_t>(m), spec.max_output_bytes - dst.size()));
       else
         r.output_truncated = true;
+      if (&dst == &r.out) feed_lines(spec, r);
     } else if (m == 0 || (errno != EAGAIN && errno != EINTR)) {
       src.close_now();
     }
@@ -230,4 +245,4 @@ ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& 
   return r;
 }
 
-}  // namespace skillpipe::cli
+}  // namespace skillpipe::backends

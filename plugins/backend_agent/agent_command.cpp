@@ -1,0 +1,60 @@
+#include "agent_command.hpp"
+
+#include <regex>
+
+#include "clean_process.hpp"
+#include "skillpipe/kit/util.hpp"
+
+namespace skillpipe::agentic {
+
+std::vector<std::string> agent_argv(const AgentCommandSettings& s, const std::string& cwd, bool git) {
+  std::vector<std::string> a{s.binary};
+  if (s.agent == Agent::kClaude) {
+    a.insert(a.end(), {"-p", "--output-format", "stream-json", "--verbose", "--permission-mode", "acceptEdits",
+                       "--allowedTools", "Bash", "--strict-mcp-config", "--max-turns", std::to_string(s.max_turns)});
+    if (!s.model.empty()) a.insert(a.end(), {"--model", s.model});
+  } else {
+    a.insert(a.end(), {"exec", "--json", "--sandbox", "workspace-write", "-C", cwd, "--color", "never"});
+    if (!git) a.push_back("--skip-git-repo-check");
+    if (!s.model.empty()) a.insert(a.end(), {"-m", s.model});
+  }
+  a.insert(a.end(), s.extra_args.begin(), s.extra_args.end());
+  if (s.agent == Agent::kCodex) a.push_back("-");  // the prompt comes on stdin
+  return a;
+}
+
+const char* tested_version(Agent agent) { return agent == Agent::kClaude ? "2.1.197" : "0.171.0"; }
+
+std::string parse_version_output(Agent agent, const std::string& out) {
+  static const std::regex kClaude(R"((\d+\.\d+\.\d+)\s*\(Claude Code\))");
+  static const std::regex kCodex(R"(codex(?:-cli)?\s+(\d+\.\d+\.\d+\S*))");
+  std::smatch m;
+  if (std::regex_search(out, m, agent == Agent::kClaude ? kClaude : kCodex)) return m[1].str();
+  return {};
+}
+
+VersionCheck check_version(const AgentCommandSettings& s, const std::vector<std::string>& env) {
+  VersionCheck v;
+  CleanProcess p;
+  p.argv = {s.binary, "--version"};
+  p.env = env;
+  p.timeout_s = 60;
+  const ProcessOutcome r = run_clean(p);
+  const char* name = s.agent == Agent::kClaude ? "Claude Code" : "Codex";
+  if (!r.started || r.exit_code != 0) {
+    v.warning = std::string("could not read the ") + name + " version (`" + s.binary + " --version`: " +
+                trim(r.started ? r.err : r.start_error) + ")";
+    return v;
+  }
+  v.version = parse_version_output(s.agent, r.out + "\n" + r.err);
+  v.tested = v.version == tested_version(s.agent);
+  if (v.version.empty())
+    v.warning = std::string("could not read the ") + name + " version from `" + s.binary + " --version`: " +
+                trim(r.out).substr(0, trim(r.out).find('\n')).substr(0, 200);
+  else if (!v.tested)
+    v.warning = std::string(name) + " " + v.version + " is not the tested version " + tested_version(s.agent) +
+                ": its flags, event stream and skill loading may differ (docs/agent-clis.md)";
+  return v;
+}
+
+}  // namespace skillpipe::agentic

@@ -1,0 +1,48 @@
+// agent_command.hpp - the command line of one headless agent run, per agent and version.
+//
+// Claude Code 2.1.197 (docs/agent-clis.md):
+//   claude -p --output-format stream-json --verbose --permission-mode acceptEdits
+//          --allowedTools Bash --strict-mcp-config --max-turns N [--model M]      (prompt on stdin)
+//   acceptEdits lets it edit inside its working directory; Bash is allowed because the
+//   replay runs inside bubblewrap (confinement.hpp), which is what confines the commands.
+// Codex 0.171.0:
+//   codex exec --json --sandbox workspace-write -C <cwd> --color never
+//              [--skip-git-repo-check] [-m M] -                               (prompt on stdin)
+//   Codex has no turn cap flag: the runner stops it when its event stream exceeds the cap.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent_stream.hpp"
+
+namespace skillpipe::agentic {
+
+
+struct AgentCommandSettings {
+  Agent agent = Agent::kClaude;
+  std::string binary;                   // resolved executable
+  std::string model;                    // "" = the CLI's default
+  int max_turns = 30;
+  std::vector<std::string> extra_args;  // appended before the prompt marker
+};
+
+// argv for one replay in `cwd`; `git` says whether cwd is inside a git checkout.
+std::vector<std::string> agent_argv(const AgentCommandSettings& s, const std::string& cwd, bool git);
+
+// The versions the flags above were verified with.
+const char* tested_version(Agent agent);  // "2.1.197" | "0.171.0"
+
+// "2.1.197 (Claude Code)" / "codex-cli 0.171.0" -> "2.1.197" / "0.171.0"; "" when unreadable.
+std::string parse_version_output(Agent agent, const std::string& out);
+
+struct VersionCheck {
+  std::string version;   // "" when `--version` failed
+  bool tested = false;
+  std::string warning;   // for an untested or unreadable version
+};
+// Runs `<binary> --version` with `env` (the scratch home's, so nothing of the user's is read).
+VersionCheck check_version(const AgentCommandSettings& s, const std::vector<std::string>& env);
+
+}  // namespace skillpipe::agentic

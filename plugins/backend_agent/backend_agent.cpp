@@ -1,0 +1,308 @@
+// backend_agent - agentic replay: the real Claude Code or Codex re-solves a replay task with
+// tools, in an isolated checkout of the task's repository at its start commit, with the
+// documents under test installed where the agent loads them (replay_run.hpp). The agent's
+// own event stream becomes the replay's trajectory (tool calls, commands and exit codes,
+// skills listed and invoked, files changed, the task's check commands), its own usage and
+// cost are charged to the night's budget, and the metered base (cache -> budget -> limiter ->
+// retry) makes a resumed night pay for no finished replay twice.
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "agent_settings.hpp"
+#include "metered_backend.hpp"
+#include "request_text.hpp"
+#include "skillpipe/backend.hpp"
+#include "skillpipe/errors.hpp"
+#include "skillpipe/fields.hpp"
+#include "skillpipe/plugin.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/store.hpp"
+#include "skillpipe/kit/util.hpp"
+#include "trajectory.hpp"
+
+namespace skillpipe {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace agentic;
+using Outcome = backends::AttemptResult::Outcome;
+
+// The check commands a task's judge asks for (rule op check_command, groups included).
+void collect_checks(const std::vector<RuleCheck>& checks, std::vector<std::string>& out) {
+  for (const auto& c : checks) {
+    if (c.op == RuleOp::kCheckCommand && std::find(out.begin(), out.end(), c.arg) == out.end()) out.push_back(c.arg);
+    collect_checks(c.children, out);
+  }
+}
+
+std::string prompt_of(const TaskRecord& t) {
+  std::string p = std::string(backends::kReplayMarker) + "\n" + t.intent;
+  if (!t.context_excerpt.empty()) p += "\n\nContext:\n" + t.context_excerpt;
+  if (!t.system.empty()) p += "\n\n" + t.system;
+  return redact_secrets(p);
+}
+
+class AgentBackend final : public backends::MeteredBackend {
+ public:
+  void configure(const Config& c, Context& ctx) override {
+    s_ = read_settings(c);
+    ReplaySettings& r = s_.replay;
+    if (ctx.run().flags.keep_workspaces) r.keep_workspaces = true;
+    r.command.binary = resolve_binary(r.command.agent, s_.binary_config);
+    r.path = agent_path(c.get_string_list("path"), r.command.binary);
+    r.home.auth = plan_auth(r.command.agent, s_.auth);
+    configure_metering(s_.meter, ctx);
+    decide_confinement(ctx);
+    if (!r.command.binary.empty()) check_agent_version(ctx);
+  }
+
+  bool available(std::string* why) const override {
+    const ReplaySettings& r = s_.replay;
+    std::string w;
+    if (r.command.binary.empty())
+      w = std::string("the ") + (r.command.agent == Agent::kClaude ? "claude" : "codex") +
+          " CLI was not found (set `binary`, or install it: npm i -g " +
+          (r.command.agent == Agent::kClaude ? "@anthropic-ai/claude-code" : "@openai/codex") + ")";
+    else if (!r.home.auth.usable)
+      w = "no credentials for the agent: " + r.home.auth.why;
+    else if (!unconfined_why_.empty())
+      w = unconfined_why_;
+    if (why) *why = w;
+    return w.empty();
+  }
+
+  std::string identity() const override {
+    const ReplaySettings& r = s_.replay;
+    return std::string("agent:") + to_string(r.command.agent) + "-" + (version_.empty() ? "?" : version_) + ":" +
+           (r.command.model.empty() ? "default" : r.command.model);
+  }
+  bool paid() const override { return true; }
+
+  CostEstimate estimate(const ChatRequest&) const override {
+    return {1, s_.estimate.tokens_in, s_.estimate.tokens_out, s_.estimate.cost_usd};
+  }
+
+ protected:
+  backends::PreparedCall prepare(const ChatRequest& redacted, Context& ctx) override {
+    if (!redacted.replay)
+      throw Error("backend_agent re-solves replay tasks with a real agent; it cannot answer a '" + redacted.purpose +
+                  "' request. Give judges, reflection and mining a chat backend (backend_llm, backend_cli).");
+    const ReplaySetup& rs = *redacted.replay;
+    backends::PreparedCall c;
+    c.payload = prompt_of(rs.task);
+    c.cache_kind = "agent";
+    c.cache_material = material(rs, c.payload, redacted.sample, ctx);
+    c.est_tokens_in = s_.estimate.tokens_in;
+    c.max_tokens_out = s_.estimate.tokens_out;
+    c.worst_cost_usd = s_.estimate.cost_usd;
+    return c;
+  }
+
+  backends::AttemptResult call_once(const ChatRequest& redacted, const backends::PreparedCall& call,
+                                    const backends::AttemptLimits& limits, Context& ctx) override;
+
+  double cost_usd(const TokenUsage& usage) const override { return s_.price.set ? s_.price.cost(usage) : 0; }
+
+ private:
+  // Everything that shapes a replay's result. The night is part of it: the cache serves a
+  // resumed night, never a comparison with an earlier night's replays.
+  std::string material(const ReplaySetup& rs, const std::string& prompt, int sample, Context& ctx) const {
+    const ReplaySettings& r = s_.replay;
+    const StartPoint sp = resolve_start(rs.task.project, hint_of(rs.task));
+    std::vector<std::string> checks;
+    collect_checks(rs.task.judge.checks, checks);
+    std::string m = std::string(to_string(r.command.agent)) + "\n" + version_ + "\n" + r.command.model + "\n" +
+                    std::to_string(r.command.max_turns) + "\nnight=" + night_of(ctx) + "\ntask=" + rs.task.id +
+                    "\nsample=" + std::to_string(sample) + "\ndocs=" +
+                    documents_hash({skill_name(rs), rs.skill_text, rs.memory_text}) + "\nstart=" +
+                    (sp.commit.empty() ? "copy:" + sp.project : sp.commit) + "\nsubdir=" + sp.subdir + "\n";
+    for (const auto& x : checks) m += "check=" + x + "\n";
+    for (const auto& x : r.setup) m += "setup=" + x + "\n";
+    for (const auto& x : r.command.extra_args) m += "arg=" + x + "\n";
+    return m + prompt;
+  }
+
+  static std::string night_of(Context& ctx) {
+    const Store* store = ctx.store();
+    return store && !store->night().night_id.empty() ? store->night().night_id : ctx.run().night_id;
+  }
+  static SourceHint hint_of(const TaskRecord& t) { return {t.start.commit, t.start.branch, t.start.at}; }
+  static std::string skill_name(const ReplaySetup& rs) {
+    return !rs.skill_name.empty() ? rs.skill_name : rs.skill_text.empty() ? std::string() : skill_name_of(rs.skill_text);
+  }
+
+  void decide_confinement(Context& ctx);
+  void check_agent_version(Context& ctx);
+  std::string write_artifacts(const std::string& id, const ReplayOutcome& o, Context& ctx, TrajectoryArtifacts& a);
+  backends::AttemptResult classify(const ReplayOutcome& o, const ReplayJob& job, Context& ctx);
+  backends::AttemptResult answer(const ReplayOutcome& o, const ReplayJob& job, Context& ctx);
+
+  AgentBackendSettings s_;
+  std::string version_;
+  std::string unconfined_why_;
+};
+
+void AgentBackend::decide_confinement(Context& ctx) {
+  ReplaySettings& r = s_.replay;
+  const bool claude = r.command.agent == Agent::kClaude;
+  if (s_.confine == ConfineMode::kNone) {
+    r.confinement = claude ? Confinement::kNone : Confinement::kCodexSandbox;
+    if (claude)
+      ctx.logger().warn("backend_agent: confine: none - Claude Code replays run without an OS sandbox; their commands "
+                        "can change anything your user can");
+    return;
+  }
+  std::string why;
+  r.bwrap = find_bwrap(s_.bwrap_config);
+  ensure_dir(r.workspace_root);
+  if (bwrap_works(r.bwrap, r.workspace_root, &why)) {
+    r.confinement = Confinement::kBubblewrap;
+    return;
+  }
+  if (!claude && s_.confine == ConfineMode::kAuto) {
+    r.confinement = Confinement::kCodexSandbox;  // Codex's own workspace-write sandbox confines writes
+    ctx.logger().info("backend_agent: {}; Codex replays rely on Codex's own workspace-write sandbox", why);
+    return;
+  }
+  unconfined_why_ = why + ". " +
+                    (claude ? "Claude Code's own permission modes cannot keep a replay's commands inside its workspace, "
+                              "so skillpipe will not run it unconfined unless you set confine: none"
+                            : "confine: bubblewrap was asked for");
+}
+
+void AgentBackend::check_agent_version(Context& ctx) {
+  AgentHome scratch;
+  const std::string dir = s_.replay.workspace_root + "/.version-" + std::to_string(::getpid());
+  HomeSpec hs = s_.replay.home;
+  hs.auth = {};
+  try {
+    scratch = create_agent_home(dir, hs);
+  } catch (const std::exception& e) {
+    ctx.logger().warn("backend_agent: cannot prepare a scratch home to read the CLI version: {}", e.what());
+    return;
+  }
+  std::vector<std::string> env = replay_environment(s_.replay, scratch, false);
+  const VersionCheck v = check_version(s_.replay.command, env);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  version_ = v.version;
+  if (!v.warning.empty()) ctx.logger().warn("backend_agent: {}", v.warning);
+}
+
+std::string AgentBackend::write_artifacts(const std::string& id, const ReplayOutcome& o, Context& ctx,
+                                          TrajectoryArtifacts& a) {
+  Store* store = ctx.store();
+  if (!store || store->night().night_id.empty()) return "no open night: the trajectory artifacts were not written";
+  const std::string dir = "agentic/" + id + "/";
+  try {
+    store->write_artifact(dir + "events.jsonl", redact_secrets(o.events));
+    a.events = "artifacts/" + dir + "events.jsonl";
+    if (!o.changes.diff.empty()) {
+      store->write_artifact(dir + "diff.patch", redact_secrets(o.changes.diff));
+      a.diff = "artifacts/" + dir + "diff.patch";
+    }
+  } catch (const std::exception& e) {
+    return std::string("the trajectory artifacts could not be written: ") + e.what();
+  }
+  return {};
+}
+
+backends::AttemptResult AgentBackend::call_once(const ChatRequest& redacted, const backends::PreparedCall& call,
+                                                const backends::AttemptLimits& limits, Context& ctx) {
+  const ReplaySetup& rs = *redacted.replay;
+  ReplaySettings s = s_.replay;
+  s.timeout_s = std::min(s.timeout_s, std::max(1.0, limits.wall_left_s));  // never past the wall cap
+  ReplayJob job;
+  job.id = sha256_hex(call.cache_material).substr(0, 16) + "-" + std::to_string(limits.attempt);
+  job.prompt = call.payload;
+  job.project = rs.task.project;
+  job.hint = hint_of(rs.task);
+  job.docs = {skill_name(rs), rs.skill_text, rs.memory_text};
+  collect_checks(rs.task.judge.checks, job.checks);
+  backends::AttemptResult r;
+  ReplayOutcome o;
+  try {
+    o = run_replay(s, job, limits.cancelled);
+  } catch (const Error& e) {
+    r.outcome = Outcome::kFail;  // the workspace could not be made: this task cannot be replayed here
+    r.message = std::string("replay of task ") + rs.task.id + ": " + e.what();
+    return r;
+  }
+  return classify(o, job, ctx);
+}
+
+// Infrastructure failures (the CLI would not start, the model endpoint failed, the agent
+// crashed) are not the agent's answer: they are retried, then reported as replay errors that
+// are never scored. Everything else - finished, out of turns, out of time - is judged.
+backends::AttemptResult AgentBackend::classify(const ReplayOutcome& o, const ReplayJob& job, Context& ctx) {
+  backends::AttemptResult r;
+  const std::string ended = ended_of(o);
+  const std::string said = trim(o.run.error + "\n" + o.process.err);
+  const std::string shown = truncate_utf8(redact_secrets(said.substr(0, said.find('\n'))), 300);
+  if (!o.process.started) {
+    r.outcome = Outcome::kFailForGood;
+    r.message = "backend_agent cannot start " + s_.replay.command.binary + ": " + o.process.start_error;
+    return r;
+  }
+  if (ended == "interrupted") {
+    r.outcome = Outcome::kFail;
+    r.message = "the replay was cancelled";
+    return r;
+  }
+  const bool failed = ended == "api_error" || ended == "failed" || ended == "no_result";
+  if (!failed) return answer(o, job, ctx);
+  switch (backends::classify_agent_error(said)) {
+    case backends::AgentFailure::kAuth:
+      r.outcome = Outcome::kFailForGood;
+      r.message = "the agent could not authenticate (" + shown + "); check " + s_.replay.home.auth.described;
+      return r;
+    case backends::AgentFailure::kUsageLimit:
+      r.outcome = Outcome::kBudgetSpent;
+      r.message = "the agent's account is out of quota: " + shown;
+      return r;
+    case backends::AgentFailure::kFatal:
+      r.outcome = Outcome::kFailForGood;
+      r.message = "the agent CLI refused its command line (" + shown + "); backend_agent is tested with " +
+                  tested_version(s_.replay.command.agent);
+      return r;
+    default:
+      r.outcome = Outcome::kRetry;
+      r.message = "the agent's run ended with " + ended + " (exit " + std::to_string(o.process.exit_code) + ")" +
+                  (shown.empty() ? "" : ": " + shown);
+      return r;
+  }
+}
+
+backends::AttemptResult AgentBackend::answer(const ReplayOutcome& o, const ReplayJob& job, Context& ctx) {
+  backends::AttemptResult r;
+  TrajectoryArtifacts a;
+  const std::string note = write_artifacts(job.id, o, ctx, a);
+  Trajectory t = build_trajectory(s_.replay, o, version_, a);
+  if (!note.empty()) t.notes.push_back(note);
+  r.response.text = redact_secrets(answer_of(o));
+  r.response.model = o.run.model.empty() ? identity() : o.run.model;
+  r.response.finish_reason = t.ended;
+  r.response.usage = o.run.usage;
+  r.usage_reported = o.run.usage_reported;
+  if (o.run.cost_usd) {  // Claude Code prices its own usage
+    r.response.cost_usd = *o.run.cost_usd;
+    r.cost_reported = true;
+  }
+  ctx.count("agent_tool_calls", static_cast<std::int64_t>(t.tool_calls.size()));
+  if (!t.skills_invoked.empty()) ctx.count("agent_skill_loads", static_cast<std::int64_t>(t.skills_invoked.size()));
+  if (o.kept) ctx.logger().info("backend_agent: kept the workspace of task replay {} at {}", job.id, o.ws.dir);
+  r.response.trajectory = std::move(t);
+  return r;
+}
+
+}  // namespace
+}  // namespace skillpipe
+
+SKILLPIPE_PLUGIN(skillpipe::StageKind::kBackend, "1.0.0",
+                 "Agentic replay: the real Claude Code or Codex re-solves each task in an isolated checkout, "
+                 "with the documents under test installed where it loads them",
+                 skillpipe::agentic::kSchemaJson, [] { return std::make_unique<skillpipe::AgentBackend>(); });
