@@ -8,5 +8,6 @@ scripts/deps.sh
 agent_env="$(scripts/agent_clis.sh --print-env)"  # a failed install stops here (set -e)
 eval "$agent_env"
 export SKILLPIPE_REQUIRE_AGENTS=1
+export SKILLPIPE_REQUIRE_BWRAP=1  # deps.sh installs bubblewrap: the agentic tests run confined, never skipped
 BUILD_DIR=${BUILD_DIR:-build-ci} scripts/build.sh -DSKILLPIPE_WERROR=ON -DSKILLPIPE_BUILD_BENCH=ON
 ctest --test-dir "${BUILD_DIR:-build-ci}" --output-on-failure -j "$(nproc)" --timeout 300

@@ -14,7 +14,8 @@ std::vector<std::string> agent_argv(const AgentCommandSettings& s, const std::st
                        "--allowedTools", "Bash", "--strict-mcp-config", "--max-turns", std::to_string(s.max_turns)});
     if (!s.model.empty()) a.insert(a.end(), {"--model", s.model});
   } else {
-    a.insert(a.end(), {"exec", "--json", "--sandbox", "workspace-write", "-C", cwd, "--color", "never"});
+    a.insert(a.end(), {"exec", "--json", "--sandbox", s.codex_sandbox ? "workspace-write" : "danger-full-access", "-C", cwd,
+                       "--color", "never"});
     if (!git) a.push_back("--skip-git-repo-check");
     if (!s.model.empty()) a.insert(a.end(), {"-m", s.model});
   }

@@ -26,6 +26,10 @@ struct AgentCommandSettings {
   std::string model;                    // "" = the CLI's default
   int max_turns = 30;
   std::vector<std::string> extra_args;  // appended before the prompt marker
+  // Codex: its own workspace-write sandbox, unless skillpipe's bubblewrap already confines the
+  // run. Nested, Codex 0.171 takes /usr/bin/bwrap, which on Debian 12 (0.8) lacks --argv0, and
+  // every command it runs fails; the outer sandbox keeps writes in the workspace instead.
+  bool codex_sandbox = true;
 };
 
 // argv for one replay in `cwd`; `git` says whether cwd is inside a git checkout.

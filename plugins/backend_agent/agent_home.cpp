@@ -68,7 +68,8 @@ AuthPlan plan_auth(Agent agent, const AuthSettings& s) {
 std::string codex_config_toml(const HomeSpec& spec) {
   std::string t;
   if (!spec.model.empty()) t += "model = " + toml_string(spec.model) + "\n";
-  t += "approval_policy = \"never\"\nsandbox_mode = \"workspace-write\"\n";
+  t += std::string("approval_policy = \"never\"\nsandbox_mode = ") +
+       (spec.codex_sandbox ? "\"workspace-write\"\n" : "\"danger-full-access\"\n");
   // The user's login speaks to OpenAI through Codex's own provider; an API key (or a custom
   // endpoint) goes through an explicit provider so the key variable and URL are ours.
   const bool own_provider = spec.auth.login_source.empty() || !spec.endpoint.base_url.empty();

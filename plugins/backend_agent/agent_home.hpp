@@ -53,6 +53,7 @@ struct HomeSpec {
   ModelEndpoint endpoint;
   std::vector<std::string> trusted_dirs;  // Codex: the workspace root and cwd
   std::string api_key_env;                // Codex: the provider's env_key
+  bool codex_sandbox = true;              // Codex: sandbox_mode workspace-write (agent_command.hpp)
 };
 
 struct AgentHome {

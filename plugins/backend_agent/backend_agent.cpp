@@ -150,7 +150,7 @@ void AgentBackend::decide_confinement(Context& ctx) {
   ReplaySettings& r = s_.replay;
   const bool claude = r.command.agent == Agent::kClaude;
   if (s_.confine == ConfineMode::kNone) {
-    r.confinement = claude ? Confinement::kNone : Confinement::kCodexSandbox;
+    set_confinement(r, claude ? Confinement::kNone : Confinement::kCodexSandbox);
     if (claude)
       ctx.logger().warn("backend_agent: confine: none - Claude Code replays run without an OS sandbox; their commands "
                         "can change anything your user can");
@@ -160,11 +160,11 @@ void AgentBackend::decide_confinement(Context& ctx) {
   r.bwrap = find_bwrap(s_.bwrap_config);
   ensure_dir(r.workspace_root);
   if (bwrap_works(r.bwrap, r.workspace_root, &why)) {
-    r.confinement = Confinement::kBubblewrap;
+    set_confinement(r, Confinement::kBubblewrap);
     return;
   }
   if (!claude && s_.confine == ConfineMode::kAuto) {
-    r.confinement = Confinement::kCodexSandbox;  // Codex's own workspace-write sandbox confines writes
+    set_confinement(r, Confinement::kCodexSandbox);  // Codex's own workspace-write sandbox confines writes
     ctx.logger().info("backend_agent: {}; Codex replays rely on Codex's own workspace-write sandbox", why);
     return;
   }

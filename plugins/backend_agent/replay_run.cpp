@@ -135,6 +135,11 @@ std::vector<std::string> confined(const ReplaySettings& s, const Workspace& ws, 
   return out;
 }
 
+void set_confinement(ReplaySettings& s, Confinement c) {
+  s.confinement = c;
+  s.command.codex_sandbox = s.home.codex_sandbox = c != Confinement::kBubblewrap;
+}
+
 ReplayOutcome run_replay(const ReplaySettings& s, const ReplayJob& job, const std::function<bool()>& cancelled) {
   const auto t0 = std::chrono::steady_clock::now();
   ReplayOutcome o;

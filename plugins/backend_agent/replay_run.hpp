@@ -79,6 +79,10 @@ struct ReplayOutcome {
 };
 
 // Throws Error when the workspace cannot be prepared; an agent that fails is an outcome.
+// Sets how replays are confined; under skillpipe's bubblewrap Codex runs without its own
+// sandbox (AgentCommandSettings::codex_sandbox says why).
+void set_confinement(ReplaySettings& s, Confinement c);
+
 ReplayOutcome run_replay(const ReplaySettings& s, const ReplayJob& job, const std::function<bool()>& cancelled = {});
 
 // The agent's environment for one replay: PATH, locale, the scratch home's variables, the

@@ -74,9 +74,9 @@ class AgentReplay : public ::testing::TestWithParam<Agent> {
     s.bwrap = lab::test_bwrap();
     std::string why;
     if (bwrap_works(s.bwrap, tmp_.path(), &why))
-      s.confinement = Confinement::kBubblewrap;
+      set_confinement(s, Confinement::kBubblewrap);
     else if (GetParam() == Agent::kCodex)
-      s.confinement = Confinement::kCodexSandbox;
+      set_confinement(s, Confinement::kCodexSandbox);
     else if (std::getenv("SKILLPIPE_REQUIRE_BWRAP"))
       ADD_FAILURE() << why;
     return s;

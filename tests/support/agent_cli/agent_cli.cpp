@@ -32,6 +32,16 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+// Codex 0.171 runs its sandboxed commands through /usr/bin/bwrap when that exists, passing
+// --argv0, which Debian 12's bubblewrap (0.8) does not know: every command then exits 1. On
+// such a machine the lab gives Codex full access inside its throwaway workspace instead (the
+// tests here are about skills, not about Codex's sandbox).
+bool codex_sandbox_works() {
+  static const bool works = !fs::exists("/usr/bin/bwrap") ||
+                            std::system("/usr/bin/bwrap --argv0 probe --ro-bind / / /bin/true >/dev/null 2>&1") == 0;
+  return works;
+}
+
 void append(std::vector<std::string>& to, const std::vector<std::string>& more) {
   to.insert(to.end(), more.begin(), more.end());
 }
@@ -134,7 +144,8 @@ void Sandbox::write_codex_config(const std::string& openai_base_url, const std::
              "model = \"gpt-5.5\"\n"
              "model_provider = \"scripted\"\n"
              "approval_policy = \"never\"\n"
-             "sandbox_mode = \"workspace-write\"\n\n"
+             "sandbox_mode = \"" + std::string(codex_sandbox_works() ? "workspace-write" : "danger-full-access") +
+             "\"\n\n"
              "[model_providers.scripted]\n"
              "name = \"scripted loopback model\"\n"
              "base_url = \"" + openai_base_url + "\"\n"
