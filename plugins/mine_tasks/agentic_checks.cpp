@@ -7,7 +7,7 @@
 #include "skillpipe/kit/session_judge.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 namespace {
 
 RuleCheck check(RuleOp op, std::string arg) {
@@ -110,4 +110,4 @@ void add_agentic_checks(const SessionDigest& d, TaskRecord& t, const MinerOption
   t.attrs["agentic_checks"] = std::to_string(derived.size());
 }
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks

@@ -16,7 +16,7 @@
 #include "miner_options.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::mining {
+namespace skillpipe::mine_tasks {
 
 std::vector<RuleCheck> derive_agentic_checks(const SessionDigest& d, const MinerOptions& o);
 
@@ -26,4 +26,4 @@ void add_agentic_checks(const SessionDigest& d, TaskRecord& t, const MinerOption
 // True for commands that verify work: test runners, builds, linters, type checkers.
 bool is_verification_command(std::string_view command);
 
-}  // namespace skillpipe::mining
+}  // namespace skillpipe::mine_tasks
