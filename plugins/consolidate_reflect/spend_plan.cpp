@@ -18,8 +18,9 @@ CostEstimate replay_cost(const TaskRecord& t, std::size_t docs_chars, const Back
 
 // How many times the night replays a task of each split, at most: baseline, a trial per
 // evolving target, the final candidate replay, and one leave-one-out replay per kept edit,
-// each with the gate's k samples per task.
+// each with the gate's k samples per task. evaluate_only replays the current documents once.
 int val_passes(const Settings& s) {
+  if (s.evaluate_only) return std::max(1, s.gate.samples);
   const int targets = (s.evolve_skill ? 1 : 0) + (s.evolve_memory ? 1 : 0);
   int passes = 1 + targets + (s.final_replay ? 1 : 0);
   if (s.prune_edits) passes += s.edit_budget * targets;
@@ -52,7 +53,7 @@ SpendPlan plan_spend(const std::vector<TaskRecord>& tasks, std::size_t docs_char
     switch (t.split) {
       case Split::kTrain:
         ++p.train;
-        add(p, e, std::max(1, s.rollouts_k));
+        add(p, e, s.evaluate_only ? 0 : std::max(1, s.rollouts_k));  // evaluation replays no train task
         break;
       case Split::kVal:
         ++p.val;
@@ -60,7 +61,7 @@ SpendPlan plan_spend(const std::vector<TaskRecord>& tasks, std::size_t docs_char
         break;
       case Split::kTest:
         ++p.test;
-        add(p, e, 2 * std::max(1, s.gate.samples));  // before and after, k samples each
+        add(p, e, (s.evaluate_only ? 1 : 2) * std::max(1, s.gate.samples));  // before (and after), k samples each
         break;
     }
   }
@@ -71,7 +72,7 @@ SpendPlan plan_spend(const std::vector<TaskRecord>& tasks, std::size_t docs_char
   reflect.messages = {{"user", std::string(docs_chars + static_cast<std::size_t>(s.max_failures + s.max_successes) *
                                                            static_cast<std::size_t>(3 * s.excerpt_chars + 200),
                                            'x')}};
-  const int targets = (s.evolve_skill ? 1 : 0) + (s.evolve_memory ? 1 : 0);
+  const int targets = s.evaluate_only ? 0 : (s.evolve_skill ? 1 : 0) + (s.evolve_memory ? 1 : 0);
   add(p, optimizer.estimate(reflect), 2 * targets);
   return p;
 }

@@ -142,7 +142,8 @@ TEST_P(AgenticNight, TheAgentReplaysTheTaskWithTheSkillAndTheJudgeSeesTheTraject
   EXPECT_DOUBLE_EQ(report["baseline_val"].GetDouble(), 1.0) << n.cmd.out << n.cmd.err;
 
   const auto replays = read_jsonl(n.dir + "/streams/replays.jsonl");
-  ASSERT_EQ(replays.size(), 1u) << read_text(n.dir + "/streams/replays.jsonl");
+  // the gate's k = 3 paired samples of the one val task
+  ASSERT_EQ(replays.size(), 3u) << read_text(n.dir + "/streams/replays.jsonl");
   const rapidjson::Value& r = replays[0];
   EXPECT_TRUE(!r.HasMember("error") || std::string(r["error"].GetString()).empty()) << r["error"].GetString();
   ASSERT_TRUE(r.HasMember("trajectory") && r["trajectory"].IsObject());
@@ -183,7 +184,7 @@ TEST_P(AgenticNight, WithoutTheSkillTheAgentFailsTheCheckAndTheVerdictSaysWhy) {
   ASSERT_FALSE(n.dir.empty()) << n.cmd.out;
   EXPECT_DOUBLE_EQ(n.summary["report"]["baseline_val"].GetDouble(), 0.0) << n.cmd.out;
   const auto replays = read_jsonl(n.dir + "/streams/replays.jsonl");
-  ASSERT_EQ(replays.size(), 1u);
+  ASSERT_EQ(replays.size(), 3u);  // the gate's k = 3 paired samples of the one val task
   const rapidjson::Value& t = replays[0]["trajectory"];
   // With no live skill the night still installs its managed skill, as a seed whose default
   // description does not match the task: the agent lists it and never invokes it.

@@ -76,6 +76,17 @@ TEST(SpendPlan, GateSamplesMultiplyValAndTestReplays) {
   EXPECT_EQ(plan_spend(tasks(4, 3, 2), 1000, s, b, b).calls, 8 + 27 + 12 + 2);
 }
 
+// Evaluation only replays val and test once each under the current documents: no train
+// rollouts, no trials, no reflection (an agentic night was refused at ~64 planned calls for one
+// val task).
+TEST(SpendPlan, EvaluationOnlyPlansOneBaselinePass) {
+  PricedBackend b;
+  Settings s = settings();
+  s.gate.samples = 3;
+  s.evaluate_only = true;
+  EXPECT_EQ(plan_spend(tasks(4, 3, 2), 1000, s, b, b).calls, 3 * 3 + 2 * 3);
+}
+
 TEST(SpendPlan, RefusesOverTheCapUnlessToldToFit) {
   PricedBackend b;
   b.max_tokens = 20 * 110;  // 3 calls short
