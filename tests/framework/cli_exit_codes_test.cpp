@@ -79,6 +79,9 @@ TEST_F(CliExitCodes, RunAndValidateRefuseBadPipelinesAndPaths) {
       {{"run", p, "--plugin-path", fx, "--dry-run", "--tasks-file", dir.file("d")}, "--tasks-file"},
   };
   for (const auto& c : cases) expect_2(c);
+  // The refused number is reported once, not echoed by the plugin's schema check.
+  const std::string huge = expect_2({{"validate", p, "--plugin-path", fx, "--set", "stages.h1.count=1e999"}, "out of range"});
+  EXPECT_NE(huge.find("\n1 error(s)"), std::string::npos) << huge;
 }
 
 TEST_F(CliExitCodes, HarvestChecksTimesDurationsAndOutputs) {
@@ -102,9 +105,12 @@ TEST_F(CliExitCodes, StoreCommandsRefuseAFileAsTheStoreAndCreateNothing) {
   for (const char* cmd : {"status", "adopt", "rollback", "history", "report"})
     expect_2({{cmd, "--store", f}, "--store " + f});
   expect_2({{"tasks", "export", dir.file("t.json"), "--store", f}, "--store"});
-  // No nights: nothing to adopt, report or export, and the store is not created by asking.
+  // No nights: nothing to adopt (exit 0), report or export (exit 2), and asking creates no store.
   const std::string store = dir.file("fresh-store");
-  expect_2({{"adopt", "--store", store}, "nothing to adopt"});
+  expect_2({{"adopt", "--store", store, "--night", "3"}, "has no night \"3\""});
+  const auto none = run_skillpipe({"adopt", "--store", store}, {"HOME=" + dir.file("home")}, dir.file("project"));
+  EXPECT_EQ(none.exit_code, 0) << none.err;  // nothing to do is not an error
+  EXPECT_NE(none.out.find("Nothing to adopt: no night of"), std::string::npos) << none.out;
   expect_2({{"report", "--store", store}, "no finished night"});
   expect_2({{"export-dataset", "--format", "chat-jsonl", "--output", dir.file("ds.jsonl"), "--store", store},
             "no nights recorded"});
