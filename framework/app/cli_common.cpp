@@ -59,12 +59,12 @@ std::string output_file_problem(const std::string& option, const std::string& pa
   std::error_code ec;
   const auto st = fs::status(expand_path(path), ec);
   if (st.type() == fs::file_type::directory) return option + " " + path + ": is a directory; name a file to write";
+  // The file's own directory may be missing (it is the one level the user named); its parent not.
   const std::string parent = parent_of(path);
-  const auto pst = fs::status(parent, ec);
-  if (pst.type() == fs::file_type::directory) return "";
-  if (pst.type() == fs::file_type::not_found)
-    return option + " " + path + ": its directory " + parent + " does not exist; create it first (nothing above the file is created)";
-  return option + " " + path + ": " + parent + " is " + kind_of(pst) + ", not a directory";
+  if (const std::string bad = output_dir_problem(option, parent); !bad.empty())
+    return option + " " + path + ": its directory " + parent + " cannot be created: " +
+           bad.substr(option.size() + parent.size() + 3);
+  return "";
 }
 
 std::string output_dir_problem(const std::string& option, const std::string& path) {
@@ -99,6 +99,11 @@ std::optional<int> parse_command_line(const Args& args, const char* usage_line, 
     std::cerr << "skillpipe: " << e.what() << "\n\nusage: " << usage_line << "\n" << desc;
     return 2;
   }
+  for (const auto& d : common.plugin_dirs)
+    if (const std::string bad = input_dir_problem("--plugin-path", d); !bad.empty()) {
+      std::cerr << "skillpipe: " << bad << "\n";
+      return 2;
+    }
   if (common.help) {
     std::cout << "usage: " << usage_line << "\n\n" << desc;
     return 0;

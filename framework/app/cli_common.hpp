@@ -37,8 +37,8 @@ std::string input_file_problem(const std::string& option, const std::string& pat
 std::string input_dir_problem(const std::string& option, const std::string& path);
 // A store directory: a directory, or missing (the store creates it); never a file.
 std::string store_dir_problem(const std::string& option, const std::string& path);
-// A file to write: not a directory, and its parent directory exists (nothing is created
-// above the file the user named).
+// A file to write: not a directory, and its directory exists or only that one level is
+// missing (nothing above it is created).
 std::string output_file_problem(const std::string& option, const std::string& path);
 // A directory to write into: a directory, or missing with an existing parent directory (the
 // one level the user named is created; missing ancestors are refused).

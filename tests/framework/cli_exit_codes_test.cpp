@@ -114,7 +114,9 @@ TEST_F(CliExitCodes, StoreCommandsRefuseAFileAsTheStoreAndCreateNothing) {
   expect_2({{"report", "--store", store}, "no finished night"});
   expect_2({{"export-dataset", "--format", "chat-jsonl", "--output", dir.file("ds.jsonl"), "--store", store},
             "no nights recorded"});
+  expect_2({{"rollback", "--store", store}, "Nothing to roll back"});
   EXPECT_FALSE(fs::exists(store));
+  expect_2({{"tasks", "export", dir.file("no/such/t.json"), "--store", store}, "FILE " + dir.file("no/such/t.json")});
   expect_2({{"export-dataset", "--format", "chat-jsonl", "--output", dir.file("no/such/ds.jsonl")}, "--output"});
 }
 
@@ -133,4 +135,9 @@ TEST_F(CliExitCodes, JudgeScheduleAbExperimentAndNewPluginCheckTheirPaths) {
   expect_2({{"new-plugin", "judge_x", "--kind", "judge", "--dir", "/nonexistent/deep"}, "--dir /nonexistent/deep"});
   EXPECT_FALSE(fs::exists("/nonexistent"));
   expect_2({{"new-plugin", "judge_x", "--kind", "judge", "--dir", f}, "--dir " + f});
+  // Options every command shares, and plugins that are not there.
+  expect_2({{"plugins", "--plugin-path", f}, "--plugin-path " + f + ": expected a directory"});
+  expect_2({{"status", "--plugin-path", dir.file("missing")}, "--plugin-path " + dir.file("missing") + ": no such directory"});
+  expect_2({{"describe", "no_such_plugin"}, "plugin 'no_such_plugin' not found"});
+  expect_2({{"experiment", "--nights", "99999999999999"}, "--nights"});
 }
