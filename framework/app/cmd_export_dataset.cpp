@@ -169,7 +169,7 @@ bool collect_nights(StoreSession& s, Collected& c, CommandResult& res) {
   }
   if (c.nights.empty()) {
     res = command_error(
-        1, "no nights recorded for " + s.project + " in this store; run `skillpipe run nightly` first",
+        2, "no nights recorded for " + s.project + " in this store; run `skillpipe run nightly` first",
         false);
     return false;
   }
@@ -294,6 +294,10 @@ int check_options(ExportOptions& o, const std::string& format, bool json) {
   if (o.manifest.empty() && o.output != "-")
     o.manifest = ends_with(o.output, ".jsonl") ? o.output.substr(0, o.output.size() - 6) + ".manifest.json"
                                                : o.output + ".manifest.json";
+  if (o.output != "-")
+    if (const std::string why = output_file_problem("--output", o.output); !why.empty()) return bad(why);
+  if (!o.manifest.empty())
+    if (const std::string why = output_file_problem("--manifest", o.manifest); !why.empty()) return bad(why);
   return 0;
 }
 
