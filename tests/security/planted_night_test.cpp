@@ -12,6 +12,7 @@
 #include "planted_secrets.hpp"
 #include "scripted_server.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/redact.hpp"
 #include "test_support.hpp"
 
 namespace skillpipe {
@@ -66,9 +67,14 @@ class PlantedSecrets : public ::testing::Test {
   std::string claude_home() const { return tmp_.file("home/.claude"); }
   std::string codex_home() const { return tmp_.file("home/.codex"); }
 
-  // The working directory carries the secret when it can be a folder name.
+  // The working directory carries the secret when it can be a folder name and is a secret on
+  // its own (a bare value that is a secret only by its label, DD_API_KEY=..., is a folder name
+  // like any other once the label is gone).
   std::string cwd_for(int i, const PlantedSecret& p) const {
-    return testing::fits_in_a_path(p.secret) ? "/tmp/planted/" + p.secret : "/tmp/planted/p" + std::to_string(i);
+    bool alone = false;
+    for (const auto& f : find_secrets(p.secret)) alone = alone || (f.offset == 0 && f.length == p.secret.size());
+    return testing::fits_in_a_path(p.secret) && alone ? "/tmp/planted/" + p.secret
+                                                      : "/tmp/planted/p" + std::to_string(i);
   }
 
   void write_sessions(int i, const PlantedSecret& p, std::string claude, std::string codex) {

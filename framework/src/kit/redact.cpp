@@ -353,10 +353,12 @@ SKILLPIPE_VISIBLE std::string redact_secrets(std::string_view text, std::int64_t
 
 namespace {
 
-// 20+ letters and digits, mixing upper case, lower case and digits that are not one number:
-// random, not a CamelCase name with a year in it.
+// Random-looking: 20+ letters and digits mixing upper case, lower case and digits that are not
+// one number (not a CamelCase name with a year in it), or 32+ mixing letters and digits (hex and
+// base32 keys; a folder name that long and random is a machine's id, never a person's word).
 bool token_like(sv w) {
   if (w.size() < 20) return false;
+  if (w.size() >= 32 && has_digit_and_letter(w)) return true;
   int up = 0, lo = 0, dg = 0, digit_runs = 0;
   for (std::size_t i = 0; i < w.size(); ++i) {
     const auto c = static_cast<unsigned char>(w[i]);

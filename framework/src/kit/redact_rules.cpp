@@ -310,7 +310,8 @@ constexpr RedactionRule kCatalogue[] = {
     {"labelled_secret", "labelled", "high-entropy values after a qualified `key`: \"encryption key: <hex>\", \"signing key = ...\", \"master key ...\""},
     {"path_token", "paths",
      "in file paths and working directories only (redact_path): runs of 20+ letters and digits mixing upper case, "
-     "lower case and separate digit groups - a token whose `_` became `-` in a Claude project folder name"},
+     "lower case and separate digit groups, or of 32+ mixing letters and digits - a token whose `_` became `-` in a "
+     "Claude project folder name"},
 };
 
 }  // namespace

@@ -20,7 +20,8 @@ std::span<const RedactionRule> redaction_rules();
 std::string redaction_rules_markdown();
 
 // redact_secrets() for a file path or working directory, which also replaces random-looking
-// runs ("[REDACTED:path_token]"): Claude names project folders after the working directory with
+// runs of letters and digits ("[REDACTED:path_token]": 20+ mixing cases and digit groups, or
+// 32+ mixing letters and digits): Claude names project folders after the working directory with
 // '/' and '_' turned into '-', so "/w/ghp_Ab12..." becomes "-w-ghp-Ab12...", no longer a
 // ghp_ token by its shape but still its secret part.
 std::string redact_path(std::string_view path, std::int64_t* count = nullptr);
