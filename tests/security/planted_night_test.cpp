@@ -5,7 +5,10 @@
 // (cursor files and the response cache included), in the harvest output or in the export.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <fstream>
 #include <sstream>
 
@@ -150,27 +153,35 @@ TEST_F(PlantedSecrets, HarvestJsonCarriesNoneAndEverySessionIsRead) {
   }
 }
 
-// Replies that keep a full night going: mining gets one task per session, reflection one edit.
-testing::Action reply_to(const testing::ScriptedRequest& req) {
-  if (req.body.find("optimizer of coding-agent instructions") != std::string::npos)
-    return testing::Action::ok(
-        "```json\n{\"edits\":[{\"op\":\"add\",\"content\":\"Check the deploy target before deploying.\","
-        "\"rationale\":\"replays skipped the check\",\"kind\":\"skill_defect\"}]}\n```");
-  if (req.body.find("rubric") != std::string::npos && req.body.find("deploy it") != std::string::npos)
-    return testing::Action::ok(
-        "[{\"intent\": \"Deploy the service to the staging target and report the result\", "
-        "\"rubric\": \"Names the deploy command and says whether it succeeded\"}]");
-  return testing::Action::ok("I deployed the service to staging; the deploy command succeeded.");
+// Replies that keep a full night going: the first mined sessions give one task each (the rest
+// none, so the miner reads every session instead of stopping at its task cap), reflection
+// proposes one edit, everything else gets a plain answer.
+std::function<testing::Action(const testing::ScriptedRequest&)> night_replies() {
+  auto mined = std::make_shared<std::atomic<int>>(0);
+  return [mined](const testing::ScriptedRequest& req) {
+    if (req.body.find("optimizer of coding-agent instructions") != std::string::npos)
+      return testing::Action::ok(
+          "```json\n{\"edits\":[{\"op\":\"add\",\"content\":\"Check the deploy target before deploying.\","
+          "\"rationale\":\"replays skipped the check\",\"kind\":\"skill_defect\"}]}\n```");
+    if (req.body.find("rubric") != std::string::npos && req.body.find("deploy it") != std::string::npos)
+      return testing::Action::ok((*mined)++ < 6 ? "[{\"intent\": \"Deploy the service to the staging target and "
+                                                  "report the result\", \"rubric\": \"Names the deploy command "
+                                                  "and says whether it succeeded\"}]"
+                                                : "[]");
+    return testing::Action::ok("I deployed the service to staging; the deploy command succeeded.");
+  };
 }
 
 TEST_F(PlantedSecrets, AFullLlmNightSendsAndStoresNoneAndTheExportHasNone) {
   testing::ScriptedServer server;
-  server.set_responder(reply_to);
+  server.set_responder(night_replies());
   std::vector<std::string> args = {"run", "nightly", "--project", project(), "--store", store(), "--json",
                                    "--set", "stages.claude.home=" + claude_home(), "--set",
                                    "stages.codex.home=" + codex_home()};
   for (const std::string stage : {"claude", "codex"})
     for (const auto& a : harvest_args(stage)) args.push_back(a);
+  args.push_back("--set");
+  args.push_back("stages.tasks.max_sessions=1000");  // every planted session reaches the miner
   const std::vector<std::string> env = {"HOME=" + tmp_.path(), "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
                                         "OPENAI_API_KEY=planted-test-key",
                                         "OPENAI_BASE_URL=" + server.openai_base_url(),
@@ -188,7 +199,7 @@ TEST_F(PlantedSecrets, AFullLlmNightSendsAndStoresNoneAndTheExportHasNone) {
     mining += req.body.find("deploy it: ") != std::string::npos;
     expect_no_leak("request body to " + req.path, req.body);
   }
-  EXPECT_GT(mining, corpus_.size()) << "fewer mining requests than sessions";
+  EXPECT_GE(mining, 2 * corpus_.size()) << "every Claude and Codex session is mined";
 
   // Everything under the store: digests, cursors (working directories), cache, reports, drafts.
   std::size_t files = 0, cursor_files = 0;
