@@ -61,9 +61,9 @@ void redact_all(SessionDigest& d, std::int64_t* n) {
     if (!s.empty()) s = redact_path(s, n);
   };
   r(d.session_id);
-  p(d.project);
+  r(d.project);  // a working directory as written: vendor prefixes are intact
   r(d.git_branch);
-  p(d.raw_path);
+  p(d.raw_path);  // may hold Claude's folded folder name
   r(d.model);
   r(d.agent_version);
   for (auto* list : {&d.user_prompts, &d.assistant_finals, &d.skills_used, &d.files_touched, &d.outcome.slash_commands})
@@ -369,7 +369,7 @@ class Driver {
       c.pending = r.pending;
       // Never a secret in the store: carry-over values are redacted (a redacted working
       // directory is learned again from the records).
-      for (const auto& [k, v] : r.state) c.state[k] = redact_path(v);
+      for (const auto& [k, v] : r.state) c.state[k] = redact_secrets(v);
       c.head = out.head.empty() ? file_head_hash(f) : out.head;
       cursors_[cursor_key(f.key)] = std::move(c);
       changed = true;

@@ -353,38 +353,51 @@ SKILLPIPE_VISIBLE std::string redact_secrets(std::string_view text, std::int64_t
 
 namespace {
 
-// Random-looking: 20+ letters and digits mixing upper case, lower case and digits that are not
-// one number (not a CamelCase name with a year in it), or 32+ mixing letters and digits (hex and
-// base32 keys; a folder name that long and random is a machine's id, never a person's word).
-bool token_like(sv w) {
-  if (w.size() < 20) return false;
-  if (w.size() >= 32 && has_digit_and_letter(w)) return true;
+struct Mix {
   int up = 0, lo = 0, dg = 0, digit_runs = 0;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const auto c = static_cast<unsigned char>(w[i]);
-    up += is_upper(c), lo += is_lower(c);
-    if (is_digit(c)) {
-      ++dg;
-      digit_runs += i == 0 || !is_digit(static_cast<unsigned char>(w[i - 1]));
+  explicit Mix(sv w) {
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const auto c = static_cast<unsigned char>(w[i]);
+      up += is_upper(c), lo += is_lower(c);
+      if (is_digit(c)) {
+        ++dg;
+        digit_runs += i == 0 || !is_digit(static_cast<unsigned char>(w[i - 1]));
+      }
     }
   }
-  return up >= 3 && lo >= 3 && dg >= 3 && digit_runs >= 2;
+};
+
+// A run of base64url characters (a folded folder name keeps a token's '-' and its '_' as '-')
+// is random-looking with 20+ characters mixing upper case, lower case and separate digit groups:
+// not a CamelCase name with a year in it, not a kebab-case path.
+bool b64_token_like(sv w) {
+  if (w.size() < 20) return false;
+  const Mix m(w);
+  return m.up >= 3 && m.lo >= 3 && m.dg >= 3 && m.digit_runs >= 2;
 }
 
-}  // namespace
+// A run of letters and digits is random-looking with 32+ mixing letters and digits (hex and
+// base32 keys: a folder name that long is a machine's id, never a person's word), or 30+
+// letters in both cases that change case far more often than words do.
+bool alnum_token_like(sv w) {
+  if (w.size() >= 32 && has_digit_and_letter(w)) return true;
+  if (w.size() < 30) return false;
+  const Mix m(w);
+  return m.up >= 8 && m.lo >= 8;
+}
 
-SKILLPIPE_VISIBLE std::string redact_path(std::string_view path, std::int64_t* count) {
-  const std::string first = redact_secrets(path, count);
+// Replaces every run matching `pred` over characters `in_run` with the path_token marker.
+template <class InRun, class Pred>
+std::string replace_runs(sv t, InRun in_run, Pred pred, std::int64_t* count) {
   std::string out;
-  out.reserve(first.size());
-  const sv t = first;
+  out.reserve(t.size());
   for (std::size_t i = 0; i < t.size();) {
-    const std::size_t n = run(t, i, is_alnum);
+    const std::size_t n = run(t, i, in_run);
     if (n == 0) {
       out += t[i++];
       continue;
     }
-    if (token_like(t.substr(i, n))) {
+    if (pred(t.substr(i, n))) {
       out += "[REDACTED:path_token]";
       if (count) ++*count;
     } else {
@@ -393,6 +406,14 @@ SKILLPIPE_VISIBLE std::string redact_path(std::string_view path, std::int64_t* c
     i += n;
   }
   return out;
+}
+
+}  // namespace
+
+SKILLPIPE_VISIBLE std::string redact_path(std::string_view path, std::int64_t* count) {
+  const std::string first = redact_secrets(path, count);
+  const std::string second = replace_runs(first, is_alnum, alnum_token_like, count);
+  return replace_runs(second, is_b64url, b64_token_like, count);
 }
 
 SKILLPIPE_VISIBLE bool only_redaction_markers(std::string_view text) {

@@ -309,9 +309,9 @@ constexpr RedactionRule kCatalogue[] = {
     {"generic_secret", "labelled", "values labelled *secret, *token, *api_key, *_key, *accesskey, *privatekey (`FOO_SECRET=`, `api_key: \"...\"`)"},
     {"labelled_secret", "labelled", "high-entropy values after a qualified `key`: \"encryption key: <hex>\", \"signing key = ...\", \"master key ...\""},
     {"path_token", "paths",
-     "in file paths and working directories only (redact_path): runs of 20+ letters and digits mixing upper case, "
-     "lower case and separate digit groups, or of 32+ mixing letters and digits - a token whose `_` became `-` in a "
-     "Claude project folder name"},
+     "in transcript paths only (redact_path): runs of 20+ base64url characters mixing upper case, lower case and "
+     "separate digit groups, runs of 32+ letters and digits mixing both, or of 30+ letters changing case often - a "
+     "token whose `_` became `-` in a Claude project folder name"},
 };
 
 }  // namespace

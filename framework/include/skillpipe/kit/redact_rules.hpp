@@ -19,11 +19,10 @@ std::span<const RedactionRule> redaction_rules();
 // The rule list as the Markdown table docs/security.md carries.
 std::string redaction_rules_markdown();
 
-// redact_secrets() for a file path or working directory, which also replaces random-looking
-// runs of letters and digits ("[REDACTED:path_token]": 20+ mixing cases and digit groups, or
-// 32+ mixing letters and digits): Claude names project folders after the working directory with
-// '/' and '_' turned into '-', so "/w/ghp_Ab12..." becomes "-w-ghp-Ab12...", no longer a
-// ghp_ token by its shape but still its secret part.
+// redact_secrets() for a transcript path, which also replaces random-looking runs
+// ("[REDACTED:path_token]"; the rule is in the catalogue): Claude names project folders after the
+// working directory with '/', '_' and '.' turned into '-', so "/w/ghp_Ab12..." becomes
+// "-w-ghp-Ab12...", no longer a ghp_ token by its shape but still its secret part.
 std::string redact_path(std::string_view path, std::int64_t* count = nullptr);
 
 // True when `text` holds redaction markers ("[REDACTED:kind]", "[REDACTED_MESSAGE len=32 …]")
