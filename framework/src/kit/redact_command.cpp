@@ -2,8 +2,8 @@
 // short flag: `sshpass -p X`, `mysql -pX`, `redis-cli -a X`, `curl -u user:X`, ...
 //
 // A short flag means a password only for its own program (`docker run -p 8080:80` is a port,
-// `mysql -p db` prompts and names a database), so the scanner finds the command word that
-// starts the flag's shell segment and looks the (program, flag) pair up in a table.
+// `mysql -p db` prompts and names a database), so a (program, flag) pair counts only when the
+// program is a word of the flag's shell segment before the flag.
 #include <algorithm>
 #include <string>
 
@@ -87,27 +87,24 @@ constexpr CommandFlag kFlags[] = {
 
 bool segment_end(char c) { return c == '\n' || c == ';' || c == '|' || c == '&' || c == '(' || c == '`' || c == '"'; }
 
-// The program that starts the shell segment holding t[i]: skips `sudo`, `env`, VAR=value
-// assignments and a directory prefix. Looks back at most 512 bytes.
-sv command_of(sv t, std::size_t i, std::size_t* segment_begin) {
+// The start of the shell segment holding t[i] (after a newline, ';', '|', '&', '(', '`' or '"'),
+// at most 512 bytes back; npos when the segment is longer than that.
+std::size_t segment_begin(sv t, std::size_t i) {
   std::size_t b = i;
   while (b > 0 && i - b < 512 && !segment_end(t[b - 1])) --b;
-  if (b > 0 && !segment_end(t[b - 1])) return {};
-  *segment_begin = b;
-  static constexpr sv kWrappers[] = {"sudo", "env", "exec", "time", "nohup", "command", "then", "do"};
-  while (b < i) {
-    while (b < i && (t[b] == ' ' || t[b] == '\t' || t[b] == '$' || t[b] == '\'')) ++b;
-    std::size_t e = b;
-    while (e < i && t[e] != ' ' && t[e] != '\t') ++e;
-    sv word = t.substr(b, e - b);
-    const bool wrapper = std::find(std::begin(kWrappers), std::end(kWrappers), word) != std::end(kWrappers);
-    if (!wrapper && word.find('=') == sv::npos) {
-      std::size_t slash = word.rfind('/');
-      return slash == sv::npos ? word : word.substr(slash + 1);
-    }
-    b = e;
+  return b > 0 && !segment_end(t[b - 1]) ? sv::npos : b;
+}
+
+// True when `program` is a word of t[b, e) (a path prefix is ignored: /usr/bin/mysql). The word
+// need not start the segment: prose says "I ran sshpass -p ..." and sudo/env/VAR=x come first.
+bool names_program(sv t, std::size_t b, std::size_t e, sv program) {
+  for (std::size_t at = t.find(program, b); at != sv::npos && at + program.size() <= e;
+       at = t.find(program, at + 1)) {
+    const bool starts = at == b || t[at - 1] == ' ' || t[at - 1] == '/' || t[at - 1] == '\t' || t[at - 1] == '\'';
+    const std::size_t end = at + program.size();
+    if (starts && end < e && (t[end] == ' ' || t[end] == '\t')) return true;
   }
-  return {};
+  return false;
 }
 
 // The argument at t[p], shell quotes stripped: [begin, end) of the password inside it.
@@ -149,14 +146,13 @@ void find_command_password(sv t, std::size_t i, std::vector<SecretFinding>& out)
   const std::size_t f = i + 1;
   const std::size_t n = run(t, f, is_alnum);
   if (n == 0) return;
-  std::size_t seg = 0;
-  const sv program = command_of(t, i, &seg);
-  if (program.empty()) return;
+  const std::size_t seg = segment_begin(t, i);
+  if (seg == sv::npos) return;
   for (const CommandFlag& c : kFlags) {
-    if (c.program != program) continue;
     const bool exact = n == c.flag.size() && t.compare(f, n, c.flag) == 0;
     const bool attached = c.flag.size() == 1 && n > 1 && t[f] == c.flag[0];
-    if (!c.needs_word.empty() && t.substr(seg, i - seg).find(c.needs_word) == sv::npos) continue;
+    if ((!exact && !attached) || !names_program(t, seg, i, c.program)) continue;
+    if (!c.needs_word.empty() && !names_program(t, seg, i, c.needs_word)) continue;
     std::size_t b = 0, e = 0;
     if (attached && c.form != Form::kSeparate) {
       if (!argument_at(t, f + 1, &b, &e)) return;
