@@ -4,7 +4,8 @@
 // one {"messages":[{"role":"user",...},{"role":"assistant",...}]} line per example, and a
 // manifest naming every example's source (night, session, why it counts as a success).
 // Sessions are judged with the offline success judge (session_judge.hpp), so an example is
-// exactly what the offline miner would count as a success; every text is redacted again.
+// exactly what the offline miner would count as a success; every text is redacted again, and
+// an example whose request or answer is only redaction markers is skipped ("only_redactions").
 //
 // Past nights are read from the night directories the store lists (NightStore::nights):
 // streams/*.jsonl and the host's persisted stage outputs artifacts/stages/*.jsonl.
@@ -19,6 +20,7 @@
 
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/redact_rules.hpp"
 #include "skillpipe/kit/session_judge.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "store_cli.hpp"
@@ -234,6 +236,11 @@ class ExampleSet {
     e.assistant = redact_secrets(trim(e.assistant), &redactions);
     if (e.user.empty() || e.assistant.empty()) {
       ++skipped["empty"];
+      return false;
+    }
+    // "[REDACTED_MESSAGE len=32 …]" teaches a model nothing but the marker.
+    if (only_redaction_markers(e.user) || only_redaction_markers(e.assistant)) {
+      ++skipped["only_redactions"];
       return false;
     }
     if (!seen_pairs_.insert(e.user + '\x1f' + e.assistant).second) {
