@@ -1,10 +1,84 @@
 #include "cli_common.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 #include "host/logging.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
+namespace fs = std::filesystem;
+namespace {
+
+// What a path is, for messages: "a directory", "a regular file", "missing", ...
+std::string kind_of(const fs::file_status& st) {
+  switch (st.type()) {
+    case fs::file_type::not_found: return "missing";
+    case fs::file_type::directory: return "a directory";
+    case fs::file_type::regular: return "a file";
+    case fs::file_type::fifo: return "a FIFO";
+    case fs::file_type::character:
+    case fs::file_type::block: return "a device";
+    case fs::file_type::socket: return "a socket";
+    default: return "not a regular file";
+  }
+}
+
+std::string parent_of(const std::string& path) {
+  const fs::path p = fs::absolute(expand_path(path)).lexically_normal();
+  const fs::path parent = (p.has_filename() ? p : p.parent_path()).parent_path();
+  return parent.empty() ? "/" : parent.string();
+}
+
+}  // namespace
+
+std::string input_file_problem(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  const auto st = fs::status(expand_path(path), ec);
+  if (st.type() == fs::file_type::regular) return "";
+  if (st.type() == fs::file_type::not_found) return option + " " + path + ": no such file";
+  return option + " " + path + ": expected a file, but it is " + kind_of(st);
+}
+
+std::string input_dir_problem(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  const auto st = fs::status(expand_path(path), ec);
+  if (st.type() == fs::file_type::directory) return "";
+  if (st.type() == fs::file_type::not_found) return option + " " + path + ": no such directory";
+  return option + " " + path + ": expected a directory, but it is " + kind_of(st);
+}
+
+std::string store_dir_problem(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  const auto st = fs::status(expand_path(path), ec);
+  if (st.type() == fs::file_type::directory || st.type() == fs::file_type::not_found) return "";
+  return option + " " + path + ": expected a store directory, but it is " + kind_of(st);
+}
+
+std::string output_file_problem(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  const auto st = fs::status(expand_path(path), ec);
+  if (st.type() == fs::file_type::directory) return option + " " + path + ": is a directory; name a file to write";
+  // The file's own directory may be missing (it is the one level the user named); its parent not.
+  const std::string parent = parent_of(path);
+  if (const std::string bad = output_dir_problem(option, parent); !bad.empty())
+    return option + " " + path + ": its directory " + parent + " cannot be created: " +
+           bad.substr(option.size() + parent.size() + 3);
+  return "";
+}
+
+std::string output_dir_problem(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  const auto st = fs::status(expand_path(path), ec);
+  if (st.type() == fs::file_type::directory) return "";
+  if (st.type() != fs::file_type::not_found) return option + " " + path + ": expected a directory, but it is " + kind_of(st);
+  const std::string parent = parent_of(path);
+  const auto pst = fs::status(parent, ec);
+  if (pst.type() == fs::file_type::directory) return "";
+  if (pst.type() == fs::file_type::not_found)
+    return option + " " + path + ": its parent " + parent + " does not exist; create it first (only the last directory is created)";
+  return option + " " + path + ": " + parent + " is " + kind_of(pst) + ", not a directory";
+}
 
 void add_common_options(po::options_description& desc, CommonOptions& c) {
   desc.add_options()("help,h", po::bool_switch(&c.help), "show this help")(
@@ -25,6 +99,11 @@ std::optional<int> parse_command_line(const Args& args, const char* usage_line, 
     std::cerr << "skillpipe: " << e.what() << "\n\nusage: " << usage_line << "\n" << desc;
     return 2;
   }
+  for (const auto& d : common.plugin_dirs)
+    if (const std::string bad = input_dir_problem("--plugin-path", d); !bad.empty()) {
+      std::cerr << "skillpipe: " << bad << "\n";
+      return 2;
+    }
   if (common.help) {
     std::cout << "usage: " << usage_line << "\n\n" << desc;
     return 0;

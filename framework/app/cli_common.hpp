@@ -29,4 +29,19 @@ std::optional<int> parse_command_line(const Args& args, const char* usage_line, 
                                       const po::positional_options_description* positional, po::variables_map& vm,
                                       CommonOptions& common);
 
+// Paths a user named, checked before anything is read or written. Each returns "" when the
+// path is fine, else a message naming the option, the path and what it is instead.
+// An input file: a regular file (not missing, not a directory, not a device or FIFO).
+std::string input_file_problem(const std::string& option, const std::string& path);
+// A directory to read: it exists and is a directory.
+std::string input_dir_problem(const std::string& option, const std::string& path);
+// A store directory: a directory, or missing (the store creates it); never a file.
+std::string store_dir_problem(const std::string& option, const std::string& path);
+// A file to write: not a directory, and its directory exists or only that one level is
+// missing (nothing above it is created).
+std::string output_file_problem(const std::string& option, const std::string& path);
+// A directory to write into: a directory, or missing with an existing parent directory (the
+// one level the user named is created; missing ancestors are refused).
+std::string output_dir_problem(const std::string& option, const std::string& path);
+
 }  // namespace skillpipe::app

@@ -90,6 +90,19 @@ int cmd_ab(const Args& args) {
     std::cerr << "skillpipe ab: missing the experiment FILE\n";
     return 2;
   }
+  // Every path is checked before a replay is paid for: a report that cannot be written at
+  // the end would waste the whole comparison.
+  std::string bad;
+  if (!out_dir.empty()) bad = output_dir_problem("--out", out_dir);
+  if (bad.empty() && !markdown_file.empty()) bad = output_file_problem("--markdown", markdown_file);
+  if (bad.empty() && !html_file.empty()) bad = output_file_problem("--html", html_file);
+  if (bad.empty() && !opts.store_root.empty()) bad = store_dir_problem("--store", opts.store_root);
+  if (bad.empty() && !tasks.empty()) bad = input_file_problem("--tasks", tasks);
+  if (bad.empty() && !replays.empty()) bad = input_file_problem("--replays", replays);
+  if (!bad.empty()) {
+    std::cerr << "skillpipe ab: " << bad << "\n";
+    return 2;
+  }
   opts.plugin_dirs = common.plugin_dirs;
   try {
     file = resolve_pipeline(file);  // a bundled experiment by name (ab_judge) or pipelines/...

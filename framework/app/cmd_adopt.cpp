@@ -28,6 +28,14 @@ int cmd_adopt(const Args& args) {
   return run_with_store("adopt", a, [&](StoreSession& s) {
     if (!s.adoption()) return command_error(2, "this store cannot adopt; it keeps nights only", a.json);
     req.project = s.project;
+    // No nights at all: answered here, before the store is asked, so asking creates nothing.
+    if (s.store->nights(s.project).empty()) {
+      if (!req.night_id.empty())
+        return command_error(2, "project " + s.project + " has no night \"" + req.night_id + "\" in this store", a.json);
+      AdoptionResult none;
+      none.message = "Nothing to adopt: no night of " + s.project + " staged a proposal.";
+      return render_adoption(none, s.selector, a.json);
+    }
     return render_adoption(s.adoption()->adopt(req), s.selector, a.json);
   });
 }

@@ -37,8 +37,15 @@ int cmd_experiment(const Args& args) {
   const char* usage =
       "skillpipe experiment --persona NAME [--nights N] [--assert-improves] [--fixture FILE] [--store DIR] [--json]";
   if (auto rc = parse_command_line(args, usage, desc, nullptr, vm, common)) return *rc;
-  if (o.nights < 1) {
-    std::cerr << "skillpipe experiment: --nights must be at least 1\n";
+  if (o.nights < 1 || o.nights > 1000) {
+    std::cerr << "skillpipe experiment: --nights must be between 1 and 1000 (got " << o.nights << ")\n";
+    return 2;
+  }
+  std::string bad;
+  if (!o.store.empty()) bad = store_dir_problem("--store", o.store);
+  if (bad.empty() && !o.fixture.empty()) bad = input_file_problem("--fixture", o.fixture);
+  if (!bad.empty()) {
+    std::cerr << "skillpipe experiment: " << bad << "\n";
     return 2;
   }
   o.plugin_dirs = common.plugin_dirs;

@@ -4,7 +4,8 @@
 // one {"messages":[{"role":"user",...},{"role":"assistant",...}]} line per example, and a
 // manifest naming every example's source (night, session, why it counts as a success).
 // Sessions are judged with the offline success judge (session_judge.hpp), so an example is
-// exactly what the offline miner would count as a success; every text is redacted again.
+// exactly what the offline miner would count as a success; every text is redacted again, and
+// an example whose request or answer is only redaction markers is skipped ("only_redactions").
 //
 // Past nights are read from the night directories the store lists (NightStore::nights):
 // streams/*.jsonl and the host's persisted stage outputs artifacts/stages/*.jsonl.
@@ -19,6 +20,7 @@
 
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/redact_rules.hpp"
 #include "skillpipe/kit/session_judge.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "store_cli.hpp"
@@ -169,7 +171,7 @@ bool collect_nights(StoreSession& s, Collected& c, CommandResult& res) {
   }
   if (c.nights.empty()) {
     res = command_error(
-        1, "no nights recorded for " + s.project + " in this store; run `skillpipe run nightly` first",
+        2, "no nights recorded for " + s.project + " in this store; run `skillpipe run nightly` first",
         false);
     return false;
   }
@@ -236,6 +238,11 @@ class ExampleSet {
       ++skipped["empty"];
       return false;
     }
+    // "[REDACTED_MESSAGE len=32 …]" teaches a model nothing but the marker.
+    if (only_redaction_markers(e.user) || only_redaction_markers(e.assistant)) {
+      ++skipped["only_redactions"];
+      return false;
+    }
     if (!seen_pairs_.insert(e.user + '\x1f' + e.assistant).second) {
       ++skipped["duplicate"];
       return false;
@@ -294,6 +301,10 @@ int check_options(ExportOptions& o, const std::string& format, bool json) {
   if (o.manifest.empty() && o.output != "-")
     o.manifest = ends_with(o.output, ".jsonl") ? o.output.substr(0, o.output.size() - 6) + ".manifest.json"
                                                : o.output + ".manifest.json";
+  if (o.output != "-")
+    if (const std::string why = output_file_problem("--output", o.output); !why.empty()) return bad(why);
+  if (!o.manifest.empty())
+    if (const std::string why = output_file_problem("--manifest", o.manifest); !why.empty()) return bad(why);
   return 0;
 }
 

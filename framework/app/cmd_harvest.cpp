@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -27,34 +26,16 @@
 namespace skillpipe::app {
 namespace {
 
-// "72h", "7d", "30m", "2w" -> hours; an ISO-8601 instant -> hours before now; "all"/"0" -> 0.
+// "72h", "7d", "30m", "2w" -> hours; an ISO-8601 instant -> hours before now (an instant more
+// than a century ago is everything); "all"/"0" -> 0 (everything).
 std::optional<double> since_to_hours(const std::string& s, std::int64_t now) {
   if (s == "all" || s == "0") return 0.0;
   if (auto t = parse_iso8601_ms(s)) {
     if (*t >= now) return std::nullopt;
-    return static_cast<double>(now - *t) / 3600000.0;
+    const double hours = static_cast<double>(now - *t) / 3600000.0;
+    return hours > kMaxDurationHours ? 0.0 : hours;
   }
-  if (s.size() < 2) return std::nullopt;
-  char unit = s.back();
-  const std::string digits = s.substr(0, s.size() - 1);
-  if (digits.find_first_not_of("0123456789.") != std::string::npos || digits.front() == '.' ||
-      std::count(digits.begin(), digits.end(), '.') > 1)
-    return std::nullopt;
-  double n = 0;
-  try {
-    std::size_t used = 0;
-    n = std::stod(s.substr(0, s.size() - 1), &used);
-    if (used != s.size() - 1 || !(n > 0) || !std::isfinite(n)) return std::nullopt;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  switch (unit) {
-    case 'm': return n / 60.0;
-    case 'h': return n;
-    case 'd': return n * 24.0;
-    case 'w': return n * 24.0 * 7.0;
-    default: return std::nullopt;
-  }
+  return parse_duration_hours(s);
 }
 
 std::string human(const SessionDigest& d) {
@@ -217,11 +198,13 @@ int cmd_harvest(const Args& args) {
   if (!a.home.empty() && plugins.size() != 1) return fail("--home needs one --source (one of: " + installed + ")");
   if (a.all_projects && !a.project.empty()) return fail("--project and --all-projects exclude each other");
   if (a.json && !a.output.empty()) return fail("--json and --output exclude each other");
+  if (!a.output.empty())
+    if (const std::string bad = output_file_problem("--output", a.output); !bad.empty()) return fail(bad);
   if (a.max_sessions < 0 || a.threads < 0) return fail("--max-sessions and --threads must be >= 0");
   const auto cfg = harvest_config(a);
   if (!cfg)
-    return fail("--since: expected 72h, 7d, 30m, 2w (a decimal number and a unit), an ISO-8601 time in the past, "
-                "or all; got '" + a.since + "'");
+    return fail("--since: expected 72h, 7d, 30m, 2w (a decimal number and a unit, at most 100 years), a valid "
+                "ISO-8601 time in the past (2026-11-01 or 2026-11-01T08:00:00+02:00), or all; got '" + a.since + "'");
   std::vector<SessionDigest> all;
   if (int rc = harvest_all(a, plugins, *cfg, all)) return rc;
   return print_digests(a, all);

@@ -241,6 +241,8 @@ int cmd_judge(const Args& args) {
     return *rc;
   if (a.judge.empty() || a.tasks_path.empty() || a.responses_path.empty())
     return fail("--judge, --tasks and --responses are required");
+  for (const auto& [option, path] : {std::pair{"--tasks", a.tasks_path}, std::pair{"--responses", a.responses_path}})
+    if (const std::string bad = input_file_problem(option, path); !bad.empty()) return fail(bad);
   TaskFile tf;
   try {
     tf = read_task_file(a.tasks_path);

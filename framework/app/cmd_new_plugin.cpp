@@ -49,6 +49,10 @@ int cmd_new_plugin(const Args& args) {
     std::cerr << "skillpipe new-plugin: unknown kind '" << kind << "' (one of: " << kinds << ")\n";
     return 2;
   }
+  if (const std::string bad = output_dir_problem("--dir", dir); !bad.empty()) {
+    std::cerr << "skillpipe new-plugin: " << bad << "\n";
+    return 2;
+  }
   const fs::path folder = fs::path(expand_path(dir)) / name;
   std::error_code ec;
   if (fs::exists(folder, ec) && !fs::is_empty(folder, ec) && !force) {

@@ -114,7 +114,8 @@ int cmd_describe(const Args& args) {
     std::printf("%s\n", buf.GetString());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "skillpipe describe: %s\n", e.what());
-    return 3;
+    // Not installed is an argument error (2), as in `validate`; found but refused is 3.
+    return reg.find(name).empty() ? 2 : 3;
   }
   return 0;
 }

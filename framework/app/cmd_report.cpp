@@ -80,20 +80,20 @@ CommandResult report_night(StoreSession& s, const std::string& wanted, bool open
     if (!wanted.empty())
       return command_error(2, "project " + s.project + " has no night \"" + wanted + "\" (see `skillpipe status`)", json);
     return command_error(
-        1, "no finished night yet for " + s.project + "; run one first, e.g. `skillpipe run nightly`",
+        2, "no finished night yet for " + s.project + "; run one first, e.g. `skillpipe run nightly`",
         json);
   }
   if (!night->published)
     return command_error(
         2, "night " + night->id + " has not finished, so it has no report yet (run the pipeline again to resume it)", json);
-  if (night->dir.empty()) return command_error(1, "this store keeps no files for its nights, so there is no report file", json);
+  if (night->dir.empty()) return command_error(2, "this store keeps no files for its nights, so there is no report file", json);
   std::string path;
   for (const std::string& candidate : {night->dir + "/artifacts/report.html", night->dir + "/report.html"})
     if (path.empty() && fs::is_regular_file(candidate)) path = candidate;
   bool generated = false;
   if (path.empty()) {
     const auto text = read_file(night->dir + "/report.json");
-    if (!text) return command_error(1, "night " + night->id + " finished without a report (it staged nothing): " + night->dir, json);
+    if (!text) return command_error(2, "night " + night->id + " finished without a report (it staged nothing): " + night->dir, json);
     path = render_missing_html(s, nights, *night, *text);
     generated = true;
   }

@@ -20,6 +20,13 @@ int cmd_rollback(const Args& args) {
   return run_with_store("rollback", a, [&](StoreSession& s) {
     if (!s.adoption()) return command_error(2, "this store cannot rollback; it keeps nights only", a.json);
     req.project = s.project;
+    // Nothing ever adopted: answered here, before the store is asked, so asking creates nothing.
+    if (s.adoption()->history(s.project).versions.empty()) {
+      AdoptionResult none;
+      none.exit_code = 2;
+      none.message = "Nothing to roll back: nothing was ever adopted for " + s.project + ".";
+      return render_adoption(none, s.selector, a.json);
+    }
     return render_adoption(s.adoption()->rollback(req), s.selector, a.json);
   });
 }

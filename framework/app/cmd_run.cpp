@@ -93,6 +93,15 @@ void print_summary(const host::RunOutcome& o, const RunArgs& a) {
   }
 }
 
+// Paths checked before anything is assembled, so a dry run refuses what the run would.
+std::string path_problem(const RunArgs& a) {
+  std::string bad;
+  if (!a.store.empty()) bad = store_dir_problem("--store", a.store);
+  if (bad.empty() && !a.run_dir.empty()) bad = output_dir_problem("--run-dir", a.run_dir);
+  if (bad.empty() && !a.tasks_file.empty()) bad = input_file_problem("--tasks-file", a.tasks_file);
+  return bad;
+}
+
 }  // namespace
 
 int cmd_run(const Args& args) {
@@ -111,6 +120,10 @@ int cmd_run(const Args& args) {
     file = resolve_pipeline(a.file);
   } catch (const Error& e) {
     std::fprintf(stderr, "skillpipe run: %s\n", e.what());
+    return 2;
+  }
+  if (const std::string bad = path_problem(a); !bad.empty()) {
+    std::fprintf(stderr, "skillpipe run: %s\n", bad.c_str());
     return 2;
   }
   host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, a.run_dir, a.dry_run, {}};
@@ -142,6 +155,10 @@ int cmd_validate(const Args& args) {
     file = resolve_pipeline(a.file);
   } catch (const Error& e) {
     std::printf("%s\n", e.what());
+    return 2;
+  }
+  if (const std::string bad = path_problem(a); !bad.empty()) {
+    std::printf("%s\n", bad.c_str());
     return 2;
   }
   host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, "", false, {}};

@@ -130,7 +130,8 @@ SchedulePlan make_plan(const ScheduleArgs& a, std::pair<int, int> hm) {
   plan.project = host::resolve_project(a.project);
   if (!fs::is_directory(plan.project)) throw ConfigError("project directory " + plan.project + " does not exist");
   plan.pipeline = resolve_pipeline(a.pipeline.empty() ? std::string("nightly") : a.pipeline);
-  if (!fs::is_regular_file(plan.pipeline)) throw ConfigError("pipeline file " + plan.pipeline + " does not exist");
+  if (!fs::is_regular_file(plan.pipeline))
+    throw ConfigError("pipeline file " + plan.pipeline + (fs::is_directory(plan.pipeline) ? " is a directory" : " does not exist"));
   plan.pipeline = fs::canonical(plan.pipeline).string();
   const auto parsed = host::parse_pipeline(plan.pipeline);
   plan.pass_project = !a.project.empty() || parsed.spec.project.empty() || parsed.spec.project == "invoked";
@@ -230,6 +231,10 @@ int cmd_schedule(const Args& args) {
   }
   if (a.via != "auto" && a.via != "systemd" && a.via != "cron") {
     std::cerr << "skillpipe schedule: --via expects auto, systemd or cron (got \"" << a.via << "\")\n";
+    return 2;
+  }
+  if (const std::string bad = a.store.empty() ? "" : store_dir_problem("--store", a.store); !bad.empty()) {
+    std::cerr << "skillpipe schedule: " << bad << "\n";
     return 2;
   }
   SchedulePlan plan;

@@ -171,6 +171,7 @@ int cmd_tasks(const Args& args) {
   if (pipeline.empty() && !sets.empty()) return fail("--set needs --pipeline");
   std::error_code ec;
   if (fs::exists(file, ec) && !force) return fail(file + " exists; use --force to overwrite it (a reviewed file would be lost)");
+  if (const std::string bad = output_file_problem("FILE", file); !bad.empty()) return fail(bad);
 
   std::vector<TaskRecord> tasks;
   std::string source;

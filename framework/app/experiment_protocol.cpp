@@ -139,8 +139,9 @@ std::string pipelines_dir() {
 Fixture read_fixture(const std::string& path) {
   Fixture f;
   f.path = path;
-  auto text = read_file(path);
-  if (!text) throw Error("cannot read the persona file " + path);
+  const FileText file = read_regular_file(path, std::uintmax_t{16} << 20);
+  if (!file.text) throw Error("cannot read the persona file " + path + ": it " + file.error);
+  const std::string* text = &*file.text;
   rapidjson::Document d;
   d.Parse(text->c_str(), text->size());
   if (d.HasParseError())

@@ -86,6 +86,13 @@ std::string resolve_pipeline(const std::string& arg) {
     if (is_file(c)) return absolute_of(c);
     tried.push_back(c.string());
   }
+  // Something is there, but no file a pipeline can be read from: say what it is.
+  std::error_code ec;
+  if (const auto st = fs::status(given, ec); st.type() == fs::file_type::directory)
+    throw ConfigError("the pipeline \"" + arg + "\" is a directory; name a pipeline YAML file (e.g. " +
+                      (fs::path(tried.front()) / "nightly.yaml").string() + ") or a bundled pipeline by name");
+  else if (st.type() != fs::file_type::not_found && st.type() != fs::file_type::none)
+    throw ConfigError("the pipeline \"" + arg + "\" is not a regular file (a device, FIFO or socket); name a pipeline YAML file");
   std::string msg = "the pipeline \"" + arg + "\" does not exist; tried:";
   for (const auto& t : tried) msg += "\n  " + t;
   const auto names = bundled_pipeline_names();

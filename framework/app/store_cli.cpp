@@ -19,6 +19,10 @@ void add_store_options(po::options_description& desc, StoreCliArgs& a) {
 }
 
 int open_store(const char* command, const StoreCliArgs& a, StoreSession& s) {
+  if (const std::string bad = store_dir_problem("--store", a.store); !a.store.empty() && !bad.empty()) {
+    std::cerr << "skillpipe " << command << ": " << bad << "\n";
+    return 2;
+  }
   s.assembly = std::make_unique<host::PipelineAssembly>(
       host::AssemblyOptions{a.common.plugin_dirs, a.overrides, a.project, a.store, {}});
   host::PipelineAssembly& as = *s.assembly;

@@ -64,6 +64,13 @@ std::string latest_night_text(const ProjectStatus& s) {
       t += ", test " + score(rep->baseline_test) + " -> " + score(rep->candidate_test);
     t += "\n";
     if (!rep->gate_reason.empty()) t += "  Why:  " + rep->gate_reason + "\n";
+    if (rep->llm_calls > 0) {
+      char cost[32];
+      std::snprintf(cost, sizeof cost, "$%.4f", rep->cost_usd);
+      t += "  Spend: " + std::to_string(rep->llm_calls - rep->cached_calls) + " paid call(s), " +
+           std::to_string(rep->cached_calls) + " from the cache, " + std::to_string(rep->tokens.total()) +
+           " tokens, " + cost + "\n";
+    }
   } else {
     t += "  It finished without staging anything (no report).\n";
   }

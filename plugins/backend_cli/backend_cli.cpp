@@ -76,7 +76,7 @@ class CliBackend final : public backends::MeteredBackend {
     resolved_ = backends::find_executable(s_.binary);
     backends::MeterSettings m;
     m.name = "backend_cli";
-    m.calls_counter = "cli_calls";
+    m.calls_counter = "paid_cli_calls";
     m.cache = c.get_bool("cache", true);
     m.caps = backends::read_budget_caps(c.get_object("budget"));
     m.backoff.max_retries = static_cast<int>(c.get_int("max_retries", 2));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "request_text.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::cli {
@@ -41,7 +42,7 @@ bool parse_claude_json(const std::string& out, Document& d) {
 
 std::string first_line(const std::string& s) {
   std::string t = trim(s);
-  return truncate_utf8(t.substr(0, t.find('\n')), 300);
+  return backends::printable(t.substr(0, t.find('\n')), 300);  // a CLI's stderr may hold any bytes
 }
 
 // An error with no text of its own: say what the process did.

@@ -1,14 +1,9 @@
 #include "budget.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <cstdio>
 #include <limits>
 
 #include "skillpipe/errors.hpp"
-#include "skillpipe/store.hpp"
 
 namespace skillpipe::backends {
 
@@ -17,6 +12,7 @@ BudgetCaps read_budget_caps(const Config& budget) {
   if (budget.has("max_tokens")) caps.max_tokens = budget.get_int("max_tokens");
   if (budget.has("max_cost_usd")) caps.max_cost_usd = budget.get_double("max_cost_usd");
   if (budget.has("max_wall_s")) caps.max_wall_s = budget.get_double("max_wall_s");
+  if (budget.has("max_calls")) caps.max_calls = budget.get_int("max_calls");
   return caps;
 }
 
@@ -24,7 +20,7 @@ BudgetTracker::BudgetTracker(Clock& clock, BudgetCaps caps)
     : clock_(clock), caps_(caps), start_s_(clock.now_s()) {}
 
 bool BudgetTracker::has_caps() const {
-  return caps_.max_tokens || caps_.max_cost_usd || caps_.max_wall_s;
+  return caps_.max_tokens || caps_.max_cost_usd || caps_.max_wall_s || caps_.max_calls;
 }
 
 double BudgetTracker::elapsed_locked() const { return prior_wall_s_ + (clock_.now_s() - start_s_); }
@@ -56,6 +52,13 @@ std::uint64_t BudgetTracker::reserve(std::int64_t tokens, double cost_usd) {
     exhaust_locked("wall time cap of " + std::to_string(static_cast<long long>(*caps_.max_wall_s)) +
                    " s reached");
   }
+  if (caps_.max_calls) {
+    const auto in_flight = static_cast<std::int64_t>(reservations_.size());
+    if (used_calls_ + in_flight + 1 > *caps_.max_calls) {
+      exhaust_locked("call cap of " + std::to_string(*caps_.max_calls) + " reached (" + std::to_string(used_calls_) +
+                     " made, " + std::to_string(in_flight) + " in flight)");
+    }
+  }
   if (caps_.max_tokens) {
     std::int64_t committed = used_tokens_ + reserved_tokens_;
     if (committed + tokens > *caps_.max_tokens) {
@@ -72,7 +75,6 @@ std::uint64_t BudgetTracker::reserve(std::int64_t tokens, double cost_usd) {
     }
   }
   std::uint64_t id = next_id_++;
-  ++changes_;
   reservations_[id] = {tokens, cost_usd};
   reserved_tokens_ += tokens;
   reserved_cost_ += cost_usd;
@@ -83,7 +85,6 @@ void BudgetTracker::release(std::uint64_t reservation) {
   std::lock_guard<std::mutex> lk(mu_);
   auto it = reservations_.find(reservation);
   if (it == reservations_.end()) return;
-  ++changes_;
   reserved_tokens_ -= it->second.first;
   reserved_cost_ -= it->second.second;
   reservations_.erase(it);
@@ -97,7 +98,7 @@ void BudgetTracker::commit(std::uint64_t reservation, std::int64_t tokens, doubl
     reserved_cost_ -= it->second.second;
     reservations_.erase(it);
   }
-  ++changes_;
+  ++used_calls_;
   used_tokens_ += tokens;
   used_cost_ += cost_usd;
   // Mark the cap reached now so the report names it even if no later call is attempted.
@@ -107,6 +108,9 @@ void BudgetTracker::commit(std::uint64_t reservation, std::int64_t tokens, doubl
   } else if (!exhausted_ && caps_.max_cost_usd && used_cost_ >= *caps_.max_cost_usd) {
     exhausted_ = true;
     reason_ = "cost cap of " + fmt_usd(*caps_.max_cost_usd) + " reached";
+  } else if (!exhausted_ && caps_.max_calls && used_calls_ >= *caps_.max_calls) {
+    exhausted_ = true;
+    reason_ = "call cap of " + std::to_string(*caps_.max_calls) + " reached";
   }
 }
 
@@ -125,12 +129,15 @@ double BudgetTracker::wall_left_s() {
   return *caps_.max_wall_s - elapsed_locked();
 }
 
-void BudgetTracker::add_prior(std::int64_t tokens, double cost_usd, double wall_s) {
+void BudgetTracker::add_prior(std::int64_t calls, std::int64_t tokens, double cost_usd, double wall_s) {
   std::lock_guard<std::mutex> lk(mu_);
+  used_calls_ += calls;
   used_tokens_ += tokens;
   used_cost_ += cost_usd;
   prior_wall_s_ += wall_s;
 }
+
+double BudgetTracker::run_wall_s() const { return clock_.now_s() - start_s_; }
 
 BudgetState BudgetTracker::state() {
   std::lock_guard<std::mutex> lk(mu_);
@@ -144,62 +151,6 @@ BudgetState BudgetTracker::state() {
   s.exhausted = exhausted_;
   s.reason = reason_;
   return s;
-}
-
-static std::string state_key(const std::string& key, const std::string& night) {
-  return "backend_budget/" + key + "/" + night;
-}
-
-void BudgetTracker::load_from(Store* store, const std::string& key) {
-  if (!store) return;
-  const std::string& night = store->night().night_id;
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    if (night.empty() || night == loaded_night_) return;
-    loaded_night_ = night;
-  }
-  auto text = store->get_state(state_key(key, night));
-  if (!text) return;
-  rapidjson::Document d;
-  d.Parse(text->c_str());
-  if (d.HasParseError() || !d.IsObject()) return;  // a torn value only loses the prior figures
-  std::int64_t tokens = d.HasMember("tokens") && d["tokens"].IsInt64() ? d["tokens"].GetInt64() : 0;
-  double cost = d.HasMember("cost_usd") && d["cost_usd"].IsNumber() ? d["cost_usd"].GetDouble() : 0;
-  double wall = d.HasMember("wall_s") && d["wall_s"].IsNumber() ? d["wall_s"].GetDouble() : 0;
-  add_prior(tokens, cost, wall);
-}
-
-void BudgetTracker::persist(Store* store, const std::string& key) {
-  if (!store) return;
-  std::uint64_t wanted = 0;
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    wanted = changes_;  // this caller's change is at most this one
-  }
-  std::lock_guard<std::mutex> order(save_mu_);
-  if (persisted_ >= wanted) return;  // a write that began after the change already covered it
-  std::string night;
-  std::string value;
-  std::uint64_t covered = 0;
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    night = loaded_night_;
-    if (night.empty()) return;
-    covered = changes_;
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    w.StartObject();
-    w.Key("tokens");
-    w.Int64(used_tokens_ + reserved_tokens_);
-    w.Key("cost_usd");
-    w.Double(used_cost_ + reserved_cost_);
-    w.Key("wall_s");
-    w.Double(elapsed_locked());
-    w.EndObject();
-    value = sb.GetString();
-  }
-  store->put_state(state_key(key, night), value);
-  persisted_ = covered;
 }
 
 }  // namespace skillpipe::backends

@@ -1,9 +1,11 @@
-// budget.hpp - per-night caps on tokens, cost and wall time, enforced before each call.
+// budget.hpp - per-night caps on tokens, cost, calls and wall time, enforced before each call.
 //
-// A call reserves its worst case (prompt estimate + max output) before it is sent, so
-// concurrent calls can never jointly pass a cap; the reservation is replaced by the real
+// A call reserves its worst case (prompt estimate + max output, one call) before it is sent,
+// so concurrent calls can never jointly pass a cap; the reservation is replaced by the real
 // usage when the answer arrives. Once a cap refuses a call the budget stays exhausted and
-// every later paid call throws BudgetExceeded (cached answers are still served).
+// every later paid call throws BudgetExceeded (cached answers are still served). The tracker
+// is memory only: the night's spend ledger (skillpipe/kit/spend_ledger.hpp) is what a resumed
+// run starts from (add_prior), so there is no saved total that could be stale.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +25,9 @@
   " \"description\": \"Per-night caps; once one is reached, calls stop (BudgetExceeded).\","   \
   " \"properties\": {\"max_tokens\": {\"type\": \"integer\", \"minimum\": 0},"              \
   " \"max_cost_usd\": {\"type\": \"number\", \"minimum\": 0},"                              \
-  " \"max_wall_s\": {\"type\": \"number\", \"minimum\": 0}}}"
+  " \"max_wall_s\": {\"type\": \"number\", \"minimum\": 0},"                              \
+  " \"max_calls\": {\"type\": \"integer\", \"minimum\": 0,"                                \
+  " \"description\": \"paid calls (retries of one call count once; cached answers are free)\"}}}"
 
 namespace skillpipe::backends {
 
@@ -31,9 +35,10 @@ struct BudgetCaps {
   std::optional<std::int64_t> max_tokens;
   std::optional<double> max_cost_usd;
   std::optional<double> max_wall_s;
+  std::optional<std::int64_t> max_calls;
 };
 
-// Reads {max_tokens, max_cost_usd, max_wall_s} from a stage's `budget` object.
+// Reads {max_tokens, max_cost_usd, max_wall_s, max_calls} from a stage's `budget` object.
 BudgetCaps read_budget_caps(const Config& budget);
 
 class BudgetTracker {
@@ -53,19 +58,13 @@ class BudgetTracker {
   // Marks the budget exhausted (e.g. a retry wait would pass the wall cap) and throws.
   [[noreturn]] void exhaust(const std::string& reason);
 
-  // Spending by an earlier run of the same night (resume), counted against the caps.
-  void add_prior(std::int64_t tokens, double cost_usd, double wall_s);
+  // Spending by an earlier run of the same night (resume), counted against the caps: the
+  // ledger's totals for this backend, open reservations at their worst case.
+  void add_prior(std::int64_t calls, std::int64_t tokens, double cost_usd, double wall_s);
   BudgetState state();
   bool has_caps() const;
-
-  // Persists and restores spending per night through Store state, so a killed and resumed
-  // night keeps its budget. `key` names the backend; no-ops without a store or open night.
-  // Loading happens once per night (later calls are cheap). persist() writes what is spent
-  // plus every reservation still in flight, so a kill mid-call counts the call's worst case.
-  // Writes are serialised in snapshot order (an older snapshot never overwrites a newer) and
-  // grouped: a caller whose change a concurrent write already covered does not write again.
-  void load_from(Store* store, const std::string& key);
-  void persist(Store* store, const std::string& key);
+  // Wall time of this run alone (the ledger adds runs up).
+  double run_wall_s() const;
 
  private:
   double elapsed_locked() const;
@@ -80,14 +79,11 @@ class BudgetTracker {
   double prior_wall_s_ = 0;
   std::int64_t reserved_tokens_ = 0;
   double reserved_cost_ = 0;
+  std::int64_t used_calls_ = 0;
   std::map<std::uint64_t, std::pair<std::int64_t, double>> reservations_;
   std::uint64_t next_id_ = 1;
   bool exhausted_ = false;
   std::string reason_;
-  std::string loaded_night_;
-  std::uint64_t changes_ = 0;    // bumped by every change of spend or reservations
-  std::mutex save_mu_;           // taken before mu_, held across the store write
-  std::uint64_t persisted_ = 0;  // the last change a completed write covered (under save_mu_)
 };
 
 }  // namespace skillpipe::backends

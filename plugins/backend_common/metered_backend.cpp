@@ -2,14 +2,34 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
 
 #include "request_text.hpp"
 #include "response_cache.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/spend_ledger.hpp"
 #include "skillpipe/store.hpp"
 
 namespace skillpipe::backends {
+
+namespace {
+
+// Names this process's ledger lines: reservations pair with their answers by "<run>-<n>".
+std::string new_run_id() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch().count();
+  std::random_device rd;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%lx-%x-%x", static_cast<unsigned long>(now), static_cast<unsigned>(::getpid()),
+                rd());
+  return buf;
+}
+
+}  // namespace
 
 void MeteredBackend::configure_metering(const MeterSettings& settings, Context& ctx) {
   settings_ = settings;
@@ -20,14 +40,32 @@ void MeteredBackend::configure_metering(const MeterSettings& settings, Context& 
                                            settings.tokens_per_minute);
   budget_key_ = ctx.stage_id().empty() ? settings.name : ctx.stage_id();
   store_ = ctx.store();
+  run_id_ = new_run_id();
 }
 
 double MeteredBackend::cost_usd(const TokenUsage&) const { return 0; }
 
 BudgetState MeteredBackend::budget() const {
   if (!budget_) return {};
-  budget_->load_from(store_, budget_key_);  // a resumed night reports what it already spent
+  load_night(store_);  // a resumed night reports what it already spent
   return budget_->state();
+}
+
+// Once per night: what earlier runs of it spent, summed from the ledger (never a saved
+// total), and the answers they paid for (an answer whose cache write a kill prevented).
+void MeteredBackend::load_night(Store* store) const {
+  if (!store) return;
+  const std::string night = store->night().night_id;
+  std::lock_guard<std::mutex> lk(ledger_mu_);
+  if (night.empty() || night == loaded_night_) return;
+  loaded_night_ = night;
+  const std::vector<SpendEntry> entries = read_spend(store);
+  const SpendTotals t = sum_spend(entries, budget_key_);
+  budget_->add_prior(t.calls, t.tokens(), t.cost_usd, t.wall_s);
+  recovered_.clear();
+  for (const auto& e : entries)
+    if (e.event == SpendEvent::kAnswer && e.backend == budget_key_ && !e.cache_key.empty() && !e.response.empty())
+      recovered_[e.cache_key] = e.response;
 }
 
 std::string MeteredBackend::cache_key_of(const PreparedCall& call) const {
@@ -56,6 +94,45 @@ void MeteredBackend::latch(const std::string& message) {
   throw Error(message);
 }
 
+SpendEntry MeteredBackend::ledger_entry(SpendEvent event, const std::string& id, Context& ctx) const {
+  SpendEntry e;
+  e.event = event;
+  e.id = id;
+  e.backend = budget_key_;
+  e.stage = ctx.stage_id();
+  e.run = run_id_;
+  e.wall_s = budget_->run_wall_s();
+  return e;
+}
+
+// An answer the night already has: the response cache, else the ledger (a kill between the
+// ledger line and the cache write). Counted in the ledger as a call that cost nothing.
+std::optional<ChatResponse> MeteredBackend::answer_on_hand(Context& ctx, const std::string& key) {
+  auto hit = cache_lookup(ctx, key);
+  if (!hit) {
+    std::string text;
+    {
+      std::lock_guard<std::mutex> lk(ledger_mu_);
+      const auto it = recovered_.find(key);
+      if (it != recovered_.end()) text = it->second;
+    }
+    if (!text.empty() && (hit = decode_cached_response(text))) cache_save(ctx, key, *hit);  // heal the cache
+  }
+  if (hit) note_shared(ctx, key);
+  return hit;
+}
+
+void MeteredBackend::note_shared(Context& ctx, const std::string& key) {
+  ctx.count("cache_hits");
+  SpendEntry e = ledger_entry(SpendEvent::kShared, {}, ctx);
+  e.cache_key = key;
+  try {
+    record_spend(ctx.store(), e);
+  } catch (const std::exception& ex) {
+    ctx.logger().warn("{}: cannot write the spend ledger: {}", settings_.name, ex.what());
+  }
+}
+
 ChatResponse MeteredBackend::complete(const ChatRequest& request, Context& ctx) {
   std::string why;
   if (!available(&why)) throw Error(settings_.name + " is not available: " + why);
@@ -66,29 +143,81 @@ ChatResponse MeteredBackend::complete(const ChatRequest& request, Context& ctx) 
   redacted.messages = redact_messages(request.messages, &redactions);
   if (redactions > 0) ctx.count("redactions", redactions);
   const PreparedCall call = prepare(redacted, ctx);
-
+  load_night(ctx.store());
   const bool cacheable = settings_.cache && !call.cache_material.empty();
-  const std::string key = cacheable ? cache_key_of(call) : std::string();
-  if (cacheable) {
-    if (auto hit = cache_lookup(ctx, key)) {
-      hit->latency_ms = (clock_->now_s() - t0) * 1000.0;
-      ctx.count("cache_hits");
-      return *hit;
+  if (!cacheable) return paid_call(redacted, call, ctx, {}, t0);
+  const std::string key = cache_key_of(call);
+  if (auto hit = answer_on_hand(ctx, key)) {
+    hit->latency_ms = (clock_->now_s() - t0) * 1000.0;
+    return *hit;
+  }
+  return single_flight(redacted, call, ctx, key, t0);
+}
+
+// Identical requests in flight at once are paid once: the first makes the call, the others
+// wait for its answer (or its error) and get it as a call that cost nothing.
+ChatResponse MeteredBackend::single_flight(const ChatRequest& redacted, const PreparedCall& call, Context& ctx,
+                                           const std::string& key, double t0) {
+  std::promise<ChatResponse> mine;
+  std::shared_future<ChatResponse> theirs;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    const auto it = flights_.find(key);
+    if (it != flights_.end()) {
+      theirs = it->second;
+    } else {
+      flights_.emplace(key, mine.get_future().share());
     }
   }
-  budget_->load_from(ctx.store(), budget_key_);
+  if (theirs.valid()) {
+    ChatResponse r = theirs.get();  // rethrows the first caller's error
+    r.cached = true;
+    r.cost_usd = 0;
+    r.latency_ms = (clock_->now_s() - t0) * 1000.0;
+    note_shared(ctx, key);
+    return r;
+  }
+  auto land = [&] {
+    std::lock_guard<std::mutex> lk(mu_);
+    flights_.erase(key);
+  };
+  try {
+    ChatResponse r = paid_call(redacted, call, ctx, key, t0);
+    mine.set_value(r);
+    land();
+    return r;
+  } catch (...) {
+    mine.set_exception(std::current_exception());
+    land();
+    throw;
+  }
+}
+
+ChatResponse MeteredBackend::paid_call(const ChatRequest& redacted, const PreparedCall& call, Context& ctx,
+                                       const std::string& key, double t0) {
   const std::uint64_t reservation = budget_->reserve(call.est_tokens_in + call.max_tokens_out, call.worst_cost_usd);
+  const std::string id = run_id_ + "-" + std::to_string(reservation);
+  SpendEntry reserve = ledger_entry(SpendEvent::kReserve, id, ctx);
+  reserve.tokens = call.est_tokens_in + call.max_tokens_out;
+  reserve.cost_usd = call.worst_cost_usd;
+  try {
+    record_spend(ctx.store(), reserve);  // written ahead: a kill mid-call counts the worst case
+  } catch (const std::exception& e) {
+    budget_->release(reservation);
+    throw Error(settings_.name + ": the call was not sent because its reservation could not be written to the "
+                "night's spend ledger (" + e.what() + "); a budget that is not on disk cannot hold across a resume");
+  }
   double started = t0;
+  int attempts = 0;
   ChatResponse r;
   try {
-    budget_->persist(ctx.store(), budget_key_);  // written ahead: a kill mid-call counts the worst case
-    r = call_with_retries(redacted, call, ctx, &started);
+    r = call_with_retries(redacted, call, ctx, &started, &attempts);
   } catch (...) {
     budget_->release(reservation);
     try {
-      budget_->persist(ctx.store(), budget_key_);
+      record_spend(ctx.store(), ledger_entry(SpendEvent::kRelease, id, ctx));
     } catch (const std::exception& e) {
-      ctx.logger().warn("{}: cannot save the night's spend: {}", settings_.name, e.what());
+      ctx.logger().warn("{}: cannot write the spend ledger: {}", settings_.name, e.what());
     }
     throw;
   }
@@ -97,14 +226,30 @@ ChatResponse MeteredBackend::complete(const ChatRequest& request, Context& ctx) 
   // under the concurrency or rate limit not): what the provider cost in time.
   r.latency_ms = (clock_->now_s() - started) * 1000.0;
   ctx.count(settings_.calls_counter);
-  commit_answer(ctx, key, r, cacheable && (!r.text.empty() || r.trajectory));
+  commit_answer(ctx, id, key, r, attempts);
   return r;
 }
 
-// The spend first, then the answer: a kill between the two re-asks the question on resume
-// (paid twice, within the cap), never the reverse (an answer whose spend was lost).
-void MeteredBackend::commit_answer(Context& ctx, const std::string& key, const ChatResponse& r, bool cacheable) {
-  budget_->persist(ctx.store(), budget_key_);
+// One ledger line holds the real spend and the answer, so the two are written together; the
+// response cache is filled afterwards (a kill in between: the ledger answers on resume).
+void MeteredBackend::commit_answer(Context& ctx, const std::string& id, const std::string& key, const ChatResponse& r,
+                                   int attempts) {
+  // An agentic replay may end without text: its trajectory is the answer.
+  const bool cacheable = !key.empty() && (!r.text.empty() || r.trajectory);
+  SpendEntry e = ledger_entry(SpendEvent::kAnswer, id, ctx);
+  e.usage = r.usage;
+  e.cost_usd = r.cost_usd;
+  e.attempts = attempts;
+  if (cacheable) {
+    e.cache_key = key;
+    e.response = encode_cached_response(r);
+  }
+  try {
+    record_spend(ctx.store(), e);
+  } catch (const std::exception& ex) {
+    // The reservation line stays: the call counts at its worst case, never less.
+    ctx.logger().warn("{}: cannot write the spend ledger: {}", settings_.name, ex.what());
+  }
   if (cacheable) cache_save(ctx, key, r);
 }
 
@@ -135,7 +280,7 @@ void MeteredBackend::settle_usage(AttemptResult& a, const PreparedCall& call, Co
 }
 
 ChatResponse MeteredBackend::call_with_retries(const ChatRequest& redacted, const PreparedCall& call, Context& ctx,
-                                               double* first_attempt_s) {
+                                               double* first_attempt_s, int* attempts) {
   auto cancelled = [&ctx] { return ctx.cancelled(); };
   const int max_retries = std::max(0, settings_.backoff.max_retries);
   for (int attempt = 0;; ++attempt) {
@@ -144,6 +289,7 @@ ChatResponse MeteredBackend::call_with_retries(const ChatRequest& redacted, cons
     {
       auto permit = limiter_->acquire(call.est_tokens_in + call.max_tokens_out, cancelled);
       if (attempt == 0) *first_attempt_s = clock_->now_s();
+      *attempts = attempt + 1;
       a = call_once(redacted, call, {attempt, budget_->wall_left_s(), cancelled}, ctx);
       if (a.outcome == AttemptResult::Outcome::kAnswer && a.usage_reported) permit.settle(a.response.usage.total());
     }

@@ -3,16 +3,17 @@
 // make it and keeps it honest.
 //
 //   complete():  redact the messages -> prepare() (subclass: payload, cache material, size)
-//                -> answer from the store's response cache -> reserve the worst case in the
-//                budget (written ahead to the store) -> take a rate-limit permit -> call_once()
-//                (subclass), retrying transient failures with backoff or the server's
-//                Retry-After, never past the wall-time cap -> commit the real spend to the
-//                budget and the store, then cache the answer.
+//                -> answer from the response cache (or the night's ledger) -> join an
+//                identical call already in flight (single-flight) -> reserve the worst case in
+//                the budget and write the reservation to the night's spend ledger -> take a
+//                rate-limit permit -> call_once() (subclass), retrying transient failures with
+//                backoff or the server's Retry-After, never past the wall-time cap -> one
+//                ledger line with the real spend and the answer -> cache the answer.
 //
-// Spend is committed before the answer is cached and every reservation is written ahead, so
-// a night killed at any point and resumed counts at least what it spent: its caps hold across
-// resume. (A store that can write the spend and the cache entry in one transaction would make
-// this exact; commit_answer() is the one place to do that.)
+// The ledger (skillpipe/kit/spend_ledger.hpp) is the budget's only memory: a resumed night
+// sums it, counting a reservation a kill left unanswered at its worst case, so the caps hold
+// across any kill and no saved total can be stale. Spend and answer are one line, so a kill
+// cannot keep one and lose the other.
 //
 // Users: backend_llm (one HTTPS request), backend_cli (one `claude -p` / `codex exec` run),
 // and an agentic replay backend (one agent session in a workspace, returning a trajectory and
@@ -21,6 +22,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,6 +34,7 @@
 #include "clock.hpp"
 #include "rate_limiter.hpp"
 #include "skillpipe/backend.hpp"
+#include "skillpipe/kit/spend_ledger.hpp"
 
 namespace skillpipe::backends {
 
@@ -109,10 +113,19 @@ class MeteredBackend : public Backend {
   const MeterSettings& meter() const { return settings_; }
 
  private:
+  ChatResponse single_flight(const ChatRequest& redacted, const PreparedCall& call, Context& ctx,
+                             const std::string& key, double t0);
+  ChatResponse paid_call(const ChatRequest& redacted, const PreparedCall& call, Context& ctx, const std::string& key,
+                         double t0);
   ChatResponse call_with_retries(const ChatRequest& redacted, const PreparedCall& call, Context& ctx,
-                                 double* first_attempt_s);
+                                 double* first_attempt_s, int* attempts);
   double retry_delay(const AttemptResult& a, int attempt);
-  void commit_answer(Context& ctx, const std::string& key, const ChatResponse& r, bool cacheable);
+  void commit_answer(Context& ctx, const std::string& id, const std::string& key, const ChatResponse& r,
+                     int attempts);
+  void load_night(Store* store) const;
+  std::optional<ChatResponse> answer_on_hand(Context& ctx, const std::string& key);
+  void note_shared(Context& ctx, const std::string& key);
+  SpendEntry ledger_entry(SpendEvent event, const std::string& id, Context& ctx) const;
   void settle_usage(AttemptResult& a, const PreparedCall& call, Context& ctx) const;
   std::string cache_key_of(const PreparedCall& call) const;
   [[noreturn]] void latch(const std::string& message);
@@ -125,8 +138,14 @@ class MeteredBackend : public Backend {
   std::unique_ptr<RateLimiter> limiter_;
   std::string budget_key_;
   Store* store_ = nullptr;
+  std::string run_id_;
   std::mutex mu_;
   std::string fatal_;
+  std::map<std::string, std::shared_future<ChatResponse>> flights_;  // single-flight, under mu_
+  // The night's ledger, read once per night (mutable: budget() is const and loads lazily).
+  mutable std::mutex ledger_mu_;
+  mutable std::string loaded_night_;
+  mutable std::map<std::string, std::string> recovered_;  // cache key -> answer paid this night
 };
 
 }  // namespace skillpipe::backends

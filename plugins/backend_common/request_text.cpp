@@ -1,5 +1,7 @@
 #include "request_text.hpp"
 
+#include <algorithm>
+
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
@@ -47,6 +49,22 @@ std::vector<std::string> split_list(std::string_view text) {
     if (!t.empty()) out.push_back(std::move(t));
   }
   return out;
+}
+
+std::string printable(std::string_view text, std::size_t max_bytes) {
+  std::string s(text.substr(0, std::min(text.size(), 4 * max_bytes + 16)));
+  repair_utf8(s);
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool control = c < 0x20 || c == 0x7f;
+    const char put = control ? ' ' : ch;
+    if (put == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out += put;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return truncate_utf8(out, max_bytes);
 }
 
 }  // namespace skillpipe::backends

@@ -27,6 +27,11 @@ std::vector<ChatMessage> redact_messages(const std::vector<ChatMessage>& message
 // A lone user message is returned as is; otherwise each message gets a role heading.
 std::string flatten_prompt(const std::vector<ChatMessage>& messages);
 
+// Text a server or a subprocess sent, made fit for a message or a log line: invalid UTF-8
+// becomes U+FFFD, control characters (NUL, escapes, line breaks) a space, runs of blanks one
+// space; cut to `max_bytes` on a character boundary.
+std::string printable(std::string_view text, std::size_t max_bytes = 300);
+
 // Splits "a, b,c" on commas, trimming blanks and dropping empty items.
 std::vector<std::string> split_list(std::string_view text);
 

@@ -82,7 +82,7 @@ class LlmBackend final : public backends::MeteredBackend {
     for (const auto& w : s_.warnings) ctx.logger().warn("backend_llm: {}", w);
     backends::MeterSettings m;
     m.name = "backend_llm";
-    m.calls_counter = "llm_calls";
+    m.calls_counter = "paid_llm_calls";  // stages count their own asks as llm_calls
     m.cache = s_.cache;
     m.caps = s_.caps;
     m.backoff = s_.backoff;

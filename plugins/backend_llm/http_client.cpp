@@ -132,6 +132,12 @@ HttpResponse HttpClient::post(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout_s * 1000));
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  // One connection per request. On a reused connection that the server has closed, libcurl
+  // re-sends the request by itself - no backoff, no log line, and the server may have billed
+  // the first one. A fresh connection makes a reset an ordinary failed attempt, which the
+  // metered base retries with logged backoff. (A chat call takes seconds; a handshake does not.)
+  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirected POST is a config error
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
                    req.http2 ? static_cast<long>(CURL_HTTP_VERSION_2TLS) : static_cast<long>(CURL_HTTP_VERSION_1_1));
@@ -147,7 +153,7 @@ HttpResponse HttpClient::post(const HttpRequest& req) {
   out.curl_code = static_cast<int>(rc);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
   if (rc != CURLE_OK) {
-    out.curl_error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    out.curl_error = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
     if (sink.overflow) out.curl_error = "the reply exceeded 32 MiB";
     out.cancelled = rc == CURLE_ABORTED_BY_CALLBACK;
     if (out.cancelled) out.curl_error = "cancelled";

@@ -1,8 +1,10 @@
-// http_client.hpp - HTTPS POST with libcurl, reusing connections across calls.
+// http_client.hpp - HTTPS POST with libcurl, one connection per request.
 //
 // libcurl gives TLS, HTTP/2 (negotiated by ALPN), and proxies from the environment
-// (https_proxy, no_proxy...). Each easy handle keeps its own connection cache, so handles
-// are pooled: a call borrows one, and its open connection, and returns it afterwards.
+// (https_proxy, no_proxy...). Connections are not reused: on a reused connection the server
+// had closed, libcurl re-sends the request by itself (no backoff, no log line, and the first
+// may have been billed); see http_client.cpp. Easy handles are pooled (a call borrows one and
+// returns it), which keeps their DNS and TLS session caches warm.
 #pragma once
 
 #include <functional>

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "request_text.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 
@@ -114,7 +115,13 @@ ParsedReply parse_reply(Provider provider, std::string_view body) {
   d.Parse(body.data(), body.size());
   if (d.HasParseError() || !d.IsObject()) {
     r.error = "the reply is not a JSON object (" + std::to_string(body.size()) + " bytes: " +
-              truncate_utf8(body, 120) + ")";
+              backends::printable(body, 120) + ")";
+    return r;
+  }
+  // Some gateways answer 200 with {"error": ...} (an upstream failure): say what they said.
+  const bool answer_shape = provider == Provider::kAnthropic ? d.HasMember("content") : d.HasMember("choices");
+  if (!answer_shape && (d.HasMember("error") || get_str(d, "type") == "error")) {
+    r.error = "the server answered 200 with an error: " + provider_error_message(body);
     return r;
   }
   if (provider == Provider::kAnthropic) {
@@ -160,7 +167,10 @@ ParsedReply parse_reply(Provider provider, std::string_view body) {
       r.has_usage = true;
     }
   }
-  r.model = get_str(d, "model");
+  // A server reporting negative counts is wrong; it must not lower the night's spend.
+  for (std::int64_t* n : {&r.usage.input, &r.usage.output, &r.usage.cache_read, &r.usage.cache_write})
+    *n = std::max<std::int64_t>(0, *n);
+  r.model = backends::printable(get_str(d, "model"), 120);
   r.ok = true;
   return r;
 }
@@ -183,7 +193,7 @@ std::string provider_error_message(std::string_view body) {
   } else {
     msg = std::string(body);
   }
-  return truncate_utf8(trim(msg), 300);
+  return backends::printable(msg, 300);
 }
 
 bool is_valid_json(std::string_view text) {

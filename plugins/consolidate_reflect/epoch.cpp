@@ -4,12 +4,29 @@
 #include <cmath>
 #include <set>
 
+#include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "task_splits.hpp"
 #include "text_util.hpp"
 
 namespace skillpipe::consolidate_reflect {
 namespace {
+
+// Every replay failed with an error (none was scored): the backend is broken (unreachable,
+// refusing, misconfigured), not the documents. That fails the night with the backend's own
+// words instead of publishing a night that measured nothing.
+void fail_if_backend_broken(const EvalResult& raw) {
+  if (raw.budget_stopped) return;
+  const std::string* first = nullptr;
+  for (const auto& rr : raw.replays) {
+    if (rr.task_id.empty()) continue;  // never ran
+    if (rr.error.empty()) return;
+    if (!first) first = &rr.error;
+  }
+  if (!first) return;
+  throw Error("every replay of the baseline failed, so nothing could be measured; the replay backend said: " +
+              *first);
+}
 
 constexpr std::size_t kMaxContrasts = 6;
 
@@ -172,6 +189,7 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     return r;
   }
   r.baseline_val = mean_score(base.results, gate);
+  if (!r.baseline_val) fail_if_backend_broken(base.raw);
   if (!r.baseline_val) {
     r.action = GateAction::kReject;
     r.reason = std::string("no ") + to_string(gate_split) +

@@ -85,11 +85,12 @@ std::vector<std::string> fit_to_budget(SpendPlan& plan, const std::vector<TaskRe
   for (const Backend* b : {&replay, &optimizer}) {
     const BudgetState st = b->budget();
     if (st.max_tokens) {
-      const std::int64_t left = *st.max_tokens - st.tokens_used;
+      // Never below zero: a server that over-reports usage can put the spend past the cap.
+      const std::int64_t left = std::max<std::int64_t>(0, *st.max_tokens - st.tokens_used);
       max_tokens = max_tokens ? std::min(*max_tokens, left) : left;
     }
     if (st.max_cost) {
-      const double left = *st.max_cost - st.cost_used;
+      const double left = std::max(0.0, *st.max_cost - st.cost_used);
       max_cost = max_cost ? std::min(*max_cost, left) : left;
     }
   }

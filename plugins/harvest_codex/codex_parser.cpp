@@ -366,10 +366,12 @@ class CodexParser final : public harvest::LineParser {
     if (!total.is_object()) return;
     JsonView u[4];
     total.get({"input_tokens", "cached_input_tokens", "output_tokens", "cache_write_input_tokens"}, u);
-    const std::int64_t cached = u[1].as_int();
+    // Counts are untrusted: a negative one is read as 0, so the subtraction below cannot
+    // overflow (INT64_MAX - INT64_MIN would be undefined behaviour).
+    const auto count_of = [](const JsonView& v) { return std::max<std::int64_t>(0, v.as_int()); };
+    const std::int64_t input = count_of(u[0]), cached = count_of(u[1]);
     // OpenAI's input includes the cached tokens; ours does not (TokenUsage).
-    session().cumulative_usage(
-        TokenUsage{std::max<std::int64_t>(0, u[0].as_int() - cached), u[2].as_int(), cached, u[3].as_int()});
+    session().cumulative_usage(TokenUsage{std::max<std::int64_t>(0, input - cached), count_of(u[2]), cached, count_of(u[3])});
   }
 
   std::string file_id_;

@@ -141,6 +141,10 @@ void Adoption::apply_side(const TxnFile& f, const std::string& sha, bool remove_
 }
 
 std::string Adoption::recover() {
+  // Every adoption command comes here first (under the adoption lock or with nobody
+  // adopting): temp files of a writer killed between write and rename (journal, blobs,
+  // receipts) are garbage; the journal alone says what the interrupted adoption did.
+  remove_stale_temps_below(layout_.adoption_dir());
   const auto text = read_bytes(layout_.journal());
   if (!text) return {};
   const Txn j = parse_txn(*text, layout_.journal());

@@ -257,6 +257,15 @@ void remove_stale_temps(const std::string& dir) {
   ::closedir(d);
 }
 
+void remove_stale_temps_below(const std::string& dir) {
+  remove_stale_temps(dir);
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec)) remove_stale_temps(it->path().string());
+  }
+}
+
 std::string real_path(const std::string& path) {
   std::error_code ec;
   auto p = std::filesystem::weakly_canonical(std::filesystem::path(path), ec);

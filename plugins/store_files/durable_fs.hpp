@@ -65,6 +65,8 @@ void fsync_dir(const std::string& dir);
 std::optional<std::string> read_bytes(const std::string& path);
 // Removes temp files left in `dir` by writers that are no longer running.
 void remove_stale_temps(const std::string& dir);
+// The same in `dir` and every directory below it (a crash can leave one in any shard).
+void remove_stale_temps_below(const std::string& dir);
 bool is_temp_name(std::string_view file_name);
 
 // Symlink-resolving canonical path (missing tail components kept as written).

@@ -129,8 +129,8 @@ std::string work_section(const NightReport& r) {
   out += "- tokens: " + std::to_string(r.tokens.input) + " in, " + std::to_string(r.tokens.output) + " out";
   if (r.tokens.cache_read || r.tokens.cache_write)
     out += " (cache read " + std::to_string(r.tokens.cache_read) + ", write " + std::to_string(r.tokens.cache_write) + ")";
-  out += "\n- LLM calls: " + std::to_string(r.llm_calls) + " (" + std::to_string(r.cached_calls) +
-         " answered from the cache)\n";
+  out += "\n- LLM calls: " + std::to_string(r.llm_calls) + " (" + std::to_string(r.llm_calls - r.cached_calls) +
+         " paid, " + std::to_string(r.cached_calls) + " answered from the cache)\n";
   out += "- cost: $" + number(r.cost_usd, "%.4f") + "\n";
   if (!r.timings_s.empty()) {
     std::string line;

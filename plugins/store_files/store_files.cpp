@@ -136,7 +136,7 @@ class FileStore final : public Store, public AdoptionStore {
       h.night_id = unfinished->id;
       h.dir = unfinished->dir;
       h.resumed = true;
-      remove_temps_below(h.dir);
+      remove_stale_temps_below(h.dir);
       ctx.logger().info("resuming unfinished night {} of {}", h.night_id, h.project);
     } else {
       long number = nights.empty() ? 1 : nights.back().number + 1;
@@ -335,15 +335,6 @@ class FileStore final : public Store, public AdoptionStore {
     c.store_arg = store_arg_;
     return c;
   }
-  static void remove_temps_below(const std::string& dir) {
-    remove_stale_temps(dir);
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->is_directory(ec)) remove_stale_temps(it->path().string());
-    }
-  }
-
   std::string root_;
   std::string store_arg_;
   bool resume_ = true;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "llm_test_util.hpp"
+#include "test_support.hpp"
 #include "skillpipe/errors.hpp"
 
 namespace skillpipe::testing {
@@ -91,6 +92,32 @@ TEST_F(BackendsLlm, TokenCapStopsCalls) {
   EXPECT_THROW(b->complete(user_request("d", 1), env_.ctx()), BudgetExceeded);
   EXPECT_TRUE(b->complete(user_request("a", 8), env_.ctx()).cached);
   EXPECT_EQ(server_.requests(), 2);
+}
+
+TEST_F(BackendsLlm, CallCapStopsCallsAndRetriesCountOnce) {
+  auto b = env_.make("backend_llm", llm_config(server_, R"("budget":{"max_calls":2})"));
+  server_.push(Action::error(503));  // the first call needs a retry: still one call
+  b->complete(user_request("a"), env_.ctx());
+  b->complete(user_request("b"), env_.ctx());
+  try {
+    b->complete(user_request("c"), env_.ctx());
+    FAIL() << "expected BudgetExceeded";
+  } catch (const BudgetExceeded& e) {
+    EXPECT_NE(std::string(e.what()).find("call cap of 2"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(server_.requests(), 3);
+  EXPECT_TRUE(b->complete(user_request("a"), env_.ctx()).cached);
+}
+
+TEST_F(BackendsLlm, ANegativeCallCapIsRefusedByValidate) {
+  TempDir tmp;
+  write_text(tmp.file("p.yaml"), "skillpipe: 1\nbackends:\n  llm: {plugin: backend_llm, config: {budget: {max_calls: -1}}}\n"
+                                 "stages:\n  - {id: mine, plugin: mine_personas, config: {fixture: x.json}}\n");
+  const auto r = run_skillpipe({"validate", tmp.file("p.yaml")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE((r.out + r.err).find("/budget/max_calls: config for plugin 'backend_llm': must be >= 0"), std::string::npos)
+      << r.out << r.err;
 }
 
 TEST_F(BackendsLlm, CostCapStopsCalls) {

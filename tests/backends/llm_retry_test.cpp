@@ -7,6 +7,7 @@
 
 #include "llm_test_util.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::testing {
 namespace {
@@ -157,6 +158,72 @@ TEST_F(BackendsLlm, RequestsPerMinuteLimitWaits) {
   EXPECT_LT(b->budget().wall_s, 61.0);
   EXPECT_LT(third.latency_ms, 1000.0);
   EXPECT_EQ(server_.requests(), 3);
+}
+
+
+TEST_F(BackendsLlm, IdenticalRequestsInFlightAtOnceArePaidOnceAtTheServer) {
+  auto b = env_.make("backend_llm", llm_config(server_, R"("concurrency":4)"));
+  Action slow = Action::ok("one answer");
+  slow.latency_s = 0.4;
+  server_.set_default(slow);
+  std::vector<std::thread> threads;
+  std::vector<ChatResponse> got(4);
+  for (std::size_t i = 0; i < got.size(); ++i)
+    threads.emplace_back([&, i] { got[i] = b->complete(user_request("the same question"), env_.ctx()); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(server_.requests(), 1);
+  int cached = 0;
+  for (const auto& r : got) {
+    EXPECT_EQ(r.text, "one answer");
+    cached += r.cached ? 1 : 0;
+  }
+  EXPECT_EQ(cached, 3);
+  EXPECT_EQ(b->budget().tokens_used, 18) << "11 + 7 tokens, billed once";
+}
+
+TEST_F(BackendsLlm, AnErrorObjectInA200ReplyIsReportedWithTheServersWordsMadePrintable) {
+  auto b = env_.make("backend_llm", llm_config(server_, R"("max_retries":0)"));
+  Action a = Action::error(200);
+  a.body = std::string("{\"error\":{\"message\":\"upstream overloaded\\u0000 \\u001b[31mnow\",\"type\":\"server\"}}");
+  server_.push(a);
+  try {
+    b->complete(user_request("hi"), env_.ctx());
+    FAIL() << "expected RetryableError";
+  } catch (const RetryableError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("answered 200 with an error: server: upstream overloaded"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\0'), std::string::npos);
+    EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
+  }
+}
+
+TEST_F(BackendsLlm, RawBytesFromTheServerNeverReachAMessage) {
+  auto b = env_.make("backend_llm", llm_config(server_, R"("max_retries":0)"));
+  Action a = Action::error(400);
+  a.body = std::string("bad \xff\xfe request\0tail", 21);
+  server_.push(a);
+  try {
+    b->complete(user_request("hi"), env_.ctx());
+    FAIL() << "expected Error";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_TRUE(utf8_valid(m)) << m;
+    EXPECT_EQ(m.find('\0'), std::string::npos);
+    EXPECT_NE(m.find("bad"), std::string::npos) << m;
+  }
+  EXPECT_TRUE(utf8_valid(env_.log()));
+}
+
+TEST_F(BackendsLlm, AResetConnectionIsRetriedWithALoggedBackoffOnAFreshConnection) {
+  auto b = env_.make("backend_llm", llm_config(server_, R"("max_retries":2)"));
+  // Warm up: with connection reuse, the next request would go out on this connection.
+  server_.push(Action::ok("first"));
+  EXPECT_EQ(b->complete(user_request("one"), env_.ctx()).text, "first");
+  server_.push(Action::of(Action::kTruncated));  // the server drops the connection mid-answer
+  server_.push(Action::ok("second"));
+  EXPECT_EQ(b->complete(user_request("two"), env_.ctx()).text, "second");
+  EXPECT_EQ(server_.requests(), 3) << "one retry, no silent re-send";
+  EXPECT_NE(env_.log().find("retry 1/2"), std::string::npos) << env_.log();
 }
 
 }  // namespace

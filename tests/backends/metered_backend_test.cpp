@@ -4,13 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "backend_env.hpp"
 #include "metered_backend.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/spend_ledger.hpp"
 #include "skillpipe/store.hpp"
 
 namespace skillpipe::testing {
@@ -79,18 +82,18 @@ class MeteredBackendTest : public ::testing::Test {
  protected:
   MeteredBackendTest() { env_.store().next_night("0001-test", ""); }
 
-  std::unique_ptr<FakeBackend> make(backends::MeterSettings s = {}) {
+  std::unique_ptr<FakeBackend> make(backends::MeterSettings s = {}, BackendEnv* env = nullptr) {
     s.name = "fake";
     s.calls_counter = "fake_calls";
     s.virtual_clock = true;  // backoff waits advance a virtual clock
     s.jitter_seed = 1;
     auto b = std::make_unique<FakeBackend>(s);
-    b->configure(Config::parse("{}"), env_.ctx());
+    b->configure(Config::parse("{}"), (env ? *env : env_).ctx());
     return b;
   }
-  std::string spend() {
-    return env_.store().get_state("backend_budget/llm/test/0001-test").value_or("(none)");
-  }
+  // The night's spend as the ledger says: this backend's totals, summed from the lines.
+  SpendTotals spend() { return sum_spend(read_spend(&env_.store()), "llm/test"); }
+  std::vector<SpendEntry> ledger() { return read_spend(&env_.store()); }
   BackendEnv env_;
 };
 
@@ -150,7 +153,9 @@ TEST_F(MeteredBackendTest, TransientFailuresAreRetriedWithBackoffThenGivenUp) {
   EXPECT_EQ(down->calls.load(), 3);
   // The night's spend is the first call's: the failed one spent nothing and left no reservation.
   EXPECT_EQ(down->budget().tokens_used, 15);
-  EXPECT_NE(spend().find("\"tokens\":15"), std::string::npos) << spend();
+  EXPECT_EQ(spend().tokens(), 15);
+  EXPECT_EQ(spend().open, 0);
+  EXPECT_EQ(spend().attempts, 3) << "the first call's 3 attempts; the failed call's are not billed";
 }
 
 TEST_F(MeteredBackendTest, APermanentFailureIsLatchedAndAProviderQuotaExhaustsTheBudget) {
@@ -170,14 +175,109 @@ TEST_F(MeteredBackendTest, APermanentFailureIsLatchedAndAProviderQuotaExhaustsTh
 
 TEST_F(MeteredBackendTest, SpendIsWrittenAheadAndCommittedWithEveryAnswer) {
   auto b = make();
-  std::string during;
+  SpendTotals during;
   b->during_call = [&](Context&) { during = spend(); };
   b->complete(user_request("x", 40), env_.ctx());
-  // While the call ran, the store already counted its worst case (10 + 40 tokens).
-  EXPECT_NE(during.find("\"tokens\":50"), std::string::npos) << during;
-  // Once answered, the real spend replaced it, before the answer was cached.
-  EXPECT_NE(spend().find("\"tokens\":15"), std::string::npos) << spend();
+  // While the call ran, the ledger already counted its worst case (10 + 40 tokens).
+  EXPECT_EQ(during.tokens(), 50);
+  EXPECT_EQ(during.open, 1);
+  // Once answered, the real spend replaced it, in the same line as the answer itself.
+  EXPECT_EQ(spend().tokens(), 15);
+  EXPECT_EQ(spend().open, 0);
+  const auto lines = ledger();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].event, SpendEvent::kReserve);
+  EXPECT_EQ(lines[1].event, SpendEvent::kAnswer);
+  EXPECT_EQ(lines[1].id, lines[0].id);
+  EXPECT_EQ(lines[1].stage, "llm/test");
+  EXPECT_NE(lines[1].response.find("echo: x"), std::string::npos) << lines[1].response;
   EXPECT_EQ(env_.store().cache_size(), 1u);
+}
+
+TEST_F(MeteredBackendTest, ACallInFlightWhenTheRunWasKilledCountsAtItsWorstCase) {
+  backends::MeterSettings s;
+  s.caps.max_tokens = 100;
+  // A killed run's ledger: one answered call, one reservation that never got its answer.
+  {
+    SpendEntry r;
+    r.event = SpendEvent::kReserve, r.id = "dead-1", r.backend = "llm/test", r.run = "dead", r.tokens = 30;
+    record_spend(&env_.store(), r);
+    SpendEntry a = r;
+    a.event = SpendEvent::kAnswer, a.usage = {10, 5, 0, 0};
+    record_spend(&env_.store(), a);
+    SpendEntry open = r;
+    open.id = "dead-2", open.tokens = 50;
+    record_spend(&env_.store(), open);
+  }
+  auto resumed = make(s);
+  EXPECT_EQ(resumed->budget().tokens_used, 65) << "15 answered + 50 that the provider may have billed";
+  resumed->complete(user_request("fits", 20), env_.ctx());  // 65 + 30 <= 100
+  EXPECT_THROW(resumed->complete(user_request("over", 20), env_.ctx()), BudgetExceeded);  // 80 + 30 > 100
+  EXPECT_EQ(resumed->calls.load(), 1);
+}
+
+TEST_F(MeteredBackendTest, AnAnswerInTheLedgerButNotInTheCacheIsNotPaidAgain) {
+  {
+    auto first = make();
+    first->complete(user_request("asked before the kill"), env_.ctx());
+  }
+  // The kill came between the ledger line and the cache write: a store with the ledger and
+  // an empty cache.
+  BackendEnv killed;
+  killed.store().next_night("0001-test", "");
+  for (const auto& line : env_.store().read(kSpendStream)) killed.store().append(kSpendStream, {line});
+  ASSERT_EQ(killed.store().cache_size(), 0u);
+  auto resumed = make({}, &killed);
+  const ChatResponse r = resumed->complete(user_request("asked before the kill"), killed.ctx());
+  EXPECT_TRUE(r.cached);
+  EXPECT_EQ(r.text, "echo: asked before the kill");
+  EXPECT_EQ(resumed->calls.load(), 0);
+  EXPECT_EQ(killed.store().cache_size(), 1u) << "the cache is healed from the ledger";
+  const SpendTotals t = sum_spend(read_spend(&killed.store()), "llm/test");
+  EXPECT_EQ(t.calls, 1);
+  EXPECT_EQ(t.cached_calls, 1);
+}
+
+TEST_F(MeteredBackendTest, ACallCapStopsTheCallAfterTheLastAllowedOne) {
+  backends::MeterSettings s;
+  s.caps.max_calls = 2;
+  auto b = make(s);
+  b->complete(user_request("one"), env_.ctx());
+  b->complete(user_request("one"), env_.ctx());  // cached: free, not a call
+  b->complete(user_request("two"), env_.ctx());
+  EXPECT_THROW(b->complete(user_request("three"), env_.ctx()), BudgetExceeded);
+  EXPECT_EQ(b->calls.load(), 2);
+  EXPECT_NE(b->budget().reason.find("call cap of 2"), std::string::npos) << b->budget().reason;
+  // The cap holds across a resume too: the ledger says two calls were made.
+  auto resumed = make(s);
+  EXPECT_THROW(resumed->complete(user_request("four"), env_.ctx()), BudgetExceeded);
+  EXPECT_EQ(resumed->calls.load(), 0);
+}
+
+TEST_F(MeteredBackendTest, IdenticalRequestsInFlightTogetherArePaidOnce) {
+  backends::MeterSettings s;
+  s.concurrency = 4;
+  auto b = make(s);
+  std::atomic<int> entered{0};
+  b->during_call = [&](Context&) {
+    ++entered;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the others arrive meanwhile
+  };
+  std::vector<ChatResponse> got(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    threads.emplace_back([&, i] { got[i] = b->complete(user_request("same question"), env_.ctx()); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(b->calls.load(), 1);
+  int paid = 0;
+  for (const auto& r : got) {
+    EXPECT_EQ(r.text, "echo: same question");
+    if (!r.cached) ++paid;
+  }
+  EXPECT_EQ(paid, 1);
+  EXPECT_EQ(spend().calls, 1);
+  EXPECT_EQ(spend().cached_calls, 3);
+  EXPECT_EQ(b->budget().tokens_used, 15);
 }
 
 TEST_F(MeteredBackendTest, ABudgetHoldsAcrossAResumedNight) {

@@ -126,6 +126,30 @@ TEST_F(OfflineExport, WritesValidRedactedChatJsonlWithAManifest) {
   EXPECT_TRUE(saw_a4);
 }
 
+// Issue 20: an answer (or request) that is nothing but redaction markers teaches a model only
+// the marker; such examples are skipped and counted, the rest of the night still exports.
+TEST_F(OfflineExport, ExamplesThatAreOnlyRedactionMarkersAreSkipped) {
+  auto history = load_digests(offline_data("history.jsonl"));
+  int blanked = 0;
+  for (auto& d : history)
+    if (d.session_id == "a1-7f3c" || d.session_id == "a2-c401") {
+      for (auto& f : d.assistant_finals) f = "[REDACTED_MESSAGE len=32 \u2026]\n[REDACTED:github_token]";
+      ++blanked;
+    }
+  ASSERT_EQ(blanked, 2);
+  write_night(history, {});
+  const auto r = exp({"--format", "chat-jsonl", "--output", "out.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(read_text(tmp.file("out.jsonl")).find("[REDACTED_MESSAGE"), std::string::npos);
+  rapidjson::Document man;
+  const std::string mtext = read_text(tmp.file("out.manifest.json"));
+  man.Parse(mtext.c_str(), mtext.size());
+  ASSERT_FALSE(man.HasParseError()) << mtext;
+  ASSERT_TRUE(man["skipped"].HasMember("only_redactions")) << mtext;
+  EXPECT_EQ(man["skipped"]["only_redactions"].GetInt(), 2) << mtext;
+  EXPECT_EQ(man["examples"].GetInt(), 4) << mtext;  // the 6 successful sessions of the first test, less 2
+}
+
 TEST_F(OfflineExport, IncludeFilterStdoutAndLaterNightsWin) {
   auto history = load_digests(offline_data("history.jsonl"));
   write_night(history, {});
@@ -162,7 +186,7 @@ TEST_F(OfflineExport, ErrorsAreClear) {
   r = exp({"--format", "chat-jsonl", "--output", "-", "--json"});
   EXPECT_EQ(r.exit_code, 2);
   r = exp({"--format", "chat-jsonl", "--output", "x.jsonl"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);  // no nights: an argument error (exit 1 is a failed stage)
   EXPECT_NE(r.err.find("no nights recorded"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(tmp.file("x.jsonl")));
 }

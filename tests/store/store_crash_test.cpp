@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "store_fixture.hpp"
@@ -254,4 +257,36 @@ TEST(StoreCrash, RecoveryConflictIsReportedAndNothingIsOverwritten) {
     return;
   }
   FAIL() << "no crash point left the files mixed";
+}
+
+TEST(StoreCrash, TempFilesOfAKilledAdoptionAreRemovedByTheNextCommand) {
+  Sandbox sb;
+  staged_night(sb);
+  auto env = sb.env();
+  ASSERT_EQ(run_skillpipe(with({"adopt"}, store_args(sb)), env).exit_code, 0);
+  // A pid that is certainly not running: a child that has exited and been reaped.
+  const long dead_pid = [] {
+    const pid_t p = ::fork();
+    if (p == 0) ::_exit(0);
+    int st = 0;
+    ::waitpid(p, &st, 0);
+    return static_cast<long>(p);
+  }();
+  const std::string adoption = sb.root + "/projects/" + project_slug(sb.project) + "/adoption";
+  const std::string sha(64, 'a');
+  fs::create_directories(adoption + "/blobs/aa");
+  const std::vector<std::string> stale = {
+      adoption + "/blobs/aa/." + sha + ".tmp-" + std::to_string(dead_pid) + "-0",
+      adoption + "/.journal.json.tmp-" + std::to_string(dead_pid) + "-3",
+      adoption + "/.receipts.jsonl.tmp-" + std::to_string(dead_pid) + "-1"};
+  for (const auto& p : stale) write_text(p, "half-written");
+  // A writer that is still running keeps its temp file.
+  const std::string live = adoption + "/blobs/aa/." + sha + ".tmp-" + std::to_string(::getpid()) + "-0";
+  write_text(live, "being written");
+  const auto st = run_skillpipe(with({"status"}, store_args(sb)), env);
+  EXPECT_EQ(st.exit_code, 0) << st.err;
+  for (const auto& p : stale) EXPECT_FALSE(fs::exists(p)) << p;
+  EXPECT_TRUE(fs::exists(live));
+  // The adoption is intact: rollback still works.
+  EXPECT_EQ(run_skillpipe(with({"rollback"}, store_args(sb)), env).exit_code, 0);
 }

@@ -83,11 +83,12 @@ bool PipelineAssembly::load(PipelineSpec spec) {
 // Template files must exist and use only known placeholders.
 void PipelineAssembly::check_templates() {
   for (const auto& [name, file] : spec_.templates) {
-    const auto text = read_file(file);
-    if (!text) {
-      diagnostics_.push_back({spec_.path, {}, "/templates/" + name, "cannot read template file " + file, false});
+    const FileText read = read_regular_file(file, std::uintmax_t{1} << 20);
+    if (!read.text) {
+      diagnostics_.push_back({spec_.path, {}, "/templates/" + name, "cannot read template file " + file + ": it " + read.error, false});
       continue;
     }
+    const std::string* text = &*read.text;
     if (name == "attempt")
       for (const auto& bad : unknown_placeholders(*text, {"skill", "memory", "task_system"}))
         diagnostics_.push_back({spec_.path, {}, "/templates/attempt",

@@ -4,10 +4,15 @@
 #include <rapidjson/writer.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
-#include <regex>
 #include <set>
 
+#include "host/yaml_load.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
@@ -36,12 +41,69 @@ Mark mark_of(const YAML::Node& n) {
   return {m.line + 1, m.column + 1};
 }
 
+// Plain YAML scalars that look like numbers (YAML 1.2 core schema), told apart by hand: a
+// std::regex over a 100,000-digit value recursed until the stack overflowed.
+enum class NumberKind { kNone, kInt, kFloat };
+
+NumberKind number_kind(std::string_view s) {
+  std::size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - from;
+  };
+  const std::size_t whole = digits();
+  bool is_float = false;
+  std::size_t frac = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    frac = digits();
+    is_float = true;
+  }
+  if (whole == 0 && frac == 0) return NumberKind::kNone;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (digits() == 0) return NumberKind::kNone;
+    is_float = true;
+  }
+  if (i != s.size()) return NumberKind::kNone;
+  const std::size_t sign = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  // "007" is not a YAML 1.2 int; it is read as the float 7, as before.
+  if (!is_float && whole > 1 && s[sign] == '0') return NumberKind::kFloat;
+  return is_float ? NumberKind::kFloat : NumberKind::kInt;
+}
+
+// Letters, digits, _ / -; starts with a letter; at most 64 characters.
+bool valid_stage_id(const std::string& id) {
+  if (id.empty() || id.size() > 64 || !std::isalpha(static_cast<unsigned char>(id[0]))) return false;
+  for (char ch : id)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '/' && ch != '-') return false;
+  return true;
+}
+
+std::string shown(const std::string& s) { return s.size() <= 40 ? s : s.substr(0, 32) + "... (" + std::to_string(s.size()) + " characters)"; }
+
+// Where an override put a value: its JSON pointer and the override as the user wrote it.
+struct OverrideSite {
+  std::string pointer;
+  std::string text;
+};
+
 class Parser {
  public:
-  Parser(std::string file, ParseResult& r) : file_(std::move(file)), r_(r) {}
+  Parser(std::string file, ParseResult& r, std::vector<OverrideSite> overrides = {})
+      : file_(std::move(file)), r_(r), overrides_(std::move(overrides)) {}
 
+  // A node an override put in the tree has no mark: the error names the override instead.
   void error(const YAML::Node& n, std::string pointer, std::string msg) {
-    r_.errors.push_back({file_, n ? mark_of(n) : Mark{}, std::move(pointer), std::move(msg), false});
+    const Mark m = n ? mark_of(n) : Mark{};
+    std::string file = file_;
+    if (m.line == 0)
+      for (const auto& o : overrides_)
+        if (pointer == o.pointer || pointer.starts_with(o.pointer + "/")) file = "override '" + o.text + "'";
+    r_.errors.push_back({std::move(file), m, std::move(pointer), std::move(msg), false});
   }
 
   // Writes a YAML node as JSON, recording the mark of every value by pointer.
@@ -54,7 +116,7 @@ class Parser {
         w.Null();
         break;
       case YAML::NodeType::Scalar:
-        scalar(n, w);
+        scalar(n, w, ptr);
         break;
       case YAML::NodeType::Sequence: {
         w.StartArray();
@@ -76,25 +138,39 @@ class Parser {
     }
   }
 
-  static void scalar(const YAML::Node& n, rapidjson::Writer<rapidjson::StringBuffer>& w) {
+  void scalar(const YAML::Node& n, rapidjson::Writer<rapidjson::StringBuffer>& w, const std::string& ptr) {
     const std::string& s = n.Scalar();
     // Quoted scalars carry the "!" tag and are always strings; plain ones are typed.
     if (n.Tag() != "!") {
-      static const std::regex kInt(R"([-+]?(0|[1-9][0-9]*))");
-      static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
       if (s == "true" || s == "True" || s == "TRUE") return void(w.Bool(true));
       if (s == "false" || s == "False" || s == "FALSE") return void(w.Bool(false));
       if (s == "null" || s == "Null" || s == "~" || s.empty()) return void(w.Null());
-      if (std::regex_match(s, kInt)) {
-        try {
-          return void(w.Int64(std::stoll(s)));
-        } catch (...) {
-        }
-      }
-      if (std::regex_match(s, kFloat)) return void(w.Double(std::stod(s)));
+      if (const NumberKind k = number_kind(s); k != NumberKind::kNone) return number(n, k, w, ptr);
     }
     const std::string v = expand_path(s);
     w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+  }
+
+  // A number out of range is an error at its place, never a silent infinity or a crash.
+  void number(const YAML::Node& n, NumberKind kind, rapidjson::Writer<rapidjson::StringBuffer>& w,
+              const std::string& ptr) {
+    const std::string& s = n.Scalar();
+    if (kind == NumberKind::kInt) {
+      std::int64_t v = 0;
+      const char* first = s.data() + (s[0] == '+' ? 1 : 0);
+      const auto [end, ec] = std::from_chars(first, s.data() + s.size(), v);
+      if (ec == std::errc() && end == s.data() + s.size()) return void(w.Int64(v));
+      // Past int64: a float, as YAML 1.2 allows, unless it is out of double's range too.
+    }
+    errno = 0;
+    const double d = std::strtod(s.c_str(), nullptr);
+    if (errno == ERANGE && std::isinf(d)) {
+      error(n, config_pointer_ + ptr,
+            "the number " + shown(s) + " is out of range (at most about 1.8e308); write a smaller number, "
+            "or quote it to pass it as a string");
+      return void(w.Null());
+    }
+    w.Double(d);
   }
 
   std::string scalar_string(const YAML::Node& n, const std::string& ptr, const char* what) {
@@ -125,6 +201,8 @@ class Parser {
     else {
       c.plugin = scalar_string(n["plugin"], ptr + "/plugin", "a plugin name");
       c.plugin_mark = mark_of(n["plugin"]);
+      if (c.plugin.empty() && n["plugin"].IsScalar())
+        error(n["plugin"], ptr + "/plugin", "the plugin name is empty; name an installed plugin (`skillpipe plugins` lists them)");
     }
     if (const auto cfg = n["config"]) {
       if (!cfg.IsMap() && !cfg.IsNull()) {
@@ -132,6 +210,7 @@ class Parser {
       } else if (cfg.IsMap()) {
         rapidjson::StringBuffer buf;
         rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        config_pointer_ = ptr + "/config";
         to_json(cfg, w, "", c.config_marks);
         c.config_json.assign(buf.GetString(), buf.GetSize());
       }
@@ -221,12 +300,11 @@ class Parser {
 
   // A stage's own keys: id, inputs, on_record_error, observe, max_record_errors.
   void stage(const YAML::Node& s, const std::string& ptr, ComponentSpec& c) {
-    static const std::regex kId(R"([A-Za-z][A-Za-z0-9_/-]{0,63})");
     if (!s["id"]) {
       error(s, ptr + "/id", "missing required key 'id'");
     } else {
       c.id = scalar_string(s["id"], ptr + "/id", "a stage id");
-      if (!c.id.empty() && !std::regex_match(c.id, kId))
+      if (!c.id.empty() && !valid_stage_id(c.id))
         error(s["id"], ptr + "/id", "invalid stage id '" + c.id + "' (letters, digits, _ / -; starts with a letter)");
     }
     if (const auto in = s["inputs"]) {
@@ -256,71 +334,137 @@ class Parser {
 
   std::string file_;
   ParseResult& r_;
+  std::vector<OverrideSite> overrides_;
+  std::string config_pointer_;  // the config block to_json is writing, for its errors
 };
 
-// Applies one --set override to the YAML tree.
-void apply_override(YAML::Node root, const std::string& ov, std::vector<Diagnostic>& errors) {
-  const auto eq = ov.find('=');
-  if (eq == std::string::npos) {
-    errors.push_back({"--set", {}, "", "override '" + ov + "' is not KEY=VALUE", false});
-    return;
+const char* type_name(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Map: return "a mapping";
+    default: return "null";
   }
-  std::vector<std::string> keys = split(ov.substr(0, eq), '.');
-  YAML::Node value;
-  try {
-    value = YAML::Load(ov.substr(eq + 1));
-  } catch (const YAML::Exception& e) {
-    value = YAML::Node(ov.substr(eq + 1));
-  }
-  YAML::Node cur = root;
-  std::size_t i = 0;
-  if (keys.size() >= 3 && keys[0] == "stages") {
-    YAML::Node stages = root["stages"];
-    YAML::Node found;
-    bool have = false;
-    if (stages && stages.IsSequence())
-      for (auto s : stages)
-        if (s.IsMap() && s["id"] && s["id"].Scalar() == keys[1]) {
-          found.reset(s);
-          have = true;
-        }
-    if (!have) {
-      errors.push_back({"--set", {}, "/stages", "override '" + ov + "': no stage with id '" + keys[1] + "'", false});
-      return;
-    }
-    cur.reset(found);
-    i = 2;
-    if (!kStageKeys.count(keys[2])) keys.insert(keys.begin() + 2, "config");
-  } else if (keys.size() >= 3 && keys[0] == "backends") {
-    cur.reset(root["backends"][keys[1]]);
-    i = 2;
-    if (!kComponentKeys.count(keys[2])) keys.insert(keys.begin() + 2, "config");
-  } else if (keys.size() >= 2 && keys[0] == "store") {
-    cur.reset(root["store"]);
-    i = 1;
-    if (!kComponentKeys.count(keys[1])) keys.insert(keys.begin() + 1, "config");
-  }
-  for (; i + 1 < keys.size(); ++i) {
-    YAML::Node next = cur[keys[i]];
-    if (!next || !next.IsMap()) {
-      cur[keys[i]] = YAML::Node(YAML::NodeType::Map);
-      next.reset(cur[keys[i]]);
-    }
-    cur.reset(next);
-  }
-  cur[keys.back()] = value;
 }
+
+// A copy without marks: an override's value did not come from the file, and errors inside it
+// must name the override rather than a line of the file. Quoting (the "!" tag) is kept.
+YAML::Node unmarked(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Scalar: {
+      YAML::Node c(n.Scalar());
+      c.SetTag(n.Tag());
+      return c;
+    }
+    case YAML::NodeType::Sequence: {
+      YAML::Node c(YAML::NodeType::Sequence);
+      for (const auto& e : n) c.push_back(unmarked(e));
+      return c;
+    }
+    case YAML::NodeType::Map: {
+      YAML::Node c(YAML::NodeType::Map);
+      for (const auto& kv : n) c[kv.first.Scalar()] = unmarked(kv.second);
+      return c;
+    }
+    default: return YAML::Node(YAML::NodeType::Null);
+  }
+}
+
+// The value of KEY=VALUE as YAML (a number, a list, ...), else as the plain string it is.
+YAML::Node override_value(const std::string& text) {
+  std::vector<Diagnostic> ignored;
+  if (auto v = load_yaml_strict(text, "--set", ignored)) return unmarked(*v);
+  YAML::Node s(text);
+  s.SetTag("!");
+  return s;
+}
+
+class OverrideApplier {
+ public:
+  OverrideApplier(YAML::Node root, std::string file, std::vector<Diagnostic>& errors)
+      : root_(std::move(root)), file_(std::move(file)), errors_(errors) {}
+
+  // Applies one KEY=VALUE override to the tree; returns where the value landed. An override
+  // never replaces a part of the file that has the wrong shape: that would hide its error.
+  std::optional<OverrideSite> apply(const std::string& ov) {
+    const auto eq = ov.find('=');
+    if (eq == std::string::npos) return fail(ov, {}, "", "is not KEY=VALUE (e.g. stages.harvest.lookback_hours=24)");
+    keys_ = split(ov.substr(0, eq), '.');
+    for (const auto& k : keys_)
+      if (k.empty()) return fail(ov, {}, "", "has an empty key in '" + ov.substr(0, eq) + "'");
+    try {
+      YAML::Node cur;
+      std::string ptr;
+      std::size_t i = 0;
+      if (!start(ov, cur, ptr, i)) return std::nullopt;
+      for (; i + 1 < keys_.size(); ++i) {
+        const YAML::Node& ccur = cur;  // const lookup: a missing key is not inserted
+        const YAML::Node next = ccur[keys_[i]];
+        ptr += "/" + keys_[i];
+        if (next && !next.IsMap() && !next.IsNull())
+          return fail(ov, next, ptr, std::string("sets a key inside ") + ptr + ", which is " + type_name(next) +
+                                         " in the file; fix the file first (a mapping is expected there)");
+        if (!next || next.IsNull()) cur[keys_[i]] = YAML::Node(YAML::NodeType::Map);
+        YAML::Node child = cur[keys_[i]];
+        cur.reset(child);
+      }
+      cur[keys_.back()] = override_value(ov.substr(eq + 1));
+      return OverrideSite{ptr + "/" + keys_.back(), ov};
+    } catch (const YAML::Exception& e) {
+      return fail(ov, {}, "", std::string("cannot be applied: ") + e.what());
+    }
+  }
+
+ private:
+  // The node the keys walk from: a stage by id, a backend, the store, or the top level.
+  bool start(const std::string& ov, YAML::Node& cur, std::string& ptr, std::size_t& i) {
+    const YAML::Node& root = root_;
+    cur.reset(root_);
+    if (keys_.size() >= 3 && keys_[0] == "stages") {
+      const YAML::Node stages = root["stages"];
+      std::optional<std::size_t> found;
+      if (stages && stages.IsSequence())
+        for (std::size_t k = 0; k < stages.size(); ++k)
+          if (stages[k].IsMap() && stages[k]["id"] && stages[k]["id"].IsScalar() && stages[k]["id"].Scalar() == keys_[1])
+            found = k;
+      if (!found) {
+        fail(ov, stages, "/stages", "names no stage: there is no stage with id '" + keys_[1] + "'");
+        return false;
+      }
+      cur.reset(root_["stages"][*found]);
+      ptr = "/stages/" + std::to_string(*found);
+      i = 2;
+      if (!kStageKeys.count(keys_[2])) keys_.insert(keys_.begin() + 2, "config");
+    } else if ((keys_.size() >= 3 && keys_[0] == "backends") || (keys_.size() >= 2 && keys_[0] == "store")) {
+      const std::size_t depth = keys_[0] == "store" ? 1 : 2;
+      if (!kComponentKeys.count(keys_[depth])) keys_.insert(keys_.begin() + static_cast<long>(depth), "config");
+      i = 0;  // walked like any path: a scalar `store:` or `backends:` is refused on the way
+    }
+    return true;
+  }
+
+  std::nullopt_t fail(const std::string& ov, const YAML::Node& at, const std::string& ptr, const std::string& msg) {
+    const Mark m = at ? mark_of(at) : Mark{};
+    errors_.push_back({m.line > 0 ? file_ : "--set", m, ptr, "override '" + ov + "' " + msg, false});
+    return std::nullopt;
+  }
+
+  YAML::Node root_;
+  std::string file_;
+  std::vector<Diagnostic>& errors_;
+  std::vector<std::string> keys_;
+};
 
 }  // namespace
 
 ParseResult parse_pipeline(const std::string& path, const std::vector<std::string>& overrides) {
-  auto text = read_file(path);
-  if (!text) {
+  const FileText file = read_regular_file(path, kMaxPipelineBytes);
+  if (!file.text) {
     ParseResult r;
-    r.errors.push_back({path, {}, "", "cannot read the pipeline file", false});
+    r.errors.push_back({path, {}, "", "cannot read the pipeline file: it " + file.error, false});
     return r;
   }
-  return parse_pipeline_text(*text, path, overrides);
+  return parse_pipeline_text(*file.text, path, overrides);
 }
 
 ParseResult parse_pipeline_text(const std::string& text, const std::string& path,
@@ -329,25 +473,25 @@ ParseResult parse_pipeline_text(const std::string& text, const std::string& path
   std::error_code ec;
   r.spec.path = fs::absolute(path, ec).lexically_normal().string();
   r.spec.dir = fs::path(r.spec.path).parent_path().string();
-  YAML::Node root;
+  std::optional<YAML::Node> root = load_yaml_strict(text, path, r.errors);
+  if (!root) return r;
+  if (!root->IsMap()) {
+    r.errors.push_back({path, mark_of(*root), "", "expected a mapping at the top of the pipeline file", false});
+    return r;
+  }
+  std::vector<OverrideSite> sites;
+  OverrideApplier applier(*root, path, r.errors);
+  for (const auto& ov : overrides)
+    if (auto site = applier.apply(ov)) sites.push_back(std::move(*site));
   try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    r.errors.push_back({path, {e.mark.line + 1, e.mark.column + 1}, "", "malformed YAML: " + e.msg, false});
-    return r;
+    Parser p(path, r, std::move(sites));
+    p.header(*root, r.spec);
+    p.sections(*root, r.spec);
+    p.stages(*root, r.spec);
   } catch (const YAML::Exception& e) {
-    r.errors.push_back({path, {}, "", std::string("malformed YAML: ") + e.what(), false});
-    return r;
+    // The parser checks every node's type before use; this is the net under that promise.
+    r.errors.push_back({path, {e.mark.line + 1, e.mark.column + 1}, "", std::string("cannot read this pipeline: ") + e.what(), false});
   }
-  if (!root.IsMap()) {
-    r.errors.push_back({path, mark_of(root), "", "expected a mapping at the top of the pipeline file", false});
-    return r;
-  }
-  for (const auto& ov : overrides) apply_override(root, ov, r.errors);
-  Parser p(path, r);
-  p.header(root, r.spec);
-  p.sections(root, r.spec);
-  p.stages(root, r.spec);
   return r;
 }
 

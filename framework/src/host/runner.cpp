@@ -13,6 +13,7 @@
 #include "host/assembly.hpp"
 #include "host/night_merge.hpp"
 #include "host/report/html.hpp"
+#include "host/spend_report.hpp"
 #include "host/stage_drivers.hpp"
 #include "host/stage_outputs.hpp"
 #include "skillpipe/errors.hpp"
@@ -161,6 +162,7 @@ void Run::finish_night() {
   rep.finished_at = format_iso8601_s(now_ms());
   if (!rep.gate_action) rep.gate_action = proposals.empty() ? GateAction::kNoEdits : GateAction::kOffline;
   if (!store()) return;
+  apply_spend_ledger(read_spend(store()), rep);
   // Rendered before stage() so the manifest pins it; a rendering failure never blocks staging.
   try {
     ReportHtmlOptions html_opts;

@@ -1,5 +1,6 @@
 #include "host/validate.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -75,6 +76,9 @@ std::optional<StageKind> check_component(const PipelineSpec& spec, const Compone
   }
   for (const auto& issue : check_config(lp->desc->config_schema_json ? lp->desc->config_schema_json : "{}",
                                         c.config_json)) {
+    // A value the parser already refused (a number out of range) is not reported twice.
+    const std::string pointer = c.pointer + "/config" + issue.pointer;
+    if (std::any_of(errors.begin(), errors.end(), [&](const Diagnostic& d) { return d.pointer == pointer; })) continue;
     errors.push_back({spec.path, config_mark(c, issue.pointer), c.pointer + "/config" + issue.pointer,
                       "config for plugin '" + c.plugin + "': " + issue.message, false});
   }

@@ -14,6 +14,7 @@
 
 #include "skillpipe/kit/harvest.hpp"
 #include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/redact_rules.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
 
@@ -48,7 +49,7 @@ std::int64_t to_ms(const std::string& iso) { return parse_iso8601_ms(iso).value_
 // A path as it is stored in a cursor: itself, or a hash when it holds a secret (a working
 // directory named after a token is still a token).
 std::string cursor_key(const std::string& path) {
-  if (redact_secrets(path) == path) return path;
+  if (redact_path(path) == path) return path;
   return "sha256:" + sha256_hex(path);
 }
 
@@ -56,10 +57,13 @@ void redact_all(SessionDigest& d, std::int64_t* n) {
   auto r = [n](std::string& s) {
     if (!s.empty()) s = redact_secrets(s, n);
   };
+  auto p = [n](std::string& s) {
+    if (!s.empty()) s = redact_path(s, n);
+  };
   r(d.session_id);
-  r(d.project);
+  r(d.project);  // a working directory as written: vendor prefixes are intact
   r(d.git_branch);
-  r(d.raw_path);
+  p(d.raw_path);  // may hold Claude's folded folder name
   r(d.model);
   r(d.agent_version);
   for (auto* list : {&d.user_prompts, &d.assistant_finals, &d.skills_used, &d.files_touched, &d.outcome.slash_commands})

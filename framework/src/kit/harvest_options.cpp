@@ -87,8 +87,9 @@ Options options_from_config(const Config& c, const Context& ctx, std::string_vie
                       c.pointer() + "/project_scope");
   }
   o.lookback_hours = c.get_double("lookback_hours", 72);
-  if (o.lookback_hours < 0 || !std::isfinite(o.lookback_hours))
-    throw ConfigError("lookback_hours must be >= 0 (0 = everything)", c.pointer() + "/lookback_hours");
+  if (o.lookback_hours < 0 || !std::isfinite(o.lookback_hours) || o.lookback_hours > kMaxDurationHours)
+    throw ConfigError("lookback_hours must be between 0 (everything) and " + std::to_string(static_cast<long>(kMaxDurationHours)) +
+                          " (a century); got " + std::to_string(o.lookback_hours), c.pointer() + "/lookback_hours");
   o.max_sessions = c.get_int("max_sessions", 200);
   if (o.max_sessions < 0) throw ConfigError("max_sessions must be >= 0", c.pointer() + "/max_sessions");
   o.agent_markers = c.get_string_list("agent_markers");

@@ -1,12 +1,16 @@
-// redact.cpp - secret detection with hand-written scanners.
+// redact.cpp - secret detection: the scan loop and the scanners for shaped secrets that no
+// fixed prefix announces (AWS ids, JWTs, PEM blocks, Basic/Bearer, URL passwords, Azure,
+// Discord, Telegram, Mailchimp). Vendor prefixes are a table (redact_rules.cpp).
 //
 // Redaction runs on every string a digest keeps and on every outbound request, so it must
 // cost next to nothing on ordinary text. One pass looks at each byte once and only starts a
-// scanner where that scanner's anchor can begin (a vendor prefix, "://", "-----BEGIN", a
-// '=' or ':' after a secret-looking key name). No std::regex: it is slow and allocates.
+// scanner where that scanner's anchor can begin (a prefix-table byte pair, "://",
+// "-----BEGIN", a '=' or ':' after a secret-looking key name). No std::regex: it is slow and
+// allocates.
 // Findings are merged so overlapping detectors redact the union, reported under the kind
 // of the detector that started first (vendor kinds before the generic key = value form).
 #include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/redact_rules.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,18 +22,7 @@
 namespace skillpipe {
 namespace {
 
-using sv = std::string_view;
-
-bool is_alnum(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-bool is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-bool is_b64url(unsigned char c) { return is_alnum(c) || c == '-' || c == '_'; }
-bool is_b64(unsigned char c) { return is_alnum(c) || c == '+' || c == '/'; }
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-char lower(unsigned char c) { return is_upper(c) ? static_cast<char>(c + 32) : static_cast<char>(c); }
+using namespace redact_detail;
 
 bool iequals_at(sv text, std::size_t at, sv word) {
   if (at + word.size() > text.size()) return false;
@@ -39,52 +32,12 @@ bool iequals_at(sv text, std::size_t at, sv word) {
 }
 bool starts_with(sv s, sv prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// A token must not continue a longer word: "task-abc..." is not an "sk-" key.
-bool boundary_before(sv t, std::size_t i) {
-  return i == 0 || !is_alnum(static_cast<unsigned char>(t[i - 1]));
-}
-
-template <class Pred>
-std::size_t run(sv t, std::size_t i, Pred pred) {
-  std::size_t j = i;
-  while (j < t.size() && pred(static_cast<unsigned char>(t[j]))) ++j;
-  return j - i;
-}
-
-// Random keys mix letters and digits; kebab-case words do not.
-bool has_digit_and_letter(sv s) {
-  bool d = false, l = false;
-  for (unsigned char c : s) {
-    d = d || is_digit(c);
-    l = l || is_upper(c) || is_lower(c);
-  }
-  return d && l;
-}
-
 struct Finder {
   sv t;
   std::vector<SecretFinding> out;
 
   void add(const char* kind, std::size_t off, std::size_t len) {
     if (len) out.push_back({kind, off, len});
-  }
-
-  // prefix + body of `pred` chars, at least `min` long, word-bounded on both sides.
-  bool prefixed(std::size_t i, sv prefix, const char* kind, std::size_t min,
-                bool (*pred)(unsigned char), bool need_digit = false) {
-    if (t.compare(i, prefix.size(), prefix) != 0 || !boundary_before(t, i)) return false;
-    std::size_t n = run(t, i + prefix.size(), pred);
-    if (n < min) return false;
-    if (need_digit && !has_digit_and_letter(t.substr(i + prefix.size(), n))) return false;
-    add(kind, i, prefix.size() + n);
-    return true;
-  }
-
-  void scan_s(std::size_t i) {  // sk-ant-..., sk-..., sk_live_...
-    if (prefixed(i, "sk-ant-", "anthropic_key", 20, is_b64url, true)) return;
-    if (prefixed(i, "sk-", "openai_key", 20, is_b64url, true)) return;
-    if (prefixed(i, "sk_live_", "stripe_key", 16, is_alnum)) return;
-    prefixed(i, "sk_test_", "stripe_key", 16, is_alnum);
   }
 
   void scan_aws(std::size_t i) {
@@ -96,49 +49,6 @@ struct Finder {
     std::size_t n = run(t, i + 4, [](unsigned char c) { return is_upper(c) || is_digit(c); });
     if (n != 16 || (i + 20 < t.size() && is_alnum(static_cast<unsigned char>(t[i + 20])))) return;
     add("aws_access_key", i, 20);
-  }
-
-  void scan_g(std::size_t i) {  // GitHub, GitLab
-    static constexpr std::array<sv, 5> kGh = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"};
-    for (sv p : kGh)
-      if (prefixed(i, p, "github_token", 30, [](unsigned char c) { return is_alnum(c); })) return;
-    if (prefixed(i, "github_pat_", "github_token", 40, is_b64url)) return;
-    static constexpr std::array<sv, 8> kGl = {"glpat-", "gldt-",  "glrt-",  "glptt-",
-                                              "glft-",  "glsoat-", "glcbt-", "gloas-"};
-    for (sv p : kGl)
-      if (prefixed(i, p, "gitlab_token", 20, is_b64url)) return;
-  }
-
-  void scan_x(std::size_t i) {  // Slack: xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr-, xoxe-, xapp-
-    if (!boundary_before(t, i) || i + 5 > t.size()) return;
-    sv p = t.substr(i, 5);
-    bool slack = (p.substr(0, 3) == "xox" && std::strchr("abposre", p[3]) && p[4] == '-') ||
-                 p == "xapp-";
-    if (!slack) return;
-    std::size_t n = run(t, i + 5, [](unsigned char c) { return is_alnum(c) || c == '-'; });
-    if (n >= 10 && has_digit_and_letter(t.substr(i + 5, n))) add("slack_token", i, 5 + n);
-  }
-
-  void scan_slack_webhook(std::size_t i) {
-    static constexpr sv kHook = "hooks.slack.com/services/";
-    if (t.compare(i, kHook.size(), kHook) != 0) return;
-    std::size_t b = i + kHook.size();
-    std::size_t n = run(t, b, [](unsigned char c) { return is_alnum(c) || c == '/' || c == '_'; });
-    if (n >= 20) add("slack_webhook", b, n);
-  }
-
-  void scan_google(std::size_t i) {
-    if (prefixed(i, "AIza", "google_api_key", 35, is_b64url)) return;
-    if (prefixed(i, "ya29.", "google_oauth_token", 20,
-                 [](unsigned char c) { return is_b64url(c) || c == '.'; }))
-      return;
-    prefixed(i, "GOCSPX-", "google_oauth_secret", 20, is_b64url);
-  }
-
-  void scan_stripe_other(std::size_t i) {
-    if (prefixed(i, "rk_live_", "stripe_key", 16, is_alnum)) return;
-    if (prefixed(i, "rk_test_", "stripe_key", 16, is_alnum)) return;
-    prefixed(i, "whsec_", "stripe_key", 24, is_alnum);
   }
 
   // JWT: three base64url segments, the first two JSON objects ("eyJ" = '{"').
@@ -190,7 +100,7 @@ struct Finder {
       return;
     }
     std::size_t n = run(t, b, [](unsigned char c) { return is_b64(c) || c == '='; });
-    if (n < 8 || n % 4 != 0 || !basic_decodes_to_credentials(t.substr(b, n))) return;
+    if (n < 8 || n % 4 == 1 || !basic_decodes_to_credentials(t.substr(b, n))) return;
     add("basic_auth", b, n);
   }
 
@@ -294,89 +204,102 @@ struct Finder {
     if (n >= 31 && n <= 40) add("azure_client_secret", s, 4 + 2 + n);
   }
 
-  void generic(std::size_t sep);
-  void dashdash_flag(std::size_t i);
+  // Discord bot token: base64 user id (24-26) '.' timestamp (6) '.' hmac (27-38).
+  void scan_discord_bot(std::size_t i) {
+    if (!boundary_before(t, i)) return;
+    std::size_t a = run(t, i, is_alnum);
+    if (a < 24 || a > 26 || i + a >= t.size() || t[i + a] != '.') return;
+    std::size_t p2 = i + a + 1;
+    std::size_t b = run(t, p2, is_b64url);
+    if (b != 6 || p2 + b >= t.size() || t[p2 + b] != '.') return;
+    std::size_t p3 = p2 + b + 1;
+    std::size_t c = run(t, p3, is_b64url);
+    if (c < 27 || c > 38) return;
+    add("discord_bot_token", i, p3 + c - i);
+  }
+
+  // Telegram bot token: 5-16 digit bot id ':' 'A' + 34 base64url; t[i] is the ':'.
+  bool scan_telegram(std::size_t i) {
+    std::size_t d = i;
+    while (d > 0 && is_digit(static_cast<unsigned char>(t[d - 1])) && i - d < 17) --d;
+    std::size_t digits = i - d;
+    if (digits < 5 || digits > 16) return false;
+    bool bounded = boundary_before(t, d) || (d >= 3 && t.compare(d - 3, 3, "bot") == 0);
+    if (!bounded || i + 1 >= t.size() || t[i + 1] != 'A') return false;
+    std::size_t n = run(t, i + 1, is_b64url);
+    if (n != 35) return false;
+    add("telegram_bot_token", d, i + 1 + n - d);
+    return true;
+  }
+
+  // Mailchimp: 32 hex, "-us", a 1-2 digit data center; t[i] is the '-'.
+  void scan_mailchimp(std::size_t i) {
+    if (i < 32 || !boundary_before(t, i - 32)) return;
+    for (std::size_t k = i - 32; k < i; ++k)
+      if (!is_hex(static_cast<unsigned char>(t[k]))) return;
+    std::size_t n = run(t, i + 3, is_digit);
+    if (n < 1 || n > 2 || !boundary_after(t, i + 3 + n)) return;
+    add("mailchimp_key", i - 32, 32 + 3 + n);
+  }
+
+  void dash(std::size_t i, char c1) {
+    if (c1 == '-') {
+      if (i + 4 < t.size() && t[i + 2] == '-') scan_pem(i);
+      else find_dashdash_flag(t, i, out);
+    } else if (c1 == 'u' && i + 3 < t.size() && t[i + 2] == 's') {
+      scan_mailchimp(i);
+    }
+    if (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t') && is_alnum(static_cast<unsigned char>(c1)))
+      find_command_password(t, i, out);
+  }
 };
 
-void Finder::generic(std::size_t sep) { redact_detail::find_key_value(t, sep, out); }
-void Finder::dashdash_flag(std::size_t i) { redact_detail::find_dashdash_flag(t, i, out); }
-
-std::vector<SecretFinding> scan(sv t) {
-  Finder f{t, {}};
-  const std::size_t n = t.size();
-  // The second byte is checked before any scanner runs: most 's', 'e', 'r' ... in prose
-  // start no anchor, so ordinary text costs one switch per byte.
-  for (std::size_t i = 0; i + 1 < n; ++i) {
-    const char c1 = t[i + 1];
-    switch (t[i]) {
-      case 's':
-        if (c1 == 'k') f.scan_s(i);
-        else if (c1 == 'i' && t.compare(i, 4, "sig=") == 0) f.scan_sas_sig(i);
-        break;
-      case 'A':
-        if (c1 == 'c') {
-          f.scan_azure_kv(i);
-        } else {
-          if (c1 == 'I') f.scan_google(i);  // AIza...; AIDA/AIPA are AWS prefixes too
-          f.scan_aws(i);
-        }
-        break;
-      case 'g':
-        if (c1 == 'h' || c1 == 'l' || c1 == 'i') f.scan_g(i);
-        break;
-      case 'x':
-        if (c1 == 'o' || c1 == 'a') f.scan_x(i);
-        break;
-      case 'h':
-        if (c1 == 'o') f.scan_slack_webhook(i);
-        break;
-      case 'y':
-        if (c1 == 'a') f.scan_google(i);
-        break;
-      case 'G':
-        if (c1 == 'O') f.scan_google(i);
-        break;
-      case 'r':
-        if (c1 == 'k') f.scan_stripe_other(i);
-        break;
-      case 'w':
-        if (c1 == 'h') f.scan_stripe_other(i);
-        break;
-      case 'e':
-        if (c1 == 'y') f.scan_jwt(i);
-        break;
-      case 'S':
-        if (c1 == 'h') f.scan_azure_kv(i);
-        break;
-      case 'B':
-      case 'b':
-        if (c1 == 'e' || c1 == 'E' || c1 == 'a' || c1 == 'A') f.scan_auth_scheme(i);
-        break;
-      case 'Q':
-        if (c1 == '~') f.scan_azure_client_secret(i);
-        break;
-      case '-':
-        if (c1 == '-' && i + 4 < n && t[i + 2] == '-') f.scan_pem(i);
-        else if (c1 == '-') f.dashdash_flag(i);
-        break;
-      case ':':
-        if (c1 == '/' && i + 2 < n && t[i + 2] == '/') f.scan_url_password(i);
-        else f.generic(i);
-        break;
-      case '=': f.generic(i); break;
-      default: break;
-    }
+// The anchors of the hand-written scanners; the prefix table is tried before them.
+void dispatch(Finder& f, std::size_t i, char c0, char c1) {
+  const sv t = f.t;
+  switch (c0) {
+    case 's':
+      if (c1 == 'i' && t.compare(i, 4, "sig=") == 0) f.scan_sas_sig(i);
+      break;
+    case 'A':
+      if (c1 == 'c') f.scan_azure_kv(i);
+      else f.scan_aws(i);
+      break;
+    case 'M':
+    case 'N':
+    case 'O':
+      if (is_alnum(static_cast<unsigned char>(c1))) f.scan_discord_bot(i);
+      break;
+    case 'e':
+      if (c1 == 'y') f.scan_jwt(i);
+      break;
+    case 'S':
+      if (c1 == 'h') f.scan_azure_kv(i);
+      break;
+    case 'B':
+    case 'b':
+      if (c1 == 'e' || c1 == 'E' || c1 == 'a' || c1 == 'A') f.scan_auth_scheme(i);
+      break;
+    case 'Q':
+      if (c1 == '~') f.scan_azure_client_secret(i);
+      break;
+    case '-': f.dash(i, c1); break;
+    case ':':
+      if (c1 == '/' && i + 2 < t.size() && t[i + 2] == '/') f.scan_url_password(i);
+      else if (c1 != 'A' || !f.scan_telegram(i))
+        find_key_value(t, i, f.out);
+      break;
+    case '=': find_key_value(t, i, f.out); break;
+    default: break;
   }
-  // A separator as the very last byte has no value after it; nothing else starts there.
-  auto& v = f.out;
-  if (v.size() < 2) return std::move(v);
-  // Merge overlaps: keep the earliest-starting finding's kind, cover the union.
-  auto generic_kind = [](const std::string& k) {
-    return k == "generic_secret" || k == "password" || k == "connection_string_password";
-  };
+}
+
+// Overlapping findings redact their union, named by the earliest-starting one; at one offset a
+// vendor-shaped kind wins over a kind known only from its label.
+std::vector<SecretFinding> merge(std::vector<SecretFinding>& v) {
   std::stable_sort(v.begin(), v.end(), [&](const SecretFinding& a, const SecretFinding& b) {
     if (a.offset != b.offset) return a.offset < b.offset;
-    return !generic_kind(a.kind) && generic_kind(b.kind);  // a vendor kind names the finding
+    return !is_label_kind(a.kind) && is_label_kind(b.kind);
   });
   std::vector<SecretFinding> merged;
   for (auto& s : v) {
@@ -388,6 +311,24 @@ std::vector<SecretFinding> scan(sv t) {
     merged.push_back(std::move(s));
   }
   return merged;
+}
+
+std::vector<SecretFinding> scan(sv t) {
+  Finder f{t, {}};
+  const std::size_t n = t.size();
+  const auto& pairs = prefix_pairs();
+  // Most bytes start no anchor: one switch per byte, and a bit test for the prefix table at a
+  // word start (every prefix begins a word). A separator as the very last byte has no value
+  // after it, so the loop stops one short.
+  bool word_start = true;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    const auto c0 = static_cast<unsigned char>(t[i]), c1 = static_cast<unsigned char>(t[i + 1]);
+    if (word_start && pairs[c0 * 256u + c1]) find_prefixed(t, i, f.out);
+    word_start = !is_alnum(c0);
+    dispatch(f, i, static_cast<char>(c0), static_cast<char>(c1));
+  }
+  if (f.out.size() < 2) return std::move(f.out);
+  return merge(f.out);
 }
 
 }  // namespace
@@ -408,6 +349,88 @@ SKILLPIPE_VISIBLE std::string redact_secrets(std::string_view text, std::int64_t
   out.append(text.substr(pos));
   if (count) *count += static_cast<std::int64_t>(found.size());
   return out;
+}
+
+namespace {
+
+struct Mix {
+  int up = 0, lo = 0, dg = 0, digit_runs = 0;
+  explicit Mix(sv w) {
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const auto c = static_cast<unsigned char>(w[i]);
+      up += is_upper(c), lo += is_lower(c);
+      if (is_digit(c)) {
+        ++dg;
+        digit_runs += i == 0 || !is_digit(static_cast<unsigned char>(w[i - 1]));
+      }
+    }
+  }
+};
+
+// A run of base64url characters (a folded folder name keeps a token's '-' and its '_' as '-')
+// is random-looking with 20+ characters mixing upper case, lower case and separate digit groups:
+// not a CamelCase name with a year in it, not a kebab-case path.
+bool b64_token_like(sv w) {
+  if (w.size() < 20) return false;
+  const Mix m(w);
+  return m.up >= 3 && m.lo >= 3 && m.dg >= 3 && m.digit_runs >= 2;
+}
+
+// A run of letters and digits is random-looking with 32+ mixing letters and digits (hex and
+// base32 keys: a folder name that long is a machine's id, never a person's word), or 30+
+// letters in both cases that change case far more often than words do.
+bool alnum_token_like(sv w) {
+  if (w.size() >= 32 && has_digit_and_letter(w)) return true;
+  if (w.size() < 30) return false;
+  const Mix m(w);
+  return m.up >= 8 && m.lo >= 8;
+}
+
+// Replaces every run matching `pred` over characters `in_run` with the path_token marker.
+template <class InRun, class Pred>
+std::string replace_runs(sv t, InRun in_run, Pred pred, std::int64_t* count) {
+  std::string out;
+  out.reserve(t.size());
+  for (std::size_t i = 0; i < t.size();) {
+    const std::size_t n = run(t, i, in_run);
+    if (n == 0) {
+      out += t[i++];
+      continue;
+    }
+    if (pred(t.substr(i, n))) {
+      out += "[REDACTED:path_token]";
+      if (count) ++*count;
+    } else {
+      out.append(t.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+SKILLPIPE_VISIBLE std::string redact_path(std::string_view path, std::int64_t* count) {
+  const std::string first = redact_secrets(path, count);
+  const std::string second = replace_runs(first, is_alnum, alnum_token_like, count);
+  return replace_runs(second, is_b64url, b64_token_like, count);
+}
+
+SKILLPIPE_VISIBLE bool only_redaction_markers(std::string_view text) {
+  static constexpr sv kMarker = "[REDACTED";
+  bool marker = false;
+  for (std::size_t i = 0; i < text.size();) {
+    if (text.compare(i, kMarker.size(), kMarker) == 0) {
+      const std::size_t close = text.find(']', i);
+      if (close == sv::npos) return false;
+      marker = true;
+      i = close + 1;
+      continue;
+    }
+    if (is_alnum(static_cast<unsigned char>(text[i]))) return false;
+    ++i;
+  }
+  return marker;
 }
 
 }  // namespace skillpipe

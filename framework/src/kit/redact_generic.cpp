@@ -13,27 +13,10 @@
 namespace skillpipe::redact_detail {
 namespace {
 
-using sv = std::string_view;
-
-bool is_alnum(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-bool is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-char lower(unsigned char c) { return is_upper(c) ? static_cast<char>(c + 32) : static_cast<char>(c); }
 bool ends_with(sv s, sv suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 bool starts_with(sv s, sv prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-template <class Pred>
-std::size_t run(sv t, std::size_t i, Pred pred) {
-  std::size_t j = i;
-  while (j < t.size() && pred(static_cast<unsigned char>(t[j]))) ++j;
-  return j - i;
-}
 
 enum class KeyClass { kNone, kPassword, kSecret };
 
@@ -128,6 +111,53 @@ Value read_value(sv t, std::size_t p) {
   return v;
 }
 
+// A secret label names the vendor when it says which one (TWILIO_AUTH_TOKEN, DD_API_KEY).
+sv vendor_of_label(sv key) {
+  struct Hint {
+    sv word;
+    sv kind;
+  };
+  static constexpr Hint kHints[] = {
+      {"twilio", "twilio_auth_token"}, {"datadog", "datadog_key"}, {"dd_api", "datadog_key"},
+      {"dd_app", "datadog_key"},       {"heroku", "heroku_api_key"}, {"newrelic", "new_relic_key"},
+      {"new_relic", "new_relic_key"},  {"cloudflare", "cloudflare_token"}, {"cf_api", "cloudflare_token"},
+      {"sentry", "sentry_token"},      {"okta", "okta_token"},       {"vercel", "vercel_token"},
+      {"netlify", "netlify_token"},    {"bitbucket", "bitbucket_app_password"}, {"mailchimp", "mailchimp_key"}};
+  std::string low(key.size(), '\0');
+  for (std::size_t i = 0; i < key.size(); ++i) low[i] = lower(static_cast<unsigned char>(key[i]));
+  if (low.find("aws") != std::string::npos && low.find("secret") != std::string::npos) return "aws_secret_key";
+  for (const Hint& h : kHints)
+    if (low.find(h.word) != std::string::npos) return h.kind;
+  return "generic_secret";
+}
+
+// "encryption key: <hex>": a bare `key` after a word that makes it a credential.
+bool qualified_key(sv t, std::size_t k, sv key) {
+  if (key.size() != 3 || lower(static_cast<unsigned char>(key[0])) != 'k' || k < 2 || t[k - 1] != ' ') return false;
+  std::size_t e = k - 1, b = e;
+  while (b > 0 && is_alnum(static_cast<unsigned char>(t[b - 1])) && e - b < 16) --b;
+  if (e - b < 3) return false;
+  std::string word(e - b, '\0');
+  for (std::size_t i = 0; i < word.size(); ++i) word[i] = lower(static_cast<unsigned char>(t[b + i]));
+  static constexpr sv kQualifiers[] = {"encryption", "decryption", "api", "secret", "private", "signing",
+                                       "master", "access", "auth", "session", "hmac", "aes", "license",
+                                       "recovery", "wallet", "root", "admin", "client", "deploy", "service",
+                                       "crypto", "cipher", "jwt", "webhook", "app"};
+  return std::find(std::begin(kQualifiers), std::end(kQualifiers), sv(word)) != std::end(kQualifiers);
+}
+
+// The value after a qualified key counts only when it is random-looking: 16+ hex digits, or
+// 16+ base64 characters mixing letters and digits.
+void find_labelled(sv t, std::size_t p, std::vector<SecretFinding>& out) {
+  while (p < t.size() && (t[p] == ' ' || t[p] == '"' || t[p] == '\'' || t[p] == '`')) ++p;
+  const std::size_t n = run(t, p, [](unsigned char c) { return is_b64url(c) || c == '+' || c == '/' || c == '='; });
+  if (n < 16 || n > 512 || !boundary_after(t, p + n)) return;
+  sv v = t.substr(p, n);
+  const bool hex = std::all_of(v.begin(), v.end(), [](unsigned char c) { return is_hex(c); });
+  if (!hex && !has_digit_and_letter(v)) return;
+  out.push_back({"labelled_secret", p, n});
+}
+
 }  // namespace
 
 void find_key_value(sv t, std::size_t sep, std::vector<SecretFinding>& out) {
@@ -159,7 +189,10 @@ void find_key_value(sv t, std::size_t sep, std::vector<SecretFinding>& out) {
   }
   sv key = t.substr(k, key_end - k);
   KeyClass kc = classify_key(key);
-  if (kc == KeyClass::kNone) return;
+  if (kc == KeyClass::kNone) {
+    if (qualified_key(t, k, key)) find_labelled(t, after, out);
+    return;
+  }
   Value v = read_value(t, after);
   if (v.e <= v.b) return;
   sv val = t.substr(v.b, v.e - v.b);
@@ -184,13 +217,8 @@ void find_key_value(sv t, std::size_t sep, std::vector<SecretFinding>& out) {
     bool bare_pw = pw && s == '=' && spaces == 0 && val.find('.') == sv::npos;
     if (identifier_like(val) && !env_style && !conn && !bare_pw) return;
   }
-  const char* kind = pw ? (conn ? "connection_string_password" : "password") : "generic_secret";
-  if (!pw) {
-    std::string low(key.size(), '\0');
-    for (std::size_t i = 0; i < key.size(); ++i) low[i] = lower(static_cast<unsigned char>(key[i]));
-    if (low.find("aws") != std::string::npos && low.find("secret") != std::string::npos) kind = "aws_secret_key";
-  }
-  out.push_back({kind, v.b, val.size()});
+  sv kind = pw ? (conn ? "connection_string_password" : "password") : vendor_of_label(key);
+  out.push_back({std::string(kind), v.b, val.size()});
 }
 
 // --password hunter2 / --api-key abc123 (the '=' form goes through generic()).
@@ -206,7 +234,8 @@ void find_dashdash_flag(sv t, std::size_t i, std::vector<SecretFinding>& out) {
   if (v.e <= v.b) return;
   sv val = t.substr(v.b, v.e - v.b);
   if (placeholder(val) || val[0] == '-' || val.size() < 4) return;
-  if (!v.quoted && identifier_like(val)) return;
+  // `--password hunter` is a password even as a plain word; `--token config.token` is not.
+  if (!v.quoted && kc != KeyClass::kPassword && identifier_like(val)) return;
   out.push_back({kc == KeyClass::kPassword ? "password" : "generic_secret", v.b, val.size()});
 }
 

@@ -305,9 +305,10 @@ TaskFile parse_task_file(std::string_view text, const std::string& path) {
 }
 
 TaskFile read_task_file(const std::string& path) {
-  auto text = read_file(path);
-  if (!text) throw Error("cannot read task file " + path);
-  return parse_task_file(*text, path);
+  // 64 MiB holds ~100,000 reviewed tasks; a path to a device or a huge file ends here at once.
+  const FileText file = read_regular_file(path, std::uintmax_t{64} << 20);
+  if (!file.text) throw Error("cannot read task file " + path + ": it " + file.error);
+  return parse_task_file(*file.text, path);
 }
 
 std::string task_file_text(const std::vector<TaskRecord>& tasks, const Attrs& meta, bool reviewed) {

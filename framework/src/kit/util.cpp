@@ -47,6 +47,12 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+int days_in_month(int y, int m) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
 // Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -64,7 +70,7 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view s) {
   if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
       !digits(s, 8, 2, d))
     return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return std::nullopt;  // 2026-02-31 is no date
   std::size_t pos = 10;
   std::int64_t ms = 0;
   int offset_min = 0;
@@ -95,6 +101,8 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view s) {
         std::size_t p2 = pos + 3;
         if (p2 < s.size() && s[p2] == ':') ++p2;
         if (!digits(s, p2, 2, om)) return std::nullopt;
+        // Real UTC offsets run from -12:00 to +14:00; "+99:99" is a typo, not a zone.
+        if (om > 59 || oh * 60 + om > 14 * 60) return std::nullopt;
         offset_min = sign * (oh * 60 + om);
         pos = p2 + 2;
       }
@@ -106,6 +114,27 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view s) {
   }
   const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return ((days * 86400 + h * 3600 + mi * 60 + sec) - offset_min * 60) * 1000 + ms;
+}
+
+std::optional<double> parse_duration_hours(std::string_view s) {
+  if (s.size() < 2 || s.size() > 16) return std::nullopt;
+  const std::string_view num = s.substr(0, s.size() - 1);
+  std::size_t i = 0, whole = 0, frac = 0;
+  while (i < num.size() && num[i] >= '0' && num[i] <= '9') ++i, ++whole;
+  if (i < num.size() && num[i] == '.')
+    for (++i; i < num.size() && num[i] >= '0' && num[i] <= '9'; ++i) ++frac;
+  if (whole == 0 || i != num.size() || (num.find('.') != std::string_view::npos && frac == 0)) return std::nullopt;
+  const double n = std::strtod(std::string(num).c_str(), nullptr);  // only digits and one '.': in range
+  double hours = 0;
+  switch (s.back()) {
+    case 'm': hours = n / 60.0; break;
+    case 'h': hours = n; break;
+    case 'd': hours = n * 24.0; break;
+    case 'w': hours = n * 24.0 * 7.0; break;
+    default: return std::nullopt;
+  }
+  if (!(hours > 0) || hours > kMaxDurationHours) return std::nullopt;
+  return hours;
 }
 
 static std::string format_time(std::int64_t epoch_ms, bool with_ms) {
@@ -234,6 +263,44 @@ std::optional<std::string> read_file(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+namespace {
+
+std::string byte_size(std::uintmax_t n) {
+  if (n >= (1u << 20)) return std::to_string(n >> 20) + " MiB";
+  if (n >= (1u << 10)) return std::to_string(n >> 10) + " KiB";
+  return std::to_string(n) + " bytes";
+}
+
+}  // namespace
+
+FileText read_regular_file(const std::string& path, std::uintmax_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below anyway.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return {std::nullopt, errno == ENOENT ? "does not exist" : std::string("cannot open: ") + std::strerror(errno)};
+  struct stat st {};
+  FileText out;
+  if (::fstat(fd, &st) != 0) {
+    out.error = std::string("cannot stat: ") + std::strerror(errno);
+  } else if (S_ISDIR(st.st_mode)) {
+    out.error = "is a directory, not a file";
+  } else if (!S_ISREG(st.st_mode)) {
+    out.error = "is not a regular file (a device, FIFO or socket)";
+  } else if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) {
+    out.error = "is " + byte_size(static_cast<std::uintmax_t>(st.st_size)) + "; the limit is " + byte_size(max_bytes);
+  } else {
+    std::string text;
+    char buf[65536];
+    ssize_t n = 0;
+    // Stops one byte past the limit: a file that grew since fstat is refused, not read whole.
+    while (text.size() <= max_bytes && (n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    if (n < 0) out.error = std::string("cannot read: ") + std::strerror(errno);
+    else if (text.size() > max_bytes) out.error = "grew past the limit of " + byte_size(max_bytes) + " while being read";
+    else out.text = std::move(text);
+  }
+  ::close(fd);
+  return out;
 }
 
 std::string to_lower_ascii(std::string_view s) {

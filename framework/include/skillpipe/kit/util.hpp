@@ -15,6 +15,10 @@ std::string sha256_hex(std::string_view data);
 
 // UTC time. Parses ISO-8601 / RFC 3339 with optional fraction and Z or +hh:mm offset.
 std::optional<std::int64_t> parse_iso8601_ms(std::string_view s);
+// A duration a user typed: a positive decimal number and a unit m, h, d or w ("30m", "1.5d").
+// Hex ("0x10h"), exponents ("1e300h"), signs and anything over kMaxDurationHours are refused.
+inline constexpr double kMaxDurationHours = 100 * 366 * 24.0;  // a century
+std::optional<double> parse_duration_hours(std::string_view s);
 std::string format_iso8601(std::int64_t epoch_ms);       // 2026-01-02T03:04:05.123Z
 std::string format_iso8601_s(std::int64_t epoch_ms);     // 2026-01-02T03:04:05Z
 // Now, unless SKILLPIPE_NOW (ISO-8601) is set, so tests control the clock.
@@ -26,6 +30,14 @@ std::string expand_path(std::string_view s);
 // Files. atomic_write_file: temp file in the same dir, fsync, rename, fsync dir. Throws Error.
 void atomic_write_file(const std::string& path, std::string_view content);
 std::optional<std::string> read_file(const std::string& path);
+// A configuration or input file a user named: a regular file of at most `max_bytes`, read
+// without ever reading more. A directory, FIFO, device (/dev/zero) or larger file is refused
+// with `error` saying which, so a hostile path ends at once instead of filling memory.
+struct FileText {
+  std::optional<std::string> text;
+  std::string error;  // when !text: "is a directory", "is 3 GB; the limit is 1 MiB", ...
+};
+FileText read_regular_file(const std::string& path, std::uintmax_t max_bytes);
 void ensure_dir(const std::string& path);  // mkdir -p; throws Error
 
 // Text.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "host/yaml_load.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
@@ -187,19 +188,16 @@ std::optional<AbSpec> parse_ab_spec(const std::string& path_in, std::vector<std:
   const std::size_t errors_before = errors.size();
   std::error_code ec;
   const std::string path = fs::absolute(path_in, ec).lexically_normal().string();
-  auto text = read_file(path);
-  if (!text) {
-    errors.push_back(path + ": cannot read the experiment file");
+  const FileText file = read_regular_file(path, kMaxPipelineBytes);
+  if (!file.text) {
+    errors.push_back(path + ": cannot read the experiment file: it " + file.error);
     return std::nullopt;
   }
-  YAML::Node root;
-  try {
-    root = YAML::Load(*text);
-  } catch (const YAML::Exception& e) {
-    errors.push_back(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                     ": malformed YAML: " + e.msg);
-    return std::nullopt;
-  }
+  std::vector<Diagnostic> bad;
+  const std::optional<YAML::Node> loaded = load_yaml_strict(*file.text, path, bad);
+  for (const auto& d : bad) errors.push_back(d.format());
+  if (!loaded) return std::nullopt;
+  const YAML::Node root = *loaded;
   Reader r(path, errors);
   if (!root.IsMap()) {
     r.error(root, "expected a mapping (an A/B experiment: skillpipe_ab, pipeline, tasks, arms)");
@@ -211,10 +209,16 @@ std::optional<AbSpec> parse_ab_spec(const std::string& path_in, std::vector<std:
   if (!root["skillpipe_ab"] || !root["skillpipe_ab"].IsScalar() || root["skillpipe_ab"].Scalar() != "1")
     r.error(root["skillpipe_ab"] ? root["skillpipe_ab"] : root,
             "missing `skillpipe_ab: 1` (the experiment format version; this skillpipe reads 1)");
-  if (auto n = root["name"]) s.name = r.str(n, "name");
-  read_mode(r, root, s);
-  read_common(r, root, s);
-  read_arms(r, root, s);
+  try {
+    if (auto n = root["name"]) s.name = r.str(n, "name");
+    read_mode(r, root, s);
+    read_common(r, root, s);
+    read_arms(r, root, s);
+  } catch (const YAML::Exception& e) {
+    // The readers check each node's type before use; this is the net under that promise.
+    errors.push_back(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                     ": cannot read this experiment: " + e.msg);
+  }
   if (errors.size() != errors_before) return std::nullopt;
   return s;
 }

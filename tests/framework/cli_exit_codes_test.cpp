@@ -1,0 +1,143 @@
+// The exit-code contract, walked through every command's argument and configuration errors:
+// 2 for anything the user must fix in what they typed or named (with a message naming that
+// argument), never 1 (a stage failed) and never 0. Also: nothing is created that the user
+// did not ask for.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "test_support.hpp"
+
+using namespace skillpipe::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kPipeline = R"(skillpipe: 1
+stages:
+  - {id: h1, plugin: fx_harvest, config: {count: 1, source: a}}
+)";
+
+struct Case {
+  std::vector<std::string> args;
+  std::string names;  // the message must name the argument (or what is wrong with it)
+};
+
+class CliExitCodes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_text(dir.file("file.txt"), "not a directory\n");
+    fs::create_directories(dir.file("d"));
+    fs::create_directories(dir.file("home"));
+    fs::create_directories(dir.file("project"));
+    write_text(dir.file("p.yaml"), kPipeline);
+    write_text(dir.file("dup.yaml"), std::string(kPipeline) + "stages: []\n");
+    write_text(dir.file("empty_plugin.yaml"), "skillpipe: 1\nstages:\n  - {id: a, plugin: ''}\n");
+    write_text(dir.file("scalar_config.yaml"),
+               "skillpipe: 1\nstages:\n  - {id: h1, plugin: fx_harvest, config: oops}\n");
+  }
+
+  // Runs one case in a sandboxed HOME and project; returns stdout + stderr.
+  std::string expect_2(const Case& c) {
+    std::vector<std::string> args = c.args;
+    const auto r = run_skillpipe(args, {"HOME=" + dir.file("home"), "SKILLPIPE_STORE=" + dir.file("store")},
+                                 dir.file("project"));
+    const std::string all = r.out + r.err;
+    std::string line;
+    for (const auto& a : c.args) line += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << line << "\n" << all;
+    EXPECT_NE(all.find(c.names), std::string::npos) << line << "\nexpected to see: " << c.names << "\n" << all;
+    return all;
+  }
+
+  TempDir dir;
+};
+
+}  // namespace
+
+TEST_F(CliExitCodes, RunAndValidateRefuseBadPipelinesAndPaths) {
+  const std::string p = dir.file("p.yaml"), f = dir.file("file.txt"), fx = FX_GOOD_DIR;
+  const std::vector<Case> cases = {
+      {{"run"}, "missing the pipeline FILE"},
+      {{"run", dir.file("d")}, "is a directory"},
+      {{"run", "/dev/zero"}, "is not a regular file"},
+      {{"validate", "/dev/zero"}, "is not a regular file"},
+      {{"validate", dir.file("d")}, "is a directory"},
+      {{"validate", dir.file("dup.yaml"), "--plugin-path", fx}, "duplicate key 'stages'"},
+      {{"validate", dir.file("empty_plugin.yaml"), "--plugin-path", fx}, "the plugin name is empty"},
+      {{"validate", dir.file("scalar_config.yaml"), "--plugin-path", fx, "--set", "stages.h1.count=2"},
+       "override 'stages.h1.count=2' sets a key inside /stages/0/config"},
+      {{"validate", p, "--plugin-path", fx, "--set", "stages.h1.count=1e400"}, "override 'stages.h1.count=1e400'"},
+      {{"validate", p, "--plugin-path", fx, "--set", "stages.h1.count=" + std::string(100000, '7')}, "out of range"},
+      {{"validate", p, "--plugin-path", fx, "--set", "store=elsewhere"}, "override 'store=elsewhere'"},
+      {{"validate", p, "--plugin-path", fx, "--store", f}, "--store " + f + ": expected a store directory"},
+      {{"run", p, "--plugin-path", fx, "--dry-run", "--store", "/etc/passwd"}, "--store /etc/passwd"},
+      {{"run", p, "--plugin-path", fx, "--dry-run", "--run-dir", f}, "--run-dir " + f},
+      {{"run", p, "--plugin-path", fx, "--dry-run", "--run-dir", "/nonexistent/x/y"}, "--run-dir /nonexistent/x/y"},
+      {{"run", p, "--plugin-path", fx, "--dry-run", "--tasks-file", dir.file("missing.json")}, "--tasks-file"},
+      {{"run", p, "--plugin-path", fx, "--dry-run", "--tasks-file", dir.file("d")}, "--tasks-file"},
+  };
+  for (const auto& c : cases) expect_2(c);
+  // The refused number is reported once, not echoed by the plugin's schema check.
+  const std::string huge = expect_2({{"validate", p, "--plugin-path", fx, "--set", "stages.h1.count=1e999"}, "out of range"});
+  EXPECT_NE(huge.find("\n1 error(s)"), std::string::npos) << huge;
+}
+
+TEST_F(CliExitCodes, HarvestChecksTimesDurationsAndOutputs) {
+  const std::vector<std::string> base = {"harvest", "--source", "claude", "--home", dir.file("home")};
+  for (const std::string since : {"0x10h", "1e300h", "2026-02-31", "2026-11-01T00:00:00+99:99", "-3h", "100000w"}) {
+    auto args = base;
+    args.insert(args.end(), {"--since", since});
+    expect_2({args, "--since"});
+  }
+  auto out_dir = base;
+  out_dir.insert(out_dir.end(), {"--output", dir.file("d")});
+  expect_2({out_dir, "--output"});
+  auto deep = base;
+  deep.insert(deep.end(), {"--output", dir.file("no/such/y.jsonl")});
+  expect_2({deep, "does not exist"});
+  EXPECT_FALSE(fs::exists(dir.file("no")));
+}
+
+TEST_F(CliExitCodes, StoreCommandsRefuseAFileAsTheStoreAndCreateNothing) {
+  const std::string f = dir.file("file.txt");
+  for (const char* cmd : {"status", "adopt", "rollback", "history", "report"})
+    expect_2({{cmd, "--store", f}, "--store " + f});
+  expect_2({{"tasks", "export", dir.file("t.json"), "--store", f}, "--store"});
+  // No nights: nothing to adopt (exit 0), report or export (exit 2), and asking creates no store.
+  const std::string store = dir.file("fresh-store");
+  expect_2({{"adopt", "--store", store, "--night", "3"}, "has no night \"3\""});
+  const auto none = run_skillpipe({"adopt", "--store", store}, {"HOME=" + dir.file("home")}, dir.file("project"));
+  EXPECT_EQ(none.exit_code, 0) << none.err;  // nothing to do is not an error
+  EXPECT_NE(none.out.find("Nothing to adopt: no night of"), std::string::npos) << none.out;
+  expect_2({{"report", "--store", store}, "no finished night"});
+  expect_2({{"export-dataset", "--format", "chat-jsonl", "--output", dir.file("ds.jsonl"), "--store", store},
+            "no nights recorded"});
+  expect_2({{"rollback", "--store", store}, "Nothing to roll back"});
+  EXPECT_FALSE(fs::exists(store));
+  expect_2({{"tasks", "export", dir.file("no/such/t.json"), "--store", store}, "FILE " + dir.file("no/such/t.json")});
+  expect_2({{"export-dataset", "--format", "chat-jsonl", "--output", dir.file("no/such/ds.jsonl")}, "--output"});
+}
+
+TEST_F(CliExitCodes, JudgeScheduleAbExperimentAndNewPluginCheckTheirPaths) {
+  const std::string d = dir.file("d"), f = dir.file("file.txt");
+  expect_2({{"judge", "--judge", "fx_judge", "--plugin-path", FX_GOOD_DIR, "--tasks", d, "--responses", d},
+            "--tasks " + d + ": expected a file, but it is a directory"});
+  expect_2({{"judge", "--judge", "fx_judge", "--tasks", f, "--responses", d}, "--responses " + d});
+  expect_2({{"schedule", "--pipeline", d, "--print"}, "is a directory"});
+  expect_2({{"schedule", "--store", f, "--print"}, "--store " + f});
+  expect_2({{"ab", dir.file("p.yaml"), "--out", f + "/sub"}, "--out " + f + "/sub"});
+  expect_2({{"ab", dir.file("p.yaml"), "--markdown", d}, "--markdown"});
+  expect_2({{"ab", "/dev/zero"}, "not a regular file"});
+  expect_2({{"experiment", "--fixture", "/dev/zero"}, "--fixture /dev/zero"});
+  expect_2({{"experiment", "--nights", "0"}, "--nights"});
+  expect_2({{"new-plugin", "judge_x", "--kind", "judge", "--dir", "/nonexistent/deep"}, "--dir /nonexistent/deep"});
+  EXPECT_FALSE(fs::exists("/nonexistent"));
+  expect_2({{"new-plugin", "judge_x", "--kind", "judge", "--dir", f}, "--dir " + f});
+  // Options every command shares, and plugins that are not there.
+  expect_2({{"plugins", "--plugin-path", f}, "--plugin-path " + f + ": expected a directory"});
+  expect_2({{"status", "--plugin-path", dir.file("missing")}, "--plugin-path " + dir.file("missing") + ": no such directory"});
+  expect_2({{"describe", "no_such_plugin"}, "plugin 'no_such_plugin' not found"});
+  expect_2({{"experiment", "--nights", "99999999999999"}, "--nights"});
+}
