@@ -140,13 +140,14 @@ TEST_F(Sdk, ExampleHarvesterBuildsOutOfTreeAndRunsInAPipeline) {
   EXPECT_EQ(stages[0].get_string("plugin"), "harvest_gemini");
   EXPECT_EQ(stages[0].get_string("status"), "ok");
   // Two chats of the project (a .json document and a .jsonl file); a third project's chat is
-  // out of scope; the GitHub token in a prompt is redacted.
+  // out of scope; the token in a prompt is redacted, and so is the random-looking project-hash
+  // folder in each chat's raw path (redact_path: a folder name can be a token).
   EXPECT_EQ(stages[0].get_int("out"), 2);
   const auto counts = stages[0].get_object("counts");
   EXPECT_EQ(counts.get_int("sessions"), 2);
   EXPECT_EQ(counts.get_int("prompts"), 3);
   EXPECT_EQ(counts.get_int("sessions_skipped_out_of_scope"), 1);
-  EXPECT_EQ(counts.get_int("redactions"), 1);
+  EXPECT_EQ(counts.get_int("redactions"), 3);
 }
 
 TEST_F(Sdk, NewPluginFoldersBuildAndPassTheConformanceHarness) {
