@@ -91,6 +91,9 @@ TEST(SecurityRedact, OrdinaryTextAndCodeStayUntouched) {
            "ssh -p 2222 deploy@host", "redis-cli -h cache ping", "zip -r out.zip src",
            "export NODE_ENV=production PORT=3000", "OPENAI_API_KEY=$OPENAI_API_KEY",
            "ComponentTestHelpers2024 and RandomSeed42", "/home/me/work/projects/skillpipe-2026/build",
+           // mkdtemp's suffix in a kebab-case folder (a CI run once redacted it from a raw path)
+           "/tmp/skillpipe-test-85XLD9/sessions/2026/03/01/"
+           "rollout-2026-03-01T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl",
        }) {
     SCOPED_TRACE(text);
     EXPECT_EQ(redact_secrets(text), text);

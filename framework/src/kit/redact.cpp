@@ -370,8 +370,16 @@ struct Mix {
 // A run of base64url characters (a folded folder name keeps a token's '-' and its '_' as '-')
 // is random-looking with 20+ characters mixing upper case, lower case and separate digit groups:
 // not a CamelCase name with a year in it, not a kebab-case path.
+// A token also has one stretch of 12+ characters without a separator: kebab-case words with
+// a short random suffix (mkdtemp's "skillpipe-test-85XLD9") are a folder, not a token.
 bool b64_token_like(sv w) {
   if (w.size() < 20) return false;
+  std::size_t longest = 0, cur = 0;
+  for (const char c : w) {
+    cur = (c == '-' || c == '_') ? 0 : cur + 1;
+    longest = std::max(longest, cur);
+  }
+  if (longest < 12) return false;
   const Mix m(w);
   return m.up >= 3 && m.lo >= 3 && m.dg >= 3 && m.digit_runs >= 2;
 }
