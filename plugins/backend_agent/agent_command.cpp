@@ -5,7 +5,7 @@
 #include "clean_process.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 std::vector<std::string> agent_argv(const AgentCommandSettings& s, const std::string& cwd, bool git) {
   std::vector<std::string> a{s.binary};
@@ -58,4 +58,4 @@ VersionCheck check_version(const AgentCommandSettings& s, const std::vector<std:
   return v;
 }
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

@@ -17,7 +17,7 @@
 
 #include "agent_stream.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 
 struct AgentCommandSettings {
@@ -49,4 +49,4 @@ struct VersionCheck {
 // Runs `<binary> --version` with `env` (the scratch home's, so nothing of the user's is read).
 VersionCheck check_version(const AgentCommandSettings& s, const std::vector<std::string>& env);
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

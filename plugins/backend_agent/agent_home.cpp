@@ -10,7 +10,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 std::string default_key_env(Agent a) { return a == Agent::kClaude ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"; }
@@ -124,4 +124,4 @@ AgentHome create_agent_home(const std::string& dir, const HomeSpec& spec) {
   return h;
 }
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

@@ -13,7 +13,7 @@
 
 #include "agent_stream.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 
 enum class AuthMode {
@@ -69,4 +69,4 @@ AgentHome create_agent_home(const std::string& dir, const HomeSpec& spec);
 // The Codex config.toml for `spec` (exposed for tests and --keep-workspaces readers).
 std::string codex_config_toml(const HomeSpec& spec);
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

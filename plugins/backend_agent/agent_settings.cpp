@@ -10,7 +10,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 const char* const kSchemaJson = R"JSON({
   "$schema": "http://json-schema.org/draft-04/schema#",
@@ -61,10 +61,10 @@ double TokenPrice::cost(const TokenUsage& u) const {
 
 std::string resolve_binary(Agent agent, const std::string& configured) {
   const std::string name = agent == Agent::kClaude ? "claude" : "codex";
-  if (!configured.empty()) return backends::find_executable(expand_path(configured));
-  if (std::string p = backends::find_executable(name); !p.empty()) return p;
+  if (!configured.empty()) return backend_common::find_executable(expand_path(configured));
+  if (std::string p = backend_common::find_executable(name); !p.empty()) return p;
   const char* pinned = std::getenv(agent == Agent::kClaude ? "SKILLPIPE_CLAUDE_BIN" : "SKILLPIPE_CODEX_BIN");
-  return pinned && *pinned ? backends::find_executable(pinned) : std::string();
+  return pinned && *pinned ? backend_common::find_executable(pinned) : std::string();
 }
 
 std::vector<std::string> agent_path(const std::vector<std::string>& configured, const std::string& binary) {
@@ -81,7 +81,7 @@ std::vector<std::string> agent_path(const std::vector<std::string>& configured, 
   for (const auto& d : {"/usr/local/bin", "/usr/bin", "/bin"}) add(d);
   std::error_code ec;
   if (!binary.empty()) add(fs::path(binary).parent_path().string());
-  if (const std::string node = backends::find_executable("node"); !node.empty())
+  if (const std::string node = backend_common::find_executable("node"); !node.empty())
     add(fs::canonical(node, ec).parent_path().string());
   return dirs;
 }
@@ -143,11 +143,11 @@ void read_costs(const Config& c, AgentBackendSettings& s) {
     s.estimate.tokens_out = e.get_int("tokens_out", s.estimate.tokens_out);
     s.estimate.cost_usd = e.get_double("cost_usd", s.estimate.cost_usd);
   }
-  backends::MeterSettings& m = s.meter;
+  backend_common::MeterSettings& m = s.meter;
   m.name = "backend_agent";
   m.calls_counter = "agent_replays";
   m.cache = c.get_bool("cache", true);
-  m.caps = backends::read_budget_caps(c.get_object("budget"));
+  m.caps = backend_common::read_budget_caps(c.get_object("budget"));
   m.backoff.max_retries = static_cast<int>(c.get_int("max_retries", 1));
   m.backoff.base_s = 5.0;
   m.backoff.jitter = 0.25;
@@ -164,4 +164,4 @@ AgentBackendSettings read_settings(const Config& c) {
   return s;
 }
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

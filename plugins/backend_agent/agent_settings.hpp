@@ -10,7 +10,7 @@
 #include "replay_run.hpp"
 #include "skillpipe/config.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 extern const char* const kSchemaJson;
 
@@ -37,7 +37,7 @@ struct AgentBackendSettings {
   AuthSettings auth;
   TokenPrice price;
   ReplayEstimate estimate;
-  backends::MeterSettings meter;
+  backend_common::MeterSettings meter;
 };
 
 // Reads and validates the config (already schema-checked). Throws ConfigError.
@@ -51,4 +51,4 @@ std::string resolve_binary(Agent agent, const std::string& configured);
 // the agent executable and of `node` (the npm launchers need it).
 std::vector<std::string> agent_path(const std::vector<std::string>& configured, const std::string& binary);
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

@@ -28,8 +28,8 @@ namespace skillpipe {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace agentic;
-using Outcome = backends::AttemptResult::Outcome;
+using namespace backend_agent;
+using Outcome = backend_common::AttemptResult::Outcome;
 
 // The check commands a task's judge asks for (rule op check_command, groups included).
 void collect_checks(const std::vector<RuleCheck>& checks, std::vector<std::string>& out) {
@@ -40,13 +40,13 @@ void collect_checks(const std::vector<RuleCheck>& checks, std::vector<std::strin
 }
 
 std::string prompt_of(const TaskRecord& t) {
-  std::string p = std::string(backends::kReplayMarker) + "\n" + t.intent;
+  std::string p = std::string(backend_common::kReplayMarker) + "\n" + t.intent;
   if (!t.context_excerpt.empty()) p += "\n\nContext:\n" + t.context_excerpt;
   if (!t.system.empty()) p += "\n\n" + t.system;
   return redact_secrets(p);
 }
 
-class AgentBackend final : public backends::MeteredBackend {
+class AgentBackend final : public backend_common::MeteredBackend {
  public:
   void configure(const Config& c, Context& ctx) override {
     s_ = read_settings(c);
@@ -87,12 +87,12 @@ class AgentBackend final : public backends::MeteredBackend {
   }
 
  protected:
-  backends::PreparedCall prepare(const ChatRequest& redacted, Context& ctx) override {
+  backend_common::PreparedCall prepare(const ChatRequest& redacted, Context& ctx) override {
     if (!redacted.replay)
       throw Error("backend_agent re-solves replay tasks with a real agent; it cannot answer a '" + redacted.purpose +
                   "' request. Give judges, reflection and mining a chat backend (backend_llm, backend_cli).");
     const ReplaySetup& rs = *redacted.replay;
-    backends::PreparedCall c;
+    backend_common::PreparedCall c;
     c.payload = prompt_of(rs.task);
     c.cache_kind = "agent";
     c.cache_material = material(rs, c.payload, redacted.sample, ctx);
@@ -102,8 +102,8 @@ class AgentBackend final : public backends::MeteredBackend {
     return c;
   }
 
-  backends::AttemptResult call_once(const ChatRequest& redacted, const backends::PreparedCall& call,
-                                    const backends::AttemptLimits& limits, Context& ctx) override;
+  backend_common::AttemptResult call_once(const ChatRequest& redacted, const backend_common::PreparedCall& call,
+                                    const backend_common::AttemptLimits& limits, Context& ctx) override;
 
   double cost_usd(const TokenUsage& usage) const override { return s_.price.set ? s_.price.cost(usage) : 0; }
 
@@ -138,8 +138,8 @@ class AgentBackend final : public backends::MeteredBackend {
   void decide_confinement(Context& ctx);
   void check_agent_version(Context& ctx);
   std::string write_artifacts(const std::string& id, const ReplayOutcome& o, Context& ctx, TrajectoryArtifacts& a);
-  backends::AttemptResult classify(const ReplayOutcome& o, const ReplayJob& job, Context& ctx);
-  backends::AttemptResult answer(const ReplayOutcome& o, const ReplayJob& job, Context& ctx);
+  backend_common::AttemptResult classify(const ReplayOutcome& o, const ReplayJob& job, Context& ctx);
+  backend_common::AttemptResult answer(const ReplayOutcome& o, const ReplayJob& job, Context& ctx);
 
   AgentBackendSettings s_;
   std::string version_;
@@ -211,8 +211,8 @@ std::string AgentBackend::write_artifacts(const std::string& id, const ReplayOut
   return {};
 }
 
-backends::AttemptResult AgentBackend::call_once(const ChatRequest& redacted, const backends::PreparedCall& call,
-                                                const backends::AttemptLimits& limits, Context& ctx) {
+backend_common::AttemptResult AgentBackend::call_once(const ChatRequest& redacted, const backend_common::PreparedCall& call,
+                                                const backend_common::AttemptLimits& limits, Context& ctx) {
   const ReplaySetup& rs = *redacted.replay;
   ReplaySettings s = s_.replay;
   s.timeout_s = std::min(s.timeout_s, std::max(1.0, limits.wall_left_s));  // never past the wall cap
@@ -223,7 +223,7 @@ backends::AttemptResult AgentBackend::call_once(const ChatRequest& redacted, con
   job.hint = hint_of(rs.task);
   job.docs = {skill_name(rs), rs.skill_text, rs.memory_text};
   collect_checks(rs.task.judge.checks, job.checks);
-  backends::AttemptResult r;
+  backend_common::AttemptResult r;
   ReplayOutcome o;
   try {
     o = run_replay(s, job, limits.cancelled);
@@ -238,8 +238,8 @@ backends::AttemptResult AgentBackend::call_once(const ChatRequest& redacted, con
 // Infrastructure failures (the CLI would not start, the model endpoint failed, the agent
 // crashed) are not the agent's answer: they are retried, then reported as replay errors that
 // are never scored. Everything else - finished, out of turns, out of time - is judged.
-backends::AttemptResult AgentBackend::classify(const ReplayOutcome& o, const ReplayJob& job, Context& ctx) {
-  backends::AttemptResult r;
+backend_common::AttemptResult AgentBackend::classify(const ReplayOutcome& o, const ReplayJob& job, Context& ctx) {
+  backend_common::AttemptResult r;
   const std::string ended = ended_of(o);
   const std::string said = trim(o.run.error + "\n" + o.process.err);
   const std::string shown = truncate_utf8(redact_secrets(said.substr(0, said.find('\n'))), 300);
@@ -255,16 +255,16 @@ backends::AttemptResult AgentBackend::classify(const ReplayOutcome& o, const Rep
   }
   const bool failed = ended == "api_error" || ended == "failed" || ended == "no_result";
   if (!failed) return answer(o, job, ctx);
-  switch (backends::classify_agent_error(said)) {
-    case backends::AgentFailure::kAuth:
+  switch (backend_common::classify_agent_error(said)) {
+    case backend_common::AgentFailure::kAuth:
       r.outcome = Outcome::kFailForGood;
       r.message = "the agent could not authenticate (" + shown + "); check " + s_.replay.home.auth.described;
       return r;
-    case backends::AgentFailure::kUsageLimit:
+    case backend_common::AgentFailure::kUsageLimit:
       r.outcome = Outcome::kBudgetSpent;
       r.message = "the agent's account is out of quota: " + shown;
       return r;
-    case backends::AgentFailure::kFatal:
+    case backend_common::AgentFailure::kFatal:
       r.outcome = Outcome::kFailForGood;
       r.message = "the agent CLI refused its command line (" + shown + "); backend_agent is tested with " +
                   tested_version(s_.replay.command.agent);
@@ -277,8 +277,8 @@ backends::AttemptResult AgentBackend::classify(const ReplayOutcome& o, const Rep
   }
 }
 
-backends::AttemptResult AgentBackend::answer(const ReplayOutcome& o, const ReplayJob& job, Context& ctx) {
-  backends::AttemptResult r;
+backend_common::AttemptResult AgentBackend::answer(const ReplayOutcome& o, const ReplayJob& job, Context& ctx) {
+  backend_common::AttemptResult r;
   TrajectoryArtifacts a;
   const std::string note = write_artifacts(job.id, o, ctx, a);
   Trajectory t = build_trajectory(s_.replay, o, version_, a);
@@ -305,4 +305,4 @@ backends::AttemptResult AgentBackend::answer(const ReplayOutcome& o, const Repla
 SKILLPIPE_PLUGIN(skillpipe::StageKind::kBackend, "1.0.0",
                  "Agentic replay: the real Claude Code or Codex re-solves each task in an isolated checkout, "
                  "with the documents under test installed where it loads them",
-                 skillpipe::agentic::kSchemaJson, [] { return std::make_unique<skillpipe::AgentBackend>(); });
+                 skillpipe::backend_agent::kSchemaJson, [] { return std::make_unique<skillpipe::AgentBackend>(); });

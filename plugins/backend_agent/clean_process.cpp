@@ -1,9 +1,9 @@
 #include "clean_process.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 ProcessOutcome run_clean(const CleanProcess& p, const std::function<bool()>& cancelled) {
-  backends::ProcessSpec spec;
+  backend_common::ProcessSpec spec;
   spec.argv = p.argv;
   spec.cwd = p.cwd;
   spec.stdin_text = p.stdin_text;
@@ -12,7 +12,7 @@ ProcessOutcome run_clean(const CleanProcess& p, const std::function<bool()>& can
   spec.timeout_s = p.timeout_s;
   spec.max_output_bytes = p.max_output_bytes;
   spec.on_stdout_line = p.on_line;
-  return backends::run_process(spec, cancelled);
+  return backend_common::run_process(spec, cancelled);
 }
 
 std::vector<std::string> base_environment() {
@@ -26,4 +26,4 @@ std::vector<std::string> git_environment() {
   return env;
 }
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

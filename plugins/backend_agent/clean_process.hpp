@@ -8,7 +8,7 @@
 
 #include "subprocess.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 struct CleanProcess {
   std::vector<std::string> argv;  // argv[0]: an absolute path, or looked up on this process's PATH
@@ -22,7 +22,7 @@ struct CleanProcess {
   std::function<bool(std::string_view line)> on_line;
 };
 
-using ProcessOutcome = backends::ProcessResult;
+using ProcessOutcome = backend_common::ProcessResult;
 
 ProcessOutcome run_clean(const CleanProcess& p, const std::function<bool()>& cancelled = {});
 
@@ -32,4 +32,4 @@ std::vector<std::string> base_environment();
 // never prompt or page.
 std::vector<std::string> git_environment();
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

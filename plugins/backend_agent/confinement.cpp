@@ -7,7 +7,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 bool exists(const std::string& p) {
@@ -51,7 +51,7 @@ std::vector<std::string> bwrap_prefix(const ConfineSpec& spec) {
 }
 
 std::string find_bwrap(const std::string& configured) {
-  return backends::find_executable(configured.empty() ? std::string("bwrap") : expand_path(configured));
+  return backend_common::find_executable(configured.empty() ? std::string("bwrap") : expand_path(configured));
 }
 
 bool bwrap_works(const std::string& bwrap, const std::string& scratch_dir, std::string* why) {
@@ -95,4 +95,4 @@ std::string install_root_of(const std::string& executable) {
   return fs::path(real).parent_path().string();
 }
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

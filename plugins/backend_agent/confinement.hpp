@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 enum class ConfineMode {
   kAuto,        // bubblewrap when it works here; otherwise refuse Claude replays, and let Codex
@@ -49,4 +49,4 @@ bool bwrap_works(const std::string& bwrap, const std::string& scratch_dir, std::
 // root above node_modules/.bin, or the binary's folder), after resolving symlinks.
 std::string install_root_of(const std::string& executable);
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

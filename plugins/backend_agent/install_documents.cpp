@@ -7,7 +7,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 std::string skill_name_of(const std::string& text) {
   const auto lines = split(text, '\n');
@@ -55,4 +55,4 @@ std::string documents_hash(const ReplayDocs& docs) {
   return sha256_hex(m);
 }
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

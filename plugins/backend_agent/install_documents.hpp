@@ -14,7 +14,7 @@
 
 #include "agent_stream.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 struct ReplayDocs {
   std::string skill_name;   // "" = no skill under test
@@ -32,4 +32,4 @@ std::vector<std::string> install_documents(Agent agent, const std::string& cwd, 
 // sha256 over the documents as installed (the replay cache key's document part).
 std::string documents_hash(const ReplayDocs& docs);
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

@@ -12,7 +12,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -177,4 +177,4 @@ ReplayOutcome run_replay(const ReplaySettings& s, const ReplayJob& job, const st
   return o;
 }
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

@@ -21,11 +21,11 @@
 #include "install_documents.hpp"
 #include "workspace.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
-using backends::AgentRun;
-using backends::AgentStreamReader;
-using backends::RunEnd;
+using backend_common::AgentRun;
+using backend_common::AgentStreamReader;
+using backend_common::RunEnd;
 
 struct ReplaySettings {
   AgentCommandSettings command;
@@ -92,4 +92,4 @@ std::vector<std::string> replay_environment(const ReplaySettings& s, const Agent
 // argv that runs `argv` confined to the replay's directory (unchanged without bubblewrap).
 std::vector<std::string> confined(const ReplaySettings& s, const Workspace& ws, const std::vector<std::string>& argv);
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

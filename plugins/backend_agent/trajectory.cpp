@@ -3,7 +3,7 @@
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 std::string clean(std::string_view text, std::size_t cap) { return truncate_utf8(redact_secrets(text), cap); }
@@ -15,7 +15,7 @@ std::string start_words(const StartPoint& sp) {
   return s;
 }
 
-ToolCallRecord call_record(const backends::AgentCall& c, const TrajectoryLimits& l) {
+ToolCallRecord call_record(const backend_common::AgentCall& c, const TrajectoryLimits& l) {
   ToolCallRecord r;
   r.name = c.name;
   // A shell call's record shows the command as the model wrote it; the rule language's
@@ -54,8 +54,8 @@ std::string ended_of(const ReplayOutcome& o) {
   if (o.process.timed_out) return "timeout";
   if (o.process.cancelled) return "interrupted";
   if (o.turn_cap_hit) return "max_turns";
-  if (o.run.end == backends::RunEnd::kNoResult && o.process.started && o.process.exit_code != 0) return "failed";
-  return backends::to_string(o.run.end);
+  if (o.run.end == backend_common::RunEnd::kNoResult && o.process.started && o.process.exit_code != 0) return "failed";
+  return backend_common::to_string(o.run.end);
 }
 
 std::string answer_of(const ReplayOutcome& o) {
@@ -93,4 +93,4 @@ Trajectory build_trajectory(const ReplaySettings& s, const ReplayOutcome& o, con
   return t;
 }
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

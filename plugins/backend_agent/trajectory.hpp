@@ -7,7 +7,7 @@
 #include "replay_run.hpp"
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 struct TrajectoryArtifacts {
   std::string diff;    // night-relative paths ("" when not written)
@@ -30,4 +30,4 @@ std::string ended_of(const ReplayOutcome& o);
 // The final answer a judge reads: the agent's last message, or why there is none.
 std::string answer_of(const ReplayOutcome& o);
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

@@ -9,7 +9,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 std::string first_line(const std::string& s) {
@@ -257,4 +257,4 @@ GitResult run_git(const std::string& dir, const std::vector<std::string>& args, 
   return g;
 }
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

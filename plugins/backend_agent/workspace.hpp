@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 
 // What the source session tells about where it started.
 struct SourceHint {
@@ -89,4 +89,4 @@ struct GitResult {
 GitResult run_git(const std::string& dir, const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                   double timeout_s = 300);
 
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

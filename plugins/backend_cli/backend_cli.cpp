@@ -54,14 +54,14 @@ const char* const kSchemaJson = R"JSON({
   }
 })JSON";
 
-class CliBackend final : public backends::MeteredBackend {
+class CliBackend final : public backend_common::MeteredBackend {
  public:
   void configure(const Config& c, Context& ctx) override {
     std::string agent = c.get_string("agent");
     if (agent != "claude" && agent != "codex") {
       throw ConfigError("backend_cli: agent must be claude or codex, not '" + agent + "'", "/agent");
     }
-    s_.agent = agent == "claude" ? cli::Agent::kClaude : cli::Agent::kCodex;
+    s_.agent = agent == "claude" ? backend_cli::Agent::kClaude : backend_cli::Agent::kCodex;
     name_ = agent;
     s_.binary = expand_path(c.get_string("binary", agent));
     s_.model = c.get_string("model");
@@ -69,16 +69,16 @@ class CliBackend final : public backends::MeteredBackend {
     s_.extra_args = c.get_string_list("extra_args");
     const char* api_key = std::getenv("ANTHROPIC_API_KEY");
     // --bare skips keychain/OAuth login, so it only works with an API key (SkillOpt #68).
-    s_.bare = s_.agent == cli::Agent::kClaude && c.get_bool("bare", api_key && *api_key);
-    timeout_s_ = c.get_double("timeout_s", s_.agent == cli::Agent::kClaude ? 180 : 240);
+    s_.bare = s_.agent == backend_cli::Agent::kClaude && c.get_bool("bare", api_key && *api_key);
+    timeout_s_ = c.get_double("timeout_s", s_.agent == backend_cli::Agent::kClaude ? 180 : 240);
     workdir_root_ = c.has("workdir_root") ? expand_path(c.get_string("workdir_root"))
                                           : fs::temp_directory_path().string();
-    resolved_ = backends::find_executable(s_.binary);
-    backends::MeterSettings m;
+    resolved_ = backend_common::find_executable(s_.binary);
+    backend_common::MeterSettings m;
     m.name = "backend_cli";
     m.calls_counter = "paid_cli_calls";
     m.cache = c.get_bool("cache", true);
-    m.caps = backends::read_budget_caps(c.get_object("budget"));
+    m.caps = backend_common::read_budget_caps(c.get_object("budget"));
     m.backoff.max_retries = static_cast<int>(c.get_int("max_retries", 2));
     m.backoff.base_s = c.get_double("backoff_base_s", 2.0);
     m.backoff.jitter = 0.25;
@@ -92,7 +92,7 @@ class CliBackend final : public backends::MeteredBackend {
       return true;
     }
     if (why) {
-      *why = s_.agent == cli::Agent::kClaude
+      *why = s_.agent == backend_cli::Agent::kClaude
                  ? "the claude CLI ('" + s_.binary + "') was not found on PATH: install Claude Code and log in "
                    "once with `claude`, or set `binary`"
                  : "the codex CLI ('" + s_.binary + "') was not found on PATH: install it (npm i -g @openai/codex) "
@@ -107,34 +107,34 @@ class CliBackend final : public backends::MeteredBackend {
   CostEstimate estimate(const ChatRequest& request) const override {
     CostEstimate e;
     e.calls = 1;
-    e.tokens_in = backends::estimate_prompt_tokens(request.messages);
+    e.tokens_in = backend_common::estimate_prompt_tokens(request.messages);
     e.tokens_out = std::min(request.max_tokens, 512);
     return e;
   }
 
  protected:
   // One prompt on stdin; the cache key covers the agent, model and every flag.
-  backends::PreparedCall prepare(const ChatRequest& redacted, Context&) override {
-    backends::PreparedCall c;
-    c.payload = std::string(backends::kReplayMarker) + "\n" + backends::flatten_prompt(redacted.messages);
+  backend_common::PreparedCall prepare(const ChatRequest& redacted, Context&) override {
+    backend_common::PreparedCall c;
+    c.payload = std::string(backend_common::kReplayMarker) + "\n" + backend_common::flatten_prompt(redacted.messages);
     c.cache_kind = "cli";
     c.cache_material = name_ + "\n" + s_.model + "\n";
     for (const auto& a : s_.args) c.cache_material += a + "\x1f";
     for (const auto& a : s_.extra_args) c.cache_material += a + "\x1f";
-    c.cache_material += "\nsample=" + std::to_string(redacted.sample) + backends::draw_of(redacted) + "\n" + c.payload;
-    c.est_tokens_in = backends::estimate_prompt_tokens(redacted.messages);
+    c.cache_material += "\nsample=" + std::to_string(redacted.sample) + backend_common::draw_of(redacted) + "\n" + c.payload;
+    c.est_tokens_in = backend_common::estimate_prompt_tokens(redacted.messages);
     c.max_tokens_out = redacted.max_tokens;
     return c;
   }
 
-  backends::AttemptResult call_once(const ChatRequest&, const backends::PreparedCall& call,
-                                    const backends::AttemptLimits& limits, Context& ctx) override {
-    using Outcome = backends::AttemptResult::Outcome;
-    const cli::AgentAnswer a = run_once(call.payload, limits, ctx);
-    backends::AttemptResult r;
+  backend_common::AttemptResult call_once(const ChatRequest&, const backend_common::PreparedCall& call,
+                                    const backend_common::AttemptLimits& limits, Context& ctx) override {
+    using Outcome = backend_common::AttemptResult::Outcome;
+    const backend_cli::AgentAnswer a = run_once(call.payload, limits, ctx);
+    backend_common::AttemptResult r;
     r.message = a.error;
     switch (a.failure) {
-      case cli::Failure::kNone:
+      case backend_cli::Failure::kNone:
         r.response.text = a.text;
         r.response.model = a.model.empty() ? identity() : a.model;
         r.response.finish_reason = "stop";
@@ -143,20 +143,20 @@ class CliBackend final : public backends::MeteredBackend {
         r.response.cost_usd = a.cost_usd;
         r.cost_reported = true;  // the agent's own figure (0 when it reports none)
         return r;
-      case cli::Failure::kAuth:
+      case backend_cli::Failure::kAuth:
         r.outcome = Outcome::kFailForGood;
-        r.message += s_.agent == cli::Agent::kClaude ? " -- log in by running `claude` once (or set ANTHROPIC_API_KEY)"
+        r.message += s_.agent == backend_cli::Agent::kClaude ? " -- log in by running `claude` once (or set ANTHROPIC_API_KEY)"
                                                      : " -- log in with `codex login` (or set OPENAI_API_KEY)";
         return r;
-      case cli::Failure::kFatal:
+      case backend_cli::Failure::kFatal:
         r.outcome = Outcome::kFailForGood;
         r.message += " -- check the CLI version, or set `args` for this version";
         return r;
-      case cli::Failure::kUsageLimit:
+      case backend_cli::Failure::kUsageLimit:
         r.outcome = Outcome::kBudgetSpent;
         return r;
-      case cli::Failure::kEmpty:
-      case cli::Failure::kTransient:
+      case backend_cli::Failure::kEmpty:
+      case backend_cli::Failure::kTransient:
         break;
     }
     r.outcome = Outcome::kRetry;
@@ -165,7 +165,7 @@ class CliBackend final : public backends::MeteredBackend {
 
  private:
   // One run of the CLI in a fresh temporary directory, removed afterwards.
-  cli::AgentAnswer run_once(const std::string& prompt, const backends::AttemptLimits& limits, Context&) {
+  backend_cli::AgentAnswer run_once(const std::string& prompt, const backend_common::AttemptLimits& limits, Context&) {
     std::string tmpl = workdir_root_ + "/skillpipe-" + name_ + "-XXXXXX";
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
@@ -177,21 +177,21 @@ class CliBackend final : public backends::MeteredBackend {
     const std::string answer_file = root + "/answer.txt";
     std::error_code ec;
     fs::create_directory(workdir, ec);
-    backends::ProcessSpec spec;
-    spec.argv = cli::agent_argv(s_, workdir, answer_file);
+    backend_common::ProcessSpec spec;
+    spec.argv = backend_cli::agent_argv(s_, workdir, answer_file);
     spec.argv[0] = resolved_;
     spec.cwd = workdir;
     spec.stdin_text = prompt;
-    spec.env_unset = cli::agent_env_unset(s_);
-    spec.env_set = cli::agent_env_set(s_);
+    spec.env_unset = backend_cli::agent_env_unset(s_);
+    spec.env_set = backend_cli::agent_env_set(s_);
     spec.timeout_s = std::min(timeout_s_, std::max(0.05, limits.wall_left_s));  // never past the wall cap
-    backends::ProcessResult p = backends::run_process(spec, limits.cancelled);
+    backend_common::ProcessResult p = backend_common::run_process(spec, limits.cancelled);
     std::string answer_text = read_file(answer_file).value_or("");
     fs::remove_all(root, ec);
-    return cli::read_answer(s_, p, answer_text);
+    return backend_cli::read_answer(s_, p, answer_text);
   }
 
-  cli::AgentSettings s_;
+  backend_cli::AgentSettings s_;
   std::string name_ = "claude";
   std::string resolved_;
   double timeout_s_ = 180;

@@ -7,7 +7,7 @@
 #include "request_text.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::cli {
+namespace skillpipe::backend_cli {
 namespace {
 
 using rapidjson::Document;
@@ -42,7 +42,7 @@ bool parse_claude_json(const std::string& out, Document& d) {
 
 std::string first_line(const std::string& s) {
   std::string t = trim(s);
-  return backends::printable(t.substr(0, t.find('\n')), 300);  // a CLI's stderr may hold any bytes
+  return backend_common::printable(t.substr(0, t.find('\n')), 300);  // a CLI's stderr may hold any bytes
 }
 
 // An error with no text of its own: say what the process did.
@@ -216,4 +216,4 @@ AgentAnswer read_answer(const AgentSettings& s, const ProcessResult& p, const st
   return a;
 }
 
-}  // namespace skillpipe::cli
+}  // namespace skillpipe::backend_cli

@@ -14,9 +14,9 @@
 #include "agent_stream.hpp"
 #include "subprocess.hpp"
 
-namespace skillpipe::cli {
+namespace skillpipe::backend_cli {
 
-using backends::ProcessResult;
+using backend_common::ProcessResult;
 
 enum class Agent { kClaude, kCodex };
 
@@ -36,7 +36,7 @@ std::vector<std::string> agent_argv(const AgentSettings& s, const std::string& w
 std::vector<std::string> agent_env_unset(const AgentSettings& s);
 std::vector<std::string> agent_env_set(const AgentSettings& s);
 
-using Failure = backends::AgentFailure;
+using Failure = backend_common::AgentFailure;
 
 struct AgentAnswer {
   Failure failure = Failure::kNone;
@@ -50,6 +50,6 @@ struct AgentAnswer {
 
 AgentAnswer read_answer(const AgentSettings& s, const ProcessResult& p, const std::string& answer_file_text);
 
-inline Failure classify_error_text(std::string_view text) { return backends::classify_agent_error(text); }
+inline Failure classify_error_text(std::string_view text) { return backend_common::classify_agent_error(text); }
 
-}  // namespace skillpipe::cli
+}  // namespace skillpipe::backend_cli

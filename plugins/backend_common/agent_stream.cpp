@@ -9,7 +9,7 @@
 
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 namespace {
 
 using rapidjson::Document;
@@ -422,4 +422,4 @@ void AgentStreamReader::codex_event(const void* doc) {
     run_.end = RunEnd::kApiError;
 }
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

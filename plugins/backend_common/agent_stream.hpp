@@ -16,7 +16,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 // Agents with a stream reader: Agent::kClaude and Agent::kCodex (records.hpp).
 // One tool call as the stream shows it.
@@ -105,4 +105,4 @@ AgentFailure classify_agent_error(std::string_view text);
 // "Exit code 2\n..." (Claude's failed Bash result) -> 2.
 std::optional<int> claude_exit_code(std::string_view result_text);
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

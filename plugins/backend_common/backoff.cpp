@@ -7,7 +7,7 @@
 #include <ctime>
 #include <string>
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 Backoff::Backoff(BackoffPolicy policy, std::optional<std::uint64_t> seed) : policy_(policy) {
   if (seed) {
@@ -51,4 +51,4 @@ std::optional<double> parse_retry_after(std::string_view value, std::int64_t now
   return static_cast<double>(std::max<std::int64_t>(0, at - now_epoch_s));
 }
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

@@ -7,7 +7,7 @@
 #include <random>
 #include <string_view>
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 struct BackoffPolicy {
   int max_retries = 4;             // retries after the first attempt
@@ -37,4 +37,4 @@ class Backoff {
 std::optional<double> parse_retry_after(std::string_view value, std::int64_t now_epoch_s,
                                         bool milliseconds = false);
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

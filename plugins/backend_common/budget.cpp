@@ -5,7 +5,7 @@
 
 #include "skillpipe/errors.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 BudgetCaps read_budget_caps(const Config& budget) {
   BudgetCaps caps;
@@ -153,4 +153,4 @@ BudgetState BudgetTracker::state() {
   return s;
 }
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

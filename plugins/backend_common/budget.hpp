@@ -29,7 +29,7 @@
   " \"max_calls\": {\"type\": \"integer\", \"minimum\": 0,"                                \
   " \"description\": \"paid calls (retries of one call count once; cached answers are free)\"}}}"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 struct BudgetCaps {
   std::optional<std::int64_t> max_tokens;
@@ -86,4 +86,4 @@ class BudgetTracker {
   std::string reason_;
 };
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <thread>
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 namespace {
 
 double steady_now_s() {
@@ -55,4 +55,4 @@ bool sleep_interruptible(Clock& clock, double s, const std::function<bool()>& ca
   return !(cancelled && cancelled());
 }
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

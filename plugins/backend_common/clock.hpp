@@ -7,7 +7,7 @@
 #include <functional>
 #include <memory>
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 class Clock {
  public:
@@ -24,4 +24,4 @@ std::unique_ptr<Clock> make_virtual_clock();
 // Sleeps `s` in short slices so Ctrl-C (`cancelled`) is noticed; false if cancelled.
 bool sleep_interruptible(Clock& clock, double s, const std::function<bool()>& cancelled);
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

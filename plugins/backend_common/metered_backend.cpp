@@ -15,7 +15,7 @@
 #include "skillpipe/kit/spend_ledger.hpp"
 #include "skillpipe/store.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 namespace {
 
@@ -317,4 +317,4 @@ ChatResponse MeteredBackend::call_with_retries(const ChatRequest& redacted, cons
   }
 }
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

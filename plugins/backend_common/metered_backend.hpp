@@ -36,7 +36,7 @@
 #include "skillpipe/backend.hpp"
 #include "skillpipe/kit/spend_ledger.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 // How a backend is metered; its configure() fills this from its own config.
 struct MeterSettings {
@@ -148,4 +148,4 @@ class MeteredBackend : public Backend {
   mutable std::map<std::string, std::string> recovered_;  // cache key -> answer paid this night
 };
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

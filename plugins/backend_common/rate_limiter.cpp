@@ -5,7 +5,7 @@
 
 #include "skillpipe/errors.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 RateLimiter::RateLimiter(Clock& clock, int max_concurrency, double requests_per_minute,
                          double tokens_per_minute)
@@ -108,4 +108,4 @@ void RateLimiter::settle(std::uint64_t id, std::int64_t tokens) {
   }
 }
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

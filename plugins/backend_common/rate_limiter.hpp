@@ -13,7 +13,7 @@
 
 #include "clock.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 class RateLimiter {
  public:
@@ -63,4 +63,4 @@ class RateLimiter {
   std::uint64_t next_id_ = 1;
 };
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

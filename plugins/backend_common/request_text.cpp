@@ -5,7 +5,7 @@
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 std::int64_t estimate_tokens(std::string_view text) {
   if (text.empty()) return 0;
@@ -67,4 +67,4 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
   return truncate_utf8(out, max_bytes);
 }
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

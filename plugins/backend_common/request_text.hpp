@@ -8,7 +8,7 @@
 
 #include "skillpipe/backend.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 // The marker skillpipe puts at the top of prompts it sends to agent CLIs, so the
 // harvesters skip any session such a call leaves behind.
@@ -35,4 +35,4 @@ std::string printable(std::string_view text, std::size_t max_bytes = 300);
 // Splits "a, b,c" on commas, trimming blanks and dropping empty items.
 std::vector<std::string> split_list(std::string_view text);
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

@@ -11,7 +11,7 @@
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 std::string draw_of(const ChatRequest& request) {
   const auto it = request.meta.find("draw");
@@ -120,4 +120,4 @@ void cache_save(Context& ctx, const std::string& key, const ChatResponse& r) {
   }
 }
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

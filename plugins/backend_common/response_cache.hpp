@@ -13,7 +13,7 @@
 
 #include "skillpipe/backend.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 // "<kind>:<sha256 of material>".
 std::string cache_key(std::string_view kind, std::string_view material);
@@ -29,4 +29,4 @@ std::optional<ChatResponse> cache_lookup(Context& ctx, const std::string& key);
 // Stores `r`; a store error is logged, never fatal (the answer is already paid for).
 void cache_save(Context& ctx, const std::string& key, const ChatResponse& r);
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

@@ -16,7 +16,7 @@
 
 extern char** environ;
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 namespace {
 
 double now_s() {
@@ -245,4 +245,4 @@ ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& 
   return r;
 }
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

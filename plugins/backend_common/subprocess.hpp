@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 
 struct ProcessSpec {
   std::vector<std::string> argv;          // argv[0] is looked up on PATH unless it has a '/'
@@ -45,4 +45,4 @@ ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& 
 // executable); "" when not found.
 std::string find_executable(const std::string& program);
 
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

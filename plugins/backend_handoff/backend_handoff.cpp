@@ -64,18 +64,18 @@ class HandoffBackend final : public Backend {
   CostEstimate estimate(const ChatRequest& request) const override {
     CostEstimate e;
     e.calls = 1;
-    e.tokens_in = backends::estimate_prompt_tokens(request.messages);
+    e.tokens_in = backend_common::estimate_prompt_tokens(request.messages);
     return e;
   }
 
   ChatResponse complete(const ChatRequest& request, Context& ctx) override {
     std::int64_t redactions = 0;
-    auto messages = backends::redact_messages(request.messages, &redactions);
+    auto messages = backend_common::redact_messages(request.messages, &redactions);
     if (redactions > 0) ctx.count("redactions", redactions);
     // The marker makes a session that pastes this prompt into an agent skippable by harvesters.
-    const std::string prompt = std::string(backends::kReplayMarker) + "\n" + backends::flatten_prompt(messages);
-    handoff::PendingPrompt p;
-    p.sha256 = handoff::prompt_sha256(prompt, request.sample);
+    const std::string prompt = std::string(backend_common::kReplayMarker) + "\n" + backend_common::flatten_prompt(messages);
+    backend_handoff::PendingPrompt p;
+    p.sha256 = backend_handoff::prompt_sha256(prompt, request.sample);
     p.id = p.sha256.substr(0, 16);
     p.purpose = request.purpose.empty() ? meta_get(request, "purpose") : request.purpose;
     p.task_id = meta_get(request, "task_id");
@@ -87,13 +87,13 @@ class HandoffBackend final : public Backend {
     }
 
     std::lock_guard<std::mutex> lk(mu_);
-    handoff::HandoffFolder& folder = open_folder(ctx);
+    backend_handoff::HandoffFolder& folder = open_folder(ctx);
     check_pin(p, ctx);
     if (auto answer = folder.answer(p.id)) {
       ChatResponse r;
       r.text = *answer;
-      r.usage.input = backends::estimate_prompt_tokens(messages);
-      r.usage.output = backends::estimate_tokens(r.text);
+      r.usage.input = backend_common::estimate_prompt_tokens(messages);
+      r.usage.output = backend_common::estimate_tokens(r.text);
       r.model = "handoff";
       r.finish_reason = "stop";
       ctx.count("handoff_answers");
@@ -113,7 +113,7 @@ class HandoffBackend final : public Backend {
   }
 
  private:
-  handoff::HandoffFolder& open_folder(Context& ctx) {
+  backend_handoff::HandoffFolder& open_folder(Context& ctx) {
     std::string dir = dir_;
     if (dir.empty()) {
       Store* store = ctx.store();
@@ -124,7 +124,7 @@ class HandoffBackend final : public Backend {
       dir = store->night().dir;
     }
     if (!folder_ || folder_->dir() != dir) {
-      folder_ = std::make_unique<handoff::HandoffFolder>(dir);
+      folder_ = std::make_unique<backend_handoff::HandoffFolder>(dir);
       prompts_ = folder_->load();  // verifies every pin
       by_id_.clear();
       by_pin_.clear();
@@ -138,7 +138,7 @@ class HandoffBackend final : public Backend {
 
   // The same task, purpose, variant and sample must ask the same prompt as when it was
   // handed off; otherwise the night's inputs changed under a pending answer.
-  void check_pin(const handoff::PendingPrompt& p, Context& ctx) {
+  void check_pin(const backend_handoff::PendingPrompt& p, Context& ctx) {
     if (p.pin_key.empty()) return;
     auto it = by_pin_.find(p.pin_key);
     if (it == by_pin_.end() || it->second == p.id) return;
@@ -156,8 +156,8 @@ class HandoffBackend final : public Backend {
   std::string resume_hint_;
   bool strict_ = true;
   std::mutex mu_;
-  std::unique_ptr<handoff::HandoffFolder> folder_;
-  std::vector<handoff::PendingPrompt> prompts_;
+  std::unique_ptr<backend_handoff::HandoffFolder> folder_;
+  std::vector<backend_handoff::PendingPrompt> prompts_;
   std::map<std::string, std::size_t> by_id_;
   std::map<std::string, std::string> by_pin_;
 };

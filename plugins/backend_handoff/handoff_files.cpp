@@ -7,7 +7,7 @@
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::handoff {
+namespace skillpipe::backend_handoff {
 namespace {
 
 constexpr const char* kSchema = "skillpipe.handoff.v1";
@@ -131,4 +131,4 @@ std::vector<std::string> HandoffFolder::write(const std::vector<PendingPrompt>& 
   return ids;
 }
 
-}  // namespace skillpipe::handoff
+}  // namespace skillpipe::backend_handoff

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace skillpipe::handoff {
+namespace skillpipe::backend_handoff {
 
 struct PendingPrompt {
   std::string id;
@@ -45,4 +45,4 @@ class HandoffFolder {
   std::string dir_;
 };
 
-}  // namespace skillpipe::handoff
+}  // namespace skillpipe::backend_handoff

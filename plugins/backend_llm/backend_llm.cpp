@@ -75,12 +75,12 @@ const char* const kSchemaJson = R"JSON({
   }
 })JSON";
 
-class LlmBackend final : public backends::MeteredBackend {
+class LlmBackend final : public backend_common::MeteredBackend {
  public:
   void configure(const Config& config, Context& ctx) override {
-    s_ = llm::read_settings(config, ctx.run().pipeline_dir);
+    s_ = backend_llm::read_settings(config, ctx.run().pipeline_dir);
     for (const auto& w : s_.warnings) ctx.logger().warn("backend_llm: {}", w);
-    backends::MeterSettings m;
+    backend_common::MeterSettings m;
     m.name = "backend_llm";
     m.calls_counter = "paid_llm_calls";  // stages count their own asks as llm_calls
     m.cache = s_.cache;
@@ -93,8 +93,8 @@ class LlmBackend final : public backends::MeteredBackend {
     m.virtual_clock = s_.virtual_clock;
     configure_metering(m, ctx);
     if (s_.available) {
-      url_ = llm::endpoint_url(s_);
-      ctx.logger().debug("backend_llm: {} model {} at {} (key from {})", llm::provider_name(s_.provider), s_.model,
+      url_ = backend_llm::endpoint_url(s_);
+      ctx.logger().debug("backend_llm: {} model {} at {} (key from {})", backend_llm::provider_name(s_.provider), s_.model,
                          s_.base_url, s_.key_source);
     }
   }
@@ -105,20 +105,20 @@ class LlmBackend final : public backends::MeteredBackend {
   }
 
   std::string identity() const override {
-    return std::string(llm::provider_name(s_.provider)) + ":" + s_.model;
+    return std::string(backend_llm::provider_name(s_.provider)) + ":" + s_.model;
   }
 
-  bool paid() const override { return s_.paid.value_or(!llm::is_loopback_url(s_.base_url)); }
+  bool paid() const override { return s_.paid.value_or(!backend_llm::is_loopback_url(s_.base_url)); }
 
   CostEstimate estimate(const ChatRequest& request) const override {
     CostEstimate e;
     ChatRequest redacted = request;
-    redacted.messages = backends::redact_messages(request.messages, nullptr);
-    const auto p = llm::effective_params(s_, redacted);
+    redacted.messages = backend_common::redact_messages(request.messages, nullptr);
+    const auto p = backend_llm::effective_params(s_, redacted);
     // A request already in the cache costs nothing tonight.
-    if (s_.available && answered_from_cache(prepared(redacted, llm::build_body(s_, redacted.messages, p), p))) return e;
+    if (s_.available && answered_from_cache(prepared(redacted, backend_llm::build_body(s_, redacted.messages, p), p))) return e;
     e.calls = 1;
-    e.tokens_in = backends::estimate_prompt_tokens(redacted.messages);
+    e.tokens_in = backend_common::estimate_prompt_tokens(redacted.messages);
     e.tokens_out = s_.estimate_output_tokens.value_or(std::min(p.max_tokens, 512));
     TokenUsage u;
     u.input = e.tokens_in;
@@ -130,18 +130,18 @@ class LlmBackend final : public backends::MeteredBackend {
  protected:
   double cost_usd(const TokenUsage& usage) const override {
     const auto price = s_.prices.find(s_.model);
-    return price ? llm::cost_usd(*price, usage) : 0;
+    return price ? backend_llm::cost_usd(*price, usage) : 0;
   }
 
   // The request body; the whole body is checked for secrets once more (extra_body and stop
   // strings are not messages).
-  backends::PreparedCall prepare(const ChatRequest& redacted, Context& ctx) override {
-    const auto params = llm::effective_params(s_, redacted);
-    std::string body = llm::build_body(s_, redacted.messages, params);
+  backend_common::PreparedCall prepare(const ChatRequest& redacted, Context& ctx) override {
+    const auto params = backend_llm::effective_params(s_, redacted);
+    std::string body = backend_llm::build_body(s_, redacted.messages, params);
     std::int64_t late = 0;
     std::string checked = redact_secrets(body, &late);
     if (late > 0) {
-      if (!llm::is_valid_json(checked))
+      if (!backend_llm::is_valid_json(checked))
         throw Error("backend_llm: refusing to send a request: a secret-like string in it could not be redacted "
                     "without breaking the body (check extra_body and stop strings)");
       body = std::move(checked);
@@ -150,32 +150,32 @@ class LlmBackend final : public backends::MeteredBackend {
     return prepared(redacted, std::move(body), params);
   }
 
-  backends::AttemptResult call_once(const ChatRequest&, const backends::PreparedCall& call,
-                                    const backends::AttemptLimits& limits, Context&) override {
-    llm::HttpRequest hr;
+  backend_common::AttemptResult call_once(const ChatRequest&, const backend_common::PreparedCall& call,
+                                    const backend_common::AttemptLimits& limits, Context&) override {
+    backend_llm::HttpRequest hr;
     hr.url = url_;
-    hr.headers = llm::build_headers(s_);
+    hr.headers = backend_llm::build_headers(s_);
     hr.body = call.payload;
     // Never wait past the wall-time cap for one answer.
     hr.timeout_s = std::min(s_.timeout_s, std::max(0.05, limits.wall_left_s));
     hr.connect_timeout_s = std::min(s_.connect_timeout_s, hr.timeout_s);
     hr.http2 = s_.http2;
     hr.cancelled = limits.cancelled;
-    const llm::HttpResponse resp = client_.post(hr);
+    const backend_llm::HttpResponse resp = client_.post(hr);
     if (resp.cancelled) throw Error("cancelled during a request to " + url_);
     return classify(resp);
   }
 
  private:
-  backends::PreparedCall prepared(const ChatRequest& redacted, std::string body, const llm::EffectiveParams& p) const {
-    backends::PreparedCall c;
+  backend_common::PreparedCall prepared(const ChatRequest& redacted, std::string body, const backend_llm::EffectiveParams& p) const {
+    backend_common::PreparedCall c;
     c.cache_kind = "llm";
     // The night's draw (meta "draw", set by the evaluation service) is part of the key: a
     // resumed night gets its own answers back, a later night samples afresh.
-    c.cache_material = std::string(llm::provider_name(s_.provider)) + "\n" + url_ + "\nsample=" +
-                       std::to_string(redacted.sample) + backends::draw_of(redacted) + "\n" + body;
+    c.cache_material = std::string(backend_llm::provider_name(s_.provider)) + "\n" + url_ + "\nsample=" +
+                       std::to_string(redacted.sample) + backend_common::draw_of(redacted) + "\n" + body;
     c.payload = std::move(body);
-    c.est_tokens_in = backends::estimate_prompt_tokens(redacted.messages);
+    c.est_tokens_in = backend_common::estimate_prompt_tokens(redacted.messages);
     c.max_tokens_out = p.max_tokens;
     TokenUsage worst;
     worst.input = c.est_tokens_in;
@@ -184,27 +184,27 @@ class LlmBackend final : public backends::MeteredBackend {
     return c;
   }
 
-  static backends::AttemptResult failure(backends::AttemptResult::Outcome outcome, std::string message) {
-    backends::AttemptResult a;
+  static backend_common::AttemptResult failure(backend_common::AttemptResult::Outcome outcome, std::string message) {
+    backend_common::AttemptResult a;
     a.outcome = outcome;
     a.message = std::move(message);
     return a;
   }
 
-  backends::AttemptResult classify(const llm::HttpResponse& h) const {
-    using Outcome = backends::AttemptResult::Outcome;
+  backend_common::AttemptResult classify(const backend_llm::HttpResponse& h) const {
+    using Outcome = backend_common::AttemptResult::Outcome;
     const std::string where = "POST " + url_;
     if (h.curl_code != 0)
       return failure(h.retryable_transport ? Outcome::kRetry : Outcome::kFail,
                      where + ": " + (h.timed_out ? "timed out: " : "") + h.curl_error);
     std::optional<double> retry_after;
     if (auto ra = h.headers.find("retry-after-ms"); ra != h.headers.end())
-      retry_after = backends::parse_retry_after(ra->second, std::time(nullptr), true);
+      retry_after = backend_common::parse_retry_after(ra->second, std::time(nullptr), true);
     if (auto ra = h.headers.find("retry-after"); !retry_after && ra != h.headers.end())
-      retry_after = backends::parse_retry_after(ra->second, std::time(nullptr));
+      retry_after = backend_common::parse_retry_after(ra->second, std::time(nullptr));
     const long st = h.status;
     if (st >= 200 && st < 300) return answer(h, where);
-    const std::string said = llm::provider_error_message(h.body);
+    const std::string said = backend_llm::provider_error_message(h.body);
     const std::string tail = said.empty() ? std::string() : " (the server said: " + said + ")";
     const std::string code = "HTTP " + std::to_string(st);
     if (st == 401)
@@ -226,10 +226,10 @@ class LlmBackend final : public backends::MeteredBackend {
   }
 
   // A 2xx reply; a torn or garbled one (proxy, overloaded server) is usually transient.
-  backends::AttemptResult answer(const llm::HttpResponse& h, const std::string& where) const {
-    llm::ParsedReply reply = llm::parse_reply(s_.provider, h.body);
-    if (!reply.ok) return failure(backends::AttemptResult::Outcome::kRetry, where + ": malformed reply: " + reply.error);
-    backends::AttemptResult a;
+  backend_common::AttemptResult answer(const backend_llm::HttpResponse& h, const std::string& where) const {
+    backend_llm::ParsedReply reply = backend_llm::parse_reply(s_.provider, h.body);
+    if (!reply.ok) return failure(backend_common::AttemptResult::Outcome::kRetry, where + ": malformed reply: " + reply.error);
+    backend_common::AttemptResult a;
     a.response.text = std::move(reply.text);
     a.response.model = reply.model.empty() ? s_.model : reply.model;
     a.response.finish_reason = std::move(reply.finish_reason);
@@ -238,9 +238,9 @@ class LlmBackend final : public backends::MeteredBackend {
     return a;
   }
 
-  llm::LlmSettings s_;
+  backend_llm::LlmSettings s_;
   std::string url_;
-  llm::HttpClient client_;
+  backend_llm::HttpClient client_;
 };
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include "skillpipe/errors.hpp"
 
-namespace skillpipe::llm {
+namespace skillpipe::backend_llm {
 namespace {
 
 constexpr std::size_t kMaxBody = 32u << 20;  // a reply larger than this is not a chat answer
@@ -164,4 +164,4 @@ HttpResponse HttpClient::post(const HttpRequest& req) {
   return out;
 }
 
-}  // namespace skillpipe::llm
+}  // namespace skillpipe::backend_llm

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace skillpipe::llm {
+namespace skillpipe::backend_llm {
 
 struct HttpRequest {
   std::string url;
@@ -53,4 +53,4 @@ class HttpClient {
   std::vector<void*> idle_;           // CURL* handles with warm connections
 };
 
-}  // namespace skillpipe::llm
+}  // namespace skillpipe::backend_llm

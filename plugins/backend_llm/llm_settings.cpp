@@ -7,7 +7,7 @@
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::llm {
+namespace skillpipe::backend_llm {
 namespace {
 
 std::string env(const char* name) {
@@ -171,7 +171,7 @@ void read_prices(const Config& c, LlmSettings& s) {
     if (p.has("cache_write_per_mtok")) price.cache_write = p.get_double("cache_write_per_mtok");
     s.prices.set(model, price);
   }
-  s.caps = backends::read_budget_caps(c.get_object("budget"));
+  s.caps = backend_common::read_budget_caps(c.get_object("budget"));
   if (s.caps.max_cost_usd && !s.prices.find(s.model))
     throw ConfigError("backend_llm: budget.max_cost_usd is set but model '" + s.model +
                           "' has no price, so the cap could not be enforced; add it under prices",
@@ -193,4 +193,4 @@ LlmSettings read_settings(const Config& c, const std::string& base_dir) {
   return s;
 }
 
-}  // namespace skillpipe::llm
+}  // namespace skillpipe::backend_llm

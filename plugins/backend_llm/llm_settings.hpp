@@ -13,7 +13,7 @@
 #include "prices.hpp"
 #include "skillpipe/config.hpp"
 
-namespace skillpipe::llm {
+namespace skillpipe::backend_llm {
 
 enum class Provider { kOpenAI, kAnthropic };
 const char* provider_name(Provider p);
@@ -38,13 +38,13 @@ struct LlmSettings {
   double timeout_s = 120;
   double connect_timeout_s = 10;
   bool http2 = true;
-  backends::BackoffPolicy backoff;
+  backend_common::BackoffPolicy backoff;
   int concurrency = 4;
   double requests_per_minute = 0;
   double tokens_per_minute = 0;
   bool cache = true;
   PriceTable prices = PriceTable::defaults();
-  backends::BudgetCaps caps;
+  backend_common::BudgetCaps caps;
   std::optional<int> estimate_output_tokens;
   std::optional<bool> paid;
   bool virtual_clock = false;               // tests: backoff waits take no real time
@@ -61,4 +61,4 @@ std::string endpoint_url(const LlmSettings& s);
 // True for loopback hosts (local model servers cost nothing).
 bool is_loopback_url(const std::string& url);
 
-}  // namespace skillpipe::llm
+}  // namespace skillpipe::backend_llm

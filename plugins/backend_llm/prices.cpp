@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace skillpipe::llm {
+namespace skillpipe::backend_llm {
 
 PriceTable PriceTable::defaults() {
   // Public list prices (USD per million tokens) as of late 2025. They change; a pipeline
@@ -46,4 +46,4 @@ double cost_usd(const Price& p, const TokenUsage& usage) {
   return c / 1e6;
 }
 
-}  // namespace skillpipe::llm
+}  // namespace skillpipe::backend_llm

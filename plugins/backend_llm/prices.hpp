@@ -7,7 +7,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::llm {
+namespace skillpipe::backend_llm {
 
 // USD per million tokens. Cache prices default to the input price when unknown.
 struct Price {
@@ -33,4 +33,4 @@ class PriceTable {
 // `usage.input` counts every prompt token, cache reads and writes included.
 double cost_usd(const Price& p, const TokenUsage& usage);
 
-}  // namespace skillpipe::llm
+}  // namespace skillpipe::backend_llm

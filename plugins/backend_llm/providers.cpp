@@ -10,7 +10,7 @@
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::llm {
+namespace skillpipe::backend_llm {
 namespace {
 
 using rapidjson::Document;
@@ -115,7 +115,7 @@ ParsedReply parse_reply(Provider provider, std::string_view body) {
   d.Parse(body.data(), body.size());
   if (d.HasParseError() || !d.IsObject()) {
     r.error = "the reply is not a JSON object (" + std::to_string(body.size()) + " bytes: " +
-              backends::printable(body, 120) + ")";
+              backend_common::printable(body, 120) + ")";
     return r;
   }
   // Some gateways answer 200 with {"error": ...} (an upstream failure): say what they said.
@@ -170,7 +170,7 @@ ParsedReply parse_reply(Provider provider, std::string_view body) {
   // A server reporting negative counts is wrong; it must not lower the night's spend.
   for (std::int64_t* n : {&r.usage.input, &r.usage.output, &r.usage.cache_read, &r.usage.cache_write})
     *n = std::max<std::int64_t>(0, *n);
-  r.model = backends::printable(get_str(d, "model"), 120);
+  r.model = backend_common::printable(get_str(d, "model"), 120);
   r.ok = true;
   return r;
 }
@@ -193,7 +193,7 @@ std::string provider_error_message(std::string_view body) {
   } else {
     msg = std::string(body);
   }
-  return backends::printable(msg, 300);
+  return backend_common::printable(msg, 300);
 }
 
 bool is_valid_json(std::string_view text) {
@@ -202,4 +202,4 @@ bool is_valid_json(std::string_view text) {
   return !d.HasParseError();
 }
 
-}  // namespace skillpipe::llm
+}  // namespace skillpipe::backend_llm

@@ -11,7 +11,7 @@
 #include "llm_settings.hpp"
 #include "skillpipe/backend.hpp"
 
-namespace skillpipe::llm {
+namespace skillpipe::backend_llm {
 
 // The parameters actually sent, after the pipeline's overrides.
 struct EffectiveParams {
@@ -47,4 +47,4 @@ std::string provider_error_message(std::string_view body);
 // Whether `text` parses as JSON (for the final redaction check).
 bool is_valid_json(std::string_view text);
 
-}  // namespace skillpipe::llm
+}  // namespace skillpipe::backend_llm

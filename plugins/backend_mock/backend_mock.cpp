@@ -52,7 +52,7 @@ std::string meta_get(const ChatRequest& r, const char* key) {
 class MockBackend final : public Backend {
  public:
   void configure(const Config& config, Context& ctx) override {
-    rules_ = mock::rules_from_config(config, ctx.run().pipeline_dir);
+    rules_ = backend_mock::rules_from_config(config, ctx.run().pipeline_dir);
     default_budget_ = static_cast<int>(config.get_int("default_edit_budget", 4));
     flip_rate_ = config.get_double("flip_rate", 0.0);
     noise_seed_ = static_cast<std::uint64_t>(config.get_int("noise_seed", 1));
@@ -73,7 +73,7 @@ class MockBackend final : public Backend {
   CostEstimate estimate(const ChatRequest& request) const override {
     CostEstimate e;
     e.calls = 1;
-    e.tokens_in = backends::estimate_prompt_tokens(request.messages);
+    e.tokens_in = backend_common::estimate_prompt_tokens(request.messages);
     e.tokens_out = 0;
     return e;
   }
@@ -93,8 +93,8 @@ class MockBackend final : public Backend {
     }
     ChatResponse r;
     r.text = std::move(text);
-    r.usage.input = backends::estimate_prompt_tokens(request.messages);
-    r.usage.output = backends::estimate_tokens(r.text);
+    r.usage.input = backend_common::estimate_prompt_tokens(request.messages);
+    r.usage.output = backend_common::estimate_tokens(r.text);
     r.model = "mock";
     r.finish_reason = "stop";
     return r;
@@ -115,9 +115,9 @@ class MockBackend final : public Backend {
   // flip is a hash of everything that makes a replay a fresh draw, so a night is reproducible
   // and baseline and candidate get independent noise.
   std::string replay(const ChatRequest& request) const {
-    const auto tags = backends::split_list(meta_get(request, "tags"));
+    const auto tags = backend_common::split_list(meta_get(request, "tags"));
     const std::string ref = meta_get(request, "reference"), docs = documents(request);
-    std::string text = mock::attempt(rules_, tags, ref, docs);
+    std::string text = backend_mock::attempt(rules_, tags, ref, docs);
     if (flip_rate_ <= 0) return text;
     const std::string h = sha256_hex(std::to_string(noise_seed_) + "\n" + meta_get(request, "draw") + "\n" +
                                      meta_get(request, "variant") + "\n" + meta_get(request, "task_id") + "\n" +
@@ -127,14 +127,14 @@ class MockBackend final : public Backend {
     std::vector<std::string> needs;  // the rule tags alone: a flip ignores what breaks the task
     for (const auto& t : tags)
       if (t.rfind("rule:", 0) == 0) needs.push_back(t);
-    const std::string solved = mock::attempt(rules_, needs, ref, all_rule_texts(needs));
-    return text == solved ? mock::attempt(rules_, needs, ref, "") : solved;
+    const std::string solved = backend_mock::attempt(rules_, needs, ref, all_rule_texts(needs));
+    return text == solved ? backend_mock::attempt(rules_, needs, ref, "") : solved;
   }
 
   // The texts of every rule the tags require (what would make the task solved).
   std::string all_rule_texts(const std::vector<std::string>& tags) const {
     std::string out;
-    for (const auto& k : mock::required_rules(rules_, tags)) out += rules_.at(k) + "\n";
+    for (const auto& k : backend_mock::required_rules(rules_, tags)) out += rules_.at(k) + "\n";
     return out;
   }
 
@@ -170,7 +170,7 @@ class MockBackend final : public Backend {
     }
     // fresh_rules: an edit rejected before counts as present, so it is not proposed again.
     const std::string seen = fresh_ ? documents(request) + "\n" + meta_get(request, "rejected") : documents(request);
-    auto edits = mock::reflect(rules_, backends::split_list(tags->second), seen, budget);
+    auto edits = backend_mock::reflect(rules_, backend_common::split_list(tags->second), seen, budget);
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
     w.StartObject();
@@ -204,7 +204,7 @@ class MockBackend final : public Backend {
     if (response == request.meta.end() || rubric.empty()) {
       throw Error("backend_mock: a judge request needs meta \"response\" and \"reference\" (the rubric)");
     }
-    double score = mock::keyword_soft_score(rubric, response->second);
+    double score = backend_mock::keyword_soft_score(rubric, response->second);
     char reason[64];
     std::snprintf(reason, sizeof reason, "rubric keyword soft=%.2f", score);
     rapidjson::StringBuffer sb;
@@ -218,7 +218,7 @@ class MockBackend final : public Backend {
     return sb.GetString();
   }
 
-  mock::RuleTexts rules_ = mock::default_rules();
+  backend_mock::RuleTexts rules_ = backend_mock::default_rules();
   int default_budget_ = 4;
   double flip_rate_ = 0;
   std::uint64_t noise_seed_ = 1;

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <set>
 
-namespace skillpipe::mock {
+namespace skillpipe::backend_mock {
 namespace {
 
 bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
@@ -125,4 +125,4 @@ double keyword_soft_score(const std::string& reference, const std::string& respo
   return static_cast<double>(hit) / static_cast<double>(tokens.size());
 }
 
-}  // namespace skillpipe::mock
+}  // namespace skillpipe::backend_mock

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace skillpipe::mock {
+namespace skillpipe::backend_mock {
 
 // Rule key -> the rule's text (what must appear in skill + memory).
 using RuleTexts = std::map<std::string, std::string>;
@@ -49,4 +49,4 @@ double keyword_soft_score(const std::string& reference, const std::string& respo
 std::string drop_last_chars(const std::string& s, std::size_t n);
 std::size_t utf8_length(const std::string& s);
 
-}  // namespace skillpipe::mock
+}  // namespace skillpipe::backend_mock

@@ -6,7 +6,7 @@
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::mock {
+namespace skillpipe::backend_mock {
 
 RuleTexts default_rules() {
   // microsoft/SkillOpt @ bdfdc30 skillopt_sleep/backend.py MockBackend.RULE_TEXT (MIT).
@@ -72,4 +72,4 @@ RuleTexts rules_from_config(const Config& config, const std::string& base_dir) {
   return rules;
 }
 
-}  // namespace skillpipe::mock
+}  // namespace skillpipe::backend_mock

@@ -6,7 +6,7 @@
 #include "mock_model.hpp"
 #include "skillpipe/config.hpp"
 
-namespace skillpipe::mock {
+namespace skillpipe::backend_mock {
 
 // SkillOpt-Sleep's RULE_TEXT, as shipped in shared/fixtures/skillopt/personas.json.
 RuleTexts default_rules();
@@ -19,4 +19,4 @@ RuleTexts load_rules_file(const std::string& path);
 // `base_dir`, the pipeline's folder), then overridden key by key by `rules`.
 RuleTexts rules_from_config(const Config& config, const std::string& base_dir);
 
-}  // namespace skillpipe::mock
+}  // namespace skillpipe::backend_mock

@@ -11,7 +11,7 @@
 #include "claude_parser.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::claude {
+namespace skillpipe::harvest_claude {
 namespace {
 
 using harvest::CallRef;
@@ -275,4 +275,4 @@ harvest::FileResult parse_claude_file(const harvest::FileJob& job, const harvest
   return ClaudeParser(job, options, "claude").run();
 }
 
-}  // namespace skillpipe::claude
+}  // namespace skillpipe::harvest_claude

@@ -5,7 +5,7 @@
 
 #include "skillpipe/kit/harvester.hpp"
 
-namespace skillpipe::claude {
+namespace skillpipe::harvest_claude {
 
 // Parses `job.file` from `job.offset`; the digest is unredacted (run_harvest redacts).
 harvest::FileResult parse_claude_file(const harvest::FileJob& job, const harvest::Options& options);
@@ -25,4 +25,4 @@ enum class UserText {
 // [Image #n] placeholders). For slash commands *detail gets the command name.
 UserText classify_user_text(std::string& text, std::string* detail);
 
-}  // namespace skillpipe::claude
+}  // namespace skillpipe::harvest_claude

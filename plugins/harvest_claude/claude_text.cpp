@@ -7,7 +7,7 @@
 #include "claude_parser.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::claude {
+namespace skillpipe::harvest_claude {
 namespace {
 
 constexpr std::array<std::string_view, 12> kWrapperTags = {
@@ -78,4 +78,4 @@ UserText classify_user_text(std::string& text, std::string* detail) {
   return UserText::kPrompt;
 }
 
-}  // namespace skillpipe::claude
+}  // namespace skillpipe::harvest_claude

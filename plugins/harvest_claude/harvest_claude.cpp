@@ -45,7 +45,7 @@ class ClaudeHarvester final : public harvest::HarvesterBase {
   }
 
   harvest::FileResult parse(const harvest::FileJob& job) const override {
-    return claude::parse_claude_file(job, options());
+    return harvest_claude::parse_claude_file(job, options());
   }
 };
 

@@ -13,7 +13,7 @@
 #include "codex_parser.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::codex {
+namespace skillpipe::harvest_codex {
 namespace {
 
 using harvest::CallRef;
@@ -389,4 +389,4 @@ harvest::FileResult parse_codex_file(const harvest::FileJob& job, const harvest:
   return CodexParser(job, options).run();
 }
 
-}  // namespace skillpipe::codex
+}  // namespace skillpipe::harvest_codex

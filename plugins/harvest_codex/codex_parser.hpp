@@ -7,7 +7,7 @@
 
 #include "skillpipe/kit/harvester.hpp"
 
-namespace skillpipe::codex {
+namespace skillpipe::harvest_codex {
 
 harvest::FileResult parse_codex_file(const harvest::FileJob& job, const harvest::Options& options);
 
@@ -22,4 +22,4 @@ std::string skill_name(std::string_view text);
 // Paths an apply_patch call touches, from a shell command line or patch text.
 std::vector<std::string> patch_paths_in_command(std::string_view command);
 
-}  // namespace skillpipe::codex
+}  // namespace skillpipe::harvest_codex

@@ -4,7 +4,7 @@
 #include "codex_parser.hpp"
 #include "skillpipe/kit/util.hpp"
 
-namespace skillpipe::codex {
+namespace skillpipe::harvest_codex {
 namespace {
 
 // User/developer-role items Codex injects before or between the user's turns.
@@ -48,4 +48,4 @@ std::vector<std::string> patch_paths_in_command(std::string_view command) {
   return harvest::patch_paths(command);
 }
 
-}  // namespace skillpipe::codex
+}  // namespace skillpipe::harvest_codex

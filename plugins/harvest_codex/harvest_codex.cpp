@@ -46,7 +46,7 @@ class CodexHarvester final : public harvest::HarvesterBase {
   }
 
   harvest::FileResult parse(const harvest::FileJob& job) const override {
-    return codex::parse_codex_file(job, options());
+    return harvest_codex::parse_codex_file(job, options());
   }
 };
 

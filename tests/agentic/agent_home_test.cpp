@@ -11,7 +11,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 using testing::read_text;
@@ -118,4 +118,4 @@ TEST(AgentCommand, VersionOfAnUntestedCliIsAWarning) {
 }
 
 }  // namespace
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

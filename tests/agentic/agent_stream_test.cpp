@@ -5,7 +5,7 @@
 #include "agent_stream.hpp"
 #include "test_support.hpp"
 
-namespace skillpipe::backends {
+namespace skillpipe::backend_common {
 namespace {
 
 AgentRun load(Agent agent, const std::string& name) {
@@ -109,4 +109,4 @@ TEST(Streams, GarbageLinesAreCountedNotFatal) {
 }
 
 }  // namespace
-}  // namespace skillpipe::backends
+}  // namespace skillpipe::backend_common

@@ -17,7 +17,7 @@
 namespace fs = std::filesystem;
 namespace ms = skillpipe::model_server;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 using testing::BackendEnv;
@@ -166,4 +166,4 @@ TEST(BackendAgentConfinement, ClaudeIsRefusedWithoutASandboxUnlessConfineNone) {
 }
 
 }  // namespace
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

@@ -13,7 +13,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 using testing::read_text;
@@ -87,4 +87,4 @@ TEST(Confinement, InstallRootOfANodePackageIsItsNodeModules) {
 }
 
 }  // namespace
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

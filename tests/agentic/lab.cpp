@@ -11,7 +11,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic::lab {
+namespace skillpipe::backend_agent::lab {
 
 std::string git(const std::string& dir, const std::vector<std::string>& args, const std::string& date) {
   std::vector<std::string> env{"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t",
@@ -77,4 +77,4 @@ TaskRecord regen_task(const std::string& id, const std::string& project) {
   return t;
 }
 
-}  // namespace skillpipe::agentic::lab
+}  // namespace skillpipe::backend_agent::lab

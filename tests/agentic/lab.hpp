@@ -9,7 +9,7 @@
 
 #include "skillpipe/records.hpp"
 
-namespace skillpipe::agentic::lab {
+namespace skillpipe::backend_agent::lab {
 
 inline constexpr const char* kSkillName = "regen-fields";
 inline constexpr const char* kSkill =
@@ -40,4 +40,4 @@ std::string git(const std::string& dir, const std::vector<std::string>& args, co
 // A task replaying kTask on `project`, judged by kCheck.
 TaskRecord regen_task(const std::string& id, const std::string& project);
 
-}  // namespace skillpipe::agentic::lab
+}  // namespace skillpipe::backend_agent::lab

@@ -24,7 +24,7 @@
 namespace fs = std::filesystem;
 namespace ms = skillpipe::model_server;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 using testing::read_text;
@@ -205,4 +205,4 @@ INSTANTIATE_TEST_SUITE_P(Pinned, AgenticNight, ::testing::Values(Agent::kClaude,
                          [](const auto& info) { return std::string(info.param == Agent::kClaude ? "Claude" : "Codex"); });
 
 }  // namespace
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

@@ -12,7 +12,7 @@
 
 namespace fs = std::filesystem;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 using testing::read_text;
@@ -180,4 +180,4 @@ TEST(Documents, SkillNamesAreFolderNamesAndHashesDiffer) {
 }
 
 }  // namespace
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent

@@ -19,14 +19,14 @@
 namespace skillpipe::testing {
 namespace {
 
-using backends::AttemptLimits;
-using backends::AttemptResult;
-using Outcome = backends::AttemptResult::Outcome;
+using backend_common::AttemptLimits;
+using backend_common::AttemptResult;
+using Outcome = backend_common::AttemptResult::Outcome;
 
 // Answers from a script of outcomes; every answer uses 10 input + 5 output tokens.
-class FakeBackend final : public backends::MeteredBackend {
+class FakeBackend final : public backend_common::MeteredBackend {
  public:
-  explicit FakeBackend(backends::MeterSettings s) : settings_(std::move(s)) {}
+  explicit FakeBackend(backend_common::MeterSettings s) : settings_(std::move(s)) {}
   void configure(const Config&, Context& ctx) override { configure_metering(settings_, ctx); }
   bool available(std::string*) const override { return true; }
   std::string identity() const override { return "fake:model"; }
@@ -38,8 +38,8 @@ class FakeBackend final : public backends::MeteredBackend {
 
  protected:
   double cost_usd(const TokenUsage& u) const override { return 0.001 * static_cast<double>(u.total()); }
-  backends::PreparedCall prepare(const ChatRequest& r, Context&) override {
-    backends::PreparedCall c;
+  backend_common::PreparedCall prepare(const ChatRequest& r, Context&) override {
+    backend_common::PreparedCall c;
     c.payload = r.messages.back().content;
     c.cache_kind = "fake";
     c.cache_material = c.payload + "\nsample=" + std::to_string(r.sample);
@@ -48,7 +48,7 @@ class FakeBackend final : public backends::MeteredBackend {
     c.worst_cost_usd = 0.001 * static_cast<double>(10 + r.max_tokens);
     return c;
   }
-  AttemptResult call_once(const ChatRequest&, const backends::PreparedCall& call, const AttemptLimits& limits,
+  AttemptResult call_once(const ChatRequest&, const backend_common::PreparedCall& call, const AttemptLimits& limits,
                           Context& ctx) override {
     ++calls;
     last_attempt = limits.attempt;
@@ -73,7 +73,7 @@ class FakeBackend final : public backends::MeteredBackend {
   int last_attempt = -1;
 
  private:
-  backends::MeterSettings settings_;
+  backend_common::MeterSettings settings_;
   std::mutex mu_;
   std::size_t next_ = 0;
 };
@@ -82,7 +82,7 @@ class MeteredBackendTest : public ::testing::Test {
  protected:
   MeteredBackendTest() { env_.store().next_night("0001-test", ""); }
 
-  std::unique_ptr<FakeBackend> make(backends::MeterSettings s = {}, BackendEnv* env = nullptr) {
+  std::unique_ptr<FakeBackend> make(backend_common::MeterSettings s = {}, BackendEnv* env = nullptr) {
     s.name = "fake";
     s.calls_counter = "fake_calls";
     s.virtual_clock = true;  // backoff waits advance a virtual clock
@@ -113,7 +113,7 @@ TEST_F(MeteredBackendTest, ARepeatedRequestIsAnsweredFromTheCacheAndCostsNothing
 }
 
 TEST_F(MeteredBackendTest, TheBudgetStopsACallBeforeItIsMade) {
-  backends::MeterSettings s;
+  backend_common::MeterSettings s;
   s.caps.max_tokens = 60;  // a call reserves 10 + max_tokens (20) = 30
   auto b = make(s);
   b->complete(user_request("one", 20), env_.ctx());   // reserves 30, spends 15
@@ -130,7 +130,7 @@ TEST_F(MeteredBackendTest, TheBudgetStopsACallBeforeItIsMade) {
 }
 
 TEST_F(MeteredBackendTest, TransientFailuresAreRetriedWithBackoffThenGivenUp) {
-  backends::MeterSettings s;
+  backend_common::MeterSettings s;
   s.backoff.max_retries = 2;
   s.backoff.base_s = 1;
   auto b = make(s);
@@ -195,7 +195,7 @@ TEST_F(MeteredBackendTest, SpendIsWrittenAheadAndCommittedWithEveryAnswer) {
 }
 
 TEST_F(MeteredBackendTest, ACallInFlightWhenTheRunWasKilledCountsAtItsWorstCase) {
-  backends::MeterSettings s;
+  backend_common::MeterSettings s;
   s.caps.max_tokens = 100;
   // A killed run's ledger: one answered call, one reservation that never got its answer.
   {
@@ -239,7 +239,7 @@ TEST_F(MeteredBackendTest, AnAnswerInTheLedgerButNotInTheCacheIsNotPaidAgain) {
 }
 
 TEST_F(MeteredBackendTest, ACallCapStopsTheCallAfterTheLastAllowedOne) {
-  backends::MeterSettings s;
+  backend_common::MeterSettings s;
   s.caps.max_calls = 2;
   auto b = make(s);
   b->complete(user_request("one"), env_.ctx());
@@ -255,7 +255,7 @@ TEST_F(MeteredBackendTest, ACallCapStopsTheCallAfterTheLastAllowedOne) {
 }
 
 TEST_F(MeteredBackendTest, IdenticalRequestsInFlightTogetherArePaidOnce) {
-  backends::MeterSettings s;
+  backend_common::MeterSettings s;
   s.concurrency = 4;
   auto b = make(s);
   std::atomic<int> entered{0};
@@ -281,7 +281,7 @@ TEST_F(MeteredBackendTest, IdenticalRequestsInFlightTogetherArePaidOnce) {
 }
 
 TEST_F(MeteredBackendTest, ABudgetHoldsAcrossAResumedNight) {
-  backends::MeterSettings s;
+  backend_common::MeterSettings s;
   s.caps.max_tokens = 40;
   {
     auto first = make(s);
