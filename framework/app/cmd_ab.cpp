@@ -59,68 +59,44 @@ int run_nights(const host::ab::AbSpec& spec, const host::ab::RunOptions& opts, s
   return run.exit_code;
 }
 
-}  // namespace
-
-int cmd_ab(const Args& args) {
-  CommonOptions common;
+// The command's paths, checked before a replay is paid for.
+struct AbPaths {
   std::string file, markdown_file, html_file, out_dir, tasks, replays;
-  host::ab::RunOptions opts;
   bool json = false;
-  po::options_description desc("options");
-  desc.add_options()("file", po::value(&file), "A/B experiment YAML (skillpipe_ab: 1)")(
-      "json", po::bool_switch(&json), "print the comparison as JSON instead of Markdown")(
-      "markdown", po::value(&markdown_file), "also write the Markdown report to this file")(
-      "html", po::value(&html_file), "also write a self-contained HTML report with the interval plot")(
-      "out", po::value(&out_dir),
-      "write report.md, report.json, report.html and each arm's verdicts here (mode night: the arms' stores and nights too)")(
-      "tasks", po::value(&tasks),
-      "tasks JSONL to score (replaces the file's `tasks:`), e.g. a night's stages/<miner>.tasks.jsonl")(
-      "replays", po::value(&replays), "recorded replays JSONL to score instead of replaying (replaces `replays:`)")(
-      "set", po::value(&opts.sets)->composing(), "override for every arm: stages.<id>.<key>=VALUE (repeatable)")(
-      "store", po::value(&opts.store_root), "store directory (sets store.root; its response cache is shared)")(
-      "project", po::value(&opts.project), "project path (default: the pipeline's `project`)");
-  add_common_options(desc, common);
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  po::variables_map vm;
-  if (auto rc =
-          parse_command_line(args, "skillpipe ab FILE [--json] [--markdown FILE] [--out DIR]", desc, &pos, vm, common))
-    return *rc;
-  if (file.empty()) {
-    std::cerr << "skillpipe ab: missing the experiment FILE\n";
-    return 2;
-  }
-  // Every path is checked before a replay is paid for: a report that cannot be written at
-  // the end would waste the whole comparison.
+};
+
+// The first unusable path, in words: a report that cannot be written at the end would
+// waste the whole comparison.
+std::string first_path_problem(const AbPaths& p, const host::ab::RunOptions& opts) {
   std::string bad;
-  if (!out_dir.empty()) bad = output_dir_problem("--out", out_dir);
-  if (bad.empty() && !markdown_file.empty()) bad = output_file_problem("--markdown", markdown_file);
-  if (bad.empty() && !html_file.empty()) bad = output_file_problem("--html", html_file);
+  if (!p.out_dir.empty()) bad = output_dir_problem("--out", p.out_dir);
+  if (bad.empty() && !p.markdown_file.empty()) bad = output_file_problem("--markdown", p.markdown_file);
+  if (bad.empty() && !p.html_file.empty()) bad = output_file_problem("--html", p.html_file);
   if (bad.empty() && !opts.store_root.empty()) bad = store_dir_problem("--store", opts.store_root);
-  if (bad.empty() && !tasks.empty()) bad = input_file_problem("--tasks", tasks);
-  if (bad.empty() && !replays.empty()) bad = input_file_problem("--replays", replays);
-  if (!bad.empty()) {
-    std::cerr << "skillpipe ab: " << bad << "\n";
-    return 2;
+  if (bad.empty() && !p.tasks.empty()) bad = input_file_problem("--tasks", p.tasks);
+  if (bad.empty() && !p.replays.empty()) bad = input_file_problem("--replays", p.replays);
+  return bad;
+}
+
+// Each arm's verdicts as verdicts.<arm>.jsonl (the arm name made file-safe).
+void write_arm_verdicts(const std::string& out_dir, const host::ab::AbRun& run) {
+  for (const auto& arm : run.arms) {
+    std::string lines;
+    for (const auto& t : arm.tasks)
+      for (const auto& v : t.verdicts) lines += to_json(v) + "\n";
+    std::string safe = arm.name;
+    for (char& c : safe)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+    atomic_write_file(out_dir + "/verdicts." + safe + ".jsonl", lines);
   }
-  opts.plugin_dirs = common.plugin_dirs;
-  try {
-    file = resolve_pipeline(file);  // a bundled experiment by name (ab_judge) or pipelines/...
-  } catch (const Error& e) {
-    std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
-    return 2;
-  }
-  std::vector<std::string> errors;
-  auto spec = host::ab::parse_ab_spec(file, errors);
-  if (!spec) {
-    for (const auto& e : errors) std::fprintf(stderr, "error: %s\n", e.c_str());
-    return 2;
-  }
-  if (spec->mode == "night") return run_nights(*spec, opts, out_dir, markdown_file, json);
-  if (!tasks.empty()) spec->tasks_file = std::filesystem::absolute(expand_path(tasks)).lexically_normal().string();
-  if (!replays.empty())
-    spec->replays_file = std::filesystem::absolute(expand_path(replays)).lexically_normal().string();
-  const host::ab::AbRun run = host::ab::run_ab(*spec, opts);
+}
+
+// `mode: replays` (the default): every arm scores the same replays.
+int run_replays(host::ab::AbSpec& spec, const host::ab::RunOptions& opts, const AbPaths& p) {
+  if (!p.tasks.empty()) spec.tasks_file = std::filesystem::absolute(expand_path(p.tasks)).lexically_normal().string();
+  if (!p.replays.empty())
+    spec.replays_file = std::filesystem::absolute(expand_path(p.replays)).lexically_normal().string();
+  const host::ab::AbRun run = host::ab::run_ab(spec, opts);
   for (const auto& w : run.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   if (!run.errors.empty()) {
     for (const auto& e : run.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
@@ -131,29 +107,72 @@ int cmd_ab(const Args& args) {
   const std::string md = host::ab::report_markdown(run, report);
   const std::string js = host::ab::report_json(run, report);
   try {
-    if (!markdown_file.empty()) atomic_write_file(markdown_file, md);
-    if (!html_file.empty()) atomic_write_file(html_file, host::ab::report_html(run, report));
-    if (!out_dir.empty()) {
-      ensure_dir(out_dir);
-      atomic_write_file(out_dir + "/report.md", md);
-      atomic_write_file(out_dir + "/report.json", js);
-      atomic_write_file(out_dir + "/report.html", host::ab::report_html(run, report));
-      for (const auto& arm : run.arms) {
-        std::string lines;
-        for (const auto& t : arm.tasks)
-          for (const auto& v : t.verdicts) lines += to_json(v) + "\n";
-        std::string safe = arm.name;
-        for (char& c : safe)
-          if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
-        atomic_write_file(out_dir + "/verdicts." + safe + ".jsonl", lines);
-      }
+    if (!p.markdown_file.empty()) atomic_write_file(p.markdown_file, md);
+    if (!p.html_file.empty()) atomic_write_file(p.html_file, host::ab::report_html(run, report));
+    if (!p.out_dir.empty()) {
+      ensure_dir(p.out_dir);
+      atomic_write_file(p.out_dir + "/report.md", md);
+      atomic_write_file(p.out_dir + "/report.json", js);
+      atomic_write_file(p.out_dir + "/report.html", host::ab::report_html(run, report));
+      write_arm_verdicts(p.out_dir, run);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
     return 1;
   }
-  std::cout << (json ? js : md);
+  std::cout << (p.json ? js : md);
   return 0;
+}
+
+}  // namespace
+
+int cmd_ab(const Args& args) {
+  CommonOptions common;
+  AbPaths p;
+  host::ab::RunOptions opts;
+  po::options_description desc("options");
+  desc.add_options()("file", po::value(&p.file), "A/B experiment YAML (skillpipe_ab: 1)")(
+      "json", po::bool_switch(&p.json), "print the comparison as JSON instead of Markdown")(
+      "markdown", po::value(&p.markdown_file), "also write the Markdown report to this file")(
+      "html", po::value(&p.html_file), "also write a self-contained HTML report with the interval plot")(
+      "out", po::value(&p.out_dir),
+      "write report.md, report.json, report.html and each arm's verdicts here (mode night: the arms' stores and nights too)")(
+      "tasks", po::value(&p.tasks),
+      "tasks JSONL to score (replaces the file's `tasks:`), e.g. a night's stages/<miner>.tasks.jsonl")(
+      "replays", po::value(&p.replays), "recorded replays JSONL to score instead of replaying (replaces `replays:`)")(
+      "set", po::value(&opts.sets)->composing(), "override for every arm: stages.<id>.<key>=VALUE (repeatable)")(
+      "store", po::value(&opts.store_root), "store directory (sets store.root; its response cache is shared)")(
+      "project", po::value(&opts.project), "project path (default: the pipeline's `project`)");
+  add_common_options(desc, common);
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  if (auto rc =
+          parse_command_line(args, "skillpipe ab FILE [--json] [--markdown FILE] [--out DIR]", desc, &pos, vm, common))
+    return *rc;
+  if (p.file.empty()) {
+    std::cerr << "skillpipe ab: missing the experiment FILE\n";
+    return 2;
+  }
+  if (const std::string bad = first_path_problem(p, opts); !bad.empty()) {
+    std::cerr << "skillpipe ab: " << bad << "\n";
+    return 2;
+  }
+  opts.plugin_dirs = common.plugin_dirs;
+  try {
+    p.file = resolve_pipeline(p.file);  // a bundled experiment by name (ab_judge) or pipelines/...
+  } catch (const Error& e) {
+    std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
+    return 2;
+  }
+  std::vector<std::string> errors;
+  auto spec = host::ab::parse_ab_spec(p.file, errors);
+  if (!spec) {
+    for (const auto& e : errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+    return 2;
+  }
+  if (spec->mode == "night") return run_nights(*spec, opts, p.out_dir, p.markdown_file, p.json);
+  return run_replays(*spec, opts, p);
 }
 
 }  // namespace skillpipe::app

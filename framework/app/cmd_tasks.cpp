@@ -132,6 +132,38 @@ int tasks_from_pipeline(const std::string& path, const std::vector<std::string>&
   return 0;
 }
 
+// Writes the reviewable task file (dream/recall copies left out unless asked for) and
+// tells the user how to review and replay it.
+int write_task_file(std::vector<TaskRecord> tasks, const std::string& file, const std::string& proj,
+                    const std::string& source, bool include_synthetic) {
+  const std::size_t before = tasks.size();
+  if (!include_synthetic)
+    tasks.erase(std::remove_if(tasks.begin(), tasks.end(),
+                               [](const TaskRecord& t) { return t.origin == Origin::kDream || starts_with(t.id, "recall:"); }),
+                tasks.end());
+  int counts[3] = {0, 0, 0};
+  for (const auto& t : tasks) ++counts[static_cast<int>(t.split)];
+  const Attrs meta = {
+      {"project", proj},
+      {"source", source},
+      {"exported_at", format_iso8601_s(now_ms())},
+      {"how_to_review",
+       "Read every task; edit intents, rubrics, checks and splits; delete what should not be replayed; then set "
+       "\"reviewed\": true on this line. A paid backend refuses this file until then."}};
+  try {
+    if (const auto parent = fs::path(file).parent_path(); !parent.empty()) ensure_dir(parent.string());
+    atomic_write_file(file, task_file_text(tasks, meta, false));
+  } catch (const Error& e) {
+    return fail(e.what(), 1);
+  }
+  std::cout << "wrote " << tasks.size() << " task(s) (train " << counts[0] << ", val " << counts[1] << ", test " << counts[2]
+            << ") from " << source << " to " << file << "\n";
+  if (before != tasks.size()) std::cout << "left out " << before - tasks.size() << " dream/recall copies (--include-synthetic keeps them)\n";
+  std::cout << "Review it, set \"reviewed\": true on its first line, then replay it with: skillpipe run nightly "
+               "--tasks-file " << shell_quote(fs::absolute(file).lexically_normal().string()) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int cmd_tasks(const Args& args) {
@@ -191,32 +223,7 @@ int cmd_tasks(const Args& args) {
     sa.store = store;
     if (int rc = tasks_from_night(sa, night.empty() ? "latest" : night, stage, tasks, &source)) return rc;
   }
-  const std::size_t before = tasks.size();
-  if (!include_synthetic)
-    tasks.erase(std::remove_if(tasks.begin(), tasks.end(),
-                               [](const TaskRecord& t) { return t.origin == Origin::kDream || starts_with(t.id, "recall:"); }),
-                tasks.end());
-  int counts[3] = {0, 0, 0};
-  for (const auto& t : tasks) ++counts[static_cast<int>(t.split)];
-  const Attrs meta = {
-      {"project", proj},
-      {"source", source},
-      {"exported_at", format_iso8601_s(now_ms())},
-      {"how_to_review",
-       "Read every task; edit intents, rubrics, checks and splits; delete what should not be replayed; then set "
-       "\"reviewed\": true on this line. A paid backend refuses this file until then."}};
-  try {
-    if (const auto parent = fs::path(file).parent_path(); !parent.empty()) ensure_dir(parent.string());
-    atomic_write_file(file, task_file_text(tasks, meta, false));
-  } catch (const Error& e) {
-    return fail(e.what(), 1);
-  }
-  std::cout << "wrote " << tasks.size() << " task(s) (train " << counts[0] << ", val " << counts[1] << ", test " << counts[2]
-            << ") from " << source << " to " << file << "\n";
-  if (before != tasks.size()) std::cout << "left out " << before - tasks.size() << " dream/recall copies (--include-synthetic keeps them)\n";
-  std::cout << "Review it, set \"reviewed\": true on its first line, then replay it with: skillpipe run nightly "
-               "--tasks-file " << shell_quote(fs::absolute(file).lexically_normal().string()) << "\n";
-  return 0;
+  return write_task_file(std::move(tasks), file, proj, source, include_synthetic);
 }
 
 }  // namespace skillpipe::app

@@ -158,24 +158,7 @@ class ConsolidateDraft final : public Consolidator {
       }
       ++ready;
       consolidate_draft::DraftRecord* prev = state.find(p.id);
-      if (prev && prev->evidence_sig == p.evidence_sig && prev->night != night) {
-        if (prev->status == ProposalStatus::kQuarantined) {
-          rep.notes.push_back("pattern `" + p.label + "` (" + p.id + "): its draft was quarantined on night " +
-                              prev->night + "; not drafted again until new evidence arrives");
-          ++rep.counts["drafts_held_in_quarantine"];
-        } else {
-          rep.notes.push_back("pattern `" + p.label + "` (" + p.id + "): already drafted on night " + prev->night +
-                              " with the same evidence; adopt it from that night if you want it");
-          ++rep.counts["drafts_unchanged"];
-        }
-        continue;
-      }
-      if (drafted >= max_drafts_) {
-        rep.notes.push_back("pattern `" + p.label + "` (" + p.id +
-                            "): ready, deferred (max_drafts = " + std::to_string(max_drafts_) + " per night)");
-        ++rep.counts["drafts_deferred"];
-        continue;
-      }
+      if (held_back(p, prev, night, drafted, rep)) continue;
       consolidate_draft::PatternDraft d = consolidate_draft::draft_pattern(p, s_, catalog, llm, project, night, prev, claims, ctx);
       rep.notes.insert(rep.notes.end(), d.notes.begin(), d.notes.end());
       if (d.record.targets.empty()) continue;  // nothing drafted (no root, or it waits): not remembered
@@ -209,6 +192,29 @@ class ConsolidateDraft final : public Consolidator {
   }
 
  private:
+  // A ready pattern not drafted tonight: drafted before from the same evidence, or over
+  // max_drafts. Says why in the report.
+  bool held_back(const consolidate_draft::PatternView& p, const consolidate_draft::DraftRecord* prev,
+                 const std::string& night, int drafted, NightReport& rep) const {
+    const std::string who = "pattern `" + p.label + "` (" + p.id + "): ";
+    if (prev && prev->evidence_sig == p.evidence_sig && prev->night != night) {
+      if (prev->status == ProposalStatus::kQuarantined) {
+        rep.notes.push_back(who + "its draft was quarantined on night " + prev->night +
+                            "; not drafted again until new evidence arrives");
+        ++rep.counts["drafts_held_in_quarantine"];
+      } else {
+        rep.notes.push_back(who + "already drafted on night " + prev->night +
+                            " with the same evidence; adopt it from that night if you want it");
+        ++rep.counts["drafts_unchanged"];
+      }
+      return true;
+    }
+    if (drafted < max_drafts_) return false;
+    rep.notes.push_back(who + "ready, deferred (max_drafts = " + std::to_string(max_drafts_) + " per night)");
+    ++rep.counts["drafts_deferred"];
+    return true;
+  }
+
   // The skill folders the lifecycle watches (the agents drafts can target).
   std::vector<Target> all_targets() const { return {{Agent::kClaude, DocKind::kSkill}, {Agent::kCodex, DocKind::kSkill}}; }
 

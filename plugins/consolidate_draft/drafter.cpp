@@ -53,6 +53,81 @@ std::vector<ExistingSkill> in_place(const std::vector<ExistingSkill>& skills, bo
   return out;
 }
 
+
+// What a draft starts from: the live text it extends, and whether it is our own earlier draft.
+struct DraftBase {
+  std::string text;
+  bool ours = false;    // our earlier draft, live and untouched since adoption: rewritten whole
+  bool append = false;  // someone else's skill: the draft appends a section
+};
+
+DraftBase base_of(const ExistingSkill* existing, const Proposal& prop, const DraftRecord* previous) {
+  DraftBase b;
+  if (existing) {
+    b.text = existing->text;
+  } else if (auto live = read_file(prop.live_path)) {
+    b.text = *live;  // a file the catalog skipped (e.g. an unreadable root listing)
+  }
+  if (previous && !b.text.empty())
+    for (const auto& t : previous->targets)
+      b.ours = b.ours || (t.target == prop.target && t.name == prop.name && t.sha256 == sha256_hex(b.text));
+  b.append = (existing || !b.text.empty()) && !b.ours;
+  return b;
+}
+
+// The draft's text from the template, rewritten by the LLM when one is configured;
+// returns who wrote it.
+std::string write_text(const PatternView& p, const Proposal& prop, const DraftBase& base, const DraftFor& draft_for,
+                       Backend* llm, PatternDraft& out, std::string& text, Context& ctx) {
+  text = base.append ? render_append(p, base.text, draft_for) : render_new_skill(p, prop.name, draft_for);
+  if (!llm) return "template";
+  const std::string tmpl = base.append ? render_append(p, "", draft_for) : text;
+  LlmDraft d = llm_draft(*llm, p, prop.name, tmpl, base.append, base.text, ctx);
+  ++out.llm_calls;
+  out.cached_calls += d.cached;
+  out.usage += d.usage;
+  out.cost_usd += d.cost_usd;
+  if (!d.ok) {
+    out.notes.push_back("pattern `" + p.label + "`: " + d.note);
+    return "template";
+  }
+  text = base.append ? append_section(p, base.text, d.text) : d.text;
+  return "LLM (" + llm->identity() + ")";
+}
+
+// The safety findings of a draft; when it appends to the user's own skill, only what the
+// draft adds counts (the skill may already contain things the scanner flags).
+std::vector<SafetyFinding> review_draft(const std::string& text, const DraftBase& base, SafetyOptions so,
+                                        const std::string& name) {
+  so.expected_name = name;
+  std::vector<SafetyFinding> findings = review_skill_document(text, so);
+  if (!base.append) return findings;
+  const auto before = review_skill_document(base.text, so);
+  findings.erase(std::remove_if(findings.begin(), findings.end(),
+                                [&](const SafetyFinding& f) {
+                                  return std::any_of(before.begin(), before.end(),
+                                                     [&](const auto& b) { return same_finding(f, b); });
+                                }),
+                 findings.end());
+  return findings;
+}
+
+// The one-line note a drafted target leaves, with up to three blocking findings.
+std::string draft_note(const PatternView& p, const Proposal& prop, const DraftBase& base, const std::string& tname,
+                       const std::vector<SafetyFinding>& findings, bool quarantined, const std::string& threshold) {
+  std::string n = "pattern `" + p.label + "` (" + p.id + "): " +
+                  (base.append ? "appended to" : base.ours ? "updated its" : "drafted new") + " skill `" + prop.name +
+                  "` for " + tname + " — " + to_string(prop.status);
+  if (!quarantined) return n;
+  int shown = 0;
+  n += " (";
+  for (const auto& f : findings) {
+    if (severity_rank(f.severity) < severity_rank(threshold) || shown == 3) continue;
+    n += std::string(shown++ ? "; " : "") + f.kind + "/" + f.rule + (f.line ? " line " + std::to_string(f.line) : "");
+  }
+  return n + ")";
+}
+
 }  // namespace
 
 bool NameClaims::taken(Target target, const std::string& name, const std::string& live_path) const {
@@ -102,54 +177,14 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
       out.notes.push_back("pattern `" + p.label + "`: no " + tname + " root available for this project; not drafted");
       continue;
     }
-    std::string base;
-    if (existing) {
-      base = existing->text;
-    } else if (auto live = read_file(prop.live_path)) {
-      base = *live;  // a file the catalog skipped (e.g. an unreadable root listing)
+    const DraftBase base = base_of(existing, prop, previous);
+    if (!base.text.empty()) {
+      prop.base_text = base.text;
+      prop.base_sha256 = sha256_hex(base.text);
     }
-    // Our own earlier draft, live and untouched since adoption: rewrite it whole.
-    bool ours = false;
-    if (previous && !base.empty())
-      for (const auto& t : previous->targets)
-        ours = ours || (t.target == target && t.name == prop.name && t.sha256 == sha256_hex(base));
-    const bool append = (existing || !base.empty()) && !ours;
-    if (!base.empty()) {
-      prop.base_text = base;
-      prop.base_sha256 = sha256_hex(base);
-    }
-
-    std::string text = append ? render_append(p, base, draft_for) : render_new_skill(p, prop.name, draft_for);
-    std::string author = "template";
-    if (llm) {
-      const std::string tmpl = append ? render_append(p, "", draft_for) : text;
-      LlmDraft d = llm_draft(*llm, p, prop.name, tmpl, append, base, ctx);
-      ++out.llm_calls;
-      out.cached_calls += d.cached;
-      out.usage += d.usage;
-      out.cost_usd += d.cost_usd;
-      if (d.ok) {
-        text = append ? append_section(p, base, d.text) : d.text;
-        author = "LLM (" + llm->identity() + ")";
-      } else {
-        out.notes.push_back("pattern `" + p.label + "`: " + d.note);
-      }
-    }
-
-    SafetyOptions so = s.safety;
-    so.expected_name = prop.name;
-    std::vector<SafetyFinding> findings = review_skill_document(text, so);
-    if (append) {
-      // The user's own skill may already contain things the scanner flags; only what the
-      // draft adds counts against it.
-      const auto before = review_skill_document(base, so);
-      findings.erase(std::remove_if(findings.begin(), findings.end(),
-                                    [&](const SafetyFinding& f) {
-                                      return std::any_of(before.begin(), before.end(),
-                                                         [&](const auto& b) { return same_finding(f, b); });
-                                    }),
-                     findings.end());
-    }
+    std::string text;
+    const std::string author = write_text(p, prop, base, draft_for, llm, out, text, ctx);
+    const std::vector<SafetyFinding> findings = review_draft(text, base, s.safety, prop.name);
     const bool quarantined = findings_block(findings, s.quarantine_severity);
     any_quarantined = any_quarantined || quarantined;
 
@@ -157,29 +192,16 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
     prop.reasons.push_back("offline draft (" + author + ") from pattern " + p.id + ": " + std::to_string(p.successes) +
                            " successful, " + std::to_string(p.failures) + " failed sessions (success ratio " + p.ratio +
                            "); not replayed or gated");
-    prop.reasons.push_back(append ? "appends a section to the existing skill " + prop.live_path
-                           : ours ? "updates the skill drafted on night " + previous->night + " at " + prop.live_path
-                                  : "new skill at " + prop.live_path);
+    prop.reasons.push_back(base.append ? "appends a section to the existing skill " + prop.live_path
+                           : base.ours ? "updates the skill drafted on night " + previous->night + " at " + prop.live_path
+                                       : "new skill at " + prop.live_path);
     for (const auto& f : findings) prop.reasons.push_back("safety: " + format_finding(f));
     // A quarantined draft is kept for review, never with a live secret in it.
     prop.proposed_text = quarantined ? redact_secrets(text) : text;
 
     claims.claim(target, prop.name, prop.live_path);
     out.record.targets.push_back({target, prop.name, prop.live_path, sha256_hex(prop.proposed_text)});
-    std::string n = "pattern `" + p.label + "` (" + p.id + "): " +
-                    (append ? "appended to" : ours ? "updated its" : "drafted new") +
-                    " skill `" + prop.name + "` for " + tname + " — " + to_string(prop.status);
-    if (quarantined) {
-      int shown = 0;
-      n += " (";
-      for (const auto& f : findings) {
-        if (severity_rank(f.severity) < severity_rank(s.quarantine_severity) || shown == 3) continue;
-        n += std::string(shown++ ? "; " : "") + f.kind + "/" + f.rule +
-             (f.line ? " line " + std::to_string(f.line) : "");
-      }
-      n += ")";
-    }
-    out.notes.push_back(n);
+    out.notes.push_back(draft_note(p, prop, base, tname, findings, quarantined, s.quarantine_severity));
     for (const auto& f : findings)
       if (severity_rank(f.severity) >= severity_rank(s.quarantine_severity))
         out.record.reasons.push_back(tname + ": " + format_finding(f));

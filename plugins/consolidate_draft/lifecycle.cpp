@@ -81,177 +81,224 @@ double retention(const Profile& p, std::int64_t now, const Settings& s) {
   return 1.0 - std::exp(-p.strength * std::exp2(-age / half_life_ms(s)));
 }
 
-Report run_lifecycle(Store& store, const std::vector<consolidate_draft::ExistingSkill>& live,
-                     const std::vector<Target>& scanned_targets, const std::vector<SessionDigest>& digests,
-                     const std::vector<StagedDraft>& staged, const Settings& s, bool dry_run, Context& ctx) {
-  Report rep;
-  if (!s.enabled) return rep;
-  const std::int64_t now = now_ms();
-  const std::string night = store.night().night_id;
+namespace {
 
-  ProfileState st;
-  if (auto text = store.get_state(kProfilesKey); text && !text->empty()) {
+// One night of the lifecycle; its phases are the numbered steps of run_lifecycle.
+class LifecycleNight {
+ public:
+  LifecycleNight(Store& store, const std::vector<StagedDraft>& staged, const Settings& s, bool dry_run)
+      : store_(store), staged_(staged), s_(s), dry_run_(dry_run), now_(now_ms()), night_(store.night().night_id) {}
+
+  // Reads the profiles; unreadable state is kept aside and the profiles start over.
+  void load() {
+    auto text = store_.get_state(kProfilesKey);
+    if (!text || text->empty()) return;
     try {
-      st = parse_profiles(*text);
+      st_ = parse_profiles(*text);
     } catch (const Error& e) {
-      store.put_state(std::string(kProfilesKey) + ".corrupt", *text);
-      rep.notes.push_back(std::string("lifecycle: ") + e.what() + "; profiles start over (old state kept)");
+      store_.put_state(std::string(kProfilesKey) + ".corrupt", *text);
+      rep_.notes.push_back(std::string("lifecycle: ") + e.what() + "; profiles start over (old state kept)");
     }
   }
-  auto staged_match = [&](Target target, const std::string& name, const std::string& sha) {
-    for (const auto& d : staged)
-      if (d.target == target && d.name == name && d.sha256 == sha) return &d;
-    return static_cast<const StagedDraft*>(nullptr);
-  };
-  auto note = [&](const std::string& n) { rep.notes.push_back("lifecycle: " + n); };
 
   // 1. What is live now.
-  for (const auto& l : live) {
-    Profile* p = st.find(l.target, l.name);
-    const StagedDraft* adopted = staged_match(l.target, l.name, l.sha256);
-    if (!p) {
-      Profile np;
-      np.target = l.target;
-      np.name = l.name;
-      np.live_path = l.path;
-      np.origin = adopted ? "evolved" : "manual";
-      np.status = "active";
-      np.created_ms = now;
-      np.sha256 = l.sha256;
-      if (adopted) add_weight(np, 1.0, now, s);
-      add_version(np, adopted ? "adopted" : "discovered", night, adopted ? "draft from night " + adopted->night : "",
-                  now);
-      if (adopted)
-        note("skill " + label(np) + " was adopted from night " + adopted->night + "; tracking it as evolved");
-      st.profiles.push_back(std::move(np));
-      continue;
-    }
-    p->live_path = l.path;
-    if (p->status == "archiving" && l.sha256 == p->sha256) {
-      if (dry_run) continue;
-      remove_live(*p);  // a previous night saved it and was stopped before removing it
-      p->status = "archived";
-      add_version(*p, "lifecycle:archived", night, "finished an interrupted archive", now);
-      continue;
-    }
-    if (p->status == "archived" || p->status == "removed" || p->status == "archiving") {
-      p->status = "active";
-      p->sha256 = l.sha256;
-      add_weight(*p, 1.0, now, s);
-      add_version(*p, "restored", night, "", now);
-      note("skill " + label(*p) + " is back in its skill root; active again");
-      continue;
-    }
-    if (l.sha256 != p->sha256) {
-      p->sha256 = l.sha256;
-      if (adopted) {
-        add_weight(*p, 1.0, now, s);
-        add_version(*p, "adopted", night, "draft from night " + adopted->night, now);
-      } else {
-        add_version(*p, "edited", night, "changed outside skillpipe", now);
-        if (p->origin == "evolved" && !p->user_modified) {
-          p->user_modified = true;
-          note("skill " + label(*p) + " was edited by hand; the lifecycle leaves it alone from now on");
-        }
-      }
+  void track_live(const std::vector<ExistingSkill>& live) {
+    for (const auto& l : live) {
+      Profile* p = st_.find(l.target, l.name);
+      const StagedDraft* adopted = staged_match(l.target, l.name, l.sha256);
+      if (!p)
+        discover(l, adopted);
+      else
+        update_live(*p, l, adopted);
     }
   }
+
   // Live files that disappeared (deleted by the user, or by an adoption rollback).
-  for (auto& p : st.profiles) {
-    if (std::find(scanned_targets.begin(), scanned_targets.end(), p.target) == scanned_targets.end()) continue;
-    if (p.status != "active" && p.status != "cold") continue;
-    const bool present =
-        std::any_of(live.begin(), live.end(), [&](const auto& l) { return l.target == p.target && l.name == p.name; });
-    if (!present) {
-      p.status = "removed";
-      p.sha256.clear();
-      add_version(p, "removed", night, "no longer in the skill root", now);
+  void mark_removed(const std::vector<ExistingSkill>& live, const std::vector<Target>& scanned_targets) {
+    for (auto& p : st_.profiles) {
+      if (std::find(scanned_targets.begin(), scanned_targets.end(), p.target) == scanned_targets.end()) continue;
+      if (p.status != "active" && p.status != "cold") continue;
+      const bool present = std::any_of(live.begin(), live.end(),
+                                       [&](const auto& l) { return l.target == p.target && l.name == p.name; });
+      if (!present) {
+        p.status = "removed";
+        p.sha256.clear();
+        add_version(p, "removed", night_, "no longer in the skill root", now_);
+      }
     }
   }
 
   // 2. Usage from tonight's digests.
-  for (const auto& d : digests) {
-    if (d.skills_used.empty()) continue;
-    const SessionJudgement j = judge_session(d, s.judge);
-    const double w = j.outcome == skillpipe::Outcome::kSuccess ? 1.0
-                     : j.outcome == skillpipe::Outcome::kFail  ? 0.25
-                                                               : 0.5;
-    std::int64_t t = now;
-    if (auto e = parse_iso8601_ms(!d.ended_at.empty() ? d.ended_at : d.started_at)) t = std::min(*e, now);
-    for (const auto& used : d.skills_used) {
-      for (auto& p : st.profiles) {
-        if (p.name != bare_skill(used)) continue;
-        // A session loads only its own agent's skills (a Claude Code session, Claude's).
-        if (const auto agent = parse_agent(d.source); agent && *agent != p.target.agent)
-          continue;
-        auto& seen = p.counted_sessions;
-        if (std::find(seen.begin(), seen.end(), d.session_id) != seen.end()) continue;
-        seen.push_back(d.session_id);
-        if (seen.size() > kMaxCounted) seen.erase(seen.begin());
-        ++p.uses;
-        p.successes += j.outcome == skillpipe::Outcome::kSuccess;
-        p.failures += j.outcome == skillpipe::Outcome::kFail;
-        p.last_used_ms = std::max(p.last_used_ms, t);
-        add_weight(p, w, t, s);
-        if (p.status == "cold") {
-          p.status = "active";
-          add_version(p, "lifecycle:active", night, "used again", now);
-          note("skill " + label(p) + " was used again; active");
-          ++rep.counts["skills_reactivated"];
-        }
-      }
+  void count_usage(const std::vector<SessionDigest>& digests) {
+    for (const auto& d : digests) {
+      if (d.skills_used.empty()) continue;
+      const SessionJudgement j = judge_session(d, s_.judge);
+      std::int64_t t = now_;
+      if (auto e = parse_iso8601_ms(!d.ended_at.empty() ? d.ended_at : d.started_at)) t = std::min(*e, now_);
+      for (const auto& used : d.skills_used)
+        for (auto& p : st_.profiles)
+          if (p.name == bare_skill(used)) count_use(p, d, j.outcome, t);
     }
   }
 
   // 3. Transitions, evolved skills only.
-  for (auto& p : st.profiles) {
-    ++rep.counts["skills_tracked"];
-    if (p.origin != "evolved" || p.user_modified) continue;
-    const double score = retention(p, now, s);
-    const double idle = static_cast<double>(now - std::max(p.last_used_ms, p.created_ms)) / kDayMs;
-    const std::string why = "unused " + fmt(idle, 0) + " days, retention " + fmt(score, 2);
-    if (p.status == "active" && idle >= s.cold_after_days && score < s.cold_score) {
-      p.status = "cold";
-      add_version(p, "lifecycle:cold", night, why, now);
-      note("evolved skill " + label(p) + " went cold (" + why + "); it will be archived if it stays unused");
-      ++rep.counts["skills_cold"];
-    } else if (p.status == "cold" && idle >= s.archive_after_days && score < s.archive_score) {
-      const auto l = std::find_if(live.begin(), live.end(),
-                                  [&](const auto& x) { return x.target == p.target && x.name == p.name; });
-      if (l == live.end()) continue;
-      if (!s.archive || dry_run) {
-        note("evolved skill " + label(p) + " would be archived (" + why + "); archiving is off" +
-             (dry_run ? " in a dry run" : ""));
-        continue;
+  void transition(const std::vector<ExistingSkill>& live) {
+    for (auto& p : st_.profiles) {
+      ++rep_.counts["skills_tracked"];
+      if (p.origin != "evolved" || p.user_modified) continue;
+      const double score = retention(p, now_, s_);
+      const double idle = static_cast<double>(now_ - std::max(p.last_used_ms, p.created_ms)) / kDayMs;
+      const std::string why = "unused " + fmt(idle, 0) + " days, retention " + fmt(score, 2);
+      if (p.status == "active" && idle >= s_.cold_after_days && score < s_.cold_score) {
+        p.status = "cold";
+        add_version(p, "lifecycle:cold", night_, why, now_);
+        note("evolved skill " + label(p) + " went cold (" + why + "); it will be archived if it stays unused");
+        ++rep_.counts["skills_cold"];
+      } else if (p.status == "cold" && idle >= s_.archive_after_days && score < s_.archive_score) {
+        const auto l = std::find_if(live.begin(), live.end(),
+                                    [&](const auto& x) { return x.target == p.target && x.name == p.name; });
+        if (l != live.end()) maybe_archive(p, *l, why);
       }
-      if (l->symlink || !l->only_skill_md) {
-        note("evolved skill " + label(p) + " is cold (" + why +
-             ") but not archived: " + (l->symlink ? "it is a symlink" : "its directory holds other files"));
-        continue;
-      }
-      // Save first (state, then a night artifact), mark, remove: a crash leaves a copy.
-      store.put_state(archive_key(p), archive_json(p, l->text, night, now));
-      const std::string rel = "archive/" + to_string(p.target) + "/" + p.name + "/SKILL.md";
-      store.write_artifact(rel, l->text);
-      p.status = "archiving";
-      store.put_state(kProfilesKey, profiles_to_json(st));
-      remove_live(p);
-      p.status = "archived";
-      add_version(p, "lifecycle:archived", night, why, now);
-      const std::string saved = store.night().dir.empty() ? rel : store.night().dir + "/" + rel;
-      note("archived evolved skill " + label(p) + " (" + why + "); restore with: mkdir -p " +
-           shell_quote(fs::path(p.live_path).parent_path().string()) + " && cp " + shell_quote(saved) + " " +
-           shell_quote(p.live_path) + " (the text is also kept in the store state '" + archive_key(p) + "')");
-      ++rep.counts["skills_archived"];
     }
   }
-  for (const auto& p : st.profiles) {
-    if (p.status == "cold") ++rep.counts["skills_cold_total"];
-    if (p.origin == "evolved") ++rep.counts["skills_evolved"];
+
+  Report finish(Context& ctx) {
+    for (const auto& p : st_.profiles) {
+      if (p.status == "cold") ++rep_.counts["skills_cold_total"];
+      if (p.origin == "evolved") ++rep_.counts["skills_evolved"];
+    }
+    store_.put_state(kProfilesKey, profiles_to_json(st_));
+    ctx.logger().debug("lifecycle: {} profiles", st_.profiles.size());
+    return std::move(rep_);
   }
-  store.put_state(kProfilesKey, profiles_to_json(st));
-  ctx.logger().debug("lifecycle: {} profiles", st.profiles.size());
-  return rep;
+
+ private:
+  const StagedDraft* staged_match(Target target, const std::string& name, const std::string& sha) const {
+    for (const auto& d : staged_)
+      if (d.target == target && d.name == name && d.sha256 == sha) return &d;
+    return nullptr;
+  }
+  void note(const std::string& n) { rep_.notes.push_back("lifecycle: " + n); }
+
+  // A live skill with no profile yet: adopted from a staged draft, or written by hand.
+  void discover(const ExistingSkill& l, const StagedDraft* adopted) {
+    Profile np;
+    np.target = l.target;
+    np.name = l.name;
+    np.live_path = l.path;
+    np.origin = adopted ? "evolved" : "manual";
+    np.status = "active";
+    np.created_ms = now_;
+    np.sha256 = l.sha256;
+    if (adopted) add_weight(np, 1.0, now_, s_);
+    add_version(np, adopted ? "adopted" : "discovered", night_, adopted ? "draft from night " + adopted->night : "",
+                now_);
+    if (adopted) note("skill " + label(np) + " was adopted from night " + adopted->night + "; tracking it as evolved");
+    st_.profiles.push_back(std::move(np));
+  }
+
+  void update_live(Profile& p, const ExistingSkill& l, const StagedDraft* adopted) {
+    p.live_path = l.path;
+    if (p.status == "archiving" && l.sha256 == p.sha256) {
+      if (dry_run_) return;
+      remove_live(p);  // a previous night saved it and was stopped before removing it
+      p.status = "archived";
+      add_version(p, "lifecycle:archived", night_, "finished an interrupted archive", now_);
+      return;
+    }
+    if (p.status == "archived" || p.status == "removed" || p.status == "archiving") {
+      p.status = "active";
+      p.sha256 = l.sha256;
+      add_weight(p, 1.0, now_, s_);
+      add_version(p, "restored", night_, "", now_);
+      note("skill " + label(p) + " is back in its skill root; active again");
+      return;
+    }
+    if (l.sha256 == p.sha256) return;
+    p.sha256 = l.sha256;
+    if (adopted) {
+      add_weight(p, 1.0, now_, s_);
+      add_version(p, "adopted", night_, "draft from night " + adopted->night, now_);
+      return;
+    }
+    add_version(p, "edited", night_, "changed outside skillpipe", now_);
+    if (p.origin == "evolved" && !p.user_modified) {
+      p.user_modified = true;
+      note("skill " + label(p) + " was edited by hand; the lifecycle leaves it alone from now on");
+    }
+  }
+
+  void count_use(Profile& p, const SessionDigest& d, skillpipe::Outcome outcome, std::int64_t t) {
+    // A session loads only its own agent's skills (a Claude Code session, Claude's).
+    if (const auto agent = parse_agent(d.source); agent && *agent != p.target.agent) return;
+    auto& seen = p.counted_sessions;
+    if (std::find(seen.begin(), seen.end(), d.session_id) != seen.end()) return;
+    seen.push_back(d.session_id);
+    if (seen.size() > kMaxCounted) seen.erase(seen.begin());
+    const double w = outcome == skillpipe::Outcome::kSuccess ? 1.0 : outcome == skillpipe::Outcome::kFail ? 0.25 : 0.5;
+    ++p.uses;
+    p.successes += outcome == skillpipe::Outcome::kSuccess;
+    p.failures += outcome == skillpipe::Outcome::kFail;
+    p.last_used_ms = std::max(p.last_used_ms, t);
+    add_weight(p, w, t, s_);
+    if (p.status == "cold") {
+      p.status = "active";
+      add_version(p, "lifecycle:active", night_, "used again", now_);
+      note("skill " + label(p) + " was used again; active");
+      ++rep_.counts["skills_reactivated"];
+    }
+  }
+
+  void maybe_archive(Profile& p, const ExistingSkill& l, const std::string& why) {
+    if (!s_.archive || dry_run_) {
+      note("evolved skill " + label(p) + " would be archived (" + why + "); archiving is off" +
+           (dry_run_ ? " in a dry run" : ""));
+      return;
+    }
+    if (l.symlink || !l.only_skill_md) {
+      note("evolved skill " + label(p) + " is cold (" + why +
+           ") but not archived: " + (l.symlink ? "it is a symlink" : "its directory holds other files"));
+      return;
+    }
+    // Save first (state, then a night artifact), mark, remove: a crash leaves a copy.
+    store_.put_state(archive_key(p), archive_json(p, l.text, night_, now_));
+    const std::string rel = "archive/" + to_string(p.target) + "/" + p.name + "/SKILL.md";
+    store_.write_artifact(rel, l.text);
+    p.status = "archiving";
+    store_.put_state(kProfilesKey, profiles_to_json(st_));
+    remove_live(p);
+    p.status = "archived";
+    add_version(p, "lifecycle:archived", night_, why, now_);
+    const std::string saved = store_.night().dir.empty() ? rel : store_.night().dir + "/" + rel;
+    note("archived evolved skill " + label(p) + " (" + why + "); restore with: mkdir -p " +
+         shell_quote(fs::path(p.live_path).parent_path().string()) + " && cp " + shell_quote(saved) + " " +
+         shell_quote(p.live_path) + " (the text is also kept in the store state '" + archive_key(p) + "')");
+    ++rep_.counts["skills_archived"];
+  }
+
+  Store& store_;
+  const std::vector<StagedDraft>& staged_;
+  const Settings& s_;
+  const bool dry_run_;
+  const std::int64_t now_;
+  const std::string night_;
+  ProfileState st_;
+  Report rep_;
+};
+
+}  // namespace
+
+Report run_lifecycle(Store& store, const std::vector<consolidate_draft::ExistingSkill>& live,
+                     const std::vector<Target>& scanned_targets, const std::vector<SessionDigest>& digests,
+                     const std::vector<StagedDraft>& staged, const Settings& s, bool dry_run, Context& ctx) {
+  if (!s.enabled) return {};
+  LifecycleNight n(store, staged, s, dry_run);
+  n.load();
+  n.track_live(live);
+  n.mark_removed(live, scanned_targets);
+  n.count_usage(digests);
+  n.transition(live);
+  return n.finish(ctx);
 }
 
 }  // namespace skillpipe::consolidate_draft

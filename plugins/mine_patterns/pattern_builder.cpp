@@ -95,6 +95,8 @@ std::string make_id(const Member& first) {
   return "pat-" + sha256_hex(material).substr(0, 12);
 }
 
+}  // namespace
+
 std::vector<const Member*> successes_of(const Pattern& p) {
   std::vector<const Member*> s;
   for (const auto& m : p.members)
@@ -124,45 +126,6 @@ const Member* medoid(const Pattern& p) {
   return best;
 }
 
-// Items present in at least half of `lists` (at least 2 lists when there are several),
-// most common first, ties by first appearance.
-std::vector<std::pair<std::string, int>> common_items(const std::vector<const std::vector<std::string>*>& lists) {
-  std::vector<std::pair<std::string, int>> counts;
-  for (const auto* l : lists) {
-    std::set<std::string> seen;
-    for (const auto& x : *l) {
-      if (!seen.insert(x).second) continue;
-      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == x; });
-      if (it == counts.end())
-        counts.emplace_back(x, 1);
-      else
-        ++it->second;
-    }
-  }
-  const int n = static_cast<int>(lists.size());
-  const int need = std::max(n > 1 ? 2 : 1, (n + 1) / 2);
-  std::vector<std::pair<std::string, int>> out;
-  for (const auto& c : counts)
-    if (c.second >= need) out.push_back(c);
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  return out;
-}
-
-// The procedure, agents and projects of the successful members.
-void add_what_succeeded(const std::vector<const Member*>& succ, PatternInfo& info) {
-  std::vector<std::vector<ProcedureStep>> steps;
-  for (const Member* m : succ) {
-    steps.push_back(m->steps);
-    if (const auto a = parse_agent(m->agent); a && std::find(info.agents.begin(), info.agents.end(), *a) == info.agents.end())
-      info.agents.push_back(*a);
-    if (std::find(info.projects.begin(), info.projects.end(), m->project) == info.projects.end())
-      info.projects.push_back(m->project);
-  }
-  info.procedure = common_procedure(steps);
-}
-
-}  // namespace
-
 Member member_from(const SessionDigest& d, const SessionJudgement& j, const MinerOptions& o) {
   Member m;
   m.session = d.session_id;
@@ -187,45 +150,63 @@ Member member_from(const SessionDigest& d, const SessionJudgement& j, const Mine
   return m;
 }
 
-std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members, const MinerOptions& o,
-                                  const std::string& now) {
-  std::map<std::string, int> touched;
-  std::stable_sort(members.begin(), members.end(),
-                   [](const Member& a, const Member& b) { return a.at != b.at ? a.at < b.at : a.session < b.session; });
-  // Where each known session lives, and which patterns use each token: a session is only
-  // compared with patterns it shares a token with.
-  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> where;
-  std::unordered_map<std::string, std::vector<std::size_t>> by_token;
-  auto index_member = [&](std::size_t pi, std::size_t mi) {
-    const Member& q = st.patterns[pi].members[mi];
-    where[q.session] = {pi, mi};
+namespace {
+
+// Where each known session lives, and which patterns use each token: a session is only
+// compared with patterns it shares a token with.
+class PatternIndex {
+ public:
+  explicit PatternIndex(PatternState& st) : st_(st) {
+    for (std::size_t pi = 0; pi < st.patterns.size(); ++pi)
+      for (std::size_t mi = 0; mi < st.patterns[pi].members.size(); ++mi) add(pi, mi);
+  }
+  void add(std::size_t pi, std::size_t mi) {
+    const Member& q = st_.patterns[pi].members[mi];
+    where_[q.session] = {pi, mi};
     for (const auto& t : features_of(q)) {
-      auto& v = by_token[t];
+      auto& v = by_token_[t];
       if (v.empty() || v.back() != pi) v.push_back(pi);
     }
-  };
-  for (std::size_t pi = 0; pi < st.patterns.size(); ++pi)
-    for (std::size_t mi = 0; mi < st.patterns[pi].members.size(); ++mi) index_member(pi, mi);
+  }
+  // The (pattern, member) a session already is, if any.
+  const std::pair<std::size_t, std::size_t>* find(const std::string& session) const {
+    const auto it = where_.find(session);
+    return it == where_.end() ? nullptr : &it->second;
+  }
+  // The patterns sharing a feature, each once, in pattern order.
+  std::vector<std::size_t> candidates(const std::vector<std::string>& features) const {
+    std::vector<std::size_t> out;
+    for (const auto& t : features)
+      if (const auto it = by_token_.find(t); it != by_token_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
 
+ private:
+  PatternState& st_;
+  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> where_;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_token_;
+};
+
+// Each member re-judged in place (a session seen before) or added to the pattern it
+// resembles most; returns the members no pattern took.
+std::vector<Member> place_members(PatternState& st, std::vector<Member>& members, const MinerOptions& o,
+                                  std::map<std::string, int>& touched) {
+  PatternIndex index(st);
   std::vector<Member> fresh;
   for (auto& m : members) {
     // A session seen before (it grew, or was harvested again) is re-judged in place.
-    if (const auto it = where.find(m.session); it != where.end()) {
-      Pattern& p = st.patterns[it->second.first];
-      p.members[it->second.second] = std::move(m);
+    if (const auto* at = index.find(m.session)) {
+      Pattern& p = st.patterns[at->first];
+      p.members[at->second] = std::move(m);
       ++touched[p.id];
       continue;
     }
-    std::vector<std::size_t> candidates;
     const auto mf = features_of(m);
-    for (const auto& t : mf)
-      if (const auto it = by_token.find(t); it != by_token.end())
-        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     std::size_t best = st.patterns.size();
     double best_sim = 0;
-    for (std::size_t pi : candidates)
+    for (std::size_t pi : index.candidates(mf))
       for (const auto& q : st.patterns[pi].members)
         if (double s = similarity(m, mf, q); s > best_sim || (s == best_sim && pi < best)) {
           best_sim = s;
@@ -235,12 +216,17 @@ std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members,
       Pattern& p = st.patterns[best];
       p.members.push_back(std::move(m));
       ++touched[p.id];
-      index_member(best, p.members.size() - 1);
+      index.add(best, p.members.size() - 1);
     } else {
       fresh.push_back(std::move(m));
     }
   }
+  return fresh;
+}
 
+// Clusters the members no pattern took into new patterns.
+void found_patterns(PatternState& st, std::vector<Member> fresh, const MinerOptions& o, const std::string& now,
+                    std::map<std::string, int>& touched) {
   std::vector<std::vector<std::string>> sets;
   std::vector<std::vector<std::string>> with_steps;
   for (const auto& m : fresh) {
@@ -262,21 +248,33 @@ std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members,
     p.members.push_back(std::move(fresh[i]));
     ++touched[p.id];
   }
+}
 
-  for (auto& p : st.patterns) {
-    if (!touched.count(p.id)) continue;
-    p.updated_at = now;
-    std::stable_sort(p.members.begin(), p.members.end(), [](const Member& a, const Member& b) { return a.at < b.at; });
-    if (p.members.size() > o.max_members)
-      p.members.erase(p.members.begin(), p.members.begin() + static_cast<long>(p.members.size() - o.max_members));
-    // The label follows the evidence until the pattern is first ready, then stays: a skill
-    // drafted from it keeps its name.
-    if (p.label.empty() || !p.label_fixed) {
-      p.label = make_label(medoid(p), p.members);
-      if (p.label.empty()) p.label = "pattern-" + p.id.substr(4, 6);
-      p.label_fixed = readiness(p, o).ready;
-    }
+// A touched pattern keeps its newest members and relabels until it is first ready.
+void refresh(Pattern& p, const MinerOptions& o, const std::string& now) {
+  p.updated_at = now;
+  std::stable_sort(p.members.begin(), p.members.end(), [](const Member& a, const Member& b) { return a.at < b.at; });
+  if (p.members.size() > o.max_members)
+    p.members.erase(p.members.begin(), p.members.begin() + static_cast<long>(p.members.size() - o.max_members));
+  // The label follows the evidence until the pattern is first ready, then stays: a skill
+  // drafted from it keeps its name.
+  if (p.label.empty() || !p.label_fixed) {
+    p.label = make_label(medoid(p), p.members);
+    if (p.label.empty()) p.label = "pattern-" + p.id.substr(4, 6);
+    p.label_fixed = readiness(p, o).ready;
   }
+}
+
+}  // namespace
+
+std::map<std::string, int> absorb(PatternState& st, std::vector<Member> members, const MinerOptions& o,
+                                  const std::string& now) {
+  std::map<std::string, int> touched;
+  std::stable_sort(members.begin(), members.end(),
+                   [](const Member& a, const Member& b) { return a.at != b.at ? a.at < b.at : a.session < b.session; });
+  found_patterns(st, place_members(st, members, o, touched), o, now, touched);
+  for (auto& p : st.patterns)
+    if (touched.count(p.id)) refresh(p, o, now);
   if (st.patterns.size() > o.max_patterns) {
     std::stable_sort(st.patterns.begin(), st.patterns.end(),
                      [](const Pattern& a, const Pattern& b) { return a.updated_at > b.updated_at; });
@@ -306,133 +304,6 @@ Readiness readiness(const Pattern& p, const MinerOptions& o) {
     r.reason = "ready: " + counts + ", success ratio " + fmt2(r.ratio);
   }
   return r;
-}
-
-ToolChain winning_path(const Pattern& p) {
-  ToolChain chain;
-  const auto succ = successes_of(p);
-  if (succ.empty()) return chain;
-  struct Stat {
-    std::string tool;
-    int count = 0;
-    double pos = 0;  // sum of relative positions (0 = first, 1 = last)
-    std::size_t first_seen = 0;
-  };
-  std::vector<Stat> stats;
-  std::size_t order = 0;
-  for (const Member* m : succ) {
-    const auto& t = m->tools;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      auto it = std::find_if(stats.begin(), stats.end(), [&](const Stat& s) { return s.tool == t[i]; });
-      if (it == stats.end()) {
-        stats.push_back({t[i], 0, 0, order++});
-        it = stats.end() - 1;
-      }
-      ++it->count;
-      it->pos += t.size() > 1 ? static_cast<double>(i) / static_cast<double>(t.size() - 1) : 0.0;
-    }
-  }
-  const int n = static_cast<int>(succ.size());
-  std::vector<Stat> kept;
-  for (const auto& s : stats)
-    if (s.count * 2 >= n) kept.push_back(s);
-  std::stable_sort(kept.begin(), kept.end(), [](const Stat& a, const Stat& b) {
-    const double pa = a.pos / a.count, pb = b.pos / b.count;
-    if (pa < pb - 1e-9 || pa > pb + 1e-9) return pa < pb;
-    return a.first_seen < b.first_seen;
-  });
-  int least = n;
-  for (const auto& s : kept) {
-    chain.tools.push_back(s.tool);
-    least = std::min(least, s.count);
-  }
-  if (!kept.empty()) chain.support = static_cast<double>(least) / n;
-  return chain;
-}
-
-TaskRecord pattern_task(const Pattern& p, const MinerOptions& o, int new_members) {
-  const Readiness r = readiness(p, o);
-  const auto succ = successes_of(p);
-  const Member* typical = medoid(p);
-  TaskRecord t;
-  t.id = p.id;
-  t.intent = typical ? typical->intent : "";
-  t.attempted_solution = typical ? typical->result : "";
-  t.outcome = r.successes == 0 ? Outcome::kFail : r.failures == 0 ? Outcome::kSuccess : Outcome::kMixed;
-  t.origin = Origin::kReal;
-  t.split = Split::kTrain;
-  t.tags = {"pattern", r.ready ? "ready" : "not_ready"};
-
-  // The project most members came from.
-  std::map<std::string, int> projects;
-  for (const auto& m : p.members) ++projects[m.project];
-  int top = 0;
-  for (const auto& [proj, n] : projects)
-    if (n > top) {
-      top = n;
-      t.project = proj;
-    }
-
-  std::vector<const std::vector<std::string>*> skills, files;
-  int corrected = 0;
-  for (const Member* m : succ) {
-    skills.push_back(&m->skills);
-    files.push_back(&m->files);
-    corrected += m->corrected;
-  }
-  const auto common_skills = common_items(skills);
-  std::vector<std::string> skill_names, file_names;
-  for (const auto& [s, n] : common_skills) skill_names.push_back(s);
-  for (const auto& [f, n] : common_items(files))
-    if (file_names.size() < 5) file_names.push_back(f);
-  if (!skill_names.empty()) t.skill_hint = skill_names.front();
-  if (corrected > 0) t.tags.push_back("corrected");
-
-  std::string context;
-  int shown = 0;
-  for (auto it = succ.rbegin(); it != succ.rend() && shown < 3; ++it) {
-    if (*it == typical || (*it)->redacted || (*it)->intent.find("[REDACTED") != std::string::npos) continue;
-    context += (context.empty() ? "" : "\n") + std::string("- ") + (*it)->intent;
-    ++shown;
-  }
-  t.context_excerpt = context;
-
-  // Evidence: the most recent successes (oldest first), then up to two failures.
-  std::vector<const Member*> ev(succ.end() - static_cast<long>(std::min(succ.size(), o.max_evidence)), succ.end());
-  int fails = 0;
-  for (auto it = p.members.rbegin(); it != p.members.rend() && fails < 2; ++it)
-    if (it->outcome == Outcome::kFail) {
-      ev.push_back(&*it);
-      ++fails;
-    }
-
-  for (const auto& m : p.members) t.source_sessions.push_back(m.session);
-  const ToolChain chain = winning_path(p);
-  PatternInfo& info = t.pattern.emplace();
-  info.id = p.id;
-  info.label = p.label;
-  info.ready = r.ready;
-  info.readiness = r.reason;
-  info.successes = r.successes;
-  info.failures = r.failures;
-  info.corrected = corrected;
-  info.success_ratio = r.ratio;
-  info.tool_chain = chain.tools;
-  info.tool_chain_support = chain.support;
-  info.skills = skill_names;
-  info.files = file_names;
-  add_what_succeeded(succ, info);
-  for (const Member* m : ev)
-    info.evidence.push_back({m->session, m->outcome, m->at, m->intent,
-                             m->result, m->reason});
-  info.cluster_size = static_cast<int>(p.members.size());
-  info.first_seen = p.members.empty() ? "" : p.members.front().at;
-  info.last_seen = p.members.empty() ? "" : p.members.back().at;
-  info.created_at = p.created_at;
-  info.new_members = new_members;
-  info.min_successes = o.min_task_count;
-  info.min_success_ratio = o.min_success_ratio;
-  return t;
 }
 
 }  // namespace skillpipe::mine_patterns

@@ -41,6 +41,11 @@ struct Readiness {
 };
 Readiness readiness(const Pattern& p, const MinerOptions& o);
 
+// The successful members, in member order.
+std::vector<const Member*> successes_of(const Pattern& p);
+// The success most similar to the others (clean requests preferred): the most typical example.
+const Member* medoid(const Pattern& p);
+
 // Tools used by at least half of the successful sessions, ordered by where they usually
 // come in a session; `support` is the share of successful sessions that used the least
 // common of them.

@@ -39,6 +39,76 @@ int outcome_rank(Outcome o) {
   }
 }
 
+// The sessions of a cluster, each counted once, and their outcomes.
+struct Tally {
+  std::vector<std::string> sessions;
+  std::set<std::string> seen;
+  int n_success = 0, n_fail = 0, n_mixed = 0, n_unknown = 0;
+
+  // An archived task brings its sessions and the counts it already holds.
+  void add_archived(const TaskRecord& c) {
+    for (const auto& s : c.source_sessions)
+      if (seen.insert(s).second) sessions.push_back(s);
+    n_success += attr_int(c, "n_success");
+    n_fail += attr_int(c, "n_fail");
+    n_mixed += attr_int(c, "n_mixed");
+    n_unknown += attr_int(c, "n_unknown");
+  }
+  // A new candidate counts its outcome once per session not seen before.
+  void add_candidate(const TaskRecord& c) {
+    for (const auto& s : c.source_sessions) {
+      if (!seen.insert(s).second) continue;
+      sessions.push_back(s);
+      switch (c.outcome) {
+        case Outcome::kSuccess: ++n_success; break;
+        case Outcome::kFail: ++n_fail; break;
+        case Outcome::kMixed: ++n_mixed; break;
+        default: ++n_unknown; break;
+      }
+    }
+  }
+  void write(TaskRecord& t) const {
+    t.attrs["cluster_size"] = std::to_string(sessions.size());
+    t.attrs["n_success"] = std::to_string(n_success);
+    t.attrs["n_fail"] = std::to_string(n_fail);
+    t.attrs["n_mixed"] = std::to_string(n_mixed);
+    t.attrs["n_unknown"] = std::to_string(n_unknown);
+  }
+};
+
+// The cluster's solution and start come from its newest success (else its newest attempt).
+// An agentic replay starts where that session started and checks what it verified: the
+// checks were derived from that session's tree.
+void adopt_solution(TaskRecord& t, const TaskRecord* newest_success, const TaskRecord* newest_any) {
+  if (newest_success) t.attempted_solution = newest_success->attempted_solution;
+  else if (newest_any && t.attempted_solution.empty()) t.attempted_solution = newest_any->attempted_solution;
+  const TaskRecord* src = newest_success ? newest_success : newest_any;
+  if (!src) return;
+  t.start = src->start;
+  if (!attr(*src, "agentic_checks").empty()) {
+    t.judge = src->judge;
+    t.reference_kind = src->reference_kind;
+    t.attrs["agentic_checks"] = attr(*src, "agentic_checks");
+  }
+}
+
+// Up to three other phrasings of the task, shown to the miner and the drafter.
+void set_variants(TaskRecord& t, const std::vector<Item>& members) {
+  std::vector<std::string> variants;
+  for (const auto& m : members) {
+    const std::string v = truncate_utf8(m.task->intent, 200);
+    if (m.task->intent != t.intent && std::find(variants.begin(), variants.end(), v) == variants.end() && variants.size() < 3)
+      variants.push_back(v);
+  }
+  if (variants.empty()) {
+    t.attrs.erase("variants");
+    return;
+  }
+  std::string joined;
+  for (const auto& v : variants) joined += (joined.empty() ? "" : "\n") + v;
+  t.attrs["variants"] = joined;
+}
+
 TaskRecord merge_cluster(const std::vector<Item>& members) {
   const Item* base = &members.front();
   for (const auto& m : members)
@@ -49,18 +119,9 @@ TaskRecord merge_cluster(const std::vector<Item>& members) {
   TaskRecord t = *base->task;
   t.origin = Origin::kReal;
 
-  std::vector<std::string> sessions;
-  std::set<std::string> seen_sessions;
-  int n_success = 0, n_fail = 0, n_mixed = 0, n_unknown = 0;
-  for (const auto& m : members) {
-    if (!m.archived) continue;
-    for (const auto& s : m.task->source_sessions)
-      if (seen_sessions.insert(s).second) sessions.push_back(s);
-    n_success += attr_int(*m.task, "n_success");
-    n_fail += attr_int(*m.task, "n_fail");
-    n_mixed += attr_int(*m.task, "n_mixed");
-    n_unknown += attr_int(*m.task, "n_unknown");
-  }
+  Tally n;
+  for (const auto& m : members)
+    if (m.archived) n.add_archived(*m.task);
   Outcome best = Outcome::kUnknown;
   const TaskRecord* newest_success = nullptr;
   const TaskRecord* newest_any = nullptr;
@@ -78,16 +139,7 @@ TaskRecord merge_cluster(const std::vector<Item>& members) {
     for (const auto& tag : c.tags)
       if (tag != "recurring" && std::find(t.tags.begin(), t.tags.end(), tag) == t.tags.end()) t.tags.push_back(tag);
     if (m.archived) continue;
-    for (const auto& s : c.source_sessions) {
-      if (!seen_sessions.insert(s).second) continue;  // a session seen before is counted once
-      sessions.push_back(s);
-      switch (c.outcome) {
-        case Outcome::kSuccess: ++n_success; break;
-        case Outcome::kFail: ++n_fail; break;
-        case Outcome::kMixed: ++n_mixed; break;
-        default: ++n_unknown; break;
-      }
-    }
+    n.add_candidate(c);
     if (!c.attempted_solution.empty()) {
       if (!newest_any || attr(c, "last_seen") >= attr(*newest_any, "last_seen")) newest_any = &c;
       if (c.outcome == Outcome::kSuccess && (!newest_success || attr(c, "last_seen") >= attr(*newest_success, "last_seen")))
@@ -100,43 +152,15 @@ TaskRecord merge_cluster(const std::vector<Item>& members) {
       t.reference = c.reference;
     }
   }
-  t.source_sessions = sessions;
-  if (sessions.size() > 50) t.source_sessions.erase(t.source_sessions.begin(), t.source_sessions.end() - 50);
-  t.outcome = (n_success + n_fail + n_mixed) > 0 ? merged_outcome(n_success, n_fail, n_mixed) : best;
-  if (newest_success) t.attempted_solution = newest_success->attempted_solution;
-  else if (newest_any && t.attempted_solution.empty()) t.attempted_solution = newest_any->attempted_solution;
-  // An agentic replay starts where the newest success started and checks what it verified:
-  // the checks were derived from that session's tree.
-  if (const TaskRecord* src = newest_success ? newest_success : newest_any) {
-    t.start = src->start;
-    if (!attr(*src, "agentic_checks").empty()) {
-      t.judge = src->judge;
-      t.reference_kind = src->reference_kind;
-      t.attrs["agentic_checks"] = attr(*src, "agentic_checks");
-    }
-  }
+  t.source_sessions = n.sessions;
+  if (n.sessions.size() > 50) t.source_sessions.erase(t.source_sessions.begin(), t.source_sessions.end() - 50);
+  t.outcome = (n.n_success + n.n_fail + n.n_mixed) > 0 ? merged_outcome(n.n_success, n.n_fail, n.n_mixed) : best;
+  adopt_solution(t, newest_success, newest_any);
   t.skill_hint = (!missing_hint && hints.size() == 1) ? *hints.begin() : std::string();
   t.tags.erase(std::remove(t.tags.begin(), t.tags.end(), "recurring"), t.tags.end());
-  if (sessions.size() >= 2) t.tags.push_back("recurring");
-
-  std::vector<std::string> variants;
-  for (const auto& m : members) {
-    const std::string v = truncate_utf8(m.task->intent, 200);
-    if (m.task->intent != t.intent && std::find(variants.begin(), variants.end(), v) == variants.end() && variants.size() < 3)
-      variants.push_back(v);
-  }
-  if (!variants.empty()) {
-    std::string joined;
-    for (const auto& v : variants) joined += (joined.empty() ? "" : "\n") + v;
-    t.attrs["variants"] = joined;
-  } else {
-    t.attrs.erase("variants");
-  }
-  t.attrs["cluster_size"] = std::to_string(sessions.size());
-  t.attrs["n_success"] = std::to_string(n_success);
-  t.attrs["n_fail"] = std::to_string(n_fail);
-  t.attrs["n_mixed"] = std::to_string(n_mixed);
-  t.attrs["n_unknown"] = std::to_string(n_unknown);
+  if (n.sessions.size() >= 2) t.tags.push_back("recurring");
+  set_variants(t, members);
+  n.write(t);
   if (!first_seen.empty()) t.attrs["first_seen"] = first_seen;
   if (!last_seen.empty()) t.attrs["last_seen"] = last_seen;
   return t;

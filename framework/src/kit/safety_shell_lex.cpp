@@ -78,17 +78,27 @@ class Lexer {
   void step() {
     const char c = s_[i_];
     const char n = i_ + 1 < s_.size() ? s_[i_ + 1] : '\0';
+    if (quoting(c, n) || expansion(c, n)) return;
+    if (dq_) {
+      word_ += c;
+      return;
+    }
+    if (grouping(c, n) || operators(c, n)) return;
+    word_ += c;
+  }
+  // Quotes and escapes; true when `c` was consumed.
+  bool quoting(char c, char n) {
     if (sq_) {
       if (c == '\'')
         sq_ = false;
       else
         word_ += c;
-      return;
+      return true;
     }
     if (c == '\\') {
       if (n) word_ += n;
       ++i_;
-      return;
+      return true;
     }
     if (c == '\'' && !dq_) {
       if (quote_closes_in_word('\'') || (word_.empty() && s_.find('\'', i_ + 1) != std::string::npos)) {
@@ -97,60 +107,68 @@ class Lexer {
       } else {
         word_ += c;
       }
-      return;
+      return true;
     }
     if (c == '"') {
       dq_ = !dq_;
       quoted_ = true;
-      return;
+      return true;
     }
+    return false;
+  }
+  // Command substitution and $IFS, which also act inside double quotes.
+  bool expansion(char c, char n) {
     if (c == '$' && n == '(') {
       push_frame(')', "$(");
       ++i_;
-      return;
+      return true;
     }
     // ${IFS} and $IFS are the classic way to write a space without one.
     if (c == '$' && lower_at(i_, 6) == "${ifs}") {
       flush();
       i_ += 5;
-      return;
+      return true;
     }
     if (c == '$' && lower_at(i_, 4) == "$ifs" &&
         !std::isalnum(static_cast<unsigned char>(i_ + 4 < s_.size() ? s_[i_ + 4] : ' '))) {
       flush();
       i_ += 3;
-      return;
+      return true;
     }
     if (c == '`') {
       if (!frames_.empty() && frames_.back().close == '`')
         pop_frame();
       else
         push_frame('`', "`");
-      return;
+      return true;
     }
-    if (dq_) {
-      word_ += c;
-      return;
-    }
+    return false;
+  }
+  // Subshells, process substitution and closing brackets (outside quotes).
+  bool grouping(char c, char n) {
     if (c == ')') {
       if (!frames_.empty() && frames_.back().close == ')')
         pop_frame();
       else
         flush();
-      return;
+      return true;
     }
     if ((c == '<' || c == '>') && n == '(') {
       push_frame(')', "<(");
       ++i_;
-      return;
+      return true;
     }
     if (c == '(') {
       push_frame(')', "(");
-      return;
+      return true;
     }
+    return false;
+  }
+  // Blanks, redirections and the operators that separate commands (outside quotes).
+  bool operators(char c, char n) {
     if (c == ' ' || c == '\t') {
       flush();
-      return;
+      return true;
     }
     if (c == '<' || c == '>') {
       // Redirections stay inside the command: "nc host 80 < ~/.ssh/id_rsa".
@@ -158,7 +176,7 @@ class Lexer {
       std::string r(1, c);
       while (i_ + 1 < s_.size() && (s_[i_ + 1] == '>' || s_[i_ + 1] == '&' || s_[i_ + 1] == '<')) r += s_[++i_];
       segs_[cur_].words.push_back(r);
-      return;
+      return true;
     }
     if (c == '|') {
       if (n == '|') {
@@ -168,14 +186,14 @@ class Lexer {
         if (n == '&') ++i_;
         next_command(true);
       }
-      return;
+      return true;
     }
     if (c == ';' || c == '&') {
       if (n == '&') ++i_;
       next_command(false);
-      return;
+      return true;
     }
-    word_ += c;
+    return false;
   }
 
   const std::string& s_;
