@@ -61,83 +61,117 @@ class ConsolidateReflect final : public Consolidator {
     Reflector reflector(ctx, *optimizer, s_, usage);
     const std::vector<NightReport> past = past_reports(ctx, project);
     Epoch epoch(ctx, s_, evaluator, reflector, rejected_before(past), carried_before(past));
+    GatedDocs docs = plan_documents(input.tasks, project);
+    if (!fits_budget(ctx, docs, *replay, *optimizer, out)) return out;
+    const std::vector<GroupOutcome> outcomes = run_groups(ctx, epoch, docs);
+    fail_if_the_optimizer_failed(outcomes, optimizer->identity());
+    assemble(out, outcomes, docs.notes, project);
+    if (s_.optimizer_backend.empty() || s_.optimizer_backend == s_.backend)
+      out.report.attrs["models"] = replay->identity();
+    else
+      out.report.attrs["models"] = "replay " + replay->identity() + ", reflection " + optimizer->identity();
+    out.report.tokens = usage.tokens;
+    out.report.cost_usd = usage.cost_usd;
+    out.report.llm_calls = usage.calls;
+    out.report.cached_calls = usage.cached;
+    for (const auto& [phase, secs] : usage.seconds) out.report.timings_s["consolidate." + phase] = secs;
+    ctx.count("edits_accepted", static_cast<std::int64_t>(out.report.accepted_edits.size()));
+    ctx.count("edits_rejected", static_cast<std::int64_t>(out.report.rejected_edits.size()));
+    ctx.count("edits_unmatched", static_cast<std::int64_t>(out.report.unmatched_edits.size()));
+    return out;
+  }
 
-    // The gated documents: the first skill target and the first memory target.
+ private:
+  // The night's gated documents: the first skill target's skill per group, and the project memory.
+  struct GatedDocs {
+    GroupPlan plan;
+    DocFile memory;
+    bool no_skill = false;   // no skill target: the agent sees no managed skill
+    bool no_memory = false;  // no memory target, or a night over all projects
+    std::vector<std::string> notes;
+  };
+
+  GatedDocs plan_documents(const std::vector<TaskRecord>& tasks, const std::string& project) const {
+    GatedDocs d;
     std::optional<Target> skill_target, memory_target;
     for (const Target& t : s_.targets) {
       if (!skill_target && t.kind == DocKind::kSkill) skill_target = t;
       if (!memory_target && t.kind == DocKind::kMemory) memory_target = t;
     }
-    std::vector<std::string> notes;
-    const bool no_skill = !skill_target;
-    if (no_skill) skill_target = Target{Agent::kClaude, DocKind::kSkill};
-    const bool no_memory = !memory_target || project == "all";
+    d.no_skill = !skill_target;
+    if (d.no_skill) skill_target = Target{Agent::kClaude, DocKind::kSkill};
+    d.no_memory = !memory_target || project == "all";
     if (!memory_target) memory_target = Target{skill_target->agent, DocKind::kMemory};
     const std::string skill_path =
         live_path_for(*skill_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root, project);
-    GroupPlan plan = plan_groups(input.tasks, s_, project, *skill_target, skill_path);
-    notes.insert(notes.end(), plan.notes.begin(), plan.notes.end());
-    DocFile memory;
+    d.plan = plan_groups(tasks, s_, project, *skill_target, skill_path);
+    d.notes = d.plan.notes;
     if (project != "all") {
-      memory = load_document(
+      d.memory = load_document(
           *memory_target, targets::memory_name(memory_target->agent),
           live_path_for(*memory_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root, project));
     } else if (s_.evolve_memory) {
-      notes.push_back("A night over all projects has no project memory document; only skills evolve.");
+      d.notes.push_back("A night over all projects has no project memory document; only skills evolve.");
     }
+    return d;
+  }
 
-    // Plan before spending: forecast the whole night and check it against the caps before
-    // the first paid call.
-    {
-      std::vector<TaskRecord> all;
-      std::size_t docs = memory.base_text.size();
-      for (const auto& g : plan.groups) {
-        all.insert(all.end(), g.tasks.begin(), g.tasks.end());
-        if (auto t = read_file(g.path)) docs = std::max(docs, memory.base_text.size() + t->size());
-      }
-      SpendPlan sp = plan_spend(all, docs, s_, *replay, *optimizer);
-      const std::string before = sp.summary();
-      const auto dropped = fit_to_budget(sp, all, docs, s_, *replay, *optimizer, s_.on_over_budget == "fit");
-      ctx.logger().info("spending plan: {}", before);
-      out.report.metrics["plan_calls"] = static_cast<double>(sp.calls);
-      out.report.metrics["plan_tokens"] = static_cast<double>(sp.tokens);
-      out.report.metrics["plan_cost_usd"] = sp.cost_usd;
-      if (sp.over && s_.on_over_budget == "run") {
-        notes.push_back("The spending plan (" + sp.summary() + ") exceeds " + sp.cap +
+  // Plan before spending: forecast the whole night and check it against the caps before the
+  // first paid call. False: refused (out says why); with on_over_budget: fit, train tasks that
+  // do not fit are dropped from the groups.
+  bool fits_budget(Context& ctx, GatedDocs& d, Backend& replay, Backend& optimizer, ConsolidateResult& out) const {
+    std::vector<TaskRecord> all;
+    std::size_t docs = d.memory.base_text.size();
+    for (const auto& g : d.plan.groups) {
+      all.insert(all.end(), g.tasks.begin(), g.tasks.end());
+      if (auto t = read_file(g.path)) docs = std::max(docs, d.memory.base_text.size() + t->size());
+    }
+    SpendPlan sp = plan_spend(all, docs, s_, replay, optimizer);
+    const std::string before = sp.summary();
+    const auto dropped = fit_to_budget(sp, all, docs, s_, replay, optimizer, s_.on_over_budget == "fit");
+    ctx.logger().info("spending plan: {}", before);
+    out.report.metrics["plan_calls"] = static_cast<double>(sp.calls);
+    out.report.metrics["plan_tokens"] = static_cast<double>(sp.tokens);
+    out.report.metrics["plan_cost_usd"] = sp.cost_usd;
+    if (sp.over && s_.on_over_budget == "run") {
+      d.notes.push_back("The spending plan (" + sp.summary() + ") exceeds " + sp.cap +
                         "; running anyway as configured (on_over_budget: run) until a cap stops it.");
-      } else if (sp.over) {
-        out.report.gate_action = GateAction::kBudgetRefused;
-        out.report.gate_reason = "the night's plan (" + sp.summary() + ") exceeds " + sp.cap;
-        out.report.notes.push_back("Nothing was replayed: the spending plan exceeds the budget cap " + sp.cap +
-                                   ". Raise the cap under the backend's `budget:`, or run the part that fits with "
-                                   "--set stages." + ctx.stage_id() + ".on_over_budget=fit.");
-        ctx.logger().warn("{}", out.report.gate_reason);
-        return out;
-      }
-      if (!dropped.empty()) {
-        const std::set<std::string> drop(dropped.begin(), dropped.end());
-        for (auto& g : plan.groups) std::erase_if(g.tasks, [&](const TaskRecord& t) { return drop.count(t.id) > 0; });
-        notes.push_back("To fit the budget the night used " + std::to_string(sp.train) + " of " +
-                        std::to_string(sp.train + sp.dropped_train) + " train tasks (" + sp.summary() + ").");
-      }
+    } else if (sp.over) {
+      out.report.gate_action = GateAction::kBudgetRefused;
+      out.report.gate_reason = "the night's plan (" + sp.summary() + ") exceeds " + sp.cap;
+      out.report.notes.push_back("Nothing was replayed: the spending plan exceeds the budget cap " + sp.cap +
+                                 ". Raise the cap under the backend's `budget:`, or run the part that fits with "
+                                 "--set stages." + ctx.stage_id() + ".on_over_budget=fit.");
+      ctx.logger().warn("{}", out.report.gate_reason);
+      return false;
     }
+    if (!dropped.empty()) {
+      const std::set<std::string> drop(dropped.begin(), dropped.end());
+      for (auto& g : d.plan.groups) std::erase_if(g.tasks, [&](const TaskRecord& t) { return drop.count(t.id) > 0; });
+      d.notes.push_back("To fit the budget the night used " + std::to_string(sp.train) + " of " +
+                        std::to_string(sp.train + sp.dropped_train) + " train tasks (" + sp.summary() + ").");
+    }
+    return true;
+  }
 
+  // One epoch per group, in plan order, until cancelled.
+  std::vector<GroupOutcome> run_groups(Context& ctx, Epoch& epoch, const GatedDocs& d) const {
     std::vector<GroupOutcome> outcomes;
-    for (auto& g : plan.groups) {
+    for (const auto& g : d.plan.groups) {
       GroupOutcome go;
       go.group = g;
       go.skill = load_document(g.target, g.name, g.path);
       // With no skill target the agent sees no managed skill: replay without a scaffold.
-      if (g.managed && no_skill && !go.skill.exists) go.skill.text.clear();
-      go.memory = memory;
+      if (g.managed && d.no_skill && !go.skill.exists) go.skill.text.clear();
+      go.memory = d.memory;
       EpochSpec spec;
       spec.group = g.name;
       spec.tasks = g.tasks;
       spec.skill = go.skill;
-      spec.memory = memory;
-      spec.evolve_skill = s_.evolve_skill && !(g.managed && no_skill);
+      spec.memory = d.memory;
+      spec.evolve_skill = s_.evolve_skill && !(g.managed && d.no_skill);
       // A user's own skill is evolved alone: the memory stays read-only for its group.
-      spec.evolve_memory = g.managed && s_.evolve_memory && !no_memory;
+      spec.evolve_memory = g.managed && s_.evolve_memory && !d.no_memory;
       spec.apply.bounds = s_.bounds;
       spec.apply.allow_document_ops = g.managed;
       ctx.logger().info("consolidating {} task(s) for skill '{}'", g.tasks.size(), g.name);
@@ -145,8 +179,12 @@ class ConsolidateReflect final : public Consolidator {
       outcomes.push_back(std::move(go));
       if (outcomes.back().result.cancelled || ctx.cancelled()) break;
     }
+    return outcomes;
+  }
 
-    fail_if_the_optimizer_failed(outcomes, optimizer->identity());
+  // The groups' report, proposals and edits into `out` (keeping the spend plan's metrics).
+  void assemble(ConsolidateResult& out, const std::vector<GroupOutcome>& outcomes, std::vector<std::string> notes,
+                const std::string& project) const {
     const auto plan_metrics = out.report.metrics;
     out.report = build_report(outcomes, s_);
     for (const auto& [k, v] : plan_metrics) out.report.metrics[k] = v;
@@ -160,23 +198,9 @@ class ConsolidateReflect final : public Consolidator {
         }
     }
     for (auto& n : notes) out.report.notes.push_back(n);
-    if (s_.optimizer_backend.empty() || s_.optimizer_backend == s_.backend)
-      out.report.attrs["models"] = replay->identity();
-    else
-      out.report.attrs["models"] = "replay " + replay->identity() + ", reflection " + optimizer->identity();
-    out.report.tokens = usage.tokens;
-    out.report.cost_usd = usage.cost_usd;
-    out.report.llm_calls = usage.calls;
-    out.report.cached_calls = usage.cached;
-    for (const auto& [phase, secs] : usage.seconds) out.report.timings_s["consolidate." + phase] = secs;
     out.report.counts["proposals"] = static_cast<std::int64_t>(out.proposals.size());
-    ctx.count("edits_accepted", static_cast<std::int64_t>(out.report.accepted_edits.size()));
-    ctx.count("edits_rejected", static_cast<std::int64_t>(out.report.rejected_edits.size()));
-    ctx.count("edits_unmatched", static_cast<std::int64_t>(out.report.unmatched_edits.size()));
-    return out;
   }
 
- private:
   bool ready(Context& ctx, Backend*& replay, Backend*& optimizer, std::string& why) const {
     if (s_.backend.empty()) {
       why = "no `backend` is configured for it.";

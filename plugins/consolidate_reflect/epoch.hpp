@@ -27,6 +27,7 @@
 #include "documents.hpp"
 #include "edit_ops.hpp"
 #include "evaluator.hpp"
+#include "reflect_prompt.hpp"
 #include "reflector.hpp"
 #include "settings.hpp"
 
@@ -76,6 +77,9 @@ struct EpochResult {
   std::vector<Edit> accepted_skill, accepted_memory;  // in the order they were applied
 };
 
+struct EpochState;  // one run's working state (epoch_state.hpp)
+struct DocTrial;    // the document one phase evolves (epoch_state.hpp)
+
 class Epoch {
  public:
   Epoch(Context& ctx, const Settings& settings, Evaluator& evaluator, Reflector& reflector,
@@ -90,15 +94,43 @@ class Epoch {
   EpochResult run(const EpochSpec& spec);
 
  private:
-  Context& ctx_;
-  const Settings& s_;
-  Evaluator& eval_;
-  Reflector& reflector_;
+  // The phases, in order (epoch.cpp). Each returns false when the night stops there (budget,
+  // cancellation, nothing to do); st.r then says why.
+  bool plan_splits(EpochState& st);
+  bool score_baseline(EpochState& st);
+  bool replay_train(EpochState& st);
+  void finish_rejected(EpochState& st);
+  bool confirm_final(EpochState& st);
+  void score_test(EpochState& st);
+
+  // One document's reflect-apply-trial step and its outcomes (epoch_trials.cpp).
+  bool evolve(EpochState& st, const DocTrial& t);
+  bool propose(EpochState& st, const DocTrial& t, std::vector<Edit>& edits, bool& skip);
+  std::vector<Edit> carried_for(const DocTrial& t) const;
+  PromptInput prompt_for(const EpochState& st, const DocTrial& t, Evidence evidence) const;
+  bool test_batch(EpochState& st, const DocTrial& t, const std::string& text, const std::vector<Edit>& applied);
+  bool prune(EpochState& st, const DocTrial& t, std::string text, Scored scores, std::vector<Edit> kept);
+  bool salvage(EpochState& st, const DocTrial& t, const std::vector<Edit>& applied);
+  void keep(EpochState& st, const DocTrial& t, const std::string& text, const Scored& sc,
+            const std::vector<Edit>& edits);
+  void reject(EpochState& st, Edit e);
+  void carry_or_reject(EpochState& st, const Edit& e, const GateDecision& d);
+
+  // The one budget stop: true (and st.r says "the budget ran out <when>") if `stopped`.
+  static bool budget_stop(EpochState& st, bool stopped, const std::string& when);
+  // Replays the gate set (val, or the train proxy) under a document pair, k samples per task.
+  Scored replay_gate_set(const EpochState& st, const std::string& skill, const std::string& memory,
+                         const std::string& variant, const std::string& phase);
+
   // The level the next candidate is held to: alpha / 2^j for the night's j-th candidate,
   // halved again per earlier night the edits were already tested (`looks`).
   double next_alpha(int looks);
   int looks_of(const std::vector<Edit>& edits) const;
 
+  Context& ctx_;
+  const Settings& s_;
+  Evaluator& eval_;
+  Reflector& reflector_;
   std::vector<std::string> rejected_before_;
   std::vector<CarriedEdit> carried_;
   int candidates_ = 0;  // statistical tests run tonight, over every group

@@ -104,6 +104,59 @@ namespace {
 
 int get_int(const Config& c, const char* key, int def) { return static_cast<int>(c.get_int(key, def)); }
 
+// The gate_* keys and multi_objective.
+GateConfig parse_gate(const Config& c) {
+  GateConfig g;
+  g.metric = c.get_string("gate_metric", "mixed");
+  g.mixed_weight = c.get_double("gate_mixed_weight", 0.5);
+  g.no_regression = c.get_bool("gate_no_regression", g.no_regression);
+  g.regression_margin = c.get_double("gate_regression_margin", g.regression_margin);
+  g.regression = c.get_string("gate_regression", g.regression);
+  g.mode = c.get_string("gate_mode", g.mode);
+  g.test = c.get_string("gate_test", g.test);
+  g.samples = get_int(c, "gate_samples", g.samples);
+  g.min_val = get_int(c, "gate_min_val", g.min_val);
+  g.confidence = c.get_double("gate_confidence", 0.95);
+  g.min_effect = c.get_double("gate_min_effect", 0.0);
+  g.resamples = get_int(c, "gate_resamples", 2000);
+  g.seed = static_cast<std::uint64_t>(c.get_int("gate_seed", 42));
+  const Config mo = c.get_object("multi_objective");
+  g.multi.enabled = mo.get_bool("enabled", false);
+  g.multi.w_accuracy = mo.get_double("w_accuracy", 1.0);
+  g.multi.w_tokens = mo.get_double("w_tokens", 0.0);
+  g.multi.w_latency = mo.get_double("w_latency", 0.0);
+  g.multi.token_ref = mo.get_double("token_ref", 2000);
+  g.multi.latency_ref_ms = mo.get_double("latency_ref_ms", 15000);
+  if (g.multi.enabled && g.multi.w_accuracy + g.multi.w_tokens + g.multi.w_latency <= 0)
+    throw ConfigError("multi_objective is enabled but every weight is 0", c.pointer() + "/multi_objective");
+  return g;
+}
+
+// The reflect_template file, its placeholders checked; `path_out` gets its resolved path.
+std::string read_template(const Config& c, const std::string& pipeline_dir, std::string& path_out) {
+  const std::string p = c.pointer();
+  std::string path = expand_path(c.get_string("reflect_template"));
+  if (!path.empty() && path[0] != '/' && !pipeline_dir.empty()) path = pipeline_dir + "/" + path;
+  auto text = read_file(path);
+  if (!text) throw ConfigError("cannot read reflect_template file " + path, p + "/reflect_template");
+  const auto& allowed = reflect_placeholders();
+  std::vector<std::string> bad;
+  bool has_failures = false;
+  for (const auto& ph : template_placeholders(*text)) {
+    if (ph == "failures") has_failures = true;
+    if (std::find(allowed.begin(), allowed.end(), ph) == allowed.end()) bad.push_back("{{" + ph + "}}");
+  }
+  if (!bad.empty())
+    throw ConfigError(
+        path + ": unknown placeholder(s) " + join(bad, ", ") + " (allowed: " + join(allowed, ", ") + ")",
+        p + "/reflect_template");
+  if (!has_failures)
+    throw ConfigError(path + ": the template must contain {{failures}} (the evidence the optimizer reflects on)",
+                      p + "/reflect_template");
+  path_out = path;
+  return *text;
+}
+
 }  // namespace
 
 Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
@@ -137,28 +190,7 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
   s.preferences = c.get_string("preferences");
   s.reflect_max_tokens = get_int(c, "reflect_max_tokens", 1024);
   s.rollouts_k = get_int(c, "rollouts_k", 1);
-  s.gate.metric = c.get_string("gate_metric", "mixed");
-  s.gate.mixed_weight = c.get_double("gate_mixed_weight", 0.5);
-  s.gate.no_regression = c.get_bool("gate_no_regression", s.gate.no_regression);
-  s.gate.regression_margin = c.get_double("gate_regression_margin", s.gate.regression_margin);
-  s.gate.regression = c.get_string("gate_regression", s.gate.regression);
-  s.gate.mode = c.get_string("gate_mode", s.gate.mode);
-  s.gate.test = c.get_string("gate_test", s.gate.test);
-  s.gate.samples = get_int(c, "gate_samples", s.gate.samples);
-  s.gate.min_val = get_int(c, "gate_min_val", s.gate.min_val);
-  s.gate.confidence = c.get_double("gate_confidence", 0.95);
-  s.gate.min_effect = c.get_double("gate_min_effect", 0.0);
-  s.gate.resamples = get_int(c, "gate_resamples", 2000);
-  s.gate.seed = static_cast<std::uint64_t>(c.get_int("gate_seed", 42));
-  const Config mo = c.get_object("multi_objective");
-  s.gate.multi.enabled = mo.get_bool("enabled", false);
-  s.gate.multi.w_accuracy = mo.get_double("w_accuracy", 1.0);
-  s.gate.multi.w_tokens = mo.get_double("w_tokens", 0.0);
-  s.gate.multi.w_latency = mo.get_double("w_latency", 0.0);
-  s.gate.multi.token_ref = mo.get_double("token_ref", 2000);
-  s.gate.multi.latency_ref_ms = mo.get_double("latency_ref_ms", 15000);
-  if (s.gate.multi.enabled && s.gate.multi.w_accuracy + s.gate.multi.w_tokens + s.gate.multi.w_latency <= 0)
-    throw ConfigError("multi_objective is enabled but every weight is 0", p + "/multi_objective");
+  s.gate = parse_gate(c);
   s.final_replay = c.get_bool("final_replay", true);
   s.salvage_edits = c.get_bool("salvage_edits", s.salvage_edits);
   s.prune_edits = c.get_bool("prune_edits", true);
@@ -169,28 +201,7 @@ Settings parse_settings(const Config& c, const std::string& pipeline_dir) {
   s.on_over_budget = c.get_string("on_over_budget", "refuse");
 
   s.reflect_template = kDefaultReflectTemplate;
-  if (c.has("reflect_template")) {
-    std::string path = expand_path(c.get_string("reflect_template"));
-    if (!path.empty() && path[0] != '/' && !pipeline_dir.empty()) path = pipeline_dir + "/" + path;
-    auto text = read_file(path);
-    if (!text) throw ConfigError("cannot read reflect_template file " + path, p + "/reflect_template");
-    const auto& allowed = reflect_placeholders();
-    std::vector<std::string> bad;
-    bool has_failures = false;
-    for (const auto& ph : template_placeholders(*text)) {
-      if (ph == "failures") has_failures = true;
-      if (std::find(allowed.begin(), allowed.end(), ph) == allowed.end()) bad.push_back("{{" + ph + "}}");
-    }
-    if (!bad.empty())
-      throw ConfigError(
-          path + ": unknown placeholder(s) " + join(bad, ", ") + " (allowed: " + join(allowed, ", ") + ")",
-          p + "/reflect_template");
-    if (!has_failures)
-      throw ConfigError(path + ": the template must contain {{failures}} (the evidence the optimizer reflects on)",
-                        p + "/reflect_template");
-    s.reflect_template = *text;
-    s.reflect_template_path = path;
-  }
+  if (c.has("reflect_template")) s.reflect_template = read_template(c, pipeline_dir, s.reflect_template_path);
   return s;
 }
 

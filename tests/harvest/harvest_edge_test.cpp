@@ -256,7 +256,7 @@ TEST_F(HarvestEdge, LongTextsAreCutToMaxTextBytes) {
 
 TEST_F(HarvestEdge, AnUnreadableFileIsReportedAndTheRestHarvested) {
   claude("scope-app.jsonl");
-  write_text(home_.file("projects/-x/broken.jsonl.zst"), std::string("\x28\xb5\x2f\xfd not really zstd", 22));
+  write_text(home_.file("projects/-x/broken.jsonl.zst"), std::string("\x28\xb5\x2f\xfd" " not really zstd"));
   auto out = run("harvest_claude");
   EXPECT_EQ(ids(out), (Strings{"scope-app"}));
   EXPECT_EQ(out.count("files_unreadable"), 1);

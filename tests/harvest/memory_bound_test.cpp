@@ -103,6 +103,13 @@ std::int64_t count_in(const std::string& err, const std::string& key) {
 
 class HarvestMemory : public ::testing::Test {
  protected:
+  void SetUp() override {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "AddressSanitizer build: ASan reserves terabytes of address space for its shadow memory "
+                    "and holds freed blocks in a quarantine, so neither RLIMIT_AS nor peak RSS measures "
+                    "skillpipe's own memory here; the normal build (scripts/test.sh) runs this test";
+#endif
+  }
   Limited harvest(const std::string& source, const std::string& home, const std::string& out_file) {
     auto r = run_limited({"harvest", "--source", source, "--home", home, "--all-projects", "--since", "all",
                           "--output", out_file},
