@@ -17,15 +17,10 @@ namespace {
 class RuleJudgeTrajectory : public RuleJudge {
  protected:
   Verdict judge_trajectory(std::vector<RuleCheck> checks, const Trajectory& traj) {
-    TaskRecord t;
-    t.id = "t1";
-    t.judge.kind = ReferenceKind::kRule;
-    t.judge.checks = std::move(checks);
     ReplayResult r;
-    r.task_id = "t1";
     r.response = "done";
     r.trajectory = traj;
-    return judge_->judge(t, r, ctx_);
+    return judge_replay(std::move(checks), std::move(r));
   }
 };
 

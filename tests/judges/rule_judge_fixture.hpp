@@ -42,16 +42,20 @@ class RuleJudge : public ::testing::Test {
     judge_ = reg_->create_as<Judge>("judge_rule");
     judge_->configure(Config::parse(cfg), ctx_);
   }
-  Verdict run(std::vector<RuleCheck> checks, const std::string& response, std::vector<std::string> tools = {}) {
+  // Judges replay `r` of a task "t1" with these checks.
+  Verdict judge_replay(std::vector<RuleCheck> checks, ReplayResult r) {
     TaskRecord t;
     t.id = "t1";
     t.judge.kind = ReferenceKind::kRule;
     t.judge.checks = std::move(checks);
-    ReplayResult r;
     r.task_id = "t1";
+    return judge_->judge(t, r, ctx_);
+  }
+  Verdict run(std::vector<RuleCheck> checks, const std::string& response, std::vector<std::string> tools = {}) {
+    ReplayResult r;
     r.response = response;
     r.tools_called = std::move(tools);
-    return judge_->judge(t, r, ctx_);
+    return judge_replay(std::move(checks), std::move(r));
   }
   bool passes(const RuleCheck& c, const std::string& response, std::vector<std::string> tools = {}) {
     return run({c}, response, std::move(tools)).hard == 1.0;
