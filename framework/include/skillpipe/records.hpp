@@ -1,9 +1,5 @@
 // records.hpp - the plain value types every stage exchanges.
-//
-// Over 400 lines on purpose: it is the whole data model of the plugin contract, read (and
-// hashed by the ABI test) as one unit; splitting it would scatter the contract a plugin
-// author must see at once.
-//
+// Over 400 lines on purpose: the contract's whole data model, read (and ABI-hashed) as one.
 // Records hold std types only, so the plugin contract never exposes a JSON or YAML library
 // (a plugin may use one privately; its records never carry one). Each record has a stable
 // JSON form (json.hpp, fields listed once in fields.hpp) carrying `schema` = its
