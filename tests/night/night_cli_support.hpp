@@ -11,6 +11,12 @@
 
 namespace skillpipe::night_test {
 
+// The test-support names every night test uses.
+using testing::read_text;
+using testing::run_skillpipe;
+using testing::TempDir;
+using testing::write_text;
+
 inline std::string pipeline() { return testing::source_dir() + "/pipelines/experiment.yaml"; }
 inline std::string data(const std::string& f) { return testing::test_data_dir() + "/night/" + f; }
 
@@ -30,7 +36,7 @@ inline Night run_night(const std::string& pipeline_file, const std::string& proj
     args.push_back(s);
   }
   Night n;
-  n.cmd = testing::run_skillpipe(args, env);
+  n.cmd = run_skillpipe(args, env);
   n.summary.Parse(n.cmd.out.c_str());
   return n;
 }

@@ -26,11 +26,6 @@
 namespace skillpipe {
 namespace {
 
-using testing::read_text;
-using testing::run_skillpipe;
-using testing::TempDir;
-using testing::write_text;
-
 using namespace night_test;
 
 TEST(NightCli, MemoryLessonIsGatedStagedEmittedToAgentsMdAndAdopted) {

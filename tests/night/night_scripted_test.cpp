@@ -30,10 +30,6 @@
 namespace skillpipe {
 namespace {
 
-using testing::read_text;
-using testing::run_skillpipe;
-using testing::TempDir;
-using testing::write_text;
 using namespace night_test;
 
 #ifdef NIGHT_HAVE_SCRIPTED_SERVER
