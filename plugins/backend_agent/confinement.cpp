@@ -86,6 +86,19 @@ bool bwrap_works(const std::string& bwrap, const std::string& scratch_dir, std::
   return false;
 }
 
+bool codex_sandbox_works() {
+  static const bool works = [] {
+    if (!exists("/usr/bin/bwrap")) return true;
+    CleanProcess p;
+    p.argv = {"/usr/bin/bwrap", "--argv0", "probe", "--ro-bind", "/", "/", "/bin/true"};
+    p.env = base_environment();
+    p.timeout_s = 30;
+    const ProcessOutcome r = run_clean(p);
+    return r.started && r.exit_code == 0;
+  }();
+  return works;
+}
+
 std::string install_root_of(const std::string& executable) {
   std::error_code ec;
   const std::string real = fs::canonical(executable, ec).string();

@@ -45,6 +45,12 @@ std::string find_bwrap(const std::string& configured);
 // one). False with *why when bwrap is missing or cannot create namespaces here.
 bool bwrap_works(const std::string& bwrap, const std::string& scratch_dir, std::string* why);
 
+// Whether Codex's own sandbox can run commands here. Codex 0.171 runs its sandboxed commands
+// through /usr/bin/bwrap when that exists, passing --argv0, which Debian 12's bubblewrap (0.8)
+// does not know: every command then exits 1. True when there is no /usr/bin/bwrap or it takes
+// --argv0; probed once per process.
+bool codex_sandbox_works();
+
 // For read-only binds: the directory an agent executable's install lives in (the package
 // root above node_modules/.bin, or the binary's folder), after resolving symlinks.
 std::string install_root_of(const std::string& executable);

@@ -74,47 +74,14 @@ const char* const kSchemaJson = R"({
 class MineTasks : public Miner {
  public:
   void configure(const Config& c, Context& ctx) override {
-    o_.mode = c.get_string("mode", "auto");
-    o_.backend = c.get_string("backend");
-    o_.replay_backend = c.get_string("replay_backend");
-    o_.similarity_threshold = c.get_double("similarity_threshold", 0.5);
-    o_.min_cluster_size = static_cast<int>(c.get_int("min_cluster_size", 1));
-    o_.max_sessions = static_cast<int>(c.get_int("max_sessions", 120));
-    o_.max_tasks = static_cast<int>(c.get_int("max_tasks", 40));
-    o_.max_llm_tasks_per_session = static_cast<int>(c.get_int("max_llm_tasks_per_session", 3));
-    o_.min_intent_tokens = static_cast<int>(c.get_int("min_intent_tokens", 2));
-    o_.intent_chars = static_cast<std::size_t>(c.get_int("intent_chars", 800));
-    o_.context_chars = static_cast<std::size_t>(c.get_int("context_chars", 600));
-    o_.solution_chars = static_cast<std::size_t>(c.get_int("solution_chars", 600));
-    o_.agentic_checks = c.get_bool("agentic_checks", false);
-    if (c.has("seed")) {
-      const std::string raw = c.get_json("seed");
-      o_.seed = !raw.empty() && raw[0] == '"' ? c.get_string("seed") : raw;
-    }
-    o_.val_fraction = c.get_double("val_fraction", 0.34);
-    o_.test_fraction = c.get_double("test_fraction", 0.0);
-    o_.dream_factor = static_cast<int>(c.get_int("dream_factor", 0));
-    o_.dream_mode = c.get_string("dream_mode", "auto");
-    o_.recall_k = static_cast<int>(c.get_int("recall_k", 0));
-    o_.archive_size = static_cast<std::size_t>(c.get_int("archive_size", 300));
-    o_.target_skill_path = c.get_string("target_skill_path");
-    o_.tasks_file = c.get_string("tasks_file");
-    o_.validate_with = c.get_string_list("validate_with");
-    o_.state_prefix = c.get_string("state_prefix", "mine_tasks");
-
-    for (auto [v, key] : {std::pair{o_.val_fraction, "/val_fraction"}, std::pair{o_.test_fraction, "/test_fraction"}})
-      if (v < 0 || v > 1) throw ConfigError("must be between 0 and 1", key);
-    if (o_.val_fraction + o_.test_fraction >= 1)
-      throw ConfigError("val_fraction + test_fraction must be below 1 so that some tasks train", "/val_fraction");
-    if (o_.mode == "llm" && o_.backend.empty()) throw ConfigError("mode llm needs `backend`", "/backend");
-    if (o_.dream_mode == "llm" && o_.backend.empty()) throw ConfigError("dream_mode llm needs `backend`", "/backend");
+    o_ = read_options(c);
     for (const auto& [id, key] : {std::pair{o_.backend, "/backend"}, std::pair{o_.replay_backend, "/replay_backend"}})
       if (!id.empty() && !ctx.backend(id))
         throw ConfigError("backend '" + id + "' is not defined in this pipeline's backends", key);
   }
 
   std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests, Context& ctx) override {
-    load_state(ctx);
+    state_ = load_state(ctx.store(), o_, ctx);
     const std::string file = tasks_file_path(ctx);
     std::vector<TaskRecord> real = file.empty() ? mine_digests(digests, ctx) : load_file(file, ctx);
     std::vector<TaskRecord> out = finish_tasks(std::move(real), ctx, !file.empty());
@@ -131,39 +98,6 @@ class MineTasks : public Miner {
   }
 
  private:
-  // ---- state ---------------------------------------------------------------------------
-
-  void load_state(Context& ctx) {
-    state_ = {};
-    Store* store = ctx.store();
-    if (!store) {
-      ctx.logger().info("no store: split assignments and the task archive do not persist");
-      return;
-    }
-    const std::string skey = o_.state_prefix + "/splits", akey = o_.state_prefix + "/archive";
-    if (auto s = store->get_state(skey); s && !trim(*s).empty()) {
-      try {
-        state_.assigned = parse_splits(*s, &state_.seed);
-      } catch (const Error& e) {
-        store->put_state(skey + ".corrupt", *s);
-        ctx.logger().warn("{}; starting with no recorded splits (the old state is kept under '{}.corrupt')", e.what(), skey);
-        ctx.count("state_reset");
-      }
-    }
-    if (!state_.seed.empty() && state_.seed != o_.seed && !state_.assigned.empty())
-      ctx.logger().warn("seed changed from {} to {}: tasks already assigned keep their split; new tasks use the new seed",
-                        state_.seed, o_.seed);
-    state_.seed = o_.seed;
-    if (auto a = store->get_state(akey); a && !trim(*a).empty()) {
-      int bad = 0;
-      state_.archive = parse_archive(*a, &bad);
-      if (bad > 0) {
-        ctx.logger().warn("task archive: {} unreadable line(s) skipped", bad);
-        ctx.count("archive_bad_lines", bad);
-      }
-    }
-  }
-
   // ---- sources of tasks ------------------------------------------------------------------
 
   std::string tasks_file_path(Context& ctx) const {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "skillpipe/config.hpp"
+
 namespace skillpipe::mine_tasks {
 
 struct MinerOptions {
@@ -39,5 +41,9 @@ struct MinerOptions {
   std::vector<std::string> validate_with;  // judge ids, besides the stage's input judges
   std::string state_prefix = "mine_tasks";
 };
+
+// The options from the stage's config, checked (fractions in range, a backend for llm modes);
+// throws ConfigError naming the key. Backend ids are checked against the pipeline by the stage.
+MinerOptions read_options(const Config& c);
 
 }  // namespace skillpipe::mine_tasks

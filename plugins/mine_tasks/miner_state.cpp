@@ -1,5 +1,7 @@
-// miner_state.cpp - JSON forms of the miner's cross-night state (miner_state.hpp).
+// miner_state.cpp - the miner's cross-night state: its JSON forms, and loading it from the store (miner_state.hpp).
 #include "miner_state.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -7,6 +9,8 @@
 #include "skillpipe/fields.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe/stage.hpp"
+#include "skillpipe/store.hpp"
 
 namespace skillpipe::mine_tasks {
 
@@ -67,6 +71,37 @@ void update_archive(std::vector<TaskRecord>& archive, const std::vector<TaskReco
     archive.push_back(std::move(a));  // newest last
   }
   if (archive.size() > cap) archive.erase(archive.begin(), archive.end() - static_cast<std::ptrdiff_t>(cap));
+}
+
+MinerState load_state(Store* store, const MinerOptions& o, Context& ctx) {
+  MinerState state;
+  if (!store) {
+    ctx.logger().info("no store: split assignments and the task archive do not persist");
+    return state;
+  }
+  const std::string skey = o.state_prefix + "/splits", akey = o.state_prefix + "/archive";
+  if (auto s = store->get_state(skey); s && !trim(*s).empty()) {
+    try {
+      state.assigned = parse_splits(*s, &state.seed);
+    } catch (const Error& e) {
+      store->put_state(skey + ".corrupt", *s);
+      ctx.logger().warn("{}; starting with no recorded splits (the old state is kept under '{}.corrupt')", e.what(), skey);
+      ctx.count("state_reset");
+    }
+  }
+  if (!state.seed.empty() && state.seed != o.seed && !state.assigned.empty())
+    ctx.logger().warn("seed changed from {} to {}: tasks already assigned keep their split; new tasks use the new seed",
+                      state.seed, o.seed);
+  state.seed = o.seed;
+  if (auto a = store->get_state(akey); a && !trim(*a).empty()) {
+    int bad = 0;
+    state.archive = parse_archive(*a, &bad);
+    if (bad > 0) {
+      ctx.logger().warn("task archive: {} unreadable line(s) skipped", bad);
+      ctx.count("archive_bad_lines", bad);
+    }
+  }
+  return state;
 }
 
 }  // namespace skillpipe::mine_tasks

@@ -7,7 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "miner_options.hpp"
 #include "skillpipe/records.hpp"
+
+namespace skillpipe {
+class Context;
+class Store;
+}  // namespace skillpipe
 
 namespace skillpipe::mine_tasks {
 
@@ -27,5 +33,10 @@ std::string archive_to_jsonl(const std::vector<TaskRecord>& archive);
 // `cap` by last_seen.
 void update_archive(std::vector<TaskRecord>& archive, const std::vector<TaskRecord>& tonight, const std::string& night,
                     std::size_t cap);
+
+// The state of earlier nights from the store: unreadable splits are kept aside under
+// '<key>.corrupt' and start over, unreadable archive lines are skipped (both counted and
+// logged). Without a store nothing persists. The seed is always `o.seed`; a change is logged.
+MinerState load_state(Store* store, const MinerOptions& o, Context& ctx);
 
 }  // namespace skillpipe::mine_tasks

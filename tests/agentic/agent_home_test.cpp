@@ -7,16 +7,13 @@
 
 #include "agent_command.hpp"
 #include "agent_home.hpp"
+#include "lab.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace skillpipe::backend_agent {
 namespace {
-
-using testing::read_text;
-using testing::TempDir;
-using testing::write_text;
 
 bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 

@@ -8,21 +8,16 @@
 
 #include "backend_env.hpp"
 #include "lab.hpp"
-#include "model_server.hpp"
-#include "skill_agent.hpp"
 #include "skillpipe/errors.hpp"
-#include "skills.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
-namespace ms = skillpipe::model_server;
 
 namespace skillpipe::backend_agent {
 namespace {
 
 using testing::BackendEnv;
 using testing::ScopedEnv;
-using testing::TempDir;
 
 std::string config(Agent agent, const std::string& url, const std::string& root, const std::string& extra = "") {
   std::string c = std::string(R"({"agent": ")") + to_string(agent) + R"(", "binary": ")" + lab::agent_binary(agent) +
@@ -47,28 +42,21 @@ ChatRequest replay_request(const TaskRecord& task, bool with_skill) {
   return r;
 }
 
-class BackendAgent : public ::testing::TestWithParam<Agent> {
+class BackendAgent : public lab::AgentTest {
  protected:
   void SetUp() override {
-    if (lab::agent_binary(GetParam()).empty()) {
-      if (lab::agents_required()) FAIL() << lab::missing_agent_message(GetParam());
-      GTEST_SKIP() << lab::missing_agent_message(GetParam());
-    }
+    lab::AgentTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     project_ = tmp_.file("src/project");
     lab::make_regen_project(project_);
-    ms::SkillAgentOptions o;
-    o.default_commands = {"ls"};
-    o.ignore_skills = ms::cli_bundled_skills();
-    server_ = std::make_unique<ms::ModelServer>(std::make_shared<ms::SkillAgentPolicy>(o));
     env_.store().next_night("0001-test", "");
   }
-  std::string url() const { return GetParam() == Agent::kClaude ? server_->base_url() : server_->openai_base_url(); }
+  std::string url() const { return model_url(); }
 
   TempDir tmp_;
   ScopedEnv key_{"SKILLPIPE_TEST_MODEL_KEY", "sk-test-not-a-secret"};
   BackendEnv env_{"backends/agent"};
   std::string project_;
-  std::unique_ptr<ms::ModelServer> server_;
 };
 
 TEST_P(BackendAgent, ReplayReturnsTheTrajectoryAndIsCachedWithinTheNight) {
@@ -140,8 +128,7 @@ TEST_P(BackendAgent, AMissingProjectIsAReplayErrorNotAnAnswer) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Pinned, BackendAgent, ::testing::Values(Agent::kClaude, Agent::kCodex),
-                         [](const auto& info) { return std::string(info.param == Agent::kClaude ? "Claude" : "Codex"); });
+SKILLPIPE_FOR_EACH_AGENT(BackendAgent);
 
 TEST(BackendAgentConfinement, ClaudeIsRefusedWithoutASandboxUnlessConfineNone) {
   TempDir tmp;

@@ -9,16 +9,13 @@
 
 #include "clean_process.hpp"
 #include "confinement.hpp"
+#include "lab.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace skillpipe::backend_agent {
 namespace {
-
-using testing::read_text;
-using testing::TempDir;
-using testing::write_text;
 
 std::string bwrap_or_skip() {
   const char* configured = std::getenv("SKILLPIPE_BWRAP");

@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "confinement.hpp"
+#include "skill_agent.hpp"
+#include "skills.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 #include "workspace.hpp"
@@ -75,6 +77,23 @@ TaskRecord regen_task(const std::string& id, const std::string& project) {
   c.arg = kCheck;
   t.judge.checks = {c};
   return t;
+}
+
+void AgentTest::SetUp() {
+  if (binary().empty()) {
+    if (agents_required()) FAIL() << missing_agent_message(GetParam());
+    GTEST_SKIP() << missing_agent_message(GetParam());
+  }
+  model_server::SkillAgentOptions o;
+  o.default_commands = {"ls"};
+  o.ignore_skills = model_server::cli_bundled_skills();
+  server_ = std::make_unique<model_server::ModelServer>(std::make_shared<model_server::SkillAgentPolicy>(o));
+}
+
+std::string AgentTest::model_url() const { return claude() ? server_->base_url() : server_->openai_base_url(); }
+
+std::string agent_param_name(const ::testing::TestParamInfo<Agent>& info) {
+  return info.param == Agent::kClaude ? "Claude" : "Codex";
 }
 
 }  // namespace skillpipe::backend_agent::lab

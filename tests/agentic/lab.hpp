@@ -3,13 +3,25 @@
 // scripts/agent_clis.sh has not installed them, failed with SKILLPIPE_REQUIRE_AGENTS=1).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "model_server.hpp"
 #include "skillpipe/records.hpp"
+#include "test_support.hpp"
 
-namespace skillpipe::backend_agent::lab {
+namespace skillpipe::backend_agent {
+
+// The test-support names every agentic test file uses.
+using testing::read_text;
+using testing::TempDir;
+using testing::write_text;
+
+namespace lab {
 
 inline constexpr const char* kSkillName = "regen-fields";
 inline constexpr const char* kSkill =
@@ -40,4 +52,28 @@ std::string git(const std::string& dir, const std::vector<std::string>& args, co
 // A task replaying kTask on `project`, judged by kCheck.
 TaskRecord regen_task(const std::string& id, const std::string& project);
 
-}  // namespace skillpipe::backend_agent::lab
+// A test run once per pinned agent CLI: SetUp skips it when the agent's CLI is not
+// installed (fails it with SKILLPIPE_REQUIRE_AGENTS=1) and starts the scripted model that
+// follows skills (model_server/skill_agent.hpp). A subclass's SetUp calls this one first and
+// returns when IsSkipped() or HasFatalFailure().
+class AgentTest : public ::testing::TestWithParam<Agent> {
+ protected:
+  void SetUp() override;
+  bool claude() const { return GetParam() == Agent::kClaude; }
+  std::string binary() const { return agent_binary(GetParam()); }
+  // The model endpoint this agent's CLI is pointed at (Anthropic Messages or OpenAI).
+  std::string model_url() const;
+
+  std::unique_ptr<model_server::ModelServer> server_;
+};
+
+// The test-name suffix for an agent parameter: "Claude" or "Codex".
+std::string agent_param_name(const ::testing::TestParamInfo<Agent>& info);
+
+}  // namespace lab
+}  // namespace skillpipe::backend_agent
+
+// Runs an AgentTest-derived suite once per pinned agent CLI.
+#define SKILLPIPE_FOR_EACH_AGENT(Suite)                                                        \
+  INSTANTIATE_TEST_SUITE_P(Pinned, Suite, ::testing::Values(::skillpipe::Agent::kClaude, ::skillpipe::Agent::kCodex), \
+                           ::skillpipe::backend_agent::lab::agent_param_name)

@@ -13,23 +13,15 @@
 #include <sstream>
 
 #include "lab.hpp"
-#include "model_server.hpp"
-#include "skill_agent.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/task_file.hpp"
 #include "skillpipe/kit/util.hpp"
-#include "skills.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
-namespace ms = skillpipe::model_server;
 
 namespace skillpipe::backend_agent {
 namespace {
-
-using testing::read_text;
-using testing::TempDir;
-using testing::write_text;
 
 RuleCheck check(RuleOp op, const std::string& arg) {
   RuleCheck c;
@@ -65,26 +57,18 @@ std::vector<std::string> strings(const rapidjson::Value& a) {
   return out;
 }
 
-class AgenticNight : public ::testing::TestWithParam<Agent> {
+class AgenticNight : public lab::AgentTest {
  protected:
   void SetUp() override {
-    if (lab::agent_binary(GetParam()).empty()) {
-      if (lab::agents_required()) FAIL() << lab::missing_agent_message(GetParam());
-      GTEST_SKIP() << lab::missing_agent_message(GetParam());
-    }
+    lab::AgentTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     project_ = tmp_.file("src/project");
     lab::make_regen_project(project_);
     write_text(tmp_.file("skills/" + std::string(lab::kSkillName) + "/SKILL.md"), lab::kSkill);
     fs::create_directories(tmp_.file("no-skills"));
     fs::create_directories(tmp_.file("home"));
     write_text(tmp_.file("tasks.jsonl"), task_file_text({agentic_task(project_)}, {}, true));
-    ms::SkillAgentOptions o;
-    o.default_commands = {"ls"};
-    o.ignore_skills = ms::cli_bundled_skills();
-    server_ = std::make_unique<ms::ModelServer>(std::make_shared<ms::SkillAgentPolicy>(o));
   }
-
-  bool claude() const { return GetParam() == Agent::kClaude; }
 
   struct Night {
     testing::CommandResult cmd;
@@ -98,8 +82,8 @@ class AgenticNight : public ::testing::TestWithParam<Agent> {
     std::vector<std::string> args = {
         "run", testing::source_dir() + "/pipelines/agentic.yaml", "--project", project_, "--store", store, "--json",
         "--set", "backends.agent.agent=" + agent,
-        "--set", "backends.agent.binary=" + lab::agent_binary(GetParam()),
-        "--set", "backends.agent.base_url=" + (claude() ? server_->base_url() : server_->openai_base_url()),
+        "--set", "backends.agent.binary=" + binary(),
+        "--set", "backends.agent.base_url=" + model_url(),
         "--set", "backends.agent.auth=api_key",
         "--set", "backends.agent.api_key_env=SKILLPIPE_TEST_MODEL_KEY",
         "--set", "backends.agent.model_retries=0",
@@ -129,7 +113,6 @@ class AgenticNight : public ::testing::TestWithParam<Agent> {
 
   TempDir tmp_;
   std::string project_;
-  std::unique_ptr<ms::ModelServer> server_;
 };
 
 TEST_P(AgenticNight, TheAgentReplaysTheTaskWithTheSkillAndTheJudgeSeesTheTrajectory) {
@@ -201,8 +184,7 @@ TEST_P(AgenticNight, WithoutTheSkillTheAgentFailsTheCheckAndTheVerdictSaysWhy) {
   EXPECT_NE(why.find("exit 1"), std::string::npos) << why;
 }
 
-INSTANTIATE_TEST_SUITE_P(Pinned, AgenticNight, ::testing::Values(Agent::kClaude, Agent::kCodex),
-                         [](const auto& info) { return std::string(info.param == Agent::kClaude ? "Claude" : "Codex"); });
+SKILLPIPE_FOR_EACH_AGENT(AgenticNight);
 
 }  // namespace
 }  // namespace skillpipe::backend_agent

@@ -9,34 +9,23 @@
 #include <map>
 
 #include "lab.hpp"
-#include "model_server.hpp"
 #include "replay_run.hpp"
-#include "skill_agent.hpp"
-#include "skills.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
-namespace ms = skillpipe::model_server;
 
 namespace skillpipe::backend_agent {
 namespace {
 
-using testing::read_text;
-using testing::TempDir;
-using testing::write_text;
-
 constexpr const char* kDecoyMemory = "DECOY-GLOBAL-MEMORY-91c2";
 using lab::fingerprint;
 
-class AgentReplay : public ::testing::TestWithParam<Agent> {
+class AgentReplay : public lab::AgentTest {
  protected:
   void SetUp() override {
-    binary_ = lab::agent_binary(GetParam());
-    if (binary_.empty()) {
-      if (lab::agents_required()) FAIL() << lab::missing_agent_message(GetParam());
-      GTEST_SKIP() << lab::missing_agent_message(GetParam());
-    }
+    lab::AgentTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     repo_ = tmp_.file("user/src/project");
     lab::make_regen_project(repo_);
     // The user's home: global memory and skills that must not reach a replay.
@@ -48,10 +37,6 @@ class AgentReplay : public ::testing::TestWithParam<Agent> {
     saved_home_ = std::getenv("HOME") ? std::getenv("HOME") : "";
     ::setenv("HOME", home_.c_str(), 1);
     ::setenv("SKILLPIPE_TEST_MODEL_KEY", "sk-test-not-a-secret", 1);
-    ms::SkillAgentOptions o;
-    o.default_commands = {"ls"};
-    o.ignore_skills = ms::cli_bundled_skills();
-    server_ = std::make_unique<ms::ModelServer>(std::make_shared<ms::SkillAgentPolicy>(o));
   }
   void TearDown() override {
     if (!saved_home_.empty()) ::setenv("HOME", saved_home_.c_str(), 1);
@@ -60,12 +45,12 @@ class AgentReplay : public ::testing::TestWithParam<Agent> {
   ReplaySettings settings() {
     ReplaySettings s;
     s.command.agent = GetParam();
-    s.command.binary = binary_;
+    s.command.binary = binary();
     s.command.max_turns = 12;
     s.home.agent = GetParam();
     s.home.auth = plan_auth(GetParam(), {AuthMode::kApiKey, "SKILLPIPE_TEST_MODEL_KEY", ""});
     s.home.api_key_env = "SKILLPIPE_TEST_MODEL_KEY";
-    s.home.endpoint.base_url = GetParam() == Agent::kClaude ? server_->base_url() : server_->openai_base_url();
+    s.home.endpoint.base_url = model_url();
     s.home.endpoint.max_retries = 0;
     if (GetParam() == Agent::kCodex) s.home.model = "gpt-5.5";
     s.workspace_root = tmp_.file("replays");
@@ -93,8 +78,7 @@ class AgentReplay : public ::testing::TestWithParam<Agent> {
   }
 
   TempDir tmp_;
-  std::string binary_, repo_, home_, saved_home_;
-  std::unique_ptr<ms::ModelServer> server_;
+  std::string repo_, home_, saved_home_;
 };
 
 TEST_P(AgentReplay, SkillTriggersAndPassesTheCheckWithoutTouchingTheUser) {
@@ -133,8 +117,7 @@ TEST_P(AgentReplay, KeptWorkspacesStayForInspection) {
   EXPECT_TRUE(fs::exists(o.ws.dir + "/KEPT"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Pinned, AgentReplay, ::testing::Values(Agent::kClaude, Agent::kCodex),
-                         [](const auto& info) { return std::string(info.param == Agent::kClaude ? "Claude" : "Codex"); });
+SKILLPIPE_FOR_EACH_AGENT(AgentReplay);
 
 }  // namespace
 }  // namespace skillpipe::backend_agent

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "install_documents.hpp"
+#include "lab.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
@@ -14,10 +15,6 @@ namespace fs = std::filesystem;
 
 namespace skillpipe::backend_agent {
 namespace {
-
-using testing::read_text;
-using testing::TempDir;
-using testing::write_text;
 
 std::string git(const std::string& dir, const std::vector<std::string>& args, const std::string& date = {}) {
   std::vector<std::string> env{"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t",

@@ -1,9 +1,11 @@
-// Filters and edge cases, each on a small hand-written transcript (tests/data/harvest/edge).
+// Filters and edge cases, each on a small hand-written transcript (tests/data/harvest/edge);
+// Codex's own cases are in harvest_codex_edge_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 
+#include "harvest_edge_fixture.hpp"
 #include "harvest_test_util.hpp"
 #include "host/schema_check.hpp"
 #include "skillpipe/errors.hpp"
@@ -11,42 +13,6 @@
 
 namespace skillpipe::testing {
 namespace {
-
-using Strings = std::vector<std::string>;
-constexpr const char* kNow = "2026-03-03T00:00:00Z";
-
-class HarvestEdge : public ::testing::Test {
- protected:
-  // Places edge/claude/<name> in the Claude home under projects/<dir>/.
-  std::string claude(const std::string& name, const std::string& dir = "-home-me-src-app") {
-    std::string to = home_.file("projects/" + dir + "/" + name);
-    copy_tree(harvest_data("edge/claude/" + name), to);
-    return to;
-  }
-  std::string codex(const std::string& name, const std::string& sub = "sessions/2026/03/01") {
-    std::string to = home_.file(sub + "/" + name);
-    copy_tree(harvest_data("edge/codex/" + name), to);
-    return to;
-  }
-  HarvestOutput run(const std::string& plugin, const std::string& extra = "", const std::string& project = "all",
-                    const std::string& now = kNow) {
-    // Test defaults, unless `extra` sets the key itself.
-    std::string cfg = "{\"home\":\"" + home_.path() + "\"";
-    if (!extra.empty()) cfg += "," + extra;
-    for (auto [key, value] : {std::pair{"lookback_hours", "0"}, {"settle_minutes", "0"}, {"project_scope", "\"all\""}})
-      if (extra.find(std::string("\"") + key + "\"") == std::string::npos &&
-          !(std::string(key) == "project_scope" && extra.find("\"projects\"") != std::string::npos))
-        cfg += std::string(",\"") + key + "\":" + value;
-    cfg += "}";
-    return harvest({plugin, cfg, project, now});
-  }
-  static Strings ids(const HarvestOutput& out) {
-    Strings v;
-    for (const auto& d : out.digests) v.push_back(d.session_id);
-    return v;
-  }
-  TempDir home_;
-};
 
 TEST_F(HarvestEdge, ClaudeWhatIsAndIsNotAPrompt) {
   claude("filters.jsonl");
@@ -313,21 +279,6 @@ TEST_F(HarvestEdge, AMissingHomeIsEmptyNotAnError) {
 
 // ---- Codex ------------------------------------------------------------------------------
 
-TEST_F(HarvestEdge, CodexPaginatedHistoryUsesItemCompletedMessages) {
-  codex("rollout-2026-03-01T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl");
-  auto out = run("harvest_codex");
-  ASSERT_EQ(out.digests.size(), 1u);
-  const auto& d = out.digests[0];
-  EXPECT_EQ(d.user_prompts, (Strings{"rename the config loader", "looks good, thanks"}));
-  EXPECT_EQ(d.assistant_finals, (Strings{"Renamed to config_loader.cpp.", "You're welcome."}));  // final_answer phase wins
-  EXPECT_EQ(tool_names(d.tools), (Strings{"apply_patch"}));
-  EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/src/config.cpp", "/home/me/src/app/src/config_loader.cpp"}));
-  EXPECT_EQ(d.usage, (TokenUsage{600, 50, 400, 0}));  // cached input is part of input_tokens
-  EXPECT_EQ(d.attrs.at("history_mode"), "paginated");
-  EXPECT_EQ(out.count("unknown_records"), 0);  // world_state is a known kind
-  EXPECT_EQ(d.feedback_signals, (std::vector<FeedbackSignal>{{1, "positive", "looks good"}, {1, "positive", "thanks"}}));
-}
-
 TEST_F(HarvestEdge, ClaudeToolErrorsAndAnAbortedEndingAreRecorded) {
   claude("aborted.jsonl");
   auto out = run("harvest_claude");
@@ -340,88 +291,6 @@ TEST_F(HarvestEdge, ClaudeToolErrorsAndAnAbortedEndingAreRecorded) {
   // Each call counted once and its failure charged to it.
   EXPECT_EQ(d.tools, (std::vector<ToolUse>{{"Bash", 2, 1}}));
   EXPECT_EQ(d.outcome.tool_calls, 2);
-}
-
-TEST_F(HarvestEdge, CodexSubagentRolloutsAreNotTheUsers) {
-  codex("rollout-2026-03-01T11-00-00-0199aaaa-0000-7000-8000-000000000002.jsonl");
-  auto out = run("harvest_codex");
-  EXPECT_TRUE(out.digests.empty());
-  EXPECT_EQ(out.count("sessions_skipped_subagent"), 1);
-}
-
-TEST_F(HarvestEdge, CodexDesktopWrappersPreamblesAndTools) {
-  codex("rollout-2026-03-01T12-00-00-0199aaaa-0000-7000-8000-000000000003.jsonl");
-  auto out = run("harvest_codex");
-  ASSERT_EQ(out.digests.size(), 1u);
-  const auto& d = out.digests[0];
-  // IDE wrapper: only the request; <user_shell_command>, <turn_aborted>, AGENTS.md, <skill>
-  // and the compacted replacement history are not prompts.
-  EXPECT_EQ(d.user_prompts, (Strings{"write release notes for 1.2", "now also bump the version"}));
-  EXPECT_EQ(d.assistant_finals, (Strings{"Release notes are in NOTES.md (task complete).", ""}));
-  EXPECT_EQ(d.n_assistant_turns, 2);
-  EXPECT_EQ(tool_names(d.tools), (Strings{"web_search", "shell"}));
-  EXPECT_EQ(d.skills_used, (Strings{"release-notes"}));
-  EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/NOTES.md", "/home/me/src/app/CHANGELOG.md"}));
-  EXPECT_EQ(d.outcome.interrupts, 1);
-  EXPECT_EQ(d.compactions, 1);
-  EXPECT_EQ(d.attrs.at("originator"), "Codex Desktop");
-}
-
-TEST_F(HarvestEdge, CodexForkUsesItsOwnMetaAndCountsCopiedPromptsOnce) {
-  codex("rollout-2026-03-01T13-00-00-0199aaaa-0000-7000-8000-000000000004.jsonl");
-  auto out = run("harvest_codex");
-  ASSERT_EQ(out.digests.size(), 1u);
-  const auto& d = out.digests[0];
-  EXPECT_EQ(d.session_id, "0199aaaa-0000-7000-8000-000000000004");
-  EXPECT_EQ(d.project, "/home/me/src/app/fork");
-  EXPECT_EQ(d.git_branch, "fork-branch");
-  EXPECT_EQ(d.user_prompts, (Strings{"parent prompt copied into the fork", "continue in the fork"}));
-  EXPECT_EQ(d.assistant_finals, (Strings{"", "Continuing."}));
-  EXPECT_EQ(out.count("duplicate_prompts"), 1);
-}
-
-TEST_F(HarvestEdge, CodexZstdRolloutsAreReadAndAPlainTwinWins) {
-  const std::string name = "rollout-2026-03-01T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl";
-  std::string plain = codex(name);
-  zstd_file(plain, plain + ".zst");
-  std::filesystem::remove(plain);
-  auto z = run("harvest_codex");
-  ASSERT_EQ(z.digests.size(), 1u);
-  EXPECT_EQ(z.digests[0].user_prompts.size(), 2u);
-  EXPECT_EQ(z.digests[0].raw_path, plain + ".zst");
-  codex(name);  // Codex materialises a plain copy when the thread is resumed
-  auto both = run("harvest_codex");
-  ASSERT_EQ(both.digests.size(), 1u);
-  EXPECT_EQ(both.digests[0].raw_path, plain);
-  EXPECT_EQ(both.count("files_duplicate"), 1);
-}
-
-TEST_F(HarvestEdge, CodexArchivedSessionsAreHarvested) {
-  codex("rollout-2026-03-01T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl", "archived_sessions");
-  auto out = run("harvest_codex");
-  ASSERT_EQ(out.digests.size(), 1u);
-  EXPECT_NE(out.digests[0].raw_path.find("/archived_sessions/"), std::string::npos);
-}
-
-}  // namespace
-}  // namespace skillpipe::testing
-
-namespace skillpipe::testing {
-namespace {
-
-TEST_F(HarvestEdge, CodexFailedCallsAreChargedToTheirTool) {
-  codex("rollout-2026-03-02T09-00-00-0199aaaa-0000-7000-8000-000000000009.jsonl", "sessions/2026/03/02");
-  auto out = run("harvest_codex");
-  ASSERT_EQ(out.digests.size(), 1u);
-  const auto& d = out.digests[0];
-  EXPECT_EQ(d.tools, (std::vector<ToolUse>{{"exec_command", 2, 1}, {"apply_patch", 1, 0}}));
-  EXPECT_TRUE(d.outcome.observed);
-  EXPECT_EQ(d.outcome.tool_calls, 3);
-  EXPECT_EQ(d.outcome.tool_errors, 1);
-  EXPECT_FALSE(d.outcome.aborted);
-  EXPECT_EQ(d.model, "gpt-5-codex");
-  EXPECT_EQ(d.agent_version, "0.77.0");
-  EXPECT_EQ(d.files_touched, (Strings{"/home/me/src/app/src/parse.cpp"}));
 }
 
 }  // namespace

@@ -1,83 +1,18 @@
 // judge_rule: every op with a positive and a negative, groups, scoring, criteria wording and
-// spec validation - through the loaded plugin.
+// spec validation - through the loaded plugin. The trajectory ops are in
+// judge_rule_trajectory_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 
-#include "skillpipe/config.hpp"
+#include "rule_judge_fixture.hpp"
 #include "skillpipe/kit/regex.hpp"
-#include "test_support.hpp"
 
 using namespace skillpipe;
+using namespace skillpipe::judges_test;
 
 namespace {
-
-// Ops are written as their text, as task files do; an unknown text stays unknown.
-RuleCheck with_op(const std::string& op) {
-  RuleCheck c;
-  c.op = parse_rule_op(op).value_or(RuleOp::kUnknown);
-  if (c.op == RuleOp::kUnknown) c.unknown_op = op;
-  return c;
-}
-
-RuleCheck chk(std::string op, std::string arg = "", std::string arg2 = "", bool ci = false) {
-  RuleCheck c = with_op(op);
-  c.arg = std::move(arg);
-  c.arg2 = std::move(arg2);
-  c.case_insensitive = ci;
-  return c;
-}
-
-RuleCheck group(std::string op, std::vector<RuleCheck> kids) {
-  RuleCheck c = with_op(op);
-  c.children = std::move(kids);
-  return c;
-}
-
-class RuleJudge : public ::testing::Test {
- protected:
-  void SetUp() override { configure("{}"); }
-  void configure(const std::string& cfg) {
-    judge_ = reg_->create_as<Judge>("judge_rule");
-    judge_->configure(Config::parse(cfg), ctx_);
-  }
-  Verdict run(std::vector<RuleCheck> checks, const std::string& response, std::vector<std::string> tools = {}) {
-    TaskRecord t;
-    t.id = "t1";
-    t.judge.kind = ReferenceKind::kRule;
-    t.judge.checks = std::move(checks);
-    ReplayResult r;
-    r.task_id = "t1";
-    r.response = response;
-    r.tools_called = std::move(tools);
-    return judge_->judge(t, r, ctx_);
-  }
-  bool passes(const RuleCheck& c, const std::string& response, std::vector<std::string> tools = {}) {
-    return run({c}, response, std::move(tools)).hard == 1.0;
-  }
-  std::vector<std::string> validate(std::vector<RuleCheck> checks, const std::string& id = "task-42") {
-    TaskRecord t;
-    t.id = id;
-    t.judge.kind = ReferenceKind::kRule;
-    t.judge.checks = std::move(checks);
-    return judge_->validate(t);
-  }
-  std::string validation_error(std::vector<RuleCheck> checks) {
-    try {
-      validate(std::move(checks));
-    } catch (const RecordError& e) {
-      EXPECT_EQ(e.record_id(), "task-42");
-      return e.what();
-    }
-    return "";
-  }
-
-  std::unique_ptr<host::PluginRegistry> reg_ = skillpipe::testing::make_registry();
-  host::Services svc_;
-  host::BasicContext ctx_{"judge", RunInfo{}, &svc_};
-  std::shared_ptr<Judge> judge_;
-};
 
 TEST_F(RuleJudge, ContainsIsCaseInsensitive) {
   EXPECT_TRUE(passes(chk("contains", "Recommendation:"), "My recommendation: buy."));
@@ -331,136 +266,6 @@ TEST_F(RuleJudge, ValidationWarnings) {
   rubric_task.id = "r";
   rubric_task.judge.kind = ReferenceKind::kRubric;
   EXPECT_TRUE(has(judge_->validate(rubric_task), "scores this task 0"));
-}
-
-}  // namespace
-
-namespace {
-
-// The trajectory ops (what an agentic replay's agent did) parse and validate now; judging
-// them needs a Trajectory, so judge_rule leaves tasks that use them to an agentic judge.
-class RuleJudgeTrajectory : public RuleJudge {
- protected:
-  Verdict judge_trajectory(std::vector<RuleCheck> checks, const Trajectory& traj) {
-    TaskRecord t;
-    t.id = "t1";
-    t.judge.kind = ReferenceKind::kRule;
-    t.judge.checks = std::move(checks);
-    ReplayResult r;
-    r.task_id = "t1";
-    r.response = "done";
-    r.trajectory = traj;
-    return judge_->judge(t, r, ctx_);
-  }
-};
-
-TEST_F(RuleJudgeTrajectory, OpsParseAndValidateTheirArguments) {
-  for (const char* op : {"skill_invoked", "skill_not_invoked", "command_ran", "command_succeeded", "file_changed",
-                         "file_unchanged", "max_tool_calls", "check_command"})
-    EXPECT_NE(with_op(op).op, RuleOp::kUnknown) << op;
-  EXPECT_NE(validation_error({chk("command_ran", "make (")}).find("the command pattern /make (/ does not compile"),
-            std::string::npos);
-  EXPECT_NE(validation_error({chk("max_tool_calls", "many")}).find("non-negative integer, got \"many\""),
-            std::string::npos);
-  EXPECT_NE(validation_error({chk("max_tool_calls", "")}).find("missing arg"), std::string::npos);
-  EXPECT_NE(validation_error({chk("file_changed", "src/[a-z.cpp")}).find("unbalanced [ ]"), std::string::npos);
-  EXPECT_NE(validation_error({chk("file_unchanged", "/etc/passwd")}).find("relative to the workspace"),
-            std::string::npos);
-  EXPECT_NE(validation_error({chk("check_command", " ")}).find("missing arg"), std::string::npos);
-  EXPECT_NE(validation_error({chk("skill_invoked", "")}).find("missing arg"), std::string::npos);
-}
-
-TEST_F(RuleJudgeTrajectory, ChatReplaysFailTrajectoryChecksAndValidationSaysWhy) {
-  const std::vector<RuleCheck> checks = {chk("contains", "done"),
-                                         group("all_of", {chk("skill_invoked", "release-notes"),
-                                                          chk("command_succeeded", "^make test$")})};
-  TaskRecord t;
-  t.id = "agentic";
-  t.judge.kind = ReferenceKind::kRule;
-  t.judge.checks = checks;
-  EXPECT_TRUE(judge_->handles(t));
-  const auto warnings = judge_->validate(t);
-  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(),
-                          [](const std::string& w) { return w.find("needs a trajectory") != std::string::npos; }));
-  // A chat replay has no trajectory: a trajectory check never passes on the answer alone.
-  const Verdict v = run(checks, "done");
-  EXPECT_EQ(v.hard, 0.0);
-  EXPECT_EQ(v.soft, 0.5);
-  EXPECT_NE(v.rationale.find("needs a trajectory"), std::string::npos) << v.rationale;
-  const auto named = validate({chk("skill_invoked", "Bad Name")});
-  EXPECT_TRUE(std::any_of(named.begin(), named.end(), [](const std::string& w) {
-    return w.find("\"Bad Name\" is not a valid skill name") != std::string::npos;
-  }));
-}
-
-// What an agentic replay recorded: the agent invoked the skill, ran two commands (one failed),
-// edited a generated file, and the task's check command passed afterwards.
-Trajectory sample_trajectory() {
-  Trajectory t;
-  t.skills_listed = {"regen-fields", "release-notes"};
-  t.skills_invoked = {"regen-fields"};
-  t.tool_calls = {{"Skill", R"({"skill":"regen-fields"})", true, std::nullopt, "loaded"},
-                  {"Bash", "make test", false, 2, "1 failed"},
-                  {"Bash", "sh tools/regen.sh", true, 0, ""},
-                  {"Edit", R"({"file_path":"notes.md"})", true, std::nullopt, ""}};
-  t.files_changed = {"generated/fields.txt", "notes.md"};
-  t.checks = {{"sh tests/check.sh", 0, false, "ok", 0.1}, {"make lint", 1, false, "lint: 3 errors", 0.2}};
-  return t;
-}
-
-TEST_F(RuleJudgeTrajectory, TrajectoryChecksReadWhatTheAgentDid) {
-  const Trajectory traj = sample_trajectory();
-  const auto pass = [&](const RuleCheck& c) { return judge_trajectory({c}, traj).hard == 1.0; };
-  EXPECT_TRUE(pass(chk("skill_invoked", "regen-fields")));
-  EXPECT_TRUE(pass(chk("skill_invoked", "Regen-Fields")));
-  EXPECT_FALSE(pass(chk("skill_invoked", "release-notes")));
-  EXPECT_TRUE(pass(chk("skill_not_invoked", "release-notes")));
-  EXPECT_FALSE(pass(chk("skill_not_invoked", "regen-fields")));
-  EXPECT_TRUE(pass(chk("command_ran", "^make test$")));
-  EXPECT_FALSE(pass(chk("command_succeeded", "^make test$")));
-  EXPECT_TRUE(pass(chk("command_succeeded", "regen\\.sh")));
-  EXPECT_FALSE(pass(chk("command_ran", "notes\\.md"))) << "an Edit call is not a command";
-  EXPECT_TRUE(pass(chk("file_changed", "generated/*")));
-  EXPECT_TRUE(pass(chk("file_changed", "*.txt")));
-  EXPECT_FALSE(pass(chk("file_changed", "src/*")));
-  EXPECT_TRUE(pass(chk("file_unchanged", "src/*")));
-  EXPECT_FALSE(pass(chk("file_unchanged", "*.md")));
-  EXPECT_TRUE(pass(chk("max_tool_calls", "4")));
-  EXPECT_FALSE(pass(chk("max_tool_calls", "3")));
-  EXPECT_TRUE(pass(chk("check_command", "sh tests/check.sh")));
-  EXPECT_FALSE(pass(chk("check_command", "make lint")));
-  EXPECT_FALSE(pass(chk("check_command", "make ci"))) << "a check that never ran does not pass";
-}
-
-TEST_F(RuleJudgeTrajectory, AnUnfinishedRunIsNeverASuccess) {
-  Trajectory traj = sample_trajectory();
-  traj.ended = "completed";
-  EXPECT_EQ(judge_trajectory({chk("check_command", "sh tests/check.sh")}, traj).hard, 1.0);
-  traj.ended = "max_turns";
-  const Verdict v = judge_trajectory({chk("check_command", "sh tests/check.sh")}, traj);
-  EXPECT_EQ(v.hard, 0.0);
-  EXPECT_NE(v.rationale.find("ended with max_turns"), std::string::npos) << v.rationale;
-  EXPECT_TRUE(std::find(v.failed_criteria.begin(), v.failed_criteria.end(),
-                        "the agent must finish the task within its turn and time limits") != v.failed_criteria.end());
-}
-
-TEST_F(RuleJudgeTrajectory, FailuresSayWhatWasObserved) {
-  const Trajectory traj = sample_trajectory();
-  const Verdict v = judge_trajectory(
-      {chk("skill_invoked", "release-notes"), chk("command_succeeded", "^make test$"),
-                                      chk("file_unchanged", "*.md"), chk("check_command", "make lint"),
-                                      chk("skill_invoked", "regen-fields")},
-                                     traj);
-  EXPECT_EQ(v.hard, 0.0);
-  EXPECT_DOUBLE_EQ(v.soft, 0.2);
-  EXPECT_NE(v.rationale.find("listed but never invoked"), std::string::npos) << v.rationale;
-  EXPECT_NE(v.rationale.find("1 matching command(s) ran, none exited 0"), std::string::npos) << v.rationale;
-  EXPECT_NE(v.rationale.find("it changed \"notes.md\""), std::string::npos) << v.rationale;
-  EXPECT_NE(v.rationale.find("exit 1: lint: 3 errors"), std::string::npos) << v.rationale;
-  EXPECT_TRUE(std::find(v.failed_criteria.begin(), v.failed_criteria.end(),
-                        "the agent must invoke the skill \"release-notes\"") != v.failed_criteria.end());
-  EXPECT_TRUE(std::find(v.failed_criteria.begin(), v.failed_criteria.end(),
-                        "the check command \"make lint\" must pass") != v.failed_criteria.end());
 }
 
 }  // namespace

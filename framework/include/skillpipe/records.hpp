@@ -1,5 +1,5 @@
 // records.hpp - the plain value types every stage exchanges.
-//
+// Over 400 lines on purpose: the contract's whole data model, read (and ABI-hashed) as one.
 // Records hold std types only, so the plugin contract never exposes a JSON or YAML library
 // (a plugin may use one privately; its records never carry one). Each record has a stable
 // JSON form (json.hpp, fields listed once in fields.hpp) carrying `schema` = its

@@ -3,7 +3,8 @@
 // Memory is per session and bounded by Options (never by the file): the current turn, the
 // folded digest (capped lists), the newest turns past the kept head (a ring), the calls
 // still waiting for their result (bounded, oldest dropped) and a small ring of recently
-// seen ids. Nothing is kept per line.
+// seen ids. Nothing is kept per line. Folding a finished turn into the digest and emitting
+// the digest are in harvest_session_fold.cpp.
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -11,8 +12,12 @@
 #include "skillpipe/kit/feedback.hpp"
 #include "skillpipe/kit/harvester.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "harvest_session_turn.hpp"
 
 namespace skillpipe::harvest {
+
+using namespace session_detail;
+
 namespace {
 
 constexpr std::size_t kMaxOutstandingCalls = 1024;
@@ -24,38 +29,6 @@ std::uint64_t fnv(std::string_view s) {
   return h;
 }
 
-void max_into(TokenUsage& u, const TokenUsage& v) {
-  u.input = std::max(u.input, v.input);
-  u.output = std::max(u.output, v.output);
-  u.cache_read = std::max(u.cache_read, v.cache_read);
-  u.cache_write = std::max(u.cache_write, v.cache_write);
-}
-
-TokenUsage minus(const TokenUsage& a, const TokenUsage& b) {
-  auto d = [](std::int64_t x, std::int64_t y) { return x > y ? x - y : 0; };
-  return {d(a.input, b.input), d(a.output, b.output), d(a.cache_read, b.cache_read), d(a.cache_write, b.cache_write)};
-}
-
-std::string usage_text(const TokenUsage& u) {
-  return std::to_string(u.input) + "," + std::to_string(u.output) + "," + std::to_string(u.cache_read) + "," +
-         std::to_string(u.cache_write);
-}
-
-TokenUsage usage_from_text(const std::string& s) {
-  TokenUsage u;
-  std::int64_t* f[] = {&u.input, &u.output, &u.cache_read, &u.cache_write};
-  std::size_t i = 0;
-  for (const auto& part : split(s, ',')) {
-    if (i == 4) break;
-    try {
-      *f[i] = std::max<std::int64_t>(0, std::stoll(part));
-    } catch (const std::exception&) {
-      return {};
-    }
-    ++i;
-  }
-  return u;
-}
 
 bool redacted(std::string_view s) { return s.find("[REDACTED") != std::string_view::npos; }
 
@@ -76,37 +49,6 @@ bool RecentIds::insert_hash(std::uint64_t h) {
 
 bool RecentIds::contains(std::string_view id) const { return count_.count(fnv(id)) > 0; }
 
-struct SessionBuilder::Turn {
-  std::uint64_t serial = 0;
-  bool is_prompt = false;
-  std::string prompt;
-  std::int64_t offset = 0;
-  std::string final_text;
-  std::string final_msg;          // message id of the final candidate
-  int final_rank = std::numeric_limits<int>::min();
-  bool answered = false, finished = false, failed = false, aborted = false;
-  int interrupts = 0, api_errors = 0, orphan_errors = 0, subagents = 0, compactions = 0;
-  std::vector<ToolUse> tools;
-  std::vector<CommandRun> commands;
-  std::vector<std::string> files, skills, slash;
-  TokenUsage usage;               // summed per-call usage of finished messages
-  std::string usage_msg;          // the message whose usage is being maxed
-  TokenUsage usage_msg_max;
-  TokenUsage cumulative;
-  bool has_cumulative = false;
-  std::int64_t last_call = 0;     // the turn's newest call and whether it failed
-  bool last_call_failed = false;
-  std::int64_t first_ms = 0, last_ms = 0;
-};
-
-struct SessionBuilder::Call {
-  std::size_t id = 0;
-  std::uint64_t key = 0;          // hash of the call id ("" -> 0, untracked)
-  std::string name;
-  std::uint64_t turn = 0;         // serial of the turn that made it
-  int command = -1;               // index into that turn's (or, once folded, the digest's) commands
-  bool folded = false;
-};
 
 SessionBuilder::SessionBuilder(const FileJob& job, const Options& options, std::string_view source)
     : job_(job), o_(options), source_(source), state_(job.state) {
@@ -431,147 +373,4 @@ void SessionBuilder::aborted() {
 }
 void SessionBuilder::compaction() { ++cur().compactions; }
 
-}  // namespace skillpipe::harvest
-
-namespace skillpipe::harvest {
-
-void SessionBuilder::fold(Turn& t) {
-  t.usage += t.usage_msg_max;
-  t.usage_msg_max = {};
-  t.usage_msg.clear();
-  if (t.is_prompt) {
-    ++turns_seen_;
-    if (t.answered) ++answered_turns_;
-    trailing_unanswered_ = !t.answered && tail_prompts_.empty() ? trailing_unanswered_ + 1 : 0;
-    const std::size_t tail_cap = o_.max_turns / 2, head_cap = o_.max_turns - tail_cap;
-    if (d_.user_prompts.size() < head_cap) {
-      d_.user_prompts.push_back(std::move(t.prompt));
-      d_.assistant_finals.push_back(trim(t.final_text));
-    } else if (tail_cap > 0 && tail_prompts_.size() < tail_cap) {
-      tail_prompts_.push_back(std::move(t.prompt));
-      tail_finals_.push_back(trim(t.final_text));
-    } else if (tail_cap > 0) {  // the ring is full: the oldest of the tail goes
-      tail_prompts_[tail_start_] = std::move(t.prompt);
-      tail_finals_[tail_start_] = trim(t.final_text);
-      tail_start_ = (tail_start_ + 1) % tail_cap;
-      ++turns_dropped_;
-    } else {
-      ++turns_dropped_;
-    }
-  }
-  if (!t.is_prompt && t.answered) trailing_unanswered_ = 0;
-  // The ending is the last work turn's: a prompt's, or the prelude's when this read began
-  // inside a turn; a slash command run afterwards does not change how the work ended.
-  if (t.is_prompt || (t.serial == 0 && (t.answered || t.finished))) {
-    end_aborted_ = t.aborted;
-    end_failed_ = t.failed;
-  }
-  for (const auto& u : t.tools) add_tool(d_.tools, u.name, u.calls, u.errors);
-  const int base = static_cast<int>(d_.commands.size());
-  for (auto& c : calls_)
-    if (!c->folded && c->turn == t.serial) {
-      c->folded = true;
-      if (c->command >= 0) c->command += base;
-    }
-  for (auto& c : t.commands) d_.commands.push_back(std::move(c));
-  for (auto& f : t.files) add_unique(d_.files_touched, f);
-  for (auto& s : t.skills) add_unique(d_.skills_used, s);
-  for (auto& s : t.slash) add_unique(d_.outcome.slash_commands, s);
-  d_.outcome.interrupts += t.interrupts;
-  d_.outcome.api_errors += t.api_errors;
-  folded_orphans_ += t.orphan_errors;
-  d_.subagent_calls += t.subagents;
-  d_.compactions += t.compactions;
-  if (t.last_call) {
-    folded_last_call_ = t.last_call;
-    folded_last_failed_ = t.last_call_failed;
-  }
-  d_.usage += t.usage;
-  if (t.has_cumulative) {
-    max_into(cumulative_, t.cumulative);
-    cumulative_seen_ = true;
-  }
-  if (t.first_ms && (first_ms_ == 0 || t.first_ms < first_ms_)) first_ms_ = t.first_ms;
-  end_ms_ = std::max(end_ms_, t.last_ms);
-  t = Turn{};  // the turn's memory goes now, not when the file ends
-}
-
-void SessionBuilder::emit(FileResult& r) {
-  if (d_.user_prompts.empty() && d_.outcome.slash_commands.empty() && d_.tools.empty()) {
-    ++counts_["files_without_prompts"];
-    return;
-  }
-  SessionDigest d = std::move(d_);
-  d_ = SessionDigest{};
-  for (std::size_t i = 0; i < tail_prompts_.size(); ++i) {
-    const std::size_t k = (tail_start_ + i) % tail_prompts_.size();
-    d.user_prompts.push_back(std::move(tail_prompts_[k]));
-    d.assistant_finals.push_back(std::move(tail_finals_[k]));
-  }
-  d.source = source_;
-  d.session_id = session_id_.empty() ? file_stem(job_.file.path) : session_id_;
-  d.project = project_;
-  d.git_branch = branch_;
-  d.git_commit = commit_;
-  d.raw_path = job_.file.path;
-  d.model = model_;
-  d.agent_version = version_;
-  d.n_user_turns = static_cast<int>(std::min<std::int64_t>(turns_seen_, std::numeric_limits<int>::max()));
-  d.n_assistant_turns = static_cast<int>(std::min<std::int64_t>(answered_turns_, std::numeric_limits<int>::max()));
-  if (cumulative_seen_) d.usage += minus(cumulative_, cumulative_before_);
-  if (first_ms_) d.started_at = format_iso8601_s(first_ms_);
-  if (end_ms_) d.ended_at = format_iso8601_s(end_ms_);
-  SessionOutcome& o = d.outcome;
-  o.observed = observed_;
-  for (const auto& u : d.tools) {
-    o.tool_calls = static_cast<int>(std::min<std::int64_t>(std::int64_t{o.tool_calls} + u.calls, std::numeric_limits<int>::max()));
-    o.tool_errors = static_cast<int>(std::min<std::int64_t>(std::int64_t{o.tool_errors} + u.errors, std::numeric_limits<int>::max()));
-  }
-  o.tool_errors += folded_orphans_;
-  o.last_tool_failed = folded_last_call_ != 0 && folded_last_failed_;
-  o.aborted = end_aborted_;
-  o.turn_failed = end_failed_;
-  if (!d.assistant_finals.empty() && !d.assistant_finals.back().empty())
-    o.final_reports_failure = !failure_statement(d.assistant_finals.back()).empty();
-  if (turns_dropped_) d.attrs["turns_dropped"] = std::to_string(turns_dropped_);
-  if (job_.resumed) d.attrs["resumed_from_offset"] = std::to_string(job_.offset);
-  r.digests.push_back(std::move(d));
-}
-
-void SessionBuilder::build(FileResult& r, std::int64_t end_offset, bool cut) {
-  Turn& last = cur();
-  const std::int64_t age = job_.now_ms - job_.file.mtime_ns / 1000000;
-  // Written within settle_minutes (1 min of clock skew allowed): the agent may be mid-turn.
-  const bool recent = o_.settle_minutes > 0 && age > -60000 && age < o_.settle_minutes * 60000LL;
-  r.end_offset = end_offset;
-  // A file cut by max_file_bytes is continued mid-turn next run instead: a turn longer than
-  // the budget would otherwise never be read.
-  if (job_.incremental && recent && !cut && last.is_prompt && !last.finished) {
-    r.end_offset = last.offset;
-    r.pending = true;
-    ++counts_["turns_held_back"];
-    *cur_ = Turn{};
-  } else {
-    // Settled, and the prompt got nothing at all: the CLI was stopped before it wrote
-    // anything (Claude Code leaves only the prompt when interrupted mid-stream).
-    if (!recent && last.is_prompt && !last.answered && !last.finished) last.aborted = true;
-    fold(last);
-  }
-  if (turns_dropped_) counts_["turns_dropped"] += turns_dropped_;
-  state_["session_id"] = session_id_;
-  state_["project"] = project_;
-  state_["branch"] = branch_;
-  state_["commit"] = commit_;
-  state_["model"] = model_;
-  state_["version"] = version_;
-  if (cumulative_seen_) state_["usage_total"] = usage_text(cumulative_);
-  for (auto it = state_.begin(); it != state_.end();) it = it->second.empty() ? state_.erase(it) : std::next(it);
-  r.state = state_;
-  emit(r);
-}
-
-}  // namespace skillpipe::harvest
-
-namespace skillpipe::harvest {
-const std::string& SessionBuilder::current_prompt() const { return cur().prompt; }
 }  // namespace skillpipe::harvest

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "confinement.hpp"
+
 namespace skillpipe::agent_cli {
 namespace {
 
@@ -30,16 +32,6 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-// Codex 0.171 runs its sandboxed commands through /usr/bin/bwrap when that exists, passing
-// --argv0, which Debian 12's bubblewrap (0.8) does not know: every command then exits 1. On
-// such a machine the lab gives Codex full access inside its throwaway workspace instead (the
-// tests here are about skills, not about Codex's sandbox).
-bool codex_sandbox_works() {
-  static const bool works = !fs::exists("/usr/bin/bwrap") ||
-                            std::system("/usr/bin/bwrap --argv0 probe --ro-bind / / /bin/true >/dev/null 2>&1") == 0;
-  return works;
 }
 
 void append(std::vector<std::string>& to, const std::vector<std::string>& more) {
@@ -140,11 +132,14 @@ std::string Sandbox::install_skill(Agent a, const std::string& name, const std::
 
 void Sandbox::write_codex_config(const std::string& openai_base_url, const std::string& codex_home) const {
   std::string dir = codex_home.empty() ? this->codex_home() : codex_home;
+  // Where /usr/bin/bwrap cannot run Codex's sandbox (Debian 12's lacks --argv0) the lab gives
+  // Codex full access inside its throwaway workspace: these tests are about skills, not about
+  // Codex's sandbox.
   write_file(dir + "/config.toml",
              "model = \"gpt-5.5\"\n"
              "model_provider = \"scripted\"\n"
              "approval_policy = \"never\"\n"
-             "sandbox_mode = \"" + std::string(codex_sandbox_works() ? "workspace-write" : "danger-full-access") +
+             "sandbox_mode = \"" + std::string(backend_agent::codex_sandbox_works() ? "workspace-write" : "danger-full-access") +
              "\"\n\n"
              "[model_providers.scripted]\n"
              "name = \"scripted loopback model\"\n"

@@ -1,5 +1,5 @@
 // conformance.hpp - the plugin conformance harness (header-only GoogleTest helpers).
-//
+// Over 400 lines on purpose: a plugin's test includes this one header and one macro.
 // Any plugin author runs it against the built .so, loaded the way skillpipe loads plugins
 // (dlopen RTLD_NOW | RTLD_LOCAL, the `skillpipe_plugin_v2` descriptor):
 //

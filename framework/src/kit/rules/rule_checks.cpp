@@ -1,4 +1,5 @@
-// rule_checks.cpp - evaluating rule checks and describing them in words (kit/rules.hpp).
+// rule_checks.cpp - evaluating rule checks and scoring a response (kit/rules.hpp); the
+// words a check is described in are in rule_describe.cpp.
 #include "skillpipe/kit/rules.hpp"
 
 #include <rapidjson/document.h>
@@ -72,99 +73,6 @@ struct Subject {
 };
 
 using Result = CheckResult;
-
-std::vector<std::string_view> lines_of(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t nl = s.find('\n', start);
-    if (nl == std::string_view::npos) nl = s.size();
-    std::string_view line = s.substr(start, nl - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out.push_back(line);
-    start = nl + 1;
-  }
-  return out;
-}
-
-std::string_view ltrim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
-}
-
-bool is_fence(std::string_view line) {
-  const auto t = ltrim(line);
-  return t.substr(0, 3) == "```" || t.substr(0, 3) == "~~~";
-}
-
-// A Markdown ATX heading: 0-3 spaces, 1-6 '#', then a space or the end. Returns the level
-// (0 = not a heading) and the heading text without closing #'s.
-int atx_heading(std::string_view line, std::string* text) {
-  std::size_t i = 0;
-  while (i < line.size() && i < 3 && line[i] == ' ') ++i;
-  std::size_t h = 0;
-  while (i + h < line.size() && line[i + h] == '#') ++h;
-  if (h == 0 || h > 6) return 0;
-  if (i + h < line.size() && line[i + h] != ' ' && line[i + h] != '\t') return 0;
-  std::string t = trim(line.substr(i + h));
-  while (!t.empty() && t.back() == '#') t.pop_back();
-  if (text) *text = trim(t);
-  return static_cast<int>(h);
-}
-
-bool section_present(std::string_view response, std::string_view name) {
-  const std::string n = lower(trim(name));
-  bool fenced = false;
-  for (auto line : lines_of(response)) {
-    if (is_fence(line)) {
-      fenced = !fenced;
-      continue;
-    }
-    if (fenced) continue;
-    const std::string t = lower(trim(line));
-    if (!t.empty() && t[0] == '#') {
-      // "## 2. Key Risks" / "### Key Risks:" - the heading ends with the name.
-      std::string h = t;
-      while (!h.empty() && (h.back() == '#' || h.back() == ':' || h.back() == ' ')) h.pop_back();
-      if (h.size() >= n.size() && h.compare(h.size() - n.size(), n.size(), n) == 0) return true;
-    } else if (t.rfind("**", 0) == 0) {
-      const auto close = t.find("**", 2);
-      if (close != std::string::npos && t.substr(2, close - 2).find(n) != std::string::npos) return true;
-    } else if (t.rfind(n, 0) == 0) {
-      const std::string rest = trim(t.substr(n.size()));
-      if (!rest.empty() && rest[0] == ':') return true;
-    }
-  }
-  return false;
-}
-
-Result section_contains(std::string_view response, std::string_view name, std::string_view body_text) {
-  const std::string n = lower(trim(name));
-  const std::string want = lower(body_text);
-  const auto lines = lines_of(response);
-  bool fenced = false;
-  bool any_heading = false;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (is_fence(lines[i])) fenced = !fenced;
-    std::string h;
-    const int level = fenced ? 0 : atx_heading(lines[i], &h);
-    if (level == 0 || lower(h).find(n) == std::string::npos) continue;
-    any_heading = true;
-    if (want.empty()) return {true, {}};
-    std::string body;
-    bool inner_fenced = false;
-    for (std::size_t j = i + 1; j < lines.size(); ++j) {
-      if (is_fence(lines[j])) inner_fenced = !inner_fenced;
-      const int l2 = inner_fenced ? 0 : atx_heading(lines[j], nullptr);
-      if (l2 > 0 && l2 <= level) break;
-      body += lower(lines[j]);
-      body += '\n';
-    }
-    if (body.find(want) != std::string::npos) return {true, {}};
-  }
-  if (!any_heading) return {false, "no heading contains " + q(name)};
-  return {false, "the section does not contain " + q(body_text)};
-}
 
 bool starts_with_refusal(std::string_view trimmed) {
   static constexpr std::array<std::string_view, 17> kRefusals = {
@@ -336,81 +244,21 @@ Result evaluate(const RuleCheck& c, Subject& s) {
   }
 }
 
-std::string describe_impl(const RuleCheck& c, bool negated);
-
-std::string join_children(const RuleCheck& c, const char* sep) {
-  std::string out;
-  int i = 1;
-  for (const auto& child : c.children)
-    out += (out.empty() ? "" : sep) + std::string("(") + std::to_string(i++) + ") " + describe_impl(child, false);
-  return out;
-}
-
-std::string describe_trajectory(const RuleCheck& c, const std::string& must) {
-  const std::string a = q(trim(c.arg));
-  switch (c.op) {
-    case RuleOp::kSkillInvoked: return "the agent " + must + " invoke the skill " + a;
-    case RuleOp::kSkillNotInvoked: return "the agent " + std::string(must == "must" ? "must not" : "must") + " invoke the skill " + a;
-    case RuleOp::kCommandRan: return "the agent " + must + " run a command matching " + pat(c.arg);
-    case RuleOp::kCommandSucceeded: return "a command matching " + pat(c.arg) + " " + must + " succeed";
-    case RuleOp::kFileChanged: return "the agent " + must + " change a file matching " + a;
-    case RuleOp::kFileUnchanged: return "the agent " + std::string(must == "must" ? "must not" : "must") + " change a file matching " + a;
-    case RuleOp::kMaxToolCalls: return "the agent " + must + " make at most " + trim(c.arg) + " tool calls";
-    default: return "the check command " + a + " " + must + " pass";  // kCheckCommand
-  }
-}
-
-std::string describe_impl(const RuleCheck& c, bool negated) {
-  const std::string ci = c.case_insensitive ? " (ignoring case)" : "";
-  const std::string must = negated ? "must not" : "must";
-  const std::string must_not = negated ? "must" : "must not";
-  if (is_trajectory_op(c.op)) return describe_trajectory(c, must);
-  switch (c.op) {
-    case RuleOp::kContains: return "the response " + must + " contain " + q(c.arg);
-    case RuleOp::kNotContains: return "the response " + must_not + " contain " + q(c.arg);
-    case RuleOp::kRegex: return "the response " + must + " match the pattern " + pat(c.arg) + ci;
-    case RuleOp::kNotRegex: return "the response " + must_not + " match the pattern " + pat(c.arg) + ci;
-    case RuleOp::kNoRefusal:
-      return negated ? "the response must be empty or a refusal" : "the response must attempt the task, not refuse or come back empty";
-    case RuleOp::kToolCalled: return "the agent " + must + " call the tool " + q(trim(c.arg));
-    case RuleOp::kSectionPresent: return "the response " + must + " have a section headed " + q(trim(c.arg));
-    case RuleOp::kSectionContains:
-      if (trim(c.arg2).empty()) return "the response " + must + " have a heading containing " + q(trim(c.arg));
-      return "the section headed " + q(trim(c.arg)) + " " + must + " contain " + q(c.arg2);
-    case RuleOp::kMaxChars: return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " characters";
-    case RuleOp::kMinChars: return "the response " + must + " be at least " + trim(c.arg) + " characters long";
-    case RuleOp::kMaxWords: return "the ENTIRE response " + must + " be at most " + trim(c.arg) + " words";
-    case RuleOp::kMinWords: return "the response " + must + " be at least " + trim(c.arg) + " words long";
-    case RuleOp::kStartsWith: return "the response " + must + " start with " + q(c.arg) + ci;
-    case RuleOp::kEndsWith: return "the response " + must + " end with " + q(c.arg) + ci;
-    case RuleOp::kJsonValid: {
-      const std::string kind = lower(trim(c.arg));
-      return "the ENTIRE response " + must + " be " +
-             (kind == "object" ? "a JSON object" : kind == "array" ? "a JSON array" : "valid JSON");
-    }
-    case RuleOp::kJsonFieldEquals: return "the JSON field " + c.arg + " " + must + " equal " + truncate_utf8(c.arg2, 120) + ci;
-    case RuleOp::kAnyOf: return (negated ? "none of these may hold: " : "at least one of these must hold: ") + join_children(c, "; ");
-    case RuleOp::kAllOf: return (negated ? "not all of these may hold: " : "all of these must hold: ") + join_children(c, "; ");
-    case RuleOp::kNoneOf: return (negated ? "at least one of these must hold: " : "none of these may hold: ") + join_children(c, "; ");
-    default: return "unknown check " + q(op_name(c));
-  }
-}
-
 // For a failed group, name what failed rather than the whole group.
 std::string failed_criterion(const RuleCheck& c, Subject& s) {
   if (c.op == RuleOp::kAllOf) {
     std::string out;
     for (const auto& child : c.children)
       if (!evaluate(child, s).passed) out += (out.empty() ? "" : "; and ") + failed_criterion(child, s);
-    return out.empty() ? describe_impl(c, false) : out;
+    return out.empty() ? describe_check(c, false) : out;
   }
   if (c.op == RuleOp::kNoneOf) {
     std::string out;
     for (const auto& child : c.children)
-      if (evaluate(child, s).passed) out += (out.empty() ? "" : "; and ") + describe_impl(child, true);
-    return out.empty() ? describe_impl(c, false) : out;
+      if (evaluate(child, s).passed) out += (out.empty() ? "" : "; and ") + describe_check(child, true);
+    return out.empty() ? describe_check(c, false) : out;
   }
-  return describe_impl(c, false);
+  return describe_check(c, false);
 }
 
 std::string label(const RuleCheck& c) {
@@ -423,8 +271,6 @@ std::string label(const RuleCheck& c) {
 }
 
 }  // namespace
-
-std::string describe(const RuleCheck& check) { return describe_impl(check, false); }
 
 RuleScore score_checks(const std::vector<RuleCheck>& checks, std::string_view response,
                        const std::vector<std::string>& tools_called) {

@@ -47,6 +47,16 @@ struct CheckResult {
   std::string detail;  // what was observed, for the rationale
 };
 
+// A section headed `name` (a Markdown heading, a bold line, or "Name:") outside code fences.
+bool section_present(std::string_view response, std::string_view name);
+// A Markdown heading containing `name` whose section contains `body_text` (any section when
+// `body_text` is empty); the detail says which part was missing (rule_sections.cpp).
+CheckResult section_contains(std::string_view response, std::string_view name, std::string_view body_text);
+
+// The check in words, as a criterion ("the response must contain ..."); `negated` words it
+// as what must not hold (rule_describe.cpp).
+std::string describe_check(const RuleCheck& c, bool negated);
+
 // A trajectory op (is_trajectory_op) on an agentic replay's trajectory (trajectory_checks.cpp).
 CheckResult eval_trajectory(const RuleCheck& c, const Trajectory& t);
 
