@@ -157,6 +157,58 @@ TEST(NightExperiment, ProbeJudgesOnlyTheHarmfulRule) {
   EXPECT_TRUE(probe_accepted_terse) << "the fixture no longer exercises the false alarm: " << r.cmd.out;
 }
 
+// An adopted change that later scores worse on the held-out test split: `skillpipe status`
+// (text and --json) and the later night's report.html say so and print the rollback command;
+// after the rollback the warning is gone. The rule helps val and breaks test, so only a
+// mean-only gate (no-regression off) accepts it; the default refuses it and nothing warns.
+TEST(NightExperiment, AdoptedChangeWorseOnTestIsFlaggedWithTheRollbackCommand) {
+  testing::TempDir tmp;
+  ExpRun r = experiment({"--fixture", data("scenario_test_regression.json"), "--persona", "reviewer", "--nights",
+                         "1", "--no-probe", "--set", "stages.consolidate.gate_no_regression=false"},
+                        tmp.path());
+  ASSERT_TRUE(r.json.IsObject()) << r.cmd.out << r.cmd.err;
+  ASSERT_STREQ(r.json["trace"][0]["action"].GetString(), "accept") << r.cmd.out;
+  const std::string project = r.json["project"].GetString();
+  auto status = [&](std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"status", "--project", project, "--store", tmp.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return testing::run_skillpipe(args);
+  };
+  const auto text = status();
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("measures worse on the held-out test split"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("Roll it back with:\n  skillpipe rollback --project"), std::string::npos) << text.out;
+  const auto js = status({"--json"});
+  rapidjson::Document j;
+  j.Parse(js.out.c_str());
+  ASSERT_TRUE(j.IsObject() && j.HasMember("adopted_worse_on_test")) << js.out;
+  const auto& w = j["adopted_worse_on_test"];
+  EXPECT_EQ(w["version"].GetInt(), 1);
+  EXPECT_LT(w["after"].GetDouble(), w["before"].GetDouble());
+  // The evaluation-only night after the adoption measured it under the live documents.
+  EXPECT_STRNE(w["measured_night"].GetString(), w["adopted_night"].GetString()) << js.out;
+  std::string html;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(tmp.path()))
+    if (e.path().filename() == "report.html" &&
+        e.path().parent_path().parent_path().filename() == w["measured_night"].GetString())
+      html = testing::read_text(e.path().string());
+  EXPECT_NE(html.find("An adopted change measures worse on test"), std::string::npos);
+  EXPECT_NE(html.find("skillpipe rollback --project"), std::string::npos);
+  const auto undo = testing::run_skillpipe({"rollback", "--project", project, "--store", tmp.path()});
+  ASSERT_EQ(undo.exit_code, 0) << undo.err << undo.out;
+  EXPECT_EQ(status().out.find("measures worse on the held-out test split"), std::string::npos);
+  // The default gate refuses the rule (a val task got worse): nothing adopted, nothing to flag.
+  testing::TempDir tmp2;
+  r = experiment({"--fixture", data("scenario_test_regression.json"), "--persona", "reviewer", "--nights", "1",
+                  "--no-probe"},
+                 tmp2.path());
+  ASSERT_TRUE(r.json.IsObject()) << r.cmd.out << r.cmd.err;
+  EXPECT_STRNE(r.json["trace"][0]["action"].GetString(), "accept") << r.cmd.out;
+  const auto clean = testing::run_skillpipe({"status", "--project", r.json["project"].GetString(), "--store",
+                                             tmp2.path()});
+  EXPECT_EQ(clean.out.find("measures worse"), std::string::npos) << clean.out;
+}
+
 TEST(NightExperiment, BadArgumentsAreClearErrors) {
   testing::TempDir tmp;
   auto r = testing::run_skillpipe({"experiment", "--persona", "astronaut", "--store", tmp.path()});
