@@ -2,6 +2,8 @@
 // scenarios where only the per-task no-regression gate refuses the harmful rule.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <chrono>
 #include <filesystem>
@@ -105,6 +107,31 @@ TEST(NightExperiment, RuleThatHurtsAnotherFamilyIsRefusedByNoRegression) {
   EXPECT_EQ(naive.cmd.exit_code, 1) << naive.cmd.out;
   EXPECT_FALSE(naive.json["harmful_blocked"].GetBool());
   EXPECT_NE(naive.cmd.err.find("a harmful rule was accepted"), std::string::npos);
+}
+
+// The same scenario with the fixture's explicit settings removed, so the plugin's defaults
+// decide: the harmful rule is refused (no-regression) and the good rule proposed in the same
+// batch is kept (salvage). Fails if either default regresses.
+TEST(NightExperiment, DefaultsRefuseTheHarmfulRuleAndKeepTheGoodOne) {
+  testing::TempDir tmp;
+  rapidjson::Document fx;
+  fx.Parse(testing::read_text(data("scenario_breaks.json")).c_str());
+  ASSERT_TRUE(fx.IsObject() && fx.HasMember("settings"));
+  fx.RemoveMember("settings");
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  fx.Accept(w);
+  testing::write_text(tmp.file("breaks_defaults.json"), buf.GetString());
+  const ExpRun r = experiment({"--fixture", tmp.file("breaks_defaults.json"), "--persona", "reviewer", "--nights", "2",
+                               "--no-probe"},
+                              tmp.file("store"));
+  ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
+  EXPECT_TRUE(r.json["harmful_blocked"].GetBool()) << r.cmd.out;
+  expect_refused(r, "Answer status questions in one line");
+  ASSERT_GT(r.json["trace"][0]["accepted_edits"].Size(), 0u) << r.cmd.out;
+  EXPECT_STREQ(r.json["trace"][0]["accepted_edits"][0]["content"].GetString(),
+               "Cite source locations as path/to/file:line.");
+  EXPECT_GT(r.json["lift"].GetDouble(), 0.0);
 }
 
 TEST(NightExperiment, NoisyJudgeCannotSneakTheHarmfulRuleIn) {
