@@ -2,7 +2,7 @@
 // no-op edits against a 20%-flip target, and power (rules learned within N nights) on a
 // deterministic and a noisy target. Prints a Markdown table (the README's).
 //
-//   build/bench/gate_sim/bench_gate_sim [--trials 60] [--nights 2] [--power-trials 10]
+//   build/bench/gate_sim/bench_gate_sim [--trials 60] [--nights 3] [--power-trials 10]
 //                                       [--power-nights 5] [--jobs 2] [--dir DIR] [--mode N]
 #include <sys/wait.h>
 
@@ -54,7 +54,7 @@ int arg_int(int argc, char** argv, const std::string& name, int def) {
 
 int main(int argc, char** argv) {
   namespace gs = skillpipe::gatesim;
-  const int trials = arg_int(argc, argv, "--trials", 60), nights = arg_int(argc, argv, "--nights", 2);
+  const int trials = arg_int(argc, argv, "--trials", 60), nights = arg_int(argc, argv, "--nights", 3);
   const int ptrials = arg_int(argc, argv, "--power-trials", 10), pnights = arg_int(argc, argv, "--power-nights", 5);
   const int jobs = std::max(1, arg_int(argc, argv, "--jobs", 2));
   std::string dir = (std::filesystem::temp_directory_path() / "skillpipe-gate-sim").string();

@@ -23,6 +23,7 @@ class JsonOut {
   JsonOut& str(std::string_view v) { return w_.String(v.data(), static_cast<rapidjson::SizeType>(v.size())), *this; }
   JsonOut& str(const char* k, std::string_view v) { return key(k).str(v); }
   JsonOut& num(const char* k, std::int64_t v) { return w_.Key(k), w_.Int64(v), *this; }
+  JsonOut& real(const char* k, double v) { return w_.Key(k), w_.Double(v), *this; }
   JsonOut& boolean(const char* k, bool v) { return w_.Key(k), w_.Bool(v), *this; }
   JsonOut& null(const char* k) { return w_.Key(k), w_.Null(), *this; }
   // Inserts already-valid JSON text as the value of `k`.

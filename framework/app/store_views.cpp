@@ -5,6 +5,7 @@
 #include <set>
 
 #include "host/report/parts.hpp"
+#include "host/report/test_watch.hpp"
 #include "json_out.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -115,7 +116,8 @@ std::vector<std::string> next_commands(const ProjectStatus& s, const StoreSelect
 }
 
 std::string status_json(const ProjectStatus& s, const std::vector<std::string>& next,
-                        const std::vector<std::string>& pending_accepted) {
+                        const std::vector<std::string>& pending_accepted,
+                        const std::optional<host::TestRegression>& worse_on_test = std::nullopt) {
   JsonOut j;
   j.begin_object().boolean("ok", true).str("project", s.project).str("store_dir", s.store_dir);
   j.begin_array("nights");
@@ -144,6 +146,12 @@ std::string status_json(const ProjectStatus& s, const std::vector<std::string>& 
   if (s.unfinished) j.str("unfinished_night", *s.unfinished);
   j.num("versions", static_cast<std::int64_t>(s.versions.size()));
   j.strings("pending", pending_accepted).strings("next_commands", next);
+  if (worse_on_test) {
+    j.key("adopted_worse_on_test").begin_object().num("version", worse_on_test->version);
+    j.str("adopted_night", worse_on_test->adopted_night).real("before", worse_on_test->before);
+    j.str("measured_night", worse_on_test->measured_night).real("after", worse_on_test->after);
+    j.str("message", worse_on_test->text()).end_object();
+  }
   return j.strings("notes", s.notes).end_object().text();
 }
 
@@ -240,6 +248,9 @@ CommandResult render_status(const ProjectStatus& s, const std::vector<NightRepor
     for (const auto& f : v.files) t += " " + f.name;
     t += "\n";
   }
+  // The adopted change in force scores worse on the held-out test split: say so, with the undo.
+  const auto worse_on_test = host::adopted_change_worse_on_test(s.versions, past);
+  if (worse_on_test) t += "\nWarning: " + worse_on_test->text() + ". Roll it back with:\n  " + rollback_command(sel) + "\n";
   std::vector<std::string> pending;
   const std::vector<std::string> next = next_commands(s, sel, pending);
   for (const auto& n : s.notes) t += "\nNote: " + n + "\n";
@@ -252,7 +263,7 @@ CommandResult render_status(const ProjectStatus& s, const std::vector<NightRepor
   if (s.latest && !s.latest_report_md.empty())
     if (const auto md = read_file(s.latest_report_md)) t += "\n----- report.md -----\n" + *md;
   r.text = t;
-  if (json) r.json = status_json(s, next, pending);
+  if (json) r.json = status_json(s, next, pending, worse_on_test);
   return r;
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "carry_ledger.hpp"
 #include "epoch.hpp"
 #include "evaluator.hpp"
 #include "fanout.hpp"
@@ -60,11 +61,14 @@ class ConsolidateReflect final : public Consolidator {
     Evaluator evaluator(ctx, s_.backend, usage);
     Reflector reflector(ctx, *optimizer, s_, usage);
     const std::vector<NightReport> past = past_reports(ctx, project);
-    Epoch epoch(ctx, s_, evaluator, reflector, rejected_before(past), carried_before(past));
+    Epoch epoch(ctx, s_, evaluator, reflector, rejected_before(past), carried_before(ctx, past));
     GatedDocs docs = plan_documents(input.tasks, project);
     if (!fits_budget(ctx, docs, *replay, *optimizer, out)) return out;
     const std::vector<GroupOutcome> outcomes = run_groups(ctx, epoch, docs);
     fail_if_the_optimizer_failed(outcomes, optimizer->identity());
+    pending_ledger_ = CarryLedger{ctx.run().night_id, {}};
+    for (const auto& go : outcomes)
+      pending_ledger_->edits.insert(pending_ledger_->edits.end(), go.result.ledger.begin(), go.result.ledger.end());
     assemble(out, outcomes, docs.notes, project);
     if (s_.optimizer_backend.empty() || s_.optimizer_backend == s_.backend)
       out.report.attrs["models"] = replay->identity();
@@ -265,8 +269,31 @@ class ConsolidateReflect final : public Consolidator {
     return out;
   }
 
-  // The edits the latest night carried, with how many consecutive nights carried each.
-  static std::vector<CarriedEdit> carried_before(const std::vector<NightReport>& past) {
+  // The carried edits' evidence goes to the store only once the night's output is durable.
+  void finish(Context& ctx) override {
+    if (!pending_ledger_ || !ctx.store()) return;
+    ctx.store()->put_state(ledger_key(ctx.stage_id()), ledger_to_json(*pending_ledger_));
+    pending_ledger_.reset();
+  }
+
+  // The ledger of the latest night's carried evidence ({} when absent or unreadable: the
+  // evidence then restarts, which is conservative).
+  static CarryLedger load_ledger(Context& ctx) {
+    Store* store = ctx.store();
+    if (!store) return {};
+    const auto text = store->get_state(ledger_key(ctx.stage_id()));
+    if (!text) return {};
+    try {
+      return ledger_from_json(*text);
+    } catch (const std::exception& e) {
+      ctx.logger().warn("{}; carried edits are re-tested on tonight's evidence only", e.what());
+      return {};
+    }
+  }
+
+  // The edits the latest night carried, with how many consecutive nights carried each and the
+  // evidence they gathered.
+  static std::vector<CarriedEdit> carried_before(Context& ctx, const std::vector<NightReport>& past) {
     std::vector<CarriedEdit> out;
     if (past.empty()) return out;
     auto carried_in = [](const NightReport& r, const Edit& e) {
@@ -280,8 +307,12 @@ class ConsolidateReflect final : public Consolidator {
       if (e.status != EditStatus::kCarried) continue;
       int looks = 1;
       for (auto it = past.rbegin() + 1; it != past.rend() && carried_in(*it, e); ++it) ++looks;
-      out.push_back({e, looks});
+      out.push_back({e, looks, {}});
     }
+    if (out.empty()) return out;
+    const CarryLedger ledger = load_ledger(ctx);
+    for (auto& c : out)
+      if (auto prior = prior_for(ledger, past.back().night_id, c.edit)) c.prior = std::move(*prior);
     return out;
   }
 
@@ -298,6 +329,7 @@ class ConsolidateReflect final : public Consolidator {
   }
 
   Settings s_;
+  std::optional<CarryLedger> pending_ledger_;  // tonight's carried evidence, written by finish()
 };
 
 }  // namespace

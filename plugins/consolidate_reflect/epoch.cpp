@@ -279,4 +279,13 @@ int Epoch::looks_of(const std::vector<Edit>& edits) const {
   return looks;
 }
 
+const PriorEvidence* Epoch::prior_of(const std::vector<Edit>& edits) const {
+  if (edits.size() != 1) return nullptr;
+  for (const auto& c : carried_)
+    if (c.edit.target == edits[0].target && !c.prior.strata.empty() &&
+        normalize_for_match(c.edit.content) == normalize_for_match(edits[0].content))
+      return &c.prior;
+  return nullptr;
+}
+
 }  // namespace skillpipe::consolidate_reflect

@@ -12,8 +12,12 @@
 // night, so baseline and candidate are measured under the same conditions. The night's alpha
 // is spent over its candidates (the j-th candidate tested is held to alpha / 2^j); a
 // candidate that is better and hurts nothing but is not yet significant is *carried*: its
-// edits are re-tested the next night on fresh samples (an edit on its t-th re-test is held to
-// a further 2^-t), at most `carry_nights` nights, then rejected.
+// edits are re-tested the next night on fresh samples and that night's tasks, at most
+// `carry_nights` more nights, then rejected. A carried edit tested alone pools its evidence:
+// the strata of every night it was tested alone enter one stratified permutation test and one
+// effect interval (carry_ledger.hpp). Each look at the growing evidence is held to a further
+// 2^-t (its t-th re-test), so over all its looks an edit spends at most alpha/2^j * (1 + 1/2 +
+// 1/4 ...) - a Bonferroni bound valid however the looks depend on each other.
 //
 // With no val split (or val overlapping train) the gate runs on train as a proxy and the
 // night is `reject_unverified`: its proposals are staged as unverified suggestions only.
@@ -24,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "carry_ledger.hpp"
 #include "documents.hpp"
 #include "edit_ops.hpp"
 #include "evaluator.hpp"
@@ -46,7 +51,8 @@ struct EpochSpec {
 // An edit carried from earlier nights: promising, not yet significant.
 struct CarriedEdit {
   Edit edit;
-  int looks = 1;  // nights it has been tested so far
+  int looks = 1;        // nights it has been tested so far
+  PriorEvidence prior;  // its strata from the nights it was tested alone (carry_ledger.hpp)
 };
 
 struct Trial {
@@ -66,6 +72,7 @@ struct EpochResult {
   std::vector<TaskDelta> deltas;
   std::vector<Edit> accepted, rejected, unmatched;
   std::vector<Edit> carried;               // status kCarried: re-tested next night
+  std::vector<LedgerEntry> ledger;         // the carried edits' evidence, for the next night
   std::vector<std::string> reflect_errors;  // the optimizer failed: the stage must fail
   std::string skill_text, memory_text;  // the documents the night ends with
   std::vector<std::string> notes;
@@ -114,7 +121,8 @@ class Epoch {
   void keep(EpochState& st, const DocTrial& t, const std::string& text, const Scored& sc,
             const std::vector<Edit>& edits);
   void reject(EpochState& st, Edit e);
-  void carry_or_reject(EpochState& st, const Edit& e, const GateDecision& d);
+  // `alone`: d tested this edit by itself, so tonight's samples are its own evidence.
+  void carry_or_reject(EpochState& st, const Edit& e, const GateDecision& d, bool alone);
 
   // The one budget stop: true (and st.r says "the budget ran out <when>") if `stopped`.
   static bool budget_stop(EpochState& st, bool stopped, const std::string& when);
@@ -126,6 +134,8 @@ class Epoch {
   // halved again per earlier night the edits were already tested (`looks`).
   double next_alpha(int looks);
   int looks_of(const std::vector<Edit>& edits) const;
+  // A single carried edit's pooled evidence from earlier nights (nullptr: none, or a batch).
+  const PriorEvidence* prior_of(const std::vector<Edit>& edits) const;
 
   Context& ctx_;
   const Settings& s_;

@@ -114,7 +114,8 @@ PromptInput Epoch::prompt_for(const EpochState& st, const DocTrial& t, Evidence 
 bool Epoch::test_batch(EpochState& st, const DocTrial& t, const std::string& text, const std::vector<Edit>& applied) {
   Scored trial = replay_gate_set(st, t.skill_with(st, text), t.memory_with(st, text), "trial:" + t.name, "trial");
   if (budget_stop(st, trial.raw.budget_stopped, "during the " + t.name + " trial")) return false;
-  const GateDecision d = decide(st.current, trial.results, s_.gate, next_alpha(looks_of(applied)));
+  const GateDecision d =
+      decide(st.current, trial.results, s_.gate, next_alpha(looks_of(applied)), prior_of(applied));
   st.r.trials.push_back({t.name, static_cast<int>(applied.size()), d.baseline, d.candidate, d.accept, d.reason});
   st.last_candidate = mean_score(trial.results, s_.gate);
   st.last_decision = d;
@@ -124,7 +125,7 @@ bool Epoch::test_batch(EpochState& st, const DocTrial& t, const std::string& tex
     return true;
   }
   if (!(s_.salvage_edits && applied.size() > 1)) {
-    for (const auto& e : applied) carry_or_reject(st, e, d);
+    for (const auto& e : applied) carry_or_reject(st, e, d, applied.size() == 1);
     return true;
   }
   return salvage(st, t, applied);
@@ -182,7 +183,8 @@ bool Epoch::salvage(EpochState& st, const DocTrial& t, const std::vector<Edit>& 
     const std::string label = t.name + ":edit" + std::to_string(i + 1);
     Scored t1 = replay_gate_set(st, t.skill_with(st, a1.text), t.memory_with(st, a1.text), "trial:" + label, "trial");
     if (budget_stop(st, t1.raw.budget_stopped, "while trying " + t.name + " edits one by one")) return false;
-    const GateDecision d1 = decide(st.current, t1.results, s_.gate, next_alpha(looks_of({applied[i]})));
+    const GateDecision d1 =
+        decide(st.current, t1.results, s_.gate, next_alpha(looks_of({applied[i]})), prior_of({applied[i]}));
     st.r.trials.push_back({t.name + " (edit " + std::to_string(i + 1) + " alone)", 1, d1.baseline, d1.candidate,
                            d1.accept, d1.reason});
     st.last_candidate = mean_score(t1.results, s_.gate);
@@ -190,7 +192,7 @@ bool Epoch::salvage(EpochState& st, const DocTrial& t, const std::vector<Edit>& 
     if (d1.accept)
       keep(st, t, a1.text, t1, {applied[i]});
     else
-      carry_or_reject(st, applied[i], d1);
+      carry_or_reject(st, applied[i], d1, true);
   }
   return true;
 }
@@ -211,8 +213,20 @@ void Epoch::reject(EpochState& st, Edit e) {
 }
 
 // Promising but not yet significant: re-test next night, unless it was carried long enough.
-void Epoch::carry_or_reject(EpochState& st, const Edit& e, const GateDecision& d) {
+// Its evidence goes along: the earlier nights' strata, plus tonight's when it was tested alone
+// (a batch's samples measure the batch, not this edit).
+void Epoch::carry_or_reject(EpochState& st, const Edit& e, const GateDecision& d, bool alone) {
   if (!d.promising || looks_of({e}) >= s_.carry_nights) return reject(st, e);
+  LedgerEntry evidence{e.target, e.content, 0, {}};
+  if (const PriorEvidence* prior = prior_of({e})) {
+    evidence.strata = prior->strata;
+    evidence.nights = prior->nights;
+  }
+  if (alone) {
+    evidence.strata.insert(evidence.strata.end(), d.strata.begin(), d.strata.end());
+    ++evidence.nights;
+  }
+  st.r.ledger.push_back(std::move(evidence));
   Edit c = e;
   c.status = EditStatus::kCarried;
   st.r.carried.push_back(std::move(c));

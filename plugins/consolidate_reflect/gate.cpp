@@ -126,7 +126,31 @@ Paired pair_up(const std::vector<TaskResult>& baseline, const std::vector<TaskRe
     d.candidate = sum_c / d.n;
     d.effect = bootstrap_mean_ci(p.deltas, cfg.confidence, cfg.resamples, cfg.seed);
   }
+  d.strata = p.samples;
   return p;
+}
+
+double mean_of(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? 0 : s / static_cast<double>(v.size());
+}
+
+// Tonight's pairs with the earlier nights' strata in front: the evidence the test, the effect
+// and gate_min_val see for a carried edit. Regressions stay tonight's.
+Paired pool(Paired tonight, const PriorEvidence& prior, const GateConfig& cfg, GateDecision& d) {
+  Paired all;
+  all.regressed_ids = std::move(tonight.regressed_ids);
+  all.missing_ids = std::move(tonight.missing_ids);
+  all.samples = prior.strata;
+  for (auto& s : tonight.samples) all.samples.push_back(std::move(s));
+  for (const auto& s : all.samples) all.deltas.push_back(mean_of(s.cand) - mean_of(s.base));
+  d.nights = prior.nights + 1;
+  d.n = static_cast<int>(all.deltas.size());
+  d.improved = d.regressed = d.unchanged = 0;
+  for (double x : all.deltas) ++(x > kEps ? d.improved : x < -kEps ? d.regressed : d.unchanged);
+  d.effect = bootstrap_mean_ci(all.deltas, cfg.confidence, cfg.resamples, cfg.seed);
+  return all;
 }
 
 // Statistical mode, once the candidate is better and hurts nothing: significant at `alpha`?
@@ -135,7 +159,8 @@ bool significant(const Paired& p, const GateConfig& cfg, const std::string& scor
   const std::string a = fmt_g(d.alpha);
   if (d.n < cfg.min_val) {
     d.promising = true;
-    d.reason = scores + ", but only " + std::to_string(d.n) + " val task(s) could be compared; at least " +
+    const std::string where = d.nights > 1 ? " over " + std::to_string(d.nights) + " nights" : "";
+    d.reason = scores + ", but only " + std::to_string(d.n) + " val task(s) could be compared" + where + "; at least " +
                std::to_string(cfg.min_val) + " are needed before any significance is claimed (gate_min_val)";
     return false;
   }
@@ -162,14 +187,16 @@ std::string GateDecision::effect_text(const GateConfig& cfg) const {
   char b[160];
   std::snprintf(b, sizeof b, "effect %+.4f, %g%% interval [%.4f, %.4f], n=%d", effect.mean, cfg.confidence * 100,
                 effect.low, effect.high, n);
-  return b;
+  return std::string(b) + (nights > 1 ? ", pooled over " + std::to_string(nights) + " nights" : "");
 }
 
 GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<TaskResult>& candidate,
-                    const GateConfig& cfg, double alpha) {
+                    const GateConfig& cfg, double alpha, const PriorEvidence* prior) {
   GateDecision d;
   if (cfg.mode == "statistical") d.alpha = alpha < 0 ? 1 - cfg.confidence : alpha;
-  const Paired p = pair_up(baseline, candidate, cfg, d);
+  Paired p = pair_up(baseline, candidate, cfg, d);
+  const bool pooled = prior && !prior->strata.empty() && d.missing == 0 && !p.deltas.empty();
+  if (pooled) p = pool(std::move(p), *prior, cfg, d);
   const std::string scores = "candidate " + fmt(d.candidate) + " vs baseline " + fmt(d.baseline);
   auto done = [&](std::string reason) {
     d.reason = std::move(reason);
@@ -180,11 +207,12 @@ GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<T
     return done(std::to_string(d.missing) + " task(s) could not be scored under the candidate (" +
                 first_ids(p.missing_ids) + "); an unverifiable candidate is never accepted");
   if (p.deltas.empty()) return done("no validation task could be scored, so nothing can be verified");
-  if (!(d.candidate > d.baseline + kEps)) return done(scores + ": not strictly better");
+  // A carried edit is "better" when its pooled effect is; tonight alone may tie by chance.
+  const double effect = pooled ? d.effect.mean : d.candidate - d.baseline;
+  if (!(effect > kEps)) return done(scores + (pooled ? ": the pooled effect is not above zero" : ": not strictly better"));
   if (cfg.no_regression && !p.regressed_ids.empty())
     return done(scores + ", but per-task no-regression is on and " + std::to_string(p.regressed_ids.size()) +
                 " task(s) got worse (" + first_ids(p.regressed_ids) + ")");
-  const double effect = d.candidate - d.baseline;
   if (cfg.min_effect > 0 && effect + kEps < cfg.min_effect)
     return done(scores + ": improvement " + fmt(effect) + " is below the minimum effect " + fmt(cfg.min_effect));
   if (cfg.mode == "statistical" && !significant(p, cfg, scores, d)) return done(d.reason);

@@ -70,6 +70,14 @@ struct TaskChange {
   std::string status;  // improved | regressed | unchanged | missing | unscored
 };
 
+// What an edit gathered on earlier nights while it was carried: the paired per-task samples of
+// each night it was tested alone. Strata of different nights are independent draws, so they
+// pool into one stratified permutation test (and one effect interval) with tonight's.
+struct PriorEvidence {
+  std::vector<PairedSamples> strata;
+  int nights = 0;  // nights those strata come from
+};
+
 struct GateDecision {
   bool accept = false;
   std::string reason;
@@ -83,7 +91,9 @@ struct GateDecision {
   bool promising = false;         // better, hurts nothing, but not (yet) significant
   std::optional<Interval> ci;     // statistical mode, bootstrap test (at 1 - alpha)
   std::optional<double> p_value;  // statistical mode, permutation or sign test
-  // "effect +0.083, 95% interval [-0.021, 0.188], n=12"
+  int nights = 1;                 // nights whose evidence the test and the effect pooled
+  std::vector<PairedSamples> strata;  // tonight's paired samples (what a carried edit takes along)
+  // "effect +0.083, 95% interval [-0.021, 0.188], n=12" (+ ", pooled over 2 nights")
   std::string effect_text(const GateConfig& cfg) const;
 };
 
@@ -94,9 +104,11 @@ double task_score(const TaskResult& r, const GateConfig& cfg);
 std::optional<double> mean_score(const std::vector<TaskResult>& results, const GateConfig& cfg);
 
 // `alpha` < 0: 1 - cfg.confidence (a night spends its alpha over its candidates and passes
-// each candidate's share here).
+// each candidate's share here). With `prior` evidence (a carried edit), tonight's tasks must
+// still all be scored and none may regress, but "better", the minimum effect, gate_min_val,
+// the significance test and the effect interval are over the pooled strata.
 GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<TaskResult>& candidate,
-                    const GateConfig& cfg, double alpha = -1);
+                    const GateConfig& cfg, double alpha = -1, const PriorEvidence* prior = nullptr);
 
 // "mixed" / "hard" / "soft", or "multi" when the multi-objective score is on.
 std::string metric_label(const GateConfig& cfg);

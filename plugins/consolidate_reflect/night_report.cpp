@@ -63,8 +63,8 @@ void add_gate_terms(NightReport& rep, const GateConfig& g) {
   const auto val = rep.metrics.find("tasks.val");
   if (g.mode == "statistical" && val != rep.metrics.end() && val->second < g.min_val)
     rep.notes.push_back("Val has " + std::to_string(static_cast<int>(val->second)) + " task(s), fewer than gate_min_val (" +
-                        std::to_string(g.min_val) + "): no significance is claimed and nothing can be accepted; promising "
-                        "edits are carried to later nights.");
+                        std::to_string(g.min_val) + "): one night's val alone claims no significance; promising edits are carried and "
+                        "their evidence pools over later nights until it reaches gate_min_val (carry_nights).");
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // scenarios where only the per-task no-regression gate refuses the harmful rule.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <chrono>
 #include <filesystem>
@@ -107,6 +109,31 @@ TEST(NightExperiment, RuleThatHurtsAnotherFamilyIsRefusedByNoRegression) {
   EXPECT_NE(naive.cmd.err.find("a harmful rule was accepted"), std::string::npos);
 }
 
+// The same scenario with the fixture's explicit settings removed, so the plugin's defaults
+// decide: the harmful rule is refused (no-regression) and the good rule proposed in the same
+// batch is kept (salvage). Fails if either default regresses.
+TEST(NightExperiment, DefaultsRefuseTheHarmfulRuleAndKeepTheGoodOne) {
+  testing::TempDir tmp;
+  rapidjson::Document fx;
+  fx.Parse(testing::read_text(data("scenario_breaks.json")).c_str());
+  ASSERT_TRUE(fx.IsObject() && fx.HasMember("settings"));
+  fx.RemoveMember("settings");
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  fx.Accept(w);
+  testing::write_text(tmp.file("breaks_defaults.json"), buf.GetString());
+  const ExpRun r = experiment({"--fixture", tmp.file("breaks_defaults.json"), "--persona", "reviewer", "--nights", "2",
+                               "--no-probe"},
+                              tmp.file("store"));
+  ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
+  EXPECT_TRUE(r.json["harmful_blocked"].GetBool()) << r.cmd.out;
+  expect_refused(r, "Answer status questions in one line");
+  ASSERT_GT(r.json["trace"][0]["accepted_edits"].Size(), 0u) << r.cmd.out;
+  EXPECT_STREQ(r.json["trace"][0]["accepted_edits"][0]["content"].GetString(),
+               "Cite source locations as path/to/file:line.");
+  EXPECT_GT(r.json["lift"].GetDouble(), 0.0);
+}
+
 TEST(NightExperiment, NoisyJudgeCannotSneakTheHarmfulRuleIn) {
   testing::TempDir tmp;
   const ExpRun r =
@@ -155,6 +182,58 @@ TEST(NightExperiment, ProbeJudgesOnlyTheHarmfulRule) {
   for (const auto& p : r.json["probes"].GetArray())
     probe_accepted_terse |= std::string(p["action"].GetString()) == "accept";
   EXPECT_TRUE(probe_accepted_terse) << "the fixture no longer exercises the false alarm: " << r.cmd.out;
+}
+
+// An adopted change that later scores worse on the held-out test split: `skillpipe status`
+// (text and --json) and the later night's report.html say so and print the rollback command;
+// after the rollback the warning is gone. The rule helps val and breaks test, so only a
+// mean-only gate (no-regression off) accepts it; the default refuses it and nothing warns.
+TEST(NightExperiment, AdoptedChangeWorseOnTestIsFlaggedWithTheRollbackCommand) {
+  testing::TempDir tmp;
+  ExpRun r = experiment({"--fixture", data("scenario_test_regression.json"), "--persona", "reviewer", "--nights",
+                         "1", "--no-probe", "--set", "stages.consolidate.gate_no_regression=false"},
+                        tmp.path());
+  ASSERT_TRUE(r.json.IsObject()) << r.cmd.out << r.cmd.err;
+  ASSERT_STREQ(r.json["trace"][0]["action"].GetString(), "accept") << r.cmd.out;
+  const std::string project = r.json["project"].GetString();
+  auto status = [&](std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"status", "--project", project, "--store", tmp.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return testing::run_skillpipe(args);
+  };
+  const auto text = status();
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("measures worse on the held-out test split"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("Roll it back with:\n  skillpipe rollback --project"), std::string::npos) << text.out;
+  const auto js = status({"--json"});
+  rapidjson::Document j;
+  j.Parse(js.out.c_str());
+  ASSERT_TRUE(j.IsObject() && j.HasMember("adopted_worse_on_test")) << js.out;
+  const auto& w = j["adopted_worse_on_test"];
+  EXPECT_EQ(w["version"].GetInt(), 1);
+  EXPECT_LT(w["after"].GetDouble(), w["before"].GetDouble());
+  // The evaluation-only night after the adoption measured it under the live documents.
+  EXPECT_STRNE(w["measured_night"].GetString(), w["adopted_night"].GetString()) << js.out;
+  std::string html;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(tmp.path()))
+    if (e.path().filename() == "report.html" &&
+        e.path().parent_path().parent_path().filename() == w["measured_night"].GetString())
+      html = testing::read_text(e.path().string());
+  EXPECT_NE(html.find("An adopted change measures worse on test"), std::string::npos);
+  EXPECT_NE(html.find("skillpipe rollback --project"), std::string::npos);
+  const auto undo = testing::run_skillpipe({"rollback", "--project", project, "--store", tmp.path()});
+  ASSERT_EQ(undo.exit_code, 0) << undo.err << undo.out;
+  EXPECT_EQ(status().out.find("measures worse on the held-out test split"), std::string::npos);
+  // The default gate refuses the rule (a val task got worse): nothing adopted, nothing to flag.
+  testing::TempDir tmp2;
+  r = experiment({"--fixture", data("scenario_test_regression.json"), "--persona", "reviewer", "--nights", "1",
+                  "--no-probe"},
+                 tmp2.path());
+  ASSERT_TRUE(r.json.IsObject()) << r.cmd.out << r.cmd.err;
+  EXPECT_STRNE(r.json["trace"][0]["action"].GetString(), "accept") << r.cmd.out;
+  const auto clean = testing::run_skillpipe({"status", "--project", r.json["project"].GetString(), "--store",
+                                             tmp2.path()});
+  EXPECT_EQ(clean.out.find("measures worse"), std::string::npos) << clean.out;
 }
 
 TEST(NightExperiment, BadArgumentsAreClearErrors) {

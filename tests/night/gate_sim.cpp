@@ -186,7 +186,8 @@ Outcome simulate(const Scenario& s, const Mode& m, int trials, const std::string
 
 std::vector<Mode> gate_modes() {
   return {
-      {"default: statistical (permutation, k=3), no-regression, alpha spent over candidates", {}},
+      {"default: statistical (permutation, k=3), no-regression, alpha spent over candidates and looks, carried evidence pooled", {}},
+      {"default without carrying (carry_nights: 0: no evidence pooled across nights)", {"carry_nights=0"}},
       {"default with k=1 sample", {"gate_samples=1"}},
       {"default + gate_regression: consistent (trade-off for stochastic targets)", {"gate_regression=consistent"}},
       {"strict, no-regression off (SkillOpt)", {"gate_mode=strict", "gate_no_regression=false"}},

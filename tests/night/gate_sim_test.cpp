@@ -20,7 +20,8 @@ gatesim::Runner runner() {
 TEST(NightGateSim, DefaultGateAcceptsAtMostOneNoiseEditIn60Trials) {
   testing::TempDir tmp;
   gatesim::write_scenario_files(tmp.path());
-  const gatesim::Scenario noise{"noise", 0.2, 2};
+  // 3 nights: a carried no-op edit's whole life (carry_nights: 2), its evidence pooled.
+  const gatesim::Scenario noise{"noise", 0.2, 3};
   const auto o = gatesim::simulate(noise, gatesim::gate_modes().front(), 60, tmp.path(), runner());
   ASSERT_EQ(o.failed_runs, 0) << (o.errors.empty() ? "" : o.errors.front());
   EXPECT_LE(o.trials_with_acceptance, 1) << o.edits_accepted << " no-op edits accepted";

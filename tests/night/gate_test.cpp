@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "carry_ledger.hpp"
+#include "skillpipe/errors.hpp"
 #include "task_splits.hpp"
 
 namespace skillpipe::consolidate_reflect {
@@ -253,6 +257,79 @@ TEST(NightGate, PermutationTestUsesTheSamplesOfBothArms) {
   EXPECT_NE(d3.reason.find("alpha 0.0125"), std::string::npos) << d3.reason;
   auto [bn, cn] = with_samples({0, 1, 1}, {1, 1, 1}, 2);  // noisy samples: weak evidence
   EXPECT_GT(*decide(bn, cn, g).p_value, 0.1);
+}
+
+// A task whose k samples are `xs` under one arm.
+TaskResult sampled(const std::string& id, const std::vector<double>& xs) {
+  TaskResult r{id, true, 0, 0, 0, 0, {}};
+  for (double x : xs) {
+    r.samples.emplace_back(x, x);
+    r.hard += x / static_cast<double>(xs.size());
+  }
+  r.soft = r.hard;
+  return r;
+}
+
+// Evidence accumulates: a carried edit's earlier strata pool with tonight's into one test, one
+// effect interval and one gate_min_val count; a regression tonight still blocks it.
+TEST(NightGate, CarriedEvidencePoolsAcrossNights) {
+  const GateConfig g;  // the defaults: permutation test, gate_min_val 8
+  std::vector<TaskResult> base, cand;
+  for (int i = 0; i < 4; ++i) {
+    base.push_back(sampled("t" + std::to_string(i), {0, 0, 0}));
+    cand.push_back(sampled("t" + std::to_string(i), {1, 1, 1}));
+  }
+  const GateDecision alone = decide(base, cand, g, 0.0125);
+  EXPECT_FALSE(alone.accept);  // 4 val tasks < 8: promising, carried
+  EXPECT_TRUE(alone.promising);
+  ASSERT_EQ(alone.strata.size(), 4u);  // what the carried edit takes along
+  PriorEvidence prior{alone.strata, 1};
+  const GateDecision pooled = decide(base, cand, g, 0.00625, &prior);
+  EXPECT_TRUE(pooled.accept) << pooled.reason;
+  EXPECT_EQ(pooled.n, 8);
+  EXPECT_EQ(pooled.nights, 2);
+  EXPECT_NEAR(*pooled.p_value, std::pow(1.0 / 20, 8), std::pow(1.0 / 20, 8) * 1e-6);
+  EXPECT_NE(pooled.reason.find("n=8, pooled over 2 nights"), std::string::npos) << pooled.reason;
+  EXPECT_EQ(pooled.strata.size(), 4u);  // tonight's only: the ledger appends them once
+  // Pooled evidence never excuses a task that got worse tonight.
+  std::vector<TaskResult> hurt = cand;
+  hurt[0] = sampled("t0", {0, 0, 0});
+  hurt.push_back(sampled("t9", {0, 0, 0}));
+  base.push_back(sampled("t9", {1, 1, 1}));
+  const GateDecision blocked = decide(base, hurt, g, 0.00625, &prior);
+  EXPECT_FALSE(blocked.accept);
+  EXPECT_FALSE(blocked.promising);
+  EXPECT_NE(blocked.reason.find("per-task no-regression"), std::string::npos) << blocked.reason;
+  // A tie tonight does not undo earlier evidence, and pooled noise is not significant.
+  std::vector<TaskResult> b2, c2;
+  for (int i = 0; i < 4; ++i) {
+    b2.push_back(sampled("u" + std::to_string(i), {1, 0, 1}));
+    c2.push_back(sampled("u" + std::to_string(i), {1, 1, 0}));
+  }
+  PriorEvidence noise{decide(b2, c2, g).strata, 1};
+  const GateDecision flat = decide(b2, c2, g, 0.00625, &noise);
+  EXPECT_FALSE(flat.accept);
+  EXPECT_NE(flat.reason.find("pooled effect is not above zero"), std::string::npos) << flat.reason;
+}
+
+// The ledger carries the strata to the next night, and only to the night right after it.
+TEST(NightGate, CarryLedgerRoundTripsAndServesOnlyTheNextNight) {
+  CarryLedger ledger{"night-1", {{EditTarget::kSkill, "Cite paths as file:line.", 1, {{{0, 0, 1}, {1, 1, 1}}}}}};
+  const CarryLedger back = ledger_from_json(ledger_to_json(ledger));
+  ASSERT_EQ(back.edits.size(), 1u);
+  EXPECT_EQ(back.night_id, "night-1");
+  EXPECT_EQ(back.edits[0].strata[0].base, (std::vector<double>{0, 0, 1}));
+  Edit e;
+  e.target = EditTarget::kSkill;
+  e.content = "cite paths as  file:line.";  // matched like every carried edit: normalized
+  const auto prior = prior_for(back, "night-1", e);
+  ASSERT_TRUE(prior);
+  EXPECT_EQ(prior->nights, 1);
+  EXPECT_EQ(prior->strata.size(), 1u);
+  EXPECT_FALSE(prior_for(back, "night-2", e));  // written by a night that is not the latest
+  e.target = EditTarget::kMemory;
+  EXPECT_FALSE(prior_for(back, "night-1", e));
+  EXPECT_THROW(ledger_from_json("{\"schema\": 1, \"edits\": [{\"strata\": 3}]}"), RecordError);
 }
 
 TaskRecord task(const char* id, Split s, Origin o = Origin::kReal, const char* from = "") {

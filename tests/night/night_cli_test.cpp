@@ -166,16 +166,32 @@ TEST(NightCli, StatisticalGateReportsItsInterval) {
   EXPECT_GT(carried, 0) << p.cmd.out;
 }
 
-// A carried edit is re-tested the next night on fresh samples, not proposed from scratch.
-TEST(NightCli, CarriedEditsAreRetestedTheNextNight) {
+// A carried edit is re-tested the next night on fresh samples, not proposed from scratch, and
+// its evidence accumulates: 3 val tasks a night never reach gate_min_val (8) alone, but pooled
+// over three nights (9 tasks) the edit is significant and accepted. Without pooling the third
+// night would refuse it again for too few val tasks.
+TEST(NightCli, CarriedEditPoolsItsEvidenceAcrossNightsUntilSignificant) {
   TempDir tmp;
   const std::vector<std::string> sets = {"stages.mine.persona=programmer", "stages.consolidate.gate_mode=statistical"};
   const Night first = run_night(pipeline(), tmp.file("proj"), tmp.file("store"), sets);
   ASSERT_EQ(first.cmd.exit_code, 0) << first.cmd.err;
+  EXPECT_EQ(first.action(), "reject") << first.cmd.out;
   const Night second = run_night(pipeline(), tmp.file("proj"), tmp.file("store"), sets);
   ASSERT_EQ(second.cmd.exit_code, 0) << second.cmd.err;
   EXPECT_NE(notes_of(second.report()).find("carried from an earlier night are re-tested"), std::string::npos)
       << second.cmd.out;
+  EXPECT_EQ(second.action(), "reject") << second.cmd.out;
+  const std::string trials2 = notes_of(second.report());  // each trial's decision is a note
+  EXPECT_NE(trials2.find("6 val task(s) could be compared over 2 nights"), std::string::npos) << trials2;
+  const Night third = run_night(pipeline(), tmp.file("proj"), tmp.file("store"), sets);
+  ASSERT_EQ(third.cmd.exit_code, 0) << third.cmd.err;
+  EXPECT_EQ(third.action(), "accept") << third.cmd.out;
+  const std::string why3 = third.report()["gate_reason"].GetString();
+  EXPECT_NE(why3.find("pooled over 3 nights"), std::string::npos) << why3;
+  const auto& m = third.report()["metrics"];
+  EXPECT_GT(m["gate.effect_low"].GetDouble(), 0.0) << third.cmd.out;  // the effect, with its interval
+  EXPECT_LE(m["gate.p_value"].GetDouble(), m["gate.alpha"].GetDouble());
+  EXPECT_NEAR(m["gate.alpha"].GetDouble(), 0.05 / 8, 1e-12);  // its third look, the night's first test: alpha / 2^(1 + 2)
 }
 
 // --tasks-file is honoured or refused (exit 2, naming why); never silently ignored.

@@ -144,6 +144,26 @@ void Run::account(StageKind kind, StageStats& st, const StageOutput& out, const 
   out_.stages.push_back(std::move(st));
 }
 
+namespace {
+
+// The adopted change in force scores worse on test, counting tonight (report/test_watch.hpp);
+// nullopt when the store keeps no adoptions or its history cannot be read (the report still renders).
+std::optional<TestRegression> adopted_worse_on_test(Store& store, const std::vector<NightReport>& past,
+                                                    const NightReport& tonight) {
+  AdoptionStore* adoption = store.adoption();
+  if (!adoption) return std::nullopt;
+  try {
+    std::vector<NightReport> nights = past;
+    nights.push_back(tonight);
+    return adopted_change_worse_on_test(adoption->history(tonight.project).versions, nights);
+  } catch (const std::exception& e) {
+    spdlog::warn("report.html: cannot read the adoption history to watch the test split: {}", e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
 void Run::finish_night() {
   std::vector<Proposal> proposals;
   // Pipeline order, so "the first" proposal of a document is deterministic.
@@ -167,7 +187,9 @@ void Run::finish_night() {
   try {
     ReportHtmlOptions html_opts;
     if (!opts_.store_root.empty()) html_opts.store_dir = fs::absolute(expand_path(opts_.store_root)).string();
-    store()->write_artifact("report.html", render_report_html(rep, store()->past_reports(rep.project), html_opts));
+    std::vector<NightReport> past = store()->past_reports(rep.project);
+    html_opts.test_regression = adopted_worse_on_test(*store(), past, rep);
+    store()->write_artifact("report.html", render_report_html(rep, past, html_opts));
   } catch (const std::exception& e) {
     spdlog::warn("report.html: {}", e.what());
   }

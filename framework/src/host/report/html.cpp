@@ -9,6 +9,7 @@
 #include "host/report/parts.hpp"
 #include "host/report/sections.hpp"
 #include "host/report/style.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::host {
 namespace {
@@ -195,6 +196,10 @@ std::string render_report_html(const NightReport& night, const std::vector<Night
   page += "</style></head><body><main>";
   page += header_html(night);
   page += result_html(night);
+  page += test_regression_html(options.test_regression,
+                               "skillpipe rollback" +
+                                   (night.project.empty() ? "" : " --project " + shell_quote(night.project)) +
+                                   (options.store_dir.empty() ? "" : " --store " + shell_quote(options.store_dir)));
   page += history_html(night, nights);
   page += deltas_html(night);
   page += proposals_html(night);

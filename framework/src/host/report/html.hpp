@@ -5,9 +5,11 @@
 // harvest counts, and the exact commands to adopt or roll back.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "host/report/test_watch.hpp"
 #include "skillpipe/records.hpp"
 
 namespace skillpipe::host {
@@ -16,6 +18,9 @@ struct ReportHtmlOptions {
   // The store directory when it is not the default (~/.skillpipe or $SKILLPIPE_STORE): the
   // printed commands then carry --store so they work when copied.
   std::string store_dir;
+  // The adopted change in force measures worse on test: the page says so first, with the
+  // rollback command (report/test_watch.hpp).
+  std::optional<TestRegression> test_regression;
 };
 
 // `history`: this project's earlier nights, oldest first (Store::past_reports). An entry with
