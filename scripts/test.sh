@@ -11,3 +11,9 @@ export SKILLPIPE_REQUIRE_AGENTS=1
 export SKILLPIPE_REQUIRE_BWRAP=1  # deps.sh installs bubblewrap: the agentic tests run confined, never skipped
 BUILD_DIR=${BUILD_DIR:-build-ci} scripts/build.sh -DSKILLPIPE_WERROR=ON -DSKILLPIPE_BUILD_BENCH=ON
 ctest --test-dir "${BUILD_DIR:-build-ci}" --output-on-failure -j "$(nproc)" --timeout 300
+# SKILLPIPE_SANITIZE_SUITE=1: the same suite again under AddressSanitizer + UndefinedBehavior-
+# Sanitizer, in its own build (build-asan, -O1, no benchmarks; scripts/sanitize.sh). Opt-in until
+# one full run of it is green (README "Sanitizers and fuzzing").
+if [ "${SKILLPIPE_SANITIZE_SUITE:-0}" = 1 ]; then
+  BUILD_DIR=build-asan scripts/sanitize.sh
+fi

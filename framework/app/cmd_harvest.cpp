@@ -3,6 +3,8 @@
 //   skillpipe harvest --source NAME|all [--home DIR] [--project P | --all-projects]
 //                     [--since 72h|7d|2026-11-01T00:00:00Z|all] [--json | --output FILE]
 //
+// --json prints one digest per line, then one {"skipped_file": {...}} line for each file that
+// was skipped or read only in part (the same files the stage log names, paths redacted).
 // NAME is any installed harvester plugin, by its source name ("claude", "qwen") or its plugin
 // name ("harvest_qwen"); `all` runs every installed one. For inspection: no store, so no
 // cursors are read or written and every run sees the whole window. The plugins are loaded and
@@ -14,6 +16,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "json_out.hpp"
 #include "host/assembly.hpp"
 #include "host/plugin_registry.hpp"
 #include "host/project.hpp"
@@ -21,6 +24,8 @@
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/harvest.hpp"
+#include "skillpipe/kit/redact.hpp"
+#include "skillpipe/kit/redact_rules.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
@@ -106,9 +111,23 @@ std::optional<std::string> harvest_config(const HarvestArgs& a) {
   return cfg + ",\"project_scope\":\"" + (a.all_projects ? "all" : "invoked") + "\"}";
 }
 
+// A file a harvester skipped or read in part, and which stage said so.
+struct SkippedFile {
+  std::string stage;
+  harvest::FileIssue issue;
+};
+
+std::string skipped_file_json(const SkippedFile& f) {
+  JsonOut j;
+  j.begin_object().key("skipped_file").begin_object().str("stage", f.stage);
+  j.str("path", redact_path(f.issue.path)).str("problem", harvest::to_string(f.issue.problem));
+  j.str("detail", redact_secrets(f.issue.detail)).end_object();
+  return j.end_object().text();
+}
+
 // The harvesters as a pipeline without a store, assembled and run like a night's.
 int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, const std::string& cfg,
-                std::vector<SessionDigest>& all) {
+                std::vector<SessionDigest>& all, std::vector<SkippedFile>& skipped) {
   host::PipelineSpec spec;
   spec.path = "--source " + a.source;
   spec.format = 1;
@@ -130,6 +149,10 @@ int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, c
     const auto& c = as.spec().stages[idx];
     try {
       auto ctx = as.context(c.id);
+      harvest::set_file_issue_sink(*ctx, [&](const harvest::FileIssue& i) { skipped.push_back({c.id, i}); });
+      // Unset on every way out, before the context goes (its address may be reused).
+      const std::unique_ptr<const Context, void (*)(const Context*)> unset(
+          ctx.get(), [](const Context* x) { harvest::set_file_issue_sink(*x, {}); });
       host::StageOutput o = host::driver_for(StageKind::kHarvester).run({c, *as.stage(idx), {}, *ctx});
       as.stage(idx)->finish(*ctx);
       std::string summary;
@@ -147,7 +170,7 @@ int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, c
   return 0;
 }
 
-int print_digests(const HarvestArgs& a, const std::vector<SessionDigest>& all) {
+int print_digests(const HarvestArgs& a, const std::vector<SessionDigest>& all, const std::vector<SkippedFile>& skipped) {
   if (!a.output.empty()) {
     std::string text;
     for (const auto& d : all) text += to_json(d) + "\n";
@@ -160,6 +183,7 @@ int print_digests(const HarvestArgs& a, const std::vector<SessionDigest>& all) {
     std::cerr << "wrote " << all.size() << " digests to " << a.output << "\n";
   } else if (a.json) {
     for (const auto& d : all) std::cout << to_json(d) << "\n";
+    for (const auto& f : skipped) std::cout << skipped_file_json(f) << "\n";
   } else {
     for (const auto& d : all) std::cout << human(d) << "\n";
     std::cout << all.size() << " sessions\n";
@@ -181,7 +205,7 @@ int cmd_harvest(const Args& args) {
       ("since", po::value(&a.since), "window: 72h, 7d, 30m, an ISO-8601 time, or all (default: the plugin's 72h)")
       ("max-sessions", po::value(&a.max_sessions), "newest first; 0 = no cap (default)")
       ("threads", po::value(&a.threads), "parser threads (default: up to 4)")
-      ("json", po::bool_switch(&a.json), "print one digest per line as JSON")
+      ("json", po::bool_switch(&a.json), "print one digest per line as JSON, then one skipped_file line per file skipped")
       ("output", po::value(&a.output), "write the digests to FILE as JSONL");
   add_common_options(desc, a.common);
   po::variables_map vm;
@@ -206,8 +230,9 @@ int cmd_harvest(const Args& args) {
     return fail("--since: expected 72h, 7d, 30m, 2w (a decimal number and a unit, at most 100 years), a valid "
                 "ISO-8601 time in the past (2026-11-01 or 2026-11-01T08:00:00+02:00), or all; got '" + a.since + "'");
   std::vector<SessionDigest> all;
-  if (int rc = harvest_all(a, plugins, *cfg, all)) return rc;
-  return print_digests(a, all);
+  std::vector<SkippedFile> skipped;
+  if (int rc = harvest_all(a, plugins, *cfg, all, skipped)) return rc;
+  return print_digests(a, all, skipped);
 }
 
 }  // namespace skillpipe::app

@@ -14,7 +14,7 @@ namespace {
 std::vector<SessionDigest> parse_lines(const std::string& text) {
   std::vector<SessionDigest> out;
   for (const auto& line : split(text, '\n'))
-    if (!trim(line).empty()) out.push_back(record_from_json<SessionDigest>(line));
+    if (!trim(line).empty() && line.rfind("{\"skipped_file\":", 0) != 0) out.push_back(record_from_json<SessionDigest>(line));
   return out;
 }
 
@@ -116,17 +116,42 @@ TEST(HarvestCli, SkippedFilesAreNamedAndLinksOutsideTheHomeAreRefused) {
   std::string binary(4096, '\0');
   binary += "\n";
   append_text(dir + "/binary.jsonl", binary);
+  // A line over the 8 MiB cap between two good ones; a last line cut mid-record.
+  const std::string good = read_text(harvest_data("edge/claude/scope-app.jsonl"));
+  append_text(dir + "/oversize.jsonl", good.substr(0, good.find('\n') + 1) + "{\"x\":\"" +
+                                           std::string((8u << 20) + 16, 'a') + "\"}\n" + good);
+  append_text(dir + "/torn.jsonl", good + "{\"type\":\"user\",\"message\":{\"role\":\"us");
+  std::string deep = dir;  // one level past the walk's limit of 32
+  for (int i = 0; i < 33; ++i) deep += "/d" + std::to_string(i);
+  std::filesystem::create_directories(deep);
+  append_text(deep + "/deep.jsonl", good);
   auto r = run_skillpipe({"harvest", "--source", "claude", "--home", home.path(), "--all-projects", "--since", "all",
                           "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const auto& d : parse_lines(r.out)) EXPECT_NE(d.raw_path, outside.file("secret.jsonl"));
   EXPECT_EQ(r.out.find("flaky test"), std::string::npos) << "the linked file was read";
+  // Named once each, in the log a user sees (stderr) and in the --json output.
   for (const auto& [file, reason] : std::vector<std::pair<std::string, std::string>>{
-           {"linked.jsonl", "(link_outside_home)"}, {"folder.jsonl", "(not_regular)"}, {"pipe.jsonl", "(not_regular)"},
-           {"loop-a.jsonl", "(loop)"}, {"binary.jsonl", "(binary)"}}) {
-    const auto at = r.err.find("skipped " + dir + "/" + file + ":");
-    ASSERT_NE(at, std::string::npos) << file << "\n" << r.err;
-    EXPECT_NE(r.err.substr(at, r.err.find('\n', at) - at).find(reason), std::string::npos) << r.err;
+           {"linked.jsonl", "link_outside_home"}, {"folder.jsonl", "not_regular"}, {"pipe.jsonl", "not_regular"},
+           {"loop-a.jsonl", "loop"}, {"binary.jsonl", "binary"}, {"oversize.jsonl", "oversize_lines"},
+           {"torn.jsonl", "torn_tail"}, {"", "too_deep"}}) {
+    SCOPED_TRACE(file + " " + reason);
+    std::string path = dir + "/" + file;
+    if (file.empty()) {  // the directory where the walk stopped, somewhere down the d0/d1/... chain
+      const auto end = r.err.find(": ", r.err.find("skipped " + dir + "/d0/"));
+      ASSERT_NE(end, std::string::npos) << r.err;
+      path = r.err.substr(r.err.find("skipped " + dir + "/d0/") + 8, end - r.err.find("skipped " + dir + "/d0/") - 8);
+    }
+    const auto at = r.err.find(path + ":");
+    ASSERT_NE(at, std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(path + ":", at + 1), std::string::npos) << "named once\n" << r.err;
+    const std::string line = r.err.substr(at, r.err.find('\n', at) - at);
+    EXPECT_TRUE(line.find("(" + reason + ")") != std::string::npos || reason == "torn_tail") << line;
+    const std::string json = "{\"skipped_file\":{\"stage\":\"harvest_claude\",\"path\":\"" + path +
+                             "\",\"problem\":\"" + reason + "\",\"detail\":\"";
+    const auto in_json = r.out.find(json);
+    EXPECT_NE(in_json, std::string::npos) << r.out.substr(r.out.find("{\"skipped_file\""));
+    EXPECT_EQ(r.out.find("\"path\":\"" + path + "\"", r.out.find('\n', in_json)), std::string::npos) << "listed once";
   }
   EXPECT_NE(r.err.find("files_skipped_link_outside_home=1"), std::string::npos) << r.err;
 }

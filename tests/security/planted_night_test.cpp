@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <rapidjson/document.h>
+
 #include "planted_secrets.hpp"
 #include "scripted_server.hpp"
 #include "skillpipe/json.hpp"
@@ -133,6 +135,8 @@ class PlantedSecrets : public ::testing::Test {
             "--set", "stages." + stage + ".settle_minutes=0"};
   }
 
+  testing::CommandResult llm_night(const testing::ScriptedServer& server, std::vector<std::string>& env);
+
   std::vector<PlantedSecret> corpus_;
   TempDir tmp_;
 };
@@ -174,9 +178,8 @@ std::function<testing::Action(const testing::ScriptedRequest&)> night_replies() 
   };
 }
 
-TEST_F(PlantedSecrets, AFullLlmNightSendsAndStoresNoneAndTheExportHasNone) {
-  testing::ScriptedServer server;
-  server.set_responder(night_replies());
+// The bundled nightly pipeline on the planted sessions with backend_llm pointed at `server`.
+testing::CommandResult PlantedSecrets::llm_night(const testing::ScriptedServer& server, std::vector<std::string>& env) {
   std::vector<std::string> args = {"run", "nightly", "--project", project(), "--store", store(), "--json",
                                    "--set", "stages.claude.home=" + claude_home(), "--set",
                                    "stages.codex.home=" + codex_home()};
@@ -184,11 +187,16 @@ TEST_F(PlantedSecrets, AFullLlmNightSendsAndStoresNoneAndTheExportHasNone) {
     for (const auto& a : harvest_args(stage)) args.push_back(a);
   args.push_back("--set");
   args.push_back("stages.tasks.max_sessions=1000");  // every planted session reaches the miner
-  const std::vector<std::string> env = {"HOME=" + tmp_.path(), "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-                                        "OPENAI_API_KEY=planted-test-key",
-                                        "OPENAI_BASE_URL=" + server.openai_base_url(),
-                                        "SKILLPIPE_NOW=2026-12-07T00:00:00Z"};
-  const auto night = run_skillpipe(args, env, tmp_.path());
+  env = {"HOME=" + tmp_.path(), "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY=planted-test-key",
+         "OPENAI_BASE_URL=" + server.openai_base_url(), "SKILLPIPE_NOW=2026-12-07T00:00:00Z"};
+  return run_skillpipe(args, env, tmp_.path());
+}
+
+TEST_F(PlantedSecrets, AFullLlmNightSendsAndStoresNoneAndTheExportHasNone) {
+  testing::ScriptedServer server;
+  server.set_responder(night_replies());
+  std::vector<std::string> env;
+  const auto night = llm_night(server, env);
   ASSERT_EQ(night.exit_code, 0) << night.err << night.out;
   expect_no_leak("the night's stdout", night.out);
   expect_no_leak("the night's stderr", night.err);
@@ -225,6 +233,58 @@ TEST_F(PlantedSecrets, AFullLlmNightSendsAndStoresNoneAndTheExportHasNone) {
   expect_no_leak("export-dataset output", dataset);
   expect_no_leak("export-dataset manifest", read_text(tmp_.file("dataset.manifest.json")));
   expect_no_leak("export-dataset stdout", exp.out + exp.err);
+}
+
+// Every call of a night that mines with an LLM (mine_tasks), replays, grades (judge_llm) and
+// reflects is counted once, in the report and in `status --json`, exactly as the loopback
+// server received and billed it (every scripted answer bills 11 input + 7 output tokens).
+TEST_F(PlantedSecrets, EveryCallOfAnLlmNightIsCountedAsTheServerReceivedIt) {
+  testing::ScriptedServer server;
+  server.set_responder(night_replies());
+  std::vector<std::string> env;
+  const auto night = llm_night(server, env);
+  ASSERT_EQ(night.exit_code, 0) << night.err << night.out;
+  const auto st = run_skillpipe({"status", "--project", project(), "--store", store(), "--json"}, env, tmp_.path());
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  rapidjson::Document doc;
+  ASSERT_FALSE(doc.Parse(st.out.c_str()).HasParseError()) << st.out;
+  ASSERT_TRUE(doc["latest_night"].IsObject() && doc["latest_night"]["report"].IsObject()) << st.out;
+  const auto& rep = doc["latest_night"]["report"];
+  const auto& counts = rep["counts"];
+  const std::int64_t served = server.requests();
+  // Each kind of call really happened, so the totals below cover all of them.
+  std::int64_t mining = 0, grading = 0, replays = 0;
+  for (const auto& req : server.received()) {  // told apart as night_replies() does
+    const auto has = [&](const char* s) { return req.body.find(s) != std::string::npos; };
+    const bool grade = has("You are a strict grader"), reflect = has("optimizer of coding-agent instructions");
+    const bool mine = !grade && !reflect && has("rubric") && has("deploy it");
+    mining += mine;
+    grading += grade;
+    replays += !grade && !reflect && !mine && has("staging target");
+  }
+  EXPECT_GT(mining, 0);
+  EXPECT_GT(grading, 0);
+  EXPECT_GT(replays, 0);
+  ASSERT_TRUE(counts.HasMember("spend.tasks.paid_calls")) << st.out;
+  EXPECT_EQ(counts["spend.tasks.paid_calls"].GetInt64(), mining) << "mine_tasks makes one call per mined session";
+  // judge_llm grades the replays consolidate_reflect asks for (the rubric stage itself only
+  // observes), so replays, grading and reflection are all charged to that stage.
+  ASSERT_TRUE(counts.HasMember("spend.night.paid_calls")) << st.out;
+  EXPECT_EQ(counts["spend.night.paid_calls"].GetInt64(), served - mining);
+  EXPECT_GE(counts["night.judge_llm_calls"].GetInt64(), grading);
+  EXPECT_EQ(rep["llm_calls"].GetInt64() - rep["cached_calls"].GetInt64(), served);
+  EXPECT_EQ(rep["tokens"]["input"].GetInt64(), 11 * served);
+  EXPECT_EQ(rep["tokens"]["output"].GetInt64(), 7 * served);
+  std::int64_t by_stage = 0;
+  for (auto it = counts.MemberBegin(); it != counts.MemberEnd(); ++it) {
+    const std::string k = it->name.GetString();
+    if (k.rfind("spend.", 0) == 0 && k.size() > 11 && k.compare(k.size() - 11, 11, ".paid_calls") == 0)
+      by_stage += it->value.GetInt64();
+  }
+  EXPECT_EQ(by_stage, served) << "the per-stage spend adds up to what the server received";
+  // The plain `status` line agrees.
+  const auto text = run_skillpipe({"status", "--project", project(), "--store", store()}, env, tmp_.path());
+  EXPECT_NE(text.out.find("Spend: " + std::to_string(served) + " paid call(s)"), std::string::npos) << text.out;
 }
 
 }  // namespace

@@ -105,6 +105,7 @@ class Driver {
   // written is expected (the next run reads it): a note, not a warning.
   void report(const FileIssue& i, bool recent) {
     count(std::string("files_skipped_") + to_string(i.problem));
+    name_file_issue(ctx_, i);
     if (i.problem == FileProblem::kTornTail && recent) {
       ctx_.logger().info("{}: {} (still being written)", i.path, i.detail);
       return;
@@ -290,6 +291,7 @@ class Driver {
     if (!r.error.empty()) {
       count("files_unreadable");
       ctx_.logger().warn("skipped {}: {} ({})", p.job.file.path, r.error, to_string(FileProblem::kUnreadable));
+      name_file_issue(ctx_, {p.job.file.path, FileProblem::kUnreadable, r.error});
     } else {
       count("files_read");
     }

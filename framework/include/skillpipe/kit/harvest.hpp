@@ -142,6 +142,14 @@ struct FileIssue {
   std::string detail;          // e.g. "19314 of 19314 lines are not JSON"
 };
 
+// Receives each FileIssue run_harvest names for a context, besides the stage-log warning, e.g.
+// `skillpipe harvest --json`, which prints them. Set before the harvest, cleared (an empty
+// function) after; called from the harvest's threads one at a time. Paths are as read (raw).
+using FileIssueSink = std::function<void(const FileIssue&)>;
+SKILLPIPE_VISIBLE void set_file_issue_sink(const Context& ctx, FileIssueSink sink);
+// run_harvest's side: hands `issue` to the sink set for ctx, if any.
+SKILLPIPE_VISIBLE void name_file_issue(const Context& ctx, const FileIssue& issue);
+
 using AcceptFn = std::function<bool(std::string_view name, std::string_view path)>;
 
 // What a walk of the agent's home found.
