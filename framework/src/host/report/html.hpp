@@ -5,6 +5,7 @@
 // harvest counts, and the exact commands to adopt or roll back.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ struct ReportHtmlOptions {
   // The store directory when it is not the default (~/.skillpipe or $SKILLPIPE_STORE): the
   // printed commands then carry --store so they work when copied.
   std::string store_dir;
+  // The night's replays and verdicts: agentic replays get the "Agent replays" section, with
+  // each trajectory's diff from `diffs` (its diff_artifact -> the patch text).
+  std::vector<ReplayResult> replays;
+  std::vector<Verdict> verdicts;
+  std::map<std::string, std::string> diffs;
 };
 
 // `history`: this project's earlier nights, oldest first (Store::past_reports). An entry with
