@@ -21,6 +21,7 @@
 #include "skillpipe/kit/rules.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
+#include "trajectory_text.hpp"
 
 namespace skillpipe {
 namespace {
@@ -171,7 +172,10 @@ class JudgeLlm : public Judge {
            redact_secrets(truncate_utf8(t.attempted_solution, 4000)) + "\n";
     std::string response = redact_secrets(r.response);
     if (response.size() > max_response_) response = truncate_utf8(response, max_response_) + "\n[response truncated for grading]";
-    if (!r.tools_called.empty()) {
+    if (r.trajectory) {
+      if (const std::string what = judge_llm::trajectory_text(*r.trajectory); !what.empty())
+        p += "\n# What the agent did (commands with exit codes, files changed, checks run afterwards)\n" + what;
+    } else if (!r.tools_called.empty()) {
       p += "\n# Tools the agent called\n";
       for (const auto& tool : r.tools_called) p += "- " + tool + "\n";
     }

@@ -26,6 +26,25 @@ namespace fs = std::filesystem;
 namespace skillpipe::host {
 namespace {
 
+// The night's agentic replays for report.html: trajectories, their verdicts and diffs.
+void add_replays(const Store& store, ReportHtmlOptions& o) {
+  for (const auto& line : store.read("replays")) {
+    ReplayResult r;
+    from_json(line, r);
+    if (!r.trajectory) continue;
+    const std::string& diff = r.trajectory->diff_artifact;
+    if (starts_with(diff, "artifacts/") && !o.diffs.count(diff))
+      if (auto text = store.read_artifact(diff.substr(10))) o.diffs[diff] = *text;
+    o.replays.push_back(std::move(r));
+  }
+  if (o.replays.empty()) return;
+  for (const auto& line : store.read("verdicts")) {
+    Verdict v;
+    from_json(line, v);
+    o.verdicts.push_back(std::move(v));
+  }
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -189,6 +208,7 @@ void Run::finish_night() {
     if (!opts_.store_root.empty()) html_opts.store_dir = fs::absolute(expand_path(opts_.store_root)).string();
     std::vector<NightReport> past = store()->past_reports(rep.project);
     html_opts.test_regression = adopted_worse_on_test(*store(), past, rep);
+    add_replays(*store(), html_opts);
     store()->write_artifact("report.html", render_report_html(rep, past, html_opts));
   } catch (const std::exception& e) {
     spdlog::warn("report.html: {}", e.what());

@@ -50,7 +50,7 @@ GateView gate_view(const std::optional<GateAction>& action) {
   }
 }
 
-std::string header_html(const NightReport& r) {
+std::string header_html(const NightReport& r, bool replays) {
   const GateView g = gate_view(r.gate_action);
   std::string s = "<header><h1>skillpipe night " + esc(r.night_id) + "</h1>";
   s += "<p>Project <code>" + esc(r.project) + "</code></p><p>";
@@ -60,7 +60,9 @@ std::string header_html(const NightReport& r) {
   s += "</p><p><span class=\"badge " + g.badge() + "\">" +
        (!r.gate_action ? std::string("no gate") : esc(g.title)) + "</span></p></header>";
   s += "<nav class=\"toc\"><a href=\"#result\">Result</a><a href=\"#history\">Over time</a><a href=\"#tasks\">Tasks</a>"
-       "<a href=\"#proposals\">Proposals</a><a href=\"#edits\">Edits</a><a href=\"#cost\">Cost &amp; time</a>"
+       "<a href=\"#proposals\">Proposals</a>";
+  if (replays) s += "<a href=\"#replays\">Agent replays</a>";
+  s += "<a href=\"#edits\">Edits</a><a href=\"#cost\">Cost &amp; time</a>"
        "<a href=\"#harvest\">Harvest</a><a href=\"#next\">Adopt or roll back</a></nav>";
   return s;
 }
@@ -194,7 +196,8 @@ std::string render_report_html(const NightReport& night, const std::vector<Night
   page += "<title>skillpipe night " + esc(night.night_id) + "</title><style>";
   page += stylesheet();
   page += "</style></head><body><main>";
-  page += header_html(night);
+  const std::string replays = report::trajectories_html(options.replays, options.verdicts, options.diffs);
+  page += header_html(night, !replays.empty());
   page += result_html(night);
   page += test_regression_html(options.test_regression,
                                "skillpipe rollback" +
@@ -203,6 +206,7 @@ std::string render_report_html(const NightReport& night, const std::vector<Night
   page += history_html(night, nights);
   page += deltas_html(night);
   page += proposals_html(night);
+  page += replays;
   page += report::edits_html(night);
   page += report::cost_html(night);
   page += report::harvest_html(night);

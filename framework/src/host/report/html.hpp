@@ -5,6 +5,7 @@
 // harvest counts, and the exact commands to adopt or roll back.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,11 @@ struct ReportHtmlOptions {
   // The adopted change in force measures worse on test: the page says so first, with the
   // rollback command (report/test_watch.hpp).
   std::optional<TestRegression> test_regression;
+  // The night's replays and verdicts: agentic replays get the "Agent replays" section, with
+  // each trajectory's diff from `diffs` (its diff_artifact -> the patch text).
+  std::vector<ReplayResult> replays;
+  std::vector<Verdict> verdicts;
+  std::map<std::string, std::string> diffs;
 };
 
 // `history`: this project's earlier nights, oldest first (Store::past_reports). An entry with

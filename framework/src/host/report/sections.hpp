@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "skillpipe/records.hpp"
 
@@ -15,6 +16,11 @@ std::string edits_html(const NightReport& r);
 std::string cost_html(const NightReport& r);
 std::string harvest_html(const NightReport& r);
 std::string commands_html(const NightReport& r, const std::string& store_dir);
+// Agentic replays (trajectories.cpp): trigger rates per skill, then each replay's commands
+// with exit codes, skills listed vs invoked, checks, files changed and diff ("" when the
+// night had no agentic replay). `diffs`: a trajectory's diff_artifact -> the patch text.
+std::string trajectories_html(const std::vector<ReplayResult>& replays, const std::vector<Verdict>& verdicts,
+                              const std::map<std::string, std::string>& diffs);
 
 // A harvest figure from the night's counts: the key itself when present (the runner's
 // totals), else the sum of every "<stage>.<key>" (per-stage counts); nullopt when neither.
