@@ -29,6 +29,8 @@ const AgentFixture kAgents[] = {
     {"harvest_qwen", "qwen-code-0.15.10", "qwen", "0.15.10"},
     {"harvest_pi", "pi-0.73.1", "pi", ""},
     {"harvest_copilot", "copilot-cli-1.0.102", "copilot", "1.0.102"},
+    {"harvest_gemini", "gemini-cli-0.61.0", "gemini", ""},
+    {"harvest_opencode", "opencode-1.18.33", "opencode", "1.18.33"},
 };
 
 std::vector<std::string> strings(const rapidjson::Value& v) {

@@ -15,7 +15,8 @@
 // Checks: the descriptor is sane (ABI, build tag, name matches the file, version, kind); the
 // config schema parses, accepts the minimal config and refuses an unknown key (with the
 // host's own validator); create -> configure -> finish (stages) -> destroy; and per kind: a
-// harvester's digests and a miner's tasks round-trip through JSON, a judge is deterministic
+// harvester's digests and a miner's tasks round-trip through JSON (and, given a fixture, the
+// harvester keeps its cursors across nights: harvester_checks.hpp), a judge is deterministic
 // (same input, same verdict, also from several threads and a second instance), a store keeps
 // what it is given through a night's whole lifecycle and resumes an unfinished night
 // (store_checks.hpp), a backend names itself, a consolidator survives an empty night.
@@ -49,6 +50,7 @@
 #include "skillpipe/schema.hpp"
 #include "skillpipe/testing/plugin_loader.hpp"
 #include "skillpipe/testing/samples.hpp"
+#include "skillpipe/testing/harvester_checks.hpp"
 #include "skillpipe/testing/store_checks.hpp"
 
 namespace skillpipe::testing::conformance {
@@ -70,6 +72,9 @@ struct Options {
   // must produce at least (point it at a fixture home and ask for >= 1).
   std::string harvest_config;
   std::size_t min_digests = 0;
+  // harvester: a transcript of your format to run the across-nights checks on (cursors,
+  // appended turns, torn tails, unfinished turns, redaction; harvester_checks.hpp).
+  std::optional<HarvesterFixture> harvester_fixture;
   std::vector<SessionDigest> mine_input = sample_digests();  // miner
   TaskRecord task = sample_task();                           // judge
   ReplayResult replay = sample_replay();                     // judge
@@ -379,6 +384,7 @@ class Harness {
         return ::testing::AssertionFailure() << "a digest without session_id or source: " << to_json(d);
       if (auto r = detail::round_trips(d, "digest " + d.session_id); !r) return r;
     }
+    if (o_.harvester_fixture) return check_harvester_across_nights(lib_, *o_.harvester_fixture);
     return ::testing::AssertionSuccess();
   }
 
