@@ -12,6 +12,7 @@ class PricedBackend : public Backend {
  public:
   std::optional<std::int64_t> max_tokens;
   std::optional<double> max_cost;
+  std::int64_t tokens_used = 0;
   bool available(std::string*) const override { return true; }
   std::string identity() const override { return "priced"; }
   ChatResponse complete(const ChatRequest&, Context&) override { return {}; }
@@ -20,6 +21,7 @@ class PricedBackend : public Backend {
     BudgetState s;
     s.max_tokens = max_tokens;
     s.max_cost = max_cost;
+    s.tokens_used = tokens_used;
     return s;
   }
 };
@@ -115,4 +117,18 @@ TEST(SpendPlan, ValAloneOverTheCapIsRefusedEvenWhenFitting) {
   fit_to_budget(p, all, 10, settings(), b, b, true);
   EXPECT_TRUE(p.over);
   EXPECT_NE(p.cap.find("max_cost_usd"), std::string::npos);
+}
+
+// Issue 20: a server that reports more usage than the cap (500,000 tokens against 1,000) leaves
+// nothing of the budget, never a negative amount ("(-499000 left)").
+TEST(SpendPlan, AnOverReportedSpendLeavesZeroNotANegativeBudget) {
+  PricedBackend b;
+  b.max_tokens = 1000;
+  b.tokens_used = 500000;
+  auto all = tasks(2, 2, 0);
+  SpendPlan p = plan_spend(all, 10, settings(), b, b);
+  fit_to_budget(p, all, 10, settings(), b, b, /*fit=*/false);
+  EXPECT_TRUE(p.over);
+  EXPECT_NE(p.cap.find("max_tokens (0 left)"), std::string::npos) << p.cap;
+  EXPECT_EQ(p.cap.find('-'), std::string::npos) << p.cap;
 }
