@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include "skillpipe/errors.hpp"
 
@@ -18,10 +20,54 @@ namespace skillpipe::store_files {
 namespace {
 
 std::atomic<bool> g_fsync{true};
+std::atomic<bool> g_batch{true};
+thread_local int t_defer = 0;  // > 0 inside a DeferSync scope on this thread
+
+// Files and directories written without fsync inside DeferSync scopes; sync_pending() flushes
+// them all at the next commit point.
+struct Pending {
+  std::mutex mu;
+  std::set<std::string> files;
+  std::set<std::string> dirs;
+};
+Pending& pending() {
+  static Pending p;
+  return p;
+}
 
 std::string errno_text(int e) { return std::strerror(e); }
 
+bool deferring() { return t_defer > 0 && g_batch.load(std::memory_order_relaxed) && g_fsync.load(std::memory_order_relaxed); }
+
+void defer(const std::string* file, const std::string* dir) {
+  Pending& p = pending();
+  std::lock_guard lk(p.mu);
+  if (file) p.files.insert(*file);
+  if (dir) p.dirs.insert(*dir);
+}
+
+void fsync_dir_now(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open directory " + dir + ": " + errno_text(errno));
+  const int rc = ::fsync(fd);
+  const int e = errno;
+  ::close(fd);
+  if (rc != 0 && e != EINVAL) throw Error("cannot fsync directory " + dir + ": " + errno_text(e));
+}
+
 int do_fsync(int fd) { return g_fsync.load(std::memory_order_relaxed) ? ::fsync(fd) : 0; }
+
+void fsync_path(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return;  // replaced or removed since: its successor is pending too
+    throw Error("cannot open " + path + " to flush it: " + errno_text(errno));
+  }
+  const int rc = ::fsync(fd);
+  const int e = errno;
+  ::close(fd);
+  if (rc != 0) throw Error("cannot fsync " + path + ": " + errno_text(e));
+}
 
 std::string parent_of(const std::string& path) {
   const auto pos = path.find_last_of('/');
@@ -79,16 +125,38 @@ void FaultInjector::die(std::string_view what, const std::string& path) const {
 }
 
 void set_fsync_enabled(bool on) { g_fsync = on; }
+void set_sync_at_commit(bool on) { g_batch = on; }
+
+DeferSync::DeferSync() { ++t_defer; }
+DeferSync::~DeferSync() { --t_defer; }
+
+void sync_pending() {
+  std::set<std::string> files, dirs;
+  {
+    Pending& p = pending();
+    std::lock_guard lk(p.mu);
+    files.swap(p.files);
+    dirs.swap(p.dirs);
+  }
+  if (!g_fsync.load(std::memory_order_relaxed)) return;
+  // Contents first, then the directory entries naming them. Back to back, the fsyncs of one
+  // journal transaction cost about one commit on ext4.
+  for (const auto& f : files) fsync_path(f);
+  for (const auto& d : dirs) fsync_dir_now(d);
+}
+
+void sync_now(const std::string& path) {
+  if (!g_fsync.load(std::memory_order_relaxed)) return;
+  fsync_path(path);
+  fsync_dir_now(parent_of(path));
+}
 
 void fsync_dir(const std::string& dir) {
   if (!g_fsync.load(std::memory_order_relaxed)) return;
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw Error("cannot open directory " + dir + ": " + errno_text(errno));
-  const int rc = ::fsync(fd);
-  const int e = errno;
-  ::close(fd);
-  if (rc != 0 && e != EINVAL) throw Error("cannot fsync directory " + dir + ": " + errno_text(e));
+  if (deferring()) defer(nullptr, &dir);
+  else fsync_dir_now(dir);
 }
+
 
 bool make_dirs(const std::string& path, int mode) {
   struct stat st {};
@@ -121,7 +189,7 @@ void write_atomic(FaultInjector& fi, const std::string& path, std::string_view c
     if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 && mode != 0666) {
       throw Error("cannot set the mode of " + tmp + ": " + errno_text(errno));
     }
-    if (do_fsync(fd) != 0) throw Error("cannot fsync " + tmp + ": " + errno_text(errno));
+    if (!deferring() && do_fsync(fd) != 0) throw Error("cannot fsync " + tmp + ": " + errno_text(errno));
   } catch (...) {
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -135,6 +203,7 @@ void write_atomic(FaultInjector& fi, const std::string& path, std::string_view c
     ::unlink(tmp.c_str());
     throw Error("cannot rename " + tmp + " to " + path + ": " + errno_text(e));
   }
+  if (deferring()) defer(&path, nullptr);
   fsync_dir(parent_of(path));
 }
 
@@ -188,7 +257,8 @@ void append_durable(FaultInjector& fi, const std::string& path, std::string_view
       do_fsync(fd);
       fi.die("append", path);
     }
-    if (do_fsync(fd) != 0) throw Error("cannot fsync " + path + ": " + errno_text(errno));
+    if (deferring()) defer(&path, nullptr);
+    else if (do_fsync(fd) != 0) throw Error("cannot fsync " + path + ": " + errno_text(errno));
   } catch (...) {
     ::close(fd);
     throw;

@@ -1,5 +1,6 @@
 // durable_fs.hpp - every write the store makes goes through here: atomic replace (temp file,
-// fsync, rename, fsync dir), durable JSONL append, durable unlink. Each is one or two
+// fsync, rename, fsync dir), durable JSONL append, durable unlink; inside a night the fsyncs
+// are batched to the commit points (DeferSync, sync_pending). Each is one or two
 // counted *steps*; a FaultInjector armed with N ends the process (_exit) at step N, so tests
 // can simulate a crash between any two writes of a night or of an adoption.
 #pragma once
@@ -42,6 +43,26 @@ class FaultInjector {
 // fsync on by default. Off only for throwaway stores and tests that simulate *process* crashes
 // (the page cache survives those; it does not survive power loss).
 void set_fsync_enabled(bool on);
+// On (the default): writes made inside a DeferSync scope are flushed together by the next
+// sync_pending() (a commit point) instead of one by one. Off: every write is flushed at once.
+void set_sync_at_commit(bool on);
+
+// While one is alive on this thread, write_atomic / append_durable / make_dirs /
+// remove_durable still write, rename and unlink in the same order (a killed process loses
+// nothing the page cache holds) but leave their fsyncs to sync_pending().
+class DeferSync {
+ public:
+  DeferSync();
+  ~DeferSync();
+  DeferSync(const DeferSync&) = delete;
+  DeferSync& operator=(const DeferSync&) = delete;
+};
+// Flushes every file and directory written under a DeferSync since the last call (all
+// threads). A commit marker is written only after this returns, so after a power loss a
+// marker never names data the disk does not hold. Throws Error naming the file on failure.
+void sync_pending();
+// Flushes one file and its directory entry now (it may also be pending: flushed twice, cheaply).
+void sync_now(const std::string& path);
 
 inline constexpr int kPrivateFile = 0600;  // store files hold transcript-derived text
 inline constexpr int kPrivateDir = 0700;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
@@ -128,6 +129,7 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
   m.night_realpath = real_path(ctx.night_dir);
   m.gate_action = report.gate_action ? to_string(*report.gate_action) : "";
   m.has_report = true;
+  std::optional<DeferSync> batch(std::in_place);  // flushed together before the marker
   make_dirs(ctx.night_dir + "/proposed");
   make_dirs(ctx.night_dir + "/diffs");
   for (const auto& p : proposals) m.proposals.push_back(stage_proposal(ctx, p));
@@ -141,6 +143,8 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
   write_atomic(*ctx.fi, ctx.night_dir + "/report.md",
                render_report_md(report, staged, make_commands(ctx.layout->project, ctx.night_id, ctx.store_arg)));
   m.files = pin_files(ctx.night_dir);
+  batch.reset();
+  sync_pending();
   // The publication marker: until it exists the night is unfinished and resumable.
   write_atomic(*ctx.fi, ctx.night_dir + "/manifest.json", to_json(m));
 }

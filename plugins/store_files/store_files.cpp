@@ -2,8 +2,10 @@
 // adoption. See layout.hpp for the directory structure.
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <mutex>
 
 #include "adoption.hpp"
@@ -12,6 +14,7 @@
 #include "layout.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/spend_ledger.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/store.hpp"
@@ -38,13 +41,18 @@ constexpr const char* kSchema = R"({
     "codex_skill_roots": {"type": "array", "items": {"type": "string"},
                           "description": "Codex skill roots. Default: ~/.agents/skills, {project}/.agents/skills."},
     "fsync": {"type": "boolean",
-              "description": "Flush every write to disk (default true; SKILLPIPE_STORE_FSYNC=0 turns it off). Off only for throwaway stores and tests."},
+              "description": "Flush writes to disk (default true; SKILLPIPE_STORE_FSYNC=0 turns it off). Off only for throwaway stores and tests."},
+    "sync": {"enum": ["commit", "every_write"],
+             "description": "When a night's writes reach the disk: commit (default) flushes a stage's streams, artifacts, state and cache entries together before its completion marker and before publication; every_write flushes each write at once (slower; a power loss then costs at most the call in flight)."},
     "fail_after_writes": {"type": "integer", "minimum": 0,
                           "description": "Tests only: end the process at the Nth durable write step (like SKILLPIPE_STORE_FAIL_AFTER)."}
   }
 })";
 
 std::string default_root() { return expand_path("~/.skillpipe"); }
+
+// The runner writes "stages/<id>.done" after a stage's outputs: the stage's commit point.
+bool is_commit_marker(std::string_view relpath) { return relpath.ends_with(".done"); }
 
 std::string compact_time(const std::string& iso) {
   std::string out;
@@ -81,6 +89,7 @@ class FileStore final : public Store, public AdoptionStore {
     targets_ = TargetConfig::from(config);
     const char* fsync_env = std::getenv("SKILLPIPE_STORE_FSYNC");
     set_fsync_enabled(config.get_bool("fsync", !(fsync_env && std::string_view(fsync_env) == "0")));
+    set_sync_at_commit(config.get_string("sync", "commit") == "commit");
     fi_.arm_from_env();
     if (config.has("fail_after_writes")) fi_.arm(config.get_int("fail_after_writes"));
     configured_project_ = ctx.run().project;
@@ -161,6 +170,7 @@ class FileStore final : public Store, public AdoptionStore {
     }
     make_dirs(h.dir + "/streams");
     layout_ = std::move(layout);
+    night_open_ = true;
     lock_ = std::move(lock);
     night_ = h;
     published_ = false;
@@ -170,10 +180,12 @@ class FileStore final : public Store, public AdoptionStore {
   void close_night(bool completed) override {
     std::lock_guard g(mu_);
     if (!layout_) return;
+    sync_pending();
     if (completed && !published_ && !path_exists(night_.dir + "/manifest.json")) {
       publish_without_report(staging_context());
     }
     layout_.reset();
+    night_open_ = false;
     lock_.reset();  // releases the project
     night_ = {};
   }
@@ -189,10 +201,17 @@ class FileStore final : public Store, public AdoptionStore {
       data += l;
       data += '\n';
     }
-    std::lock_guard g(mu_);
-    const std::string path = stream_path(stream);
-    check_writable();
-    append_durable(fi_, path, data);
+    std::string path;
+    {
+      std::lock_guard g(mu_);
+      path = stream_path(stream);
+      check_writable();
+      DeferSync batch;
+      append_durable(fi_, path, data);
+    }
+    // The spend ledger is flushed line by line, so budgets hold even after a power loss; outside
+    // the lock, so concurrent calls share journal commits instead of queueing for them.
+    if (stream == kSpendStream) sync_now(path);
   }
 
   std::vector<std::string> read(std::string_view stream) const override {
@@ -205,6 +224,13 @@ class FileStore final : public Store, public AdoptionStore {
     std::lock_guard g(mu_);
     check_writable();
     const std::string path = night_.dir + "/artifacts/" + std::string(relpath);
+    if (is_commit_marker(relpath)) {
+      sync_pending();  // everything the marker vouches for is on disk before it
+      make_dirs(fs::path(path).parent_path().string());
+      write_atomic(fi_, path, content);
+      return;
+    }
+    DeferSync batch;
     make_dirs(fs::path(path).parent_path().string());
     write_atomic(fi_, path, content);
   }
@@ -219,6 +245,7 @@ class FileStore final : public Store, public AdoptionStore {
   void stage(const std::vector<Proposal>& proposals, const NightReport& report) override {
     std::lock_guard g(mu_);
     check_writable();
+    sync_pending();
     stage_night(staging_context(), proposals, report);
     published_ = true;
   }
@@ -247,6 +274,9 @@ class FileStore final : public Store, public AdoptionStore {
   void put_state(std::string_view key, std::string_view value) override {
     std::lock_guard g(mu_);
     const Layout layout = state_layout();
+    // Inside a night, state is committed with the stage that wrote it; outside, at once.
+    std::optional<DeferSync> batch;
+    if (layout_) batch.emplace();
     make_dirs(layout.state_dir());
     write_atomic(fi_, layout.state_dir() + "/" + state_file_name(key), value);
   }
@@ -258,6 +288,9 @@ class FileStore final : public Store, public AdoptionStore {
   void cache_put(std::string_view key, std::string_view value) override {
     const std::string path = cache_path(root_, key);
     const std::string shard = fs::path(path).parent_path().string();
+    // Inside a night, committed with the stage (after a power loss a lost entry costs a call).
+    std::optional<DeferSync> batch;
+    if (night_open_) batch.emplace();
     make_dirs(shard);
     remove_stale_temps(shard);  // left by a writer that crashed between write and rename
     write_atomic(fi_, path, value);
@@ -347,6 +380,7 @@ class FileStore final : public Store, public AdoptionStore {
   NightHandle night_;
   std::string started_at_;
   bool published_ = false;
+  std::atomic<bool> night_open_{false};  // read by cache_put without mu_ (replay threads)
   mutable std::mutex mu_;
 };
 

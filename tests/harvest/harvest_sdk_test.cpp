@@ -140,6 +140,36 @@ TEST(HarvestReader, ZstdFromAnOffset) {
   EXPECT_TRUE(past.short_of_offset());
 }
 
+// The head hash a parse takes from its own buffer is the one a separate read of the head
+// computes (plain and zstd, shorter and longer than the 4 KiB it covers); a reader that
+// started past the head has none.
+TEST(HarvestReader, HeadHashFromTheParseBufferMatchesAHeadRead) {
+  TempDir tmp;
+  for (int lines : {3, 2000}) {
+    std::string text;
+    for (int i = 0; i < lines; ++i) text += "{\"i\":" + std::to_string(i) + "}\n";
+    const std::string plain = tmp.file("h" + std::to_string(lines) + ".jsonl");
+    write_text(plain, text);
+    zstd_file(plain, plain + ".zst");
+    for (bool zstd : {false, true}) {
+      harvest::FileInfo f;
+      f.path = zstd ? plain + ".zst" : plain;
+      f.zstd = zstd;
+      LineReader r;
+      ASSERT_TRUE(r.open(f.path, zstd, 0, nullptr));
+      EXPECT_EQ(r.head_hash(), "") << "nothing read yet";
+      read_all(r);
+      const std::string expected = harvest::head_hash(std::string_view(text).substr(0, 4096));
+      EXPECT_EQ(r.head_hash(), expected) << f.path;
+      EXPECT_EQ(harvest::file_head_hash(f), expected) << f.path;
+      LineReader later;
+      ASSERT_TRUE(later.open(f.path, zstd, 10, nullptr));
+      read_all(later);
+      EXPECT_EQ(later.head_hash(), "") << f.path;
+    }
+  }
+}
+
 TEST(HarvestReader, CorruptZstdIsAReadError) {
   TempDir tmp;
   write_text(tmp.file("a.jsonl.zst"), std::string("\x28\xb5\x2f\xfd garbage that is not zstd", 30));

@@ -1,4 +1,4 @@
-// skillpipe/kit/similarity.hpp: intent tokens, Jaccard, MinHash, exact single-link clustering.
+// skillpipe/kit/similarity.hpp: intent tokens, Jaccard, MinHash, single-link clustering.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -78,29 +78,57 @@ TEST(Similarity, SingleLinkIsTransitive) {
   EXPECT_EQ(cluster_by_similarity(chain, 0.6), (std::vector<std::size_t>{0, 0, 0}));
 }
 
+std::vector<Tokens> random_sets(std::mt19937& rng, int count, int max_size, int vocabulary) {
+  std::vector<Tokens> sets;
+  for (int i = 0; i < count; ++i) {
+    std::set<std::string> s;
+    const int n = 1 + static_cast<int>(rng() % static_cast<unsigned>(max_size));
+    for (int k = 0; k < n; ++k) s.insert("t" + std::to_string(rng() % static_cast<unsigned>(vocabulary)));
+    sets.emplace_back(s.begin(), s.end());
+  }
+  return sets;
+}
+
+std::vector<std::size_t> brute_force(const std::vector<Tokens>& sets, double threshold) {
+  std::vector<std::size_t> parent(sets.size());
+  for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  std::function<std::size_t(std::size_t)> find = [&](std::size_t x) { return parent[x] == x ? x : parent[x] = find(parent[x]); };
+  for (std::size_t i = 0; i < sets.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (jaccard(sets[i], sets[j]) >= threshold) {
+        auto a = find(i), b = find(j);
+        if (a != b) parent[std::max(a, b)] = std::min(a, b);
+      }
+  std::vector<std::size_t> expected(sets.size());
+  for (std::size_t i = 0; i < sets.size(); ++i) expected[i] = find(i);
+  return expected;
+}
+
 // The prefix filter must find every pair a brute-force scan finds.
 TEST(Similarity, PrefixFilteringMatchesBruteForce) {
   std::mt19937 rng(12345);
   for (double threshold : {0.2, 0.34, 0.5, 0.75, 1.0}) {
-    std::vector<Tokens> sets;
-    for (int i = 0; i < 250; ++i) {
-      std::set<std::string> s;
-      const int n = 1 + static_cast<int>(rng() % 7);
-      for (int k = 0; k < n; ++k) s.insert("t" + std::to_string(rng() % 25));
-      sets.emplace_back(s.begin(), s.end());
-    }
-    std::vector<std::size_t> parent(sets.size());
-    for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;
-    std::function<std::size_t(std::size_t)> find = [&](std::size_t x) { return parent[x] == x ? x : parent[x] = find(parent[x]); };
-    for (std::size_t i = 0; i < sets.size(); ++i)
-      for (std::size_t j = 0; j < i; ++j)
-        if (jaccard(sets[i], sets[j]) >= threshold) {
-          auto a = find(i), b = find(j);
-          if (a != b) parent[std::max(a, b)] = std::min(a, b);
-        }
-    std::vector<std::size_t> expected(sets.size());
-    for (std::size_t i = 0; i < sets.size(); ++i) expected[i] = find(i);
+    const std::vector<Tokens> sets = random_sets(rng, 250, 7, 25);
+    const auto expected = brute_force(sets, threshold);
     EXPECT_EQ(cluster_by_similarity(sets, threshold), expected) << "threshold " << threshold;
+    EXPECT_EQ(cluster_by_similarity(sets, threshold, 1e18), expected) << "threshold " << threshold;
+  }
+}
+
+// Beyond the exact join's budget, MinHash bands propose the pairs: never a false link (each
+// banded cluster lies inside one exact cluster) and nearly every true one.
+TEST(Similarity, BandedJoinNeverLinksWronglyAndRarelyMisses) {
+  std::mt19937 rng(777);
+  for (double threshold : {0.3, 0.5, 0.8}) {
+    const std::vector<Tokens> sets = random_sets(rng, 1500, 8, 20);
+    const auto exact = brute_force(sets, threshold);
+    const auto banded = cluster_by_similarity(sets, threshold, 0.0);
+    std::size_t placed_differently = 0;
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+      EXPECT_EQ(exact[banded[i]], exact[i]) << "input " << i << " joined across exact clusters at " << threshold;
+      placed_differently += banded[i] != exact[i];
+    }
+    EXPECT_LE(placed_differently, sets.size() / 50) << "threshold " << threshold;
   }
 }
 

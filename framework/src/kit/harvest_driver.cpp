@@ -55,7 +55,7 @@ std::string cursor_key(const std::string& path) {
 
 void redact_all(SessionDigest& d, std::int64_t* n) {
   auto r = [n](std::string& s) {
-    if (!s.empty()) s = redact_secrets(s, n);
+    if (!s.empty()) redact_secrets_in_place(s, n);
   };
   auto p = [n](std::string& s) {
     if (!s.empty()) s = redact_path(s, n);
@@ -216,9 +216,9 @@ class Driver {
         again.resumed = false;
         again.cutoff_ms = cutoff_;
         out.result = run_one(again);
-        out.head.clear();
+        out.head = out.result.head;
       } else {
-        out.head = p.head;
+        out.head = p.head.empty() ? out.result.head : p.head;  // the head read while parsing
       }
       accept(i, out);
       ctx_.progress().advance();

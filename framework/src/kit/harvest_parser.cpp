@@ -132,6 +132,7 @@ FileResult LineParser::run() {
   if (!session_.project_.empty() && !o_.in_scope(session_.project_)) stop("out_of_scope");  // known from the cursor
   else if (!on_start()) stop("skipped");
   const Lines n = read_lines(reader, r);
+  r.head = reader.head_hash();
   if (!stopped()) on_end();
   if (!reader.read_error().empty()) r.error = reader.read_error();
   note_issues(reader, n, r);

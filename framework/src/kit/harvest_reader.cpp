@@ -19,6 +19,7 @@ namespace skillpipe::harvest {
 namespace {
 constexpr std::size_t kChunk = 256 * 1024;
 constexpr std::size_t kKeepSpare = 4u << 20;  // larger buffers go back to the allocator
+constexpr std::size_t kHeadBytes = 4096;       // what head_hash() covers
 
 // An uninitialised byte buffer: zero-filling 512 KiB per file cost more than the parsing.
 struct Buffer {
@@ -62,6 +63,10 @@ struct LineReader::Impl {
   bool tail_pending = false;  // an unterminated tail was handed out
   bool tail_accepted = false;
   std::size_t max_line = 0;
+  // The first kHeadBytes of content, copied as they stream by, so the cursor's head hash
+  // needs no second read of the file (only when reading from offset 0).
+  std::string head;
+  bool head_whole = false;  // head holds kHeadBytes, or the whole (shorter) content
 
   Impl() {
     if (t_spare.size() >= 2 * kChunk) buf = std::move(t_spare);
@@ -114,6 +119,19 @@ struct LineReader::Impl {
       last_zret = ret;
       if (out.pos > 0) return static_cast<ssize_t>(out.pos);
     }
+  }
+
+  // Called after `n` content bytes were added at buf[end - n, end); n == 0 at the end.
+  void keep_head(std::size_t n) {
+    if (head_whole) return;
+    const std::int64_t at = base + static_cast<std::int64_t>(end - n);  // content offset of the new bytes
+    if (at != static_cast<std::int64_t>(head.size())) return;          // not contiguous from 0
+    if (n == 0) {
+      head_whole = true;
+      return;
+    }
+    head.append(buf.data() + end - n, std::min(n, kHeadBytes - head.size()));
+    head_whole = head.size() == kHeadBytes;
   }
 
   void compact() {
@@ -256,10 +274,12 @@ bool LineReader::next(Line& line) {
     }
     if (r == 0) {
       m.eof = true;
+      m.keep_head(0);
       continue;
     }
     bytes_ += r;
     m.end += static_cast<std::size_t>(r);
+    m.keep_head(static_cast<std::size_t>(r));
   }
 }
 
@@ -271,17 +291,51 @@ void LineReader::accept_tail() {
   }
 }
 
+std::string LineReader::head_hash() const {
+  return impl_->head_whole ? harvest::head_hash(impl_->head) : std::string();
+}
+
+// Reads only the head: a small buffer, not the 512 KiB a parse uses.
 std::string file_head_hash(const FileInfo& file) {
-  LineReader r(1 << 20);
-  std::string err;
-  if (!r.open(file.path, file.zstd, 0, &err)) return {};
-  LineReader::Impl& m = *r.impl_;
-  while (m.end < 4096) {
-    ssize_t n = m.fill(&err);
-    if (n <= 0) break;
-    m.end += static_cast<std::size_t>(n);
+  const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string head(kHeadBytes, '\0');
+  std::size_t got = 0;
+  bool ok = true;
+  if (!file.zstd) {
+    while (got < kHeadBytes) {
+      const ssize_t r = ::read(fd, head.data() + got, kHeadBytes - got);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        ok = r == 0;
+        break;
+      }
+      got += static_cast<std::size_t>(r);
+    }
+  } else {
+    ZSTD_DStream* zs = ZSTD_createDStream();
+    ZSTD_initDStream(zs);
+    std::vector<char> in(ZSTD_DStreamInSize());
+    while (ok && got < kHeadBytes) {
+      const ssize_t r = ::read(fd, in.data(), in.size());
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        ok = r == 0;
+        break;
+      }
+      ZSTD_inBuffer zin{in.data(), static_cast<std::size_t>(r), 0};
+      while (ok && zin.pos < zin.size && got < kHeadBytes) {
+        ZSTD_outBuffer out{head.data() + got, kHeadBytes - got, 0};
+        ok = !ZSTD_isError(ZSTD_decompressStream(zs, &out, &zin));
+        got += out.pos;
+      }
+    }
+    ZSTD_freeDStream(zs);
   }
-  return head_hash(std::string_view(m.buf.data(), std::min<std::size_t>(m.end, 4096)));
+  ::close(fd);
+  if (!ok) return {};
+  head.resize(got);
+  return harvest::head_hash(head);
 }
 
 std::int64_t LineReader::end_offset() const { return impl_->committed; }

@@ -335,9 +335,8 @@ std::vector<SecretFinding> scan(sv t) {
 
 SKILLPIPE_VISIBLE std::vector<SecretFinding> find_secrets(std::string_view text) { return scan(text); }
 
-SKILLPIPE_VISIBLE std::string redact_secrets(std::string_view text, std::int64_t* count) {
-  std::vector<SecretFinding> found = scan(text);
-  if (found.empty()) return std::string(text);
+namespace {
+std::string replace_findings(std::string_view text, const std::vector<SecretFinding>& found, std::int64_t* count) {
   std::string out;
   out.reserve(text.size());
   std::size_t pos = 0;
@@ -349,6 +348,18 @@ SKILLPIPE_VISIBLE std::string redact_secrets(std::string_view text, std::int64_t
   out.append(text.substr(pos));
   if (count) *count += static_cast<std::int64_t>(found.size());
   return out;
+}
+}  // namespace
+
+SKILLPIPE_VISIBLE std::string redact_secrets(std::string_view text, std::int64_t* count) {
+  const std::vector<SecretFinding> found = scan(text);
+  if (found.empty()) return std::string(text);
+  return replace_findings(text, found, count);
+}
+
+SKILLPIPE_VISIBLE void redact_secrets_in_place(std::string& text, std::int64_t* count) {
+  const std::vector<SecretFinding> found = scan(text);
+  if (!found.empty()) text = replace_findings(text, found, count);
 }
 
 namespace {

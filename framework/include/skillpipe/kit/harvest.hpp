@@ -201,9 +201,11 @@ class SKILLPIPE_VISIBLE LineReader {
   std::int64_t bytes_read() const { return bytes_; }
   bool torn_tail() const;                  // ended inside an unterminated line not accepted
   const std::string& read_error() const { return error_; }
+  // head_hash() of the file's first 4 KiB of content when this reader started at offset 0
+  // and got that far (or to the end of a shorter file); "" otherwise. Saves a second read.
+  std::string head_hash() const;
 
  private:
-  friend std::string file_head_hash(const FileInfo& file);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   bool short_ = false;
@@ -317,6 +319,8 @@ struct FileResult {
   bool pending = false;                // left something after end_offset for the next run,
                                        // so the file is read again even if it does not change
   std::vector<FileIssue> issues;       // named to the user once (a warning in the stage log)
+  std::string head;                    // LineReader::head_hash() when this read saw the file's
+                                       // first 4 KiB; "" = the driver reads the head itself
 };
 
 // Turns one file into digests. Called from several threads at once, each on its own file.

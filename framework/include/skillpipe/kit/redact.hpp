@@ -22,5 +22,8 @@ struct SecretFinding {
 std::vector<SecretFinding> find_secrets(std::string_view text);
 // Returns `text` with every finding replaced; adds the number of redactions to *count.
 std::string redact_secrets(std::string_view text, std::int64_t* count = nullptr);
+// The same in place: `text` is only rewritten (and copied) when it holds a secret, which
+// most harvested text does not.
+void redact_secrets_in_place(std::string& text, std::int64_t* count = nullptr);
 
 }  // namespace skillpipe
