@@ -166,6 +166,8 @@ void Messages::tool_calls(const JsonView& calls) {
     if (c[2].is_object()) {
       if (name == "run_shell_command") s_.command(ref, str_of(c[2]["command"]));
       else if (name == "write_file" || name == "replace" || name == "read_file") s_.file_touched(str_of(c[2]["file_path"]));
+      // activate_skill's one argument is "name" (SKILL_PARAM_NAME in the 0.61.0 bundle,
+      // chunk-JDPZ4CE3.js, getActivateSkillDeclaration).
       else if (name == "activate_skill") s_.skill_used(str_of(c[2]["name"]));
       else if (name == "invoke_agent") s_.subagent_call();
     }
