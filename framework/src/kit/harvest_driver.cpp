@@ -1,4 +1,6 @@
 // harvest_driver.cpp - run_harvest(): cursors, window, filters, cap, threads, redaction.
+// Over 400 lines: planning, the worker pool and the cursor commit share one run state and
+// one ordering rule (newest first, a digest's cursor moves only if it made the cut).
 //
 // Files are planned first (unchanged ones cost a stat() and are never opened), then parsed
 // newest first by a few worker threads. With a session cap, a bounded heap keeps the newest

@@ -1,6 +1,8 @@
 // redact.cpp - secret detection: the scan loop and the scanners for shaped secrets that no
 // fixed prefix announces (AWS ids, JWTs, PEM blocks, Basic/Bearer, URL passwords, Azure,
 // Discord, Telegram, Mailchimp). Vendor prefixes are a table (redact_rules.cpp).
+// Over 400 lines: the one-pass loop and the scanners it starts share the anchor rules below;
+// split apart, each scanner's start condition would live far from the loop that tests it.
 //
 // Redaction runs on every string a digest keeps and on every outbound request, so it must
 // cost next to nothing on ordinary text. One pass looks at each byte once and only starts a
