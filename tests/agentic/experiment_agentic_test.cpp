@@ -17,7 +17,7 @@
 namespace fs = std::filesystem;
 namespace ms = skillpipe::model_server;
 
-namespace skillpipe::agentic {
+namespace skillpipe::backend_agent {
 namespace {
 
 using testing::TempDir;
@@ -109,4 +109,4 @@ INSTANTIATE_TEST_SUITE_P(Pinned, AgenticExperiment, ::testing::Values(Agent::kCl
                          [](const auto& info) { return std::string(info.param == Agent::kClaude ? "Claude" : "Codex"); });
 
 }  // namespace
-}  // namespace skillpipe::agentic
+}  // namespace skillpipe::backend_agent
