@@ -32,11 +32,7 @@ class TranscriptParser final : public harvest::LineParser {
     session().outcome_unobserved();  // no tool results: the outcome needs other evidence
     // No times in the lines: the file's last write stands for the session's activity.
     if (const std::int64_t ms = job().file.mtime_ns / 1000000; ms >= job().cutoff_ms) session().at(ms);
-    if (!project_.empty() && !session().project_known() && !session().project(project_)) {
-      stop("out_of_scope");
-      return false;
-    }
-    return true;
+    return project_from_path(project_);
   }
 
   void on_record(const JsonView& rec, std::int64_t offset) override {

@@ -33,11 +33,7 @@ class GeminiParser final : public harvest::LineParser {
 
  protected:
   bool on_start() override {
-    if (!project_.empty() && !session().project_known() && !session().project(project_)) {
-      stop("out_of_scope");
-      return false;
-    }
-    return true;
+    return project_from_path(project_);
   }
 
   void on_record(const JsonView& rec, std::int64_t offset) override {

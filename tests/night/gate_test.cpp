@@ -199,30 +199,32 @@ TEST(NightGate, EveryDecisionReportsItsEffectWithAnInterval) {
   }
 }
 
+// A task whose k samples are `xs` under one arm.
+TaskResult sampled(const std::string& id, const std::vector<double>& xs) {
+  TaskResult r{id, true, 0, 0, 0, 0, {}};
+  for (double x : xs) {
+    r.samples.emplace_back(x, x);
+    r.hard += x / static_cast<double>(xs.size());
+  }
+  r.soft = r.hard;
+  return r;
+}
+
 // gate_regression: consistent counts only a drop every sample agrees on (a deterministic
 // regression still counts; a single flipped sample of a stochastic target does not).
 TEST(NightGate, ConsistentRegressionIgnoresASingleFlippedSample) {
-  auto task_with = [](const char* id, std::vector<double> xs) {
-    TaskResult r{id, true, 0, 0, 0, 0, {}};
-    for (double x : xs) {
-      r.samples.emplace_back(x, x);
-      r.hard += x / static_cast<double>(xs.size());
-    }
-    r.soft = r.hard;
-    return r;
-  };
   GateConfig g = mean_only();
   g.no_regression = true;
-  const std::vector<TaskResult> base = {task_with("a", {0, 0, 0}), task_with("b", {1, 1, 1})};
-  const std::vector<TaskResult> flip = {task_with("a", {1, 1, 1}), task_with("b", {1, 1, 0})};
-  const std::vector<TaskResult> broke = {task_with("a", {1, 1, 1}), task_with("b", {0, 0, 0})};
+  const std::vector<TaskResult> base = {sampled("a", {0, 0, 0}), sampled("b", {1, 1, 1})};
+  const std::vector<TaskResult> flip = {sampled("a", {1, 1, 1}), sampled("b", {1, 1, 0})};
+  const std::vector<TaskResult> broke = {sampled("a", {1, 1, 1}), sampled("b", {0, 0, 0})};
   EXPECT_FALSE(decide(base, flip, g).accept);  // any: the flip blocks it
   g.regression = "consistent";
   EXPECT_TRUE(decide(base, flip, g).accept);
   auto d = decide(base, broke, g);  // every sample worse: still a regression (and no gain)
   EXPECT_FALSE(d.accept);
-  const std::vector<TaskResult> base3 = {task_with("a", {0, 0, 0}), task_with("c", {0, 0, 0}), task_with("b", {1, 1, 1})};
-  const std::vector<TaskResult> broke3 = {task_with("a", {1, 1, 1}), task_with("c", {1, 1, 1}), task_with("b", {0, 0, 0})};
+  const std::vector<TaskResult> base3 = {sampled("a", {0, 0, 0}), sampled("c", {0, 0, 0}), sampled("b", {1, 1, 1})};
+  const std::vector<TaskResult> broke3 = {sampled("a", {1, 1, 1}), sampled("c", {1, 1, 1}), sampled("b", {0, 0, 0})};
   auto d3 = decide(base3, broke3, g);
   EXPECT_FALSE(d3.accept);
   EXPECT_NE(d3.reason.find("per-task no-regression"), std::string::npos) << d3.reason;
@@ -259,16 +261,6 @@ TEST(NightGate, PermutationTestUsesTheSamplesOfBothArms) {
   EXPECT_GT(*decide(bn, cn, g).p_value, 0.1);
 }
 
-// A task whose k samples are `xs` under one arm.
-TaskResult sampled(const std::string& id, const std::vector<double>& xs) {
-  TaskResult r{id, true, 0, 0, 0, 0, {}};
-  for (double x : xs) {
-    r.samples.emplace_back(x, x);
-    r.hard += x / static_cast<double>(xs.size());
-  }
-  r.soft = r.hard;
-  return r;
-}
 
 // Evidence accumulates: a carried edit's earlier strata pool with tonight's into one test, one
 // effect interval and one gate_min_val count; a regression tonight still blocks it.

@@ -29,6 +29,12 @@ void LineParser::stop(std::string_view reason) {
   if (stop_reason_.empty()) stop_reason_ = reason.empty() ? "stopped" : std::string(reason);
 }
 
+bool LineParser::project_from_path(const std::string& project) {
+  if (project.empty() || session_.project_known() || session_.project(project)) return true;
+  stop("out_of_scope");
+  return false;
+}
+
 void LineParser::count(std::string_view key, std::int64_t n) {
   if (n) session_.counts_[std::string(key)] += n;
 }

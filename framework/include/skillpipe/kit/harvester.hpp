@@ -234,6 +234,10 @@ class SKILLPIPE_VISIBLE LineParser {
   // so later runs skip it too.
   void stop(std::string_view reason);
   bool stopped() const { return !stop_reason_.empty(); }
+  // For formats whose lines never name the project (the folder does): records `project`
+  // unless a line or the carry-over already did, and stops ("out_of_scope") when it is outside
+  // the run's scope. An empty `project` records nothing. False when the file was stopped.
+  bool project_from_path(const std::string& project);
 
   SessionBuilder& session() { return session_; }
   const FileJob& job() const { return job_; }
