@@ -200,7 +200,8 @@ TEST_F(BackendsLlm, AnErrorObjectInA200ReplyIsReportedWithTheServersWordsMadePri
 TEST_F(BackendsLlm, RawBytesFromTheServerNeverReachAMessage) {
   auto b = env_.make("backend_llm", llm_config(server_, R"("max_retries":0)"));
   Action a = Action::error(400);
-  a.body = std::string("bad \xff\xfe request\0tail", 21);
+  static constexpr char kRaw[] = "bad \xff\xfe request\0tail";
+  a.body = std::string(kRaw, sizeof kRaw - 1);  // the NUL inside is part of the body
   server_.push(a);
   try {
     b->complete(user_request("hi"), env_.ctx());

@@ -171,7 +171,8 @@ TEST_F(DraftQuality, NamesComeFromWordsNotContractionFragments) {
   for (int i = 0; i < 2; ++i)
     d.push_back(session("claude", "there isn't much to see here, we're going to tidy the login form a little",
                         {{"npm run lint", 0, false}}, {}, "Tidied."));
-  const TaskRecord* t = ready(night.mine(d));
+  const auto tasks = night.mine(d);  // ready() points into it: keep it alive
+  const TaskRecord* t = ready(tasks);
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->pattern->label, "tidy-login-form");
 }
