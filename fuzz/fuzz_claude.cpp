@@ -9,7 +9,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const skillpipe::harvest::Options options = skillpipe::fuzz::all_in_scope();
   const std::string path = skillpipe::fuzz::write_input(data, size);
-  const auto result = skillpipe::claude::parse_claude_file(skillpipe::fuzz::first_read(path), options);
+  const auto result = skillpipe::harvest_claude::parse_claude_file(skillpipe::fuzz::first_read(path), options);
   for (const auto& d : result.digests) (void)skillpipe::to_json(d);
   return 0;
 }

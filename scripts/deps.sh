@@ -7,6 +7,7 @@ set -euo pipefail
 PKGS=(cmake ninja-build g++ pkg-config
       libboost1.74-dev libboost-program-options-dev libyaml-cpp-dev rapidjson-dev libspdlog-dev
       libgtest-dev libcurl4-openssl-dev libssl-dev libzstd-dev libcpp-httplib-dev libpcre2-dev libsqlite3-dev python3 zstd
+      ccache     # scripts/build.sh: unchanged files are not recompiled by the next build or CI run
       chromium   # the report test renders the HTML report in a real headless browser
       bubblewrap)  # backend_agent's sandbox around agentic replays (Claude Code's permission
                    # modes cannot keep Bash inside the workspace); its tests run under it

@@ -3,13 +3,12 @@
 # build directory (build-asan; BUILD_DIR overrides). -O1 without -g keeps the build about as
 # cheap as the normal one while ASan still reports exact lines (frame pointers are kept);
 # benchmarks are not built here. Extra arguments go to ctest (e.g. -R HarvestEdge).
-# Assumes scripts/deps.sh has run; scripts/test.sh calls this after the normal suite.
+# Assumes scripts/deps.sh has run; scripts/test.sh (and so CI) calls this after the normal suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-asan}
-cmake -S . -B "$BUILD_DIR" -G Ninja -DSKILLPIPE_ONLY= -DSKILLPIPE_SANITIZE=address,undefined \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 -DSKILLPIPE_BUILD_BENCH=OFF
-cmake --build "$BUILD_DIR" -j "$(nproc)"
+BUILD_DIR=$BUILD_DIR BUILD_TYPE=Release scripts/build.sh -DSKILLPIPE_SANITIZE=address,undefined \
+  -DCMAKE_CXX_FLAGS_RELEASE=-O1 -DSKILLPIPE_BUILD_BENCH=OFF
 # Every finding fails its test: ASan aborts on the first error, UBSan halts (the build adds
 # -fno-sanitize-recover=undefined), LeakSanitizer runs at exit with the suppressions file,
 # whose every entry says why it is there.

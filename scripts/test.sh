@@ -9,11 +9,14 @@ agent_env="$(scripts/agent_clis.sh --print-env)"  # a failed install stops here 
 eval "$agent_env"
 export SKILLPIPE_REQUIRE_AGENTS=1
 export SKILLPIPE_REQUIRE_BWRAP=1  # deps.sh installs bubblewrap: the agentic tests run confined, never skipped
+# ccache: the CI clones into a new directory each time; hashing paths relative to the clone lets
+# it reuse the objects of the last run (the cache lives outside the repo, like the npm cache).
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
 BUILD_DIR=${BUILD_DIR:-build-ci} scripts/build.sh -DSKILLPIPE_WERROR=ON -DSKILLPIPE_BUILD_BENCH=ON
 ctest --test-dir "${BUILD_DIR:-build-ci}" --output-on-failure -j "$(nproc)" --timeout 300
-# SKILLPIPE_SANITIZE_SUITE=1: the same suite again under AddressSanitizer + UndefinedBehavior-
-# Sanitizer, in its own build (build-asan, -O1, no benchmarks; scripts/sanitize.sh). Opt-in until
-# one full run of it is green (README "Sanitizers and fuzzing").
-if [ "${SKILLPIPE_SANITIZE_SUITE:-0}" = 1 ]; then
+# Then the same suite again under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build
+# (build-asan, -O1, no benchmarks; scripts/sanitize.sh). SKILLPIPE_SANITIZE_SUITE=0 skips it for
+# a quicker local run; CI always runs it.
+if [ "${SKILLPIPE_SANITIZE_SUITE:-1}" = 1 ] || [ "${CI:-}" = true ]; then
   BUILD_DIR=build-asan scripts/sanitize.sh
 fi

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "test_support.hpp"
@@ -108,6 +110,15 @@ TEST(Cli, FailingStageExitsOneAndNamesIt) {
       << r.err;
 }
 
+// True once `pid` catches SIGINT (its handler is installed): /proc/<pid>/status lists the
+// caught signals as a hex mask. A fixed sleep raced a slow start (a sanitizer build under load).
+static bool catches_sigint(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("SigCgt:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> (SIGINT - 1)) & 1U;
+  return false;
+}
+
 TEST(Cli, SigintStopsAfterTheCurrentRecordAndSaysHowToResume) {
   TempDir dir;
   write_text(dir.file("p.yaml"),
@@ -124,7 +135,10 @@ TEST(Cli, SigintStopsAfterTheCurrentRecordAndSaysHowToResume) {
     ::_exit(127);
   }
   ::close(err_pipe[1]);
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!catches_sigint(pid) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // into the slow stage
   ::kill(pid, SIGINT);
   std::string err;
   char buf[4096];
