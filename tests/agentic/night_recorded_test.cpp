@@ -169,8 +169,12 @@ std::vector<rapidjson::Document> read_jsonl(const std::string& path) {
 TEST_P(RecordedNight, RecordedSessionsAreMinedAndReplayedInWorktreesLeavingTheUserUntouched) {
   const auto project_before = lab::fingerprint(project_);
   const auto home_before = user_files();
-  const rapidjson::Document night = run_night(tmp_.file("store"));
+  testing::CommandResult cmd;
+  const rapidjson::Document night = run_night(tmp_.file("store"), &cmd);
   ASSERT_TRUE(night.IsObject() && night.HasMember("night_dir"));
+  // The mined file_changed checks need a trajectory, and backend_agent's replays carry one:
+  // judge_rule has nothing to warn about.
+  EXPECT_EQ(cmd.err.find("needs a trajectory"), std::string::npos) << cmd.err;
   const std::string dir = night["night_dir"].GetString();
 
   // The recurring task of the recorded sessions, with the check they passed.
