@@ -217,7 +217,7 @@ TEST_P(RecordedNight, RecordedSessionsAreMinedAndReplayedInWorktreesLeavingTheUs
 TEST_P(RecordedNight, AKilledNightResumesWithoutPayingAFinishedReplayTwice) {
   if (lab::test_bwrap().empty()) {
     // Without bubblewrap's --die-with-parent a killed night's agent processes outlive it.
-    if (std::getenv("SKILLPIPE_REQUIRE_BWRAP")) FAIL() << "bubblewrap is required";
+    if (std::getenv("SKILLPIPE_REQUIRE_BWRAP")) FAIL() << "SKILLPIPE_REQUIRE_BWRAP is set but no bubblewrap was found (apt install bubblewrap, or SKILLPIPE_BWRAP=PATH)";
     GTEST_SKIP() << "needs bubblewrap: a killed night's agents die with it only inside the sandbox";
   }
   run_night(tmp_.file("whole"));
