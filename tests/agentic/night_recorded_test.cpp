@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -49,7 +50,7 @@ class RecordedNight : public lab::AgentTest {
 
   // The night: the agent's own history harvested, recurring tasks mined with the checks the
   // sessions passed, every val task replayed by the real CLI and scored by judge_rule.
-  void write_pipeline() {
+  void write_pipeline(bool confined = true) {
     const bool c = claude();
     std::string agent = "{agent: " + std::string(c ? "claude" : "codex") + ", binary: \"" + binary() +
                         "\", base_url: \"" + model_url() +
@@ -57,7 +58,8 @@ class RecordedNight : public lab::AgentTest {
                         "timeout_s: 180, concurrency: " +
                         std::to_string(kConcurrency) + ", workspace_root: \"" + tmp_.file("replays") + "\"";
     if (!c) agent += ", model: gpt-5.5, price: {input: 2.0, output: 10.0}";
-    if (const std::string bw = lab::test_bwrap(); !bw.empty()) agent += ", bwrap: \"" + bw + "\"";
+    if (!confined) agent += ", confine: none";
+    else if (const std::string bw = lab::test_bwrap(); !bw.empty()) agent += ", bwrap: \"" + bw + "\"";
     write_text(tmp_.file("night.yaml"),
                "skillpipe: 1\nname: recorded\nproject: invoked\nstore: {plugin: store_files}\n"
                "backends:\n  agent: {plugin: backend_agent, config: " + agent + "}}\n"
@@ -144,11 +146,85 @@ class RecordedNight : public lab::AgentTest {
     return out;
   }
 
+  // Processes whose working directory is under `root` (the agents and their commands).
+  static int processes_in(const std::string& root) {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+      const fs::path cwd = fs::read_symlink(e.path() / "cwd", ec);
+      if (!ec && cwd.string().rfind(root + "/", 0) == 0) ++n;
+    }
+    return n;
+  }
+
   std::map<std::string, std::string> user_files() const {
     std::map<std::string, std::string> out;
     for (const char* d : {"/.claude", "/.codex", "/.agents"})
       for (auto& [k, v] : lab::fingerprint(home_ + d)) out[std::string(d) + "/" + k] = v;
     return out;
+  }
+
+  // A whole night, then the same night killed with SIGKILL as soon as its first replay is
+  // finished (answered in the spend ledger, hence cached) while others still run, then resumed;
+  // the model server counts every call.
+  void kill_and_resume() {
+    run_night(tmp_.file("whole"));
+    const auto whole = calls_per_replay(0);
+    const std::size_t uninterrupted = server_->model_calls().size();
+    ASSERT_GE(whole.size(), 3u) << "too few replays for a kill to land between them";
+    EXPECT_EQ(whole.count(""), 0u) << "a model call did not name its replay's workspace";
+
+    // Kill the night as soon as its first replay is finished (answered in the spend ledger,
+    // hence cached) while the others are still running.
+    const std::size_t start = server_->model_calls().size();
+    const pid_t pid = spawn_night(tmp_.file("store"));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+    while (answered_replays(tmp_.file("store")).empty() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the night ended before the kill\n" << read_text(tmp_.file("killed-night.log"));
+    const std::set<std::string> finished = answered_replays(tmp_.file("store"));
+    // No agent outlives the night (they die with it, not after finishing and paying their run).
+    for (int i = 0; i < 40 && processes_in(tmp_.file("replays")) > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_EQ(processes_in(tmp_.file("replays")), 0) << "an agent outlived the killed night";
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const std::size_t at_kill = server_->model_calls().size();
+    const auto before = calls_per_replay(start);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    ASSERT_EQ(server_->model_calls().size(), at_kill) << "an agent outlived the killed night and kept calling the model";
+    ASSERT_FALSE(finished.empty());
+    ASSERT_LT(finished.size(), whole.size()) << "the kill must land before the night's last replay";
+
+    testing::CommandResult resumed_cmd;
+    const rapidjson::Document resumed = run_night(tmp_.file("store"), &resumed_cmd);
+    ASSERT_TRUE(resumed.IsObject() && resumed.HasMember("resumed"));
+    EXPECT_TRUE(resumed["resumed"].GetBool());
+    const auto after = calls_per_replay(at_kill);
+
+    // Replays paid both before the kill and after the resume were in flight at the kill: at
+    // most one per concurrent slot, and each of them is counted in `rerun`.
+    std::set<std::string> ids;
+    int rerun = 0, in_both = 0;
+    for (const auto& [id, n] : before) {
+      ids.insert(id);
+      if (after.count(id)) rerun += n, ++in_both;
+    }
+    for (const auto& [id, n] : after) ids.insert(id);
+    const std::size_t total = server_->model_calls().size() - start;
+    std::printf("%s: uninterrupted %zu model calls in %zu replays; killed after %zu, resumed with %zu; %d replay(s) "
+                "in flight at the kill were paid again (%d calls)\n",
+                claude() ? "claude" : "codex", uninterrupted, whole.size(), at_kill - start,
+                server_->model_calls().size() - at_kill, in_both, rerun);
+    for (const auto& id : finished) EXPECT_EQ(after.count(id), 0u) << "replay " << id << " finished before the kill and was paid again";
+    EXPECT_LE(in_both, kConcurrency);
+    EXPECT_EQ(ids.size(), whole.size()) << "the killed and resumed night ran other replays than the uninterrupted one";
+    EXPECT_EQ(total, uninterrupted + static_cast<std::size_t>(rerun))
+        << "calls before the kill + after the resume must be the uninterrupted count plus only the replays in flight";
   }
 
   TempDir tmp_;
@@ -216,61 +292,18 @@ TEST_P(RecordedNight, RecordedSessionsAreMinedAndReplayedInWorktreesLeavingTheUs
 
 TEST_P(RecordedNight, AKilledNightResumesWithoutPayingAFinishedReplayTwice) {
   if (lab::test_bwrap().empty()) {
-    // Without bubblewrap's --die-with-parent a killed night's agent processes outlive it.
-    if (std::getenv("SKILLPIPE_REQUIRE_BWRAP")) FAIL() << "SKILLPIPE_REQUIRE_BWRAP is set but no bubblewrap was found (apt install bubblewrap, or SKILLPIPE_BWRAP=PATH)";
-    GTEST_SKIP() << "needs bubblewrap: a killed night's agents die with it only inside the sandbox";
+    if (std::getenv("SKILLPIPE_REQUIRE_BWRAP"))
+      FAIL() << "SKILLPIPE_REQUIRE_BWRAP is set but no bubblewrap was found (apt install bubblewrap, or SKILLPIPE_BWRAP=PATH)";
+    GTEST_SKIP() << "needs bubblewrap (the unconfined case is the next test)";
   }
-  run_night(tmp_.file("whole"));
-  const auto whole = calls_per_replay(0);
-  const std::size_t uninterrupted = server_->model_calls().size();
-  ASSERT_GE(whole.size(), 3u) << "too few replays for a kill to land between them";
-  EXPECT_EQ(whole.count(""), 0u) << "a model call did not name its replay's workspace";
+  kill_and_resume();
+}
 
-  // Kill the night as soon as its first replay is finished (answered in the spend ledger,
-  // hence cached) while the others are still running.
-  const std::size_t start = server_->model_calls().size();
-  const pid_t pid = spawn_night(tmp_.file("store"));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
-  while (answered_replays(tmp_.file("store")).empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the night ended before the kill\n" << read_text(tmp_.file("killed-night.log"));
-  const std::set<std::string> finished = answered_replays(tmp_.file("store"));
-  std::this_thread::sleep_for(std::chrono::seconds(3));
-  const std::size_t at_kill = server_->model_calls().size();
-  const auto before = calls_per_replay(start);
-  std::this_thread::sleep_for(std::chrono::seconds(2));
-  ASSERT_EQ(server_->model_calls().size(), at_kill) << "an agent outlived the killed night and kept calling the model";
-  ASSERT_FALSE(finished.empty());
-  ASSERT_LT(finished.size(), whole.size()) << "the kill must land before the night's last replay";
-
-  testing::CommandResult resumed_cmd;
-  const rapidjson::Document resumed = run_night(tmp_.file("store"), &resumed_cmd);
-  ASSERT_TRUE(resumed.IsObject() && resumed.HasMember("resumed"));
-  EXPECT_TRUE(resumed["resumed"].GetBool());
-  const auto after = calls_per_replay(at_kill);
-
-  // Replays paid both before the kill and after the resume were in flight at the kill: at
-  // most one per concurrent slot, and each of them is counted in `rerun`.
-  std::set<std::string> ids;
-  int rerun = 0, in_both = 0;
-  for (const auto& [id, n] : before) {
-    ids.insert(id);
-    if (after.count(id)) rerun += n, ++in_both;
-  }
-  for (const auto& [id, n] : after) ids.insert(id);
-  const std::size_t total = server_->model_calls().size() - start;
-  std::printf("%s: uninterrupted %zu model calls in %zu replays; killed after %zu, resumed with %zu; %d replay(s) "
-              "in flight at the kill were paid again (%d calls)\n",
-              claude() ? "claude" : "codex", uninterrupted, whole.size(), at_kill - start,
-              server_->model_calls().size() - at_kill, in_both, rerun);
-  for (const auto& id : finished) EXPECT_EQ(after.count(id), 0u) << "replay " << id << " finished before the kill and was paid again";
-  EXPECT_LE(in_both, kConcurrency);
-  EXPECT_EQ(ids.size(), whole.size()) << "the killed and resumed night ran other replays than the uninterrupted one";
-  EXPECT_EQ(total, uninterrupted + static_cast<std::size_t>(rerun))
-      << "calls before the kill + after the resume must be the uninterrupted count plus only the replays in flight";
+// Unconfined (confine: none), the agents are in their own process group; they must still die
+// with a killed night instead of running on and paying.
+TEST_P(RecordedNight, AKilledUnconfinedNightLeavesNoAgentBehindAndResumes) {
+  write_pipeline(/*confined=*/false);
+  kill_and_resume();
 }
 
 SKILLPIPE_FOR_EACH_AGENT(RecordedNight);
