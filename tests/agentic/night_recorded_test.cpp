@@ -231,17 +231,6 @@ class RecordedNight : public lab::AgentTest {
   std::string project_, home_;
 };
 
-std::vector<rapidjson::Document> read_jsonl(const std::string& path) {
-  std::vector<rapidjson::Document> out;
-  std::istringstream in(read_text(path));
-  for (std::string line; std::getline(in, line);) {
-    if (trim(line).empty()) continue;
-    out.emplace_back();
-    out.back().Parse(line.c_str());
-  }
-  return out;
-}
-
 TEST_P(RecordedNight, RecordedSessionsAreMinedAndReplayedInWorktreesLeavingTheUserUntouched) {
   const auto project_before = lab::fingerprint(project_);
   const auto home_before = user_files();
@@ -256,7 +245,7 @@ TEST_P(RecordedNight, RecordedSessionsAreMinedAndReplayedInWorktreesLeavingTheUs
   // The recurring task of the recorded sessions, with the check they passed.
   const std::string task_file = dir + "/artifacts/stages/tasks.tasks.jsonl";
   bool release_notes = false;
-  for (const auto& t : read_jsonl(task_file)) {
+  for (const auto& t : lab::read_jsonl(task_file)) {
     if (std::string(t["intent"].GetString()).find("release notes") == std::string::npos) continue;
     release_notes = true;
     EXPECT_GE(t["source_sessions"].GetArray().Size(), 2u) << "the recorded paraphrases are one recurring task";
@@ -268,7 +257,7 @@ TEST_P(RecordedNight, RecordedSessionsAreMinedAndReplayedInWorktreesLeavingTheUs
   EXPECT_TRUE(release_notes) << read_text(task_file);
 
   // Every replay ran the real CLI in a worktree at the commit the sessions started from.
-  const auto replays = read_jsonl(dir + "/streams/replays.jsonl");
+  const auto replays = lab::read_jsonl(dir + "/streams/replays.jsonl");
   ASSERT_FALSE(replays.empty());
   for (const auto& r : replays) {
     ASSERT_TRUE(r.HasMember("trajectory") && r["trajectory"].IsObject()) << read_text(dir + "/streams/replays.jsonl");
