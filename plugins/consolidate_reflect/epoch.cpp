@@ -58,11 +58,18 @@ std::vector<TaskDelta> deltas_from(const GateDecision& d, Split split) {
 
 EpochResult Epoch::run(const EpochSpec& spec) {
   EpochState st(spec);
-  if (!plan_splits(st) || !score_baseline(st) || !replay_train(st)) return std::move(st.r);
+  run_phases(st);
+  report_triggers(st);
+  return std::move(st.r);
+}
+
+void Epoch::run_phases(EpochState& st) {
+  const EpochSpec& spec = st.spec;
+  if (!plan_splits(st) || !score_baseline(st) || !replay_train(st)) return;
   for (const EditTarget target : {EditTarget::kSkill, EditTarget::kMemory}) {
     const bool is_skill = target == EditTarget::kSkill;
     const DocTrial t{target, is_skill, is_skill ? "skill" : "memory", is_skill ? spec.skill.name : spec.memory.name};
-    if (!evolve(st, t)) return std::move(st.r);
+    if (!evolve(st, t)) return;
   }
   EpochResult& r = st.r;
   for (const auto& e : r.accepted_skill) r.accepted.push_back(e);
@@ -71,14 +78,13 @@ EpochResult Epoch::run(const EpochSpec& spec) {
     // An optimizer that cannot answer is a failure, never an empty night.
     r.action = GateAction::kFailed;
     r.reason = "the optimizer failed: " + join(r.reflect_errors, "; ");
-    return std::move(st.r);
+    return;
   }
   if (!st.any_accepted) {
     finish_rejected(st);
-    return std::move(st.r);
+    return;
   }
   if (confirm_final(st)) score_test(st);
-  return std::move(st.r);
 }
 
 bool Epoch::budget_stop(EpochState& st, bool stopped, const std::string& when) {
@@ -88,9 +94,42 @@ bool Epoch::budget_stop(EpochState& st, bool stopped, const std::string& when) {
   return true;
 }
 
-Scored Epoch::replay_gate_set(const EpochState& st, const std::string& skill, const std::string& memory,
+Scored Epoch::replay_gate_set(EpochState& st, const std::string& skill, const std::string& memory,
                               const std::string& variant, const std::string& phase) {
-  return eval_.run(st.gate_set, skill, memory, variant, phase, s_.gate.samples);
+  Scored sc = eval_.run(st.gate_set, skill, memory, variant, phase, s_.gate.samples);
+  (variant == "baseline" ? st.trigger_base : st.trigger_candidate) =
+      trigger_stats(st.gate_set, sc.raw.replays, st.spec.skill.name);
+  return sc;
+}
+
+// Agentic replays show whether the gated skill triggers where it should: the gate's decision
+// and the report say so next to the scores (metrics trigger.<skill>.{recall,precision}.<side>).
+void Epoch::report_triggers(EpochState& st) {
+  const auto& base = st.trigger_base;
+  if (!base || base->agentic == 0) return;  // chat replays: nothing to say about triggering
+  EpochResult& r = st.r;
+  if (base->should == 0) {
+    r.notes.push_back("Trigger recall and precision of skill " + base->skill + " were not measured: no " +
+                      to_string(st.gate_split) + " task is marked as one it should trigger on (a trigger:" +
+                      base->skill + " tag, a cluster with such a task, or a skill hint)");
+    return;
+  }
+  const std::string key = "trigger." + base->skill + ".";
+  auto record = [&](const TriggerStats& t, const std::string& side) {
+    if (auto v = t.recall()) r.metrics[key + "recall." + side] = *v;
+    if (auto v = t.precision()) r.metrics[key + "precision." + side] = *v;
+  };
+  record(*base, "baseline");
+  std::string line = "Trigger of skill " + base->skill + " on " + to_string(st.gate_split) + " (agentic replays): " +
+                     "baseline " + base->text();
+  if (const auto& cand = st.trigger_candidate; cand && cand->agentic > 0) {
+    record(*cand, "candidate");
+    line += "; candidate " + cand->text();
+    if (!r.reason.empty()) r.reason += "; trigger " + base->text() + " -> " + cand->text();
+  } else if (!r.reason.empty()) {
+    r.reason += "; trigger " + base->text();
+  }
+  r.notes.push_back(line);
 }
 
 bool Epoch::plan_splits(EpochState& st) {

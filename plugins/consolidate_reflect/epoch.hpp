@@ -101,6 +101,8 @@ class Epoch {
   EpochResult run(const EpochSpec& spec);
 
  private:
+  void run_phases(EpochState& st);
+  void report_triggers(EpochState& st);
   // The phases, in order (epoch.cpp). Each returns false when the night stops there (budget,
   // cancellation, nothing to do); st.r then says why.
   bool plan_splits(EpochState& st);
@@ -127,7 +129,7 @@ class Epoch {
   // The one budget stop: true (and st.r says "the budget ran out <when>") if `stopped`.
   static bool budget_stop(EpochState& st, bool stopped, const std::string& when);
   // Replays the gate set (val, or the train proxy) under a document pair, k samples per task.
-  Scored replay_gate_set(const EpochState& st, const std::string& skill, const std::string& memory,
+  Scored replay_gate_set(EpochState& st, const std::string& skill, const std::string& memory,
                          const std::string& variant, const std::string& phase);
 
   // The level the next candidate is held to: alpha / 2^j for the night's j-th candidate,

@@ -8,6 +8,7 @@
 
 #include "epoch.hpp"
 #include "task_splits.hpp"
+#include "trigger_stats.hpp"
 
 namespace skillpipe::consolidate_reflect {
 
@@ -26,6 +27,9 @@ struct EpochState {
   std::optional<GateDecision> significance;  // the last accepting trial: where significance was claimed
   bool any_applied = false, any_accepted = false, any_failures = false;
   std::vector<std::string> rejected_tonight;
+  // Triggering of the gated skill on the gate set: under the current documents, and under the
+  // last candidate replayed (the final replay when one ran).
+  std::optional<TriggerStats> trigger_base, trigger_candidate;
 };
 
 // The document one phase evolves.

@@ -5,6 +5,10 @@
 // checks") unless the config gives default_checks.
 #include <algorithm>
 #include <memory>
+#include <mutex>
+#include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/rules.hpp"
@@ -42,7 +46,7 @@ class JudgeRule : public Judge {
     }
   }
 
-  Verdict judge(const TaskRecord& task, const ReplayResult& replay, Context&) override {
+  Verdict judge(const TaskRecord& task, const ReplayResult& replay, Context& ctx) override {
     Verdict v;
     v.task_id = task.id;
     v.variant = replay.variant;
@@ -56,11 +60,12 @@ class JudgeRule : public Judge {
     v.rationale = score.rationale;
     if (unknown_fail_) apply_unknown_fail(checks, v);
     if (trajectory) apply_unfinished(*trajectory, v);
+    else if (replay.variant != "observed") warn_without_trajectory(task, checks, ctx);
     return v;
   }
 
   // Trajectory checks (skill_invoked, check_command, ...) read the replay's trajectory; a
-  // chat replay has none, so they fail there (validate() warns).
+  // chat replay has none, so they fail there (judge() warns once per task when that happens).
   bool handles(const TaskRecord& task) const override { return !checks_for(task).empty(); }
 
   std::vector<std::string> validate(const TaskRecord& task) const override {
@@ -70,10 +75,9 @@ class JudgeRule : public Judge {
         throw RecordError("task " + task.id + ": judge kind is rule but it has no checks", task.id);
       return {"no rule checks: judge_rule scores this task 0"};
     }
+    // Whether the replays will carry a trajectory depends on the night's replay backend, which
+    // a task's spec does not know: judge() warns when a replay really lacks one.
     auto report = rules::validate_checks(checks);
-    if (std::any_of(checks.begin(), checks.end(), [](const RuleCheck& c) { return rules::needs_trajectory(c); }))
-      report.warnings.push_back("needs a trajectory: its trajectory checks (skill_invoked, command_ran, ...) need an "
-                                "agentic replay (backend_agent); replayed by a chat backend they fail");
     if (!report.errors.empty()) {
       std::string msg = "task " + task.id + ": invalid rule judge: ";
       for (std::size_t i = 0; i < report.errors.size(); ++i) msg += (i ? "; " : "") + report.errors[i];
@@ -125,6 +129,23 @@ class JudgeRule : public Judge {
     v.rationale += "; the agent's run ended with " + t.ended + ", so it is not a success";
   }
 
+  // A replay without a trajectory (a chat backend) met trajectory checks: they fail, and the
+  // user most likely meant to replay with backend_agent. Said once per task, counted per replay.
+  void warn_without_trajectory(const TaskRecord& task, const std::vector<RuleCheck>& checks, Context& ctx) {
+    if (std::none_of(checks.begin(), checks.end(), [](const RuleCheck& c) { return rules::needs_trajectory(c); }))
+      return;
+    ctx.count("trajectory_checks_without_trajectory");
+    {
+      std::lock_guard<std::mutex> lock(warned_mu_);
+      if (!warned_.insert(task.id).second) return;
+    }
+    ctx.logger().warn("task {}: needs a trajectory: its trajectory checks (skill_invoked, command_ran, ...) fail on "
+                      "this replay, which has none; replay with an agentic backend (backend_agent)",
+                      task.id);
+  }
+
+  std::mutex warned_mu_;
+  std::set<std::string> warned_;
   std::vector<RuleCheck> default_checks_;
   std::vector<RuleCheck> extra_checks_;
   bool unknown_fail_ = false;

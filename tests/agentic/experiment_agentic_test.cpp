@@ -80,6 +80,18 @@ TEST_P(AgenticExperiment, TheLearnedSkillTriggersAndHelpsAndTheNeverMatchingOneI
   EXPECT_DOUBLE_EQ((*cand)["trigger_recall"].GetDouble(), 1.0);
   EXPECT_DOUBLE_EQ((*cand)["trigger_precision"].GetDouble(), 1.0);
   EXPECT_NE(std::string(good["accepted_edits"][0].GetString()).find("sh tools/regen.sh"), std::string::npos);
+  // The gate measured the triggering itself, from the val clusters (6 regen tasks should
+  // trigger, 2 browse tasks should not), and its decision says so.
+  const std::string reason = good["gate_reason"].GetString();
+  EXPECT_NE(reason.find("; trigger recall 1.00 (6 of 6), precision 1.00 (6 of 6 invocations) -> recall 1.00 "
+                        "(6 of 6), precision 1.00 (6 of 6 invocations)"),
+            std::string::npos)
+      << reason;
+  rapidjson::Document report;
+  report.Parse(testing::read_text(std::string(good["night_dir"].GetString()) + "/report.json").c_str());
+  ASSERT_TRUE(report.IsObject() && report.HasMember("metrics"));
+  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.recall.candidate"].GetDouble(), 1.0);
+  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.precision.candidate"].GetDouble(), 1.0);
   // The night's report.html shows the trajectories: the generator's command, the skill, the diff.
   const std::string html = testing::read_text(std::string(good["night_dir"].GetString()) + "/artifacts/report.html");
   EXPECT_NE(html.find("<h2>Agent replays</h2>"), std::string::npos);
@@ -90,6 +102,9 @@ TEST_P(AgenticExperiment, TheLearnedSkillTriggersAndHelpsAndTheNeverMatchingOneI
   const rapidjson::Value& never = d["arms"][1];
   EXPECT_NE(std::string(never["gate_action"].GetString()), "accept");
   EXPECT_DOUBLE_EQ(never["baseline_val"].GetDouble(), 0.25);
+  EXPECT_NE(std::string(never["gate_reason"].GetString()).find("trigger recall 0.00 (0 of 6), precision n/a"),
+            std::string::npos)
+      << never["gate_reason"].GetString();
   for (const auto& r : never["replays"].GetArray()) {
     EXPECT_EQ(r["invoked"].GetInt(), 0) << r["role"].GetString();
     if (r.HasMember("trigger_recall") && r["trigger_recall"].IsNumber()) {

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 #include "confinement.hpp"
@@ -61,6 +62,17 @@ std::map<std::string, std::string> fingerprint(const std::string& dir) {
   std::map<std::string, std::string> out;
   for (auto& e : fs::recursive_directory_iterator(dir))
     if (e.is_regular_file()) out[fs::relative(e.path(), dir).string()] = sha256_hex(testing::read_text(e.path().string()));
+  return out;
+}
+
+std::vector<rapidjson::Document> read_jsonl(const std::string& path) {
+  std::vector<rapidjson::Document> out;
+  std::istringstream in(testing::read_text(path));
+  for (std::string line; std::getline(in, line);) {
+    if (trim(line).empty()) continue;
+    out.emplace_back();
+    out.back().Parse(line.c_str());
+  }
   return out;
 }
 

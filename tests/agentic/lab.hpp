@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <map>
 #include <memory>
@@ -45,6 +46,9 @@ std::string test_bwrap();
 
 // Every regular file under `dir` with its contents' hash.
 std::map<std::string, std::string> fingerprint(const std::string& dir);
+
+// Every non-blank line of a JSONL file, parsed (a night's streams/*.jsonl).
+std::vector<rapidjson::Document> read_jsonl(const std::string& path);
 
 // Runs git with a fixed identity; throws on failure.
 std::string git(const std::string& dir, const std::vector<std::string>& args, const std::string& date = {});

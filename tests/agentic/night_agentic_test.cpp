@@ -39,17 +39,6 @@ TaskRecord agentic_task(const std::string& project) {
   return t;
 }
 
-std::vector<rapidjson::Document> read_jsonl(const std::string& path) {
-  std::vector<rapidjson::Document> out;
-  std::istringstream in(read_text(path));
-  for (std::string line; std::getline(in, line);) {
-    if (trim(line).empty()) continue;
-    out.emplace_back();
-    out.back().Parse(line.c_str());
-  }
-  return out;
-}
-
 std::vector<std::string> strings(const rapidjson::Value& a) {
   std::vector<std::string> out;
   if (a.IsArray())
@@ -124,7 +113,7 @@ TEST_P(AgenticNight, TheAgentReplaysTheTaskWithTheSkillAndTheJudgeSeesTheTraject
   ASSERT_TRUE(report["baseline_val"].IsNumber()) << n.cmd.out << n.cmd.err;
   EXPECT_DOUBLE_EQ(report["baseline_val"].GetDouble(), 1.0) << n.cmd.out << n.cmd.err;
 
-  const auto replays = read_jsonl(n.dir + "/streams/replays.jsonl");
+  const auto replays = lab::read_jsonl(n.dir + "/streams/replays.jsonl");
   // the gate's k = 3 paired samples of the one val task
   ASSERT_EQ(replays.size(), 3u) << read_text(n.dir + "/streams/replays.jsonl");
   const rapidjson::Value& r = replays[0];
@@ -150,7 +139,7 @@ TEST_P(AgenticNight, TheAgentReplaysTheTaskWithTheSkillAndTheJudgeSeesTheTraject
   EXPECT_NE(read_text(n.dir + "/" + t["diff_artifact"].GetString()).find("+email"), std::string::npos);
   EXPECT_TRUE(fs::exists(n.dir + "/" + t["events_artifact"].GetString()));
 
-  const auto verdicts = read_jsonl(n.dir + "/streams/verdicts.jsonl");
+  const auto verdicts = lab::read_jsonl(n.dir + "/streams/verdicts.jsonl");
   ASSERT_FALSE(verdicts.empty());
   for (const auto& v : verdicts) EXPECT_DOUBLE_EQ(v["hard"].GetDouble(), 1.0) << v["rationale"].GetString();
 
@@ -166,7 +155,7 @@ TEST_P(AgenticNight, WithoutTheSkillTheAgentFailsTheCheckAndTheVerdictSaysWhy) {
   ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err << n.cmd.out;
   ASSERT_FALSE(n.dir.empty()) << n.cmd.out;
   EXPECT_DOUBLE_EQ(n.summary["report"]["baseline_val"].GetDouble(), 0.0) << n.cmd.out;
-  const auto replays = read_jsonl(n.dir + "/streams/replays.jsonl");
+  const auto replays = lab::read_jsonl(n.dir + "/streams/replays.jsonl");
   ASSERT_EQ(replays.size(), 3u);  // the gate's k = 3 paired samples of the one val task
   const rapidjson::Value& t = replays[0]["trajectory"];
   // With no live skill the night still installs its managed skill, as a seed whose default
@@ -176,7 +165,7 @@ TEST_P(AgenticNight, WithoutTheSkillTheAgentFailsTheCheckAndTheVerdictSaysWhy) {
   EXPECT_TRUE(strings(t["skills_invoked"]).empty());
   EXPECT_TRUE(strings(t["files_changed"]).empty());
   EXPECT_EQ(t["checks"][0]["exit_code"].GetInt(), 1);
-  const auto verdicts = read_jsonl(n.dir + "/streams/verdicts.jsonl");
+  const auto verdicts = lab::read_jsonl(n.dir + "/streams/verdicts.jsonl");
   ASSERT_FALSE(verdicts.empty());
   const std::string why = verdicts[0]["rationale"].GetString();
   EXPECT_DOUBLE_EQ(verdicts[0]["hard"].GetDouble(), 0.0);

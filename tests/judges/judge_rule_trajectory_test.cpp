@@ -67,14 +67,26 @@ TEST_F(RuleJudgeTrajectory, ChatReplaysFailTrajectoryChecksAndValidationSaysWhy)
   t.judge.kind = ReferenceKind::kRule;
   t.judge.checks = checks;
   EXPECT_TRUE(judge_->handles(t));
+  // The spec alone cannot say whether the night's replays carry a trajectory (that is the
+  // replay backend's business), so validation does not warn: with backend_agent it would be
+  // noise on every task.
   const auto warnings = judge_->validate(t);
-  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(),
-                          [](const std::string& w) { return w.find("needs a trajectory") != std::string::npos; }));
-  // A chat replay has no trajectory: a trajectory check never passes on the answer alone.
+  EXPECT_TRUE(std::none_of(warnings.begin(), warnings.end(),
+                           [](const std::string& w) { return w.find("needs a trajectory") != std::string::npos; }));
+  // An agentic replay's trajectory: no warning.
+  judge_trajectory(checks, Trajectory{});
+  EXPECT_EQ(ctx_.counts().count("trajectory_checks_without_trajectory"), 0u);
+  // A chat replay has no trajectory: a trajectory check never passes on the answer alone,
+  // and the judge warns (counted per replay).
   const Verdict v = run(checks, "done");
   EXPECT_EQ(v.hard, 0.0);
   EXPECT_EQ(v.soft, 0.5);
   EXPECT_NE(v.rationale.find("needs a trajectory"), std::string::npos) << v.rationale;
+  run(checks, "done");
+  EXPECT_EQ(ctx_.counts()["trajectory_checks_without_trajectory"], 2);
+  // A chat replay of a task without trajectory checks is what it should be: no warning.
+  run({chk("contains", "done")}, "done");
+  EXPECT_EQ(ctx_.counts()["trajectory_checks_without_trajectory"], 2);
   const auto named = validate({chk("skill_invoked", "Bad Name")});
   EXPECT_TRUE(std::any_of(named.begin(), named.end(), [](const std::string& w) {
     return w.find("\"Bad Name\" is not a valid skill name") != std::string::npos;
