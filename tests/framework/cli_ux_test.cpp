@@ -138,11 +138,38 @@ TEST(Progress, ShowsBytesRateAndEtaAndEndsWithOneSummaryLine) {
   p.finish();
   p.finish();  // once only
   const std::string out = c.text();
-  EXPECT_NE(out.find("\r[harvest_claude] ["), std::string::npos) << out;
+  // Not a terminal: 80 columns, too few for the bar beside the numbers.
+  EXPECT_NE(out.find("\r[harvest_claude] 1/4 sessions  1.0 MiB / 4.0 MiB"), std::string::npos) << out;
   EXPECT_EQ(out.find("harvest_claude: 4 sessions, 4.0 MiB in 4.0 s (1.0 MiB/s)\n"),
             out.rfind("harvest_claude: 4 sessions"))
       << out;
   EXPECT_NE(out.find("harvest_claude: 4 sessions, 4.0 MiB in 4.0 s (1.0 MiB/s)\n"), std::string::npos) << out;
+}
+
+TEST(Progress, ANarrowTerminalKeepsTheNumbersAndDropsTheBar) {
+  int master = -1, slave = -1;
+  winsize ws{};
+  ws.ws_col = 72;  // too narrow for the bar and the numbers together
+  ASSERT_EQ(openpty(&master, &slave, nullptr, nullptr, &ws), 0);
+  std::FILE* tty = fdopen(slave, "w");
+  std::int64_t now = 0;
+  {
+    TerminalProgress p("harvest_claude", tty, [&] { return now; }, 1);
+    p.set_total(4);
+    p.set_unit("files");
+    p.set_total_bytes(4 << 20);
+    now = 2000;
+    p.advance_bytes(1 << 20);
+    p.advance();
+  }
+  std::fclose(tty);
+  char buf[4096];
+  const ssize_t n = ::read(master, buf, sizeof buf);
+  ::close(master);
+  ASSERT_GT(n, 0);
+  const std::string out(buf, static_cast<std::size_t>(n));
+  EXPECT_NE(out.find("[harvest_claude] 1/4 files  1.0 MiB / 4.0 MiB  512.0 KiB/s  ETA 0:06"), std::string::npos) << out;
+  EXPECT_EQ(out.find("[#####"), std::string::npos) << out;
 }
 
 TEST(Progress, DrawsNothingWhenDisabled) {
@@ -159,7 +186,7 @@ TEST(CliUx, HarvestOnATerminalDrawsProgressAndAReadableSummary) {
   const auto r = run_on_pty(harvest_args());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("\r[harvest_claude] ["), std::string::npos) << r.out;
-  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(/\d+ sessions +[0-9.]+ (B|KiB|MiB) / [0-9.]+ (B|KiB|MiB))")))
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(/\d+ files +[0-9.]+ (B|KiB|MiB) / [0-9.]+ (B|KiB|MiB))")))
       << r.out;
   EXPECT_NE(r.out.find("ETA "), std::string::npos) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(harvest_claude: 8 sessions from \d+ files \([0-9.]+ (KiB|MiB)\) in)")))

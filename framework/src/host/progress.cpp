@@ -108,9 +108,11 @@ void TerminalProgress::draw(bool force) {
   // At most ten redraws a second, but always the first and the last, so a short phase shows.
   if (!force && !last && last_draw_ms_ >= 0 && now - last_draw_ms_ < 100) return;
   last_draw_ms_ = now;
-  std::string text = line_locked(now);
   const auto width = static_cast<std::size_t>(terminal_width(out_) - 1);
-  if (text.size() > width) text.resize(width);  // never wrap: a wrapped line cannot be redrawn
+  std::string text = line_locked(now, true);
+  // Never wrap (a wrapped line cannot be redrawn): drop the bar before the numbers, then cut.
+  if (text.size() > width) text = line_locked(now, false);
+  if (text.size() > width) text.resize(width);
   std::fprintf(out_, "\r%s\x1b[K", text.c_str());
   std::fflush(out_);
   drawn_ = true;
@@ -118,17 +120,17 @@ void TerminalProgress::draw(bool force) {
 
 std::string TerminalProgress::line() const {
   std::lock_guard lock(mu_);
-  return line_locked(clock_());
+  return line_locked(clock_(), true);
 }
 
-std::string TerminalProgress::line_locked(std::int64_t now) const {
+std::string TerminalProgress::line_locked(std::int64_t now, bool bar) const {
   const std::int64_t done = done_.load();
   // More done than announced means the total was wrong: show the count alone, never "5/1".
   const std::int64_t total = done > total_.load() ? 0 : total_.load();
   const std::int64_t tb = total_bytes_.load(), b = bytes_.load();
   const double secs = static_cast<double>(now - start_ms_) / 1000.0;
   std::string s = "[" + label_ + "] ";
-  if (total > 0) {
+  if (total > 0 && bar) {
     const int width = 20;
     const auto filled = static_cast<int>(width * std::min(done, total) / total);
     s += "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(width - filled), '.') + "] ";

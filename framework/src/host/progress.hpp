@@ -46,7 +46,7 @@ class TerminalProgress : public Progress, public ByteProgress {
 
  private:
   void draw(bool force);
-  std::string line_locked(std::int64_t now) const;
+  std::string line_locked(std::int64_t now, bool bar) const;
 
   std::string label_;
   std::FILE* out_;

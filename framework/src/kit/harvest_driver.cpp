@@ -191,7 +191,7 @@ class Driver {
     if (ByteProgress* bp = byte_progress(ctx_.progress())) {
       std::int64_t bytes = 0;
       for (const Plan& p : plans_) bytes += std::max<std::int64_t>(p.job.file.size - p.job.offset, 0);
-      bp->set_unit("sessions");
+      bp->set_unit("files");  // a transcript file; sessions are counted after parsing
       bp->set_total_bytes(bytes);
     }
     std::vector<std::thread> pool;
