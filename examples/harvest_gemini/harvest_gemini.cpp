@@ -15,7 +15,7 @@ using namespace skillpipe;
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"harvest_gemini\","
     "\"description\":\"Gemini CLI chats under <home>/tmp/<project hash>/chats (default home ~/.gemini)\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.gemini")
     ","
     "\"max_document_bytes\":{\"type\":\"integer\",\"minimum\":1024,\"description\":"
     "\"session .json documents larger than this are skipped (default 64 MiB)\"}}}";

@@ -1,9 +1,14 @@
 #include "cli_common.hpp"
 
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "host/logging.hpp"
+#include "host/progress.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
@@ -84,7 +89,9 @@ void add_common_options(po::options_description& desc, CommonOptions& c) {
   desc.add_options()("help,h", po::bool_switch(&c.help), "show this help")(
       "plugin-path", po::value(&c.plugin_dirs)->composing(), "extra plugin directory (repeatable)")(
       "log-level", po::value(&c.log_level)->default_value("info"), "trace|debug|info|warn|error|off")(
-      "log-format", po::value(&c.log_format)->default_value("text"), "text|json");
+      "verbose,v", po::bool_switch(&c.verbose), "same as --log-level debug: also print the raw counters")(
+      "log-format", po::value(&c.log_format)->default_value("text"),
+      "text|json (json: every stderr line is one JSON event; no progress display)");
 }
 
 std::optional<int> parse_command_line(const Args& args, const char* usage_line, po::options_description& desc,
@@ -108,12 +115,22 @@ std::optional<int> parse_command_line(const Args& args, const char* usage_line, 
     std::cout << "usage: " << usage_line << "\n\n" << desc;
     return 0;
   }
+  if (common.verbose && vm["log-level"].defaulted()) common.log_level = "debug";
   std::string err;
   if (!host::setup_logging(common.log_level, common.log_format, &err)) {
     std::cerr << "skillpipe: " << err << "\n";
     return 2;
   }
+  // A live progress line is for a person at a terminal: never in cron (no TTY), in JSON
+  // logs, or when stdout carries --json for a program.
+  const bool json_out = vm.count("json") && vm["json"].as<bool>();
+  host::set_progress_display(::isatty(2) != 0 && !host::json_logs() && !json_out);
   return std::nullopt;
+}
+
+void say(const std::string& line) {
+  if (host::json_logs()) spdlog::info("{}", line);
+  else std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 }  // namespace skillpipe::app

@@ -17,6 +17,7 @@ struct CommonOptions {
   std::vector<std::string> plugin_dirs;
   std::string log_level = "info";
   std::string log_format = "text";
+  bool verbose = false;  // -v: --log-level debug unless a level was given
   bool help = false;
 };
 
@@ -28,6 +29,10 @@ void add_common_options(po::options_description& desc, CommonOptions& common);
 std::optional<int> parse_command_line(const Args& args, const char* usage_line, po::options_description& desc,
                                       const po::positional_options_description* positional, po::variables_map& vm,
                                       CommonOptions& common);
+
+// A status line for the person running the command, on stderr: plain text, or one JSON
+// event under --log-format json (so every stderr line of such a run parses as JSON).
+void say(const std::string& line);
 
 // Paths a user named, checked before anything is read or written. Each returns "" when the
 // path is fine, else a message naming the option, the path and what it is instead.

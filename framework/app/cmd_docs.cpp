@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <regex>
 
 #include "cli_common.hpp"
 #include "host/plugin_registry.hpp"
@@ -82,13 +83,26 @@ std::string type_of(const Value& s) {
   return t;
 }
 
-// The schema's "default", else the value a description states: "(default X)", "(default: X)", "; default X",
-// "Default: X", "defaults to X", or a description starting "Default X". The value runs to the
-// closing parenthesis, a ';' or the end of the sentence; nested parentheses are kept.
+std::string stated_default(const std::string& d);
+
+// A schema "default": null means "unset unless the description says what is used instead";
+// that reads "none". A description "auto (default): ..." or "pass (compatible, default)" names
+// the default as the word before the parenthesis.
 std::string default_of(const Value& s) {
-  if (s.IsObject() && s.HasMember("default")) return literal(s["default"]);
-  if (!s.IsObject() || !s.HasMember("description") || !s["description"].IsString()) return "";
+  const bool unset = s.IsObject() && s.HasMember("default") && s["default"].IsNull();
+  if (s.IsObject() && s.HasMember("default") && !unset) return literal(s["default"]);
+  if (!s.IsObject() || !s.HasMember("description") || !s["description"].IsString()) return unset ? "none" : "";
   const std::string d = s["description"].GetString();
+  static const std::regex kWordDefault(R"(([A-Za-z_][\w-]*) \((?:[^()]*, )?default\))");
+  if (std::smatch m; std::regex_search(d, m, kWordDefault)) return "`" + cell(m[1].str()) + "`";
+  const std::string stated = stated_default(d);
+  return stated.empty() && unset ? "none" : stated;
+}
+
+// The value a description states: "(default X)", "(default: X)", "; default X", "Default: X",
+// "defaults to X", or a description starting "Default X". The value runs to the closing
+// parenthesis, a ';' or the end of the sentence; nested parentheses are kept.
+std::string stated_default(const std::string& d) {
   std::size_t at = std::string::npos;
   for (const char* marker :
        {"(default: ", "(default ", "; default ", "Default: ", "default: ", "Defaults to ", "defaults to "}) {

@@ -11,7 +11,10 @@
 // configured exactly as a pipeline would.
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 
@@ -19,8 +22,10 @@
 #include "json_out.hpp"
 #include "host/assembly.hpp"
 #include "host/plugin_registry.hpp"
+#include "host/progress.hpp"
 #include "host/project.hpp"
 #include "host/stage_drivers.hpp"
+#include "sdk/suggest.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/harvest.hpp"
@@ -125,6 +130,23 @@ std::string skipped_file_json(const SkippedFile& f) {
   return j.end_object().text();
 }
 
+// One line a person reads: "claude: 8 sessions from 9 files (1.2 MiB) in 0.3 s (4.0 MiB/s)".
+std::string harvest_summary(const std::string& id, const std::map<std::string, std::int64_t>& counts,
+                            std::size_t skipped, double secs) {
+  auto get = [&](const char* k) {
+    const auto it = counts.find(k);
+    return it == counts.end() ? std::int64_t{0} : it->second;
+  };
+  const std::int64_t bytes = get("bytes"), files = get("files_read");
+  char time[64];
+  std::snprintf(time, sizeof time, "%.1f s", secs);
+  std::string s = id + ": " + std::to_string(get("sessions")) + " sessions from " + std::to_string(files) +
+                  (files == 1 ? " file (" : " files (") + host::human_bytes(bytes) + ") in " + time;
+  if (secs > 0 && bytes > 0) s += " (" + host::human_bytes(static_cast<std::int64_t>(bytes / secs)) + "/s)";
+  if (skipped > 0) s += "; " + std::to_string(skipped) + " file(s) skipped or read in part (--json lists them)";
+  return s;
+}
+
 // The harvesters as a pipeline without a store, assembled and run like a night's.
 int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, const std::string& cfg,
                 std::vector<SessionDigest>& all, std::vector<SkippedFile>& skipped) {
@@ -153,14 +175,20 @@ int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, c
       // Unset on every way out, before the context goes (its address may be reused).
       const std::unique_ptr<const Context, void (*)(const Context*)> unset(
           ctx.get(), [](const Context* x) { harvest::set_file_issue_sink(*x, {}); });
+      const auto t0 = std::chrono::steady_clock::now();
+      const std::size_t skipped_before = skipped.size();
       host::StageOutput o = host::driver_for(StageKind::kHarvester).run({c, *as.stage(idx), {}, *ctx});
       as.stage(idx)->finish(*ctx);
-      std::string summary;
-      for (const auto& [k, v] : ctx->counts()) summary += " " + k + "=" + std::to_string(v);
-      std::cerr << c.id << ":" << summary << "\n";
+      ctx->finish_progress(false);  // the line below says more than the display's own summary
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      say(harvest_summary(c.id, ctx->counts(), skipped.size() - skipped_before, secs));
+      // The raw counters, for a program (--json) or a person debugging (-v).
+      std::string raw;
+      for (const auto& [k, v] : ctx->counts()) raw += " " + k + "=" + std::to_string(v);
+      if (a.json) say(c.id + ":" + raw);
+      else spdlog::debug("{}:{}", c.id, raw);
       if (o.digests.empty())
-        if (std::string why = harvest::explain_no_sessions(ctx->counts(), true); !why.empty())
-          std::cerr << c.id << ": " << why << "\n";
+        if (std::string why = harvest::explain_no_sessions(ctx->counts(), true); !why.empty()) say(c.id + ": " + why);
       for (auto& d : o.digests) all.push_back(std::move(d));
     } catch (const std::exception& e) {
       std::cerr << "skillpipe harvest: " << c.id << " failed: " << e.what() << "\n";
@@ -180,7 +208,7 @@ int print_digests(const HarvestArgs& a, const std::vector<SessionDigest>& all, c
       std::cerr << "skillpipe harvest: cannot write " << a.output << ": " << e.what() << "\n";
       return 2;  // an argument error, not a failed stage
     }
-    std::cerr << "wrote " << all.size() << " digests to " << a.output << "\n";
+    say("wrote " + std::to_string(all.size()) + " digests to " + a.output);
   } else if (a.json) {
     for (const auto& d : all) std::cout << to_json(d) << "\n";
     for (const auto& f : skipped) std::cout << skipped_file_json(f) << "\n";
@@ -216,9 +244,11 @@ int cmd_harvest(const Args& args) {
     return *rc;
   std::string installed;
   const std::vector<std::string> plugins = harvester_plugins(a, &installed);
+  std::vector<std::string> sources = {"all"};
+  for (const auto& n : split(installed, ',')) sources.push_back(trim(n));
   if (plugins.empty())
-    return fail("no harvester '" + a.source + "' is installed (installed: " + (installed.empty() ? "none" : installed) +
-                "; `skillpipe plugins` lists them)");
+    return fail("no harvester '" + a.source + "' is installed" + detail::did_you_mean(a.source, sources) +
+                " (installed: " + (installed.empty() ? "none" : installed) + "; `skillpipe plugins` lists them)");
   if (!a.home.empty() && plugins.size() != 1) return fail("--home needs one --source (one of: " + installed + ")");
   if (a.all_projects && !a.project.empty()) return fail("--project and --all-projects exclude each other");
   if (a.json && !a.output.empty()) return fail("--json and --output exclude each other");

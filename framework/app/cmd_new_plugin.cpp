@@ -10,12 +10,32 @@
 #include <regex>
 
 #include "cli_common.hpp"
+#include "pipeline_path.hpp"
 #include "scaffold/templates.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace skillpipe::app {
+
+namespace {
+
+// How CMake finds this skillpipe's SDK package, from where this executable is: an installed
+// <prefix>/bin/skillpipe has <prefix>/lib*/cmake/skillpipe/; a build tree's bin/skillpipe has
+// skillpipeConfig.cmake one level up. "" when neither is there.
+std::string cmake_package_hint() {
+  std::error_code ec;
+  const fs::path exe = fs::canonical("/proc/self/exe", ec);
+  if (ec) return "";
+  const fs::path root = exe.parent_path().parent_path();
+  for (const char* lib : {"lib", "lib64", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu", "share"})
+    if (fs::exists(root / lib / "cmake" / "skillpipe" / "skillpipeConfig.cmake", ec))
+      return "-DCMAKE_PREFIX_PATH=" + shell_quote(root.string());
+  if (fs::exists(root / "skillpipeConfig.cmake", ec)) return "-Dskillpipe_DIR=" + shell_quote(root.string());
+  return "";
+}
+
+}  // namespace
 
 int cmd_new_plugin(const Args& args) {
   CommonOptions common;
@@ -71,13 +91,18 @@ int cmd_new_plugin(const Args& args) {
     std::cerr << "skillpipe new-plugin: " << e.what() << "\n";
     return 1;
   }
+  const std::string f = folder.string();
+  const std::string where = cmake_package_hint();
   std::printf(
       "\nNew %s plugin '%s' in %s. Next:\n"
-      "  cmake -S %s -B %s/build -DCMAKE_PREFIX_PATH=<skillpipe prefix>\n"
+      "  cmake -S %s -B %s/build %s\n"
       "  cmake --build %s/build && ctest --test-dir %s/build --output-on-failure\n"
       "(inside the skillpipe tree, put it under plugins/ instead)\n",
-      kind.c_str(), name.c_str(), folder.string().c_str(), folder.string().c_str(), folder.string().c_str(),
-      folder.string().c_str(), folder.string().c_str());
+      kind.c_str(), name.c_str(), f.c_str(), f.c_str(), f.c_str(),
+      where.empty() ? "-DCMAKE_PREFIX_PATH=DIR" : where.c_str(), f.c_str(), f.c_str());
+  if (where.empty())
+    std::printf("DIR: where the skillpipe SDK is installed (no skillpipeConfig.cmake was found beside %s)\n",
+                self_command().c_str());
   return 0;
 }
 

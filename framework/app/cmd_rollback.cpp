@@ -22,8 +22,7 @@ int cmd_rollback(const Args& args) {
     req.project = s.project;
     // Nothing ever adopted: answered here, before the store is asked, so asking creates nothing.
     if (s.adoption()->history(s.project).versions.empty()) {
-      AdoptionResult none;
-      none.exit_code = 2;
+      AdoptionResult none;  // nothing to do: exit 0, ok, no version (README "Exit codes")
       none.message = "Nothing to roll back: nothing was ever adopted for " + s.project + ".";
       return render_adoption(none, s.selector, a.json);
     }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 #include "cli_common.hpp"
@@ -48,14 +49,24 @@ po::options_description run_options(RunArgs& a, bool full) {
   return desc;
 }
 
+// Where the run's human summary goes: stdout for a person; with --json stdout is the JSON
+// summary, so the same lines go to stderr (as JSON events under --log-format json).
+using Emit = std::function<void(const std::string&)>;
+
+std::string fmt(const char* f, auto... v) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf, f, v...);
+  return buf;
+}
+
 // The review commands for a staged night, exactly as they must be typed: the same --store
 // and --project the run was given.
-void print_next_steps(const host::RunOutcome& o, const RunArgs& a) {
+void print_next_steps(const host::RunOutcome& o, const RunArgs& a, const Emit& emit) {
   std::string tail;
   if (!a.store.empty()) tail += " --store " + shell_quote(fs::absolute(expand_path(a.store)).lexically_normal().string());
   if (!a.project.empty()) tail += " --project " + shell_quote(o.report.project.empty() ? a.project : o.report.project);
   const std::string me = shell_quote(self_command());
-  std::fprintf(stderr, "review it: %s status%s\n", me.c_str(), tail.c_str());
+  emit("review it: " + me + " status" + tail);
   bool accepted = false;
   std::vector<std::string> named;
   for (const auto& p : o.report.proposals) {
@@ -64,32 +75,30 @@ void print_next_steps(const host::RunOutcome& o, const RunArgs& a) {
         std::find(named.begin(), named.end(), p.name) != named.end())
       continue;
     named.push_back(p.name);
-    std::fprintf(stderr, "adopt %s (not verified by a gate) after reading it: %s adopt%s --skill %s --allow-unverified\n",
-                 p.name.c_str(), me.c_str(), tail.c_str(), shell_quote(p.name).c_str());
+    emit("adopt " + p.name + " (not verified by a gate) after reading it: " + me + " adopt" + tail + " --skill " +
+         shell_quote(p.name) + " --allow-unverified");
   }
-  if (accepted) std::fprintf(stderr, "adopt the accepted proposals: %s adopt%s\n", me.c_str(), tail.c_str());
+  if (accepted) emit("adopt the accepted proposals: " + me + " adopt" + tail);
 }
 
-void print_summary(const host::RunOutcome& o, const RunArgs& a) {
+void print_summary(const host::RunOutcome& o, const RunArgs& a, const Emit& emit) {
   for (const auto& s : o.stages) {
-    std::fprintf(stderr, "  %-22s %-13s %-9s in %-6lld out %-6lld %6.2fs%s%s\n", s.id.c_str(), s.kind.c_str(),
-                 s.status.c_str(), static_cast<long long>(s.in), static_cast<long long>(s.out), s.seconds,
-                 s.error.empty() ? "" : "  ", s.error.c_str());
+    emit(fmt("  %-22s %-13s %-9s in %-6lld out %-6lld %6.2fs%s%s", s.id.c_str(), s.kind.c_str(), s.status.c_str(),
+             static_cast<long long>(s.in), static_cast<long long>(s.out), s.seconds, s.error.empty() ? "" : "  ",
+             s.error.c_str()));
   }
   const auto& r = o.report;
   if (r.gate_action)
-    std::fprintf(stderr, "night: %s%s%s\n", to_string(*r.gate_action), r.gate_reason.empty() ? "" : " - ",
-                 r.gate_reason.c_str());
-  if (r.baseline_val && r.candidate_val)
-    std::fprintf(stderr, "val score: %.4f -> %.4f\n", *r.baseline_val, *r.candidate_val);
-  for (const auto& n : r.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+    emit(std::string("night: ") + to_string(*r.gate_action) + (r.gate_reason.empty() ? "" : " - ") + r.gate_reason);
+  if (r.baseline_val && r.candidate_val) emit(fmt("val score: %.4f -> %.4f", *r.baseline_val, *r.candidate_val));
+  for (const auto& n : r.notes) emit("note: " + n);
   if (o.staged) {
-    std::fprintf(stderr, "staged for review in %s\n", o.night_dir.c_str());
-    print_next_steps(o, a);
+    emit("staged for review in " + o.night_dir);
+    print_next_steps(o, a, emit);
   } else if (!o.night_dir.empty() && o.exit_code != 4) {
     // Only a published night is staged; say what state this one is in instead.
-    std::fprintf(stderr, "nothing staged: night %s is unfinished in %s; run the same command to resume it%s\n",
-                 o.night_id.c_str(), o.night_dir.c_str(), o.exit_code == 1 ? ", or add --restart to start over" : "");
+    emit("nothing staged: night " + o.night_id + " is unfinished in " + o.night_dir +
+         "; run the same command to resume it" + (o.exit_code == 1 ? ", or add --restart to start over" : ""));
   }
 }
 
@@ -119,11 +128,11 @@ int cmd_run(const Args& args) {
   try {
     file = resolve_pipeline(a.file);
   } catch (const Error& e) {
-    std::fprintf(stderr, "skillpipe run: %s\n", e.what());
+    say(std::string("skillpipe run: ") + e.what());
     return 2;
   }
   if (const std::string bad = path_problem(a); !bad.empty()) {
-    std::fprintf(stderr, "skillpipe run: %s\n", bad.c_str());
+    say("skillpipe run: " + bad);
     return 2;
   }
   host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, a.run_dir, a.dry_run, {}};
@@ -131,11 +140,11 @@ int cmd_run(const Args& args) {
   opts.flags.restart = a.restart;
   if (!a.tasks_file.empty()) opts.flags.tasks_file = fs::absolute(a.tasks_file).string();
   const auto out = host::run_pipeline(file, opts);
-  for (const auto& e : out.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
-  if (out.exit_code == 0 || !out.stages.empty()) print_summary(out, a);
+  for (const auto& e : out.errors) say("error: " + e);
+  const Emit to_stdout = [](const std::string& line) { std::printf("%s\n", line.c_str()); };
+  if (out.exit_code == 0 || !out.stages.empty()) print_summary(out, a, a.json ? Emit(say) : to_stdout);
   if (a.json) std::cout << out.summary_json;
-  if (out.exit_code == 2 || out.exit_code == 3)
-    std::fprintf(stderr, "%zu error(s); nothing was run\n", out.errors.size());
+  if (out.exit_code == 2 || out.exit_code == 3) say(std::to_string(out.errors.size()) + " error(s); nothing was run");
   return out.exit_code;
 }
 

@@ -3,10 +3,12 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "host/basic_context.hpp"
 #include "host/logging.hpp"
+#include "sdk/suggest.hpp"
 #include "skillpipe/abi.hpp"
 
 namespace {
@@ -27,7 +29,8 @@ void usage(std::FILE* out) {
   std::fprintf(out,
                "\nglobal options: --version, --help\n"
                "exit codes: 0 ok, 1 a stage failed, 2 config or validation error, 3 plugin load/ABI error,\n"
-               "            4 a hand-off night waits for answers, 130 interrupted (run again to resume)\n");
+               "            4 a hand-off night waits for answers, 130 interrupted (run again to resume);\n"
+               "            nothing to do (adopt or rollback with nothing to act on) is 0, \"Nothing to ...\"\n");
 }
 
 }  // namespace
@@ -62,7 +65,10 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::fprintf(stderr, "skillpipe: unknown command '%s'\n\n", cmd.c_str());
+  std::vector<std::string> names = {"help", "version"};
+  for (const auto& c : skillpipe::app::commands()) names.emplace_back(c.name);
+  std::fprintf(stderr, "skillpipe: unknown command '%s'%s\n\n", cmd.c_str(),
+               skillpipe::detail::did_you_mean(cmd, names).c_str());
   usage(stderr);
   return 2;
 }

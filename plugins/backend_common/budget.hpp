@@ -23,11 +23,14 @@
 #define SKILLPIPE_BUDGET_SCHEMA                                                              \
   "{\"type\": \"object\", \"additionalProperties\": false,"                                  \
   " \"description\": \"Per-night caps; once one is reached, calls stop (BudgetExceeded).\","   \
-  " \"properties\": {\"max_tokens\": {\"type\": \"integer\", \"minimum\": 0},"              \
-  " \"max_cost_usd\": {\"type\": \"number\", \"minimum\": 0},"                              \
-  " \"max_wall_s\": {\"type\": \"number\", \"minimum\": 0},"                              \
-  " \"max_calls\": {\"type\": \"integer\", \"minimum\": 0,"                                \
-  " \"description\": \"paid calls (retries of one call count once; cached answers are free)\"}}}"
+  " \"default\": {}, \"properties\": {\"max_tokens\": {\"type\": \"integer\", \"minimum\": 0, \"default\": null,"  \
+  " \"description\": \"input plus output tokens per night; unset = no cap\"},"              \
+  " \"max_cost_usd\": {\"type\": \"number\", \"minimum\": 0, \"default\": null,"           \
+  " \"description\": \"US dollars per night (from the backend's prices); unset = no cap\"},"                              \
+  " \"max_wall_s\": {\"type\": \"number\", \"minimum\": 0, \"default\": null,"             \
+  " \"description\": \"seconds of wall time from the first call; unset = no cap\"},"                              \
+  " \"max_calls\": {\"type\": \"integer\", \"minimum\": 0, \"default\": null,"                                \
+  " \"description\": \"paid calls (retries of one call count once; cached answers are free); unset = no cap\"}}}"
 
 namespace skillpipe::backend_common {
 

@@ -33,7 +33,7 @@ const char* const kSchemaJson = R"JSON({
   "properties": {
     "dir": {"type": "string", "description": "folder for the hand-off files (default: the night's folder)"},
     "resume_hint": {"type": "string", "description": "how to resume, shown in PROMPTS.md (default: run the same skillpipe command again)"},
-    "on_prompt_change": {"enum": ["error", "warn"],
+    "on_prompt_change": {"default": "error", "enum": ["error", "warn"],
       "description": "when a resumed night asks a different prompt for the same task, purpose, variant and sample"}
   }
 })JSON";

@@ -30,9 +30,9 @@ const char* const kSchemaJson = R"({
   "type": "object",
   "additionalProperties": false,
   "properties": {
-    "rules_file": {"type": "string",
+    "rules_file": {"default": null, "type": "string",
       "description": "JSON file with rule texts: a persona file with \"rule_text\", or a {key: text} object. Replaces the defaults."},
-    "rules": {"type": "object", "additionalProperties": {"type": "string"},
+    "rules": {"default": {}, "type": "object", "additionalProperties": {"type": "string"},
       "description": "Rule texts by key, added to (or overriding) the defaults or the rules_file."},
     "default_edit_budget": {"type": "integer", "minimum": 0,
       "description": "Edits per reflection when the request does not say (default 4)."},

@@ -38,11 +38,11 @@ const char* const kSchemaJson = R"({
       "description": "Claude Code skill roots, \"{project}\" = the night's project (default [~/.claude/skills, {project}/.claude/skills])."},
     "codex_skill_roots": {"type": "array", "items": {"type": "string"},
       "description": "Codex skill roots (default [~/.agents/skills, {project}/.agents/skills])."},
-    "scope": {"enum": ["project", "user"],
+    "scope": {"default": "project", "enum": ["project", "user"],
       "description": "Where a new skill goes when all of its sessions ran in the night's project: the project's skill root (default) or the user's. Patterns from other or several projects always go to the user's root."},
-    "backend": {"type": "string",
+    "backend": {"default": null, "type": "string",
       "description": "Backend id for an LLM drafter; without it (or when unavailable) drafts come from the template."},
-    "replay_backend": {"type": "string",
+    "replay_backend": {"default": null, "type": "string",
       "description": "Backend id the pipeline's replay-and-gate stage replays on (nightly: target). The notes say the night ran offline only when it is unavailable; without it they say this pipeline has no replay-and-gate stage."},
     "max_drafts": {"type": "integer", "minimum": 0,
       "description": "Patterns drafted per night (default 5); the rest wait for the next night."},
@@ -54,7 +54,7 @@ const char* const kSchemaJson = R"({
       "description": "Size limit of a drafted SKILL.md (default 32768)."},
     "max_skill_lines": {"type": "integer", "minimum": 10,
       "description": "Line limit of a drafted SKILL.md (default 800)."},
-    "lifecycle": {
+    "lifecycle": {"default": {}, 
       "type": "object", "additionalProperties": false,
       "description": "Skill profiles and archiving of unused evolved skills.",
       "properties": {

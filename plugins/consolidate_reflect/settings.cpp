@@ -18,7 +18,7 @@ const char* const kSchemaJson = R"({
   "type": "object",
   "additionalProperties": false,
   "properties": {
-    "backend": {"type": "string", "description": "Backend id for replay (the target agent's model). Without it the night only notes how to enable the full cycle."},
+    "backend": {"default": null, "type": "string", "description": "Backend id for replay (the target agent's model). Without it the night only notes how to enable the full cycle."},
     "optimizer_backend": {"type": "string", "description": "Backend id for reflection (the optimizer model). Default: backend."},
     "targets": {"type": "array", "uniqueItems": true, "minItems": 1,
       "items": {"enum": ["claude_skill", "claude_memory", "codex_skill", "codex_memory"]},
@@ -26,7 +26,7 @@ const char* const kSchemaJson = R"({
     "skill_name": {"type": "string", "description": "The managed skill (default skillpipe-learned)."},
     "claude_skill_root": {"type": "string", "description": "Default {project}/.claude/skills."},
     "codex_skill_root": {"type": "string", "description": "Default {project}/.agents/skills."},
-    "skill_roots": {"type": "array", "items": {"type": "string"}, "description": "More roots searched for the user's own skills named by task skill hints."},
+    "skill_roots": {"default": [], "type": "array", "items": {"type": "string"}, "description": "More roots searched for the user's own skills named by task skill hints."},
     "evolve_skill": {"type": "boolean", "description": "Edit the skill (default true); false freezes it."},
     "evolve_memory": {"type": "boolean", "description": "Edit the memory document (default true); false freezes it."},
     "edit_budget": {"type": "integer", "minimum": 0, "maximum": 50, "description": "Edits per target per night (default 4)."},
@@ -36,8 +36,8 @@ const char* const kSchemaJson = R"({
     "max_successes": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Successes shown as contrast (default 4)."},
     "excerpt_chars": {"type": "integer", "minimum": 40, "maximum": 4000, "description": "Bytes kept of each wanted/got/why excerpt (default 200)."},
     "max_rejected": {"type": "integer", "minimum": 0, "maximum": 200, "description": "Earlier nights' rejected edits shown so they are not proposed again (default 20)."},
-    "preferences": {"type": "string", "description": "House rules the optimizer treats as priors."},
-    "reflect_template": {"type": "string", "description": "File with the reflection prompt; placeholders are checked when the pipeline loads."},
+    "preferences": {"default": null, "type": "string", "description": "House rules the optimizer treats as priors."},
+    "reflect_template": {"default": null, "type": "string", "description": "File with the reflection prompt; placeholders are checked when the pipeline loads."},
     "reflect_max_tokens": {"type": "integer", "minimum": 64, "description": "Reply budget of a reflection call (default 1024)."},
     "rollouts_k": {"type": "integer", "minimum": 1, "maximum": 16, "description": "Samples per train task; >1 shows good and bad attempts side by side (default 1)."},
     "gate_metric": {"enum": ["hard", "soft", "mixed"], "description": "Default mixed."},
@@ -53,15 +53,15 @@ const char* const kSchemaJson = R"({
     "gate_min_effect": {"type": "number", "minimum": 0, "maximum": 1, "description": "Minimum mean improvement (default 0)."},
     "gate_resamples": {"type": "integer", "minimum": 100, "maximum": 100000, "description": "Bootstrap resamples (default 2000)."},
     "gate_seed": {"type": "integer", "minimum": 0, "description": "Bootstrap seed (default 42)."},
-    "multi_objective": {"type": "object", "additionalProperties": false,
+    "multi_objective": {"default": {}, "type": "object", "additionalProperties": false,
       "description": "Gate on a weighted mean of accuracy and token/latency savings.",
       "properties": {
-        "enabled": {"type": "boolean"},
-        "w_accuracy": {"type": "number", "minimum": 0},
-        "w_tokens": {"type": "number", "minimum": 0},
-        "w_latency": {"type": "number", "minimum": 0},
-        "token_ref": {"type": "number", "minimum": 1},
-        "latency_ref_ms": {"type": "number", "minimum": 1}
+        "enabled": {"default": false, "description": "gate on the weighted score instead of accuracy alone", "type": "boolean"},
+        "w_accuracy": {"default": 1.0, "description": "weight of the accuracy change", "type": "number", "minimum": 0},
+        "w_tokens": {"default": 0.0, "description": "weight of the token score", "type": "number", "minimum": 0},
+        "w_latency": {"default": 0.0, "description": "weight of the latency score", "type": "number", "minimum": 0},
+        "token_ref": {"default": 2000, "description": "token scale: the token score is max(0, 1 - tokens/token_ref), so fewer tokens score higher", "type": "number", "minimum": 1},
+        "latency_ref_ms": {"default": 15000, "description": "latency scale: the latency score is max(0, 1 - latency_ms/latency_ref_ms), so faster replays score higher", "type": "number", "minimum": 1}
       }},
     "final_replay": {"type": "boolean", "description": "Replay val once more with the candidate pair before accepting (default true)."},
     "salvage_edits": {"type": "boolean", "description": "When a target's edits are rejected together, try each alone (costs one val replay per edit; default true)."},
@@ -69,8 +69,8 @@ const char* const kSchemaJson = R"({
     "prune_edits": {"type": "boolean", "description": "When several edits are accepted together, drop each one the val score does not need (leave-one-out; costs one val replay per edit; default true)."},
     "fanout": {"type": "boolean", "description": "Give each existing skill named by task skill hints its own gated proposal (default true)."},
     "fanout_max": {"type": "integer", "minimum": 0, "maximum": 64, "description": "Most hinted skills consolidated per night (default 8)."},
-    "evaluate_only": {"type": "boolean", "description": "Only score val (and test) under the current documents."},
-    "on_over_budget": {"enum": ["refuse", "fit", "run"], "description": "When the night's spending plan exceeds a backend's budget caps: refuse before any paid call (default), fit by trimming train tasks, or run anyway until a cap stops it."}
+    "evaluate_only": {"default": false, "type": "boolean", "description": "Only score val (and test) under the current documents."},
+    "on_over_budget": {"default": "refuse", "enum": ["refuse", "fit", "run"], "description": "When the night's spending plan exceeds a backend's budget caps: refuse before any paid call (default), fit by trimming train tasks, or run anyway until a cap stops it."}
   }
 })";
 

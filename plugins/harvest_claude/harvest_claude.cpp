@@ -14,7 +14,7 @@ namespace {
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"harvest_claude\","
     "\"description\":\"Claude Code transcripts under <home>/projects (default home ~/.claude)\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.claude")
     "}}";
 
 // Directories inside a project dir that hold no main-session transcripts.

@@ -15,7 +15,7 @@ namespace {
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"harvest_codex\","
     "\"description\":\"Codex rollouts under <home>/sessions and <home>/archived_sessions (default home ~/.codex)\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.codex")
     "}}";
 
 class CodexHarvester final : public harvest::HarvesterBase {

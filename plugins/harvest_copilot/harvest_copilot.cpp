@@ -18,7 +18,7 @@ using harvest::JsonView;
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"harvest_copilot\","
     "\"description\":\"GitHub Copilot CLI sessions under <home>/session-state (default home ~/.copilot)\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES "}}";
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.copilot") "}}";
 
 class CopilotParser final : public harvest::LineParser {
  public:

@@ -26,7 +26,7 @@ const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"harvest_cursor\","
     "\"description\":\"Cursor composers in <home>/globalStorage/state.vscdb (default home ~/.config/Cursor/User) "
     "and agent transcripts under `transcripts`\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.config/Cursor/User")
     ",\"transcripts\":{\"type\":\"string\",\"description\":\"Cursor's projects folder with agent-transcripts "
     "(default ~/.cursor/projects, or <your home>/.cursor/projects when home is under it)\"}}}";
 

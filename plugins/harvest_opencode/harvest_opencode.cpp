@@ -24,7 +24,7 @@ namespace sql = harvest::sqlite;
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"harvest_opencode\","
     "\"description\":\"OpenCode sessions in <home>/opencode.db (default home ~/.local/share/opencode)\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.local/share/opencode")
     ",\"database\":{\"type\":\"string\",\"description\":\"the database, relative to home (default opencode.db; "
     "other release channels write opencode-<channel>.db)\"},"
     "\"busy_timeout_ms\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"how long to wait for a writer's "

@@ -18,7 +18,7 @@ using harvest::JsonView;
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"harvest_pi\","
     "\"description\":\"Pi sessions under <home>/sessions (default home ~/.pi/agent)\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES "}}";
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.pi/agent") "}}";
 
 // "...\n\nCommand exited with code 127" at the end of a failed bash result.
 std::optional<int> bash_exit_code(std::string_view text) {

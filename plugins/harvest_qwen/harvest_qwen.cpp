@@ -18,7 +18,7 @@ using harvest::JsonView;
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"harvest_qwen\","
     "\"description\":\"Qwen Code sessions under <home>/projects/*/chats (default home ~/.qwen)\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES "}}";
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.qwen") "}}";
 
 // A shell result's exit code: run_shell_command reports status "success" whatever the command
 // returned; the code is only in the text ("...\nExit Code: 127\n...").

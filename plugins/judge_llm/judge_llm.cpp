@@ -38,9 +38,9 @@ const char* const kSchemaJson = R"({
     "threshold": {"type": "number", "minimum": 0, "maximum": 1, "description": "Score at or above which hard = 1 (default 0.8)."},
     "max_tokens": {"type": "integer", "minimum": 16, "maximum": 8192, "description": "Reply budget of the grader (default 400)."},
     "max_response_chars": {"type": "integer", "minimum": 200, "description": "Bytes of the graded response shown to the grader (default 12000)."},
-    "instructions": {"type": "string", "description": "Extra grading guidance appended to the grader's system prompt."},
+    "instructions": {"default": null, "type": "string", "description": "Extra grading guidance appended to the grader's system prompt."},
     "show_accepted_answer": {"type": "boolean", "description": "Show the answer the user accepted in the session, when there is one (default true)."},
-    "on_unparseable": {"enum": ["error", "zero"], "description": "After one retry: error (default) or score 0 as SkillOpt does."}
+    "on_unparseable": {"default": "error", "enum": ["error", "zero"], "description": "After one retry: error (default) or score 0 as SkillOpt does."}
   }
 })";
 

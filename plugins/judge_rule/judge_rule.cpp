@@ -25,11 +25,11 @@ const char* const kSchemaJson = R"({
   "type": "object",
   "additionalProperties": false,
   "properties": {
-    "default_checks": {"type": "array", "items": {"type": "object"},
+    "default_checks": {"default": [], "type": "array", "items": {"type": "object"},
       "description": "Checks ({op, arg, arg2, case_insensitive, children}) used for tasks that carry none."},
-    "extra_checks": {"type": "array", "items": {"type": "object"},
+    "extra_checks": {"default": [], "type": "array", "items": {"type": "object"},
       "description": "Checks added to every task's own (a house style, e.g. max_chars)."},
-    "unknown_ops": {"enum": ["pass", "fail"],
+    "unknown_ops": {"default": "pass", "enum": ["pass", "fail"],
       "description": "What an unknown op does: pass (SkillOpt-compatible, default) or fail."}
   }
 })";

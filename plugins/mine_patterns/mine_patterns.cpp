@@ -46,7 +46,7 @@ const char* const kSchemaJson = R"({
       "description": "Evidence excerpts per pattern task (default 5)."},
     "excerpt_chars": {"type": "integer", "minimum": 40, "maximum": 4000,
       "description": "Bytes kept of each answer excerpt (default 400)."},
-    "emit": {"enum": ["ready", "with_success", "all"],
+    "emit": {"default": "with_success", "enum": ["ready", "with_success", "all"],
       "description": "Which patterns become task records: only ready ones, those with a success (default), or all."},
     "state_key": {"type": "string", "minLength": 1,
       "description": "Store state key of the pattern state (default offline/patterns)."}

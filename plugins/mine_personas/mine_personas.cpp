@@ -31,10 +31,10 @@ const char* const kSchemaJson = R"({
     "seed": {"type": "integer", "description": "Split seed (default 42)."},
     "val_fraction": {"type": "number", "minimum": 0, "maximum": 1, "description": "Default 0.34."},
     "test_fraction": {"type": "number", "minimum": 0, "maximum": 1, "description": "Default 0."},
-    "probe": {"type": "boolean", "description": "Emit the gate-safety probe (harmful task + first tasks) instead."},
+    "probe": {"default": false, "type": "boolean", "description": "Emit the gate-safety probe (harmful task + first tasks) instead."},
     "probe_tasks": {"type": "integer", "minimum": 1, "description": "Persona tasks in the probe (default 3)."},
     "probe_val_fraction": {"type": "number", "minimum": 0, "maximum": 1, "description": "Default 0.5."},
-    "harmful_to_train": {"type": "boolean", "description": "Probe only: put the harmful task in train."}
+    "harmful_to_train": {"default": false, "type": "boolean", "description": "Probe only: put the harmful task in train."}
   }
 })";
 

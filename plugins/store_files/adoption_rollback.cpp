@@ -140,7 +140,7 @@ AdoptionResult Adoption::rollback(const RollbackRequest& req) {
   if (std::string n = recover(); !n.empty()) notes.push_back(n);
   const std::vector<Txn> txns = versions();
   if (txns.empty())
-    return adoption_error(2, "Nothing to roll back: nothing was ever adopted for " + layout_.project + ".", notes);
+    return adoption_nothing("Nothing to roll back: nothing was ever adopted for " + layout_.project + ".", notes);
   const Histories h = histories(txns, req.name);
   if (!h.name_seen)
     return adoption_error(2, "no adoption of " + layout_.project + " ever changed \"" + req.name + "\"", notes);
@@ -164,10 +164,9 @@ AdoptionResult Adoption::rollback(const RollbackRequest& req) {
   } else {
     const Txn* target = latest_undoable(txns, h, wanted);
     if (!target)
-      return adoption_error(2,
-                            "Nothing to roll back: every adoption" +
-                                (req.name.empty() ? "" : " of \"" + req.name + "\"") + " is already rolled back.",
-                            notes);
+      return adoption_nothing("Nothing to roll back: every adoption" +
+                                  (req.name.empty() ? "" : " of \"" + req.name + "\"") + " is already rolled back.",
+                              notes);
     txn.night_id = target->night_id;
     changes = changes_undo(*target, h, wanted);
   }

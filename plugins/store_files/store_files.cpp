@@ -42,9 +42,9 @@ constexpr const char* kSchema = R"({
                           "description": "Codex skill roots. Default: ~/.agents/skills, {project}/.agents/skills."},
     "fsync": {"type": "boolean",
               "description": "Flush writes to disk (default true; SKILLPIPE_STORE_FSYNC=0 turns it off). Off only for throwaway stores and tests."},
-    "sync": {"enum": ["commit", "every_write"],
+    "sync": {"default": "commit", "enum": ["commit", "every_write"],
              "description": "When a night's writes reach the disk: commit (default) flushes a stage's streams, artifacts, state and cache entries together before its completion marker and before publication; every_write flushes each write at once (slower; a power loss then costs at most the call in flight)."},
-    "fail_after_writes": {"type": "integer", "minimum": 0,
+    "fail_after_writes": {"default": null, "type": "integer", "minimum": 0,
                           "description": "Tests only: end the process at the Nth durable write step (like SKILLPIPE_STORE_FAIL_AFTER)."}
   }
 })";

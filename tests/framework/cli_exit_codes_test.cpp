@@ -114,7 +114,15 @@ TEST_F(CliExitCodes, StoreCommandsRefuseAFileAsTheStoreAndCreateNothing) {
   expect_2({{"report", "--store", store}, "no finished night"});
   expect_2({{"export-dataset", "--format", "chat-jsonl", "--output", dir.file("ds.jsonl"), "--store", store},
             "no nights recorded"});
-  expect_2({{"rollback", "--store", store}, "Nothing to roll back"});
+  // The uniform rule for "nothing to do" (README "Exit codes"): adopt and rollback answer alike,
+  // exit 0 and {"ok": true, "version": null, "message": "Nothing to ..."}.
+  for (const char* cmd : {"adopt", "rollback"}) {
+    const auto j = run_skillpipe({cmd, "--store", store, "--json"}, {"HOME=" + dir.file("home")}, dir.file("project"));
+    EXPECT_EQ(j.exit_code, 0) << cmd << ": " << j.err;
+    EXPECT_NE(j.out.find(R"("ok":true)"), std::string::npos) << cmd << ": " << j.out;
+    EXPECT_NE(j.out.find(R"("version":null)"), std::string::npos) << cmd << ": " << j.out;
+    EXPECT_NE(j.out.find("Nothing to "), std::string::npos) << cmd << ": " << j.out;
+  }
   EXPECT_FALSE(fs::exists(store));
   expect_2({{"tasks", "export", dir.file("no/such/t.json"), "--store", store}, "FILE " + dir.file("no/such/t.json")});
   expect_2({{"export-dataset", "--format", "chat-jsonl", "--output", dir.file("no/such/ds.jsonl")}, "--output"});

@@ -55,12 +55,13 @@ TEST_F(InstalledCli, RunsTheNightlyByNameFromAFreshProjectDirectory) {
   for (auto& a : examples()) args.push_back(a);
   const auto r = sp(args);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.err.find("staged for review in "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("This night ran offline (backend \"target\""), std::string::npos) << "no key: true here\n" << r.err;
-  EXPECT_NE(r.err.find("consolidate_reflect did not run"), std::string::npos) << r.err;
+  // The run says what happened and what to do next on stdout.
+  EXPECT_NE(r.out.find("staged for review in "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("This night ran offline (backend \"target\""), std::string::npos) << "no key: true here\n" << r.out;
+  EXPECT_NE(r.out.find("consolidate_reflect did not run"), std::string::npos) << r.out;
 
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.err, m, std::regex("staged for review in (\\S+)"))) << r.err;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("staged for review in (\\S+)"))) << r.out;
   EXPECT_TRUE(fs::is_regular_file(m[1].str() + "/manifest.json")) << m[1].str();
 
   const auto status = sp({"status", "--store", store});
@@ -68,7 +69,7 @@ TEST_F(InstalledCli, RunsTheNightlyByNameFromAFreshProjectDirectory) {
   EXPECT_NE(status.out.find(project), std::string::npos) << "the night is for the directory it ran in\n" << status.out;
 
   // The commands the run printed work as printed (no quoting needed in these paths).
-  ASSERT_TRUE(std::regex_search(r.err, m, std::regex("review it: (\\S+) (status[^\n]*)"))) << r.err;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("review it: (\\S+) (status[^\n]*)"))) << r.out;
   EXPECT_EQ(fs::canonical(m[1].str()), fs::canonical(bin)) << "not on PATH: printed as its full path";
   std::vector<std::string> words;
   const std::string printed_args = m[2].str();

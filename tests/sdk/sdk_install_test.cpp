@@ -85,6 +85,21 @@ TEST_F(Sdk, InstalledPackageIsCompleteAndSelfContained) {
   EXPECT_NE(v.out.find("plugin ABI 2."), std::string::npos) << v.out;
 }
 
+TEST_F(Sdk, PluginsExplainsAnEmptyListingAfterAnSdkOnlyInstall) {
+  TempDir empty;
+  auto r = run_program(bin(), {"plugins", "--plugin-path", empty.path()}, {"SKILLPIPE_PLUGIN_PATH", "LD_LIBRARY_PATH"});
+  ASSERT_EQ(r.exit_code, 0) << show(r);
+  if (r.out.find("no plugins found") == std::string::npos)
+    GTEST_SKIP() << "plugins are installed system-wide on this machine:\n" << r.out;
+  EXPECT_NE(r.out.find(empty.path() + "  (no libskillpipe_*.so in it)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(prefix_ + "/lib/skillpipe/plugins  (missing)"), std::string::npos) << r.out;
+  for (const char* how : {"--plugin-path DIR", "SKILLPIPE_PLUGIN_PATH=", "plugin_path:", "SDK-only install"})
+    EXPECT_NE(r.out.find(how), std::string::npos) << how << "\n" << r.out;
+  auto j = run_program(bin(), {"plugins", "--json", "--plugin-path", empty.path()}, {"SKILLPIPE_PLUGIN_PATH", "LD_LIBRARY_PATH"});
+  EXPECT_EQ(j.out, "[]\n");
+  EXPECT_NE(j.err.find("no plugins found"), std::string::npos) << j.err;
+}
+
 TEST_F(Sdk, PackageVersionIsCompatibleWithinTheMinorVersionOnly) {
   TempDir t;
   skillpipe::testing::write_text(t.file("src/CMakeLists.txt"), R"(cmake_minimum_required(VERSION 3.25)
@@ -157,6 +172,9 @@ TEST_F(Sdk, NewPluginFoldersBuildAndPassTheConformanceHarness) {
   for (const auto& k : kinds) {
     auto r = run_program(bin(), {"new-plugin", "sp_" + k, "--kind", k, "--dir", dir});
     ASSERT_EQ(r.exit_code, 0) << show(r);
+    // The next steps name this install's real prefix, never a placeholder to fill in.
+    EXPECT_NE(r.out.find("-DCMAKE_PREFIX_PATH=" + prefix_), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('<'), std::string::npos) << r.out;
   }
   // Refusals: an existing folder, a bad name, an unknown kind.
   EXPECT_EQ(run_program(bin(), {"new-plugin", "sp_judge", "--kind", "judge", "--dir", dir}).exit_code, 2);

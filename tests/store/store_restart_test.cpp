@@ -70,8 +70,9 @@ TEST_F(StoreRestart, AStagingFailureRepeatsOnResumeUntilRestartAbandonsTheNight)
   const auto first = run(bad);
   EXPECT_EQ(first.exit_code, 1);
   EXPECT_NE(first.err.find("staging the night failed"), std::string::npos) << first.err;
-  EXPECT_EQ(first.err.find("staged for review"), std::string::npos) << first.err;
-  EXPECT_NE(first.err.find("nothing staged: night"), std::string::npos) << first.err;
+  // The run's summary is on stdout (the errors stay on stderr).
+  EXPECT_EQ(first.out.find("staged for review"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("nothing staged: night"), std::string::npos) << first.out;
 
   const auto again = run(bad);
   EXPECT_EQ(again.exit_code, 1);
@@ -85,7 +86,7 @@ TEST_F(StoreRestart, AStagingFailureRepeatsOnResumeUntilRestartAbandonsTheNight)
   // The user fixes the cause and starts over; the failed night is kept, marked abandoned.
   const auto fixed = run(bad, {"--restart", "--set", "stages.second.name=fx-other"});
   ASSERT_EQ(fixed.exit_code, 0) << fixed.err;
-  EXPECT_NE(fixed.err.find("staged for review in"), std::string::npos) << fixed.err;
+  EXPECT_NE(fixed.out.find("staged for review in"), std::string::npos) << fixed.out;
   const auto n = nights();
   ASSERT_EQ(n.size(), 2u);
   EXPECT_TRUE(fs::exists(n[0] / "ABANDONED"));

@@ -23,7 +23,7 @@ using harvest::JsonView;
 
 const char* const kSchemaJson =
     "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"@NAME@\","
-    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES "}}";
+    "\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.@NAME@") "}}";
 
 // One record (a JSON object line starting at byte `offset`) -> the session builder.
 class @CAMEL@Parser final : public harvest::LineParser {

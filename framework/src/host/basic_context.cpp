@@ -13,43 +13,10 @@ namespace skillpipe::host {
 
 namespace {
 std::atomic<bool> g_cancel{false};
-
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 }  // namespace
 
 void request_cancel() { g_cancel.store(true); }
 bool cancel_requested() { return g_cancel.load(); }
-
-LogProgress::LogProgress(std::string label) : label_(std::move(label)), tty_(::isatty(2) != 0) {}
-
-void LogProgress::set_total(std::int64_t total) { total_.store(total); }
-
-void LogProgress::advance(std::int64_t n) {
-  const std::int64_t done = done_.fetch_add(n) + n;
-  const std::int64_t now = steady_ms();
-  std::lock_guard<std::mutex> lock(mu_);
-  // A live bar on a terminal; otherwise a line at most every 5 s so cron logs stay short.
-  const std::int64_t every = tty_ ? 100 : 5000;
-  if (now - last_print_ms_ < every && done != total_.load()) return;
-  last_print_ms_ = now;
-  const std::int64_t total = total_.load();
-  if (tty_) {
-    const int width = 30;
-    const int filled = total > 0 ? static_cast<int>(width * std::min<std::int64_t>(done, total) / total) : 0;
-    std::fprintf(stderr, "\r[%s] [%.*s%*s] %lld/%lld", label_.c_str(), filled, "##############################",
-                 width - filled, "", static_cast<long long>(done), static_cast<long long>(total));
-    if (total > 0 && done >= total) std::fprintf(stderr, "\n");
-    std::fflush(stderr);
-  } else {
-    spdlog::info("[{}] {}/{}", label_, done, total);
-  }
-}
-
-void LogProgress::done() {}
 
 BasicContext::BasicContext(std::string stage_id, RunInfo run, Services* services,
                            std::vector<std::string> input_judges)

@@ -9,26 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "host/progress.hpp"
 #include "skillpipe/stage.hpp"
 
 namespace skillpipe::host {
-
-// Progress that logs a line at most every few seconds (and a live bar on a TTY).
-class LogProgress : public Progress {
- public:
-  explicit LogProgress(std::string label);
-  void set_total(std::int64_t total) override;
-  void advance(std::int64_t n = 1) override;
-  void done();
-
- private:
-  std::string label_;
-  std::atomic<std::int64_t> total_{0};
-  std::atomic<std::int64_t> done_{0};
-  std::mutex mu_;
-  std::int64_t last_print_ms_ = 0;
-  bool tty_ = false;
-};
 
 // Named services shared by every stage of a run.
 struct Services {
@@ -54,6 +38,9 @@ class BasicContext : public Context {
 
   spdlog::logger& logger() override;
   Progress& progress() override { return progress_; }
+  // Ends the stage's progress line (on a TTY) with its one-line summary, or erases it when
+  // the caller prints its own.
+  void finish_progress(bool summary = true) { progress_.finish(summary); }
   bool cancelled() const override;
   const RunInfo& run() const override { return run_; }
   RunInfo& mutable_run() { return run_; }
@@ -76,7 +63,7 @@ class BasicContext : public Context {
   std::vector<std::string> input_judges_;
   RecordErrorSink* record_errors_ = nullptr;
   std::shared_ptr<spdlog::logger> logger_;
-  LogProgress progress_;
+  TerminalProgress progress_;
   mutable std::mutex mu_;
   std::map<std::string, std::int64_t> counts_;
 };

@@ -5,9 +5,68 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
+#include <string_view>
 
 namespace skillpipe::host {
+
+namespace {
+
+void put(spdlog::memory_buf_t& out, std::string_view v) { out.append(v.data(), v.data() + v.size()); }
+
+void append_escaped(spdlog::memory_buf_t& out, std::string_view s) {
+  static const char* kHex = "0123456789abcdef";
+  for (const unsigned char c : s) {
+    switch (c) {
+      case '"': put(out, "\\\""); break;
+      case '\\': put(out, "\\\\"); break;
+      case '\n': put(out, "\\n"); break;
+      case '\r': put(out, "\\r"); break;
+      case '\t': put(out, "\\t"); break;
+      default:
+        if (c < 0x20) {
+          const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out.append(u, u + 6);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+}
+
+// One JSON object per event, on one line: a message with quotes, backslashes or newlines
+// (a multi-line error) is escaped, never split, so every stderr line parses as JSON.
+class JsonLineFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    const auto t = std::chrono::system_clock::to_time_t(msg.time);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char stamp[40];
+    const std::size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(ms));
+    put(dest, "{\"time\":\"");
+    put(dest, stamp);
+    put(dest, "\",\"level\":\"");
+    const auto level = spdlog::level::to_string_view(msg.level);
+    put(dest, std::string_view(level.data(), level.size()));
+    put(dest, "\",\"logger\":\"");
+    append_escaped(dest, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
+    put(dest, "\",\"msg\":\"");
+    append_escaped(dest, std::string_view(msg.payload.data(), msg.payload.size()));
+    put(dest, "\"}\n");
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLineFormatter>(); }
+};
+
+bool g_json_logs = false;
+
+}  // namespace
+
+bool json_logs() { return g_json_logs; }
 
 bool setup_logging(const std::string& level, const std::string& format, std::string* error) {
   const auto lvl = spdlog::level::from_str(level);
@@ -24,8 +83,9 @@ bool setup_logging(const std::string& level, const std::string& format, std::str
   std::shared_ptr<spdlog::logger> logger;
   if (colour) logger = std::make_shared<spdlog::logger>("skillpipe", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   else logger = std::make_shared<spdlog::logger>("skillpipe", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  if (format == "json")
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","logger":"%n","msg":"%v"})");
+  g_json_logs = format == "json";
+  if (g_json_logs)
+    logger->set_formatter(std::make_unique<JsonLineFormatter>());
   else
     logger->set_pattern("%^%L%$ %H:%M:%S [%n] %v");
   logger->set_level(lvl);

@@ -9,4 +9,7 @@ namespace skillpipe::host {
 // level: trace|debug|info|warn|error|off; format: text|json. Returns false on a bad value.
 bool setup_logging(const std::string& level, const std::string& format, std::string* error);
 
+// True after setup_logging(..., "json", ...): every stderr line must then be a JSON event.
+bool json_logs();
+
 }  // namespace skillpipe::host

@@ -14,6 +14,7 @@
 
 #include "host/pipeline_overrides.hpp"
 #include "host/yaml_load.hpp"
+#include "sdk/suggest.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
@@ -190,7 +191,9 @@ class Parser {
       if (!allowed.count(key)) {
         std::string list;
         for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        error(kv.first, ptr + "/" + key, "unknown key '" + key + "' (expected one of: " + list + ")");
+        error(kv.first, ptr + "/" + key,
+              "unknown key '" + key + "'" + detail::did_you_mean(key, {allowed.begin(), allowed.end()}) +
+                  " (expected one of: " + list + ")");
       }
     }
     if (!n["plugin"]) error(n, ptr + "/plugin", "missing required key 'plugin'");
@@ -218,7 +221,9 @@ class Parser {
   void header(const YAML::Node& root, PipelineSpec& spec) {
     for (const auto& kv : root) {
       const std::string key = kv.first.Scalar();
-      if (!kTopKeys.count(key)) error(kv.first, "/" + key, "unknown top-level key '" + key + "'");
+      if (!kTopKeys.count(key))
+        error(kv.first, "/" + key,
+              "unknown top-level key '" + key + "'" + detail::did_you_mean(key, {kTopKeys.begin(), kTopKeys.end()}));
     }
     if (!root["skillpipe"]) {
       error(root, "/skillpipe", "missing the format version key `skillpipe: 1`");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "sdk/suggest.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
@@ -75,8 +76,11 @@ const LoadedPlugin& PluginRegistry::load(const std::string& name) {
   if (path.empty()) {
     std::string where;
     for (const auto& d : dirs_) where += "\n  " + d;
-    throw PluginLoadError(plugin_file_name(name),
-                          "plugin '" + name + "' not found; searched:" + (where.empty() ? " (nowhere)" : where));
+    std::vector<std::string> installed;
+    for (const auto& [n, p] : discover()) installed.push_back(n);
+    throw PluginLoadError(plugin_file_name(name), "plugin '" + name + "' not found" +
+                                                      detail::did_you_mean(name, installed) + "; searched:" +
+                                                      (where.empty() ? " (nowhere)" : where));
   }
   return load_file(path);
 }

@@ -137,6 +137,7 @@ void Run::run_stage(std::size_t idx) {
   } else {
     StageBase& stage = *assembly_.stage(idx);
     out = driver_for(kind).run({s, stage, input, ctx});
+    ctx.finish_progress();  // the stage's summary line replaces its live progress line
     if (ctx.cancelled()) {
       st.status = "cancelled";
       out_.cancelled = true;

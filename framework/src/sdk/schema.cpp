@@ -7,6 +7,8 @@
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "suggest.hpp"
+
 namespace skillpipe {
 namespace {
 
@@ -35,11 +37,14 @@ void unknown_keys(const rapidjson::Value& schema, const rapidjson::Value& value,
         unknown_keys(*sub, m->value, ptr + "/" + key, out);
       } else if (closed) {
         std::string allowed;
+        std::vector<std::string> names;
         if (props != schema.MemberEnd() && props->value.IsObject())
-          for (auto p = props->value.MemberBegin(); p != props->value.MemberEnd(); ++p)
-            allowed += (allowed.empty() ? "" : ", ") + std::string(p->name.GetString());
-        out.push_back(
-            {ptr + "/" + key, "unknown key '" + key + "'" + (allowed.empty() ? "" : " (allowed: " + allowed + ")")});
+          for (auto p = props->value.MemberBegin(); p != props->value.MemberEnd(); ++p) {
+            names.emplace_back(p->name.GetString(), p->name.GetStringLength());
+            allowed += (allowed.empty() ? "" : ", ") + names.back();
+          }
+        out.push_back({ptr + "/" + key, "unknown key '" + key + "'" + detail::did_you_mean(key, names) +
+                                            (allowed.empty() ? "" : " (allowed: " + allowed + ")")});
       } else if (addl != schema.MemberEnd() && addl->value.IsObject()) {
         unknown_keys(addl->value, m->value, ptr + "/" + key, out);
       }

@@ -69,33 +69,35 @@ struct Options {
   SKILLPIPE_VISIBLE std::int64_t cutoff_ms(std::int64_t now_ms) const;
 };
 
-// The common config keys every harvester accepts, as JSON Schema (draft-04) properties, to
-// splice into a plugin's schema: "{...,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES "}}".
+// The common config keys every harvester accepts, as JSON Schema (draft-04) properties with
+// their defaults and descriptions (`skillpipe docs pipeline-reference` prints both), to splice
+// into a plugin's schema:
+//   "{...,\"properties\":{" SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME("~/.agent") "}}"
+// where the argument is the plugin's default_home(). The defaults are those of Options above.
+#define SKILLPIPE_HARVEST_SCHEMA_PROPERTIES_HOME(default_home)                                    \
+  "\"home\":{\"type\":\"string\",\"default\":\"" default_home "\",\"description\":"                   \
+  "\"the agent's folder, or your home directory holding it\"}," SKILLPIPE_HARVEST_SCHEMA_COMMON_
+// The same without a stated default home (a plugin that predates the macro above).
 #define SKILLPIPE_HARVEST_SCHEMA_PROPERTIES                                                         \
-  "\"home\":{\"type\":\"string\",\"description\":\"agent home directory\"},"                      \
-  "\"project_scope\":{\"enum\":[\"invoked\",\"all\",\"list\"],\"description\":"                   \
-  "\"invoked: the run's project with its sub- and parent directories; list: projects\"},"         \
-  "\"projects\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"                            \
-  "\"lookback_hours\":{\"type\":\"number\",\"minimum\":0,\"description\":"                         \
-  "\"first run: only turns this recent; 0 = everything\"},"                                        \
-  "\"max_sessions\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"newest first; 0 = no cap\"}," \
-  "\"agent_markers\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":"         \
-  "\"skip sessions whose prompts contain any of these\"},"                                         \
-  "\"feedback\":{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"              \
-  "\"positive\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"                             \
-  "\"negative\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},"                           \
-  "\"max_line_bytes\":{\"type\":\"integer\",\"minimum\":1024},"                                    \
-  "\"max_text_bytes\":{\"type\":\"integer\",\"minimum\":256},"                                     \
-  "\"max_turns\":{\"type\":\"integer\",\"minimum\":2,\"description\":"                              \
-  "\"prompts kept per session: the first and the last half\"},"                                    \
-  "\"max_commands\":{\"type\":\"integer\",\"minimum\":0},"                                         \
-  "\"max_files\":{\"type\":\"integer\",\"minimum\":0},"                                            \
-  "\"max_tools\":{\"type\":\"integer\",\"minimum\":1},"                                            \
-  "\"max_file_bytes\":{\"type\":\"integer\",\"minimum\":0,\"description\":"                        \
-  "\"content bytes read per file per run; the rest is read next run (0 = no limit)\"},"            \
-  "\"threads\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":64},"                               \
-  "\"settle_minutes\":{\"type\":\"integer\",\"minimum\":0},"                                       \
-  "\"use_cursors\":{\"type\":\"boolean\"}"
+  "\"home\":{\"type\":\"string\",\"description\":\"the agent's folder, or your home directory "     \
+  "holding it (default: the plugin's own folder)\"}," SKILLPIPE_HARVEST_SCHEMA_COMMON_
+#define SKILLPIPE_HARVEST_SCHEMA_COMMON_ \
+  "\"project_scope\":{\"enum\":[\"invoked\",\"all\",\"list\"],\"default\":\"invoked\",\"description\":\"invoked: the run's project with its sub- and parent directories; all: every project; list: the directories in projects (the default when projects is set)\"}," \
+  "\"projects\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"default\":[],\"description\":\"project directories to harvest (with their sub- and parent directories); setting it makes project_scope list\"}," \
+  "\"lookback_hours\":{\"type\":\"number\",\"minimum\":0,\"default\":72,\"description\":\"first run of a file: only turns this recent; 0 = everything\"}," \
+  "\"max_sessions\":{\"type\":\"integer\",\"minimum\":0,\"default\":200,\"description\":\"sessions kept per run, newest first; 0 = no cap\"}," \
+  "\"agent_markers\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"default\":[],\"description\":\"skip sessions whose prompts contain any of these (sessions an agent ran, not a person)\"}," \
+  "\"feedback\":{\"type\":\"object\",\"additionalProperties\":false,\"default\":{},\"description\":\"phrases that mark a user's next message as praise or a correction, added to the built-in lexicon\",\"properties\":{\"positive\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"default\":[],\"description\":\"extra phrases meaning the last answer was right\"},\"negative\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"default\":[],\"description\":\"extra phrases meaning the last answer was wrong\"}}}," \
+  "\"max_line_bytes\":{\"type\":\"integer\",\"minimum\":1024,\"default\":8388608,\"description\":\"a transcript line longer than this is skipped and counted (oversize_lines); the rest of the file is read\"}," \
+  "\"max_text_bytes\":{\"type\":\"integer\",\"minimum\":256,\"default\":32768,\"description\":\"each kept prompt and final answer is cut to this many bytes\"}," \
+  "\"max_turns\":{\"type\":\"integer\",\"minimum\":2,\"default\":200,\"description\":\"prompts kept per session: the first and the last half\"}," \
+  "\"max_commands\":{\"type\":\"integer\",\"minimum\":0,\"default\":200,\"description\":\"shell commands kept per session (the first ones)\"}," \
+  "\"max_files\":{\"type\":\"integer\",\"minimum\":0,\"default\":500,\"description\":\"files touched kept per session\"}," \
+  "\"max_tools\":{\"type\":\"integer\",\"minimum\":1,\"default\":100,\"description\":\"distinct tool names kept per session\"}," \
+  "\"max_file_bytes\":{\"type\":\"integer\",\"minimum\":0,\"default\":4294967296,\"description\":\"content bytes read per file per run; the rest is read next run (0 = no limit)\"}," \
+  "\"threads\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":64,\"default\":0,\"description\":\"parser threads; 0 = as many as the machine has, at most 4\"}," \
+  "\"settle_minutes\":{\"type\":\"integer\",\"minimum\":0,\"default\":10,\"description\":\"a file written less than this many minutes ago may be mid-turn: its last turn waits for the next run\"}," \
+  "\"use_cursors\":{\"type\":\"boolean\",\"default\":true,\"description\":\"keep a per-file cursor in the store so each run reads only what is new; false: re-read the window every run and write no cursor\"}"
 
 // The agent's folder for a configured `home`: the folder itself, or the user's home holding
 // it (default_home's last component, e.g. "~" -> "~/.claude" when ~/.claude is a directory).

@@ -1,0 +1,55 @@
+// suggest.hpp - "did you mean": the known name closest to a misspelled one, by edit distance
+// (insertions, deletions, substitutions and swaps of two neighbours each count 1). Header-only
+// and internal: the SDK's schema check, the host and the CLI share it.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace skillpipe::detail {
+
+// Optimal-string-alignment distance, case-insensitive.
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+  const auto low = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= n; ++i)
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t cost = low(a[i - 1]) == low(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && low(a[i - 1]) == low(b[j - 2]) && low(a[i - 2]) == low(b[j - 1]))
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[n][m];
+}
+
+// The known name nearest to `typed`, or "" when none is near enough to be a likely typo:
+// at most a third of the typed length (at least 1, at most 3) edits away. Ties go to the
+// first in `known`.
+inline std::string closest_name(std::string_view typed, const std::vector<std::string>& known) {
+  const std::size_t limit = std::clamp<std::size_t>(typed.size() / 3, 1, 3);
+  std::string best;
+  std::size_t best_d = limit + 1;
+  for (const auto& k : known) {
+    if (k == typed) continue;
+    const std::size_t dist = edit_distance(typed, k);
+    if (dist < best_d) {
+      best_d = dist;
+      best = k;
+    }
+  }
+  return best;
+}
+
+// "; did you mean 'name'?" or "".
+inline std::string did_you_mean(std::string_view typed, const std::vector<std::string>& known) {
+  const std::string c = closest_name(typed, known);
+  return c.empty() ? std::string() : "; did you mean '" + c + "'?";
+}
+
+}  // namespace skillpipe::detail
