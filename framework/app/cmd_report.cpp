@@ -1,6 +1,6 @@
 // skillpipe report [--night ID] [--open] [--project P] [--store DIR] [--json]: prints the path
 // of a night's report.html (the latest finished night by default, skipping an experiment's
-// gate-safety probes), or opens it. A night published before report.html existed gets one
+// gate-safety probes and re-scoring nights), or opens it. A night published before report.html existed gets one
 // rendered from its report.json on the spot; one adopted or rolled back since gets a copy
 // whose "what now" section fits that state.
 #include <spawn.h>
@@ -46,11 +46,12 @@ std::string open_in_browser(const std::string& path) {
   return "";
 }
 
-// A gate-safety probe night of `skillpipe experiment` (its miner counted probe tasks): it
-// tests the gate, it is not the night a user wants to read about.
+// A side night of `skillpipe experiment`: a gate-safety probe (its miner counted probe tasks)
+// or the re-scoring of the adopted documents (an evaluation-only consolidator). Neither is
+// the night a user wants to read about first.
 bool is_probe(const NightReport& r) {
   for (const auto& [k, v] : r.counts)
-    if (v > 0 && ends_with(k, ".probe_tasks")) return true;
+    if (v > 0 && (ends_with(k, ".probe_tasks") || ends_with(k, ".evaluation_only"))) return true;
   return false;
 }
 
@@ -163,7 +164,7 @@ int cmd_report(const Args& args) {
   std::string wanted;
   bool open = false;
   po::options_description desc("options");
-  desc.add_options()("night", po::value(&wanted), "night id or number (default: the latest finished night that is not an experiment's gate-safety probe)")(
+  desc.add_options()("night", po::value(&wanted), "night id or number (default: the latest finished night that is not an experiment's probe or re-scoring night)")(
       "open", po::bool_switch(&open), "open the report in the desktop's browser (xdg-open)");
   add_store_options(desc, a);
   po::variables_map vm;

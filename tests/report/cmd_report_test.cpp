@@ -140,11 +140,14 @@ TEST_F(ReportCommand, OpenHandsThePathToXdgOpen) {
   EXPECT_NE(r.err.find(dirs_[0] + "/artifacts/report.html"), std::string::npos) << r.err;
 }
 
-TEST_F(ReportCommand, DefaultsToTheLastRealNightNotAnExperimentsProbe) {
+TEST_F(ReportCommand, DefaultsToTheLastRealNightNotAnExperimentsProbeOrRescoring) {
   const std::string real = stage_night(fixture_night());
   NightReport probe = fixture_night();
   probe.counts["mine.probe_tasks"] = 4;  // what mine_personas counts on a gate-safety probe
   const std::string probe_id = stage_night(probe);
+  NightReport rescore = fixture_night();
+  rescore.counts["consolidate.evaluation_only"] = 1;  // what consolidate_reflect counts when only re-scoring
+  stage_night(rescore);
   auto r = report({"--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"night_id\": \"" + real + "\""), std::string::npos) << r.out;

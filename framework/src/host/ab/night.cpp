@@ -270,7 +270,7 @@ std::string night_report_markdown(const NightRun& run) {
         "/arms/`, one shared response cache); nothing was adopted\n";
   md += "- compared on the held-out **test** split, task by task where both nights report test scores; intervals: " +
         fmt("%.0f%%", s.confidence * 100) + " paired bootstrap\n";
-  md += "- " + multiple_comparisons_text(run.pairs.size()) + "\n";
+  md += "- multiple comparisons: " + multiple_comparisons_text(run.pairs.size()) + "\n";
   if (!s.sets.empty()) {
     md += "- overrides for every arm:";
     for (const auto& x : s.sets) md += " `" + x + "`";

@@ -51,7 +51,7 @@ std::string report_markdown(const AbRun& run, const AbReport& report);
 // Shared by the Markdown and HTML pages, so both say the same thing:
 // "path (sha256 0123456789ab)" or "none".
 std::string arm_document(const std::string& path, const std::string& sha256);
-// How p-values across several pairs are corrected (Holm), in one sentence.
+// How p-values across several pairs are corrected (Holm), in one sentence (after "multiple comparisons: ").
 std::string multiple_comparisons_text(std::size_t pairs);
 // "Pass/fail verdicts agree on every task; soft scores still differ on 3 tasks (Wilcoxon p = 0.031)."
 std::string agreement_sentence(const PairSummary& p);

@@ -113,8 +113,8 @@ std::string arm_document(const std::string& path, const std::string& sha256) {
 }
 
 std::string multiple_comparisons_text(std::size_t pairs) {
-  if (pairs <= 1) return "multiple comparisons: one pair of arms, so no correction is needed";
-  return "multiple comparisons: " + std::to_string(pairs) +
+  if (pairs <= 1) return "one pair of arms, so no correction is needed";
+  return std::to_string(pairs) +
          " pairs of arms; each test's p-values are also given Holm-adjusted across the pairs (\"Holm\"), "
          "which keeps the chance of any false positive at the stated level";
 }
@@ -141,7 +141,7 @@ std::string report_markdown(const AbRun& run, const AbReport& rep) {
   md += "- pass = hard >= " + fmt("%.2f", s.pass_threshold) + "; intervals: " + conf + " percentile bootstrap (" +
         std::to_string(s.bootstrap_samples) + " resamples, seed " + std::to_string(s.seed) + ")\n";
   for (const auto& wmsg : run.warnings) md += "- warning: " + md_cell(wmsg, 400) + "\n";
-  md += "- " + multiple_comparisons_text(rep.pairs.size()) + "\n";
+  md += "- multiple comparisons: " + multiple_comparisons_text(rep.pairs.size()) + "\n";
   md += "\n## Arms\n\nEach arm is the base pipeline with the overrides for every arm (" +
         (s.sets.empty() ? std::string("none") : "`" + join_sets(s.sets) + "`") +
         ") and then its own; skill and memory are the documents its replays ran under.\n\n"
