@@ -16,18 +16,8 @@ std::string interval_plot_svg(const AbRun& run, const AbReport& rep) {
   const int row = 34, left = 150, width = 460, top = 26;
   const int height = top + static_cast<int>(run.arms.size()) * row + 42;
   auto x = [&](double v) { return left + static_cast<int>(v * width + 0.5); };
-  std::string s = "<svg viewBox='0 0 " + std::to_string(left + width + 30) + " " + std::to_string(height) +
-                  "' role='img' aria-label='Scores per arm with bootstrap intervals'>";
-  for (int i = 0; i <= 10; ++i) {
-    const int gx = x(i / 10.0);
-    s += "<line x1='" + std::to_string(gx) + "' y1='" + std::to_string(top - 6) + "' x2='" + std::to_string(gx) +
-         "' y2='" + std::to_string(height - 38) + "' class='grid'/>";
-    if (i % 2 == 0)
-      s += "<text x='" + std::to_string(gx) + "' y='" + std::to_string(height - 24) + "' class='tick'>" +
-           fmt_score(i / 10.0).substr(0, 3) + "</text>";
-  }
-  s += "<text x='" + std::to_string(left + width / 2) + "' y='" + std::to_string(height - 4) +
-       "' class='axlabel'>mean score per arm (0–1); bar: " + conf + " bootstrap interval</text>";
+  std::string s = unit_axis_svg({left, width, top, height}, "Scores per arm with bootstrap intervals",
+                                "mean score per arm (0–1); bar: " + conf + " bootstrap interval");
   s += "<text x='" + std::to_string(left) + "' y='14' class='legend'><tspan class='hard'>&#9679; hard</tspan>"
        "  <tspan class='soft'>&#9679; soft</tspan></text>";
   for (std::size_t a = 0; a < run.arms.size(); ++a) {
@@ -175,6 +165,22 @@ std::string disagreements_html(const AbRun& run, const AbReport& rep) {
 }
 
 }  // namespace
+
+std::string unit_axis_svg(const PlotBox& b, const std::string& aria_label, const std::string& axis_label) {
+  auto x = [&](double v) { return b.left + static_cast<int>(v * b.width + 0.5); };
+  std::string s = "<svg viewBox='0 0 " + std::to_string(b.left + b.width + 30) + " " + std::to_string(b.height) +
+                  "' role='img' aria-label='" + esc(aria_label) + "'>";
+  for (int i = 0; i <= 10; ++i) {
+    const int gx = x(i / 10.0);
+    s += "<line x1='" + std::to_string(gx) + "' y1='" + std::to_string(b.top - 6) + "' x2='" + std::to_string(gx) +
+         "' y2='" + std::to_string(b.height - 38) + "' class='grid'/>";
+    if (i % 2 == 0)
+      s += "<text x='" + std::to_string(gx) + "' y='" + std::to_string(b.height - 24) + "' class='tick'>" +
+           report::fmt(i / 10.0, "%.1f") + "</text>";
+  }
+  return s + "<text x='" + std::to_string(b.left + b.width / 2) + "' y='" + std::to_string(b.height - 4) +
+         "' class='axlabel'>" + esc(axis_label) + "</text>";
+}
 
 std::string page_open(const std::string& title) {
   return "<!doctype html><html lang='en'><head><meta charset='utf-8'>"

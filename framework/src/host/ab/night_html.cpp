@@ -19,18 +19,8 @@ std::string test_plot_svg(const NightRun& run) {
   const int row = 30, left = 150, width = 460, top = 24;
   const int height = top + static_cast<int>(run.arms.size()) * row + 42;
   auto x = [&](double v) { return left + static_cast<int>(v * width + 0.5); };
-  std::string s = "<svg viewBox='0 0 " + std::to_string(left + width + 30) + " " + std::to_string(height) +
-                  "' role='img' aria-label='Test score per arm before and after its night'>";
-  for (int i = 0; i <= 10; ++i) {
-    const int gx = x(i / 10.0);
-    s += "<line x1='" + std::to_string(gx) + "' y1='" + std::to_string(top - 6) + "' x2='" + std::to_string(gx) +
-         "' y2='" + std::to_string(height - 38) + "' class='grid'/>";
-    if (i % 2 == 0)
-      s += "<text x='" + std::to_string(gx) + "' y='" + std::to_string(height - 24) + "' class='tick'>" +
-           report::fmt(i / 10.0, "%.1f") + "</text>";
-  }
-  s += "<text x='" + std::to_string(left + width / 2) + "' y='" + std::to_string(height - 4) +
-       "' class='axlabel'>held-out test score (0–1)</text>";
+  std::string s = unit_axis_svg({left, width, top, height}, "Test score per arm before and after its night",
+                                "held-out test score (0–1)");
   s += "<text x='" + std::to_string(left) + "' y='14' class='legend'><tspan class='soft'>&#9679; before (live "
        "documents)</tspan>  <tspan class='hard'>&#9679; after the arm's night</tspan></text>";
   for (std::size_t a = 0; a < run.arms.size(); ++a) {
