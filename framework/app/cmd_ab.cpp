@@ -1,4 +1,4 @@
-// skillpipe ab FILE [--json] [--markdown FILE] [--out DIR]
+// skillpipe ab FILE [--json] [--markdown FILE] [--html FILE] [--out DIR]
 //
 // Runs the arms of an A/B experiment file (host/ab/spec.hpp) on the same tasks and the same
 // replays and reports the comparison: Markdown on stdout (JSON with --json).
@@ -26,7 +26,7 @@ namespace {
 
 // `mode: night`: a whole night per arm, compared on the test split.
 int run_nights(const host::ab::AbSpec& spec, const host::ab::RunOptions& opts, std::string work,
-               const std::string& markdown_file, bool json) {
+               const std::string& markdown_file, const std::string& html_file, bool json) {
   if (work.empty()) {
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = std::string(base && *base ? base : "/tmp") + "/skillpipe-ab-XXXXXX";
@@ -45,10 +45,13 @@ int run_nights(const host::ab::AbSpec& spec, const host::ab::RunOptions& opts, s
   if (!run.errors.empty()) return run.exit_code ? run.exit_code : 1;
   const std::string md = host::ab::night_report_markdown(run);
   const std::string js = host::ab::night_report_json(run);
+  const std::string html = host::ab::night_report_html(run);
   try {
     if (!markdown_file.empty()) atomic_write_file(markdown_file, md);
+    if (!html_file.empty()) atomic_write_file(html_file, html);
     atomic_write_file(work + "/report.md", md);
     atomic_write_file(work + "/report.json", js);
+    atomic_write_file(work + "/report.html", html);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
     return 1;
@@ -171,7 +174,7 @@ int cmd_ab(const Args& args) {
     for (const auto& e : errors) std::fprintf(stderr, "error: %s\n", e.c_str());
     return 2;
   }
-  if (spec->mode == "night") return run_nights(*spec, opts, p.out_dir, p.markdown_file, p.json);
+  if (spec->mode == "night") return run_nights(*spec, opts, p.out_dir, p.markdown_file, p.html_file, p.json);
   return run_replays(*spec, opts, p);
 }
 

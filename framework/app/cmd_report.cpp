@@ -1,12 +1,15 @@
 // skillpipe report [--night ID] [--open] [--project P] [--store DIR] [--json]: prints the path
-// of a night's report.html (the latest finished night by default), or opens it. A night
-// published before report.html existed gets one rendered from its report.json on the spot.
+// of a night's report.html (the latest finished night by default, skipping an experiment's
+// gate-safety probes and re-scoring nights), or opens it. A night published before report.html existed gets one
+// rendered from its report.json on the spot; one adopted or rolled back since gets a copy
+// whose "what now" section fits that state.
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "host/report/html.hpp"
 #include "skillpipe/errors.hpp"
@@ -43,12 +46,48 @@ std::string open_in_browser(const std::string& path) {
   return "";
 }
 
-// The night the user asked for (--night), else the latest published one.
-const NightInfo* choose_night(const std::vector<NightInfo>& nights, const std::string& wanted) {
+// A side night of `skillpipe experiment`: a gate-safety probe (its miner counted probe tasks)
+// or the re-scoring of the adopted documents (an evaluation-only consolidator). Neither is
+// the night a user wants to read about first.
+bool is_probe(const NightReport& r) {
+  for (const auto& [k, v] : r.counts)
+    if (v > 0 && (ends_with(k, ".probe_tasks") || ends_with(k, ".evaluation_only"))) return true;
+  return false;
+}
+
+// The night the user asked for (--night), else the latest published one that is not a
+// probe (the latest published one when every night is a probe).
+const NightInfo* choose_night(StoreSession& s, const std::vector<NightInfo>& nights, const std::string& wanted) {
   const NightInfo* night = nullptr;
   for (const auto& n : nights)
     if (wanted.empty() ? n.published : id_matches(n.id, wanted)) night = &n;
+  if (!wanted.empty() || !night) return night;
+  std::set<std::string> probes;
+  for (const auto& r : s.store->past_reports(s.project))
+    if (is_probe(r)) probes.insert(r.night_id);
+  for (auto it = nights.rbegin(); it != nights.rend(); ++it)
+    if (it->published && !probes.count(it->id)) return &*it;
   return night;
+}
+
+// A night adopted or rolled back since it was staged: its page with the "what now" section
+// for that state, written beside the store's other files (the night's own files never change).
+std::string current_view(StoreSession& s, const NightInfo& night, const std::string& path) {
+  AdoptionStore* adoption = s.adoption();
+  if (!adoption) return path;
+  const host::AdoptionState state = host::adoption_state(adoption->history(s.project), night.id);
+  const auto report_json = read_file(night.dir + "/report.json");
+  const auto page = read_file(path);
+  if (state.state == host::NightAdoption::kPending || !report_json || !page) return path;
+  NightReport report;
+  from_json(*report_json, report);
+  const auto updated = host::with_adoption_state(*page, report, s.store_root, state);
+  const std::string dir = adoption->status(s.project).store_dir;
+  if (!updated || dir.empty()) return path;
+  const std::string view = dir + "/views/report-" + night.id + ".html";
+  ensure_dir(dir + "/views");
+  atomic_write_file(view, *updated);
+  return view;
 }
 
 // A night published before report.html existed: rendered now from its report.json, with the
@@ -75,7 +114,7 @@ std::string render_missing_html(StoreSession& s, const std::vector<NightInfo>& n
 
 CommandResult report_night(StoreSession& s, const std::string& wanted, bool open, bool json) {
   const std::vector<NightInfo> nights = s.store->nights(s.project);
-  const NightInfo* night = choose_night(nights, wanted);
+  const NightInfo* night = choose_night(s, nights, wanted);
   if (!night) {
     if (!wanted.empty())
       return command_error(2, "project " + s.project + " has no night \"" + wanted + "\" (see `skillpipe status`)", json);
@@ -95,6 +134,10 @@ CommandResult report_night(StoreSession& s, const std::string& wanted, bool open
     const auto text = read_file(night->dir + "/report.json");
     if (!text) return command_error(2, "night " + night->id + " finished without a report (it staged nothing): " + night->dir, json);
     path = render_missing_html(s, nights, *night, *text);
+    generated = true;
+  }
+  if (const std::string view = current_view(s, *night, path); view != path) {
+    path = view;
     generated = true;
   }
   CommandResult r;
@@ -121,7 +164,7 @@ int cmd_report(const Args& args) {
   std::string wanted;
   bool open = false;
   po::options_description desc("options");
-  desc.add_options()("night", po::value(&wanted), "night id or number (default: the latest finished night)")(
+  desc.add_options()("night", po::value(&wanted), "night id or number (default: the latest finished night that is not an experiment's probe or re-scoring night)")(
       "open", po::bool_switch(&open), "open the report in the desktop's browser (xdg-open)");
   add_store_options(desc, a);
   po::variables_map vm;

@@ -82,6 +82,7 @@ class ConsolidateReflect final : public Consolidator {
     ctx.count("edits_accepted", static_cast<std::int64_t>(out.report.accepted_edits.size()));
     ctx.count("edits_rejected", static_cast<std::int64_t>(out.report.rejected_edits.size()));
     ctx.count("edits_unmatched", static_cast<std::int64_t>(out.report.unmatched_edits.size()));
+    if (s_.evaluate_only) ctx.count("evaluation_only");  // a re-scoring night: `skillpipe report` skips it by default
     return out;
   }
 

@@ -59,6 +59,7 @@ class MinePersonas final : public Miner {
     opt.test_fraction = c.get_double("test_fraction", 0.0);
     const bool probe = c.get_bool("probe", false);
     harmful_to_train_ = c.get_bool("harmful_to_train", false);
+    probe_ = probe;
     if (harmful_to_train_ && !probe)
       throw ConfigError("harmful_to_train only applies with probe: true", "/harmful_to_train");
     tasks_.clear();
@@ -86,6 +87,8 @@ class MinePersonas final : public Miner {
   std::vector<TaskRecord> mine(const std::vector<SessionDigest>&, Context& ctx) override {
     for (const auto& n : notes_) ctx.logger().info("{}", n);
     for (const auto& t : tasks_) ctx.count(std::string("split_") + to_string(t.split));
+    // Marks the night as a gate-safety probe: `skillpipe report` then does not open it by default.
+    if (probe_) ctx.count("probe_tasks", static_cast<std::int64_t>(tasks_.size()));
     return tasks_;
   }
 
@@ -94,6 +97,7 @@ class MinePersonas final : public Miner {
   std::vector<std::string> notes_;
   std::string harmful_id_;
   bool harmful_to_train_ = false;
+  bool probe_ = false;
 };
 
 }  // namespace

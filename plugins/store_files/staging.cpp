@@ -8,6 +8,7 @@
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/line_diff.hpp"
+#include "skillpipe/kit/staging_notes.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "store_records.hpp"
 
@@ -105,17 +106,19 @@ ManifestEntry stage_proposal(const StagingContext& ctx, const Proposal& p) {
 }
 
 // The report as published: the night's facts filled in, stale live files noted.
-void complete_report(const StagingContext& ctx, const std::vector<Proposal>& proposals, const Manifest& m,
+void complete_report(const StagingContext& ctx, const std::vector<Proposal>& proposals,
                      NightReport& report) {
   if (report.project.empty()) report.project = ctx.layout->project;
   if (report.night_id.empty()) report.night_id = ctx.night_id;
   if (report.started_at.empty()) report.started_at = ctx.started_at;
   if (report.finished_at.empty()) report.finished_at = format_iso8601_s(now_ms());
   if (report.proposals.empty()) report.proposals = proposals;
-  for (const auto& e : m.proposals)
-    if (e.changed_during_night)
-      report.notes.push_back("The live file " + e.live_path + " changed while the night ran; adopting \"" + e.name +
-                             "\" will be refused. Run the night again to propose against the current text.");
+  // The host noted a changed live file before rendering report.html; a store driven
+  // directly (or a file changed since) gets the note here, once.
+  for (const auto& p : proposals)
+    if (auto note = kit::live_changed_note(p);
+        note && std::find(report.notes.begin(), report.notes.end(), *note) == report.notes.end())
+      report.notes.push_back(std::move(*note));
 }
 
 }  // namespace
@@ -133,7 +136,7 @@ void stage_night(const StagingContext& ctx, const std::vector<Proposal>& proposa
   make_dirs(ctx.night_dir + "/proposed");
   make_dirs(ctx.night_dir + "/diffs");
   for (const auto& p : proposals) m.proposals.push_back(stage_proposal(ctx, p));
-  complete_report(ctx, proposals, m, report);
+  complete_report(ctx, proposals, report);
   std::vector<StagedProposal> staged;
   for (std::size_t i = 0; i < proposals.size(); ++i) {
     const auto& e = m.proposals[i];

@@ -165,7 +165,7 @@ TEST(AbRun, IdenticalArmsAgreeCompletelyWithZeroDifference) {
   EXPECT_TRUE(p.disagreements.empty());
   EXPECT_EQ(rep.arms[0].hard, rep.arms[1].hard);
   EXPECT_EQ(rep.arms[0].hard_ci, rep.arms[1].hard_ci);
-  EXPECT_NE(report_markdown(run, rep).find("The arms agree on every task."), std::string::npos);
+  EXPECT_NE(report_markdown(run, rep).find("Pass/fail verdicts agree on every task"), std::string::npos);
 }
 
 TEST(AbRun, RecordedReplaysAreScoredWithoutReplaying) {
@@ -261,10 +261,16 @@ TEST(AbRun, ABrokenArmStopsEverythingBeforeAnyReplay) {
   EXPECT_TRUE(run.arms.empty());
   EXPECT_EQ(run.exit_code, 2);
   const std::string all = joined(run.errors);
-  EXPECT_NE(all.find("arm 'bad': "), std::string::npos) << all;
-  EXPECT_NE(all.find("unknown plugin 'no_such_judge'"), std::string::npos) << all;
-  EXPECT_NE(all.find("arm 'typo': "), std::string::npos) << all;
+  // Each error is located at the arm's own override in the experiment file, not in the pipeline.
+  EXPECT_NE(all.find(tmp.file("exp.yaml") + ":7:11: arm 'bad' set 'stages.judge.plugin=no_such_judge': /stages/0/plugin: "
+                                             "unknown plugin 'no_such_judge'"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find(tmp.file("exp.yaml") + ":9:11: arm 'typo' set 'stages.judge.config={colour: red}': "),
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find("unknown key 'colour'"), std::string::npos) << all;
+  EXPECT_EQ(all.find("pipeline.yaml:"), std::string::npos) << all;
 }
 
 TEST(AbRun, CommandLineWritesMarkdownJsonAndVerdicts) {
@@ -288,7 +294,7 @@ TEST(AbRun, CommandLineWritesMarkdownJsonAndVerdicts) {
   EXPECT_EQ(html.find("https://"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_NE(html.find("<circle"), std::string::npos);
-  EXPECT_NE(html.find("disagree (2)"), std::string::npos) << html;  // t3 and t5, as computed by hand above
+  EXPECT_NE(html.find("disagree on pass/fail (2)"), std::string::npos) << html;  // t3 and t5, as computed by hand above
 
   auto bad = skillpipe::testing::run_skillpipe({"ab", tmp.file("missing.yaml")});
   EXPECT_EQ(bad.exit_code, 2);

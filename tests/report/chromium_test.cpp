@@ -1,5 +1,7 @@
 // The report renders in a real browser: headless Chromium (Debian's `chromium` package)
-// screenshots it at a phone's width, and the screenshot must not be blank.
+// screenshots it at a phone's width (the screenshot must not be blank), and the browser
+// itself says whether a reader sees the key elements: labelled axes, task names without
+// hovering, the per-task change or "no per-task change", and no empty chart box.
 // Skipped, with a message saying why, where Chromium is not installed. The PNG decoder the
 // check relies on is tested on fixtures here too, so it runs everywhere.
 #include <gtest/gtest.h>
@@ -9,14 +11,13 @@
 #include "host/report/html.hpp"
 #include "png_check.hpp"
 #include "report_fixture.hpp"
+#include "chromium.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe;
 using namespace skillpipe::testing;
 
 namespace {
-
-constexpr const char* kChromium = "/usr/bin/chromium";
 
 std::optional<Image> load_png(const std::string& path, std::string* error) {
   const auto bytes = skillpipe::read_file(path);
@@ -58,38 +59,77 @@ TEST(PngCheck, DecodesEveryFilterTypeAndMeasuresInk) {
 }
 
 TEST(ReportChromium, RendersToANonBlankScreenshotAtPhoneWidth) {
-  if (!std::filesystem::exists(kChromium)) {
-    GTEST_SKIP() << kChromium << " is not installed, so the report is not rendered in a browser here "
-                 << "(install Debian's `chromium` package to run this check; scripts/deps.sh does).";
-  }
+  if (!Chromium::installed()) GTEST_SKIP() << Chromium::missing();
   TempDir dir;
   const std::string page = dir.file("report.html");
   write_text(page, host::render_report_html(fixture_night(), fixture_history()));
   // One launch (Chromium's start-up is most of the cost), at a phone's width: the harder layout.
-  for (const auto& [w, h] : {std::pair{412, 915}}) {
-    const std::string shot = dir.file("shot-" + std::to_string(w) + ".png");
-    std::vector<std::string> args = {"--headless",
-                                     "--no-sandbox",
-                                     "--disable-gpu",
-                                     "--hide-scrollbars",
-                                     "--no-first-run",
-                                     "--disable-extensions",
-                                     "--disable-dev-shm-usage",
-                                     "--user-data-dir=" + dir.file("profile"),
-                                     "--window-size=" + std::to_string(w) + "," + std::to_string(h),
-                                     "--screenshot=" + shot,
-                                     "file://" + page};
-    const bool have_timeout = std::filesystem::exists("/usr/bin/timeout");
-    if (have_timeout) args.insert(args.begin(), {"120", kChromium});
-    const auto r = run_program(have_timeout ? "/usr/bin/timeout" : kChromium, args, {"HOME=" + dir.path()});
-    ASSERT_TRUE(std::filesystem::exists(shot)) << "chromium wrote no screenshot (exit " << r.exit_code << ")\n"
-                                               << r.err;
-    std::string err;
-    const auto img = load_png(shot, &err);
-    ASSERT_TRUE(img) << err;
-    EXPECT_EQ(img->width, w);
-    const Ink ink = measure_ink(*img);
-    EXPECT_GT(ink.fraction, 0.02) << "screenshot at width " << w << " is (nearly) blank";
-    EXPECT_GT(ink.colours, 20u) << "screenshot at width " << w << " has almost no distinct colours";
+  const int w = 412;
+  const std::string shot = dir.file("shot.png");
+  const std::string failed = chromium_screenshot(page, shot, w, 915, dir.path());
+  ASSERT_EQ(failed, "");
+  std::string err;
+  const auto img = load_png(shot, &err);
+  ASSERT_TRUE(img) << err;
+  EXPECT_EQ(img->width, w);
+  const Ink ink = measure_ink(*img);
+  EXPECT_GT(ink.fraction, 0.02) << "screenshot at width " << w << " is (nearly) blank";
+  EXPECT_GT(ink.colours, 20u) << "screenshot at width " << w << " has almost no distinct colours";
+}
+
+namespace {
+
+// What a reader of the fixture night must see without hovering or opening anything.
+const std::vector<VisibleProbe> kReportProbes = {
+    {"#history h2", "Held-out test score over nights"},
+    {"#history svg text.axlabel", "test score (0–1)"},
+    {"#history svg text.axlabel", "night number"},
+    {"#tasks .bars .blabel .id", "task-regress"},
+    {"#tasks .bars .blabel .id", "task-test-up"},
+    {"#tasks .bars .bval", "0.200 → 0.600"},
+    {"#tasks .bars .axcap", "change in score"},
+    {"#cost svg text.axlabel", "wall time"},
+    {"#edits .why.rejected", "Why rejected"},
+    {"#notes li", "note with"},
+    {"#next h2", "Adopt or roll back"}};
+
+void expect_seen(const VisibilityResult& v, const std::string& where) {
+  ASSERT_EQ(v.error, "") << where;
+  for (const auto& m : v.missing) ADD_FAILURE() << where << ": a reader does not see " << m;
+  for (const auto& e : v.empty_charts) ADD_FAILURE() << where << ": an empty chart box: " << e;
+}
+
+}  // namespace
+
+TEST(ReportChromium, AReaderSeesLabelledChartsAndTaskNamesOnAWideScreenAndAPhone) {
+  if (!Chromium::installed()) GTEST_SKIP() << Chromium::missing();
+  TempDir dir;
+  const std::string html = host::render_report_html(fixture_night(), fixture_history());
+  for (int width : {1100, 412}) expect_seen(chromium_visibility(html, kReportProbes, width, dir.path()),
+                                            "width " + std::to_string(width));
+  // A probe that must fail does: the check is not blind (the unchanged task is in a closed <details>).
+  const auto blind = chromium_visibility(html, {{"#tasks td.id", "task-same"}}, 1100, dir.path());
+  ASSERT_EQ(blind.error, "");
+  EXPECT_EQ(blind.missing.size(), 1u);
+}
+
+TEST(ReportChromium, ANightWithoutPerTaskChangeSaysSoAndDrawsNoEmptyBox) {
+  if (!Chromium::installed()) GTEST_SKIP() << Chromium::missing();
+  TempDir dir;
+  NightReport r = fixture_night();
+  for (auto& d : r.deltas) d.after = d.before;
+  r.baseline_test.reset();
+  std::vector<NightReport> history = fixture_history();
+  for (auto& n : history) {
+    n.baseline_test.reset();
+    n.candidate_test.reset();
+    n.baseline_val = 0.5;
   }
+  const auto v = chromium_visibility(host::render_report_html(r, history),
+                                     {{"#tasks .nochange", "No per-task change"},
+                                      {"#history h2", "Validation score over nights"},
+                                      {"#history p strong", "shows the validation score"},
+                                      {"#history svg text.axlabel", "validation score (0–1)"}},
+                                     1100, dir.path());
+  expect_seen(v, "no change");
 }

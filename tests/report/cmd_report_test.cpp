@@ -139,3 +139,51 @@ TEST_F(ReportCommand, OpenHandsThePathToXdgOpen) {
   EXPECT_NE(r.err.find("xdg-open is not installed"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(dirs_[0] + "/artifacts/report.html"), std::string::npos) << r.err;
 }
+
+TEST_F(ReportCommand, DefaultsToTheLastRealNightNotAnExperimentsProbeOrRescoring) {
+  const std::string real = stage_night(fixture_night());
+  NightReport probe = fixture_night();
+  probe.counts["mine.probe_tasks"] = 4;  // what mine_personas counts on a gate-safety probe
+  const std::string probe_id = stage_night(probe);
+  NightReport rescore = fixture_night();
+  rescore.counts["consolidate.evaluation_only"] = 1;  // what consolidate_reflect counts when only re-scoring
+  stage_night(rescore);
+  auto r = report({"--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"night_id\": \"" + real + "\""), std::string::npos) << r.out;
+  // Asked for by id, the probe still opens.
+  r = report({"--night", probe_id, "--json"});
+  EXPECT_NE(r.out.find("\"night_id\": \"" + probe_id + "\""), std::string::npos) << r.out;
+}
+
+TEST_F(ReportCommand, AnAdoptedOrRolledBackNightOffersTheActionThatFits) {
+  const NightReport night = fixture_night();
+  fs::create_directories(project_ + "/.claude/skills/build-helper");
+  write_text(project_ + "/.claude/skills/build-helper/SKILL.md", night.proposals[0].base_text);  // what it was made against
+  const std::string id = stage_night(night);
+  const std::string staged = dirs_[0] + "/artifacts/report.html";
+  ASSERT_EQ(report({}).exit_code, 0);
+  ASSERT_NE(read_text(staged).find("adopt the accepted proposal"), std::string::npos);
+  const std::vector<std::string> env = {"HOME=" + dir_.file("home")};
+  auto a = run_skillpipe({"adopt", "--store", store_, "--project", project_, "--night", id}, env);
+  ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
+
+  auto r = report({"--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"generated\": true"), std::string::npos) << r.out;
+  const std::string view = r.out.substr(r.out.find("\"path\": \"") + 9, r.out.find(".html") + 5 - r.out.find("\"path\": \"") - 9);
+  ASSERT_NE(view, staged);
+  std::string html = read_text(view);
+  EXPECT_NE(html.find("This night was adopted</strong>"), std::string::npos);
+  EXPECT_EQ(html.find("adopt the accepted proposal"), std::string::npos);
+  EXPECT_NE(read_text(staged).find("adopt the accepted proposal"), std::string::npos);  // the night's file never changes
+
+  a = run_skillpipe({"rollback", "--store", store_, "--project", project_}, env);
+  ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
+  r = report({});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  html = read_text(r.out.substr(0, r.out.size() - 1));
+  EXPECT_NE(html.find("and rolled back</strong>"), std::string::npos);
+  EXPECT_NE(html.find("skillpipe adopt --project " + project_ + " --store " + store_ + " --night " + id),
+            std::string::npos);
+}

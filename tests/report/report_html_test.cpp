@@ -90,8 +90,8 @@ TEST(ReportHtml, HostileTranscriptTextIsEscapedEverywhere) {
             std::string::npos);
   EXPECT_NE(html.find("task-&lt;b&gt;bold&lt;/b&gt;"), std::string::npos);
   EXPECT_NE(html.find("## Missing &lt;/section&gt;"), std::string::npos);
-  // Inside SVG <title> tooltips too.
-  EXPECT_NE(html.find("<title>task-&lt;b&gt;bold&lt;/b&gt; (val): 0.000 → 1.000</title>"), std::string::npos);
+  // In the per-task bars' labels (visible text, not a tooltip) too.
+  EXPECT_NE(html.find("<span class=\"id\">task-&lt;b&gt;bold&lt;/b&gt;</span>"), std::string::npos);
 }
 
 TEST(ReportHtml, ControlCharactersAndBrokenUtf8NeverReachThePage) {
@@ -178,9 +178,13 @@ TEST(ReportHtml, PerTaskDeltasChartAndTable) {
       << sec;
   EXPECT_NE(sec.find("<strong>test</strong>: <span class=\"up\">1 improved</span>"), std::string::npos);
   const auto c = check_html(sec);
-  EXPECT_EQ(count_class(c, "rect", "b-up"), 3u);  // 2 bars + the proportions bar
-  EXPECT_EQ(count_class(c, "rect", "b-down"), 2u);
-  EXPECT_EQ(count_class(c, "rect", "b-same"), 2u);
+  // One labelled bar per changed task (the unchanged one has none), its name as text.
+  EXPECT_EQ(count_class(c, "span", "bbar b-up"), 2u);
+  EXPECT_EQ(count_class(c, "span", "bbar b-down"), 1u);
+  EXPECT_NE(sec.find("<span class=\"id\">task-regress</span> <span class=\"tag\">val</span>"), std::string::npos);
+  EXPECT_NE(sec.find("0.200 → 0.600 <span class=\"up\">(+0.400)</span>"), std::string::npos) << sec;
+  EXPECT_EQ(sec.find("<span class=\"id\">task-same</span>"), std::string::npos);
+  EXPECT_NE(sec.find("x axis: change in score, after − before"), std::string::npos);
   // Regressions are listed first.
   const std::string table = sec.substr(sec.find("<thead>"));
   EXPECT_LT(table.find("task-regress"), table.find("task-test-up"));

@@ -200,6 +200,15 @@ class Parser {
     else {
       c.plugin = scalar_string(n["plugin"], ptr + "/plugin", "a plugin name");
       c.plugin_mark = mark_of(n["plugin"]);
+      // What an override put here has no place in the file: errors about it name the override.
+      for (const auto& o : overrides_) {
+        if (ptr + "/plugin" == o.pointer) {
+          c.plugin_override = o.text;
+          c.plugin_mark = {};
+        }
+        if (o.pointer == ptr + "/config" || o.pointer.starts_with(ptr + "/config/"))
+          c.config_overrides.emplace_back(o.pointer.substr(ptr.size() + 7), o.text);
+      }
       if (c.plugin.empty() && n["plugin"].IsScalar())
         error(n["plugin"], ptr + "/plugin", "the plugin name is empty; name an installed plugin (`skillpipe plugins` lists them)");
     }

@@ -33,6 +33,9 @@ struct ComponentSpec {
   std::string pointer;             // where this component sits, e.g. /stages/3
   Mark mark;
   Mark plugin_mark;
+  std::string plugin_override;     // the --set that named the plugin ("" = the file did)
+  // Config values --set put there: pointer inside config ("" = all of it) -> the override.
+  std::vector<std::pair<std::string, std::string>> config_overrides;
   std::map<std::string, Mark> config_marks;  // JSON pointer inside config -> mark
   // Stages only:
   std::vector<std::pair<std::string, Mark>> inputs;

@@ -18,6 +18,7 @@
 #include "host/stage_outputs.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/staging_notes.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
 
@@ -203,6 +204,9 @@ void Run::finish_night() {
   if (!rep.gate_action) rep.gate_action = proposals.empty() ? GateAction::kNoEdits : GateAction::kOffline;
   if (!store()) return;
   apply_spend_ledger(read_spend(store()), rep);
+  // The store notes these too while staging (report.md); noted here so report.html has them.
+  for (const auto& p : proposals)
+    if (auto note = kit::live_changed_note(p)) rep.notes.push_back(std::move(*note));
   // Rendered before stage() so the manifest pins it; a rendering failure never blocks staging.
   try {
     ReportHtmlOptions html_opts;

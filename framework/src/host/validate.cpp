@@ -64,14 +64,15 @@ std::optional<StageKind> check_component(const PipelineSpec& spec, const Compone
     lp = &reg.load(c.plugin);
   } catch (const PluginLoadError& e) {
     const bool found = !reg.find(c.plugin).empty();
-    errors.push_back({spec.path, c.plugin_mark, c.pointer + "/plugin",
+    errors.push_back({c.plugin_override.empty() ? spec.path : "override '" + c.plugin_override + "'", c.plugin_mark,
+                      c.pointer + "/plugin",
                       found ? e.what() : "unknown plugin '" + c.plugin + "': " + e.what(), found});
     return std::nullopt;
   }
   const StageKind kind = lp->desc->kind;
   if (!kinds.count(kind)) {
-    errors.push_back({spec.path, c.plugin_mark, c.pointer + "/plugin",
-                      "plugin '" + c.plugin + "' is a " + to_string(kind) + ", which cannot be used as " + role, false});
+    errors.push_back({c.plugin_override.empty() ? spec.path : "override '" + c.plugin_override + "'", c.plugin_mark,
+                      c.pointer + "/plugin", "plugin '" + c.plugin + "' is a " + to_string(kind) + ", which cannot be used as " + role, false});
     return std::nullopt;
   }
   for (const auto& issue : check_config(lp->desc->config_schema_json ? lp->desc->config_schema_json : "{}",
@@ -79,8 +80,14 @@ std::optional<StageKind> check_component(const PipelineSpec& spec, const Compone
     // A value the parser already refused (a number out of range) is not reported twice.
     const std::string pointer = c.pointer + "/config" + issue.pointer;
     if (std::any_of(errors.begin(), errors.end(), [&](const Diagnostic& d) { return d.pointer == pointer; })) continue;
-    errors.push_back({spec.path, config_mark(c, issue.pointer), c.pointer + "/config" + issue.pointer,
-                      "config for plugin '" + c.plugin + "': " + issue.message, false});
+    std::string file = spec.path;
+    Mark mark = config_mark(c, issue.pointer);
+    for (const auto& [at, text] : c.config_overrides)  // the last override of a value wins
+      if (issue.pointer == at || issue.pointer.starts_with(at + "/")) {
+        file = "override '" + text + "'";
+        mark = {};
+      }
+    errors.push_back({file, mark, pointer, "config for plugin '" + c.plugin + "': " + issue.message, false});
   }
   return kind;
 }

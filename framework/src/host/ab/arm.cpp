@@ -109,7 +109,7 @@ std::unique_ptr<Arm> setup_arm(const AbSpec& spec, const ArmSpec& as, const RunO
       AssemblyOptions{opts.plugin_dirs, std::move(overrides), opts.project, opts.store_root, {}});
   PipelineAssembly& assembly = *arm->assembly;
   auto fail = [&](const std::vector<std::string>& errors, int code) -> std::unique_ptr<Arm> {
-    for (const auto& e : errors) out.errors.push_back(who + e);
+    for (const auto& e : locate_at_arm(spec, as, errors)) out.errors.push_back(e.starts_with(spec.path) ? e : who + e);
     out.exit_code = std::max(out.exit_code, code);
     return nullptr;
   };

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "host/ab/report.hpp"
 #include "host/runner.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -75,7 +76,7 @@ NightArm run_arm(const AbSpec& spec, const ArmSpec& as, const RunOptions& opts, 
   spdlog::info("[ab] arm '{}': running a night with its store in {}", as.name, arm.store_root);
   const RunOutcome o = run_pipeline(spec.pipeline, ro);
   arm.exit_code = o.exit_code;
-  arm.errors = o.errors;
+  arm.errors = locate_at_arm(spec, as, o.errors);
   arm.report = o.report;
   arm.night_dir = o.night_dir;
   for (const auto& d : arm.report.deltas)
@@ -152,7 +153,11 @@ void arm_json(Pretty& w, const NightArm& a) {
   put(w, "candidate_val", r.candidate_val);
   put(w, "baseline_test", r.baseline_test);
   put(w, "candidate_test", r.candidate_test);
-  put(w, "test_tasks", static_cast<std::int64_t>(a.test_after.size()));
+  w.Key("set");
+  w.StartArray();
+  for (const auto& x : a.sets) w.String(x.c_str());
+  w.EndArray();
+  put(w, "test_tasks_with_scores", static_cast<std::int64_t>(a.test_after.size()));
   put(w, "accepted_edits", static_cast<std::int64_t>(r.accepted_edits.size()));
   put(w, "rejected_edits", static_cast<std::int64_t>(r.rejected_edits.size()));
   put(w, "proposals", static_cast<std::int64_t>(r.proposals.size()));
@@ -177,9 +182,17 @@ void pair_json(Pretty& w, const NightRun& run, const NightPair& p) {
   w.Double(p.diff_ci.lo);
   w.Double(p.diff_ci.hi);
   w.EndArray();
-  put(w, "sign_p", std::optional<double>(p.sign.p_value));
-  put(w, "wilcoxon_p", std::optional<double>(p.wilcoxon.p_value));
+  // No non-zero difference: the tests are undefined, so null rather than a p of 1.
+  put(w, "sign_p", p.sign.n ? std::optional<double>(p.sign.p_value) : std::nullopt);
+  put(w, "wilcoxon_p", p.wilcoxon.n ? std::optional<double>(p.wilcoxon.p_value) : std::nullopt);
+  put(w, "sign_p_holm", p.sign_holm);
+  put(w, "wilcoxon_p_holm", p.wilcoxon_holm);
   w.EndObject();
+}
+
+std::string night_p(const PairedTest& t, const std::optional<double>& holm_p, std::size_t pairs) {
+  if (t.n == 0) return "n/a";
+  return format_p(t) + (pairs > 1 && holm_p ? " (Holm " + format_p(*holm_p) + ")" : "");
 }
 
 }  // namespace
@@ -202,6 +215,16 @@ NightRun run_night_ab(const AbSpec& spec, const RunOptions& opts, const std::str
   }
   for (std::size_t i = 0; i < out.arms.size(); ++i)
     for (std::size_t j = i + 1; j < out.arms.size(); ++j) out.pairs.push_back(compare(spec, out.arms, i, j));
+  std::vector<std::optional<double>> sign, wilcoxon;
+  for (const auto& p : out.pairs) {
+    sign.push_back(p.sign.n ? std::optional<double>(p.sign.p_value) : std::nullopt);
+    wilcoxon.push_back(p.wilcoxon.n ? std::optional<double>(p.wilcoxon.p_value) : std::nullopt);
+  }
+  const auto sign_holm = holm(sign), wilcoxon_holm = holm(wilcoxon);
+  for (std::size_t i = 0; i < out.pairs.size(); ++i) {
+    out.pairs[i].sign_holm = sign_holm[i];
+    out.pairs[i].wilcoxon_holm = wilcoxon_holm[i];
+  }
   return out;
 }
 
@@ -214,6 +237,11 @@ std::string night_report_json(const NightRun& run) {
   put(w, "mode", std::string("night"));
   put(w, "pipeline", run.spec.pipeline);
   put(w, "work_dir", run.work_dir);
+  put(w, "multiple_comparisons", std::string(run.pairs.size() > 1 ? "holm" : "none"));
+  w.Key("set");
+  w.StartArray();
+  for (const auto& x : run.spec.sets) w.String(x.c_str());
+  w.EndArray();
   w.Key("arms");
   w.StartArray();
   for (const auto& a : run.arms) arm_json(w, a);
@@ -226,15 +254,31 @@ std::string night_report_json(const NightRun& run) {
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
 
+std::string test_tasks_text(const NightArm& a) {
+  const NightReport& r = a.report;
+  if (!r.baseline_test && !r.candidate_test) return "not measured";
+  return opt(r.baseline_test) + " -> " + opt(r.candidate_test) + " (" +
+         (a.test_after.empty() ? std::string("mean only, no per-task scores")
+                               : std::to_string(a.test_after.size()) + " task" + (a.test_after.size() == 1 ? "" : "s")) +
+         ")";
+}
+
 std::string night_report_markdown(const NightRun& run) {
   const AbSpec& s = run.spec;
   std::string md = "# A/B of nights: " + (s.name.empty() ? s.path : s.name) + "\n\n";
   md += "- base pipeline: `" + s.pipeline + "`\n- each arm ran its own night (stores under `" + run.work_dir +
         "/arms/`, one shared response cache); nothing was adopted\n";
   md += "- compared on the held-out **test** split, task by task where both nights report test scores; intervals: " +
-        fmt("%.0f%%", s.confidence * 100) + " paired bootstrap\n\n";
+        fmt("%.0f%%", s.confidence * 100) + " paired bootstrap\n";
+  md += "- multiple comparisons: " + multiple_comparisons_text(run.pairs.size()) + "\n";
+  if (!s.sets.empty()) {
+    md += "- overrides for every arm:";
+    for (const auto& x : s.sets) md += " `" + x + "`";
+    md += "\n";
+  }
+  md += "\n";
   md +=
-      "| arm | overrides | gate | val before -> after | test before -> after | test tasks | edits kept / rejected "
+      "| arm | overrides | gate | val before -> after | test before -> after (tasks with own scores) | edits kept / rejected "
       "| proposals | LLM calls (cached) | tokens in/out | cost (USD) |\n"
       "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& a : run.arms) {
@@ -243,9 +287,8 @@ std::string night_report_markdown(const NightRun& run) {
     for (const auto& x : a.sets) sets += (sets.empty() ? "`" : ", `") + x + "`";
     const std::string gate = a.exit_code != 0 ? "**failed** (exit " + std::to_string(a.exit_code) + ")"
                                          : std::string(r.gate_action ? to_string(*r.gate_action) : "");
-    md += "| " + a.name + " | " + (sets.empty() ? "(base)" : sets) + " | " + gate + " | " + opt(r.baseline_val) +
-          " -> " + opt(r.candidate_val) + " | " + opt(r.baseline_test) + " -> " + opt(r.candidate_test) + " | " +
-          std::to_string(a.test_after.size()) + " | " + std::to_string(r.accepted_edits.size()) + " / " +
+    md += "| " + a.name + " | " + (sets.empty() ? "none" : sets) + " | " + gate + " | " + opt(r.baseline_val) +
+          " -> " + opt(r.candidate_val) + " | " + test_tasks_text(a) + " | " + std::to_string(r.accepted_edits.size()) + " / " +
           std::to_string(r.rejected_edits.size()) + " | " + std::to_string(r.proposals.size()) + " | " +
           std::to_string(r.llm_calls) + " (" + std::to_string(r.cached_calls) + ") | " +
           std::to_string(r.tokens.input) + " / " + std::to_string(r.tokens.output) + " | " + fmt("%.4f", r.cost_usd) +
@@ -269,8 +312,8 @@ std::string night_report_markdown(const NightRun& run) {
             "per-task test scores are the other night's baseline scores\n";
     md += "- test tasks in both: " + std::to_string(p.n) + "\n- test score after the night, " + B.name + " - " +
           A.name + ": " + fmt("%+.3f", p.diff) + " [" + fmt("%+.3f", p.diff_ci.lo) + ", " + fmt("%+.3f", p.diff_ci.hi) +
-          "]; sign test p = " + (p.sign.n ? fmt("%.4g", p.sign.p_value) : "n/a") +
-          "; Wilcoxon p = " + (p.wilcoxon.n ? fmt("%.4g", p.wilcoxon.p_value) : "n/a") + "\n";
+          "]; sign test p = " + night_p(p.sign, p.sign_holm, run.pairs.size()) +
+          "; Wilcoxon p = " + night_p(p.wilcoxon, p.wilcoxon_holm, run.pairs.size()) + "\n";
   }
   return md + "\n";
 }

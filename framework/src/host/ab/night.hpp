@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct NightPair {
   double diff = 0;  // mean of after_b - after_a
   Interval diff_ci;
   PairedTest sign, wilcoxon;
+  std::optional<double> sign_holm, wilcoxon_holm;  // Holm-adjusted across the pairs
   std::vector<std::string> task_ids;  // the paired tasks, in order
   // An arm whose gate kept the baseline ships the baseline documents; when both nights
   // measured the same baseline (same test score and test task count), its per-task test
@@ -57,5 +59,11 @@ NightRun run_night_ab(const AbSpec& spec, const RunOptions& options, const std::
 
 std::string night_report_json(const NightRun& run);
 std::string night_report_markdown(const NightRun& run);
+// The same as one self-contained page (night_html.cpp): arms, test scores on a labelled
+// axis, and each pair's tests.
+std::string night_report_html(const NightRun& run);
+// "0.500 -> 0.667 (3 tasks)", or "not measured"; the per-task count says how many test
+// tasks have their own score (0 when only the mean was reported).
+std::string test_tasks_text(const NightArm& a);
 
 }  // namespace skillpipe::host::ab

@@ -4,11 +4,28 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <cmath>
-#include <cstdio>
 
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::host::ab {
+
+namespace {
+
+// One Holm family per test, across the pairs: with three arms, three comparisons.
+void adjust_holm(std::vector<PairSummary>& pairs) {
+  const std::vector<std::pair<PairedTest PairSummary::*, std::optional<double> PairSummary::*>> tests = {
+      {&PairSummary::hard_sign, &PairSummary::hard_sign_holm},
+      {&PairSummary::hard_wilcoxon, &PairSummary::hard_wilcoxon_holm},
+      {&PairSummary::soft_wilcoxon, &PairSummary::soft_wilcoxon_holm}};
+  for (const auto& [test, adjusted] : tests) {
+    std::vector<std::optional<double>> raw;
+    for (const auto& p : pairs) raw.push_back((p.*test).n ? std::optional<double>((p.*test).p_value) : std::nullopt);
+    const auto holm_p = holm(raw);
+    for (std::size_t i = 0; i < pairs.size(); ++i) pairs[i].*adjusted = holm_p[i];
+  }
+}
+
+}  // namespace
 
 AbReport compare(const AbRun& run) {
   const AbSpec& s = run.spec;
@@ -66,6 +83,7 @@ AbReport compare(const AbRun& run) {
         if ((ah[k] >= s.pass_threshold) != (bh[k] >= s.pass_threshold)) p.disagreements.push_back(idx[k]);
       rep.pairs.push_back(std::move(p));
     }
+  adjust_holm(rep.pairs);
   return rep;
 }
 
@@ -105,9 +123,14 @@ void usage(Writer& w, const char* key, const Usage& u) {
   num(w, "cost_usd", u.cost_usd);
   w.EndObject();
 }
-void test(Writer& w, const char* key, const PairedTest& t) {
+void test(Writer& w, const char* key, const PairedTest& t, const std::optional<double>& holm_p) {
   w.Key(key);
   w.StartObject();
+  w.Key("p_holm");
+  if (holm_p)
+    w.Double(*holm_p);
+  else
+    w.Null();
   w.Key("n");
   w.Int(t.n);
   w.Key("positive");
@@ -148,40 +171,15 @@ void verdict(Writer& w, const char* key, const ArmTask& t) {
   w.EndObject();
 }
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-std::string md_cell(std::string s, std::size_t max = 160) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r' || c == '|') c = c == '|' ? '/' : ' ';
-  return truncate_utf8(s, max);
-}
-
-// One arm's verdict on one task, for a table cell.
-std::string verdict_cell(const ArmTask& t, double threshold) {
-  if (!t.hard) return "no score";
-  std::string out = std::string(*t.hard >= threshold ? "**pass**" : "**fail**") + " hard " + fmt("%.2f", *t.hard) +
-                    ", soft " + fmt("%.2f", *t.soft);
-  for (const auto& v : t.verdicts) {
-    std::string why = v.rationale;
-    for (const auto& c : v.failed_criteria) why += (why.empty() ? "" : "; ") + c;
-    if (!why.empty()) out += " - " + v.judge_id + ": " + why;
-  }
-  return md_cell(out, 300);
-}
-
-std::string p_text(const PairedTest& t) {
-  return t.n == 0 ? "n/a (no differences)" : fmt("%.4g", t.p_value) + (t.exact ? "" : " (normal approx.)");
-}
-
 void arm_json(Writer& w, const ArmResult& a, const ArmSummary& m) {
   w.StartObject();
   str(w, "name", a.name);
   strings(w, "set", a.sets);
   strings(w, "judges", a.judges);
+  str(w, "skill_file", a.skill_file);
+  str(w, "skill_sha256", a.skill_sha256);
+  str(w, "memory_file", a.memory_file);
+  str(w, "memory_sha256", a.memory_sha256);
   str(w, "backend", a.backend);
   str(w, "replays_from", a.replays_from);
   str(w, "replay_fingerprint", a.replay_fingerprint);
@@ -233,11 +231,11 @@ void pair_json(Writer& w, const AbRun& run, const PairSummary& p) {
   w.Bool(p.same_replays);
   num(w, "hard_diff", p.hard_diff);
   interval(w, "hard_diff_ci", p.hard_diff_ci);
-  test(w, "hard_sign_test", p.hard_sign);
-  test(w, "hard_wilcoxon", p.hard_wilcoxon);
+  test(w, "hard_sign_test", p.hard_sign, p.hard_sign_holm);
+  test(w, "hard_wilcoxon", p.hard_wilcoxon, p.hard_wilcoxon_holm);
   num(w, "soft_diff", p.soft_diff);
   interval(w, "soft_diff_ci", p.soft_diff_ci);
-  test(w, "soft_wilcoxon", p.soft_wilcoxon);
+  test(w, "soft_wilcoxon", p.soft_wilcoxon, p.soft_wilcoxon_holm);
   agreement_json(w, p.agreement);
   w.Key("soft_pearson");
   if (p.soft_pearson)
@@ -256,60 +254,6 @@ void pair_json(Writer& w, const AbRun& run, const PairSummary& p) {
   }
   w.EndArray();
   w.EndObject();
-}
-
-std::string ci_cell(bool scored, double v, const Interval& ci) {
-  return scored ? fmt("%.3f", v) + " [" + fmt("%.3f", ci.lo) + ", " + fmt("%.3f", ci.hi) + "]" : "n/a";
-}
-
-std::string arm_row(const ArmResult& a, const ArmSummary& m) {
-  std::string sets, judges;
-  for (const auto& x : a.sets) sets += (sets.empty() ? "`" : ", `") + x + "`";
-  for (const auto& x : a.judges) judges += (judges.empty() ? "" : ", ") + x;
-  const std::string from = a.replays_from.empty()     ? "own (" + a.replay_fingerprint.substr(0, 8) + ")"
-                           : a.replays_from == "file" ? "file (" + a.replay_fingerprint.substr(0, 8) + ")"
-                                                      : "shared with " + a.replays_from;
-  return "| " + md_cell(a.name) + " | " + (sets.empty() ? "(base)" : md_cell(sets, 300)) + " | " + md_cell(judges) +
-         " | " + std::to_string(m.scored) + (m.missing ? " (+" + std::to_string(m.missing) + " failed)" : "") + " | " +
-         ci_cell(m.scored, m.hard, m.hard_ci) + " | " + ci_cell(m.scored, m.soft, m.soft_ci) + " | " +
-         (m.scored ? fmt("%.1f%%", m.pass_rate * 100) : "n/a") + " | " + from + " | " +
-         std::to_string(a.replay.tokens.input) + " / " + std::to_string(a.replay.tokens.output) + " | " +
-         std::to_string(a.judging.calls) +
-         (a.judging.cached_calls ? " (" + std::to_string(a.judging.cached_calls) + " cached)" : "") + " | " +
-         std::to_string(a.judging.tokens.input) + " / " + std::to_string(a.judging.tokens.output) + " | " +
-         fmt("%.4f", a.replay.cost_usd + a.judging.cost_usd) + " |\n";
-}
-
-std::string pair_markdown(const AbRun& run, const PairSummary& p) {
-  const AbSpec& s = run.spec;
-  const auto& A = run.arms[p.a];
-  const auto& B = run.arms[p.b];
-  std::string md = "\n## " + md_cell(B.name) + " vs " + md_cell(A.name) + "\n\n";
-  md += "- tasks scored by both: " + std::to_string(p.n) +
-        "; same replays: " + (p.same_replays ? "yes" : "**no** (the arms replayed differently)") + "\n";
-  md += "- hard, " + B.name + " - " + A.name + ": " + fmt("%+.3f", p.hard_diff) + " [" + fmt("%+.3f", p.hard_diff_ci.lo) +
-        ", " + fmt("%+.3f", p.hard_diff_ci.hi) + "]; sign test p = " + p_text(p.hard_sign) + " (" +
-        std::to_string(p.hard_sign.positive) + " better, " + std::to_string(p.hard_sign.negative) +
-        " worse); Wilcoxon p = " + p_text(p.hard_wilcoxon) + "\n";
-  md += "- soft: " + fmt("%+.3f", p.soft_diff) + " [" + fmt("%+.3f", p.soft_diff_ci.lo) + ", " +
-        fmt("%+.3f", p.soft_diff_ci.hi) + "]; Wilcoxon p = " + p_text(p.soft_wilcoxon) + "\n";
-  const auto& g = p.agreement;
-  md += "- pass/fail agreement: " + fmt("%.1f%%", g.percent * 100) + ", Cohen's kappa " + fmt("%.3f", g.kappa) +
-        (g.kappa_degenerate ? " (every verdict the same on both sides)" : "") + " - both pass " +
-        std::to_string(g.both_pass) + ", only " + A.name + " " + std::to_string(g.a_only) + ", only " + B.name + " " +
-        std::to_string(g.b_only) + ", both fail " + std::to_string(g.both_fail) + "\n";
-  md += "- soft-score correlation (Pearson): " +
-        (p.soft_pearson ? fmt("%.3f", *p.soft_pearson) : std::string("n/a (a side is constant)")) + "\n";
-  if (p.disagreements.empty()) return md + "\nThe arms agree on every task.\n";
-  const std::size_t shown = std::min<std::size_t>(p.disagreements.size(), static_cast<std::size_t>(s.max_disagreements));
-  md += "\n### Tasks where they disagree (" + std::to_string(shown) + " of " + std::to_string(p.disagreements.size()) +
-        ")\n\n| task | intent | " + md_cell(A.name) + " | " + md_cell(B.name) + " |\n|---|---|---|---|\n";
-  for (std::size_t k = 0; k < shown; ++k) {
-    const std::size_t t = p.disagreements[k];
-    md += "| `" + md_cell(run.tasks[t].id, 80) + "` | " + md_cell(run.tasks[t].intent, 120) + " | " +
-          verdict_cell(A.tasks[t], s.pass_threshold) + " | " + verdict_cell(B.tasks[t], s.pass_threshold) + " |\n";
-  }
-  return md;
 }
 
 }  // namespace
@@ -336,6 +280,8 @@ std::string report_json(const AbRun& run, const AbReport& rep) {
   w.Key("seed");
   w.Uint64(s.seed);
   w.EndObject();
+  strings(w, "set", s.sets);
+  str(w, "multiple_comparisons", rep.pairs.size() > 1 ? "holm" : "none");
   strings(w, "warnings", run.warnings);
   w.Key("arms");
   w.StartArray();
@@ -347,28 +293,6 @@ std::string report_json(const AbRun& run, const AbReport& rep) {
   w.EndArray();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
-}
-
-std::string report_markdown(const AbRun& run, const AbReport& rep) {
-  const AbSpec& s = run.spec;
-  const std::string conf = fmt("%.0f%%", s.confidence * 100);
-  std::string splits;
-  for (const auto& x : s.splits) splits += (splits.empty() ? "" : ", ") + x;
-  std::string md = "# A/B: " + (s.name.empty() ? s.path : s.name) + "\n\n";
-  md += "- base pipeline: `" + s.pipeline + "`\n";
-  md += "- tasks: " + std::to_string(run.tasks.size()) + " from `" + s.tasks_file + "`" +
-        (s.splits.empty() ? "" : " (splits: " + splits + ")") + "\n";
-  md += s.replays_file.empty() ? "- replays: made once per distinct replay setup and shared by the arms that have it\n"
-                               : "- replays: recorded, from `" + s.replays_file + "`\n";
-  md += "- pass = hard >= " + fmt("%.2f", s.pass_threshold) + "; intervals: " + conf + " percentile bootstrap (" +
-        std::to_string(s.bootstrap_samples) + " resamples, seed " + std::to_string(s.seed) + ")\n";
-  for (const auto& wmsg : run.warnings) md += "- warning: " + md_cell(wmsg, 400) + "\n";
-  md += "\n## Arms\n\n| arm | overrides | judges | scored | hard (" + conf + " CI) | soft (" + conf +
-        " CI) | pass rate | replays | replay tokens in/out | judge calls | judge tokens in/out | cost (USD) |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-  for (std::size_t i = 0; i < run.arms.size(); ++i) md += arm_row(run.arms[i], rep.arms[i]);
-  for (const auto& p : rep.pairs) md += pair_markdown(run, p);
-  return md;
 }
 
 }  // namespace skillpipe::host::ab

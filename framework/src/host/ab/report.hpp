@@ -32,6 +32,8 @@ struct PairSummary {
   double hard_diff = 0, soft_diff = 0;
   Interval hard_diff_ci, soft_diff_ci;
   PairedTest hard_sign, hard_wilcoxon, soft_wilcoxon;
+  // Holm-adjusted over every pair, one family per test (nullopt: the test had no difference).
+  std::optional<double> hard_sign_holm, hard_wilcoxon_holm, soft_wilcoxon_holm;
   Agreement agreement;  // on pass/fail
   std::optional<double> soft_pearson;
   std::vector<std::size_t> disagreements;  // task indexes where pass/fail differs (all of them)
@@ -45,5 +47,13 @@ struct AbReport {
 AbReport compare(const AbRun& run);
 std::string report_json(const AbRun& run, const AbReport& report);
 std::string report_markdown(const AbRun& run, const AbReport& report);
+
+// Shared by the Markdown and HTML pages, so both say the same thing:
+// "path (sha256 0123456789ab)" or "none".
+std::string arm_document(const std::string& path, const std::string& sha256);
+// How p-values across several pairs are corrected (Holm), in one sentence (after "multiple comparisons: ").
+std::string multiple_comparisons_text(std::size_t pairs);
+// "Pass/fail verdicts agree on every task; soft scores still differ on 3 tasks (Wilcoxon p = 0.031)."
+std::string agreement_sentence(const PairSummary& p);
 
 }  // namespace skillpipe::host::ab

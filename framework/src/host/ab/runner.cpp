@@ -130,6 +130,14 @@ std::string fingerprint(std::vector<ReplayResult> replays) {
   return sha256_hex(material).substr(0, 16);
 }
 
+// The documents the arm's replays ran under, as the report names them: path and hash.
+void describe_documents(const AbSpec& spec, const Arm& arm, ArmResult& res) {
+  res.skill_file = arm.spec->skill_file.value_or(spec.skill_file);
+  res.memory_file = arm.spec->memory_file.value_or(spec.memory_file);
+  if (!res.skill_file.empty()) res.skill_sha256 = sha256_hex(arm.skill_text);
+  if (!res.memory_file.empty()) res.memory_sha256 = sha256_hex(arm.memory_text);
+}
+
 }  // namespace
 
 std::vector<TaskRecord> load_tasks(const std::string& path, const std::vector<std::string>& splits,
@@ -198,6 +206,7 @@ AbRun run_ab(const AbSpec& spec, const RunOptions& opts) {
     res.name = arm.spec->name;
     res.sets = arm.spec->sets;
     res.judges = arm.judge_labels;
+    describe_documents(spec, arm, res);
     std::vector<Verdict> verdicts;
     try {
       if (!spec.replays_file.empty()) {

@@ -38,6 +38,9 @@ struct ArmResult {
   std::string name;
   std::vector<std::string> sets;
   std::vector<std::string> judges;  // "stage_id (plugin)"
+  // The documents its replays ran under: path ("" = none) and sha256 of the text used.
+  std::string skill_file, skill_sha256;
+  std::string memory_file, memory_sha256;
   std::string backend;              // identity of the replay backend ("" with a replays file)
   std::vector<ArmTask> tasks;       // in the order of AbRun::tasks
   Usage replay;                     // what its replays cost (shared ones included)

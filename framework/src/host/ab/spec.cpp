@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "host/pipeline_overrides.hpp"
 #include "host/yaml_load.hpp"
 #include "skillpipe/kit/util.hpp"
 
@@ -175,7 +176,14 @@ void read_arms(Reader& r, const YAML::Node& root, AbSpec& s) {
       r.error(a, "an arm needs a name");
     else if (!names.insert(arm.name).second)
       r.error(a["name"], "duplicate arm name '" + arm.name + "'");
-    if (a["set"]) arm.sets = r.overrides(a["set"], "arm '" + arm.name + "' set");
+    arm.mark = mark_of(a);
+    if (a["set"]) {
+      arm.sets = r.overrides(a["set"], "arm '" + arm.name + "' set");
+      const YAML::Node set = a["set"];
+      for (auto it = set.begin(); it != set.end(); ++it)
+        arm.set_marks.push_back(mark_of(set.IsMap() ? it->first : YAML::Node(*it)));
+      arm.set_marks.resize(arm.sets.size(), mark_of(a["set"]));
+    }
     if (a["skill"]) arm.skill_file = r.file(a["skill"], "skill");
     if (a["memory"]) arm.memory_file = r.file(a["memory"], "memory");
     s.arms.push_back(std::move(arm));
@@ -221,6 +229,23 @@ std::optional<AbSpec> parse_ab_spec(const std::string& path_in, std::vector<std:
   }
   if (errors.size() != errors_before) return std::nullopt;
   return s;
+}
+
+std::vector<std::string> locate_at_arm(const AbSpec& spec, const ArmSpec& arm, const std::vector<std::string>& errors) {
+  std::vector<std::string> out;
+  for (const auto& e : errors) {
+    std::string located = e;
+    for (std::size_t i = 0; i < arm.sets.size(); ++i) {
+      const std::string prefix = "override '" + arm.sets[i] + "'";
+      if (!e.starts_with(prefix)) continue;
+      const Mark m = i < arm.set_marks.size() && arm.set_marks[i].line > 0 ? arm.set_marks[i] : arm.mark;
+      located = spec.path + (m.line > 0 ? ":" + std::to_string(m.line) + ":" + std::to_string(m.col) : "") +
+                ": arm '" + arm.name + "' set '" + arm.sets[i] + "'" + e.substr(prefix.size());
+      break;
+    }
+    out.push_back(std::move(located));
+  }
+  return out;
 }
 
 }  // namespace skillpipe::host::ab

@@ -23,11 +23,15 @@
 #include <string>
 #include <vector>
 
+#include "host/pipeline_spec.hpp"
+
 namespace skillpipe::host::ab {
 
 struct ArmSpec {
   std::string name;
   std::vector<std::string> sets;          // --set overrides on the base pipeline
+  std::vector<Mark> set_marks;            // where each of `sets` is written in the file
+  Mark mark;                              // where the arm is written
   std::optional<std::string> skill_file;  // replaces the experiment's skill for this arm
   std::optional<std::string> memory_file;
 };
@@ -58,5 +62,9 @@ struct AbSpec {
 // Parses and checks the file; every problem goes to `errors` as "file:line:col: message".
 // Relative paths are resolved against the file's directory.
 std::optional<AbSpec> parse_ab_spec(const std::string& path, std::vector<std::string>& errors);
+
+// The pipeline's errors about one of the arm's overrides ("override 'stages.x.plugin=y' ...")
+// re-located at the line of the experiment file that wrote it; other errors are unchanged.
+std::vector<std::string> locate_at_arm(const AbSpec& spec, const ArmSpec& arm, const std::vector<std::string>& errors);
 
 }  // namespace skillpipe::host::ab

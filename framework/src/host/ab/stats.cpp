@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 namespace skillpipe::host::ab {
@@ -202,5 +203,29 @@ std::optional<double> pearson(const std::vector<double>& a, const std::vector<do
   if (saa <= kEps || sbb <= kEps) return std::nullopt;
   return sab / std::sqrt(saa * sbb);
 }
+
+std::vector<std::optional<double>> holm(const std::vector<std::optional<double>>& p) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < p.size(); ++i)
+    if (p[i]) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return *p[a] < *p[b]; });
+  std::vector<std::optional<double>> out(p.size());
+  const double m = static_cast<double>(order.size());
+  double running = 0;  // step-down: an adjusted p never falls below the one before it
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    running = std::max(running, std::min(1.0, (m - static_cast<double>(k)) * *p[order[k]]));
+    out[order[k]] = running;
+  }
+  return out;
+}
+
+std::string format_p(double p) {
+  if (!std::isfinite(p)) return "n/a";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, p < 0.001 ? "%.1e" : "%.3g", p);
+  return buf;
+}
+
+std::string format_p(const PairedTest& t) { return t.n == 0 ? "n/a" : format_p(t.p_value); }
 
 }  // namespace skillpipe::host::ab

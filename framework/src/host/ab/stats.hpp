@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace skillpipe::host::ab {
@@ -70,5 +71,15 @@ Agreement agreement(const std::vector<double>& a, const std::vector<double>& b, 
 
 // Pearson correlation; nullopt when fewer than two items or either side is constant.
 std::optional<double> pearson(const std::vector<double>& a, const std::vector<double>& b);
+
+// Holm's step-down adjustment of a family of p-values (one test over every pair of arms):
+// sorted ascending, p_(i) becomes max over j <= i of min(1, (m - j + 1) p_(j)). nullopt
+// entries (a test with nothing to test) are not part of the family and stay nullopt.
+std::vector<std::optional<double>> holm(const std::vector<std::optional<double>>& p);
+
+// A p-value as every A/B page prints it: "n/a" when the test had no non-zero difference,
+// scientific notation below 0.001 ("4.9e-04"), else three significant digits ("0.00781").
+std::string format_p(const PairedTest& t);
+std::string format_p(double p);
 
 }  // namespace skillpipe::host::ab

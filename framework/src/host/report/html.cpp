@@ -101,9 +101,15 @@ std::string result_html(const NightReport& r) {
 }
 
 std::string history_html(const NightReport& r, const std::vector<NightReport>& nights) {
-  return "<section id=\"history\"><h2>Held-out score over nights</h2>" + history_chart_svg(nights, r.night_id) +
-         "<p class=\"muted\">Each night scores the live skill (before) and its candidate (after) on tasks it never "
-         "trained on. Hover or tap a point for the numbers.</p></section>";
+  // The heading says which score is plotted: a validation chart must never pass for a test one.
+  if (history_has_test(nights))
+    return "<section id=\"history\"><h2>Held-out test score over nights</h2>" + history_chart_svg(nights, r.night_id) +
+           "<p class=\"muted\">Each night scores the live skill (before) and its candidate (after) on test tasks "
+           "the gate never saw. Hover or tap a point for the numbers.</p></section>";
+  return "<section id=\"history\"><h2>Validation score over nights</h2><p><strong>No night has measured a held-out "
+         "test score yet, so this chart shows the validation score</strong> (the tasks the gate decides on), not a "
+         "held-out test.</p>" +
+         history_chart_svg(nights, r.night_id) + "</section>";
 }
 
 std::string deltas_row(const TaskDelta& d) {
@@ -126,7 +132,10 @@ std::string deltas_html(const NightReport& r) {
          " improved</span>, <span class=\"down\">" + std::to_string(c[1]) + " regressed</span>, " +
          std::to_string(c[2]) + " unchanged. ";
   }
-  s += "</p>" + deltas_chart_svg(r.deltas);
+  const std::string chart = deltas_chart_html(r.deltas);
+  s += "</p>" + (chart.empty() ? "<p class=\"nochange\">No per-task change: every task scored the same before and "
+                                 "after.</p>"
+                               : chart);
   // Regressions first: they are what a reviewer must look at.
   std::vector<TaskDelta> changed, same;
   for (const auto& d : r.deltas) (delta_kind(d) == DeltaKind::kUnchanged ? same : changed).push_back(d);
@@ -211,7 +220,7 @@ std::string render_report_html(const NightReport& night, const std::vector<Night
   page += report::cost_html(night);
   page += report::harvest_html(night);
   page += notes_html(night);
-  page += report::commands_html(night, options.store_dir);
+  page += report::commands_html(night, options.store_dir, options.adoption);
   page += "</main><footer>Written by skillpipe";
   if (!night.finished_at.empty()) page += " at " + esc(night.finished_at);
   page += ". This page is self-contained: it loads nothing from the network.</footer></body></html>\n";
@@ -220,6 +229,15 @@ std::string render_report_html(const NightReport& night, const std::vector<Night
 
 std::string render_report_html(const NightReport& night, const std::vector<NightReport>& history) {
   return render_report_html(night, history, ReportHtmlOptions{});
+}
+
+std::optional<std::string> with_adoption_state(const std::string& page, const NightReport& night,
+                                               const std::string& store_dir, const AdoptionState& adoption) {
+  const auto begin = page.find("<section id=\"next\">");
+  const auto end = begin == std::string::npos ? begin : page.find("</section>", begin);
+  if (end == std::string::npos) return std::nullopt;
+  return page.substr(0, begin) + report::commands_html(night, store_dir, adoption) +
+         page.substr(end + std::string_view("</section>").size());
 }
 
 }  // namespace skillpipe::host

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "host/report/adoption_state.hpp"
 #include "host/report/test_watch.hpp"
 #include "skillpipe/records.hpp"
 
@@ -27,6 +28,9 @@ struct ReportHtmlOptions {
   std::vector<ReplayResult> replays;
   std::vector<Verdict> verdicts;
   std::map<std::string, std::string> diffs;
+  // Where the night stands now: `skillpipe report` re-renders a night that was adopted or
+  // rolled back since, so the page offers the action that fits (nullopt: just staged).
+  std::optional<AdoptionState> adoption;
 };
 
 // `history`: this project's earlier nights, oldest first (Store::past_reports). An entry with
@@ -34,5 +38,11 @@ struct ReportHtmlOptions {
 std::string render_report_html(const NightReport& night, const std::vector<NightReport>& history,
                                const ReportHtmlOptions& options);
 std::string render_report_html(const NightReport& night, const std::vector<NightReport>& history);
+
+// A rendered page with its "what to do now" section replaced by the one for `adoption`, so a
+// night adopted or rolled back since shows the action that fits, everything else unchanged.
+// nullopt when `page` has no such section (not written by render_report_html).
+std::optional<std::string> with_adoption_state(const std::string& page, const NightReport& night,
+                                               const std::string& store_dir, const AdoptionState& adoption);
 
 }  // namespace skillpipe::host

@@ -40,8 +40,14 @@ DeltaKind delta_kind(const TaskDelta& d, double eps = 1e-9);
 
 // Charts (inline SVG, sized by viewBox so they scale to any screen).
 // `nights`: oldest first, the current night included; `current_id` is highlighted.
+// Plots the held-out test score when any night measured one, else validation (and says so).
+bool history_has_test(const std::vector<NightReport>& nights);
 std::string history_chart_svg(const std::vector<NightReport>& nights, const std::string& current_id);
-std::string deltas_chart_svg(const std::vector<TaskDelta>& deltas);
+// The changed tasks as labelled HTML bars (task name, split, before → after, change on a
+// labelled axis); "" when no task changed, so the caller says so instead of drawing an empty box.
+std::string deltas_chart_html(const std::vector<TaskDelta>& deltas);
+// Wall time per stage, each stage's own sub-phases ("consolidate.rollouts") nested under it
+// rather than listed beside it as if they added up; "" without timings.
 std::string timings_chart_svg(const std::map<std::string, double>& timings_s);
 
 // A proposal's header, reasons and its unified diff against the live text.

@@ -23,7 +23,23 @@ std::string markdown_block(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-std::string edit_item(const Edit& e) {
+// Why the gate refused a rejected edit: the night's trial of its document when the
+// consolidator noted one ("trial skill (2 edits): rejected - <reason>"), else the gate's reason.
+std::string rejection_reason(const Edit& e, const NightReport& r) {
+  if (e.status == EditStatus::kCarried)
+    return "Not kept yet: it looked promising but the gain was not significant; the next night re-tests it.";
+  const std::string trial = std::string("trial ") + to_string(e.target) + " (";
+  for (const auto& n : r.notes) {
+    const auto at = n.find(trial);
+    const auto verdict = n.find("): rejected - ", at == std::string::npos ? 0 : at);
+    if (at != std::string::npos && verdict != std::string::npos)
+      return "Rejected by the gate: " + n.substr(verdict + 14);
+  }
+  if (r.gate_action == GateAction::kReject && !r.gate_reason.empty()) return "Rejected by the gate: " + r.gate_reason;
+  return "Rejected by the gate: the candidate carrying it did not beat the live documents on validation.";
+}
+
+std::string edit_item(const Edit& e, const std::string& rejected_because = "") {
   std::string s = "<li><div class=\"ph\"><span class=\"tag\">" + std::string(to_string(e.target)) + " · " +
                   to_string(e.op) + "</span>";
   if (!e.document.empty()) s += " <span class=\"tag\">" + esc_cut(e.document, 80) + "</span>";
@@ -32,18 +48,23 @@ std::string edit_item(const Edit& e) {
   s += "</div>";
   if (!e.content.empty()) s += "<pre>" + markdown_block(e.content, 4000) + "</pre>";
   if (!e.anchor.empty()) s += "<p class=\"muted\">anchor: <code>" + esc_cut(e.anchor, 300) + "</code></p>";
-  if (!e.rationale.empty()) s += "<p class=\"why\"><strong>Why:</strong> " + esc_cut(e.rationale, 3000) + "</p>";
+  if (!rejected_because.empty())
+    s += "<p class=\"why rejected\"><strong>Why rejected:</strong> " + esc_cut(rejected_because, 3000) + "</p>";
+  if (!e.rationale.empty())
+    s += "<p class=\"why\"><strong>" + std::string(rejected_because.empty() ? "Why" : "Why it was proposed") +
+         ":</strong> " + esc_cut(e.rationale, 3000) + "</p>";
   return s + "</li>";
 }
 
-void edit_group(std::string& s, const char* title, const char* meaning, const std::vector<Edit>& edits) {
+void edit_group(std::string& s, const char* title, const char* meaning, const std::vector<Edit>& edits,
+                const NightReport* rejected_in = nullptr) {
   s += "<h4>" + std::string(title) + " <span class=\"tag\">" + std::to_string(edits.size()) + "</span></h4>";
   if (edits.empty()) {
     s += "<p class=\"muted\">None.</p>";
     return;
   }
   s += "<p class=\"muted\">" + std::string(meaning) + "</p><ul class=\"edits\">";
-  for (const auto& e : edits) s += edit_item(e);
+  for (const auto& e : edits) s += edit_item(e, rejected_in ? rejection_reason(e, *rejected_in) : "");
   s += "</ul>";
 }
 
@@ -60,6 +81,31 @@ std::string command(const std::string& what, const std::string& cmd) {
   return "<p>" + what + "</p><pre><code>" + esc(cmd) + "</code></pre>";
 }
 
+// The adopt commands of a night nobody adopted yet: the accepted proposals, then each
+// unverified one on its own (they need --allow-unverified and a read first).
+std::string adopt_commands(const NightReport& r, const std::string& tail, const std::string& night) {
+  std::string s;
+  int accepted = 0;
+  std::vector<const Proposal*> unverified;
+  for (const auto& p : r.proposals) {
+    if (p.status == ProposalStatus::kAccepted)
+      ++accepted;
+    else if (p.status != ProposalStatus::kQuarantined)
+      unverified.push_back(&p);
+  }
+  if (accepted) {
+    s += command("Read the diffs above, then adopt the accepted proposal" + std::string(accepted > 1 ? "s" : "") + ":",
+                 "skillpipe adopt" + tail + night);
+  }
+  for (const Proposal* p : unverified) {
+    s += command("Adopt <strong>" + esc(p->name) + "</strong> (" + esc(to_string(p->status)) +
+                     ", not verified by the gate) only after reading it:",
+                 "skillpipe adopt" + tail + night + " --skill " + shell_quote(p->name) + " --allow-unverified");
+  }
+  if (!accepted && unverified.empty()) s += "<p>Nothing from this night can be adopted.</p>";
+  return s;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> count_total(const std::map<std::string, std::int64_t>& counts, const std::string& key) {
@@ -69,6 +115,17 @@ std::optional<std::int64_t> count_total(const std::map<std::string, std::int64_t
     if (k.size() > key.size() + 1 && ends_with(k, "." + key)) sum = sum.value_or(0) + v;
   }
   return sum;
+}
+
+std::optional<std::int64_t> mined_tasks(const std::map<std::string, std::int64_t>& counts) {
+  // The host's "tasks" total adds every miner's output, recurring patterns included; the task
+  // miners' own "<stage>.tasks" counts are tasks only.
+  std::optional<std::int64_t> sum;
+  for (const auto& [k, v] : counts)
+    if (ends_with(k, ".tasks") && k.find('.') == k.size() - 6) sum = sum.value_or(0) + v;
+  if (sum) return sum;
+  if (auto it = counts.find("tasks"); it != counts.end()) return it->second;
+  return std::nullopt;
 }
 
 bool is_anomaly_count(const std::string& name) {
@@ -89,7 +146,7 @@ std::string edits_html(const NightReport& r) {
              r.accepted_edits);
   edit_group(s, "Rejected",
              "Tried and dropped: they did not help on validation. Kept as negative feedback for later nights.",
-             r.rejected_edits);
+             r.rejected_edits, &r);
   edit_group(s, "Unmatched",
              "They changed nothing: an anchor was not found, the text was already there, or the "
              "section is protected.",
@@ -147,7 +204,7 @@ std::string harvest_html(const NightReport& r) {
   if (!redactions && count_total(r.counts, "sessions")) redactions = 0;
   s += count_tile(redactions, "secrets redacted");
   s += count_tile(anomalies, "anomalies", anomaly_keys);
-  s += count_tile(count_total(r.counts, "tasks"), "tasks mined");
+  s += count_tile(mined_tasks(r.counts), "tasks mined", "tasks the task miners emitted (recurring patterns not included)");
   s += "</div>";
   s += "<details><summary>Every count (" + std::to_string(r.counts.size()) +
        ")</summary><div class=\"scroll\"><table><tbody>";
@@ -158,30 +215,32 @@ std::string harvest_html(const NightReport& r) {
   return s + "</tbody></table></div></details></section>";
 }
 
-std::string commands_html(const NightReport& r, const std::string& store_dir) {
+std::string commands_html(const NightReport& r, const std::string& store_dir,
+                          const std::optional<AdoptionState>& adoption) {
   const std::string tail = (r.project.empty() ? "" : " --project " + shell_quote(r.project)) +
                            (store_dir.empty() ? "" : " --store " + shell_quote(store_dir));
   const std::string night = r.night_id.empty() ? "" : " --night " + shell_quote(r.night_id);
-  std::string s = "<section id=\"next\"><h2>Adopt or roll back</h2>";
-  int accepted = 0;
-  std::vector<const Proposal*> unverified;
-  for (const auto& p : r.proposals) {
-    if (p.status == ProposalStatus::kAccepted)
-      ++accepted;
-    else if (p.status != ProposalStatus::kQuarantined)
-      unverified.push_back(&p);
+  const NightAdoption state = adoption ? adoption->state : NightAdoption::kPending;
+  std::string s = "<section id=\"next\"><h2>" +
+                  std::string(state == NightAdoption::kAdopted ? "Adopted: keep or roll back"
+                              : state == NightAdoption::kRolledBack ? "Rolled back"
+                                                                    : "Adopt or roll back") +
+                  "</h2>";
+  if (state == NightAdoption::kAdopted) {
+    s += "<p class=\"state\"><strong>This night was adopted</strong> (version " + std::to_string(adoption->version) +
+         (adoption->at.empty() ? "" : ", " + esc(adoption->at)) + "): your agent uses its documents now. Nothing is "
+         "left to adopt.</p>";
+    s += command("If it made things worse, undo it:", "skillpipe rollback" + tail);
+  } else if (state == NightAdoption::kRolledBack) {
+    s += "<p class=\"state\"><strong>This night was adopted (version " + std::to_string(adoption->version) +
+         ") and rolled back</strong> by version " + std::to_string(adoption->undone_by) +
+         (adoption->undone_at.empty() ? "" : " (" + esc(adoption->undone_at) + ")") +
+         ": its documents are no longer live.</p>";
+    s += command("To use it again after all, adopt it again:", "skillpipe adopt" + tail + night);
+  } else {
+    s += adopt_commands(r, tail, night);
+    s += command("Every adoption backs up the live files. Undo the latest one with:", "skillpipe rollback" + tail);
   }
-  if (accepted) {
-    s += command("Read the diffs above, then adopt the accepted proposal" + std::string(accepted > 1 ? "s" : "") + ":",
-                 "skillpipe adopt" + tail + night);
-  }
-  for (const Proposal* p : unverified) {
-    s += command("Adopt <strong>" + esc(p->name) + "</strong> (" + esc(to_string(p->status)) +
-                     ", not verified by the gate) only after reading it:",
-                 "skillpipe adopt" + tail + night + " --skill " + shell_quote(p->name) + " --allow-unverified");
-  }
-  if (!accepted && unverified.empty()) s += "<p>Nothing from this night can be adopted.</p>";
-  s += command("Every adoption backs up the live files. Undo the latest one with:", "skillpipe rollback" + tail);
   s += command("See what is pending and what was adopted:", "skillpipe status" + tail);
   s += command("Open this report again:", "skillpipe report" + tail + night + " --open");
   return s + "</section>";

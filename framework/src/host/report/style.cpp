@@ -92,10 +92,23 @@ svg .pt-acc{fill:var(--up);stroke:var(--up);stroke-width:2}
 svg .cur{fill:var(--accent);opacity:.09}
 svg .nmark{fill:var(--muted);font-size:13px}
 svg .b-up{fill:var(--up)}svg .b-down{fill:var(--down)}svg .b-same{fill:var(--same)}svg .b-time{fill:var(--accent)}
+svg .b-sub{fill:var(--accent);opacity:.45}svg .tick.sub{font-style:italic}
+svg .axlabel{fill:var(--fg);font-size:12px;font-weight:600}
+.bars{margin:.4rem 0;font-size:.85rem}
+.brow{display:grid;grid-template-columns:minmax(8em,2fr) minmax(6em,2fr) minmax(9em,1.2fr);gap:4px 10px;align-items:center;padding:3px 0;border-bottom:1px solid var(--line)}
+.brow.bhead{color:var(--muted);font-weight:600;border-bottom:1px solid var(--muted)}
+.blabel{overflow-wrap:anywhere}.blabel .id{font-family:ui-monospace,Menlo,Consolas,monospace}
+.btrack{position:relative;height:14px;background:var(--code);border-radius:3px}
+.btrack.baxis{display:flex;justify-content:space-between;background:none;height:auto;font-weight:400}
+.bzero{position:absolute;left:50%;top:-2px;bottom:-2px;border-left:1px solid var(--muted)}
+.bbar{position:absolute;top:2px;bottom:2px;border-radius:2px}
+.bbar.b-up{background:var(--up)}.bbar.b-down{background:var(--down)}
+.bval{font-variant-numeric:tabular-nums;white-space:nowrap}
+p.axcap{font-size:.85rem;color:var(--fg);font-weight:600;margin:.3rem 0}
 footer{color:var(--muted);font-size:.8rem;text-align:center;padding:8px 12px 20px}
 @media (max-width:640px){body{font-size:14px}main{padding:6px}section{padding:10px 10px;border-radius:8px}
 .tile .v{font-size:1.15rem}th,td{padding:4px 5px}.wide{display:none}
-svg .tick,svg .legend{font-size:19px}svg .barlabel{font-size:17px}svg .nmark{font-size:20px}}
+svg .tick,svg .legend,svg .axlabel{font-size:19px}.brow{grid-template-columns:1fr 1fr}.bval{grid-column:1/3}svg .barlabel{font-size:17px}svg .nmark{font-size:20px}}
 @media print{body{background:#fff}section{break-inside:avoid;border-color:#ccc}details{display:block}}
 )css";
 

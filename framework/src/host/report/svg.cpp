@@ -45,7 +45,7 @@ bool finite(const std::optional<double>& v) { return v && std::isfinite(*v); }
 
 // The history chart's geometry: one x position per night, scores mapped to y.
 struct HistoryPlot {
-  static constexpr double W = 640, H = 230, L = 58, R = 14, T = 12, B = 26;
+  static constexpr double W = 640, H = 246, L = 64, R = 14, T = 12, B = 42;
   const std::vector<NightReport>& nights;
   bool test;  // plot the held-out test score (else validation)
   double lo = 0, hi = 1;
@@ -69,6 +69,13 @@ struct HistoryPlot {
       s += text_el(L - 6, y(v) + 4, "tick", "end", fmt(v, "%.2f"));
     }
     return s;
+  }
+
+  // Both axes say what they measure, in the chart itself (a screenshot keeps them).
+  std::string axis_labels() const {
+    const std::string what = test ? "test score (0–1)" : "validation score (0–1)";
+    return "<text class=\"axlabel\" text-anchor=\"middle\" transform=\"translate(14 " + num(T + ph() / 2) +
+           ") rotate(-90)\">" + what + "</text>" + text_el(L + pw() / 2, H - 4, "axlabel", "middle", "night number");
   }
 
   // A band behind the night this report is about.
@@ -132,15 +139,19 @@ struct HistoryPlot {
 
 }  // namespace
 
+bool history_has_test(const std::vector<NightReport>& nights) {
+  for (const auto& n : nights)
+    if (finite(n.baseline_test) || finite(n.candidate_test)) return true;
+  return false;
+}
+
 std::string history_chart_svg(const std::vector<NightReport>& all, const std::string& current_id) {
   constexpr std::size_t kMaxNights = 60;
   const std::size_t skip = all.size() > kMaxNights ? all.size() - kMaxNights : 0;
   const std::vector<NightReport> nights(all.begin() + static_cast<long>(skip), all.end());
-  bool has_test = false, has_val = false;
-  for (const auto& n : nights) {
-    has_test = has_test || finite(n.baseline_test) || finite(n.candidate_test);
-    has_val = has_val || finite(n.baseline_val) || finite(n.candidate_val);
-  }
+  const bool has_test = history_has_test(all);  // the same choice as the section's heading
+  bool has_val = false;
+  for (const auto& n : nights) has_val = has_val || finite(n.baseline_val) || finite(n.candidate_val);
   if (!has_test && !has_val) {
     return "<p class=\"muted\">No night has measured a score yet (offline nights draft skills without replaying "
            "tasks), so there is nothing to plot.</p>";
@@ -152,109 +163,16 @@ std::string history_chart_svg(const std::vector<NightReport>& all, const std::st
   const char* what = has_test ? "held-out test score" : "validation score";
   std::string s = svg_open(HistoryPlot::W, HistoryPlot::H,
                            std::string(what) + " over the last " + std::to_string(plot.n()) + " nights");
-  s += plot.grid() + plot.current_band(current_id) + plot.series(false, "ln-before") + plot.series(true, "ln-after") +
+  s += plot.grid() + plot.axis_labels() + plot.current_band(current_id) + plot.series(false, "ln-before") + plot.series(true, "ln-after") +
        plot.points(what) + "</svg>";
   // The legend is HTML so it wraps on a phone instead of shrinking with the chart.
   s += "<p class=\"legend\"><span><span class=\"key k-before\"></span>live skill (before)</span> "
        "<span><span class=\"key k-after\"></span>candidate (after)</span> "
-       "<span><span class=\"key k-acc\"></span>accepted by the gate</span> <span>· x axis: night number</span></p>";
-  if (!has_test) s += "<p class=\"muted\">No night has measured a held-out test score yet; this shows validation.</p>";
+       "<span><span class=\"key k-acc\"></span>accepted by the gate</span> </p>";
+  if (has_test)
+    s += "<p class=\"muted\">× marks a night that measured no test score.</p>";
   if (skip)
     s += "<p class=\"muted\">The last " + std::to_string(plot.n()) + " of " + std::to_string(all.size()) + " nights.</p>";
-  return s;
-}
-
-std::string deltas_chart_svg(const std::vector<TaskDelta>& deltas) {
-  if (deltas.empty()) return "";
-  std::vector<TaskDelta> d = deltas;
-  std::stable_sort(d.begin(), d.end(),
-                   [](const TaskDelta& a, const TaskDelta& b) { return (a.after - a.before) > (b.after - b.before); });
-  int up = 0, down = 0, same = 0;
-  double maxabs = 0;
-  for (const auto& t : d) {
-    switch (delta_kind(t)) {
-      case DeltaKind::kImproved:
-        ++up;
-        break;
-      case DeltaKind::kRegressed:
-        ++down;
-        break;
-      case DeltaKind::kUnchanged:
-        ++same;
-        break;
-    }
-    if (std::isfinite(t.after - t.before)) maxabs = std::max(maxabs, std::fabs(t.after - t.before));
-  }
-  constexpr double W = 640, L = 8, R = 8;
-  const double pw = W - L - R;
-  const double total = static_cast<double>(d.size());
-  std::string s = svg_open(
-      W, 150,
-      std::to_string(up) + " improved, " + std::to_string(down) + " regressed, " + std::to_string(same) + " unchanged");
-  // Proportions bar.
-  double x = L;
-  auto part = [&](int count, const char* cls, const char* word) {
-    if (!count) return;
-    const double w = pw * count / total;
-    s += "<rect class=\"" + std::string(cls) + "\" x=\"" + num(x) + "\" y=\"4\" width=\"" + num(w) +
-         "\" height=\"18\"><title>" + std::to_string(count) + " " + word + "</title></rect>";
-    if (w > 110) s += text_el(x + w / 2, 17, "barlabel", "middle", std::to_string(count) + " " + word);
-    x += w;
-  };
-  part(up, "b-up", "improved");
-  part(same, "b-same", "unchanged");
-  part(down, "b-down", "regressed");
-  // One bar per task, sorted by change.
-  constexpr double top = 34, h = 108;
-  const double zero = top + h / 2;
-  const double scale = (h / 2 - 2) / std::max(maxabs, 0.1);
-  const double bw = std::min(pw / total, 48.0);  // a handful of tasks: bars, not blocks
-  const bool titles = d.size() <= 400;
-  s += "<line class=\"axis\" x1=\"" + num(L) + "\" x2=\"" + num(W - R) + "\" y1=\"" + num(zero) + "\" y2=\"" +
-       num(zero) + "\"/>";
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    const double delta = std::isfinite(d[i].after - d[i].before) ? d[i].after - d[i].before : 0;
-    const DeltaKind k = delta_kind(d[i]);
-    const double bh = k == DeltaKind::kUnchanged ? 1.5 : std::max(1.5, std::fabs(delta) * scale);
-    const double y = k == DeltaKind::kRegressed ? zero : (k == DeltaKind::kUnchanged ? zero - 0.75 : zero - bh);
-    const char* cls = k == DeltaKind::kImproved ? "b-up" : (k == DeltaKind::kRegressed ? "b-down" : "b-same");
-    s += "<rect class=\"" + std::string(cls) + "\" x=\"" + num(L + bw * static_cast<double>(i) + (bw > 4 ? 0.5 : 0)) +
-         "\" y=\"" + num(y) + "\" width=\"" + num(bw > 4 ? bw - 1 : bw) + "\" height=\"" + num(bh) + "\">";
-    if (titles) {
-      s += "<title>" +
-           esc(d[i].task_id + " (" + to_string(d[i].split) + "): " + fmt_score(d[i].before) + " → " + fmt_score(d[i].after)) +
-           "</title>";
-    }
-    s += "</rect>";
-  }
-  s += "</svg>";
-  return s;
-}
-
-std::string timings_chart_svg(const std::map<std::string, double>& timings) {
-  std::vector<std::pair<std::string, double>> rows;
-  double maxv = 0;
-  for (const auto& [k, v] : timings) {
-    if (k == "total" || !std::isfinite(v) || v < 0) continue;
-    rows.emplace_back(k, v);
-    maxv = std::max(maxv, v);
-  }
-  if (rows.empty()) return "";
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  constexpr double W = 640, row = 24, label_w = 170, value_w = 90;
-  const double H = row * static_cast<double>(rows.size()) + 6;
-  const double bar_w = W - label_w - value_w;
-  std::string s = svg_open(W, H, "wall time per phase");
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const double y = 4 + row * static_cast<double>(i);
-    const double w = maxv > 0 ? std::max(1.0, bar_w * rows[i].second / maxv) : 1.0;
-    s += text_el(label_w - 8, y + 15, "tick", "end", esc_cut(rows[i].first, 26));
-    s += "<rect class=\"b-time\" x=\"" + num(label_w) + "\" y=\"" + num(y + 3) + "\" width=\"" + num(w) +
-         "\" height=\"" + num(row - 8) + "\"><title>" + esc(rows[i].first + ": " + fmt_seconds(rows[i].second)) +
-         "</title></rect>";
-    s += text_el(label_w + w + 6, y + 15, "tick", "start", esc(fmt_seconds(rows[i].second)));
-  }
-  s += "</svg>";
   return s;
 }
 
