@@ -119,7 +119,10 @@ class MockBackend final : public Backend {
     const std::string ref = meta_get(request, "reference"), docs = documents(request);
     std::string text = backend_mock::attempt(rules_, tags, ref, docs);
     if (flip_rate_ <= 0) return text;
-    const std::string h = sha256_hex(std::to_string(noise_seed_) + "\n" + meta_get(request, "draw") + "\n" +
+    // The draw is the night id, "<number>-<start time>"; only its number goes into the hash, so
+    // a seeded simulation gives the same flips whenever it runs (the time made it vary).
+    const std::string draw = meta_get(request, "draw");
+    const std::string h = sha256_hex(std::to_string(noise_seed_) + "\n" + draw.substr(0, draw.find('-')) + "\n" +
                                      meta_get(request, "variant") + "\n" + meta_get(request, "task_id") + "\n" +
                                      std::to_string(request.sample) + "\n" + docs);
     const double u = static_cast<double>(std::stoull(h.substr(0, 13), nullptr, 16)) / static_cast<double>(1ULL << 52);
