@@ -112,7 +112,7 @@ class HarvestMemory : public ::testing::Test {
   }
   Limited harvest(const std::string& source, const std::string& home, const std::string& out_file) {
     auto r = run_limited({"harvest", "--source", source, "--home", home, "--all-projects", "--since", "all",
-                          "--output", out_file},
+                          "--output", out_file, "-v"},  // -v: the raw counters this test reads
                          dir_.file("stderr.txt"));
     std::fprintf(stderr, "[ harvest %s: %.1f s, peak RSS %ld KiB under RLIMIT_AS %llu MiB ]\n", source.c_str(),
                  r.seconds, r.max_rss_kib, static_cast<unsigned long long>(kAddressSpace >> 20));

@@ -29,8 +29,8 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 // The known name nearest to `typed`, or "" when none is near enough to be a likely typo:
-// at most a third of the typed length (at least 1, at most 3) edits away. Ties go to the
-// first in `known`.
+// at most a third of the typed length (at least 1, at most 3) edits away, and fewer edits than
+// the typed length. Ties go to the first in `known`.
 inline std::string closest_name(std::string_view typed, const std::vector<std::string>& known) {
   const std::size_t limit = std::clamp<std::size_t>(typed.size() / 3, 1, 3);
   std::string best;
@@ -38,6 +38,7 @@ inline std::string closest_name(std::string_view typed, const std::vector<std::s
   for (const auto& k : known) {
     if (k == typed) continue;
     const std::size_t dist = edit_distance(typed, k);
+    if (dist >= typed.size()) continue;  // nothing of what was typed survives: 'z' is not 'x'
     if (dist < best_d) {
       best_d = dist;
       best = k;
