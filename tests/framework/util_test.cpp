@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include "sdk/suggest.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
@@ -55,4 +56,23 @@ TEST(Util, Utf8RepairAndTruncate) {
   EXPECT_EQ(enc, "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_NE(project_slug("/a/b"), project_slug("/a-b"));
+}
+
+TEST(Suggest, DistanceCountsEditsAndNeighbourSwapsCaseInsensitively) {
+  using detail::edit_distance;
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("stagse", "stages"), 1u);  // one swap, not two substitutions
+  EXPECT_EQ(edit_distance("RUN", "run"), 0u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(edit_distance("abc", ""), 3u);
+  EXPECT_EQ(edit_distance("ca", "abc"), 3u);  // restricted swaps: no edit inside a swapped pair
+}
+
+TEST(Suggest, HostileLongNamesGetNoSuggestionAndCostLittle) {
+  const std::vector<std::string> known{"stages", "pipeline", "version"};
+  EXPECT_EQ(detail::closest_name("stagse", known), "stages");
+  EXPECT_EQ(detail::closest_name(std::string(1 << 20, 's'), known), "");
+  EXPECT_EQ(detail::closest_name("stagesss", known), "stages");  // 2 edits for 8 typed chars
+  EXPECT_EQ(detail::closest_name("stagessss", known), "stages");  // 3: the limit
+  EXPECT_EQ(detail::closest_name("stagesssss", known), "");      // 4: too far
 }
