@@ -31,7 +31,7 @@ stages:
 TEST(Cli, VersionAndHelp) {
   auto v = run_skillpipe({"--version"});
   EXPECT_EQ(v.exit_code, 0);
-  EXPECT_NE(v.out.find("plugin ABI 2.0"), std::string::npos);
+  EXPECT_NE(v.out.find("plugin ABI 3.0"), std::string::npos);
   auto h = run_skillpipe({"run", "--help"});
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.out.find("--set"), std::string::npos);

@@ -75,12 +75,18 @@ TEST(NightExperiment, ProgrammerReproducesSkillOpt) {
   EXPECT_LT(r.seconds, 10.0);
 }
 
-void expect_refused(const ExpRun& r, const char* harmful_rule_start) {
+// The harmful rule was rejected, with a typed reason (`why`, when given) and the measured detail.
+void expect_refused(const ExpRun& r, const char* harmful_rule_start, const char* why = nullptr) {
   ASSERT_TRUE(r.json.IsObject()) << r.cmd.out << r.cmd.err;
   bool rejected = false;
   for (const auto& n : r.json["trace"].GetArray())
-    for (const auto& e : n["rejected_edits"].GetArray())
-      rejected |= std::string(e["content"].GetString()).rfind(harmful_rule_start, 0) == 0;
+    for (const auto& e : n["rejected_edits"].GetArray()) {
+      if (std::string(e["content"].GetString()).rfind(harmful_rule_start, 0) != 0) continue;
+      rejected = true;
+      ASSERT_TRUE(e.HasMember("rejection")) << r.cmd.out;
+      if (why) EXPECT_STREQ(e["rejection"].GetString(), why) << r.cmd.out;
+      EXPECT_STRNE(e["rejection_detail"].GetString(), "") << r.cmd.out;
+    }
   EXPECT_TRUE(rejected) << r.cmd.out;
 }
 
@@ -91,7 +97,7 @@ TEST(NightExperiment, RuleThatHurtsAnotherFamilyIsRefusedByNoRegression) {
   ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
   EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
   EXPECT_GT(r.json["lift"].GetDouble(), 0.0);  // the safe rule was still kept
-  expect_refused(r, "Answer status questions in one line");
+  expect_refused(r, "Answer status questions in one line", "regression");
   ASSERT_EQ(r.json["trace"].Size(), 2u);
   EXPECT_STREQ(r.json["trace"][0]["accepted_edits"][0]["content"].GetString(),
                "Cite source locations as path/to/file:line.");
