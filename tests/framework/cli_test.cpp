@@ -95,7 +95,7 @@ TEST(Cli, RefusedPluginExitsThreeNamingTheFile) {
 
 TEST(Cli, PluginsListsKindVersionAbiPath) {
   auto r = run_skillpipe({"plugins", "--json", "--plugin-path", FX_GOOD_DIR});
-  EXPECT_NE(r.out.find(R"("name":"fx_judge","kind":"judge","version":"1.0.0","abi":"2.0")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("name":"fx_judge","kind":"judge","version":"1.0.0","abi":"3.0")"), std::string::npos) << r.out;
   auto d = run_skillpipe({"describe", "fx_backend", "--plugin-path", FX_GOOD_DIR});
   EXPECT_EQ(d.exit_code, 0);
   EXPECT_NE(d.out.find("\"required\""), std::string::npos);
