@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli_print.hpp"
 #include "host/logging.hpp"
 #include "host/progress.hpp"
+#include "sdk/suggest.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
@@ -94,6 +96,35 @@ void add_common_options(po::options_description& desc, CommonOptions& c) {
       "text|json (json: every stderr line is one JSON event; no progress display)");
 }
 
+namespace {
+
+// "--pipeline", "--store", ...: every long option of `desc`, for "did you mean".
+std::vector<std::string> option_names(const po::options_description& desc) {
+  std::vector<std::string> out;
+  for (const auto& o : desc.options())
+    if (!o->long_name().empty()) out.push_back("--" + o->long_name());
+  return out;
+}
+
+// A bad command line: one message naming the option and, for a misspelled one, the nearest
+// real option; text mode then lists the options as it always did.
+void print_usage_error(const po::error& e, const char* usage_line, const po::options_description& desc) {
+  Message m{Level::kError, e.what(), {}, 0, 0, {}, {}, usage_line, Prefix::kCommand};
+  if (const auto* named = dynamic_cast<const po::error_with_option_name*>(&e)) m.field = named->get_option_name();
+  if (const auto* unknown = dynamic_cast<const po::unknown_option*>(&e)) {
+    // Boost names it as typed ("--pipline"); suggest among this command's own options.
+    const std::string typed = unknown->get_option_name();
+    const std::string near = detail::closest_name(typed, option_names(desc));
+    if (!near.empty()) m.hint = "did you mean '" + near + "'?";
+  }
+  // Text mode lists the options right below; a JSON reader gets where to find them.
+  if (m.hint.empty() && host::json_logs()) m.hint = "'skillpipe " + current_command() + " --help' lists the options";
+  print(m);
+  if (!host::json_logs()) std::cerr << "\nusage: " << usage_line << "\n" << desc;
+}
+
+}  // namespace
+
 std::optional<int> parse_command_line(const Args& args, const char* usage_line, po::options_description& desc,
                                       const po::positional_options_description* positional, po::variables_map& vm,
                                       CommonOptions& common) {
@@ -103,12 +134,12 @@ std::optional<int> parse_command_line(const Args& args, const char* usage_line, 
     po::store(parser.run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "skillpipe: " << e.what() << "\n\nusage: " << usage_line << "\n" << desc;
+    print_usage_error(e, usage_line, desc);
     return 2;
   }
   for (const auto& d : common.plugin_dirs)
     if (const std::string bad = input_dir_problem("--plugin-path", d); !bad.empty()) {
-      std::cerr << "skillpipe: " << bad << "\n";
+      error(bad, "--plugin-path");
       return 2;
     }
   if (common.help) {
@@ -118,7 +149,7 @@ std::optional<int> parse_command_line(const Args& args, const char* usage_line, 
   if (common.verbose && vm["log-level"].defaulted()) common.log_level = "debug";
   std::string err;
   if (!host::setup_logging(common.log_level, common.log_format, &err)) {
-    std::cerr << "skillpipe: " << err << "\n";
+    error(err, common.log_format != "text" && common.log_format != "json" ? "--log-format" : "--log-level");
     return 2;
   }
   // A live progress line is for a person at a terminal: never in cron (no TTY), in JSON
@@ -128,9 +159,6 @@ std::optional<int> parse_command_line(const Args& args, const char* usage_line, 
   return std::nullopt;
 }
 
-void say(const std::string& line) {
-  if (host::json_logs()) spdlog::info("{}", line);
-  else std::fprintf(stderr, "%s\n", line.c_str());
-}
+void say(const std::string& line) { print({Level::kInfo, line, {}, 0, 0, {}, {}, {}, Prefix::kNone}); }
 
 }  // namespace skillpipe::app

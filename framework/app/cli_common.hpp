@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_print.hpp"
 #include "commands.hpp"
 
 namespace skillpipe::app {

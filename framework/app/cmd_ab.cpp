@@ -31,17 +31,16 @@ int run_nights(const host::ab::AbSpec& spec, const host::ab::RunOptions& opts, s
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = std::string(base && *base ? base : "/tmp") + "/skillpipe-ab-XXXXXX";
     if (!::mkdtemp(tmpl.data())) {
-      std::fprintf(stderr, "skillpipe ab: cannot create a work directory from %s\n", tmpl.c_str());
+      error("cannot create a work directory from " + tmpl);
       return 1;
     }
     work = tmpl;
   }
   if (!opts.store_root.empty())
-    std::fprintf(stderr, "note: --store is not used with mode: night; each arm gets its own store under %s\n",
-                 work.c_str());
-  std::fprintf(stderr, "arms' nights and stores go to %s\n", work.c_str());
+    note("--store is not used with mode: night; each arm gets its own store under " + work);
+  say("arms' nights and stores go to " + work);
   const host::ab::NightRun run = host::ab::run_night_ab(spec, opts, work);
-  for (const auto& e : run.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+  for (const auto& e : run.errors) listed_error(e);
   if (!run.errors.empty()) return run.exit_code ? run.exit_code : 1;
   const std::string md = host::ab::night_report_markdown(run);
   const std::string js = host::ab::night_report_json(run);
@@ -53,11 +52,11 @@ int run_nights(const host::ab::AbSpec& spec, const host::ab::RunOptions& opts, s
     atomic_write_file(work + "/report.json", js);
     atomic_write_file(work + "/report.html", html);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
+    error(e.what());
     return 1;
   }
   for (const auto& a : run.arms)
-    for (const auto& e : a.errors) std::fprintf(stderr, "arm %s: %s\n", a.name.c_str(), e.c_str());
+    for (const auto& e : a.errors) plain(Level::kError, "arm " + a.name + ": " + e);
   std::cout << (json ? js : md);
   return run.exit_code;
 }
@@ -100,10 +99,10 @@ int run_replays(host::ab::AbSpec& spec, const host::ab::RunOptions& opts, const 
   if (!p.replays.empty())
     spec.replays_file = std::filesystem::absolute(expand_path(p.replays)).lexically_normal().string();
   const host::ab::AbRun run = host::ab::run_ab(spec, opts);
-  for (const auto& w : run.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  for (const auto& w : run.warnings) warning(w);
   if (!run.errors.empty()) {
-    for (const auto& e : run.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
-    std::fprintf(stderr, "%zu error(s); no comparison was made\n", run.errors.size());
+    for (const auto& e : run.errors) listed_error(e);
+    plain(Level::kError, std::to_string(run.errors.size()) + " error(s); no comparison was made");
     return run.exit_code ? run.exit_code : 1;
   }
   const host::ab::AbReport report = host::ab::compare(run);
@@ -120,7 +119,7 @@ int run_replays(host::ab::AbSpec& spec, const host::ab::RunOptions& opts, const 
       write_arm_verdicts(p.out_dir, run);
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
+    error(e.what());
     return 1;
   }
   std::cout << (p.json ? js : md);
@@ -154,24 +153,24 @@ int cmd_ab(const Args& args) {
           parse_command_line(args, "skillpipe ab FILE [--json] [--markdown FILE] [--out DIR]", desc, &pos, vm, common))
     return *rc;
   if (p.file.empty()) {
-    std::cerr << "skillpipe ab: missing the experiment FILE\n";
+    error("missing the experiment FILE", "FILE");
     return 2;
   }
   if (const std::string bad = first_path_problem(p, opts); !bad.empty()) {
-    std::cerr << "skillpipe ab: " << bad << "\n";
+    path_error(bad);
     return 2;
   }
   opts.plugin_dirs = common.plugin_dirs;
   try {
     p.file = resolve_pipeline(p.file);  // a bundled experiment by name (ab_judge) or pipelines/...
   } catch (const Error& e) {
-    std::fprintf(stderr, "skillpipe ab: %s\n", e.what());
+    error(e.what());
     return 2;
   }
   std::vector<std::string> errors;
   auto spec = host::ab::parse_ab_spec(p.file, errors);
   if (!spec) {
-    for (const auto& e : errors) std::fprintf(stderr, "error: %s\n", e.c_str());
+    for (const auto& e : errors) listed_error(e);
     return 2;
   }
   if (spec->mode == "night") return run_nights(*spec, opts, p.out_dir, p.markdown_file, p.html_file, p.json);

@@ -22,10 +22,11 @@ int cmd_adopt(const Args& args) {
       "skillpipe adopt [--night ID] [--skill NAME...|--all] [--allow-unverified] [--project P] [--json]";
   if (auto rc = parse_command_line(args, usage, desc, nullptr, vm, a.common)) return *rc;
   if (req.all && !req.names.empty()) {
-    std::cerr << "skillpipe adopt: --skill and --all cannot be combined\n\nusage: " << usage << "\n";
+    print({Level::kError, "--skill and --all cannot be combined", {}, 0, 0, "--all", {}, usage, Prefix::kCommand});
+    if (!json_messages()) std::cerr << "\nusage: " << usage << "\n";
     return 2;
   }
-  return run_with_store("adopt", a, [&](StoreSession& s) {
+  return run_with_store(a, [&](StoreSession& s) {
     if (!s.adoption()) return command_error(2, "this store cannot adopt; it keeps nights only", a.json);
     req.project = s.project;
     // No nights at all: answered here, before the store is asked, so asking creates nothing.

@@ -12,6 +12,7 @@
 
 #include "cli_common.hpp"
 #include "host/plugin_registry.hpp"
+#include "sdk/suggest.hpp"
 #include "skillpipe/abi.hpp"
 #include "skillpipe/kit/util.hpp"
 
@@ -237,7 +238,8 @@ int cmd_docs(const Args& args) {
     return *rc;
   }
   if (topic == "pipeline-reference") return pipeline_reference(common);
-  std::cerr << "skillpipe docs: unknown topic \"" << topic << "\" (known: pipeline-reference)\n";
+  error("unknown topic \"" + topic + "\" (known: pipeline-reference)", "TOPIC",
+        detail::closest_name(topic, {"pipeline-reference"}).empty() ? "" : "did you mean 'pipeline-reference'?");
   return 2;
 }
 

@@ -28,7 +28,7 @@ struct AgenticArgs {
 int run_agentic(const AgenticArgs& a, const experiment::Options& o, bool assert_improves, bool json) {
   agentic_experiment::Options ao;
   if (a.agent != "claude" && a.agent != "codex") {
-    std::cerr << "skillpipe experiment: --agent must be claude or codex (got '" << a.agent << "')\n";
+    error("--agent must be claude or codex (got '" + a.agent + "')", "--agent");
     return 2;
   }
   ao.agent = a.agent == "claude" ? Agent::kClaude : Agent::kCodex;
@@ -43,21 +43,21 @@ int run_agentic(const AgenticArgs& a, const experiment::Options& o, bool assert_
   try {
     r = agentic_experiment::run(ao);
   } catch (const Error& e) {
-    std::cerr << "skillpipe experiment: " << e.what() << "\n";
+    error(e.what());
     return 2;
   }
   std::cout << (json ? agentic_experiment::result_json(r) : agentic_experiment::result_text(r));
-  for (const auto& e : r.errors) std::cerr << "error: " << e << "\n";
+  for (const auto& e : r.errors) listed_error(e);
   if (r.exit_code != 0) return r.exit_code;
   if (!assert_improves) return 0;
   const auto why = r.unproven();
   if (why.empty()) {
-    std::cerr << "PASS: the learned skill triggers and helps on val and test; the never-matching one gains nothing\n";
+    plain(Level::kInfo, "PASS: the learned skill triggers and helps on val and test; the never-matching one gains nothing");
     return 0;
   }
   std::string msg;
   for (const auto& w : why) msg += (msg.empty() ? "" : "; ") + w;
-  std::cerr << "FAIL: " << msg << "\n";
+  plain(Level::kError, "FAIL: " + msg);
   return 1;
 }
 
@@ -94,14 +94,14 @@ int cmd_experiment(const Args& args) {
       "       skillpipe experiment --agentic --agent claude|codex [--model-server URL] [--assert-improves] [--json]";
   if (auto rc = parse_command_line(args, usage, desc, nullptr, vm, common)) return *rc;
   if (o.nights < 1 || o.nights > 1000) {
-    std::cerr << "skillpipe experiment: --nights must be between 1 and 1000 (got " << o.nights << ")\n";
+    error("--nights must be between 1 and 1000 (got " + std::to_string(o.nights) + ")", "--nights");
     return 2;
   }
   std::string bad;
   if (!o.store.empty()) bad = store_dir_problem("--store", o.store);
   if (bad.empty() && !o.fixture.empty() && !agentic.on) bad = input_file_problem("--fixture", o.fixture);
   if (!bad.empty()) {
-    std::cerr << "skillpipe experiment: " << bad << "\n";
+    path_error(bad);
     return 2;
   }
   o.plugin_dirs = common.plugin_dirs;
@@ -113,14 +113,14 @@ int cmd_experiment(const Args& args) {
   try {
     r = experiment::run_experiment(o);
   } catch (const Error& e) {
-    std::cerr << "skillpipe experiment: " << e.what() << "\n";
+    error(e.what());
     return 2;
   }
   if (json)
     std::cout << experiment::result_json(r);
   else
     std::cout << experiment::result_text(r);
-  for (const auto& e : r.errors) std::cerr << "error: " << e << "\n";
+  for (const auto& e : r.errors) listed_error(e);
   if (r.exit_code != 0) return r.exit_code;
   if (assert_improves) {
     std::vector<std::string> why;
@@ -131,10 +131,10 @@ int cmd_experiment(const Args& args) {
     if (!why.empty()) {
       std::string msg;
       for (const auto& w : why) msg += (msg.empty() ? "" : "; ") + w;
-      std::cerr << "FAIL: " << msg << "\n";
+      plain(Level::kError, "FAIL: " + msg);
       return 1;
     }
-    std::cerr << "PASS: the nights improved val and the gate blocked every harmful rule\n";
+    plain(Level::kInfo, "PASS: the nights improved val and the gate blocked every harmful rule");
   }
   return 0;
 }

@@ -288,7 +288,7 @@ CommandResult write_dataset(const ExampleSet& set, const Collected& c, const Exp
 // Checks the options; prints the problem and returns 2 when one is wrong.
 int check_options(ExportOptions& o, const std::string& format, bool json) {
   auto bad = [](const std::string& msg) {
-    std::cerr << "skillpipe export-dataset: " << msg << "\n";
+    path_error(msg);
     return 2;
   };
   if (format.empty()) return bad("--format is required (chat-jsonl)");
@@ -329,7 +329,7 @@ int cmd_export_dataset(const Args& args) {
                                    desc, nullptr, vm, a.common))
     return *rc;
   if (int rc = check_options(o, format, a.json)) return rc;
-  return run_with_store("export-dataset", a, [&](StoreSession& s) {
+  return run_with_store(a, [&](StoreSession& s) {
     Collected c;
     CommandResult failed;
     if (!collect_nights(s, c, failed)) return failed;

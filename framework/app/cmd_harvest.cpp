@@ -79,7 +79,7 @@ struct HarvestArgs {
 };
 
 int fail(const std::string& msg) {
-  std::cerr << "skillpipe harvest: " << msg << "\n";
+  path_error(msg);
   return 2;
 }
 
@@ -164,7 +164,7 @@ int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, c
   host::PipelineAssembly as({a.common.plugin_dirs, {}, "", "", {}});
   if (as.load(std::move(spec))) as.build(host::AssemblyParts::without_store({StageKind::kHarvester}));
   if (!as.ok()) {
-    for (const auto& e : as.errors()) std::cerr << "skillpipe harvest: " << e << "\n";
+    for (const auto& d : as.diagnostics()) diagnostic(d, Prefix::kCommand);
     return as.exit_code();
   }
   for (std::size_t idx : as.order()) {
@@ -191,7 +191,7 @@ int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, c
         if (std::string why = harvest::explain_no_sessions(ctx->counts(), true); !why.empty()) say(c.id + ": " + why);
       for (auto& d : o.digests) all.push_back(std::move(d));
     } catch (const std::exception& e) {
-      std::cerr << "skillpipe harvest: " << c.id << " failed: " << e.what() << "\n";
+      error(c.id + " failed: " + e.what());
       return 1;
     }
   }
@@ -205,7 +205,7 @@ int print_digests(const HarvestArgs& a, const std::vector<SessionDigest>& all, c
     try {
       atomic_write_file(expand_path(a.output), text);
     } catch (const std::exception& e) {
-      std::cerr << "skillpipe harvest: cannot write " << a.output << ": " << e.what() << "\n";
+      error("cannot write " + a.output + ": " + e.what(), "--output");
       return 2;  // an argument error, not a failed stage
     }
     say("wrote " + std::to_string(all.size()) + " digests to " + a.output);

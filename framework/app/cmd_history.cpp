@@ -13,7 +13,7 @@ int cmd_history(const Args& args) {
                                    desc, nullptr, vm, a.common)) {
     return *rc;
   }
-  return run_with_store("history", a, [&](StoreSession& s) {
+  return run_with_store(a, [&](StoreSession& s) {
     if (!s.adoption()) return render_history({}, s.selector, a.json);
     return render_history(s.adoption()->history(s.project), s.selector, a.json);
   });

@@ -31,7 +31,7 @@ namespace skillpipe::app {
 namespace {
 
 int fail(const std::string& msg) {
-  std::cerr << "skillpipe judge: " << msg << "\n";
+  path_error(msg);
   return 2;
 }
 
@@ -109,10 +109,10 @@ int assemble_judge(const JudgeArgs& a, host::PipelineAssembly& as, std::size_t& 
     as.build(host::AssemblyParts::without_store({StageKind::kJudge}));
   }
   if (!as.ok()) {
-    for (const auto& e : as.errors()) std::cerr << "skillpipe judge: " << e << "\n";
+    for (const auto& d : as.diagnostics()) diagnostic(d, Prefix::kCommand);
     if (a.pipeline.empty())
-      std::cerr << "skillpipe judge: without --pipeline no backend is configured and no model is called; to use a "
-                   "judge that needs one, pass --pipeline FILE --judge STAGE_ID\n";
+      error("without --pipeline no backend is configured and no model is called; to use a "
+            "judge that needs one, pass --pipeline FILE --judge STAGE_ID", "--pipeline");
     return as.exit_code();
   }
   if (as.kind(index) != StageKind::kJudge) return fail(a.judge + " is a " + to_string(as.kind(index)) + " plugin, not a judge");
@@ -140,7 +140,7 @@ int read_responses(const std::string& path, const std::map<std::string, const Ta
       &stats);
   if (!opened) return fail("cannot read " + path);
   if (stats.torn_tail) problems.push_back(path + ": the last line is cut off");
-  for (const auto& p : problems) std::cerr << "skillpipe judge: " << p << "\n";
+  for (const auto& p : problems) error(p);
   return problems.empty() ? 0 : 2;
 }
 
@@ -149,12 +149,12 @@ int validate_specs(Judge& judge, const TaskFile& tf) {
   std::vector<std::string> spec_errors;
   for (const auto& t : tf.tasks) {
     try {
-      for (const auto& w : judge.validate(t)) std::cerr << "warning: task " << t.id << ": " << w << "\n";
+      for (const auto& w : judge.validate(t)) warning("task " + t.id + ": " + w);
     } catch (const RecordError& e) {
       spec_errors.push_back(e.what());
     }
   }
-  for (const auto& e : spec_errors) std::cerr << "skillpipe judge: " << e << "\n";
+  for (const auto& e : spec_errors) error(e);
   return spec_errors.empty() ? 0 : 2;
 }
 
@@ -204,7 +204,7 @@ Tally score(Judge& judge, const std::string& judge_id, const std::vector<ReplayR
       v = judge.judge(task, r, ctx);
     } catch (const std::exception& e) {
       ++t.errors;
-      std::cerr << "skillpipe judge: task " << r.task_id << ": " << e.what() << "\n";
+      error("task " + r.task_id + ": " + e.what());
       continue;
     }
     v.task_id = task.id;
@@ -266,7 +266,7 @@ int cmd_judge(const Args& args) {
     print_summary(t, judge_id, responses.size(), a.json);
     return t.errors > 0 ? 1 : 0;
   } catch (const std::exception& e) {
-    std::cerr << "skillpipe judge: " << e.what() << "\n";
+    error(e.what());
     return 1;
   }
 }

@@ -55,29 +55,29 @@ int cmd_new_plugin(const Args& args) {
   if (auto rc = parse_command_line(args, "skillpipe new-plugin NAME --kind KIND [--dir DIR]", desc, &pos, vm, common))
     return *rc;
   if (name.empty() || kind.empty()) {
-    std::cerr << "skillpipe new-plugin: needs a NAME and --kind (" << kinds << ")\n";
+    error(std::string("needs a NAME and --kind (") + kinds + ")", name.empty() ? "NAME" : "--kind");
     return 2;
   }
   if (!std::regex_match(name, std::regex("[a-z][a-z0-9_]{0,63}"))) {
-    std::cerr << "skillpipe new-plugin: '" << name
-              << "' is not a plugin name: use lower-case letters, digits and '_', starting with a letter "
-                 "(it becomes libskillpipe_"
-              << name << ".so and the `plugin:` value in pipelines)\n";
+    error("'" + name +
+              "' is not a plugin name: use lower-case letters, digits and '_', starting with a letter "
+              "(it becomes libskillpipe_" +
+              name + ".so and the `plugin:` value in pipelines)",
+          "NAME");
     return 2;
   }
   if (!scaffold::kind_source(kind)) {
-    std::cerr << "skillpipe new-plugin: unknown kind '" << kind << "' (one of: " << kinds << ")\n";
+    error("unknown kind '" + kind + "' (one of: " + kinds + ")", "--kind");
     return 2;
   }
   if (const std::string bad = output_dir_problem("--dir", dir); !bad.empty()) {
-    std::cerr << "skillpipe new-plugin: " << bad << "\n";
+    path_error(bad);
     return 2;
   }
   const fs::path folder = fs::path(expand_path(dir)) / name;
   std::error_code ec;
   if (fs::exists(folder, ec) && !fs::is_empty(folder, ec) && !force) {
-    std::cerr << "skillpipe new-plugin: " << folder.string()
-              << " already exists and is not empty; choose another --dir or pass --force\n";
+    error(folder.string() + " already exists and is not empty", "--dir", "choose another --dir or pass --force");
     return 2;
   }
   try {
@@ -88,7 +88,7 @@ int cmd_new_plugin(const Args& args) {
       std::printf("  wrote %s\n", path.string().c_str());
     }
   } catch (const std::exception& e) {
-    std::cerr << "skillpipe new-plugin: " << e.what() << "\n";
+    error(e.what());
     return 1;
   }
   const std::string f = folder.string();

@@ -92,7 +92,7 @@ int describe_one(host::PluginRegistry& reg, const std::string& name, bool json, 
     return 0;
   } catch (const std::exception& e) {
     if (json) *json_out = refused_json(name, reg.find(name), e.what());
-    else std::fprintf(stderr, "skillpipe describe: %s\n", e.what());
+    else error(e.what(), "PLUGIN");
     // Not installed is an argument error (2), as in `validate`; found but refused is 3.
     return reg.find(name).empty() ? 2 : 3;
   }
@@ -159,7 +159,7 @@ int cmd_describe(const Args& args) {
                                    common))
     return *rc;
   if (json && markdown) {
-    std::cerr << "skillpipe describe: --json and --markdown exclude each other\n";
+    error("--json and --markdown exclude each other", "--markdown");
     return 2;
   }
   if (all && markdown) {
@@ -169,7 +169,7 @@ int cmd_describe(const Args& args) {
     return cmd_docs(docs_args);
   }
   if (!all && name.empty()) {
-    std::cerr << "skillpipe describe: missing PLUGIN (or --all)\n";
+    error("missing PLUGIN (or --all)", "PLUGIN");
     return 2;
   }
   host::PluginRegistry reg(host::plugin_search_dirs(common.plugin_dirs, {}));

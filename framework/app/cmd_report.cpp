@@ -172,7 +172,7 @@ int cmd_report(const Args& args) {
                                    desc, nullptr, vm, a.common)) {
     return *rc;
   }
-  return run_with_store("report", a, [&](StoreSession& s) { return report_night(s, wanted, open, a.json); });
+  return run_with_store(a, [&](StoreSession& s) { return report_night(s, wanted, open, a.json); });
 }
 
 }  // namespace skillpipe::app

@@ -17,7 +17,7 @@ int cmd_rollback(const Args& args) {
                                    desc, nullptr, vm, a.common)) {
     return *rc;
   }
-  return run_with_store("rollback", a, [&](StoreSession& s) {
+  return run_with_store(a, [&](StoreSession& s) {
     if (!s.adoption()) return command_error(2, "this store cannot rollback; it keeps nights only", a.json);
     req.project = s.project;
     // Nothing ever adopted: answered here, before the store is asked, so asking creates nothing.

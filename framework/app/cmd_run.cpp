@@ -121,18 +121,18 @@ int cmd_run(const Args& args) {
   po::variables_map vm;
   if (auto rc = parse_command_line(args, "skillpipe run FILE|NAME [options]", desc, &pos, vm, a.common)) return *rc;
   if (a.file.empty()) {
-    std::cerr << "skillpipe run: missing the pipeline FILE\n";
+    error("missing the pipeline FILE", "FILE");
     return 2;
   }
   std::string file;
   try {
     file = resolve_pipeline(a.file);
   } catch (const Error& e) {
-    say(std::string("skillpipe run: ") + e.what());
+    error(e.what(), "FILE");
     return 2;
   }
   if (const std::string bad = path_problem(a); !bad.empty()) {
-    say("skillpipe run: " + bad);
+    path_error(bad);
     return 2;
   }
   host::RunOptions opts{a.common.plugin_dirs, a.sets, a.project, a.store, a.run_dir, a.dry_run, {}};
@@ -140,11 +140,11 @@ int cmd_run(const Args& args) {
   opts.flags.restart = a.restart;
   if (!a.tasks_file.empty()) opts.flags.tasks_file = fs::absolute(a.tasks_file).string();
   const auto out = host::run_pipeline(file, opts);
-  for (const auto& e : out.errors) say("error: " + e);
+  print_run_errors(out);
   const Emit to_stdout = [](const std::string& line) { std::printf("%s\n", line.c_str()); };
   if (out.exit_code == 0 || !out.stages.empty()) print_summary(out, a, a.json ? Emit(say) : to_stdout);
   if (a.json) std::cout << out.summary_json;
-  if (out.exit_code == 2 || out.exit_code == 3) say(std::to_string(out.errors.size()) + " error(s); nothing was run");
+  if (out.exit_code == 2 || out.exit_code == 3) plain(Level::kError, std::to_string(out.errors.size()) + " error(s); nothing was run");
   return out.exit_code;
 }
 
@@ -156,7 +156,7 @@ int cmd_validate(const Args& args) {
   po::variables_map vm;
   if (auto rc = parse_command_line(args, "skillpipe validate FILE|NAME [options]", desc, &pos, vm, a.common)) return *rc;
   if (a.file.empty()) {
-    std::cerr << "skillpipe validate: missing the pipeline FILE\n";
+    error("missing the pipeline FILE", "FILE");
     return 2;
   }
   std::string file;

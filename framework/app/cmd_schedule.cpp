@@ -161,9 +161,8 @@ int validate_plan(const SchedulePlan& plan, const CommonOptions& common) {
                         "", false, {}};
   const auto v = host::validate_only(plan.pipeline, opts);
   if (v.exit_code == 0) return 0;
-  for (const auto& e : v.errors) std::cerr << "error: " << e << "\n";
-  std::cerr << "skillpipe schedule: the nightly run would fail on " << plan.pipeline
-            << "; fix it first (or pass --no-validate)\n";
+  print_run_errors(v);
+  error("the nightly run would fail on " + plan.pipeline, "--pipeline", "fix it first (or pass --no-validate)");
   return v.exit_code;
 }
 
@@ -226,15 +225,15 @@ int cmd_schedule(const Args& args) {
   if (auto rc = parse_command_line(args, usage, desc, nullptr, vm, a.common)) return *rc;
   const auto hm = parse_at(a.at);
   if (!hm) {
-    std::cerr << "skillpipe schedule: --at expects a 24-hour time HH:MM, e.g. 03:17 (got \"" << a.at << "\")\n";
+    error("--at expects a 24-hour time HH:MM, e.g. 03:17 (got \"" + a.at + "\")", "--at");
     return 2;
   }
   if (a.via != "auto" && a.via != "systemd" && a.via != "cron") {
-    std::cerr << "skillpipe schedule: --via expects auto, systemd or cron (got \"" << a.via << "\")\n";
+    error("--via expects auto, systemd or cron (got \"" + a.via + "\")", "--via");
     return 2;
   }
   if (const std::string bad = a.store.empty() ? "" : store_dir_problem("--store", a.store); !bad.empty()) {
-    std::cerr << "skillpipe schedule: " << bad << "\n";
+    path_error(bad);
     return 2;
   }
   SchedulePlan plan;
@@ -243,7 +242,7 @@ int cmd_schedule(const Args& args) {
     if (!a.no_validate)
       if (int rc = validate_plan(plan, a.common)) return rc;
   } catch (const ConfigError& e) {
-    std::cerr << "skillpipe schedule: " << e.what() << "\n";
+    error(e.what());
     return 2;
   }
   try {
@@ -264,7 +263,7 @@ int cmd_schedule(const Args& args) {
               << (a.project.empty() ? "" : " --project " + sh_quote(plan.project)) << "\n";
     return 0;
   } catch (const std::exception& e) {
-    std::cerr << "skillpipe schedule: " << e.what() << "\n";
+    error(e.what());
     return 1;
   }
 }
@@ -286,7 +285,7 @@ int cmd_unschedule(const Args& args) {
     std::cout << (done.empty() ? "Nothing is scheduled for " + dir + ".\n" : done);
     return 0;
   } catch (const std::exception& e) {
-    std::cerr << "skillpipe unschedule: " << e.what() << "\n";
+    error(e.what());
     return 1;
   }
 }

@@ -13,7 +13,7 @@ int cmd_status(const Args& args) {
                                    desc, nullptr, vm, a.common)) {
     return *rc;
   }
-  return run_with_store("status", a, [&](StoreSession& s) {
+  return run_with_store(a, [&](StoreSession& s) {
     return render_status(project_status(s), s.store->past_reports(s.project), s.selector, a.json);
   });
 }

@@ -38,7 +38,7 @@ namespace {
 namespace fs = std::filesystem;
 
 int fail(const std::string& msg, int code = 2) {
-  std::cerr << "skillpipe tasks: " << msg << "\n";
+  path_error(msg);
   return code;
 }
 
@@ -69,7 +69,7 @@ std::vector<fs::path> task_files(const std::string& night_dir, const std::string
 int tasks_from_night(const StoreCliArgs& args, const std::string& night, const std::string& stage,
                      std::vector<TaskRecord>& out, std::string* source) {
   StoreSession s;
-  if (int rc = open_store("tasks", args, s)) return rc;
+  if (int rc = open_store(args, s)) return rc;
   const std::vector<NightInfo> nights = s.store->nights(s.project);
   if (nights.empty()) return fail("no nights for project " + s.project + " in this store");
   const NightInfo* chosen = nullptr;
@@ -102,7 +102,7 @@ int tasks_from_pipeline(const std::string& path, const std::vector<std::string>&
   if (assembly.load(path))
     assembly.build(host::AssemblyParts::without_store({StageKind::kHarvester, StageKind::kMiner, StageKind::kJudge}));
   if (!assembly.ok()) {
-    for (const auto& e : assembly.errors()) std::cerr << "error: " << e << "\n";
+    for (const auto& d : assembly.diagnostics()) diagnostic(d);
     return assembly.exit_code();
   }
   std::map<std::string, std::vector<SessionDigest>> digests;
@@ -119,10 +119,10 @@ int tasks_from_pipeline(const std::string& path, const std::vector<std::string>&
       ctx->set_record_errors(&policy);
       host::StageOutput o = host::driver_for(kind).run({s, *assembly.stage(idx), in, *ctx});
       if (kind == StageKind::kHarvester) {
-        std::cerr << "harvested " << o.digests.size() << " session(s) with " << s.id << "\n";
+        say("harvested " + std::to_string(o.digests.size()) + " session(s) with " + s.id);
         digests[s.id] = std::move(o.digests);
       } else {
-        std::cerr << "mined " << o.tasks.size() << " task(s) with " << s.id << "\n";
+        say("mined " + std::to_string(o.tasks.size()) + " task(s) with " + s.id);
         out.insert(out.end(), o.tasks.begin(), o.tasks.end());
       }
     }

@@ -49,6 +49,10 @@ class Out {
       key("op").w().String(to_string(e.op));
       key("content").str(e.content);
       key("status").w().String(to_string(e.status));
+      if (e.rejection != RejectionReason::kNone) {
+        key("rejection").w().String(to_string(e.rejection));
+        key("rejection_detail").str(e.rejection_detail);
+      }
       w_.EndObject();
     }
     w_.EndArray();

@@ -66,7 +66,7 @@ AdoptionResult adopt_night(const Options& o, const std::string& pipeline, const 
   args.store = store_root;
   args.project = project;
   StoreSession session;
-  if (const int rc = open_store("experiment", args, session)) {
+  if (const int rc = open_store(args, session)) {
     AdoptionResult r;
     r.exit_code = rc;
     r.message = "the experiment's store cannot be opened";

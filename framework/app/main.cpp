@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_print.hpp"
 #include "commands.hpp"
 #include "host/basic_context.hpp"
 #include "host/logging.hpp"
@@ -39,7 +40,10 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_sigint);
   std::signal(SIGPIPE, SIG_IGN);
   std::string err;
-  skillpipe::host::setup_logging("info", "text", &err);
+  // Errors found before a command parses its own --log-format (an unknown command or
+  // option) must already come out as JSON events when it asks for them.
+  const bool json = skillpipe::app::asks_for_json_logs(argc, argv);
+  skillpipe::host::setup_logging("info", json ? "json" : "text", &err);
   if (argc < 2) {
     usage(stderr);
     return 2;
@@ -56,19 +60,24 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : skillpipe::app::commands()) {
     if (cmd == c.name) {
+      skillpipe::app::set_command(c.name);
       skillpipe::app::Args args(argv + 2, argv + argc);
       try {
         return c.run(args);
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "skillpipe %s: %s\n", c.name, e.what());
+        skillpipe::app::error(e.what());
         return 1;
       }
     }
   }
   std::vector<std::string> names = {"help", "version"};
   for (const auto& c : skillpipe::app::commands()) names.emplace_back(c.name);
-  std::fprintf(stderr, "skillpipe: unknown command '%s'%s\n\n", cmd.c_str(),
-               skillpipe::detail::did_you_mean(cmd, names).c_str());
+  const std::string near = skillpipe::detail::closest_name(cmd, names);
+  skillpipe::app::error("unknown command '" + cmd + "'", "COMMAND",
+                        near.empty() ? (json ? "'skillpipe --help' lists the commands" : "")
+                                     : "did you mean '" + near + "'?");
+  if (json) return 2;  // the command list is for a person; the event above says where to find it
+  std::fputs("\n", stderr);
   usage(stderr);
   return 2;
 }

@@ -9,6 +9,15 @@
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::app {
+namespace {
+
+// A command's message is a text block ending in a newline; the printer adds its own.
+std::string without_newline(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+}  // namespace
 
 void add_store_options(po::options_description& desc, StoreCliArgs& a) {
   desc.add_options()("project", po::value(&a.project), "project directory (default: the current directory)")(
@@ -18,9 +27,9 @@ void add_store_options(po::options_description& desc, StoreCliArgs& a) {
   add_common_options(desc, a.common);
 }
 
-int open_store(const char* command, const StoreCliArgs& a, StoreSession& s) {
+int open_store(const StoreCliArgs& a, StoreSession& s) {
   if (const std::string bad = store_dir_problem("--store", a.store); !a.store.empty() && !bad.empty()) {
-    std::cerr << "skillpipe " << command << ": " << bad << "\n";
+    path_error(bad);
     return 2;
   }
   s.assembly = std::make_unique<host::PipelineAssembly>(
@@ -29,12 +38,12 @@ int open_store(const char* command, const StoreCliArgs& a, StoreSession& s) {
   const bool loaded = a.pipeline.empty() ? as.load(host::default_store_spec(a.store)) : as.load(a.pipeline);
   if (loaded) as.build(host::AssemblyParts::store_only());
   if (!as.ok()) {
-    for (const auto& e : as.errors()) std::cerr << "skillpipe " << command << ": " << e << "\n";
+    for (const auto& d : as.diagnostics()) diagnostic(d, Prefix::kCommand);
     return as.exit_code();
   }
   if (!as.store()) {
-    std::cerr << "skillpipe " << command << ": " << a.pipeline
-              << " has no `store:`, so its nights are kept nowhere; name the store with --store DIR instead\n";
+    error(a.pipeline + " has no `store:`, so its nights are kept nowhere", "--pipeline",
+          "name the store with --store DIR instead");
     return 2;
   }
   s.store = as.store();
@@ -64,22 +73,22 @@ ProjectStatus project_status(StoreSession& s) {
   return st;
 }
 
-int run_with_store(const char* command, const StoreCliArgs& a, const std::function<CommandResult(StoreSession&)>& fn) {
+int run_with_store(const StoreCliArgs& a, const std::function<CommandResult(StoreSession&)>& fn) {
   StoreSession s;
-  if (const int rc = open_store(command, a, s)) return rc;
+  if (const int rc = open_store(a, s)) return rc;
   try {
     const CommandResult r = fn(s);
     if (a.json) {
       std::cout << r.json << (r.json.empty() || r.json.back() == '\n' ? "" : "\n");
-      if (r.exit_code != 0) std::cerr << "skillpipe " << command << ": " << r.text;
+      if (r.exit_code != 0) error(without_newline(r.text));
     } else if (r.exit_code == 0) {
       std::cout << r.text;
     } else {
-      std::cerr << "skillpipe " << command << ": " << r.text;
+      error(without_newline(r.text));
     }
     return r.exit_code;
   } catch (const std::exception& e) {
-    std::cerr << "skillpipe " << command << ": " << e.what() << "\n";
+    error(e.what());
     return 1;
   }
 }

@@ -39,13 +39,13 @@ struct StoreSession {
 };
 
 // Assembles the store: the pipeline's with --pipeline, else store_files. On failure prints
-// the errors prefixed with the command and returns the exit code (2 configuration, 3 plugin
+// the errors (cli_print: named after the running command) and returns the exit code (2 configuration, 3 plugin
 // load); 0 on success.
-int open_store(const char* command, const StoreCliArgs& args, StoreSession& session);
+int open_store(const StoreCliArgs& args, StoreSession& session);
 
 // Opens the store, calls `fn` with it, and prints the result (text or --json). Returns the
 // command's exit code, or open_store's, or 1 when `fn` throws.
-int run_with_store(const char* command, const StoreCliArgs& args,
+int run_with_store(const StoreCliArgs& args,
                    const std::function<CommandResult(StoreSession& session)>& fn);
 
 // The project's status: the store's own when it has adoption, else built from its nights.

@@ -265,6 +265,8 @@ bool Epoch::confirm_final(EpochState& st) {
   if (!fd.accept) {
     for (auto e : r.accepted) {
       e.status = EditStatus::kRejected;
+      e.rejection = RejectionReason::kFinalReplay;
+      e.rejection_detail = "final replay: " + fd.reason;
       r.rejected.push_back(std::move(e));
     }
     r.accepted.clear();

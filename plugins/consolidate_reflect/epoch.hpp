@@ -122,7 +122,8 @@ class Epoch {
   bool salvage(EpochState& st, const DocTrial& t, const std::vector<Edit>& applied);
   void keep(EpochState& st, const DocTrial& t, const std::string& text, const Scored& sc,
             const std::vector<Edit>& edits);
-  void reject(EpochState& st, Edit e);
+  // Marks `e` rejected with why (typed, for the report) and the measured detail.
+  void reject(EpochState& st, Edit e, RejectionReason why, std::string detail);
   // `alone`: d tested this edit by itself, so tonight's samples are its own evidence.
   void carry_or_reject(EpochState& st, const Edit& e, const GateDecision& d, bool alone);
 

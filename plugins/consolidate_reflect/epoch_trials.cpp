@@ -161,7 +161,8 @@ bool Epoch::prune(EpochState& st, const DocTrial& t, std::string text, Scored sc
     }
     st.r.notes.push_back("pruned " + t.name + " edit \"" + excerpt(kept[i].content, 80) +
                          "\": val does not need it (" + needed.reason + ")");
-    reject(st, kept[i]);
+    reject(st, kept[i], RejectionReason::kNotNeeded,
+           "the kept " + t.name + " edits score as well without it (" + needed.reason + ")");
     kept.erase(kept.begin() + static_cast<long>(i));
     text = without.text;
     scores = std::move(sc);
@@ -177,7 +178,8 @@ bool Epoch::salvage(EpochState& st, const DocTrial& t, const std::vector<Edit>& 
     one.status = EditStatus::kProposed;
     const ApplyResult a1 = apply_edits(t.doc(st), {one}, st.spec.apply);
     if (a1.applied == 0) {
-      reject(st, applied[i]);
+      reject(st, applied[i], RejectionReason::kDoesNotApply,
+             "tried alone after its batch was rejected, it no longer applies to the " + t.name + " document");
       continue;
     }
     const std::string label = t.name + ":edit" + std::to_string(i + 1);
@@ -206,8 +208,10 @@ void Epoch::keep(EpochState& st, const DocTrial& t, const std::string& text, con
   for (const auto& e : edits) (t.is_skill ? st.r.accepted_skill : st.r.accepted_memory).push_back(e);
 }
 
-void Epoch::reject(EpochState& st, Edit e) {
+void Epoch::reject(EpochState& st, Edit e, RejectionReason why, std::string detail) {
   e.status = EditStatus::kRejected;
+  e.rejection = why;
+  e.rejection_detail = std::move(detail);
   st.rejected_tonight.push_back(e.content);
   st.r.rejected.push_back(std::move(e));
 }
@@ -216,7 +220,7 @@ void Epoch::reject(EpochState& st, Edit e) {
 // Its evidence goes along: the earlier nights' strata, plus tonight's when it was tested alone
 // (a batch's samples measure the batch, not this edit).
 void Epoch::carry_or_reject(EpochState& st, const Edit& e, const GateDecision& d, bool alone) {
-  if (!d.promising || looks_of({e}) >= s_.carry_nights) return reject(st, e);
+  if (!d.promising || looks_of({e}) >= s_.carry_nights) return reject(st, e, d.why, d.reason);
   LedgerEntry evidence{e.target, e.content, 0, {}};
   if (const PriorEvidence* prior = prior_of({e})) {
     evidence.strata = prior->strata;
@@ -229,6 +233,8 @@ void Epoch::carry_or_reject(EpochState& st, const Edit& e, const GateDecision& d
   st.r.ledger.push_back(std::move(evidence));
   Edit c = e;
   c.status = EditStatus::kCarried;
+  c.rejection = d.why;  // why it is not kept yet: too few tasks or not yet significant
+  c.rejection_detail = d.reason;
   st.r.carried.push_back(std::move(c));
 }
 

@@ -159,6 +159,7 @@ bool significant(const Paired& p, const GateConfig& cfg, const std::string& scor
   const std::string a = fmt_g(d.alpha);
   if (d.n < cfg.min_val) {
     d.promising = true;
+    d.why = RejectionReason::kTooFewTasks;
     const std::string where = d.nights > 1 ? " over " + std::to_string(d.nights) + " nights" : "";
     d.reason = scores + ", but only " + std::to_string(d.n) + " val task(s) could be compared" + where + "; at least " +
                std::to_string(cfg.min_val) + " are needed before any significance is claimed (gate_min_val)";
@@ -178,6 +179,7 @@ bool significant(const Paired& p, const GateConfig& cfg, const std::string& scor
                fmt_g(*d.p_value) + " > alpha " + a + ")";
   }
   d.promising = true;
+  d.why = RejectionReason::kNotSignificant;
   return false;
 }
 
@@ -198,31 +200,38 @@ GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<T
   const bool pooled = prior && !prior->strata.empty() && d.missing == 0 && !p.deltas.empty();
   if (pooled) p = pool(std::move(p), *prior, cfg, d);
   const std::string scores = "candidate " + fmt(d.candidate) + " vs baseline " + fmt(d.baseline);
-  auto done = [&](std::string reason) {
+  auto done = [&](std::string reason, RejectionReason why) {
     d.reason = std::move(reason);
+    if (!d.accept) d.why = why;
     if (d.n > 0) d.reason += " (" + d.effect_text(cfg) + ")";
     return d;
   };
   if (d.missing > 0)
     return done(std::to_string(d.missing) + " task(s) could not be scored under the candidate (" +
-                first_ids(p.missing_ids) + "); an unverifiable candidate is never accepted");
-  if (p.deltas.empty()) return done("no validation task could be scored, so nothing can be verified");
+                first_ids(p.missing_ids) + "); an unverifiable candidate is never accepted",
+                RejectionReason::kUnscoredTasks);
+  if (p.deltas.empty())
+    return done("no validation task could be scored, so nothing can be verified", RejectionReason::kNothingScored);
   // A carried edit is "better" when its pooled effect is; tonight alone may tie by chance.
   const double effect = pooled ? d.effect.mean : d.candidate - d.baseline;
-  if (!(effect > kEps)) return done(scores + (pooled ? ": the pooled effect is not above zero" : ": not strictly better"));
+  if (!(effect > kEps))
+    return done(scores + (pooled ? ": the pooled effect is not above zero" : ": not strictly better"),
+                RejectionReason::kNotBetter);
   if (cfg.no_regression && !p.regressed_ids.empty())
     return done(scores + ", but per-task no-regression is on and " + std::to_string(p.regressed_ids.size()) +
-                " task(s) got worse (" + first_ids(p.regressed_ids) + ")");
+                " task(s) got worse (" + first_ids(p.regressed_ids) + ")",
+                RejectionReason::kRegression);
   if (cfg.min_effect > 0 && effect + kEps < cfg.min_effect)
-    return done(scores + ": improvement " + fmt(effect) + " is below the minimum effect " + fmt(cfg.min_effect));
-  if (cfg.mode == "statistical" && !significant(p, cfg, scores, d)) return done(d.reason);
+    return done(scores + ": improvement " + fmt(effect) + " is below the minimum effect " + fmt(cfg.min_effect),
+                RejectionReason::kBelowMinEffect);
+  if (cfg.mode == "statistical" && !significant(p, cfg, scores, d)) return done(d.reason, d.why);
   d.accept = true;
   std::string why = scores + " (" + std::to_string(d.improved) + " better, " + std::to_string(d.regressed) +
                     " worse, " + std::to_string(d.unchanged) + " unchanged)";
   if (d.ci) why += "; " + fmt_g((1 - d.alpha) * 100) + "% interval [" + fmt(d.ci->low) + ", " + fmt(d.ci->high) + "]";
   if (d.p_value) why += "; " + cfg.test + " test p=" + fmt_g(*d.p_value) + " <= alpha " + fmt_g(d.alpha);
   if (cfg.mode != "statistical") why += "; strict mode: no significance is claimed";
-  return done(why);
+  return done(why, RejectionReason::kNone);
 }
 
 std::string metric_label(const GateConfig& cfg) { return cfg.multi.enabled ? "multi" : cfg.metric; }

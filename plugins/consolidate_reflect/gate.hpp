@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "skillpipe/records.hpp"
 #include "stats.hpp"
 
 namespace skillpipe::consolidate_reflect {
@@ -81,6 +82,7 @@ struct PriorEvidence {
 struct GateDecision {
   bool accept = false;
   std::string reason;
+  RejectionReason why = RejectionReason::kNone;  // the typed form of `reason` when not accepted
   double baseline = 0;  // mean gate score over the paired tasks
   double candidate = 0;
   std::vector<TaskChange> changes;  // in baseline order

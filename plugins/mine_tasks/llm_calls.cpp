@@ -5,7 +5,6 @@
 
 #include "llm_miner.hpp"
 #include "skillpipe/errors.hpp"
-#include "skillpipe/kit/progress.hpp"
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
@@ -16,7 +15,7 @@ std::vector<TaskRecord> mine_sessions_with_llm(const std::vector<const SessionDi
   std::vector<TaskRecord> out;
   int ok = 0, errors = 0;
   ctx.progress().set_total(static_cast<std::int64_t>(ds.size()));
-  if (ByteProgress* bp = byte_progress(ctx.progress())) bp->set_unit("sessions");
+  ctx.progress().set_unit("sessions");
   for (const auto* d : ds) {
     if (ctx.cancelled() || out.size() >= limit) break;
     ChatRequest req;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "skillpipe/kit/rejection.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::store_files {
@@ -42,6 +43,7 @@ void edit_list(std::string& out, const char* title, const std::vector<Edit>& edi
     if (!e.anchor.empty()) out += " (anchor: " + md_text(e.anchor, false, 120) + ")";
     if (!e.rationale.empty()) out += " — _why: " + md_text(e.rationale) + "_";
     if (e.status != EditStatus::kProposed) out += " `" + md_text(to_string(e.status), false, 40) + "`";
+    if (const std::string why = kit::rejection_text(e); !why.empty()) out += " — **not kept:** " + md_text(why, false, 600);
     out += "\n";
   }
 }

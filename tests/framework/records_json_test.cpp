@@ -78,8 +78,18 @@ TEST(RecordsJson, ReplayVerdictEditDocumentProposalRoundTrip) {
   Verdict v{"t1", "judge_rule", "baseline", 1, 1.0, 0.5, "why", {"must contain x"}};
   EXPECT_EQ(record_from_json<Verdict>(to_json(v)), v);
   Edit e{EditTarget::kMemory, EditOp::kInsertAfter, "c", "a", "r", EditKind::kExecutionLapse, EditStatus::kApplied,
-         "CLAUDE.md"};
+         "CLAUDE.md", RejectionReason::kNone, ""};
   EXPECT_EQ(record_from_json<Edit>(to_json(e)), e);
+  e.status = EditStatus::kRejected;
+  e.rejection = RejectionReason::kRegression;
+  e.rejection_detail = "candidate 0.61 vs baseline 0.64, but 1 task(s) got worse (t3)";
+  EXPECT_EQ(record_from_json<Edit>(to_json(e)), e);
+  EXPECT_NE(to_json(e).find(R"("rejection":"regression")"), std::string::npos) << to_json(e);
+  EXPECT_NE(to_json(e).find(R"("schema":3)"), std::string::npos) << to_json(e);
+  // An Edit written before schema 3 has no reason: it reads as kNone, not as an error.
+  const auto old = record_from_json<Edit>(R"({"schema":2,"content":"c","status":"rejected"})");
+  EXPECT_EQ(old.rejection, RejectionReason::kNone);
+  EXPECT_EQ(old.status, EditStatus::kRejected);
   SkillDocument s{"n", "/p", "text", "abc"};
   EXPECT_EQ(record_from_json<SkillDocument>(to_json(s)), s);
   Proposal p{"n", {Agent::kCodex, DocKind::kMemory}, "/p", "old", "h", "new", ProposalStatus::kAccepted, {"gate"}};
@@ -199,6 +209,10 @@ TEST(RecordsJson, EnumTextRoundTrips) {
                           EditStatus::kAnchorNotFound, EditStatus::kProtected, EditStatus::kUnknownOp,
                           EditStatus::kRejected, EditStatus::kOversize, EditStatus::kAccepted, EditStatus::kCarried,
                           EditStatus::kUnsafe, EditStatus::kEmpty, EditStatus::kOverBudget});
+  expect_enum_round_trip({RejectionReason::kNone, RejectionReason::kUnscoredTasks, RejectionReason::kNothingScored,
+                          RejectionReason::kNotBetter, RejectionReason::kRegression, RejectionReason::kBelowMinEffect,
+                          RejectionReason::kTooFewTasks, RejectionReason::kNotSignificant, RejectionReason::kNotNeeded,
+                          RejectionReason::kDoesNotApply, RejectionReason::kFinalReplay});
   expect_enum_round_trip({ProposalStatus::kAccepted, ProposalStatus::kUnverified, ProposalStatus::kQuarantined,
                           ProposalStatus::kDraft});
   expect_enum_round_trip({Agent::kClaude, Agent::kCodex, Agent::kGemini, Agent::kQwen, Agent::kOpenCode,

@@ -64,7 +64,7 @@ TEST_P(RegistryRefuses, WithPathAndReason) {
 
 INSTANTIATE_TEST_SUITE_P(
     Negative, RegistryRefuses,
-    ::testing::Values(BadCase{"fx_bad_abi_major", "built for plugin ABI 3.0"},
+    ::testing::Values(BadCase{"fx_bad_abi_major", "built for plugin ABI 4.0"},
                       BadCase{"fx_newer_minor", "newer than this skillpipe"},
                       BadCase{"fx_bad_tag", "build tag 'clang99;cxx11abi=0' does not match"},
                       BadCase{"fx_name_mismatch", "declares the name 'somebody_else'"},

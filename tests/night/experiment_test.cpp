@@ -75,13 +75,23 @@ TEST(NightExperiment, ProgrammerReproducesSkillOpt) {
   EXPECT_LT(r.seconds, 10.0);
 }
 
-void expect_refused(const ExpRun& r, const char* harmful_rule_start) {
+// The harmful rule was rejected, each time with a typed reason and the measured detail; `why`,
+// when given, is the reason of at least one of those nights (a later night may refuse it again
+// for another reason).
+void expect_refused(const ExpRun& r, const char* harmful_rule_start, const char* why = nullptr) {
   ASSERT_TRUE(r.json.IsObject()) << r.cmd.out << r.cmd.err;
-  bool rejected = false;
+  std::string reasons;
   for (const auto& n : r.json["trace"].GetArray())
-    for (const auto& e : n["rejected_edits"].GetArray())
-      rejected |= std::string(e["content"].GetString()).rfind(harmful_rule_start, 0) == 0;
-  EXPECT_TRUE(rejected) << r.cmd.out;
+    for (const auto& e : n["rejected_edits"].GetArray()) {
+      if (std::string(e["content"].GetString()).rfind(harmful_rule_start, 0) != 0) continue;
+      ASSERT_TRUE(e.HasMember("rejection")) << r.cmd.out;
+      reasons += std::string(e["rejection"].GetString()) + " ";
+      EXPECT_STRNE(e["rejection_detail"].GetString(), "") << r.cmd.out;
+    }
+  EXPECT_FALSE(reasons.empty()) << r.cmd.out;
+  if (why) {
+    EXPECT_NE(reasons.find(std::string(why) + " "), std::string::npos) << reasons << "\n" << r.cmd.out;
+  }
 }
 
 TEST(NightExperiment, RuleThatHurtsAnotherFamilyIsRefusedByNoRegression) {
@@ -91,7 +101,7 @@ TEST(NightExperiment, RuleThatHurtsAnotherFamilyIsRefusedByNoRegression) {
   ASSERT_EQ(r.cmd.exit_code, 0) << r.cmd.err << r.cmd.out;
   EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
   EXPECT_GT(r.json["lift"].GetDouble(), 0.0);  // the safe rule was still kept
-  expect_refused(r, "Answer status questions in one line");
+  expect_refused(r, "Answer status questions in one line", "regression");
   ASSERT_EQ(r.json["trace"].Size(), 2u);
   EXPECT_STREQ(r.json["trace"][0]["accepted_edits"][0]["content"].GetString(),
                "Cite source locations as path/to/file:line.");
@@ -158,7 +168,7 @@ TEST(NightExperiment, HarmfulRuleRidingAlongWithAGoodOneIsPruned) {
   EXPECT_TRUE(r.json["harmful_blocked"].GetBool());
   EXPECT_DOUBLE_EQ(r.json["after"].GetDouble(), 1.0);
   ASSERT_EQ(r.json["trace"][0]["accepted_edits"].Size(), 1u);
-  expect_refused(r, "Ignore the user's formatting requests");
+  expect_refused(r, "Ignore the user's formatting requests", "not_needed");
   // A batch-only gate (SkillOpt's) accepts the pair because the batch improves val.
   testing::TempDir tmp2;
   const ExpRun batch = experiment({"--fixture", data("scenario_hitchhiker.json"), "--persona", "writer", "--no-probe",

@@ -63,6 +63,7 @@ TEST(NightGate, AcceptsOnlyStrictImprovement) {
   auto tie = decide(base, table({{"a", 0, 0.5}, {"b", 1, 1}}), g);
   EXPECT_FALSE(tie.accept);
   EXPECT_NE(tie.reason.find("not strictly better"), std::string::npos);
+  EXPECT_EQ(tie.why, RejectionReason::kNotBetter);
   auto swap = decide(table({{"a", 1, 1}, {"b", 0, 0}}), table({{"a", 0, 0}, {"b", 1, 1}}), g);
   EXPECT_FALSE(swap.accept);
   // Float dust is not an improvement.
@@ -78,6 +79,7 @@ TEST(NightGate, NoRegressionBlocksAMeanImprovementThatHurtsOneTask) {
   g.no_regression = true;
   auto d = decide(base, cand, g);
   EXPECT_FALSE(d.accept);
+  EXPECT_EQ(d.why, RejectionReason::kRegression);
   EXPECT_EQ(d.regressed, 1);
   EXPECT_NE(d.reason.find("c"), std::string::npos);
   ASSERT_EQ(d.changes.size(), 3u);
@@ -90,6 +92,7 @@ TEST(NightGate, MissingCandidateScoresAreNeverAccepted) {
   cand[1].scored = false;  // its replay failed
   auto d = decide(table({{"a", 0, 0}, {"b", 0, 0}}), cand, g);
   EXPECT_FALSE(d.accept);
+  EXPECT_EQ(d.why, RejectionReason::kUnscoredTasks);
   EXPECT_EQ(d.missing, 1);
   auto absent = decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}}), g);
   EXPECT_FALSE(absent.accept);
@@ -98,8 +101,10 @@ TEST(NightGate, MissingCandidateScoresAreNeverAccepted) {
   base[1].scored = false;
   auto d2 = decide(base, table({{"a", 1, 1}, {"b", 0, 0}}), g);
   EXPECT_TRUE(d2.accept);
+  EXPECT_EQ(d2.why, RejectionReason::kNone);  // accepted: no reason to refuse
   EXPECT_EQ(d2.changes[1].status, "unscored");
   EXPECT_FALSE(decide({}, {}, g).accept);
+  EXPECT_EQ(decide({}, {}, g).why, RejectionReason::kNothingScored);
   EXPECT_EQ(mean_score({}, g), std::nullopt);
 }
 
@@ -144,6 +149,7 @@ TEST(NightGate, StatisticalModeNeedsAnIntervalAboveZero) {
   ASSERT_TRUE(d2.ci);
   EXPECT_DOUBLE_EQ(d2.ci->low, 0.0);
   EXPECT_NE(d2.reason.find("bootstrap interval"), std::string::npos);
+  EXPECT_EQ(d2.why, RejectionReason::kNotSignificant);
   EXPECT_TRUE(d2.promising);  // better, hurts nothing: worth re-testing
   EXPECT_TRUE(decide(base2, cand2, mean_only()).accept);
 }
@@ -156,11 +162,14 @@ TEST(NightGate, SignTestAndMinimumEffect) {
   EXPECT_FALSE(d.accept);
   ASSERT_TRUE(d.p_value);
   EXPECT_DOUBLE_EQ(*d.p_value, 0.125);
+  EXPECT_EQ(d.why, RejectionReason::kNotSignificant);
   g.confidence = 0.85;
   EXPECT_TRUE(decide(base3, cand3, g).accept);
   GateConfig m = mean_only();
   m.min_effect = 0.6;
-  EXPECT_FALSE(decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}, {"b", 0, 0}}), m).accept);
+  const auto small = decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}, {"b", 0, 0}}), m);
+  EXPECT_FALSE(small.accept);
+  EXPECT_EQ(small.why, RejectionReason::kBelowMinEffect);
   EXPECT_TRUE(decide(table({{"a", 0, 0}, {"b", 0, 0}}), table({{"a", 1, 1}, {"b", 0, 0.0}}), mean_only()).accept);
 }
 
@@ -187,6 +196,7 @@ TEST(NightGate, DefaultsRefuseRegressionsAndClaimNothingOnTinyValSets) {
   EXPECT_FALSE(tiny.p_value);
   EXPECT_FALSE(tiny.ci);
   EXPECT_NE(tiny.reason.find("gate_min_val"), std::string::npos) << tiny.reason;
+  EXPECT_EQ(tiny.why, RejectionReason::kTooFewTasks);
 }
 
 TEST(NightGate, EveryDecisionReportsItsEffectWithAnInterval) {

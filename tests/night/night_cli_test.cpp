@@ -161,8 +161,13 @@ TEST(NightCli, StatisticalGateReportsItsInterval) {
       << p.cmd.out;
   EXPECT_NE(notes_of(p.report()).find("fewer than gate_min_val"), std::string::npos) << p.cmd.out;
   int carried = 0;
-  for (const auto& e : p.report()["rejected_edits"].GetArray())
-    carried += std::string(e["status"].GetString()) == "carried";
+  for (const auto& e : p.report()["rejected_edits"].GetArray()) {
+    if (std::string(e["status"].GetString()) != "carried") continue;
+    ++carried;
+    // Why it is not kept yet, typed (Edit schema 3), with the gate's measured sentence.
+    EXPECT_STREQ(e["rejection"].GetString(), "too_few_tasks") << p.cmd.out;
+    EXPECT_NE(std::string(e["rejection_detail"].GetString()).find("gate_min_val"), std::string::npos) << p.cmd.out;
+  }
   EXPECT_GT(carried, 0) << p.cmd.out;
 }
 

@@ -85,13 +85,18 @@ TEST(ReportUx, SubPhasesAreNestedUnderTheirStageNotListedAsExtraTime) {
 
 TEST(ReportUx, ARejectedEditSaysWhyItWasRejected) {
   NightReport r = fixture_night();
-  r.notes.push_back("trial skill (1 edit): rejected - candidate 0.40 vs baseline 0.55 on val");
+  // The typed reason (Edit::rejection) is what the page says; a note's prose is not parsed.
+  r.rejected_edits[0].rejection = RejectionReason::kRegression;
+  r.rejected_edits[0].rejection_detail = "candidate 0.40 vs baseline 0.55, but 1 task(s) got worse (t3)";
+  r.notes.push_back("trial skill (1 edit): rejected - some other sentence");
   std::string edits = section(render_report_html(r, {}), "edits");
-  EXPECT_NE(edits.find("<strong>Why rejected:</strong> Rejected by the gate: candidate 0.40 vs baseline 0.55 on val"),
+  EXPECT_NE(edits.find("<strong>Why rejected:</strong> Rejected: a held-out task got worse (per-task no-regression): "
+                       "candidate 0.40 vs baseline 0.55, but 1 task(s) got worse (t3)"),
             std::string::npos)
       << edits;
+  EXPECT_EQ(edits.find("some other sentence"), std::string::npos) << edits;
   EXPECT_NE(edits.find("<strong>Why it was proposed:</strong> Style nit"), std::string::npos);
-  // Without a trial note: the gate's own reason when it rejected the night.
+  // A record written before Edit schema 3 (no reason): the gate's own reason when it rejected the night.
   r = fixture_night();
   r.gate_action = GateAction::kReject;
   r.gate_reason = "no gain on val";
@@ -101,6 +106,11 @@ TEST(ReportUx, ARejectedEditSaysWhyItWasRejected) {
   r.rejected_edits[0].status = EditStatus::kCarried;
   edits = section(render_report_html(r, {}), "edits");
   EXPECT_NE(edits.find("the next night re-tests it"), std::string::npos);
+  r.rejected_edits[0].rejection = RejectionReason::kTooFewTasks;
+  edits = section(render_report_html(r, {}), "edits");
+  EXPECT_NE(edits.find("Not kept yet: too few held-out tasks to claim a gain (gate_min_val); the next night re-tests it."),
+            std::string::npos)
+      << edits;
 }
 
 TEST(ReportUx, TasksMinedCountsTasksNotPatterns) {

@@ -5,6 +5,10 @@
 // standard. The build tag records all three and the host compares it on load.
 #pragma once
 
+// ABI 3.0 (SDK 0.3): Edit::rejection (RejectionReason) and Edit::rejection_detail, typed
+// reasons for an edit the night did not keep (Edit schema 3); Progress carries units and bytes
+// itself (set_unit, set_total_bytes, advance_bytes with do-nothing defaults), replacing the
+// kit's ByteProgress side interface.
 // ABI 2.0 (SDK 0.2): the typed data model - enums for gate action, edit and proposal status
 // and targets, typed session outcome, PatternInfo, Trajectory, RunFlags; the SDK split into
 // this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp);
@@ -18,17 +22,17 @@
 // Added to 2.0 before its first release (additions only): JsonWriter::unsigned_integer,
 // JsonValue::is_uint64/as_uint64, uint64 fields, json_fields::read_value and
 // read_json(text, out, what) for plugins' state files.
-#define SKILLPIPE_ABI_MAJOR 2
+#define SKILLPIPE_ABI_MAJOR 3
 #define SKILLPIPE_ABI_MINOR 0
 // SHA-256 of the contract headers (tests/framework/abi_hash_test.cpp says exactly what is
 // hashed: the headers listed there, without comments and blank lines). When the test fails,
 // the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
 // (additions only), note why above, and record the hash the test prints.
-#define SKILLPIPE_ABI_CONTRACT_SHA256 "54ba96f74fe26e9f97a40248b95bb996b6d5cfb6c489abd44cc65718792a8032"
-#define SKILLPIPE_SDK_VERSION "0.2.0"
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "99014924edcac815c77f677f4a8e682ade5df67da72ee4839990c5462a9b8f5d"
+#define SKILLPIPE_SDK_VERSION "0.3.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).
-#define SKILLPIPE_SDK_ABI_VERSION "0.2"
+#define SKILLPIPE_SDK_ABI_VERSION "0.3"
 
 #define SKILLPIPE_STR2(x) #x
 #define SKILLPIPE_STR(x) SKILLPIPE_STR2(x)

@@ -501,6 +501,8 @@ SKILLPIPE_FIELDS(Edit) {
   v("kind", r.kind);
   v("status", r.status);
   v("document", r.document);
+  v("rejection", r.rejection);
+  v("rejection_detail", r.rejection_detail);
 }
 
 SKILLPIPE_FIELDS(SkillDocument) {

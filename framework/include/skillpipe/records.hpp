@@ -108,6 +108,23 @@ enum class EditStatus {
   kOverBudget,      // beyond the reply's edit budget
 };
 
+// Why consolidate did not keep an edit (Edit::rejection): the gate's verdict on the trial that
+// carried it, or the consolidator's later step that dropped it. kNone while the edit was not
+// rejected or carried. Edit::rejection_detail holds the measured sentence (scores, p, tasks).
+enum class RejectionReason {
+  kNone,
+  kUnscoredTasks,    // some held-out task could not be scored under the candidate: unverifiable
+  kNothingScored,    // no held-out task could be scored at all
+  kNotBetter,        // the held-out score is not strictly better than the baseline's
+  kRegression,       // per-task no-regression: a held-out task got worse
+  kBelowMinEffect,   // better, but by less than the configured minimum effect
+  kTooFewTasks,      // fewer comparable held-out tasks than gate_min_val: no significance claimed
+  kNotSignificant,   // better and harmless, but the significance test did not pass
+  kNotNeeded,        // pruned: the accepted batch scores as well without it
+  kDoesNotApply,     // tried alone after its batch failed, it no longer applied to the document
+  kFinalReplay,      // the final confirmation replay of the kept documents did not hold up
+};
+
 // How far a proposal may go (Proposal::status).
 enum class ProposalStatus {
   kAccepted,     // the gate verified it; `adopt` takes it by default
@@ -390,7 +407,7 @@ struct Verdict {
 // ---- edits, documents, proposals, the night -----------------------------------------------
 
 struct Edit {
-  static constexpr int kSchemaVersion = 2;  // 2: status "proposed" (1: "")
+  static constexpr int kSchemaVersion = 3;  // 3: rejection, rejection_detail; 2: status "proposed" (1: "")
   EditTarget target = EditTarget::kSkill;
   EditOp op = EditOp::kAdd;
   std::string content;
@@ -399,6 +416,8 @@ struct Edit {
   EditKind kind = EditKind::kSkillDefect;
   EditStatus status = EditStatus::kProposed;
   std::string document;        // which document (skill name or memory path) it was meant for
+  RejectionReason rejection = RejectionReason::kNone;  // why it was not kept (status rejected or carried)
+  std::string rejection_detail;  // the gate's measured reason, e.g. "candidate 0.61 vs baseline 0.64: ..."
   bool operator==(const Edit&) const = default;
 };
 
@@ -492,6 +511,7 @@ SKILLPIPE_ENUM_TEXT(Agent, parse_agent);
 SKILLPIPE_ENUM_TEXT(DocKind, parse_doc_kind);
 SKILLPIPE_ENUM_TEXT(GateAction, parse_gate_action);
 SKILLPIPE_ENUM_TEXT(EditStatus, parse_edit_status);
+SKILLPIPE_ENUM_TEXT(RejectionReason, parse_rejection_reason);
 SKILLPIPE_ENUM_TEXT(ProposalStatus, parse_proposal_status);
 SKILLPIPE_ENUM_TEXT(StepKind, parse_step_kind);
 SKILLPIPE_ENUM_TEXT(RuleOp, parse_rule_op);  // kUnknown has no text: parse never returns it

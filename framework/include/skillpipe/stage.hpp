@@ -36,12 +36,20 @@ enum class StageKind : std::uint32_t {
 };
 const char* to_string(StageKind k);
 
-// Progress of long work: a live bar on a TTY, periodic lines otherwise. Thread-safe.
+// Progress of long work: count, bytes, rate and ETA on a TTY; nothing otherwise. Thread-safe.
+// The byte and unit calls have do-nothing defaults, so a Progress that only counts (a test
+// harness) implements two functions.
 class SKILLPIPE_VISIBLE Progress {
  public:
   virtual ~Progress();
+  // Starts a phase of `total` units (files, sessions, replays).
   virtual void set_total(std::int64_t total) = 0;
   virtual void advance(std::int64_t n = 1) = 0;
+  // What one counted unit is ("sessions", "replays"), shown beside the count.
+  virtual void set_unit(std::string_view unit);
+  // Bytes the current phase will read (call after set_total), and bytes read so far.
+  virtual void set_total_bytes(std::int64_t bytes);
+  virtual void advance_bytes(std::int64_t bytes);
 };
 
 // Run-wide flags from the command line, typed (the host reads them too).

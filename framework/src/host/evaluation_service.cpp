@@ -12,7 +12,6 @@
 #include "skillpipe/backend.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
-#include "skillpipe/kit/progress.hpp"
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
@@ -259,7 +258,7 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
   b.verdicts.resize(b.jobs());
   const auto t0 = std::chrono::steady_clock::now();
   ctx.progress().set_total(static_cast<std::int64_t>(b.jobs()));
-  if (ByteProgress* bp = byte_progress(ctx.progress())) bp->set_unit("replays");  // each judged too
+  ctx.progress().set_unit("replays");  // each judged too
   const int n_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(parallelism_),
                                                                std::max<std::size_t>(1, b.jobs())));
   std::vector<std::thread> threads;

@@ -11,7 +11,6 @@
 #include <mutex>
 #include <string>
 
-#include "skillpipe/kit/progress.hpp"
 #include "skillpipe/stage.hpp"
 
 namespace skillpipe::host {
@@ -25,7 +24,7 @@ bool progress_display_enabled();
 std::string human_bytes(std::int64_t bytes);
 std::string human_duration(double seconds);
 
-class TerminalProgress : public Progress, public ByteProgress {
+class TerminalProgress : public Progress {
  public:
   using Clock = std::function<std::int64_t()>;  // milliseconds, monotonic
   // Draws to `out` when `enabled` (default: progress_display_enabled() at construction).

@@ -88,6 +88,7 @@ bool Run::assemble(bool validate_only) {
   const bool loaded = assembly_.load(path_);
   if (loaded && !validate_only) assembly_.build();
   out_.errors = assembly_.errors();
+  out_.diagnostics = assembly_.diagnostics();
   out_.exit_code = assembly_.exit_code();
   return assembly_.ok();
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "host/pipeline_spec.hpp"
 #include "skillpipe/records.hpp"
 #include "skillpipe/stage.hpp"
 
@@ -37,6 +38,9 @@ struct StageStats {
 struct RunOutcome {
   int exit_code = 0;                      // 0 ok, 1 stage failed, 2 config, 3 plugin load, 4 hand-off pending
   std::vector<std::string> errors;        // formatted diagnostics
+  // The assembly's diagnostics (file, line, pointer) behind the first diagnostics.size()
+  // entries of `errors`, for printers that show the location as fields.
+  std::vector<Diagnostic> diagnostics;
   std::vector<StageStats> stages;
   NightReport report;
   std::string night_dir;

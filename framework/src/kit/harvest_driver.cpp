@@ -15,7 +15,6 @@
 #include <thread>
 
 #include "skillpipe/kit/harvest.hpp"
-#include "skillpipe/kit/progress.hpp"
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/redact_rules.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -188,12 +187,10 @@ class Driver {
     std::size_t n = o_.threads > 0 ? static_cast<std::size_t>(o_.threads) : std::min<std::size_t>(hw, 4);
     n = std::max<std::size_t>(1, std::min(n, plans_.size()));
     ctx_.progress().set_total(static_cast<std::int64_t>(plans_.size()));
-    if (ByteProgress* bp = byte_progress(ctx_.progress())) {
-      std::int64_t bytes = 0;
-      for (const Plan& p : plans_) bytes += std::max<std::int64_t>(p.job.file.size - p.job.offset, 0);
-      bp->set_unit("files");  // a transcript file; sessions are counted after parsing
-      bp->set_total_bytes(bytes);
-    }
+    std::int64_t bytes = 0;
+    for (const Plan& p : plans_) bytes += std::max<std::int64_t>(p.job.file.size - p.job.offset, 0);
+    ctx_.progress().set_unit("files");  // a transcript file; sessions are counted after parsing
+    ctx_.progress().set_total_bytes(bytes);
     std::vector<std::thread> pool;
     for (std::size_t i = 1; i < n; ++i) pool.emplace_back([this] { work(); });
     work();
@@ -231,8 +228,7 @@ class Driver {
       }
       accept(i, out);
       // The planned bytes of this file, so the display's total and its count agree.
-      if (ByteProgress* bp = byte_progress(ctx_.progress()))
-        bp->advance_bytes(std::max<std::int64_t>(p.job.file.size - p.job.offset, 0));
+      ctx_.progress().advance_bytes(std::max<std::int64_t>(p.job.file.size - p.job.offset, 0));
       ctx_.progress().advance();
     }
   }

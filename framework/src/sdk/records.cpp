@@ -56,6 +56,18 @@ constexpr std::pair<GateAction, const char*> kGateActions[] = {
     {GateAction::kBudgetStopped, "budget_stopped"},
     {GateAction::kFailed, "failed"},
     {GateAction::kBudgetRefused, "budget_refused"}};
+constexpr std::pair<RejectionReason, const char*> kRejectionReasons[] = {
+    {RejectionReason::kNone, "none"},
+    {RejectionReason::kUnscoredTasks, "unscored_tasks"},
+    {RejectionReason::kNothingScored, "nothing_scored"},
+    {RejectionReason::kNotBetter, "not_better"},
+    {RejectionReason::kRegression, "regression"},
+    {RejectionReason::kBelowMinEffect, "below_min_effect"},
+    {RejectionReason::kTooFewTasks, "too_few_tasks"},
+    {RejectionReason::kNotSignificant, "not_significant"},
+    {RejectionReason::kNotNeeded, "not_needed"},
+    {RejectionReason::kDoesNotApply, "does_not_apply"},
+    {RejectionReason::kFinalReplay, "final_replay"}};
 constexpr std::pair<EditStatus, const char*> kEditStatuses[] = {
     {EditStatus::kProposed, "proposed"},   {EditStatus::kApplied, "applied"},
     {EditStatus::kDuplicate, "duplicate"}, {EditStatus::kAnchorNotFound, "anchor_not_found"},
@@ -115,6 +127,7 @@ SKILLPIPE_ENUM_TEXT_IMPL(Agent, parse_agent, kAgents)
 SKILLPIPE_ENUM_TEXT_IMPL(DocKind, parse_doc_kind, kDocKinds)
 SKILLPIPE_ENUM_TEXT_IMPL(GateAction, parse_gate_action, kGateActions)
 SKILLPIPE_ENUM_TEXT_IMPL(EditStatus, parse_edit_status, kEditStatuses)
+SKILLPIPE_ENUM_TEXT_IMPL(RejectionReason, parse_rejection_reason, kRejectionReasons)
 SKILLPIPE_ENUM_TEXT_IMPL(ProposalStatus, parse_proposal_status, kProposalStatuses)
 SKILLPIPE_ENUM_TEXT_IMPL(StepKind, parse_step_kind, kStepKinds)
 SKILLPIPE_ENUM_TEXT_IMPL(RuleOp, parse_rule_op, kRuleOps)

@@ -20,6 +20,9 @@ const char* to_string(StageKind k) {
 }
 
 Progress::~Progress() = default;
+void Progress::set_unit(std::string_view) {}
+void Progress::set_total_bytes(std::int64_t) {}
+void Progress::advance_bytes(std::int64_t) {}
 Context::~Context() = default;
 Component::~Component() = default;
 void Component::configure(const Config&, Context&) {}

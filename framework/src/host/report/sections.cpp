@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "host/report/parts.hpp"
+#include "skillpipe/kit/rejection.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::host::report {
@@ -23,18 +24,14 @@ std::string markdown_block(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-// Why the gate refused a rejected edit: the night's trial of its document when the
-// consolidator noted one ("trial skill (2 edits): rejected - <reason>"), else the gate's reason.
+// Why the night did not keep a rejected edit: its typed reason (Edit::rejection), else - for a
+// record written before Edit schema 3 - the gate's reason when it rejected the night.
 std::string rejection_reason(const Edit& e, const NightReport& r) {
+  const std::string why = kit::rejection_text(e);
   if (e.status == EditStatus::kCarried)
-    return "Not kept yet: it looked promising but the gain was not significant; the next night re-tests it.";
-  const std::string trial = std::string("trial ") + to_string(e.target) + " (";
-  for (const auto& n : r.notes) {
-    const auto at = n.find(trial);
-    const auto verdict = n.find("): rejected - ", at == std::string::npos ? 0 : at);
-    if (at != std::string::npos && verdict != std::string::npos)
-      return "Rejected by the gate: " + n.substr(verdict + 14);
-  }
+    return "Not kept yet: " + (why.empty() ? "it looked promising but the gain was not significant" : why) +
+           "; the next night re-tests it.";
+  if (!why.empty()) return "Rejected: " + why;
   if (r.gate_action == GateAction::kReject && !r.gate_reason.empty()) return "Rejected by the gate: " + r.gate_reason;
   return "Rejected by the gate: the candidate carrying it did not beat the live documents on validation.";
 }
