@@ -5,6 +5,8 @@
 // standard. The build tag records all three and the host compares it on load.
 #pragma once
 
+// SDK 0.3: EditOp::kSetDescription (an edit of a skill's frontmatter description). A new
+// enumerator changes what a 0.2 plugin may receive, so the SDK ABI version moves to 0.3.
 // ABI 2.0 (SDK 0.2): the typed data model - enums for gate action, edit and proposal status
 // and targets, typed session outcome, PatternInfo, Trajectory, RunFlags; the SDK split into
 // this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp);
@@ -24,11 +26,11 @@
 // hashed: the headers listed there, without comments and blank lines). When the test fails,
 // the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
 // (additions only), note why above, and record the hash the test prints.
-#define SKILLPIPE_ABI_CONTRACT_SHA256 "54ba96f74fe26e9f97a40248b95bb996b6d5cfb6c489abd44cc65718792a8032"
-#define SKILLPIPE_SDK_VERSION "0.2.0"
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "1c513170c8f9f85f91afbc8756e4a9f25cf8e4d86060377fb3a24c10b8abb391"
+#define SKILLPIPE_SDK_VERSION "0.3.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).
-#define SKILLPIPE_SDK_ABI_VERSION "0.2"
+#define SKILLPIPE_SDK_ABI_VERSION "0.3"
 
 #define SKILLPIPE_STR2(x) #x
 #define SKILLPIPE_STR(x) SKILLPIPE_STR2(x)
