@@ -174,13 +174,19 @@ Arm run_arm(const Options& o, Result& r, const Setup& s, const std::string& name
   a.name = name;
   a.description = frontmatter_field(seed, "description");
   a.store = s.dir + "/store-" + name;
-  const std::string root = s.dir + "/skills-" + name;
+  // Each seed lives where the agent's user-level skills live in a home of its own
+  // (<experiment>/home-<seed>/.claude/skills or .agents/skills), so `skillpipe adopt` run with
+  // that HOME finds it under a default skill root and can install the night's proposal there.
+  const std::string root =
+      s.dir + "/home-" + name + (o.agent == Agent::kClaude ? "/.claude/skills" : "/.agents/skills");
   atomic_write_file(root + "/" + r.skill + "/SKILL.md", seed);
   host::RunOptions ro;
   ro.plugin_dirs = o.plugin_dirs;
   ro.overrides = night_sets(o, r, s);
-  ro.overrides.push_back(std::string("stages.night.") + (o.agent == Agent::kClaude ? "claude" : "codex") +
-                         "_skill_root=" + root);
+  const std::string agent = o.agent == Agent::kClaude ? "claude" : "codex";
+  ro.overrides.push_back("stages.night." + agent + "_skill_root=" + root);
+  // The store stages a proposal as adoptable only under a skill root it knows.
+  ro.overrides.push_back("store." + agent + "_skill_roots=[" + root + "]");
   ro.project = r.project;
   ro.store_root = a.store;
   const host::RunOutcome out = host::run_pipeline(r.pipeline, ro);

@@ -31,28 +31,31 @@ const rapidjson::Value* role(const rapidjson::Value& arm, const std::string& nam
   return nullptr;
 }
 
-// experiment_agentic.cpp installs each seed under <experiment>/skills-<seed>/<skill>/SKILL.md.
-std::string live_skill(const rapidjson::Value& arm) {
-  return fs::path(arm["store"].GetString()).parent_path().string() + "/skills-" + arm["seed"].GetString() +
-         "/schema-regen/SKILL.md";
+// experiment_agentic.cpp installs each seed as a user-level skill of its own home:
+// <experiment>/home-<seed>/.claude/skills/<skill>/SKILL.md (Codex: .agents/skills).
+std::string arm_home(const rapidjson::Value& arm) {
+  return fs::path(arm["store"].GetString()).parent_path().string() + "/home-" + arm["seed"].GetString();
 }
 
 // The staged SKILL.md carries the learned description; adopt writes it where the agent loads
 // the skill, rollback restores the seed byte for byte.
-void adopt_and_roll_back(const rapidjson::Value& arm, const std::string& learned, bool claude) {
-  const std::string live = live_skill(arm), store = arm["store"].GetString();
+void adopt_and_roll_back(const rapidjson::Value& arm, const std::string& learned, const std::string& project,
+                         bool claude) {
+  const std::string home = arm_home(arm), store = arm["store"].GetString();
+  const std::string live = home + (claude ? "/.claude/skills" : "/.agents/skills") + "/schema-regen/SKILL.md";
   const std::string seed = testing::read_text(live);
   ASSERT_EQ(seed.find(learned), std::string::npos);
   const std::string staged = testing::read_text(std::string(arm["night_dir"].GetString()) + "/proposed/" +
                                                 (claude ? "claude" : "codex") + "_skill.schema-regen.SKILL.md");
   EXPECT_NE(staged.find("\ndescription: " + learned + "\n"), std::string::npos) << staged;
-  const auto adopt = testing::run_skillpipe({"adopt", "--store", store});
+  const std::vector<std::string> env = {"HOME=" + home};
+  const auto adopt = testing::run_skillpipe({"adopt", "--store", store, "--project", project}, env);
   ASSERT_EQ(adopt.exit_code, 0) << adopt.err << adopt.out;
   const std::string adopted = testing::read_text(live);
-  EXPECT_NE(adopted.find("\ndescription: " + learned + "\n"), std::string::npos) << adopted;
+  EXPECT_NE(adopted.find("\ndescription: " + learned + "\n"), std::string::npos) << adopted << adopt.err << adopt.out;
   EXPECT_NE(adopted.find("name: schema-regen\n"), std::string::npos);
   EXPECT_NE(adopted.find("sh tools/regen.sh"), std::string::npos);
-  const auto back = testing::run_skillpipe({"rollback", "--store", store});
+  const auto back = testing::run_skillpipe({"rollback", "--store", store, "--project", project}, env);
   ASSERT_EQ(back.exit_code, 0) << back.err << back.out;
   EXPECT_EQ(testing::read_text(live), seed);
 }
@@ -143,7 +146,7 @@ TEST_P(AgenticExperiment, TheLearnedSkillTriggersAndHelpsAndTheNeverMatchingOneI
   EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.recall.candidate"].GetDouble(), 1.0);
   EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.precision.candidate"].GetDouble(), 1.0);
   EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.recall.candidate_test"].GetDouble(), 1.0);
-  adopt_and_roll_back(good, learned, claude);
+  adopt_and_roll_back(good, learned, d["project"].GetString(), claude);
   // The night's report.html shows the trajectories: the generator's command, the skill, the diff.
   const std::string html = testing::read_text(std::string(good["night_dir"].GetString()) + "/artifacts/report.html");
   EXPECT_NE(html.find("<h2>Agent replays</h2>"), std::string::npos);
