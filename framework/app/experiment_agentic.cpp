@@ -6,7 +6,6 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "experiment_protocol.hpp"
@@ -84,7 +83,7 @@ std::vector<T> read_lines(const std::string& path) {
 }
 
 // The night's replays and verdicts, grouped by role.
-std::vector<RoleStats> measure(const std::string& night_dir, const std::string& skill, const std::set<std::string>& should) {
+std::vector<RoleStats> measure(const std::string& night_dir) {
   std::map<std::string, RoleStats> by;
   std::map<std::pair<std::string, std::string>, std::vector<double>> hard;  // (variant, task) -> samples
   for (const auto& v : read_lines<Verdict>(night_dir + "/streams/verdicts.jsonl"))
@@ -95,15 +94,7 @@ std::vector<RoleStats> measure(const std::string& night_dir, const std::string& 
     ++s.replays;
     auto h = hard.find({r.variant, r.task_id});
     if (h != hard.end() && !h->second.empty()) s.passed += h->second.front();
-    const bool ought = should.count(r.task_id) > 0;
-    bool did = false;
-    if (r.trajectory) {
-      for (const auto& name : r.trajectory->skills_invoked) did |= name == skill;
-      s.tool_calls += static_cast<int>(r.trajectory->tool_calls.size());
-    }
-    s.should_trigger += ought ? 1 : 0;
-    s.triggered += ought && did ? 1 : 0;
-    s.invoked += did ? 1 : 0;
+    if (r.trajectory) s.tool_calls += static_cast<int>(r.trajectory->tool_calls.size());
     s.seconds += r.latency_ms / 1000.0;
     s.cost_usd += r.cost_usd;
   }
@@ -113,9 +104,22 @@ std::vector<RoleStats> measure(const std::string& night_dir, const std::string& 
   return out;
 }
 
+// The gate's trigger metrics (trigger.<skill>.<what>.<role>) onto the roles it measured.
+void add_trigger_metrics(std::vector<RoleStats>& roles, const std::map<std::string, double>& metrics,
+                         const std::string& skill) {
+  for (auto& s : roles) {
+    auto get = [&](const char* what) -> std::optional<double> {
+      const auto it = metrics.find("trigger." + skill + "." + what + "." + s.role);
+      return it == metrics.end() ? std::nullopt : std::optional<double>(it->second);
+    };
+    s.recall = get("recall");
+    s.precision = get("precision");
+    if (const auto n = get("invoked")) s.invoked = static_cast<int>(*n);
+  }
+}
+
 struct Setup {
   std::string dir, tasks_file, skill_text, never_text;
-  std::set<std::string> should;  // task ids the skill should trigger on
 };
 
 // A fresh experiment folder: the fixture repository committed, the tasks pointed at it.
@@ -143,11 +147,7 @@ Setup set_up(const Options& o, Result& r) {
   git(r.project, {"add", "-A"});
   git(r.project, {"commit", "-qm", "fixture: the schema gained fields; generated/ is stale"});
   TaskFile tf = read_task_file(r.fixture + "/tasks.jsonl");
-  for (auto& t : tf.tasks) {
-    t.project = r.project;
-    for (const auto& tag : t.tags)
-      if (tag == "trigger:" + r.skill) s.should.insert(t.id);
-  }
+  for (auto& t : tf.tasks) t.project = r.project;
   s.tasks_file = s.dir + "/tasks.jsonl";
   atomic_write_file(s.tasks_file, task_file_text(tf.tasks, tf.meta, tf.reviewed));
   return s;
@@ -174,13 +174,19 @@ Arm run_arm(const Options& o, Result& r, const Setup& s, const std::string& name
   a.name = name;
   a.description = frontmatter_field(seed, "description");
   a.store = s.dir + "/store-" + name;
-  const std::string root = s.dir + "/skills-" + name;
+  // Each seed lives where the agent's user-level skills live in a home of its own
+  // (<experiment>/home-<seed>/.claude/skills or .agents/skills), so `skillpipe adopt` run with
+  // that HOME finds it under a default skill root and can install the night's proposal there.
+  const std::string root =
+      s.dir + "/home-" + name + (o.agent == Agent::kClaude ? "/.claude/skills" : "/.agents/skills");
   atomic_write_file(root + "/" + r.skill + "/SKILL.md", seed);
   host::RunOptions ro;
   ro.plugin_dirs = o.plugin_dirs;
   ro.overrides = night_sets(o, r, s);
-  ro.overrides.push_back(std::string("stages.night.") + (o.agent == Agent::kClaude ? "claude" : "codex") +
-                         "_skill_root=" + root);
+  const std::string agent = o.agent == Agent::kClaude ? "claude" : "codex";
+  ro.overrides.push_back("stages.night." + agent + "_skill_root=" + root);
+  // The store stages a proposal as adoptable only under a skill root it knows.
+  ro.overrides.push_back("store." + agent + "_skill_roots=[" + root + "]");
   ro.project = r.project;
   ro.store_root = a.store;
   const host::RunOutcome out = host::run_pipeline(r.pipeline, ro);
@@ -198,8 +204,12 @@ Arm run_arm(const Options& o, Result& r, const Setup& s, const std::string& name
   a.candidate_val = rep.candidate_val;
   a.baseline_test = rep.baseline_test;
   a.candidate_test = rep.candidate_test;
-  for (const auto& e : rep.accepted_edits) a.accepted.push_back(e.content);
-  if (!a.night_dir.empty()) a.roles = measure(a.night_dir, r.skill, s.should);
+  for (const auto& e : rep.accepted_edits) {
+    a.accepted.push_back(e.content);
+    if (e.op == EditOp::kSetDescription) a.learned_description = e.content;
+  }
+  if (!a.night_dir.empty()) a.roles = measure(a.night_dir);
+  add_trigger_metrics(a.roles, rep.metrics, r.skill);
   return a;
 }
 
@@ -210,7 +220,7 @@ Result run(const Options& o) {
   Result r;
   r.agent = o.agent == Agent::kClaude ? "claude" : "codex";
   const Setup s = set_up(o, r);
-  const std::pair<const char*, const std::string*> seeds[] = {{"matching", &s.skill_text},
+  const std::pair<const char*, const std::string*> seeds[] = {{"learned", &s.skill_text},
                                                                {"never-matching", &s.never_text}};
   for (const auto& [name, seed] : seeds) {
     r.arms.push_back(run_arm(o, r, s, name, *seed));

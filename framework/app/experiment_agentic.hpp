@@ -6,19 +6,23 @@
 //      (tests/check.sh) passes only after the project's own generator ran (sh tools/regen.sh,
 //      which the agent cannot know), reviewed tasks split train/val/test - regen tasks the
 //      skill should trigger on and browse tasks from another cluster it should not - and two
-//      seeds of the skill: one whose description matches the regen tasks, one whose
-//      description never does. Both bodies say nothing about the generator.
+//      seeds of the skill: one with the description skillpipe gives a new skill ("Use it for
+//      every task in this project"), which the agent never matches to a task, and one whose
+//      description is about release notes. Neither body says anything about the generator.
 //   2. One night per seed (pipelines/agentic_experiment.yaml, each in its own store): the
 //      real CLI replays every task in an isolated checkout with the seed installed where it
-//      loads skills, judge_rule runs the task's check, reflection proposes an edit, the
-//      candidate is replayed on val and the gate decides; test is scored once.
-//   3. Measured from the night's own replays and verdicts: pass rates, trigger recall (the
-//      skill invoked on the tasks it should) and precision (of its invocations, how many were
-//      on those tasks), tool calls and time per replay, for baseline and candidate.
-// It proves the claim when the matching seed's baseline fails the regen checks, the gate
-// accepts the learned edit and val and test improve, the candidate triggers on every regen
-// task and on no browse task; and the never-matching seed is never invoked, gains nothing
-// and is not accepted.
+//      loads skills, judge_rule runs the task's check, reflection proposes edits, the
+//      candidate is replayed on val and the gate decides; test is scored once. For the
+//      learned seed the optimizer sees the regen tasks the skill was not invoked on and
+//      proposes a set_description edit and a rule naming the generator; for the other, a
+//      rule only (an optimizer that leaves the description alone).
+//   3. Measured: pass rates, tool calls and time per replay from the night's replays and
+//      verdicts; trigger recall (the skill invoked on the tasks it should) and precision (of
+//      its invocations, how many were on those tasks) as the gate measured them.
+// It proves the claim when the learned seed's baseline fails the regen checks and never
+// triggers, the gate accepts the learned description and rule, val and test improve, and the
+// candidate triggers on every regen task and on no browse task, on val and on test; and the
+// never-matching seed with a body-only edit is never invoked, gains nothing and is not accepted.
 #pragma once
 
 #include <optional>
@@ -41,30 +45,30 @@ struct Options {
 };
 
 // One kind of replay of a night: train, baseline (val), candidate (val), baseline_test,
-// candidate_test.
+// candidate_test. Pass rates and costs are counted from the night's replays and verdicts; the
+// trigger numbers are the gate's own (metrics trigger.<skill>.{recall,precision,invoked}.<role>,
+// consolidate_reflect's trigger_stats), absent for train, which the gate does not measure.
 struct RoleStats {
   std::string role;
   int replays = 0;
-  double passed = 0;             // sum of hard verdicts
-  int should_trigger = 0;        // replays of tasks tagged trigger:<skill>
-  int triggered = 0;             // ... where the agent invoked the skill
-  int invoked = 0;               // replays where it invoked the skill at all
+  double passed = 0;  // sum of hard verdicts
   int tool_calls = 0;
-  double seconds = 0;            // summed replay wall time
+  double seconds = 0;  // summed replay wall time
   double cost_usd = 0;
+  std::optional<double> recall, precision;  // the gate's; precision n/a when never invoked
+  std::optional<int> invoked;               // replays where the agent invoked the skill
   std::optional<double> pass_rate() const;
-  std::optional<double> recall() const;     // triggered / should_trigger
-  std::optional<double> precision() const;  // triggered / invoked
 };
 
 struct Arm {
-  std::string name;         // matching | never-matching
+  std::string name;         // learned | never-matching
   std::string description;  // the seed's frontmatter description
+  std::string learned_description;  // what an accepted set_description edit made it ("" = none)
   std::string store, night_id, night_dir;
   std::string gate_action, gate_reason;
   std::optional<double> baseline_val, candidate_val, baseline_test, candidate_test;
   std::vector<RoleStats> roles;
-  std::vector<std::string> accepted;  // accepted edits' content
+  std::vector<std::string> accepted;  // accepted edits' content (a set_description's: the new description)
   const RoleStats* role(const std::string& r) const;
 };
 

@@ -13,12 +13,6 @@ namespace skillpipe::app::agentic_experiment {
 std::optional<double> RoleStats::pass_rate() const {
   return replays > 0 ? std::optional<double>(passed / replays) : std::nullopt;
 }
-std::optional<double> RoleStats::recall() const {
-  return should_trigger > 0 ? std::optional<double>(double(triggered) / should_trigger) : std::nullopt;
-}
-std::optional<double> RoleStats::precision() const {
-  return invoked > 0 ? std::optional<double>(double(triggered) / invoked) : std::nullopt;
-}
 
 const RoleStats* Arm::role(const std::string& r) const {
   for (const auto& s : roles)
@@ -31,22 +25,27 @@ namespace {
 bool better(const std::optional<double>& a, const std::optional<double>& b) { return a && b && *a > *b + 1e-9; }
 bool is(const std::optional<double>& v, double x) { return v && std::fabs(*v - x) < 1e-9; }
 
-void check_matching(const Arm& a, std::vector<std::string>& why) {
-  const std::string p = "matching seed: ";
+void check_learned(const Arm& a, std::vector<std::string>& why) {
+  const std::string p = "learned seed: ";
   const RoleStats* base = a.role("baseline");
-  const RoleStats* cand = a.role("candidate");
-  if (!base || base->should_trigger == 0) why.push_back(p + "no baseline replay of a task the skill should trigger on");
-  if (a.gate_action != "accept") why.push_back(p + "the gate did not accept the learned edit (" + a.gate_reason + ")");
+  if (!base || !base->recall) why.push_back(p + "the gate measured no triggering on the baseline");
+  if (base && base->invoked.value_or(0) > 0) why.push_back(p + "the seed description already triggered");
+  if (a.gate_action != "accept") why.push_back(p + "the gate did not accept the learned edits (" + a.gate_reason + ")");
+  if (a.learned_description.empty()) why.push_back(p + "no learned description was accepted");
   if (!better(a.candidate_val, a.baseline_val)) why.push_back(p + "val did not improve");
   if (!better(a.candidate_test, a.baseline_test)) why.push_back(p + "the held-out test split did not improve");
-  if (!cand || !is(cand->recall(), 1.0)) why.push_back(p + "the candidate did not trigger on every task it should");
-  if (!cand || !is(cand->precision(), 1.0)) why.push_back(p + "the candidate triggered on a task of another cluster");
+  for (const char* role : {"candidate", "candidate_test"}) {
+    const RoleStats* cand = a.role(role);
+    const std::string on = std::string(" (") + role + ")";
+    if (!cand || !is(cand->recall, 1.0)) why.push_back(p + "the candidate did not trigger on every task it should" + on);
+    if (!cand || !is(cand->precision, 1.0)) why.push_back(p + "the candidate triggered on a task of another cluster" + on);
+  }
 }
 
 void check_never(const Arm& a, std::vector<std::string>& why) {
   const std::string p = "never-matching seed: ";
   for (const auto& s : a.roles)
-    if (s.invoked > 0) why.push_back(p + "the agent invoked it in " + s.role + " replays");
+    if (s.invoked.value_or(0) > 0) why.push_back(p + "the agent invoked it in " + s.role + " replays");
   if (a.gate_action == "accept") why.push_back(p + "the gate accepted a skill that never triggers");
   if (better(a.candidate_val, a.baseline_val)) why.push_back(p + "val improved although the skill never triggered");
 }
@@ -56,7 +55,7 @@ void check_never(const Arm& a, std::vector<std::string>& why) {
 std::vector<std::string> Result::unproven() const {
   std::vector<std::string> why;
   if (arms.size() != 2) return {"the experiment did not run both seeds"};
-  check_matching(arms[0], why);
+  check_learned(arms[0], why);
   check_never(arms[1], why);
   return why;
 }
@@ -83,10 +82,13 @@ void role_json(Writer& w, const RoleStats& s) {
   w.Key("replays");
   w.Int(s.replays);
   num(w, "pass_rate", s.pass_rate());
-  num(w, "trigger_recall", s.recall());
-  num(w, "trigger_precision", s.precision());
+  num(w, "trigger_recall", s.recall);
+  num(w, "trigger_precision", s.precision);
   w.Key("invoked");
-  w.Int(s.invoked);
+  if (s.invoked)
+    w.Int(*s.invoked);
+  else
+    w.Null();
   num(w, "tool_calls_per_replay", s.replays ? std::optional<double>(double(s.tool_calls) / s.replays) : std::nullopt);
   num(w, "seconds_per_replay", s.replays ? std::optional<double>(s.seconds / s.replays) : std::nullopt);
   num(w, "cost_usd", s.cost_usd);
@@ -98,7 +100,7 @@ void arm_json(Writer& w, const Arm& a) {
   const std::pair<const char*, const std::string*> fields[] = {
       {"seed", &a.name},         {"description", &a.description}, {"store", &a.store},
       {"night_id", &a.night_id}, {"night_dir", &a.night_dir},     {"gate_action", &a.gate_action},
-      {"gate_reason", &a.gate_reason}};
+      {"gate_reason", &a.gate_reason}, {"learned_description", &a.learned_description}};
   for (const auto& [k, v] : fields) str(w, k, *v);
   num(w, "baseline_val", a.baseline_val);
   num(w, "candidate_val", a.candidate_val);
@@ -152,6 +154,7 @@ std::string result_text(const Result& r) {
   std::string o = "agentic proof experiment: " + r.agent + ", skill " + r.skill + " (" + r.project + ")\n";
   for (const auto& a : r.arms) {
     o += "\n" + a.name + " seed (description: " + a.description + ")\n";
+    if (!a.learned_description.empty()) o += "  learned description: " + a.learned_description + "\n";
     o += "  gate: " + a.gate_action + " - " + a.gate_reason + "\n";
     o += "  val " + fmt(a.baseline_val) + " -> " + fmt(a.candidate_val) + ", test " + fmt(a.baseline_test) + " -> " +
          fmt(a.candidate_test) + "\n";
@@ -159,7 +162,7 @@ std::string result_text(const Result& r) {
     for (const auto& s : a.roles) {
       char line[160];
       std::snprintf(line, sizeof line, "  %-15s %7d  %4s  %6s  %9s  %12s  %8s\n", s.role.c_str(), s.replays,
-                    fmt(s.pass_rate()).c_str(), fmt(s.recall()).c_str(), fmt(s.precision()).c_str(),
+                    fmt(s.pass_rate()).c_str(), fmt(s.recall).c_str(), fmt(s.precision).c_str(),
                     fmt(s.replays ? std::optional<double>(double(s.tool_calls) / s.replays) : std::nullopt, "%.1f").c_str(),
                     fmt(s.replays ? std::optional<double>(s.seconds / s.replays) : std::nullopt, "%.1f").c_str());
       o += line;

@@ -1,5 +1,6 @@
 #include "edit_ops.hpp"
 
+#include "description_edit.hpp"
 #include "regions.hpp"
 #include "skillpipe/kit/safety.hpp"
 #include "skillpipe/kit/util.hpp"
@@ -36,11 +37,16 @@ class Applier {
 
   const ManagedDoc& doc() const { return doc_; }
 
+  // Why the last edit was not applied, when the status alone does not say it (set_description).
+  const std::string& why() const { return why_; }
+
   EditStatus apply(Edit& e) {
+    why_.clear();
     if (!doc_.error().empty()) return EditStatus::kProtected;
     const bool needs_content = e.op != EditOp::kDelete;
     if (needs_content && e.content.empty()) return EditStatus::kEmpty;
-    if (e.content.size() > opt_.bounds.max_edit_chars) return EditStatus::kOversize;
+    // A description has its own bound (the agents' limit), checked by set_description.
+    if (e.op != EditOp::kSetDescription && e.content.size() > opt_.bounds.max_edit_chars) return EditStatus::kOversize;
     if (contains_marker(e.content) || contains_marker(e.anchor)) return EditStatus::kProtected;
     if (!e.content.empty() && findings_block(scan_unsafe_content(e.content), "high")) return EditStatus::kUnsafe;
     switch (e.op) {
@@ -54,6 +60,8 @@ class Applier {
         return append(e);
       case EditOp::kInsertAfter:
         return insert_after(e);
+      case EditOp::kSetDescription:
+        return set_desc(e);
     }
     return EditStatus::kUnknownOp;
   }
@@ -283,8 +291,31 @@ class Applier {
     return EditStatus::kAnchorNotFound;
   }
 
+  // The frontmatter is the first user block: a managed block never precedes it.
+  EditStatus set_desc(Edit& e) {
+    if (e.target != EditTarget::kSkill) {
+      why_ = "only a skill has a description (its SKILL.md frontmatter); a memory document has none";
+      return EditStatus::kProtected;
+    }
+    if (!opt_.allow_document_ops) {
+      why_ = "the description of the user's own skill is left to the user (document edits are off for it)";
+      return EditStatus::kProtected;
+    }
+    auto& bl = doc_.blocks();
+    const std::string_view head = !bl.empty() && bl[0].kind == BlockKind::kUser ? std::string_view(bl[0].raw) : "";
+    DescriptionEdit d = set_description(head, e.content);
+    if (d.status != EditStatus::kApplied) {
+      why_ = std::move(d.why);
+      return d.status;
+    }
+    bl[0].raw = std::move(d.text);
+    e.content = one_line_description(e.content);
+    return EditStatus::kApplied;
+  }
+
   ManagedDoc doc_;
   ApplyOptions opt_;
+  std::string why_;
 };
 
 }  // namespace
@@ -300,9 +331,14 @@ ApplyResult apply_edits(std::string_view document, const std::vector<Edit>& edit
   for (Edit e : edits) {
     e.content = clean_content(e.content);
     e.anchor = trim(e.anchor);
-    if (e.status == EditStatus::kProposed) e.status = a.apply(e);
+    std::string why;
+    if (e.status == EditStatus::kProposed) {
+      e.status = a.apply(e);
+      why = a.why();
+    }
     if (e.status == EditStatus::kApplied) ++r.applied;
     r.edits.push_back(std::move(e));
+    r.why.push_back(std::move(why));
   }
   r.text = r.applied > 0 ? a.doc().render() : std::string(document);
   return r;

@@ -7,6 +7,9 @@
 //   append        an insert block just before the learned/notes blocks (end of the user part)
 //   insert_after  after the first line containing `anchor`: a bullet when that line is a
 //                 managed item, else an insert block after the user's line
+//   set_description  the skill's frontmatter `description:` value becomes `content` (one
+//                 line, at most 1024 characters; description_edit.hpp) - the only edit of
+//                 the user's part, as the description is what makes the agent load the skill
 // Each edit gets a status: applied, duplicate, anchor_not_found, protected (it would touch
 // the user's text, the frontmatter, a code fence, a marker, or a damaged document),
 // unknown_op, oversize (the edit or its region would exceed the bounds; never truncated),
@@ -29,12 +32,13 @@ struct EditBounds {
 
 struct ApplyOptions {
   EditBounds bounds;
-  bool allow_document_ops = true;  // append / insert_after (off for a user's own skill)
+  bool allow_document_ops = true;  // append / insert_after / set_description (off for a user's own skill)
 };
 
 struct ApplyResult {
   std::string text;         // the document after the applied edits
   std::vector<Edit> edits;  // every input edit with its status set
+  std::vector<std::string> why;  // per edit: why it was not applied, when its status needs words ("")
   int applied = 0;
   std::string error;  // why nothing could be applied (damaged markers)
 };

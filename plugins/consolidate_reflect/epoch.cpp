@@ -103,7 +103,8 @@ Scored Epoch::replay_gate_set(EpochState& st, const std::string& skill, const st
 }
 
 // Agentic replays show whether the gated skill triggers where it should: the gate's decision
-// and the report say so next to the scores (metrics trigger.<skill>.{recall,precision}.<side>).
+// and the report say so next to the scores (metrics trigger.<skill>.{recall,precision,invoked}.
+// <side>, side = baseline, candidate, baseline_test, candidate_test).
 void Epoch::report_triggers(EpochState& st) {
   const auto& base = st.trigger_base;
   if (!base || base->agentic == 0) return;  // chat replays: nothing to say about triggering
@@ -115,21 +116,39 @@ void Epoch::report_triggers(EpochState& st) {
     return;
   }
   const std::string key = "trigger." + base->skill + ".";
-  auto record = [&](const TriggerStats& t, const std::string& side) {
-    if (auto v = t.recall()) r.metrics[key + "recall." + side] = *v;
-    if (auto v = t.precision()) r.metrics[key + "precision." + side] = *v;
+  auto record = [&](const std::optional<TriggerStats>& t, const std::string& side) {
+    if (!t || t->agentic == 0) return;
+    if (auto v = t->recall()) r.metrics[key + "recall." + side] = *v;
+    if (auto v = t->precision()) r.metrics[key + "precision." + side] = *v;
+    r.metrics[key + "invoked." + side] = t->triggered + t->false_triggers;
   };
-  record(*base, "baseline");
+  record(base, "baseline");
+  // The held-out split, for reading only: the gate decided on the gate split.
+  record(st.trigger_base_test, "baseline_test");
+  record(st.trigger_candidate_test, "candidate_test");
   std::string line = "Trigger of skill " + base->skill + " on " + to_string(st.gate_split) + " (agentic replays): " +
                      "baseline " + base->text();
   if (const auto& cand = st.trigger_candidate; cand && cand->agentic > 0) {
-    record(*cand, "candidate");
+    record(cand, "candidate");
     line += "; candidate " + cand->text();
     if (!r.reason.empty()) r.reason += "; trigger " + base->text() + " -> " + cand->text();
   } else if (!r.reason.empty()) {
     r.reason += "; trigger " + base->text();
   }
   r.notes.push_back(line);
+}
+
+void Epoch::veto_on_triggers(const std::optional<TriggerStats>& before, const EpochState& st, GateDecision& d) const {
+  if (!s_.gate.no_regression || s_.gate.regression != "any" || !before || !st.trigger_candidate) return;
+  const std::string why = trigger_regression(*before, *st.trigger_candidate);
+  if (why.empty()) return;
+  if (!(d.accept || d.promising)) {  // rejected already: the trigger regression is said too
+    d.reason += "; also the " + why;
+    return;
+  }
+  d.accept = false;
+  d.promising = false;
+  d.reason += "; not accepted: no-regression covers triggering, and the " + why;
 }
 
 bool Epoch::plan_splits(EpochState& st) {
@@ -169,6 +188,7 @@ bool Epoch::score_baseline(EpochState& st) {
   EpochResult& r = st.r;
   const EpochSpec& spec = st.spec;
   st.base = replay_gate_set(st, spec.skill.text, spec.memory.text, "baseline", "baseline");
+  st.trigger_current = st.trigger_base;
   if (budget_stop(st, st.base.raw.budget_stopped, "while scoring the baseline")) return false;
   r.baseline_val = mean_score(st.base.results, s_.gate);
   if (!r.baseline_val) fail_if_backend_broken(st.base.raw);
@@ -180,6 +200,7 @@ bool Epoch::score_baseline(EpochState& st) {
   }
   if (!st.sp.test.empty()) {
     st.base_test = eval_.run(st.sp.test, spec.skill.text, spec.memory.text, "baseline_test", "test", s_.gate.samples);
+    st.trigger_base_test = trigger_stats(st.sp.test, st.base_test.raw.replays, spec.skill.name);
     r.baseline_test = mean_score(st.base_test.results, s_.gate);
   }
   if (s_.evaluate_only) {
@@ -249,7 +270,8 @@ bool Epoch::confirm_final(EpochState& st) {
   }
   GateConfig confirm = gate;
   confirm.mode = "strict";
-  const GateDecision fd = decide(st.base.results, final_sc.results, confirm);
+  GateDecision fd = decide(st.base.results, final_sc.results, confirm);
+  if (s_.final_replay) veto_on_triggers(st.trigger_base, st, fd);
   r.candidate_val = mean_score(final_sc.results, gate);
   r.deltas = deltas_from(fd, st.gate_split);
   record_decision(r.metrics, fd);
@@ -300,6 +322,7 @@ bool Epoch::confirm_final(EpochState& st) {
 void Epoch::score_test(EpochState& st) {
   if (st.sp.test.empty()) return;
   Scored after_test = eval_.run(st.sp.test, st.skill, st.memory, "final_test", "test", s_.gate.samples);
+  st.trigger_candidate_test = trigger_stats(st.sp.test, after_test.raw.replays, st.spec.skill.name);
   st.r.candidate_test = mean_score(after_test.results, s_.gate);
   const GateDecision td = decide(st.base_test.results, after_test.results, s_.gate);
   for (auto& d : deltas_from(td, Split::kTest)) st.r.deltas.push_back(d);

@@ -103,6 +103,9 @@ class Epoch {
  private:
   void run_phases(EpochState& st);
   void report_triggers(EpochState& st);
+  // No regression covers triggering: a candidate the agent invokes less where the skill is
+  // meant for, or more where it is not, than `before` is not accepted (nor carried).
+  void veto_on_triggers(const std::optional<TriggerStats>& before, const EpochState& st, GateDecision& d) const;
   // The phases, in order (epoch.cpp). Each returns false when the night stops there (budget,
   // cancellation, nothing to do); st.r then says why.
   bool plan_splits(EpochState& st);

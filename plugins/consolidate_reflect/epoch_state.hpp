@@ -30,6 +30,10 @@ struct EpochState {
   // Triggering of the gated skill on the gate set: under the current documents, and under the
   // last candidate replayed (the final replay when one ran).
   std::optional<TriggerStats> trigger_base, trigger_candidate;
+  // ... under the documents accepted so far tonight (what a trial is compared with).
+  std::optional<TriggerStats> trigger_current;
+  // ... on the held-out test split, under the starting and the final documents.
+  std::optional<TriggerStats> trigger_base_test, trigger_candidate_test;
 };
 
 // The document one phase evolves.

@@ -33,8 +33,12 @@ bool Epoch::evolve(EpochState& st, const DocTrial& t) {
     r.notes.push_back(t.doc_name + ": skillpipe's markers are damaged (" + ar.error +
                       "); no edit was applied. Fix or remove the markers by hand.");
   std::vector<Edit> applied;
-  for (auto e : ar.edits) {
+  for (std::size_t i = 0; i < ar.edits.size(); ++i) {
+    Edit e = ar.edits[i];
     e.document = t.doc_name;
+    if (!ar.why[i].empty())
+      r.notes.push_back(t.doc_name + ": the " + to_string(e.op) + " edit was not applied (" + to_string(e.status) +
+                        "): " + ar.why[i]);
     (e.status == EditStatus::kApplied ? applied : r.unmatched).push_back(std::move(e));
   }
   if (applied.empty()) return true;
@@ -51,6 +55,10 @@ bool Epoch::propose(EpochState& st, const DocTrial& t, std::vector<Edit>& edits,
     r.notes.push_back(std::to_string(col.unscored) + " train task(s) could not be replayed and were left out of the " +
                       t.name + " reflection");
   r.metrics["train.failures." + t.name] = static_cast<double>(col.failed.size());
+  if (t.is_skill) {
+    TriggerExamples ex = trigger_examples(st.sp.train, st.train.raw.replays, st.spec.skill.name);
+    if (ex.stats.agentic > 0 && ex.stats.should > 0) col.evidence.triggering = std::move(ex);
+  }
   edits = carried_for(t);
   skip = col.failed.empty() && edits.empty();
   if (skip) return true;
@@ -114,8 +122,8 @@ PromptInput Epoch::prompt_for(const EpochState& st, const DocTrial& t, Evidence 
 bool Epoch::test_batch(EpochState& st, const DocTrial& t, const std::string& text, const std::vector<Edit>& applied) {
   Scored trial = replay_gate_set(st, t.skill_with(st, text), t.memory_with(st, text), "trial:" + t.name, "trial");
   if (budget_stop(st, trial.raw.budget_stopped, "during the " + t.name + " trial")) return false;
-  const GateDecision d =
-      decide(st.current, trial.results, s_.gate, next_alpha(looks_of(applied)), prior_of(applied));
+  GateDecision d = decide(st.current, trial.results, s_.gate, next_alpha(looks_of(applied)), prior_of(applied));
+  veto_on_triggers(st.trigger_current, st, d);
   st.r.trials.push_back({t.name, static_cast<int>(applied.size()), d.baseline, d.candidate, d.accept, d.reason});
   st.last_candidate = mean_score(trial.results, s_.gate);
   st.last_decision = d;
@@ -185,8 +193,9 @@ bool Epoch::salvage(EpochState& st, const DocTrial& t, const std::vector<Edit>& 
     const std::string label = t.name + ":edit" + std::to_string(i + 1);
     Scored t1 = replay_gate_set(st, t.skill_with(st, a1.text), t.memory_with(st, a1.text), "trial:" + label, "trial");
     if (budget_stop(st, t1.raw.budget_stopped, "while trying " + t.name + " edits one by one")) return false;
-    const GateDecision d1 =
+    GateDecision d1 =
         decide(st.current, t1.results, s_.gate, next_alpha(looks_of({applied[i]})), prior_of({applied[i]}));
+    veto_on_triggers(st.trigger_current, st, d1);
     st.r.trials.push_back({t.name + " (edit " + std::to_string(i + 1) + " alone)", 1, d1.baseline, d1.candidate,
                            d1.accept, d1.reason});
     st.last_candidate = mean_score(t1.results, s_.gate);
@@ -204,6 +213,7 @@ void Epoch::keep(EpochState& st, const DocTrial& t, const std::string& text, con
   st.significance = st.last_decision;
   t.doc(st) = text;
   st.current = sc.results;
+  st.trigger_current = trigger_stats(st.gate_set, sc.raw.replays, st.spec.skill.name);
   st.any_accepted = true;
   for (const auto& e : edits) (t.is_skill ? st.r.accepted_skill : st.r.accepted_memory).push_back(e);
 }

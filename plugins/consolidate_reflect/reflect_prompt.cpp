@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "description_edit.hpp"
 #include "skillpipe/kit/redact.hpp"
 #include "text_util.hpp"
 
@@ -9,6 +10,32 @@ namespace skillpipe::consolidate_reflect {
 namespace {
 
 std::string clip(const std::string& s, int n) { return excerpt(redact_secrets(s), static_cast<std::size_t>(n)); }
+
+// The agent picks a skill by its description; when it picked wrongly on train, the optimizer
+// sees where, and that the description is the edit that changes it.
+std::string triggering_section(const TriggerExamples& ex, const PromptInput& in) {
+  const auto& st = ex.stats;
+  std::string s = "Triggering: the agent sees each skill only as its name and frontmatter description, and loads "
+                  "the body only when it picks the skill for a task. On the train replays skill " +
+                  st.skill + " had " + st.text() + ".\n";
+  auto list = [&](const char* head, const std::vector<std::string>& intents) {
+    if (intents.empty()) return;
+    s += head;
+    int shown = 0;
+    for (const auto& i : intents) {
+      if (shown++ == in.max_failures) break;
+      s += "- " + clip(i, in.excerpt_chars) + "\n";
+    }
+  };
+  list("Tasks it is meant for, where the agent did NOT invoke it (low recall):\n", ex.missed);
+  list("Tasks of other kinds, where the agent invoked it anyway (low precision):\n", ex.stray);
+  s += "When the description is why, propose one set_description edit: content = the complete new description "
+       "(one line, at most " +
+       std::to_string(kMaxDescriptionChars) +
+       " characters) that names the kind of task the skill is for in the words these tasks use, and what it is not "
+       "for; never one specific task.\n\n";
+  return s;
+}
 
 }  // namespace
 
@@ -82,6 +109,7 @@ std::map<std::string, std::string> prompt_values(const PromptInput& in) {
         "Task output contract (a HARD constraint: never change the output format or language it "
         "requires, never tell the agent to ask the user):\n" +
         clip(ev.contract, 900) + "\n\n";
+  if (skill && ev.triggering && ev.triggering->imperfect()) v["triggers"] = triggering_section(*ev.triggering, in);
   if (!in.rejected.empty()) {
     std::string s =
         "Edits rejected on earlier nights because they did not improve the validation score "

@@ -3,15 +3,18 @@
 // Sections (each empty when there is nothing to say): the failed criteria in plain words
 // with counts; failures as wanted / got / why (bounded); successes as contrast; good vs
 // bad attempts of the same task (rollouts_k > 1); user preferences; the task output
-// contract; edits rejected on earlier nights. Everything is redacted before it is placed.
+// contract; the skill's triggering (agentic replays); edits rejected on earlier nights.
+// Everything is redacted before it is placed.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "skillpipe/records.hpp"
+#include "trigger_stats.hpp"
 
 namespace skillpipe::consolidate_reflect {
 
@@ -32,6 +35,8 @@ struct Evidence {
   std::vector<Contrast> contrasts;
   std::vector<std::pair<std::string, int>> criteria;  // plain-words criterion, failures citing it
   std::string contract;                               // a task's output contract (system prompt)
+  // Skill target on agentic replays: where the agent did and did not invoke the skill.
+  std::optional<TriggerExamples> triggering;
 };
 
 struct PromptInput {

@@ -29,6 +29,9 @@ bool parse_op(std::string op, EditOp& out) {
     out = EditOp::kAppend;
   else if (op == "insert_after" || op == "insertafter" || op == "insert")
     out = EditOp::kInsertAfter;
+  else if (op == "set_description" || op == "description" || op == "update_description" ||
+           op == "replace_description")
+    out = EditOp::kSetDescription;
   else
     return false;
   return true;

@@ -1,10 +1,11 @@
 // reflect_reply.hpp - reading the optimizer's reply defensively.
 //
 // Accepted shapes: {"edits":[...]}, a bare array, or one edit object; inside ```json
-// fences or after prose. Each edit: op (add, replace, delete, append, insert_after and a
-// few spellings; anything else keeps status unknown_op), content, anchor, rationale, kind
-// (skill_defect | execution_lapse; default skill_defect). Entries past the edit budget get
-// status over_budget; entries without content (except delete) are dropped and counted.
+// fences or after prose. Each edit: op (add, replace, delete, append, insert_after,
+// set_description and a few spellings; anything else keeps status unknown_op), content,
+// anchor, rationale, kind (skill_defect | execution_lapse; default skill_defect). Entries
+// past the edit budget get status over_budget; entries without content (except delete) are
+// dropped and counted.
 #pragma once
 
 #include <string>

@@ -78,7 +78,7 @@ const char* const kDefaultReflectTemplate =
     "You improve the {{target_kind}} a coding agent reads before every task, using evidence from "
     "replays of the user's recurring tasks.\n\n"
     "Current {{target_kind}}:\n<document>\n{{document}}\n</document>\n\n"
-    "{{criteria}}{{failures}}{{successes}}{{contrast}}{{preferences}}{{contract}}{{rejected}}"
+    "{{criteria}}{{failures}}{{successes}}{{contrast}}{{triggers}}{{preferences}}{{contract}}{{rejected}}"
     "Propose at most {{edit_budget}} edits. Each must be a short, general, reusable rule (never about one "
     "specific task), concrete (quote exact formats, thresholds and names), at most {{max_edit_chars}} characters.\n"
     "Classify each failure's cause with `kind`:\n"
@@ -86,8 +86,10 @@ const char* const kDefaultReflectTemplate =
     "- \"execution_lapse\": the document already has the rule but it was not followed; add a short reminder "
     "(it goes to the execution-notes appendix).\n"
     "Operations: add (content), replace (anchor = text of a learned rule, content = new text), delete (anchor), "
-    "append (content, added after the user's text), insert_after (anchor = a line of the document, content).\n"
-    "Only text skillpipe manages can be replaced or deleted; the user's own text is read-only.\n"
+    "append (content, added after the user's text), insert_after (anchor = a line of the document, content), "
+    "set_description (skill only: content = the complete new frontmatter description, one line).\n"
+    "Only text skillpipe manages can be replaced or deleted; the user's own text is read-only, except the skill's "
+    "description through set_description.\n"
     "Reply with ONLY a JSON object, no prose:\n"
     "{\"edits\":[{\"target\":\"{{target}}\",\"op\":\"add\",\"content\":\"...\",\"anchor\":\"\","
     "\"rationale\":\"which failures it fixes\",\"kind\":\"skill_defect\"}]}\n"
@@ -96,7 +98,8 @@ const char* const kDefaultReflectTemplate =
 const std::vector<std::string>& reflect_placeholders() {
   static const std::vector<std::string> k = {"target",   "target_kind", "document",    "criteria",
                                              "failures", "successes",   "contrast",    "preferences",
-                                             "contract", "rejected",    "edit_budget", "max_edit_chars"};
+                                             "contract", "rejected",    "edit_budget", "max_edit_chars",
+                                             "triggers"};
   return k;
 }
 

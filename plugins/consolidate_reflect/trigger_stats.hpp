@@ -36,4 +36,21 @@ std::set<std::string> tasks_for_skill(const std::vector<TaskRecord>& tasks, cons
 TriggerStats trigger_stats(const std::vector<TaskRecord>& tasks, const std::vector<ReplayResult>& replays,
                            const std::string& skill);
 
+// Why `after` triggers worse than `before` on the same tasks ("" when it does not): a lower
+// recall (the skill is no longer invoked where it is meant to be), or a higher share of
+// other tasks on which it is invoked (lower precision: it now loads where it does not belong,
+// spending the agent's context and steering it). Undefined on either side says nothing.
+std::string trigger_regression(const TriggerStats& before, const TriggerStats& after);
+
+// The reflection's evidence about triggering: the counts, and the intents of the tasks the
+// agent did not invoke the skill on though it should have (missed) and of the tasks of other
+// clusters it invoked it on (stray), each task once, in replay order.
+struct TriggerExamples {
+  TriggerStats stats;
+  std::vector<std::string> missed, stray;
+  bool imperfect() const { return !missed.empty() || !stray.empty(); }
+};
+TriggerExamples trigger_examples(const std::vector<TaskRecord>& tasks, const std::vector<ReplayResult>& replays,
+                                 const std::string& skill);
+
 }  // namespace skillpipe::consolidate_reflect

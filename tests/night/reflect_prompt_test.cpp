@@ -48,6 +48,31 @@ TEST(NightPrompt, HasEverySectionBounded) {
   EXPECT_EQ(p.find("{{"), std::string::npos);
 }
 
+TEST(NightPrompt, ShowsWhereTheSkillDidAndDidNotTriggerAndOffersTheDescriptionEdit) {
+  PromptInput in = sample_input();
+  EXPECT_EQ(build_reflect_prompt(kDefaultReflectTemplate, in).find("Triggering:"), std::string::npos)
+      << "no section without agentic replays";
+  TriggerExamples ex;
+  ex.stats.skill = "x";
+  ex.stats.agentic = ex.stats.should = 2;
+  ex.stats.should_not = ex.stats.false_triggers = 1;
+  ex.missed = {"refresh the generated files", "deploy with key sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789ABCDEF"};
+  ex.stray = {"list the project's folders"};
+  in.evidence.triggering = ex;
+  const std::string p = build_reflect_prompt(kDefaultReflectTemplate, in);
+  EXPECT_NE(p.find("On the train replays skill x had recall 0.00 (0 of 2), precision 0.00 (0 of 1 invocations)"),
+            std::string::npos)
+      << p;
+  EXPECT_NE(p.find("did NOT invoke it (low recall):\n- refresh the generated files\n"), std::string::npos);
+  EXPECT_NE(p.find("invoked it anyway (low precision):\n- list the project's folders\n"), std::string::npos);
+  EXPECT_NE(p.find("propose one set_description edit"), std::string::npos);
+  EXPECT_NE(p.find("at most 1024 characters"), std::string::npos);
+  EXPECT_EQ(p.find("abcdefghijklmnopqrstuvwxyz0123456789"), std::string::npos) << "intents are redacted";
+  in.target = EditTarget::kMemory;
+  EXPECT_EQ(build_reflect_prompt(kDefaultReflectTemplate, in).find("Triggering:"), std::string::npos)
+      << "a memory document has no description";
+}
+
 TEST(NightPrompt, ExcerptsAreCutAndSecretsRedacted) {
   PromptInput in = sample_input();
   in.excerpt_chars = 50;

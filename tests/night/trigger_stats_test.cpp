@@ -74,3 +74,41 @@ TEST(TriggerStats, ChatReplaysSayNothingAboutTriggering) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TriggerStats, ARegressionIsLowerRecallOrMoreStrayInvocations) {
+  const TriggerStats none = trigger_stats(kTasks, {replay("regen-1", {}), replay("browse-1", {})}, "regen");
+  const TriggerStats hits = trigger_stats(kTasks, {replay("regen-1", {"regen"}), replay("browse-1", {})}, "regen");
+  const TriggerStats stray =
+      trigger_stats(kTasks, {replay("regen-1", {"regen"}), replay("browse-1", {"regen"})}, "regen");
+  EXPECT_EQ(trigger_regression(none, hits), "") << "recall going up is no regression";
+  EXPECT_EQ(trigger_regression(hits, hits), "");
+  EXPECT_EQ(trigger_regression(hits, none),
+            "trigger recall of skill regen fell from 1.00 to 0.00 (invoked on 0 of 1 tasks it is for, was 1 of 1)");
+  EXPECT_EQ(trigger_regression(hits, stray),
+            "trigger precision of skill regen fell: invoked on 1 of 1 tasks it is not for, was 0 of 1 (precision "
+            "1.00 -> 0.50)");
+  EXPECT_EQ(trigger_regression(none, stray),
+            "trigger precision of skill regen fell: invoked on 1 of 1 tasks it is not for, was 0 of 1 (precision "
+            "n/a -> 0.50)")
+      << "a skill that never triggered can still start triggering where it does not belong";
+  EXPECT_EQ(trigger_regression(stray, hits), "") << "fewer stray invocations is an improvement";
+  ReplayResult chat;
+  chat.task_id = "regen-1";
+  EXPECT_EQ(trigger_regression(hits, trigger_stats(kTasks, {chat}, "regen")), "") << "chat replays say nothing";
+}
+
+TEST(TriggerStats, ExamplesNameTheMissedAndStrayTasksOnce) {
+  std::vector<TaskRecord> tasks = kTasks;
+  for (auto& t : tasks) t.intent = "intent of " + t.id;
+  const TriggerExamples ex = trigger_examples(
+      tasks, {replay("regen-1", {}), replay("regen-1", {}), replay("regen-2", {"regen"}), replay("browse-1", {"regen"})},
+      "regen");
+  EXPECT_EQ(ex.missed, std::vector<std::string>{"intent of regen-1"});
+  EXPECT_EQ(ex.stray, std::vector<std::string>{"intent of browse-1"});
+  EXPECT_TRUE(ex.imperfect());
+  EXPECT_EQ(ex.stats.should, 3);
+}
+
+}  // namespace

@@ -6,9 +6,10 @@
 #pragma once
 
 // ABI 3.0 (SDK 0.3): Edit::rejection (RejectionReason) and Edit::rejection_detail, typed
-// reasons for an edit the night did not keep (Edit schema 3); Progress carries units and bytes
-// itself (set_unit, set_total_bytes, advance_bytes with do-nothing defaults), replacing the
-// kit's ByteProgress side interface.
+// reasons for an edit the night did not keep (Edit schema 3); EditOp::kSetDescription (an edit
+// of a skill's frontmatter description: a value a 0.2 plugin was never built to receive);
+// Progress carries units and bytes itself (set_unit, set_total_bytes, advance_bytes with
+// do-nothing defaults), replacing the kit's ByteProgress side interface.
 // ABI 2.0 (SDK 0.2): the typed data model - enums for gate action, edit and proposal status
 // and targets, typed session outcome, PatternInfo, Trajectory, RunFlags; the SDK split into
 // this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp);

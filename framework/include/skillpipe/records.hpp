@@ -58,7 +58,9 @@ enum class Outcome { kSuccess, kFail, kMixed, kUnknown };
 enum class ReferenceKind { kExact, kRubric, kRule, kNone };  // kNone: no reference / no judge spec
 enum class Split { kTrain, kVal, kTest };
 enum class Origin { kReal, kDream };
-enum class EditOp { kAdd, kReplace, kDelete, kAppend, kInsertAfter };
+// kSetDescription replaces the `description:` value of a SKILL.md's YAML frontmatter (what the
+// agent reads to decide whether to load the skill); `content` is the new one-line description.
+enum class EditOp { kAdd, kReplace, kDelete, kAppend, kInsertAfter, kSetDescription };
 enum class EditKind { kSkillDefect, kExecutionLapse };
 
 // The agents whose documents a night can change. Text: "claude", "codex", "gemini", "qwen",
@@ -505,7 +507,7 @@ SKILLPIPE_ENUM_TEXT(Outcome, parse_outcome);
 SKILLPIPE_ENUM_TEXT(ReferenceKind, parse_reference_kind);
 SKILLPIPE_ENUM_TEXT(Split, parse_split);
 SKILLPIPE_ENUM_TEXT(Origin, parse_origin);
-SKILLPIPE_ENUM_TEXT(EditOp, parse_edit_op);  // also accepts "delete" and "insert_after"
+SKILLPIPE_ENUM_TEXT(EditOp, parse_edit_op);  // add, replace, delete, append, insert_after, set_description
 SKILLPIPE_ENUM_TEXT(EditKind, parse_edit_kind);
 SKILLPIPE_ENUM_TEXT(Agent, parse_agent);
 SKILLPIPE_ENUM_TEXT(DocKind, parse_doc_kind);

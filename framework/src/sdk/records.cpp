@@ -38,7 +38,8 @@ constexpr std::pair<Split, const char*> kSplits[] = {
 constexpr std::pair<Origin, const char*> kOrigins[] = {{Origin::kReal, "real"}, {Origin::kDream, "dream"}};
 constexpr std::pair<EditOp, const char*> kOps[] = {
     {EditOp::kAdd, "add"}, {EditOp::kReplace, "replace"}, {EditOp::kDelete, "delete"},
-    {EditOp::kAppend, "append"}, {EditOp::kInsertAfter, "insert_after"}};
+    {EditOp::kAppend, "append"}, {EditOp::kInsertAfter, "insert_after"},
+    {EditOp::kSetDescription, "set_description"}};
 constexpr std::pair<EditKind, const char*> kKinds[] = {
     {EditKind::kSkillDefect, "skill_defect"}, {EditKind::kExecutionLapse, "execution_lapse"}};
 constexpr std::pair<Agent, const char*> kAgents[] = {
