@@ -148,6 +148,7 @@ void Epoch::veto_on_triggers(const std::optional<TriggerStats>& before, const Ep
   }
   d.accept = false;
   d.promising = false;
+  d.why = RejectionReason::kTriggerRegression;
   d.reason += "; not accepted: no-regression covers triggering, and the " + why;
 }
 

@@ -212,7 +212,8 @@ TEST(RecordsJson, EnumTextRoundTrips) {
   expect_enum_round_trip({RejectionReason::kNone, RejectionReason::kUnscoredTasks, RejectionReason::kNothingScored,
                           RejectionReason::kNotBetter, RejectionReason::kRegression, RejectionReason::kBelowMinEffect,
                           RejectionReason::kTooFewTasks, RejectionReason::kNotSignificant, RejectionReason::kNotNeeded,
-                          RejectionReason::kDoesNotApply, RejectionReason::kFinalReplay});
+                          RejectionReason::kDoesNotApply, RejectionReason::kFinalReplay,
+                          RejectionReason::kTriggerRegression});
   expect_enum_round_trip({ProposalStatus::kAccepted, ProposalStatus::kUnverified, ProposalStatus::kQuarantined,
                           ProposalStatus::kDraft});
   expect_enum_round_trip({Agent::kClaude, Agent::kCodex, Agent::kGemini, Agent::kQwen, Agent::kOpenCode,

@@ -125,6 +125,7 @@ enum class RejectionReason {
   kNotNeeded,        // pruned: the accepted batch scores as well without it
   kDoesNotApply,     // tried alone after its batch failed, it no longer applied to the document
   kFinalReplay,      // the final confirmation replay of the kept documents did not hold up
+  kTriggerRegression,  // the skill triggered worse: lower recall, or invoked on tasks it is not for
 };
 
 // How far a proposal may go (Proposal::status).

@@ -15,6 +15,8 @@ const char* rejection_words(RejectionReason reason) {
     case RejectionReason::kNotNeeded: return "pruned: the other kept edits score as well without it";
     case RejectionReason::kDoesNotApply: return "tried alone, it no longer applied to the document";
     case RejectionReason::kFinalReplay: return "the final confirmation replay did not hold up";
+    case RejectionReason::kTriggerRegression:
+      return "the skill triggered worse on held-out tasks (lower recall, or invoked where it does not apply)";
   }
   return "";
 }

@@ -68,7 +68,8 @@ constexpr std::pair<RejectionReason, const char*> kRejectionReasons[] = {
     {RejectionReason::kNotSignificant, "not_significant"},
     {RejectionReason::kNotNeeded, "not_needed"},
     {RejectionReason::kDoesNotApply, "does_not_apply"},
-    {RejectionReason::kFinalReplay, "final_replay"}};
+    {RejectionReason::kFinalReplay, "final_replay"},
+    {RejectionReason::kTriggerRegression, "trigger_regression"}};
 constexpr std::pair<EditStatus, const char*> kEditStatuses[] = {
     {EditStatus::kProposed, "proposed"},   {EditStatus::kApplied, "applied"},
     {EditStatus::kDuplicate, "duplicate"}, {EditStatus::kAnchorNotFound, "anchor_not_found"},
