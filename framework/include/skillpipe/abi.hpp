@@ -6,10 +6,11 @@
 #pragma once
 
 // ABI 3.0 (SDK 0.3): Edit::rejection (RejectionReason) and Edit::rejection_detail, typed
-// reasons for an edit the night did not keep (Edit schema 3); EditOp::kSetDescription (an edit
-// of a skill's frontmatter description: a value a 0.2 plugin was never built to receive);
-// Progress carries units and bytes itself (set_unit, set_total_bytes, advance_bytes with
-// do-nothing defaults), replacing the kit's ByteProgress side interface.
+// reasons for an edit the night did not keep (Edit schema 3; trigger_regression when a skill
+// triggers worse); EditOp::kSetDescription (an edit of a skill's frontmatter description: a
+// value a 0.2 plugin was never built to receive); Progress carries units and bytes itself
+// (set_unit, set_total_bytes, advance_bytes with do-nothing defaults), replacing the kit's
+// ByteProgress side interface.
 // ABI 2.0 (SDK 0.2): the typed data model - enums for gate action, edit and proposal status
 // and targets, typed session outcome, PatternInfo, Trajectory, RunFlags; the SDK split into
 // this contract and the kit (skillpipe/kit/; HandoffPending moved into errors.hpp);
@@ -29,7 +30,7 @@
 // hashed: the headers listed there, without comments and blank lines). When the test fails,
 // the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
 // (additions only), note why above, and record the hash the test prints.
-#define SKILLPIPE_ABI_CONTRACT_SHA256 "99014924edcac815c77f677f4a8e682ade5df67da72ee4839990c5462a9b8f5d"
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "ee76fddb78ff8fded6b4e29330f88e054db5c1fd33713cf470dbfa11cb03af16"
 #define SKILLPIPE_SDK_VERSION "0.3.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).
