@@ -60,6 +60,56 @@ void adopt_and_roll_back(const rapidjson::Value& arm, const std::string& learned
   EXPECT_EQ(testing::read_text(live), seed);
 }
 
+// The seed's description never triggers; the learned one triggers on every regen task and
+// on no browse task, on val and on the held-out test split (the gate's own metrics).
+void check_learned_triggers(const rapidjson::Value& good, const std::string& learned) {
+  for (const char* r : {"baseline", "baseline_test"}) {
+    const rapidjson::Value* base = role(good, r);
+    ASSERT_TRUE(base) << r;
+    EXPECT_DOUBLE_EQ((*base)["trigger_recall"].GetDouble(), 0.0) << r;
+    EXPECT_TRUE((*base)["trigger_precision"].IsNull()) << r;
+    EXPECT_DOUBLE_EQ((*base)["invoked"].GetDouble(), 0.0) << r;
+    EXPECT_DOUBLE_EQ((*base)["pass_rate"].GetDouble(), 0.25) << r;
+  }
+  for (const char* r : {"candidate", "candidate_test"}) {
+    const rapidjson::Value* cand = role(good, r);
+    ASSERT_TRUE(cand) << r;
+    EXPECT_DOUBLE_EQ((*cand)["trigger_recall"].GetDouble(), 1.0) << r;
+    EXPECT_DOUBLE_EQ((*cand)["trigger_precision"].GetDouble(), 1.0) << r;
+  }
+  EXPECT_TRUE((*role(good, "train"))["trigger_recall"].IsNull()) << "the gate does not measure train";
+  bool rule = false, description = false;
+  for (const auto& e : good["accepted_edits"].GetArray()) {
+    rule |= std::string(e.GetString()).find("sh tools/regen.sh") != std::string::npos;
+    description |= e.GetString() == learned;
+  }
+  EXPECT_TRUE(rule && description) << "both edits are needed: the rule is only read once the skill triggers";
+}
+
+// The gate measured the triggering itself, from the val clusters (6 regen tasks should
+// trigger, 2 browse tasks should not); its decision, report.json and report.html say so.
+void check_learned_report(const rapidjson::Value& good) {
+  const std::string reason = good["gate_reason"].GetString();
+  EXPECT_NE(reason.find("; trigger recall 0.00 (0 of 6), precision n/a (0 of 0 invocations) -> recall 1.00 "
+                        "(6 of 6), precision 1.00 (6 of 6 invocations)"),
+            std::string::npos)
+      << reason;
+  const std::string night = good["night_dir"].GetString();
+  rapidjson::Document report;
+  report.Parse(testing::read_text(night + "/report.json").c_str());
+  ASSERT_TRUE(report.IsObject() && report.HasMember("metrics"));
+  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.recall.baseline"].GetDouble(), 0.0);
+  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.recall.candidate"].GetDouble(), 1.0);
+  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.precision.candidate"].GetDouble(), 1.0);
+  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.recall.candidate_test"].GetDouble(), 1.0);
+  // The night's report.html shows the trajectories: the generator's command, the skill, the diff.
+  const std::string html = testing::read_text(night + "/artifacts/report.html");
+  EXPECT_NE(html.find("<h2>Agent replays</h2>"), std::string::npos);
+  EXPECT_NE(html.find("sh tools/regen.sh"), std::string::npos);
+  EXPECT_NE(html.find("<td><code>schema-regen</code></td>"), std::string::npos);
+  EXPECT_NE(html.find("+email"), std::string::npos) << "the candidate's diff of generated/fields.txt";
+}
+
 class AgenticExperiment : public ::testing::TestWithParam<Agent> {
  protected:
   void SetUp() override {
@@ -74,6 +124,45 @@ class AgenticExperiment : public ::testing::TestWithParam<Agent> {
   TempDir tmp_;
   std::unique_ptr<ms::ModelServer> server_;
 };
+
+// The learned seed: accepted, scores and trigger recall rise on val and test, both edits
+// are kept, the gate's reason and the report's metrics say so, adopt/rollback round-trips,
+// and report.html shows the trajectories.
+void check_learned_arm(const rapidjson::Value& good, const std::string& project, bool claude) {
+  EXPECT_EQ(std::string(good["seed"].GetString()), "learned");
+  EXPECT_EQ(std::string(good["gate_action"].GetString()), "accept") << good["gate_reason"].GetString();
+  // val: 6 regen tasks (fail without the generator) + 2 browse tasks (pass either way)
+  EXPECT_DOUBLE_EQ(good["baseline_val"].GetDouble(), 0.25);
+  EXPECT_DOUBLE_EQ(good["candidate_val"].GetDouble(), 1.0);
+  EXPECT_DOUBLE_EQ(good["baseline_test"].GetDouble(), 0.25);
+  EXPECT_DOUBLE_EQ(good["candidate_test"].GetDouble(), 1.0);
+  const std::string learned = good["learned_description"].GetString();
+  EXPECT_EQ(learned, "Refresh the generated files after a schema change; the tests fail until generated files match "
+                     "the schema.");
+  EXPECT_NE(std::string(good["description"].GetString()).find("Use it for every task in this project"),
+            std::string::npos);
+  check_learned_triggers(good, learned);
+  check_learned_report(good);
+  adopt_and_roll_back(good, learned, project, claude);
+}
+
+// The seed whose description never matches: never invoked, gains nothing, not accepted.
+void check_never_arm(const rapidjson::Value& never) {
+  EXPECT_NE(std::string(never["gate_action"].GetString()), "accept");
+  EXPECT_DOUBLE_EQ(never["baseline_val"].GetDouble(), 0.25);
+  EXPECT_NE(std::string(never["gate_reason"].GetString()).find("trigger recall 0.00 (0 of 6), precision n/a"),
+            std::string::npos)
+      << never["gate_reason"].GetString();
+  for (const auto& r : never["replays"].GetArray()) {
+    EXPECT_DOUBLE_EQ(r["invoked"].GetDouble(), 0.0) << r["role"].GetString();
+    if (r.HasMember("trigger_recall") && r["trigger_recall"].IsNumber()) {
+      EXPECT_DOUBLE_EQ(r["trigger_recall"].GetDouble(), 0.0);
+    }
+  }
+  if (never["candidate_val"].IsNumber()) {
+    EXPECT_DOUBLE_EQ(never["candidate_val"].GetDouble(), 0.25);
+  }
+}
 
 TEST_P(AgenticExperiment, TheLearnedSkillTriggersAndHelpsAndTheNeverMatchingOneIsRejected) {
   const bool claude = GetParam() == Agent::kClaude;
@@ -95,81 +184,8 @@ TEST_P(AgenticExperiment, TheLearnedSkillTriggersAndHelpsAndTheNeverMatchingOneI
   ASSERT_FALSE(d.HasParseError()) << cmd.out;
   EXPECT_TRUE(d["proven"].GetBool());
   ASSERT_EQ(d["arms"].Size(), 2u);
-
-  const rapidjson::Value& good = d["arms"][0];
-  EXPECT_EQ(std::string(good["seed"].GetString()), "learned");
-  EXPECT_EQ(std::string(good["gate_action"].GetString()), "accept") << good["gate_reason"].GetString();
-  // val: 6 regen tasks (fail without the generator) + 2 browse tasks (pass either way)
-  EXPECT_DOUBLE_EQ(good["baseline_val"].GetDouble(), 0.25);
-  EXPECT_DOUBLE_EQ(good["candidate_val"].GetDouble(), 1.0);
-  EXPECT_DOUBLE_EQ(good["baseline_test"].GetDouble(), 0.25);
-  EXPECT_DOUBLE_EQ(good["candidate_test"].GetDouble(), 1.0);
-  const std::string learned = good["learned_description"].GetString();
-  EXPECT_EQ(learned, "Refresh the generated files after a schema change; the tests fail until generated files match "
-                     "the schema.");
-  EXPECT_NE(std::string(good["description"].GetString()).find("Use it for every task in this project"),
-            std::string::npos);
-  // The seed's description never triggers; the learned one triggers on every regen task and
-  // on no browse task, on val and on the held-out test split (the gate's own metrics).
-  for (const char* r : {"baseline", "baseline_test"}) {
-    const rapidjson::Value* base = role(good, r);
-    ASSERT_TRUE(base) << r;
-    EXPECT_DOUBLE_EQ((*base)["trigger_recall"].GetDouble(), 0.0) << r;
-    EXPECT_TRUE((*base)["trigger_precision"].IsNull()) << r;
-    EXPECT_EQ((*base)["invoked"].GetInt(), 0) << r;
-    EXPECT_DOUBLE_EQ((*base)["pass_rate"].GetDouble(), 0.25) << r;
-  }
-  for (const char* r : {"candidate", "candidate_test"}) {
-    const rapidjson::Value* cand = role(good, r);
-    ASSERT_TRUE(cand) << r;
-    EXPECT_DOUBLE_EQ((*cand)["trigger_recall"].GetDouble(), 1.0) << r;
-    EXPECT_DOUBLE_EQ((*cand)["trigger_precision"].GetDouble(), 1.0) << r;
-  }
-  EXPECT_TRUE((*role(good, "train"))["trigger_recall"].IsNull()) << "the gate does not measure train";
-  bool rule = false, description = false;
-  for (const auto& e : good["accepted_edits"].GetArray()) {
-    rule |= std::string(e.GetString()).find("sh tools/regen.sh") != std::string::npos;
-    description |= e.GetString() == learned;
-  }
-  EXPECT_TRUE(rule && description) << "both edits are needed: the rule is only read once the skill triggers";
-  // The gate measured the triggering itself, from the val clusters (6 regen tasks should
-  // trigger, 2 browse tasks should not), and its decision says so.
-  const std::string reason = good["gate_reason"].GetString();
-  EXPECT_NE(reason.find("; trigger recall 0.00 (0 of 6), precision n/a (0 of 0 invocations) -> recall 1.00 "
-                        "(6 of 6), precision 1.00 (6 of 6 invocations)"),
-            std::string::npos)
-      << reason;
-  rapidjson::Document report;
-  report.Parse(testing::read_text(std::string(good["night_dir"].GetString()) + "/report.json").c_str());
-  ASSERT_TRUE(report.IsObject() && report.HasMember("metrics"));
-  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.recall.baseline"].GetDouble(), 0.0);
-  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.recall.candidate"].GetDouble(), 1.0);
-  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.precision.candidate"].GetDouble(), 1.0);
-  EXPECT_DOUBLE_EQ(report["metrics"]["trigger.schema-regen.recall.candidate_test"].GetDouble(), 1.0);
-  adopt_and_roll_back(good, learned, d["project"].GetString(), claude);
-  // The night's report.html shows the trajectories: the generator's command, the skill, the diff.
-  const std::string html = testing::read_text(std::string(good["night_dir"].GetString()) + "/artifacts/report.html");
-  EXPECT_NE(html.find("<h2>Agent replays</h2>"), std::string::npos);
-  EXPECT_NE(html.find("sh tools/regen.sh"), std::string::npos);
-  EXPECT_NE(html.find("<td><code>schema-regen</code></td>"), std::string::npos);
-  EXPECT_NE(html.find("+email"), std::string::npos) << "the candidate's diff of generated/fields.txt";
-
-  const rapidjson::Value& never = d["arms"][1];
-  EXPECT_NE(std::string(never["gate_action"].GetString()), "accept");
-  EXPECT_DOUBLE_EQ(never["baseline_val"].GetDouble(), 0.25);
-  EXPECT_NE(std::string(never["gate_reason"].GetString()).find("trigger recall 0.00 (0 of 6), precision n/a"),
-            std::string::npos)
-      << never["gate_reason"].GetString();
-  for (const auto& r : never["replays"].GetArray()) {
-    EXPECT_EQ(r["invoked"].GetInt(), 0) << r["role"].GetString();
-    if (r.HasMember("trigger_recall") && r["trigger_recall"].IsNumber()) {
-      EXPECT_DOUBLE_EQ(r["trigger_recall"].GetDouble(), 0.0);
-    }
-  }
-  if (never["candidate_val"].IsNumber()) {
-    EXPECT_DOUBLE_EQ(never["candidate_val"].GetDouble(), 0.25);
-  }
-
+  check_learned_arm(d["arms"][0], d["project"].GetString(), claude);
+  check_never_arm(d["arms"][1]);
   // No replay wrote into the user's home, and no workspace was left behind.
   EXPECT_TRUE(fs::is_empty(tmp_.file("home")));
   EXPECT_TRUE(!fs::exists(tmp_.file("replays")) || fs::is_empty(tmp_.file("replays")));
