@@ -7,16 +7,18 @@
 #   scripts/fuzz.sh campaign codex 10000000 [flags]   1M-execution chunks until the ledger holds
 #                                           10M clean executions of codex's current sources
 #   scripts/fuzz.sh ledger                  clean executions and wall time per harness
-# Every run appends to the ledger build-fuzz/campaign.tsv (time, harness, source id, executions,
+# Every run appends to the ledger fuzz/campaign.tsv (time, harness, source id, executions,
 # seconds, result). The source id hashes the files compiled into that harness, so executions
 # count only while those files stay as they were; runs over uncommitted changes count nothing.
+# The ledger is committed with the sources: a campaign outlives the build directory and the
+# machine, and the README's totals can be checked against it.
 # The corpus grows in build-fuzz/corpus/<harness>/; a crash, leak, timeout or UB report is
 # written to build-fuzz/artifacts/<harness>/ and ends the script non-zero (reproduce it with
 # build-fuzz/fuzz/fuzz_<harness> <artifact>).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
-ledger=$BUILD_DIR/campaign.tsv
+ledger=fuzz/campaign.tsv
 harness_sources() {  # what is compiled into each harness (fuzz/CMakeLists.txt)
   local common="fuzz/fuzz_$1.cpp fuzz/fuzz_file.hpp framework/include framework/src/kit framework/src/sdk"
   case "$1" in

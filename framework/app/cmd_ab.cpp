@@ -167,10 +167,10 @@ int cmd_ab(const Args& args) {
     error(e.what());
     return 2;
   }
-  std::vector<std::string> errors;
+  std::vector<host::Diagnostic> errors;
   auto spec = host::ab::parse_ab_spec(p.file, errors);
   if (!spec) {
-    for (const auto& e : errors) listed_error(e);
+    for (const auto& d : errors) diagnostic(d);
     return 2;
   }
   if (spec->mode == "night") return run_nights(*spec, opts, p.out_dir, p.markdown_file, p.html_file, p.json);

@@ -11,6 +11,7 @@
 #include "test_support.hpp"
 
 using namespace skillpipe::host::ab;
+using skillpipe::host::Diagnostic;
 using namespace skillpipe::testing;
 
 namespace {
@@ -25,9 +26,9 @@ void expect_seen(const VisibilityResult& v) {
 
 TEST(AbChromium, AReviewerSeesEachArmsDefinitionEveryTestAndALabelledAxis) {
   if (!Chromium::installed()) GTEST_SKIP() << Chromium::missing();
-  std::vector<std::string> errors;
+  std::vector<Diagnostic> errors;
   auto spec = parse_ab_spec(test_data_dir() + "/ab/three_arms.yaml", errors);
-  ASSERT_TRUE(spec) << errors.front();
+  ASSERT_TRUE(spec) << errors.front().format();
   TempDir dir;
   RunOptions o;
   o.plugin_dirs = {plugin_dir()};

@@ -11,6 +11,7 @@
 #include "test_support.hpp"
 
 using namespace skillpipe::host::ab;
+using skillpipe::host::Diagnostic;
 using skillpipe::testing::TempDir;
 
 namespace {
@@ -21,9 +22,9 @@ NightRun run_nights(const TempDir& tmp, const std::string& arms) {
                                      "/pipelines/experiment.yaml\n"
                                      "set: [\"stages.mine.test_fraction=0.3\"]\narms:\n" +
                                      arms);
-  std::vector<std::string> errors;
+  std::vector<Diagnostic> errors;
   auto spec = parse_ab_spec(tmp.file("exp.yaml"), errors);
-  EXPECT_TRUE(spec) << (errors.empty() ? "" : errors[0]);
+  EXPECT_TRUE(spec) << (errors.empty() ? "" : errors[0].format());
   if (!spec) return {};
   RunOptions o;
   o.plugin_dirs = {skillpipe::testing::plugin_dir()};
@@ -89,8 +90,9 @@ TEST(AbNight, NightModeRefusesScoringKeys) {
   skillpipe::testing::write_text(
       tmp.file("exp.yaml"),
       "skillpipe_ab: 1\nmode: night\npipeline: p.yaml\ntasks: t.jsonl\narms: [{name: a}, {name: b}]\n");
-  std::vector<std::string> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_FALSE(parse_ab_spec(tmp.file("exp.yaml"), errors));
   ASSERT_FALSE(errors.empty());
-  EXPECT_NE(errors[0].find("'tasks' has no meaning with mode: night"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].message.find("'tasks' has no meaning with mode: night"), std::string::npos) << errors[0].format();
+  EXPECT_GT(errors[0].mark.line, 0) << "located at the key";
 }

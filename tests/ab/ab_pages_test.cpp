@@ -16,6 +16,7 @@
 #include "test_support.hpp"
 
 using namespace skillpipe::host::ab;
+using skillpipe::host::Diagnostic;
 using skillpipe::testing::TempDir;
 
 namespace {
@@ -23,9 +24,9 @@ namespace {
 std::string data(const std::string& f) { return skillpipe::testing::test_data_dir() + "/ab/" + f; }
 
 AbRun run_file(const std::string& file, const std::string& store) {
-  std::vector<std::string> errors;
+  std::vector<Diagnostic> errors;
   auto spec = parse_ab_spec(file, errors);
-  EXPECT_TRUE(spec) << (errors.empty() ? "" : errors[0]);
+  EXPECT_TRUE(spec) << (errors.empty() ? "" : errors[0].format());
   if (!spec) return {};
   RunOptions o;
   o.plugin_dirs = {skillpipe::testing::plugin_dir()};

@@ -15,6 +15,7 @@
 #include "test_support.hpp"
 
 using namespace skillpipe::host::ab;
+using skillpipe::host::Diagnostic;
 using skillpipe::testing::TempDir;
 
 namespace {
@@ -27,8 +28,14 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
+std::string joined(const std::vector<Diagnostic>& v) {
+  std::string out;
+  for (const auto& d : v) out += d.format() + "\n";
+  return out;
+}
+
 AbRun run_file(const std::string& file, const std::string& store) {
-  std::vector<std::string> errors;
+  std::vector<Diagnostic> errors;
   auto spec = parse_ab_spec(file, errors);
   EXPECT_TRUE(spec) << joined(errors);
   if (!spec) return {};

@@ -6,14 +6,15 @@
 #include "test_support.hpp"
 
 using namespace skillpipe::host::ab;
+using skillpipe::host::Diagnostic;
 using skillpipe::testing::TempDir;
 using skillpipe::testing::write_text;
 
 namespace {
 
-std::string joined(const std::vector<std::string>& v) {
+std::string joined(const std::vector<Diagnostic>& v) {
   std::string out;
-  for (const auto& s : v) out += s + "\n";
+  for (const auto& d : v) out += d.format() + "\n";
   return out;
 }
 
@@ -39,7 +40,7 @@ arms:
       stages.judge.config: {backend: grader, threshold: 0.7}
     skill: other.md
 )");
-  std::vector<std::string> errors;
+  std::vector<Diagnostic> errors;
   auto s = parse_ab_spec(tmp.file("exp.yaml"), errors);
   ASSERT_TRUE(s) << joined(errors);
   EXPECT_EQ(s->name, "swap the judge");
@@ -70,7 +71,7 @@ arms:
     sett: []
   - name: a
 )");
-  std::vector<std::string> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_FALSE(parse_ab_spec(tmp.file("bad.yaml"), errors));
   const std::string all = joined(errors);
   EXPECT_NE(all.find("bad.yaml:3:1: unknown key 'colour'"), std::string::npos) << all;
@@ -82,7 +83,7 @@ arms:
 TEST(AbSpec, NeedsTwoArmsAndTheFormatVersion) {
   TempDir tmp;
   write_text(tmp.file("one.yaml"), "pipeline: p.yaml\ntasks: t.jsonl\narms: [{name: only}]\n");
-  std::vector<std::string> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_FALSE(parse_ab_spec(tmp.file("one.yaml"), errors));
   const std::string all = joined(errors);
   EXPECT_NE(all.find("at least two arms"), std::string::npos) << all;

@@ -257,4 +257,21 @@ TEST_F(CliExitCodes, JsonErrorsCarryTypedFieldsAndOptionsGetDidYouMean) {
   // Text mode keeps the one-line "file:line:col: ..." form.
   const auto bad_text = run({"run", dir.file("bad.yaml"), "--plugin-path", FX_GOOD_DIR});
   EXPECT_NE(bad_text.err.find("error: " + dir.file("bad.yaml") + ":2:1: "), std::string::npos) << bad_text.err;
+  // An A/B experiment file's problems are located the same way: typed fields, not prose.
+  write_text(dir.file("ab.yaml"), "skillpipe_ab: 1\npipeline: p.yaml\ncolour: red\narms: [{name: a}, {name: b}]\n");
+  const auto ab = run({"ab", dir.file("ab.yaml"), "--log-format", "json"});
+  EXPECT_EQ(ab.exit_code, 2) << ab.err;
+  bool ab_located = false;
+  for (const auto& line : skillpipe::split(ab.err, '\n')) {
+    auto d = line.empty() ? std::nullopt : parse_event(line);
+    if (!d || field(d->root(), "msg").find("unknown key 'colour'") == std::string::npos) continue;
+    ab_located = true;
+    EXPECT_EQ(field(d->root(), "file"), dir.file("ab.yaml")) << line;
+    EXPECT_EQ(field(d->root(), "msg").find(dir.file("ab.yaml")), std::string::npos) << "the location is a field: " << line;
+    const auto l = d->root().find("line");
+    ASSERT_TRUE(l && l->is_number()) << line;
+    EXPECT_EQ(l->as_int(), 3) << line;
+  }
+  EXPECT_TRUE(ab_located) << ab.err;
+  EXPECT_NE(run({"ab", dir.file("ab.yaml")}).err.find(dir.file("ab.yaml") + ":3:1: unknown key 'colour'"), std::string::npos);
 }

@@ -24,14 +24,13 @@ const std::set<std::string> kBootstrapKeys = {"samples", "confidence", "seed"};
 
 class Reader {
  public:
-  Reader(std::string path, std::vector<std::string>& errors)
+  Reader(std::string path, std::vector<Diagnostic>& errors)
       : path_(std::move(path)), dir_(fs::path(path_).parent_path().string()), errors_(errors) {}
 
   void error(const YAML::Node& n, const std::string& msg) {
-    std::string where = path_;
-    if (n && !n.Mark().is_null())
-      where += ":" + std::to_string(n.Mark().line + 1) + ":" + std::to_string(n.Mark().column + 1);
-    errors_.push_back(where + ": " + msg);
+    Diagnostic d{path_, {}, {}, msg};
+    if (n && !n.Mark().is_null()) d.mark = {n.Mark().line + 1, n.Mark().column + 1};
+    errors_.push_back(std::move(d));
   }
 
   void check_keys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& where) {
@@ -108,7 +107,7 @@ class Reader {
  private:
   std::string path_;
   std::string dir_;
-  std::vector<std::string>& errors_;
+  std::vector<Diagnostic>& errors_;
 };
 
 // mode: scores (default) or night; night forbids the keys that only scoring uses.
@@ -192,18 +191,16 @@ void read_arms(Reader& r, const YAML::Node& root, AbSpec& s) {
 
 }  // namespace
 
-std::optional<AbSpec> parse_ab_spec(const std::string& path_in, std::vector<std::string>& errors) {
+std::optional<AbSpec> parse_ab_spec(const std::string& path_in, std::vector<Diagnostic>& errors) {
   const std::size_t errors_before = errors.size();
   std::error_code ec;
   const std::string path = fs::absolute(path_in, ec).lexically_normal().string();
   const FileText file = read_regular_file(path, kMaxPipelineBytes);
   if (!file.text) {
-    errors.push_back(path + ": cannot read the experiment file: it " + file.error);
+    errors.push_back({path, {}, {}, "cannot read the experiment file: it " + file.error});
     return std::nullopt;
   }
-  std::vector<Diagnostic> bad;
-  const std::optional<YAML::Node> loaded = load_yaml_strict(*file.text, path, bad);
-  for (const auto& d : bad) errors.push_back(d.format());
+  const std::optional<YAML::Node> loaded = load_yaml_strict(*file.text, path, errors);
   if (!loaded) return std::nullopt;
   const YAML::Node root = *loaded;
   Reader r(path, errors);
@@ -224,8 +221,7 @@ std::optional<AbSpec> parse_ab_spec(const std::string& path_in, std::vector<std:
     read_arms(r, root, s);
   } catch (const YAML::Exception& e) {
     // The readers check each node's type before use; this is the net under that promise.
-    errors.push_back(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                     ": cannot read this experiment: " + e.msg);
+    errors.push_back({path, {e.mark.line + 1, e.mark.column + 1}, {}, "cannot read this experiment: " + e.msg});
   }
   if (errors.size() != errors_before) return std::nullopt;
   return s;

@@ -59,9 +59,10 @@ struct AbSpec {
   std::vector<ArmSpec> arms;
 };
 
-// Parses and checks the file; every problem goes to `errors` as "file:line:col: message".
+// Parses and checks the file; every problem goes to `errors` with its file, line and column
+// (typed, as the pipeline parser's are, so `--log-format json` carries them as fields).
 // Relative paths are resolved against the file's directory.
-std::optional<AbSpec> parse_ab_spec(const std::string& path, std::vector<std::string>& errors);
+std::optional<AbSpec> parse_ab_spec(const std::string& path, std::vector<Diagnostic>& errors);
 
 // The pipeline's errors about one of the arm's overrides ("override 'stages.x.plugin=y' ...")
 // re-located at the line of the experiment file that wrote it; other errors are unchanged.
