@@ -102,7 +102,7 @@ run_harness() {
   local t=$1 start out rc execs
   echo "== fuzz_$t ${flags[*]}"
   start=$(date +%s)
-  out=$BUILD_DIR/last_$t.log
+  out=$BUILD_DIR/last_$t.$$.log  # per process: two campaigns of one harness (one per core) must not share it
   # Harvester seeds are whole transcripts; 64 KiB keeps mutations fast while a seed still
   # holds many records.
   rc=0
