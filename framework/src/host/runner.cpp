@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "host/assembly.hpp"
+#include "host/input_loan.hpp"
 #include "host/night_merge.hpp"
 #include "host/report/html.hpp"
 #include "host/spend_report.hpp"
@@ -64,7 +65,6 @@ class Run {
   bool assemble(bool validate_only);
   void open_night();
   void run_stage(std::size_t idx);
-  ConsolidateInput gather_inputs(const ComponentSpec& s) const;
   void account(StageKind kind, StageStats& st, const StageOutput& out, const BasicContext& ctx);
   void interrupted();
   void finish_night();
@@ -81,6 +81,7 @@ class Run {
   std::vector<std::unique_ptr<RecordErrorPolicy>> policies_;
   std::vector<std::unique_ptr<BasicContext>> contexts_;
   std::map<std::string, StageOutput> outputs_;
+  std::map<std::string, std::size_t> last_reader_;  // stage id -> run position of its last consumer
   bool staging_ = false;   // a failure now is the store's, not a stage's
 };
 
@@ -104,19 +105,6 @@ void Run::open_night() {
   if (night.resumed) spdlog::info("resuming night {} ({})", night.night_id, night.dir);
 }
 
-ConsolidateInput Run::gather_inputs(const ComponentSpec& s) const {
-  ConsolidateInput input;
-  for (const auto& [in, mark] : s.inputs) {
-    const auto it = outputs_.find(in);
-    if (it == outputs_.end()) continue;
-    const StageOutput& o = it->second;
-    input.digests.insert(input.digests.end(), o.digests.begin(), o.digests.end());
-    input.tasks.insert(input.tasks.end(), o.tasks.begin(), o.tasks.end());
-    input.observed.insert(input.observed.end(), o.verdicts.begin(), o.verdicts.end());
-  }
-  return input;
-}
-
 void Run::run_stage(std::size_t idx) {
   const ComponentSpec& s = assembly_.spec().stages[idx];
   const StageKind kind = assembly_.kind(idx);
@@ -124,7 +112,8 @@ void Run::run_stage(std::size_t idx) {
   st.id = s.id;
   st.plugin = s.plugin;
   st.kind = to_string(kind);
-  ConsolidateInput input = gather_inputs(s);
+  InputLoan loan(outputs_, s);
+  ConsolidateInput& input = loan.input();
   input.judge_ids = assembly_.input_judges(idx);
   st.in = static_cast<std::int64_t>(input.digests.size() + input.tasks.size());
   policies_.push_back(std::make_unique<RecordErrorPolicy>(s.id, s.on_record_error, s.max_record_errors));
@@ -311,9 +300,12 @@ RunOutcome Run::execute(bool validate_only) {
   const auto t0 = std::chrono::steady_clock::now();
   try {
     open_night();
-    for (std::size_t idx : assembly_.order()) {
-      if (out_.cancelled) break;
-      run_stage(idx);
+    const auto& order = assembly_.order();
+    for (std::size_t pos = 0; pos < order.size(); ++pos)
+      for (const auto& [in, mark] : assembly_.spec().stages[order[pos]].inputs) last_reader_[in] = pos;
+    for (std::size_t pos = 0; pos < order.size() && !out_.cancelled; ++pos) {
+      run_stage(order[pos]);
+      release_read_inputs(outputs_, assembly_.spec().stages[order[pos]], last_reader_, pos);
     }
     if (out_.cancelled) {
       interrupted();

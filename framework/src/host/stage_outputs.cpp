@@ -1,5 +1,10 @@
 #include "host/stage_outputs.hpp"
 
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
@@ -22,11 +27,66 @@ std::string to_lines(const std::vector<T>& v) {
 }
 
 template <class T>
-std::vector<T> from_lines(const std::string& text) {
-  std::vector<T> out;
+void append_lines(const std::string& text, std::vector<T>& out) {
   for (const auto& line : split(text, '\n'))
     if (!trim(line).empty()) out.push_back(record_from_json<T>(line));
+}
+
+template <class T>
+std::vector<T> from_lines(const std::string& text) {
+  std::vector<T> out;
+  append_lines(text, out);
   return out;
+}
+
+// A first night's digests are tens of megabytes of JSON: written in parts of about this size,
+// so the night never holds a second copy of them as one string.
+constexpr std::size_t kDigestPartBytes = 8u << 20;
+constexpr std::string_view kPartsLine = "digest_parts ";
+
+// Part 0 keeps the single-file name older nights have; part k is "<base>.part<k>.digests.jsonl".
+std::string digest_part(const std::string& base, std::size_t k) {
+  return base + (k == 0 ? "" : ".part" + std::to_string(k)) + ".digests.jsonl";
+}
+
+// Returns how many parts were written.
+std::size_t write_digests(Store& store, const std::string& base, const std::vector<SessionDigest>& digests) {
+  std::size_t parts = 0;
+  std::string text;
+  for (std::size_t i = 0; i < digests.size(); ++i) {
+    text += to_json(digests[i]);
+    text += '\n';
+    if (text.size() >= kDigestPartBytes || i + 1 == digests.size()) {
+      store.write_artifact(digest_part(base, parts++), text);
+      text.clear();
+    }
+  }
+  return parts;
+}
+
+// The part count the .done marker records; nullopt for a marker of an older night, whose
+// digests are one file, written only when the stage had any.
+std::optional<std::size_t> digest_parts(const std::string& done) {
+  const auto at = done.find(kPartsLine);
+  if (at == std::string::npos) return std::nullopt;
+  return static_cast<std::size_t>(std::strtoull(done.c_str() + at + kPartsLine.size(), nullptr, 10));
+}
+
+void read_digests(const Store& store, const std::string& id, const std::string& base, const std::string& done,
+                  std::vector<SessionDigest>& out) {
+  const auto parts = digest_parts(done);
+  if (!parts) {
+    if (auto t = store.read_artifact(digest_part(base, 0))) append_lines(*t, out);
+    return;
+  }
+  for (std::size_t k = 0; k < *parts; ++k) {
+    const auto t = store.read_artifact(digest_part(base, k));
+    if (!t)
+      throw std::runtime_error("the night's saved output of stage '" + id + "' is incomplete: artifacts/" +
+                               digest_part(base, k) + " is missing although " + base +
+                               ".done lists it; run the same command with --restart to start a new night");
+    append_lines(*t, out);
+  }
 }
 
 }  // namespace
@@ -34,7 +94,7 @@ std::vector<T> from_lines(const std::string& text) {
 void persist_stage_output(Store* store, const std::string& id, const StageOutput& out) {
   if (!store) return;
   const std::string base = base_of(id);
-  if (!out.digests.empty()) store->write_artifact(base + ".digests.jsonl", to_lines(out.digests));
+  const std::size_t parts = write_digests(*store, base, out.digests);
   if (!out.tasks.empty()) store->write_artifact(base + ".tasks.jsonl", to_lines(out.tasks));
   if (!out.verdicts.empty()) store->write_artifact(base + ".verdicts.jsonl", to_lines(out.verdicts));
   if (out.is_consolidator) {
@@ -42,13 +102,16 @@ void persist_stage_output(Store* store, const std::string& id, const StageOutput
     store->write_artifact(base + ".edits.jsonl", to_lines(out.consolidated.edits));
     store->write_artifact(base + ".report.json", to_json(out.consolidated.report));
   }
-  store->write_artifact(base + ".done", format_iso8601(now_ms()) + "\n");
+  // The marker names the parts it vouches for: a killed earlier attempt may have left more.
+  store->write_artifact(base + ".done", format_iso8601(now_ms()) + "\n" + std::string(kPartsLine) +
+                                            std::to_string(parts) + "\n");
 }
 
 bool load_stage_output(Store* store, const std::string& id, StageOutput& out) {
   const std::string base = base_of(id);
-  if (!store || !store->read_artifact(base + ".done")) return false;
-  if (auto t = store->read_artifact(base + ".digests.jsonl")) out.digests = from_lines<SessionDigest>(*t);
+  const auto done = store ? store->read_artifact(base + ".done") : std::nullopt;
+  if (!done) return false;
+  read_digests(*store, id, base, *done, out.digests);
   if (auto t = store->read_artifact(base + ".tasks.jsonl")) out.tasks = from_lines<TaskRecord>(*t);
   if (auto t = store->read_artifact(base + ".verdicts.jsonl")) out.verdicts = from_lines<Verdict>(*t);
   if (auto t = store->read_artifact(base + ".report.json")) {

@@ -1,0 +1,143 @@
+// A finished stage's output saved in the night and read back on resume (host/stage_outputs),
+// and a consumer's input lent from the upstream outputs (host/input_loan): large digest sets
+// are written in parts, older nights still load, a lost part is a clear error, and a loan
+// hands every record back.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "host/input_loan.hpp"
+#include "host/stage_outputs.hpp"
+#include "skillpipe/json.hpp"
+#include "skillpipe/testing/memory_store.hpp"
+
+namespace skillpipe::host {
+namespace {
+
+using skillpipe::testing::MemoryStore;
+
+std::vector<SessionDigest> digests(const std::string& source, int n, std::size_t prompt_bytes) {
+  std::vector<SessionDigest> out;
+  for (int i = 0; i < n; ++i) {
+    SessionDigest d;
+    d.session_id = source + "-" + std::to_string(i);
+    d.source = source;
+    d.user_prompts = {std::string(prompt_bytes, static_cast<char>('a' + i % 26))};
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+TEST(StageOutputs, ALargeDigestSetIsWrittenInPartsAndReadBackWhole) {
+  MemoryStore store;
+  StageOutput out;
+  out.digests = digests("claude", 40, 512 * 1024);  // about 20 MiB of JSON: three parts
+  persist_stage_output(&store, "claude", out);
+  EXPECT_TRUE(store.read_artifact("stages/claude.digests.jsonl")) << "part 0 keeps the single-file name";
+  EXPECT_TRUE(store.read_artifact("stages/claude.part2.digests.jsonl"));
+  EXPECT_FALSE(store.read_artifact("stages/claude.part3.digests.jsonl"));
+  EXPECT_LE(store.read_artifact("stages/claude.digests.jsonl")->size(), (8u << 20) + 600 * 1024);
+  StageOutput back;
+  ASSERT_TRUE(load_stage_output(&store, "claude", back));
+  EXPECT_EQ(back.digests, out.digests);
+}
+
+TEST(StageOutputs, TheMarkerNamesItsPartsSoALeftoverOfAKilledAttemptIsNotRead) {
+  MemoryStore store;
+  StageOutput big, small;
+  big.digests = digests("claude", 40, 512 * 1024);
+  small.digests = digests("claude", 2, 16);
+  persist_stage_output(&store, "claude", big);
+  persist_stage_output(&store, "claude", small);  // the rerun after a kill: part 2 is left over
+  ASSERT_TRUE(store.read_artifact("stages/claude.part2.digests.jsonl"));
+  StageOutput back;
+  ASSERT_TRUE(load_stage_output(&store, "claude", back));
+  EXPECT_EQ(back.digests, small.digests);
+}
+
+TEST(StageOutputs, AnOlderNightsMarkerWithoutPartsStillLoads) {
+  MemoryStore store;
+  store.write_artifact("stages/mine.done", "2026-12-01T03:00:00.000Z\n");
+  StageOutput none;
+  ASSERT_TRUE(load_stage_output(&store, "mine", none)) << "a stage that had no digests wrote no file";
+  EXPECT_TRUE(none.digests.empty());
+  const auto one = digests("codex", 3, 10);
+  std::string text;
+  for (const auto& d : one) text += to_json(d) + "\n";
+  store.write_artifact("stages/codex.digests.jsonl", text);
+  store.write_artifact("stages/codex.done", "2026-12-01T03:00:00.000Z\n");
+  StageOutput back;
+  ASSERT_TRUE(load_stage_output(&store, "codex", back));
+  EXPECT_EQ(back.digests, one);
+}
+
+TEST(StageOutputs, ALostPartIsAnErrorThatNamesItAndTheWayOut) {
+  MemoryStore store;
+  store.write_artifact("stages/claude.done", "2026-12-01T03:00:00.000Z\ndigest_parts 2\n");
+  store.write_artifact("stages/claude.digests.jsonl", to_json(digests("claude", 1, 4)[0]) + "\n");
+  StageOutput back;
+  try {
+    load_stage_output(&store, "claude", back);
+    FAIL() << "a missing part must not be read as fewer sessions";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("stages/claude.part1.digests.jsonl is missing"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--restart"), std::string::npos) << e.what();
+  }
+}
+
+ComponentSpec consumer(std::vector<std::string> inputs) {
+  ComponentSpec s;
+  s.id = "patterns";
+  for (auto& in : inputs) s.inputs.emplace_back(std::move(in), Mark{});
+  return s;
+}
+
+TEST(InputLoan, LendsEveryUpstreamRecordOnceInInputOrderAndGivesThemBack) {
+  std::map<std::string, StageOutput> outputs;
+  outputs["claude"].digests = digests("claude", 3, 8);
+  outputs["codex"].digests = digests("codex", 2, 8);
+  outputs["mine"].tasks.resize(2);
+  outputs["mine"].tasks[0].id = "t1";
+  const auto claude = outputs["claude"].digests, codex = outputs["codex"].digests;
+  {
+    InputLoan loan(outputs, consumer({"codex", "claude", "codex", "mine", "absent"}));
+    const ConsolidateInput& in = loan.input();
+    ASSERT_EQ(in.digests.size(), 5u) << "codex, listed twice, is lent once";
+    EXPECT_EQ(in.digests[0], codex[0]);
+    EXPECT_EQ(in.digests[2], claude[0]);
+    EXPECT_EQ(in.tasks.size(), 2u);
+    EXPECT_TRUE(outputs["claude"].digests.empty()) << "lent, not copied";
+  }
+  EXPECT_EQ(outputs["claude"].digests, claude);
+  EXPECT_EQ(outputs["codex"].digests, codex);
+  EXPECT_EQ(outputs["mine"].tasks.at(0).id, "t1");
+}
+
+TEST(InputLoan, GivesTheRecordsBackWhenTheStageThrows) {
+  std::map<std::string, StageOutput> outputs;
+  outputs["claude"].digests = digests("claude", 2, 8);
+  const auto claude = outputs["claude"].digests;
+  try {
+    InputLoan loan(outputs, consumer({"claude"}));
+    throw std::runtime_error("the stage failed");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_EQ(outputs["claude"].digests, claude);
+}
+
+TEST(InputLoan, AnOutputIsFreedAfterItsLastReaderOnly) {
+  std::map<std::string, StageOutput> outputs;
+  outputs["claude"].digests = digests("claude", 2, 8);
+  outputs["drafts"].is_consolidator = true;
+  outputs["drafts"].consolidated.proposals.resize(1);
+  const std::map<std::string, std::size_t> last_reader{{"claude", 3}, {"drafts", 4}};
+  release_read_inputs(outputs, consumer({"claude"}), last_reader, 2);
+  EXPECT_EQ(outputs["claude"].digests.size(), 2u) << "stage 3 still reads claude";
+  release_read_inputs(outputs, consumer({"claude"}), last_reader, 3);
+  EXPECT_TRUE(outputs["claude"].digests.empty());
+  release_read_inputs(outputs, consumer({"drafts"}), last_reader, 4);
+  EXPECT_EQ(outputs["drafts"].consolidated.proposals.size(), 1u) << "staging needs the proposals";
+}
+
+}  // namespace
+}  // namespace skillpipe::host
