@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -93,7 +94,10 @@ void run(const char* name, const std::vector<std::string>& texts, double t, std:
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::size_t clusters = 0;
   for (std::size_t i = 0; i < labels.size(); ++i) clusters += labels[i] == i;
-  std::printf("%-18s n=%-7zu %9.1f ms  %zu clusters", name, texts.size(), ms, clusters);
+  std::uint64_t fingerprint = 1469598103934665603ULL;  // FNV-1a of the labels: a change of algorithm must keep it
+  for (std::size_t l : labels) fingerprint = (fingerprint ^ l) * 1099511628211ULL;
+  std::printf("%-18s n=%-7zu %9.1f ms  %zu clusters (labels %016llx)", name, texts.size(), ms, clusters,
+              static_cast<unsigned long long>(fingerprint));
   if (texts.size() <= check_up_to) {
     const auto exact = brute_force(texts, t);
     std::size_t differ = 0, exact_clusters = 0;

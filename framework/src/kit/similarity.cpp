@@ -326,31 +326,93 @@ std::pair<int, int> bands_for(double t) {
   return {1, std::min(bands, 64)};
 }
 
+// The distinct sets' tokens, hashed once, stored contiguously in `distinct` order: each band
+// walks them all, and 100k separately allocated sets cost a cache miss each per band.
+struct TokenHashes {
+  std::vector<std::uint64_t> hash;
+  std::vector<std::size_t> start;  // set k's hashes are [start[k], start[k + 1])
+  explicit TokenHashes(const Prepared& p) {
+    start.reserve(p.distinct.size() + 1);
+    for (std::size_t i : p.distinct) {
+      start.push_back(hash.size());
+      for (std::uint32_t tok : p.ids[i]) hash.push_back(splitmix64(tok));
+    }
+    start.push_back(hash.size());
+  }
+};
+
+// Set k's MinHash rows of band b, hashed into the band's bucket key.
+std::uint64_t band_key(const TokenHashes& h, std::size_t k, int b, int rows) {
+  std::array<std::uint64_t, 4> sig;  // bands_for() gives at most 4 rows
+  sig.fill(std::numeric_limits<std::uint64_t>::max());
+  std::array<std::uint64_t, 4> salt{};
+  for (int r = 0; r < rows; ++r) salt[static_cast<std::size_t>(r)] = static_cast<std::uint64_t>(b * rows + r) * 0x9e3779b97f4a7c15ULL;
+  for (std::size_t t = h.start[k]; t < h.start[k + 1]; ++t)
+    for (std::size_t r = 0; r < static_cast<std::size_t>(rows); ++r) sig[r] = std::min(sig[r], splitmix64(h.hash[t] ^ salt[r]));
+  std::uint64_t key = splitmix64(static_cast<std::uint64_t>(b) + 1);
+  for (std::size_t r = 0; r < static_cast<std::size_t>(rows); ++r) key = splitmix64(key ^ sig[r]);
+  return key;
+}
+
+// One band's buckets without an allocation per bucket: an open-addressing table from key to
+// the bucket's newest member, and per member a link to the one before it in its bucket.
+class BandBuckets {
+ public:
+  explicit BandBuckets(std::size_t members) : prev_(members) {
+    std::size_t cap = 16;
+    while (cap < 2 * members) cap <<= 1;
+    slots_.resize(cap);
+  }
+  void clear() { std::fill(slots_.begin(), slots_.end(), Slot{}); }
+  // The table outgrows the cache from about 100k members: asking for a key's slot ahead of
+  // add() hides most of the miss.
+  void prefetch(std::uint64_t key) const { __builtin_prefetch(&slots_[key & (slots_.size() - 1)]); }
+  // Adds member `pos` to `key`'s bucket; returns the bucket's previous newest member + 1 (0: none).
+  std::uint32_t add(std::uint64_t key, std::uint32_t pos) {
+    std::size_t at = key & (slots_.size() - 1);
+    while (slots_[at].newest && slots_[at].key != key) at = (at + 1) & (slots_.size() - 1);
+    Slot& s = slots_[at];
+    s.key = key;
+    prev_[pos] = s.newest;
+    s.newest = pos + 1;
+    return prev_[pos];
+  }
+  std::uint32_t before(std::uint32_t member_plus_1) const { return prev_[member_plus_1 - 1]; }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t newest = 0;  // member + 1; 0 = empty
+  };
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> prev_;  // member + 1 of the one added before it; 0 = none
+};
+
 // Near-linear, for inputs the exact join cannot afford: sets whose MinHash signatures agree
 // on a whole band share a bucket; a new member is verified (exact Jaccard) against the last
 // kBucketSpan members of each of its buckets that single link has not joined to it yet.
+// Bands are walked one after the other: the pairs verified, so the clusters, are the same in
+// any order, and one band's table is all the memory the join needs.
 void banded_join(const Prepared& p, double t, DisjointSets& ds) {
   constexpr std::size_t kBucketSpan = 32;
   const auto [rows, bands] = bands_for(t);
-  std::unordered_map<std::uint64_t, std::vector<std::size_t>> buckets;
-  std::vector<std::uint64_t> sig(static_cast<std::size_t>(rows * bands));
-  for (std::size_t i : p.distinct) {
-    const auto& x = p.ids[i];
-    std::fill(sig.begin(), sig.end(), std::numeric_limits<std::uint64_t>::max());
-    for (std::uint32_t tok : x) {
-      const std::uint64_t base = splitmix64(tok);
-      for (std::size_t k = 0; k < sig.size(); ++k) sig[k] = std::min(sig[k], splitmix64(base ^ (k * 0x9e3779b97f4a7c15ULL)));
-    }
-    for (int b = 0; b < bands; ++b) {
-      std::uint64_t key = splitmix64(static_cast<std::uint64_t>(b) + 1);
-      for (int r = 0; r < rows; ++r) key = splitmix64(key ^ sig[static_cast<std::size_t>(b * rows + r)]);
-      auto& members = buckets[key];
-      const std::size_t from = members.size() > kBucketSpan ? members.size() - kBucketSpan : 0;
-      for (std::size_t k = from; k < members.size(); ++k) {
-        const std::size_t j = members[k];
-        if (ds.find(i) != ds.find(j) && may_reach(p, i, j, t) && jaccard_ids(x, p.ids[j]) + 1e-12 >= t) ds.unite(i, j);
+  constexpr std::size_t kAhead = 8;  // slots prefetched ahead of use
+  const TokenHashes hashes(p);
+  const std::size_t n = p.distinct.size();
+  BandBuckets buckets(n);
+  std::vector<std::uint64_t> keys(n);
+  for (int b = 0; b < bands; ++b) {
+    buckets.clear();
+    for (std::size_t pos = 0; pos < n; ++pos) keys[pos] = band_key(hashes, pos, b, rows);
+    for (std::size_t pos = 0; pos < n; ++pos) {
+      if (pos + kAhead < n) buckets.prefetch(keys[pos + kAhead]);
+      const std::size_t i = p.distinct[pos];
+      std::uint32_t m = buckets.add(keys[pos], static_cast<std::uint32_t>(pos));
+      for (std::size_t k = 0; k < kBucketSpan && m; ++k, m = buckets.before(m)) {
+        const std::size_t j = p.distinct[m - 1];
+        if (ds.find(i) != ds.find(j) && may_reach(p, i, j, t) && jaccard_ids(p.ids[i], p.ids[j]) + 1e-12 >= t)
+          ds.unite(i, j);
       }
-      members.push_back(i);
     }
   }
 }
