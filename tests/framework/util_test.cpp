@@ -45,6 +45,23 @@ TEST(Util, AtomicWriteReplacesWholeFile) {
   EXPECT_FALSE(read_file(dir.file("nope")));
 }
 
+// utf8_valid skips ASCII eight bytes at a time: a bad byte or a sequence at any offset, and
+// across a word boundary, is still judged exactly.
+TEST(Util, Utf8ValidAtEveryOffset) {
+  for (std::size_t at = 0; at < 24; ++at) {
+    std::string s(24, 'a');
+    s[at] = '\x80';  // a lone continuation byte
+    EXPECT_FALSE(utf8_valid(s)) << at;
+    s[at] = 'a';
+    s.insert(at, "\xE2\x82\xAC");  // the euro sign: may straddle two words
+    EXPECT_TRUE(utf8_valid(s)) << at;
+    s.erase(at + 2, 1);  // cut short
+    EXPECT_FALSE(utf8_valid(s)) << at;
+  }
+  EXPECT_TRUE(utf8_valid(""));
+  EXPECT_FALSE(utf8_valid(std::string(16, 'a') + "\xF0\x9F\x98"));  // truncated at the very end
+}
+
 TEST(Util, Utf8RepairAndTruncate) {
   std::string s = "ok \xC3\x28 \xE2\x82";
   EXPECT_FALSE(utf8_valid(s));

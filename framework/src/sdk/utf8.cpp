@@ -2,6 +2,8 @@
 #include "utf8.hpp"
 
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 
 namespace skillpipe::detail {
 namespace {
@@ -32,6 +34,13 @@ std::size_t utf8_seq(std::string_view s, std::size_t i) {
 
 bool utf8_valid(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
+    // Most transcript text is ASCII: skip it a word at a time (a profiled harvest spent 6%
+    // of its CPU here byte by byte).
+    for (std::uint64_t w; i + 8 <= s.size(); i += 8) {
+      std::memcpy(&w, s.data() + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+    }
+    if (i >= s.size()) break;
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;
