@@ -81,6 +81,7 @@ class MinePatterns final : public Miner {
     std::map<std::string, const SessionDigest*> latest;
     for (const auto& d : digests) latest[d.session_id] = &d;
     std::vector<mine_patterns::Member> members;
+    members.reserve(latest.size());  // a first night has thousands: no doubling on the way
     for (const auto& [id, d] : latest) {
       const SessionJudgement j = judge_session(*d, o_.judge);
       ctx.count(j.outcome == Outcome::kSuccess ? "sessions_success"

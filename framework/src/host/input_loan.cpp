@@ -9,12 +9,12 @@ namespace {
 template <class T>
 std::size_t lend(std::vector<T>& from, std::vector<T>& to) {
   const std::size_t n = from.size();
-  if (to.empty()) {
-    to.swap(from);  // the common case, one upstream: no element moves at all
+  if (to.capacity() == 0) {
+    to.swap(from);  // one upstream: no element moves at all
   } else {
     to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+    std::vector<T>().swap(from);  // its moved-from array is not kept beside the input
   }
-  from.clear();
   return n;
 }
 
@@ -34,11 +34,19 @@ void give_back(std::vector<T>& lent, std::size_t& offset, std::size_t n, std::ve
 }  // namespace
 
 InputLoan::InputLoan(std::map<std::string, StageOutput>& outputs, const ComponentSpec& consumer) {
+  std::vector<StageOutput*> from;
   std::set<std::string> seen;
+  std::size_t digests = 0;
   for (const auto& [in, mark] : consumer.inputs) {
     const auto it = outputs.find(in);
     if (it == outputs.end() || !seen.insert(in).second) continue;
-    StageOutput& o = it->second;
+    from.push_back(&it->second);
+    digests += it->second.digests.size();
+  }
+  // Sized once when several upstreams lend digests (growing would hold two arrays at once).
+  if (from.size() > 1) input_.digests.reserve(digests);
+  for (StageOutput* o_ptr : from) {
+    StageOutput& o = *o_ptr;
     Lent l{&o, 0, 0, 0};
     l.digests = lend(o.digests, input_.digests);
     l.tasks = lend(o.tasks, input_.tasks);

@@ -49,18 +49,22 @@ std::string digest_part(const std::string& base, std::size_t k) {
   return base + (k == 0 ? "" : ".part" + std::to_string(k)) + ".digests.jsonl";
 }
 
-// Returns how many parts were written.
+// Returns how many parts were written. The buffer is sized once (an untouched reservation
+// costs no resident memory): growing it by doubling held two buffers at once.
 std::size_t write_digests(Store& store, const std::string& base, const std::vector<SessionDigest>& digests) {
   std::size_t parts = 0;
   std::string text;
-  for (std::size_t i = 0; i < digests.size(); ++i) {
-    text += to_json(digests[i]);
-    text += '\n';
-    if (text.size() >= kDigestPartBytes || i + 1 == digests.size()) {
+  if (!digests.empty()) text.reserve(kDigestPartBytes);
+  for (const auto& d : digests) {
+    std::string line = to_json(d);
+    if (!text.empty() && text.size() + line.size() >= kDigestPartBytes) {
       store.write_artifact(digest_part(base, parts++), text);
       text.clear();
     }
+    text += line;
+    text += '\n';
   }
+  if (!text.empty()) store.write_artifact(digest_part(base, parts++), text);
   return parts;
 }
 
