@@ -54,6 +54,7 @@ stages:
   - {id: c, plugin: fx_consolidate, inputs: [c2]}
   - {id: c2, plugin: fx_consolidate, inputs: [c]}
   - {id: e, plugin: fx_backend}
+  - {id: twice, plugin: fx_miner, inputs: [h, h]}
 )");
   // unknown key, wrong type is hidden behind the unknown key for that config; duplicate id;
   // unknown plugin; unresolved input; kind mismatch (judge -> miner); missing backend; cycle;
@@ -68,7 +69,8 @@ stages:
   EXPECT_TRUE(has(errs, "cycle: "));
   EXPECT_TRUE(has(errs, "plugin 'fx_backend' is a backend, which cannot be used as a pipeline stage"));
   EXPECT_TRUE(has(errs, "/backends/echo/config/model: config for plugin 'fx_backend': missing required key 'model'"));
-  EXPECT_GE(errs.size(), 9u);
+  EXPECT_TRUE(has(errs, "/stages/8/inputs/1: input 'h' of stage 'twice' is listed twice; remove this one"));
+  EXPECT_GE(errs.size(), 10u);
 }
 
 TEST(Validate, ConfigWrongTypeAndRangeNameTheKey) {

@@ -129,9 +129,15 @@ std::vector<std::vector<std::size_t>> check_edges(const PipelineSpec& spec,
   std::vector<std::vector<std::size_t>> deps(spec.stages.size());
   for (std::size_t i = 0; i < spec.stages.size(); ++i) {
     const auto& s = spec.stages[i];
+    std::set<std::string> listed;
     for (std::size_t k = 0; k < s.inputs.size(); ++k) {
       const auto& [in, mark] = s.inputs[k];
       const std::string ptr = s.pointer + "/inputs/" + std::to_string(k);
+      if (!listed.insert(in).second) {  // its records would not arrive twice; the list must not say so
+        errors.push_back({spec.path, mark, ptr, "input '" + in + "' of stage '" + s.id +
+                          "' is listed twice; remove this one (a stage reads each input's records once)", false});
+        continue;
+      }
       auto it = index.find(in);
       if (it == index.end()) {
         errors.push_back({spec.path, mark, ptr, "input '" + in + "' of stage '" + s.id + "' does not match any stage id", false});
