@@ -177,15 +177,24 @@ std::string Adoption::recover() {
          "): " + (committed ? "completed it" : "undid it, the live files are as before");
 }
 
+// Three flushes, each of everything written since the last: backups and journal, live files,
+// receipt. The journal's removal is left to the kernel: resurrected by a power cut, it names a
+// committed version, and recovery finds the live files already right.
 AdoptionResult Adoption::commit(Txn txn, std::vector<Change> changes) {
-  for (const auto& c : changes) {
-    if (!c.file.sha_before.empty()) put_blob(c.before_bytes);
-    if (!c.file.sha_after.empty()) put_blob(c.after_bytes);
-  }
   for (const auto& c : changes) txn.files.push_back(c.file);
-  write_atomic(fi_, layout_.journal(), to_json(txn) + "\n");
+  {
+    // Backups and journal together: until a live file is replaced, recovery needs neither.
+    DeferSync batch;
+    for (const auto& c : changes) {
+      if (!c.file.sha_before.empty()) put_blob(c.before_bytes);
+      if (!c.file.sha_after.empty()) put_blob(c.after_bytes);
+    }
+    write_atomic(fi_, layout_.journal(), to_json(txn) + "\n");
+  }
+  sync_pending();
   std::size_t applied = 0;
   try {
+    DeferSync batch;  // every live file flushed before the receipt commits them
     for (const auto& c : changes) {
       // Re-check right before replacing: an editor may have saved since the pin check.
       if (current_sha(c.file.live_realpath) != c.file.sha_before) {
@@ -200,8 +209,12 @@ AdoptionResult Adoption::commit(Txn txn, std::vector<Change> changes) {
     remove_durable(fi_, layout_.journal());
     return adoption_error(dynamic_cast<const Refused*>(&e) ? 2 : 1, e.what());
   }
+  sync_pending();
   append_durable(fi_, layout_.receipts(), to_json(txn) + "\n");  // the commit
-  remove_durable(fi_, layout_.journal());
+  {
+    DeferSync batch;
+    remove_durable(fi_, layout_.journal());
+  }
   AdoptionResult r;
   r.night_id = txn.night_id;
   r.version = to_version(txn);

@@ -1,6 +1,6 @@
 // durable_fs.hpp - every write the store makes goes through here: atomic replace (temp file,
-// fsync, rename, fsync dir), durable JSONL append, durable unlink; inside a night the fsyncs
-// are batched to the commit points (DeferSync, sync_pending). Each is one or two
+// fsync, rename, fsync dir), durable JSONL append, durable unlink; inside a night and an
+// adoption the fsyncs are batched to the commit points (DeferSync, sync_pending). Each is one or two
 // counted *steps*; a FaultInjector armed with N ends the process (_exit) at step N, so tests
 // can simulate a crash between any two writes of a night or of an adoption.
 #pragma once
@@ -58,8 +58,9 @@ class DeferSync {
   DeferSync& operator=(const DeferSync&) = delete;
 };
 // Flushes every file and directory written under a DeferSync since the last call (all
-// threads). A commit marker is written only after this returns, so after a power loss a
-// marker never names data the disk does not hold. Throws Error naming the file on failure.
+// threads), the fsyncs issued together: file contents first, then directories. A commit marker
+// is written only after this returns, so after a power loss a marker never names data the disk
+// does not hold. Throws Error naming the file on failure (after attempting every path).
 void sync_pending();
 // Flushes one file and its directory entry now (it may also be pending: flushed twice, cheaply).
 void sync_now(const std::string& path);

@@ -12,6 +12,7 @@
 #include "durable_fs.hpp"
 #include "file_lock.hpp"
 #include "layout.hpp"
+#include "night_open.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/spend_ledger.hpp"
@@ -43,7 +44,7 @@ constexpr const char* kSchema = R"({
     "fsync": {"type": "boolean",
               "description": "Flush writes to disk (default true; SKILLPIPE_STORE_FSYNC=0 turns it off). Off only for throwaway stores and tests."},
     "sync": {"default": "commit", "enum": ["commit", "every_write"],
-             "description": "When a night's writes reach the disk: commit (default) flushes a stage's streams, artifacts, state and cache entries together before its completion marker and before publication; every_write flushes each write at once (slower; a power loss then costs at most the call in flight)."},
+             "description": "When writes reach the disk: commit (default) flushes a night's streams, artifacts, state and cache entries together before each stage's completion marker and before publication, and an adoption's at its three commit points (backups and journal, live files, receipt); every_write flushes each write at once, in order (slower; a power loss then costs at most the call in flight)."},
     "fail_after_writes": {"default": null, "type": "integer", "minimum": 0,
                           "description": "Tests only: end the process at the Nth durable write step (like SKILLPIPE_STORE_FAIL_AFTER)."}
   }
@@ -53,14 +54,6 @@ std::string default_root() { return expand_path("~/.skillpipe"); }
 
 // The runner writes "stages/<id>.done" after a stage's outputs: the stage's commit point.
 bool is_commit_marker(std::string_view relpath) { return relpath.ends_with(".done"); }
-
-std::string compact_time(const std::string& iso) {
-  std::string out;
-  for (char c : iso) {
-    if (c != '-' && c != ':') out += c;
-  }
-  return out;
-}
 
 void check_relpath(std::string_view rel, const char* what) {
   if (rel.empty() || rel.front() == '/')
@@ -100,75 +93,31 @@ class FileStore final : public Store, public AdoptionStore {
     std::lock_guard g(mu_);
     if (layout_) throw Error("store_files: night " + night_.night_id + " is already open");
     auto layout = std::make_unique<Layout>(root_, project);
-    make_dirs(layout->nights_dir());
-    make_dirs(layout->state_dir());
-    make_dirs(layout->adoption_dir());
+    {
+      DeferSync batch;  // the night's skeleton is flushed once, below
+      make_dirs(layout->nights_dir());
+      make_dirs(layout->state_dir());
+      make_dirs(layout->adoption_dir());
+    }
     std::string stale;
     auto lock = FileLock::acquire(layout->run_lock(), "skillpipe run", "project " + layout->project, &stale);
     if (!stale.empty()) ctx.logger().warn("{}", stale);
     remove_stale_temps(layout->project_dir());
     remove_stale_temps(layout->state_dir());
     if (!path_exists(layout->project_dir() + "/project.json")) {
+      DeferSync batch;
       write_atomic(fi_, layout->project_dir() + "/project.json",
                    "{\"project\": " + json_quote(layout->project) + "}\n");
     }
-    // A live file half-way through an interrupted adoption must not become a night's base.
-    Adoption adoption(*layout, fi_);
-    if (adoption.try_lock("recovery before a run")) {
-      try {
-        const std::string note = adoption.recover();
-        if (!note.empty()) ctx.logger().warn("{}", note);
-      } catch (const std::exception& e) {
-        // The night pins whatever it reads; `skillpipe status` keeps showing this until resolved.
-        ctx.logger().error("{}", e.what());
-      }
-    }
-
+    recover_adoption(*layout, fi_, ctx);  // its own flushes, in its own order
     NightHandle h;
-    h.project = layout->project;
-    const auto nights = list_nights(*layout);
-    const NightEntry* unfinished = nullptr;
-    for (const auto& n : nights) {
-      if (n.published || n.abandoned) continue;
-      if (unfinished) write_atomic(fi_, unfinished->dir + "/ABANDONED", "superseded by " + n.id + "\n");
-      unfinished = &n;
+    {
+      DeferSync batch;
+      h = pick_night(*layout, fi_, resume_, ctx);
+      started_at_ = record_start(h, fi_);
+      make_dirs(h.dir + "/streams");
     }
-    const bool restart_asked = ctx.run().flags.restart;
-    if (unfinished && (!resume_ || restart_asked)) {
-      const std::string why = restart_asked ? "skillpipe run --restart" : "resume: false";
-      write_atomic(fi_, unfinished->dir + "/ABANDONED", "abandoned by " + why + "\n");
-      ctx.logger().warn("abandoned unfinished night {} ({}); its files stay in {}", unfinished->id, why,
-                        unfinished->dir);
-      unfinished = nullptr;
-    }
-    if (unfinished) {
-      h.night_id = unfinished->id;
-      h.dir = unfinished->dir;
-      h.resumed = true;
-      remove_stale_temps_below(h.dir);
-      ctx.logger().info("resuming unfinished night {} of {}", h.night_id, h.project);
-    } else {
-      long number = nights.empty() ? 1 : nights.back().number + 1;
-      const std::string stamp = compact_time(format_iso8601_s(now_ms()));
-      for (;; ++number) {
-        char num[32];
-        std::snprintf(num, sizeof num, "%04ld", number);
-        h.night_id = std::string(num) + "-" + stamp;
-        h.dir = layout->night_dir(h.night_id);
-        if (make_dirs(h.dir)) break;  // mkdir reserves the id
-      }
-    }
-    const std::string meta_path = h.dir + "/night.json";
-    started_at_ = format_iso8601_s(now_ms());
-    if (const auto meta = read_bytes(meta_path)) {
-      const auto at = meta->find("\"started_at\": \"");
-      if (at != std::string::npos) started_at_ = meta->substr(at + 15, meta->find('"', at + 15) - at - 15);
-    } else {
-      write_atomic(fi_, meta_path,
-                   "{\"schema\": \"skillpipe-night\", \"project\": " + json_quote(h.project) +
-                       ", \"night_id\": " + json_quote(h.night_id) + ", \"started_at\": \"" + started_at_ + "\"}\n");
-    }
-    make_dirs(h.dir + "/streams");
+    sync_pending();  // one commit point for the skeleton instead of one fsync per file and directory
     layout_ = std::move(layout);
     night_open_ = true;
     lock_ = std::move(lock);
@@ -224,12 +173,9 @@ class FileStore final : public Store, public AdoptionStore {
     std::lock_guard g(mu_);
     check_writable();
     const std::string path = night_.dir + "/artifacts/" + std::string(relpath);
-    if (is_commit_marker(relpath)) {
-      sync_pending();  // everything the marker vouches for is on disk before it
-      make_dirs(fs::path(path).parent_path().string());
-      write_atomic(fi_, path, content);
-      return;
-    }
+    // Everything a marker vouches for is on disk before it. The marker itself waits for the next
+    // commit point: lost to a power cut, it only makes its stage run again (from the cache).
+    if (is_commit_marker(relpath)) sync_pending();
     DeferSync batch;
     make_dirs(fs::path(path).parent_path().string());
     write_atomic(fi_, path, content);
@@ -245,7 +191,6 @@ class FileStore final : public Store, public AdoptionStore {
   void stage(const std::vector<Proposal>& proposals, const NightReport& report) override {
     std::lock_guard g(mu_);
     check_writable();
-    sync_pending();
     stage_night(staging_context(), proposals, report);
     published_ = true;
   }
