@@ -4,9 +4,11 @@
 //
 // This executable defines fsync, rename, unlink, mkdir and pwrite and exports them, so the calls
 // the loaded store_files plugin makes resolve here first; each forwards to libc and records what
-// it changed or flushed. A file is on disk when it was fsync'd with its current size and mtime;
-// a directory's entries are on disk when it was fsync'd after the last rename, unlink or mkdir in
-// it. At each commit the test checks the files and directories that commit vouches for:
+// it changed or flushed. A file is on disk when it was fsync'd with its current size and mtime
+// (the store never rewrites a file in place: it writes new temp files or appends, which changes
+// the size, so a coarse mtime cannot hide a change); a directory's entries are on disk when it
+// was fsync'd after the last rename, unlink or mkdir in it. At each commit the test checks the
+// files and directories that commit vouches for:
 //   - a stage's `.done` marker and the night's manifest: the whole night directory, the
 //     project's state, and every directory up to the store root;
 //   - the first live file an adoption replaces: the journal and the backups it names;
@@ -19,7 +21,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdarg>
 #include <filesystem>
 #include <map>
 #include <mutex>
