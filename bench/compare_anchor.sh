@@ -57,6 +57,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/compare_anchor.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 now() { date +%s.%N; }
+# Seconds from $1 to $2. The end time is taken before this runs: Python's own start-up (about
+# 0.3 s here) must not count as the measured program's time.
+elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{a / b:.2f}')" "$1" "$2"; }
 median() { python3 -c "import statistics, sys; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
 field() { python3 -c "import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
@@ -106,13 +109,13 @@ experiment_round() {  # prints "anchor_s skillpipe_s"
     t0=$(now)
     (cd "$ANCHOR" && HOME=$WORK/home python3 -m skillopt_sleep.experiments.run_experiment --persona researcher \
       --nights 4 >"$WORK/anchor.out" 2>&1) || { cat "$WORK/anchor.out" >&2; exit 1; }
-    an=$(python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.3f}')" "$t0")
+    an=$(elapsed "$t0" "$(now)")
   }
   run_skillpipe() {
     t0=$(now)
     "$BUILD/bin/skillpipe" experiment --persona researcher --nights 4 --store "$store" >"$WORK/sp.out" 2>&1 ||
       { cat "$WORK/sp.out" >&2; exit 1; }
-    sp=$(python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.3f}')" "$t0")
+    sp=$(elapsed "$t0" "$(now)")
   }
   if [[ $first == anchor ]]; then run_anchor; run_skillpipe; else run_skillpipe; run_anchor; fi
   rm -rf "$store"
