@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   skillpipe::host::BasicContext ctx("patterns", run, &services);
   miner->configure(skillpipe::Config::parse("{\"emit\": \"all\"}"), ctx);
   const auto t0 = Clock::now();
-  const auto tasks = miner->mine(digests, ctx);
+  const auto tasks = miner->mine(skillpipe::DigestList(digests), ctx);
   // Families differ by verb, object and a module number; the module number alone does not
   // separate two requests at the default similarity, so at most min(F, 80) patterns form.
   std::printf("mine_patterns: %d sessions, %d families (%d verb/object pairs) -> %zu patterns in %.1f ms\n", sessions,

@@ -177,7 +177,8 @@ int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, c
           ctx.get(), [](const Context* x) { harvest::set_file_issue_sink(*x, {}); });
       const auto t0 = std::chrono::steady_clock::now();
       const std::size_t skipped_before = skipped.size();
-      host::StageOutput o = host::driver_for(StageKind::kHarvester).run({c, *as.stage(idx), {}, *ctx});
+      DigestList got;
+      static_cast<Harvester&>(*as.stage(idx)).harvest(got, *ctx);
       as.stage(idx)->finish(*ctx);
       ctx->finish_progress(false);  // the line below says more than the display's own summary
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -187,9 +188,9 @@ int harvest_all(const HarvestArgs& a, const std::vector<std::string>& plugins, c
       for (const auto& [k, v] : ctx->counts()) raw += " " + k + "=" + std::to_string(v);
       if (a.json) say(c.id + ":" + raw);
       else spdlog::debug("{}:{}", c.id, raw);
-      if (o.digests.empty())
+      if (got.items.empty())
         if (std::string why = harvest::explain_no_sessions(ctx->counts(), true); !why.empty()) say(c.id + ": " + why);
-      for (auto& d : o.digests) all.push_back(std::move(d));
+      for (auto& d : got.items) all.push_back(std::move(d));
     } catch (const std::exception& e) {
       error(c.id + " failed: " + e.what());
       return 1;

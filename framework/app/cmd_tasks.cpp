@@ -25,6 +25,7 @@
 #include "pipeline_path.hpp"
 #include "store_cli.hpp"
 #include "host/assembly.hpp"
+#include "host/input_loan.hpp"
 #include "host/project.hpp"
 #include "host/stage_drivers.hpp"
 #include "host/report/parts.hpp"
@@ -105,22 +106,20 @@ int tasks_from_pipeline(const std::string& path, const std::vector<std::string>&
     for (const auto& d : assembly.diagnostics()) diagnostic(d);
     return assembly.exit_code();
   }
-  std::map<std::string, std::vector<SessionDigest>> digests;
+  std::map<std::string, host::StageOutput> outputs;  // the harvesters' digests (in memory: no store)
   try {
     for (std::size_t idx : assembly.order()) {
       const auto& s = assembly.spec().stages[idx];
       const StageKind kind = assembly.kind(idx);
       if (kind != StageKind::kHarvester && kind != StageKind::kMiner) continue;
-      ConsolidateInput in;
-      for (const auto& [id, mark] : s.inputs)
-        if (auto it = digests.find(id); it != digests.end()) in.digests.insert(in.digests.end(), it->second.begin(), it->second.end());
+      host::InputLoan loan(outputs, s);
       host::RecordErrorPolicy policy(s.id, s.on_record_error, s.max_record_errors);
       auto ctx = assembly.context(s.id, assembly.input_judges(idx));
       ctx->set_record_errors(&policy);
-      host::StageOutput o = host::driver_for(kind).run({s, *assembly.stage(idx), in, *ctx});
+      host::StageOutput o = host::driver_for(kind).run({s, *assembly.stage(idx), loan.input(), *ctx});
       if (kind == StageKind::kHarvester) {
-        say("harvested " + std::to_string(o.digests.size()) + " session(s) with " + s.id);
-        digests[s.id] = std::move(o.digests);
+        say("harvested " + std::to_string(o.digests ? o.digests->size() : 0) + " session(s) with " + s.id);
+        outputs[s.id] = std::move(o);
       } else {
         say("mined " + std::to_string(o.tasks.size()) + " task(s) with " + s.id);
         out.insert(out.end(), o.tasks.begin(), o.tasks.end());

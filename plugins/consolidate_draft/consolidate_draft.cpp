@@ -249,7 +249,7 @@ class ConsolidateDraft final : public Consolidator {
     char buf[256];
     if (patterns.empty()) {
       std::snprintf(buf, sizeof buf, "%zu sessions, %zu tasks: no recurring successful work found yet",
-                    in.digests.size(), in.tasks.size());
+                    in.digests->size(), in.tasks.size());
       rep.gate_reason = std::string("offline: ") + buf;
       rep.notes.insert(rep.notes.begin(),
                        "No skill drafts tonight: no pattern of similar, successful sessions was found yet. A pattern "
@@ -295,7 +295,7 @@ class ConsolidateDraft final : public Consolidator {
     for (const auto& d : state.drafts)
       for (const auto& t : d.targets) staged.push_back({t.target, t.name, t.sha256, d.night});
     const bool dry = ctx.run().flags.dry_run;
-    const auto r = consolidate_draft::run_lifecycle(store, live, all_targets(), in.digests, staged, life_, dry, ctx);
+    const auto r = consolidate_draft::run_lifecycle(store, live, all_targets(), *in.digests, staged, life_, dry, ctx);
     rep.notes.insert(rep.notes.end(), r.notes.begin(), r.notes.end());
     for (const auto& [k, v] : r.counts) rep.counts[k] += v;
   }

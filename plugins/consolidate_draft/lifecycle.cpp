@@ -129,16 +129,16 @@ class LifecycleNight {
   }
 
   // 2. Usage from tonight's digests.
-  void count_usage(const std::vector<SessionDigest>& digests) {
-    for (const auto& d : digests) {
-      if (d.skills_used.empty()) continue;
+  void count_usage(const DigestStream& digests) {
+    digests.for_each([&](const SessionDigest& d) {
+      if (d.skills_used.empty()) return;
       const SessionJudgement j = judge_session(d, s_.judge);
       std::int64_t t = now_;
       if (auto e = parse_iso8601_ms(!d.ended_at.empty() ? d.ended_at : d.started_at)) t = std::min(*e, now_);
       for (const auto& used : d.skills_used)
         for (auto& p : st_.profiles)
           if (p.name == bare_skill(used)) count_use(p, d, j.outcome, t);
-    }
+    });
   }
 
   // 3. Transitions, evolved skills only.
@@ -289,7 +289,7 @@ class LifecycleNight {
 }  // namespace
 
 Report run_lifecycle(Store& store, const std::vector<consolidate_draft::ExistingSkill>& live,
-                     const std::vector<Target>& scanned_targets, const std::vector<SessionDigest>& digests,
+                     const std::vector<Target>& scanned_targets, const DigestStream& digests,
                      const std::vector<StagedDraft>& staged, const Settings& s, bool dry_run, Context& ctx) {
   if (!s.enabled) return {};
   LifecycleNight n(store, staged, s, dry_run);

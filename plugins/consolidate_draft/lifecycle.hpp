@@ -58,7 +58,7 @@ double retention(const Profile& p, std::int64_t now_ms, const Settings& s);
 // Updates the profiles in `store` (key kProfilesKey) from the live skills and the night's
 // digests, then applies the cold/archive transitions. `dry_run` moves nothing.
 Report run_lifecycle(Store& store, const std::vector<consolidate_draft::ExistingSkill>& live,
-                     const std::vector<Target>& scanned_targets, const std::vector<SessionDigest>& digests,
+                     const std::vector<Target>& scanned_targets, const DigestStream& digests,
                      const std::vector<StagedDraft>& staged, const Settings& settings, bool dry_run, Context& ctx);
 
 }  // namespace skillpipe::consolidate_draft

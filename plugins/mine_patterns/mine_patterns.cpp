@@ -9,7 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "pattern_builder.hpp"
 #include "pattern_state.hpp"
@@ -72,27 +74,35 @@ class MinePatterns final : public Miner {
     if (o_.min_task_count < 1) throw ConfigError("min_task_count must be at least 1", "/min_task_count");
   }
 
-  std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests, Context& ctx) override {
+  std::vector<TaskRecord> mine(const DigestStream& digests, Context& ctx) override {
     auto& log = ctx.logger();
     Store* store = ctx.store();
     mine_patterns::PatternState state = load_state(store, ctx);
 
     // The latest digest of each session wins (a session may be harvested again as it grows).
-    std::map<std::string, const SessionDigest*> latest;
-    for (const auto& d : digests) latest[d.session_id] = &d;
+    // Each digest is judged as it streams by; only its member (small) is kept.
+    struct Judged {
+      Outcome outcome = Outcome::kUnknown;
+      std::string reason;
+      std::optional<mine_patterns::Member> member;
+    };
+    std::map<std::string, Judged> latest;
+    digests.for_each([&](const SessionDigest& d) {
+      const SessionJudgement j = judge_session(d, o_.judge);
+      Judged& slot = latest[d.session_id];
+      slot = {j.outcome, j.reason, std::nullopt};
+      if (j.outcome != Outcome::kUnknown) slot.member = mine_patterns::member_from(d, j, o_);
+    });
     std::vector<mine_patterns::Member> members;
     members.reserve(latest.size());  // a first night has thousands: no doubling on the way
-    for (const auto& [id, d] : latest) {
-      const SessionJudgement j = judge_session(*d, o_.judge);
+    for (auto& [id, j] : latest) {
       ctx.count(j.outcome == Outcome::kSuccess ? "sessions_success"
                 : j.outcome == Outcome::kFail  ? "sessions_fail"
                                                : "sessions_unknown");
-      if (j.outcome == Outcome::kUnknown) {
-        log.debug("session {}: outcome unknown ({}), not evidence", id, j.reason);
-        continue;
-      }
-      members.push_back(mine_patterns::member_from(*d, j, o_));
+      if (j.outcome == Outcome::kUnknown) log.debug("session {}: outcome unknown ({}), not evidence", id, j.reason);
+      else members.push_back(std::move(*j.member));
     }
+    latest.clear();
     const std::size_t before = state.patterns.size();
     const auto touched = mine_patterns::absorb(state, std::move(members), o_, format_iso8601_s(now_ms()));
     ctx.count("patterns_new",

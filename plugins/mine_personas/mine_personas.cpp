@@ -84,7 +84,7 @@ class MinePersonas final : public Miner {
         }
   }
 
-  std::vector<TaskRecord> mine(const std::vector<SessionDigest>&, Context& ctx) override {
+  std::vector<TaskRecord> mine(const DigestStream&, Context& ctx) override {
     for (const auto& n : notes_) ctx.logger().info("{}", n);
     for (const auto& t : tasks_) ctx.count(std::string("split_") + to_string(t.split));
     // Marks the night as a gate-safety probe: `skillpipe report` then does not open it by default.

@@ -80,7 +80,7 @@ class MineTasks : public Miner {
         throw ConfigError("backend '" + id + "' is not defined in this pipeline's backends", key);
   }
 
-  std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests, Context& ctx) override {
+  std::vector<TaskRecord> mine(const DigestStream& digests, Context& ctx) override {
     state_ = load_state(ctx.store(), o_, ctx);
     const std::string file = tasks_file_path(ctx);
     std::vector<TaskRecord> real = file.empty() ? mine_digests(digests, ctx) : load_file(file, ctx);
@@ -162,18 +162,38 @@ class MineTasks : public Miner {
     return b->available(why) ? b : nullptr;
   }
 
-  std::vector<TaskRecord> mine_digests(const std::vector<SessionDigest>& digests, Context& ctx) {
-    // The latest digest of a session wins; newest sessions first up to max_sessions, then
-    // oldest first so a cluster is named by its earliest session.
-    std::map<std::string, const SessionDigest*> latest;
-    for (const auto& d : digests) latest[d.session_id] = &d;
-    std::vector<const SessionDigest*> ds;
-    for (const auto& [id, d] : latest) ds.push_back(d);
-    std::sort(ds.begin(), ds.end(), [](const SessionDigest* a, const SessionDigest* b) {
-      return a->started_at != b->started_at ? a->started_at > b->started_at : a->session_id < b->session_id;
+  // The sessions to mine, oldest first (so a cluster is named by its earliest session): the
+  // latest digest of each session, the newest max_sessions of them. One walk of the stream
+  // picks them, a second copies just those.
+  std::vector<SessionDigest> pick_sessions(const DigestStream& digests) const {
+    struct Seen {
+      std::string started_at;
+      std::size_t at = 0;  // position of the session's latest digest
+    };
+    std::map<std::string, Seen> latest;
+    std::size_t at = 0;
+    digests.for_each([&](const SessionDigest& d) { latest[d.session_id] = {d.started_at, at++}; });
+    std::vector<std::pair<const std::string*, const Seen*>> order;
+    for (const auto& [id, seen] : latest) order.push_back({&id, &seen});
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return a.second->started_at != b.second->started_at ? a.second->started_at > b.second->started_at
+                                                          : *a.first < *b.first;
     });
-    if (static_cast<int>(ds.size()) > o_.max_sessions) ds.resize(static_cast<std::size_t>(o_.max_sessions));
-    std::reverse(ds.begin(), ds.end());
+    if (static_cast<int>(order.size()) > o_.max_sessions) order.resize(static_cast<std::size_t>(o_.max_sessions));
+    std::map<std::size_t, std::size_t> slot;  // stream position -> index in the result
+    for (std::size_t i = 0; i < order.size(); ++i) slot[order[i].second->at] = order.size() - 1 - i;
+    std::vector<SessionDigest> picked(order.size());
+    at = 0;
+    digests.for_each([&](const SessionDigest& d) {
+      if (const auto it = slot.find(at++); it != slot.end()) picked[it->second] = d;
+    });
+    return picked;
+  }
+
+  std::vector<TaskRecord> mine_digests(const DigestStream& digests, Context& ctx) {
+    const std::vector<SessionDigest> picked = pick_sessions(digests);
+    std::vector<const SessionDigest*> ds;
+    for (const auto& d : picked) ds.push_back(&d);
     ctx.count("sessions", static_cast<std::int64_t>(ds.size()));
 
     std::string why;

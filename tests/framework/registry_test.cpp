@@ -3,6 +3,7 @@
 #include "host/basic_context.hpp"
 #include "host/plugin_registry.hpp"
 #include "skillpipe/backend.hpp"
+#include "skillpipe/testing/plugin_loader.hpp"
 
 using namespace skillpipe;
 using namespace skillpipe::host;
@@ -21,7 +22,7 @@ TEST(Registry, LoadsEveryFixtureKindAndCreatesStages) {
   BasicContext ctx("h", RunInfo{}, &svc);
   auto h = reg.create_as<Harvester>("fx_harvest");
   h->configure(Config::parse(R"({"count":4})"), ctx);
-  EXPECT_EQ(h->harvest(ctx).size(), 4u);
+  EXPECT_EQ(skillpipe::testing::conformance::harvest_all(*h, ctx).size(), 4u);
   EXPECT_EQ(ctx.counts().at("emitted"), 4);
   EXPECT_THROW(reg.create_as<Judge>("fx_harvest"), PluginLoadError);
 }
@@ -64,7 +65,7 @@ TEST_P(RegistryRefuses, WithPathAndReason) {
 
 INSTANTIATE_TEST_SUITE_P(
     Negative, RegistryRefuses,
-    ::testing::Values(BadCase{"fx_bad_abi_major", "built for plugin ABI 4.0"},
+    ::testing::Values(BadCase{"fx_bad_abi_major", "built for plugin ABI 5.0"},
                       BadCase{"fx_newer_minor", "newer than this skillpipe"},
                       BadCase{"fx_bad_tag", "build tag 'clang99;cxx11abi=0' does not match"},
                       BadCase{"fx_name_mismatch", "declares the name 'somebody_else'"},

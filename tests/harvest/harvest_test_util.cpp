@@ -10,6 +10,7 @@
 #include "host/basic_context.hpp"
 #include "skillpipe/config.hpp"
 #include "skillpipe/stage.hpp"
+#include "skillpipe/testing/plugin_loader.hpp"
 
 namespace skillpipe::testing {
 
@@ -24,7 +25,7 @@ HarvestOutput harvest(const HarvestRun& run) {
   host::BasicContext ctx(run.plugin, info, &services);
   stage->configure(Config::parse(run.config), ctx);
   HarvestOutput out;
-  out.digests = stage->harvest(ctx);
+  out.digests = testing::conformance::harvest_all(*stage, ctx);
   stage->finish(ctx);
   out.counts = ctx.counts();
   return out;

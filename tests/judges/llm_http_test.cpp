@@ -133,7 +133,7 @@ TEST_F(ThroughBackendLlm, LlmMinerAndThePaidRefusalOfAnUnreviewedFile) {
   d.started_at = "2026-01-01T00:00:00Z";
   d.user_prompts = {"write up what happened with the outage for #oncall"};
   d.assistant_finals = {"Summary: ..."};
-  const auto tasks = miner->mine({d}, ctx_);
+  const auto tasks = miner->mine(DigestList({d}), ctx_);
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0].intent, "Summarize an incident for the on-call channel");
   EXPECT_EQ(tasks[0].judge.rubric, "Names cause, impact and fix");
@@ -144,7 +144,7 @@ TEST_F(ThroughBackendLlm, LlmMinerAndThePaidRefusalOfAnUnreviewedFile) {
   t.intent = "Summarize an incident";
   skillpipe::testing::write_text(tmp.file("t.jsonl"), task_file_text({t}, {}, false));
   auto file_miner = make<Miner>("mine_tasks", R"({"replay_backend": "llm", "tasks_file": ")" + tmp.file("t.jsonl") + "\"}");
-  EXPECT_THROW(file_miner->mine({}, ctx_), ConfigError);
+  EXPECT_THROW(file_miner->mine(DigestList(), ctx_), ConfigError);
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ class MineTasksTest : public ::testing::Test {
     miner_->configure(Config::parse(cfg), *ctx_);
   }
   std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests) {
-    auto out = miner_->mine(digests, *ctx_);
+    auto out = miner_->mine(DigestList(digests), *ctx_);
     miner_->finish(*ctx_);
     return out;
   }

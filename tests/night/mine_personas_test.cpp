@@ -25,7 +25,7 @@ Mined mine(const std::string& config_json) {
   host::BasicContext ctx("mine", run, nullptr);
   miner->configure(Config::parse(config_json), ctx);
   Mined m;
-  m.tasks = miner->mine({}, ctx);
+  m.tasks = miner->mine(DigestList(), ctx);
   for (const auto& t : m.tasks) m.split[t.id] = to_string(t.split);
   miner.reset();
   return m;

@@ -16,6 +16,7 @@
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/session_judge.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe/testing/plugin_loader.hpp"
 
 namespace skillpipe::testing {
 namespace {
@@ -97,7 +98,7 @@ std::vector<SessionDigest> harvest_home(const std::string& plugin, const std::st
   h->configure(Config::parse("{\"home\":" + json_quote(home) +
                              ",\"project_scope\":\"all\",\"lookback_hours\":0,\"settle_minutes\":0}"),
                ctx);
-  auto out = h->harvest(ctx);
+  auto out = testing::conformance::harvest_all(*h, ctx);
   h->finish(ctx);
   for (const auto& [k, v] : ctx.counts()) (*counts)[plugin + "." + k] += v;
   return out;

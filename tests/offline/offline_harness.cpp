@@ -48,7 +48,7 @@ std::vector<TaskRecord> OfflineNight::mine(const std::vector<SessionDigest>& dig
   run_.night_id = services_.store->night().night_id;
   host::BasicContext ctx("patterns", run_, &services_);
   miner->configure(Config::parse(config_json), ctx);
-  auto out = miner->mine(digests, ctx);
+  auto out = miner->mine(DigestList(digests), ctx);
   miner->finish(ctx);
   counts_ = ctx.counts();
   return out;
@@ -61,7 +61,7 @@ ConsolidateResult OfflineNight::consolidate(const std::vector<SessionDigest>& di
   host::BasicContext ctx("draft", run_, &services_);
   c->configure(Config::parse(config_json), ctx);
   ConsolidateInput in;
-  in.digests = digests;
+  in.digests = std::make_shared<DigestList>(digests);
   in.tasks = tasks;
   auto out = c->consolidate(in, ctx);
   c->finish(ctx);

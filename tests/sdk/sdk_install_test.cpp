@@ -82,7 +82,7 @@ TEST_F(Sdk, InstalledPackageIsCompleteAndSelfContained) {
   // The installed tool finds its library through its RPATH.
   auto v = run_program(bin(), {"--version"}, {"LD_LIBRARY_PATH"});
   EXPECT_EQ(v.exit_code, 0) << show(v);
-  EXPECT_NE(v.out.find("plugin ABI 3."), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("plugin ABI 4."), std::string::npos) << v.out;
 }
 
 TEST_F(Sdk, PluginsExplainsAnEmptyListingAfterAnSdkOnlyInstall) {
@@ -104,12 +104,12 @@ TEST_F(Sdk, PackageVersionIsCompatibleWithinTheMinorVersionOnly) {
   TempDir t;
   skillpipe::testing::write_text(t.file("src/CMakeLists.txt"), R"(cmake_minimum_required(VERSION 3.25)
 project(probe LANGUAGES CXX)
-find_package(skillpipe 0.4 QUIET)
-message(STATUS "probe: 0.4 found=${skillpipe_FOUND}")
-find_package(skillpipe 0.2 QUIET)
-message(STATUS "probe: 0.2 found=${skillpipe_FOUND}")
-find_package(skillpipe 0.3 REQUIRED)
-message(STATUS "probe: 0.3 found=${skillpipe_FOUND} version=${skillpipe_VERSION}")
+find_package(skillpipe 0.5 QUIET)
+message(STATUS "probe: 0.5 found=${skillpipe_FOUND}")
+find_package(skillpipe 0.3 QUIET)
+message(STATUS "probe: 0.3 found=${skillpipe_FOUND}")
+find_package(skillpipe 0.4 REQUIRED)
+message(STATUS "probe: 0.4 found=${skillpipe_FOUND} version=${skillpipe_VERSION}")
 if(NOT TARGET skillpipe::sdk OR NOT TARGET skillpipe::kit OR NOT TARGET skillpipe::skillpipe OR NOT COMMAND skillpipe_add_plugin
    OR NOT COMMAND skillpipe_add_conformance_test)
   message(FATAL_ERROR "probe: the package is missing a target or function")
@@ -117,9 +117,9 @@ endif()
 )");
   auto r = configure(t.file("src"), t.file("build"));
   ASSERT_EQ(r.exit_code, 0) << show(r);
-  EXPECT_NE(r.out.find("probe: 0.4 found=0"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("probe: 0.2 found=0"), std::string::npos) << r.out;  // 0.3 changed the plugin ABI
-  EXPECT_NE(r.out.find("probe: 0.3 found=1 version=0.3."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("probe: 0.5 found=0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("probe: 0.3 found=0"), std::string::npos) << r.out;  // 0.4 changed the plugin ABI
+  EXPECT_NE(r.out.find("probe: 0.4 found=1 version=0.4."), std::string::npos) << r.out;
 }
 
 TEST_F(Sdk, ExampleHarvesterBuildsOutOfTreeAndRunsInAPipeline) {
@@ -193,7 +193,7 @@ TEST_F(Sdk, NewPluginFoldersBuildAndPassTheConformanceHarness) {
   // The other kinds, unchanged, as sub-directories of one project (one configure, one build).
   std::string lists =
       "cmake_minimum_required(VERSION 3.25)\nproject(all_kinds LANGUAGES CXX)\n"
-      "find_package(skillpipe 0.3 REQUIRED)\nenable_testing()\n";
+      "find_package(skillpipe 0.4 REQUIRED)\nenable_testing()\n";
   for (const auto& k : kinds)
     if (k != "judge") lists += "add_subdirectory(sp_" + k + ")\n";
   skillpipe::testing::write_text(dir + "/CMakeLists.txt", lists);

@@ -46,8 +46,10 @@ Harvest harvest(const std::string& config_json, const std::string& project) {
     std::unique_ptr<skillpipe::StageBase> obj = lib.create();
     auto* h = static_cast<skillpipe::Harvester*>(obj.get());
     h->configure(skillpipe::Config::parse(config_json), ctx);
-    out.digests = h->harvest(ctx);
+    skillpipe::DigestList got;
+    h->harvest(got, ctx);
     h->finish(ctx);
+    out.digests = std::move(got.items);
   }
   out.counts = ctx.counts();
   return out;

@@ -43,13 +43,14 @@ class @CAMEL@ : public Miner {
  public:
   void configure(const Config& config, Context&) override { min_count_ = config.get_int("min_count", 2); }
 
-  std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests, Context& ctx) override {
+  // The digests stream by one at a time (a first night can hold thousands): keep what you need.
+  std::vector<TaskRecord> mine(const DigestStream& digests, Context& ctx) override {
     struct Group {
       TaskRecord task;
       std::int64_t count = 0;
     };
     std::map<std::string, Group> groups;  // ordered: the same digests give the same tasks
-    for (const auto& d : digests)
+    digests.for_each([&](const SessionDigest& d) {
       for (std::size_t i = 0; i < d.user_prompts.size(); ++i) {
         const std::string key = normalize(d.user_prompts[i]);
         if (key.empty()) continue;
@@ -65,6 +66,7 @@ class @CAMEL@ : public Miner {
             g.task.source_sessions.end())
           g.task.source_sessions.push_back(d.session_id);
       }
+    });
     std::vector<TaskRecord> out;
     for (auto& [key, g] : groups) {
       if (g.count < min_count_) continue;

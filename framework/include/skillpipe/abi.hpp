@@ -5,6 +5,10 @@
 // standard. The build tag records all three and the host compares it on load.
 #pragma once
 
+// ABI 4.0 (SDK 0.4): digests stream between stages. Harvester::harvest puts each digest into
+// a DigestSink instead of returning them all; Miner::mine and ConsolidateInput::digests read a
+// DigestStream (walked one digest at a time, read from the night's store part by part);
+// DigestList is both, in memory. kit's run_harvest takes the sink.
 // ABI 3.0 (SDK 0.3): Edit::rejection (RejectionReason) and Edit::rejection_detail, typed
 // reasons for an edit the night did not keep (Edit schema 3; trigger_regression when a skill
 // triggers worse); EditOp::kSetDescription (an edit of a skill's frontmatter description: a
@@ -24,17 +28,17 @@
 // Added to 2.0 before its first release (additions only): JsonWriter::unsigned_integer,
 // JsonValue::is_uint64/as_uint64, uint64 fields, json_fields::read_value and
 // read_json(text, out, what) for plugins' state files.
-#define SKILLPIPE_ABI_MAJOR 3
+#define SKILLPIPE_ABI_MAJOR 4
 #define SKILLPIPE_ABI_MINOR 0
 // SHA-256 of the contract headers (tests/framework/abi_hash_test.cpp says exactly what is
 // hashed: the headers listed there, without comments and blank lines). When the test fails,
 // the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
 // (additions only), note why above, and record the hash the test prints.
-#define SKILLPIPE_ABI_CONTRACT_SHA256 "ee76fddb78ff8fded6b4e29330f88e054db5c1fd33713cf470dbfa11cb03af16"
-#define SKILLPIPE_SDK_VERSION "0.3.0"
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "da856bfd7f603bd6206cda8e73861c108593c823a0ba00f91e58099eb66f7c04"
+#define SKILLPIPE_SDK_VERSION "0.4.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).
-#define SKILLPIPE_SDK_ABI_VERSION "0.3"
+#define SKILLPIPE_SDK_ABI_VERSION "0.4"
 
 #define SKILLPIPE_STR2(x) #x
 #define SKILLPIPE_STR(x) SKILLPIPE_STR2(x)

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -114,16 +116,52 @@ class SKILLPIPE_VISIBLE StageBase : public Component {
   virtual void finish(Context& ctx);
 };
 
+// Session digests pass between stages one at a time: a first night over years of transcripts
+// holds thousands of sessions, and the host keeps them in the night's store rather than in
+// memory, so a night's footprint does not grow with the user's history.
+
+// Where a harvester puts each digest once it is final. Call put() from one thread at a time
+// (the host's sink writes to the store); it may throw (a full disk), which fails the stage.
+class SKILLPIPE_VISIBLE DigestSink {
+ public:
+  virtual ~DigestSink();
+  virtual void put(SessionDigest digest) = 0;
+};
+
+// The digests a stage reads, in order. A digest lives only for its call: keep what you need
+// of it, not a pointer to it. A stream may be walked again (each walk reads it afresh); a
+// stream read from the store throws Error when its saved records cannot be read.
+class SKILLPIPE_VISIBLE DigestStream {
+ public:
+  virtual ~DigestStream();
+  virtual std::size_t size() const = 0;
+  virtual void for_each(const std::function<void(const SessionDigest&)>& fn) const = 0;
+};
+
+// Digests held in memory: both a sink and a stream (command-line tools, tests, a night
+// without a store).
+class SKILLPIPE_VISIBLE DigestList final : public DigestSink, public DigestStream {
+ public:
+  DigestList() = default;
+  explicit DigestList(std::vector<SessionDigest> digests) : items(std::move(digests)) {}
+  void put(SessionDigest digest) override;
+  std::size_t size() const override;
+  void for_each(const std::function<void(const SessionDigest&)>& fn) const override;
+  std::vector<SessionDigest> items;
+};
+
 class SKILLPIPE_VISIBLE Harvester : public StageBase {
  public:
   ~Harvester() override;
-  virtual std::vector<SessionDigest> harvest(Context& ctx) = 0;
+  // Puts every digest of this run into `out` (the host writes them to the night's store as
+  // they come, so a harvester should not hold them all either).
+  virtual void harvest(DigestSink& out, Context& ctx) = 0;
 };
 
 class SKILLPIPE_VISIBLE Miner : public StageBase {
  public:
   ~Miner() override;
-  virtual std::vector<TaskRecord> mine(const std::vector<SessionDigest>& digests, Context& ctx) = 0;
+  virtual std::vector<TaskRecord> mine(const DigestStream& digests, Context& ctx) = 0;
 };
 
 // Pure: the same task and replay give the same verdict. Called concurrently.
@@ -141,7 +179,8 @@ class SKILLPIPE_VISIBLE Judge : public StageBase {
 };
 
 struct ConsolidateInput {
-  std::vector<SessionDigest> digests;
+  // The upstream stages' digests, one after another; never null (empty by default).
+  std::shared_ptr<const DigestStream> digests = std::make_shared<DigestList>();
   std::vector<TaskRecord> tasks;
   std::vector<Verdict> observed;        // judges' verdicts on the tasks' observed solutions
   std::vector<std::string> judge_ids;

@@ -1,6 +1,7 @@
 #include "host/input_loan.hpp"
 
 #include <iterator>
+#include <memory>
 #include <set>
 
 namespace skillpipe::host {
@@ -31,34 +32,44 @@ void give_back(std::vector<T>& lent, std::size_t& offset, std::size_t n, std::ve
   offset += n;
 }
 
+// Several upstreams' digests, one stream after another.
+class ChainedDigests final : public DigestStream {
+ public:
+  explicit ChainedDigests(std::vector<std::shared_ptr<const DigestStream>> parts) : parts_(std::move(parts)) {
+    for (const auto& p : parts_) size_ += p->size();
+  }
+  std::size_t size() const override { return size_; }
+  void for_each(const std::function<void(const SessionDigest&)>& fn) const override {
+    for (const auto& p : parts_) p->for_each(fn);
+  }
+
+ private:
+  std::vector<std::shared_ptr<const DigestStream>> parts_;
+  std::size_t size_ = 0;
+};
+
 }  // namespace
 
 InputLoan::InputLoan(std::map<std::string, StageOutput>& outputs, const ComponentSpec& consumer) {
-  std::vector<StageOutput*> from;
   std::set<std::string> seen;
-  std::size_t digests = 0;
+  std::vector<std::shared_ptr<const DigestStream>> digests;
   for (const auto& [in, mark] : consumer.inputs) {
     const auto it = outputs.find(in);
     if (it == outputs.end() || !seen.insert(in).second) continue;
-    from.push_back(&it->second);
-    digests += it->second.digests.size();
-  }
-  // Sized once when several upstreams lend digests (growing would hold two arrays at once).
-  if (from.size() > 1) input_.digests.reserve(digests);
-  for (StageOutput* o_ptr : from) {
-    StageOutput& o = *o_ptr;
-    Lent l{&o, 0, 0, 0};
-    l.digests = lend(o.digests, input_.digests);
+    StageOutput& o = it->second;
+    if (o.digests) digests.push_back(o.digests);
+    Lent l{&o, 0, 0};
     l.tasks = lend(o.tasks, input_.tasks);
     l.verdicts = lend(o.verdicts, input_.observed);
     lent_.push_back(l);
   }
+  if (digests.size() == 1) input_.digests = digests.front();
+  else if (!digests.empty()) input_.digests = std::make_shared<ChainedDigests>(std::move(digests));
 }
 
 InputLoan::~InputLoan() {
-  std::size_t digests = 0, tasks = 0, verdicts = 0;
+  std::size_t tasks = 0, verdicts = 0;
   for (const Lent& l : lent_) {
-    give_back(input_.digests, digests, l.digests, l.from->digests);
     give_back(input_.tasks, tasks, l.tasks, l.from->tasks);
     give_back(input_.observed, verdicts, l.verdicts, l.from->verdicts);
   }
@@ -71,7 +82,7 @@ void release_read_inputs(std::map<std::string, StageOutput>& outputs, const Comp
     const auto it = outputs.find(in);
     if (reader == last_reader.end() || reader->second != done_position || it == outputs.end()) continue;
     // Swapped with empty vectors: clear() would keep the capacity.
-    std::vector<SessionDigest>().swap(it->second.digests);
+    it->second.digests.reset();
     std::vector<TaskRecord>().swap(it->second.tasks);
     std::vector<Verdict>().swap(it->second.verdicts);
   }

@@ -1,10 +1,10 @@
 // input_loan.hpp - a consumer stage's input, lent from the upstream outputs instead of copied.
 //
-// A first night's digests are the largest thing a night holds, and several stages read them
-// (the nightly: patterns, drafts and tasks). Copying them into each consumer's input doubled
-// the night's peak memory. A loan moves each upstream record vector into the consumer's
-// ConsolidateInput and moves it back when the loan ends (also when the stage throws), so the
-// records exist once. An upstream listed twice lends its records once.
+// Digests are streams (usually read from the night's store), so the consumer gets the
+// upstream streams one after another and nothing is copied. Tasks and verdicts are vectors:
+// a loan moves each upstream vector into the consumer's ConsolidateInput and moves it back
+// when the loan ends (also when the stage throws), so the records exist once. An upstream
+// listed twice lends its records once.
 #pragma once
 
 #include <map>
@@ -28,13 +28,13 @@ class InputLoan {
  private:
   struct Lent {
     StageOutput* from;
-    std::size_t digests, tasks, verdicts;  // how many of each went into input_
+    std::size_t tasks, verdicts;  // how many of each went into input_
   };
   ConsolidateInput input_;
   std::vector<Lent> lent_;
 };
 
-// Frees the records (digests, tasks, verdicts) of each output no stage after `done` reads;
+// Frees the records (digest streams, tasks, verdicts) of each output no stage after `done` reads;
 // a consolidator's proposals stay, the night's staging needs them. `last_reader` maps a
 // stage id to the position (in run order) of the last stage that takes it as an input.
 void release_read_inputs(std::map<std::string, StageOutput>& outputs, const ComponentSpec& done,

@@ -115,7 +115,7 @@ void Run::run_stage(std::size_t idx) {
   InputLoan loan(outputs_, s);
   ConsolidateInput& input = loan.input();
   input.judge_ids = assembly_.input_judges(idx);
-  st.in = static_cast<std::int64_t>(input.digests.size() + input.tasks.size());
+  st.in = static_cast<std::int64_t>(input.digests->size() + input.tasks.size());
   policies_.push_back(std::make_unique<RecordErrorPolicy>(s.id, s.on_record_error, s.max_record_errors));
   contexts_.push_back(assembly_.context(s.id, input.judge_ids));
   BasicContext& ctx = *contexts_.back();
@@ -149,7 +149,7 @@ void Run::account(StageKind kind, StageStats& st, const StageOutput& out, const 
   st.counts = ctx.counts();
   for (const auto& [k, v] : st.counts) out_.report.counts[st.id + "." + k] += v;
   out_.report.timings_s[st.id] += st.seconds;
-  if (kind == StageKind::kHarvester) out_.report.counts["sessions"] += static_cast<std::int64_t>(out.digests.size());
+  if (kind == StageKind::kHarvester) out_.report.counts["sessions"] += static_cast<std::int64_t>(out.digests ? out.digests->size() : 0);
   if (kind == StageKind::kMiner) out_.report.counts["tasks"] += static_cast<std::int64_t>(out.tasks.size());
   if (out.is_consolidator) merge_report(out_.report, out.consolidated.report);
   out_.stages.push_back(std::move(st));

@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "host/stage_outputs.hpp"
 #include "skillpipe/errors.hpp"
 
 namespace skillpipe::host {
 
 std::int64_t StageOutput::size() const {
-  return static_cast<std::int64_t>(digests.size() + tasks.size() + verdicts.size() + consolidated.proposals.size());
+  return static_cast<std::int64_t>((digests ? digests->size() : 0) + tasks.size() + verdicts.size() +
+                                   consolidated.proposals.size());
 }
 
 RecordErrorPolicy::RecordErrorPolicy(std::string stage_id, std::string on_error, long long max_errors)
@@ -43,7 +45,9 @@ class HarvestDriver final : public StageDriver {
  public:
   StageOutput run(const StageCall& c) const override {
     StageOutput out;
-    out.digests = static_cast<Harvester&>(c.stage).harvest(c.ctx);
+    DigestWriter writer(c.ctx.store(), c.spec.id);
+    static_cast<Harvester&>(c.stage).harvest(writer, c.ctx);
+    out.digests = writer.close();
     return out;
   }
 };
@@ -52,7 +56,7 @@ class MineDriver final : public StageDriver {
  public:
   StageOutput run(const StageCall& c) const override {
     StageOutput out;
-    out.tasks = static_cast<Miner&>(c.stage).mine(c.input.digests, c.ctx);
+    out.tasks = static_cast<Miner&>(c.stage).mine(*c.input.digests, c.ctx);
     return out;
   }
 };

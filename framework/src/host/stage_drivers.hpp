@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -19,7 +20,7 @@ namespace skillpipe::host {
 
 // What one stage produced, whichever kind it is.
 struct StageOutput {
-  std::vector<SessionDigest> digests;
+  std::shared_ptr<const DigestStream> digests;  // a harvester's (null: none)
   std::vector<TaskRecord> tasks;
   std::vector<Verdict> verdicts;       // a judge's verdicts on the tasks' observed solutions
   ConsolidateResult consolidated;

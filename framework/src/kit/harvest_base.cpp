@@ -11,15 +11,15 @@ void HarvesterBase::configure(const Config& config, Context& ctx) {
   configure_more(config, ctx);
 }
 
-std::vector<SessionDigest> HarvesterBase::harvest(Context& ctx) {
+void HarvesterBase::harvest(DigestSink& out, Context& ctx) {
   struct stat st{};
   if (::stat(options_.home.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     ctx.logger().info("no {} transcripts: {} does not exist", source(), options_.home);
     ctx.count("files_seen", 0);
-    return {};
+    return;
   }
   Candidates found = find_files(ctx);
-  return run_harvest(ctx, options_, std::move(found), [this](const FileJob& job, const Options&) { return parse(job); });
+  run_harvest(ctx, options_, std::move(found), [this](const FileJob& job, const Options&) { return parse(job); }, out);
 }
 
 Candidates HarvesterBase::walk(std::string_view sub, const AcceptFn& accept_file, const AcceptFn& accept_dir) const {

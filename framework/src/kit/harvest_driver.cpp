@@ -1,15 +1,19 @@
-// harvest_driver.cpp - run_harvest(): cursors, window, filters, cap, threads, redaction.
+// harvest_driver.cpp - run_harvest(): cursors, window, filters, cap, threads, redaction, output order.
 // Over 400 lines: planning, the worker pool and the cursor commit share one run state and
 // one ordering rule (newest first, a digest's cursor moves only if it made the cut).
 //
 // Files are planned first (unchanged ones cost a stat() and are never opened), then parsed
-// newest first by a few worker threads. With a session cap, a bounded heap keeps the newest
+// newest first by a few worker threads. Without a session cap, a file's digests go out as
+// soon as every newer file is done, so the output order does not depend on the threads and
+// only a window of files waits in memory. With a cap, a bounded heap keeps the newest
 // digests and workers stop once no older file can enter it; a file whose digest did not
 // make the cut keeps its old cursor so a later night can still harvest it.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -80,7 +84,8 @@ class Driver {
  public:
   Driver(Context& ctx, const Options& o, const FileParser& parse) : ctx_(ctx), o_(o), parse_(parse) {}
 
-  std::vector<SessionDigest> run(Candidates found) {
+  void run(Candidates found, DigestSink& out) {
+    out_ = &out;
     now_ = ctx_.run().now_utc.empty() ? now_ms() : parse_iso8601_ms(ctx_.run().now_utc).value_or(now_ms());
     cutoff_ = o_.cutoff_ms(now_);
     for (const auto& i : found.skipped) report(i, false);
@@ -90,12 +95,14 @@ class Driver {
     load_cursors();
     plan(files);
     execute();
-    std::vector<SessionDigest> out = collect();
+    if (failed_) std::rethrow_exception(failed_);  // the stage fails; no cursor moves
+    put_kept();
+    count("sessions", sessions_);
+    count("prompts", prompts_);
     save_cursors(files);
     for (const auto& [k, v] : counts_) ctx_.count(k, v);
-    if (out.empty() && !ctx_.cancelled())
+    if (sessions_ == 0 && !ctx_.cancelled())
       if (std::string why = explain_no_sessions(counts_, false); !why.empty()) ctx_.logger().info("{}", why);
-    return out;
   }
 
  private:
@@ -182,6 +189,8 @@ class Driver {
 
   void execute() {
     outcomes_.resize(plans_.size());
+    waiting_.resize(plans_.size());
+    settled_.assign(plans_.size(), 0);
     if (plans_.empty()) return;
     unsigned hw = std::max(1u, std::thread::hardware_concurrency());
     std::size_t n = o_.threads > 0 ? static_cast<std::size_t>(o_.threads) : std::min<std::size_t>(hw, 4);
@@ -197,40 +206,59 @@ class Driver {
     for (auto& t : pool) t.join();
   }
 
+  // A worker's loop; the first exception (from the sink: a full disk) stops every worker and
+  // is rethrown by run().
   void work() {
-    for (;;) {
-      std::size_t i = next_.fetch_add(1);
-      if (i >= plans_.size()) return;
-      const Plan& p = plans_[i];
-      if (ctx_.cancelled()) {
-        std::lock_guard lk(mu_);
-        count("files_deferred");
-        continue;
+    try {
+      for (;;) {
+        const std::size_t i = next_.fetch_add(1);
+        if (i >= plans_.size() || !wait_for_room(i)) return;
+        work_on(i);
       }
-      if (cap_full_older_than(p.job.file.mtime_ns / 1000000)) {
-        std::lock_guard lk(mu_);
-        count("files_deferred");
-        continue;
-      }
-      Outcome out;
-      out.ran = true;
-      out.result = run_one(p.job);
-      if (out.result.offset_beyond_end) {  // shorter than the cursor says: read it afresh
-        FileJob again = p.job;
-        again.offset = 0;
-        again.state.clear();
-        again.resumed = false;
-        again.cutoff_ms = cutoff_;
-        out.result = run_one(again);
-        out.head = out.result.head;
-      } else {
-        out.head = p.head.empty() ? out.result.head : p.head;  // the head read while parsing
-      }
-      accept(i, out);
-      // The planned bytes of this file, so the display's total and its count agree.
-      ctx_.progress().advance_bytes(std::max<std::int64_t>(p.job.file.size - p.job.offset, 0));
-      ctx_.progress().advance();
+    } catch (...) {
+      std::lock_guard lk(mu_);
+      if (!failed_) failed_ = std::current_exception();
+      stopped_ = true;
+      room_.notify_all();
     }
+  }
+
+  // Without a cap, a worker does not run more than kWindow files ahead of the oldest file
+  // whose digests have not gone out, so a slow (large) file holds back a bounded number of
+  // digests. The file at next_out_ is always being worked on, so the wait ends.
+  bool wait_for_room(std::size_t i) {
+    static constexpr std::size_t kWindow = 64;
+    std::unique_lock lk(mu_);
+    if (o_.max_sessions <= 0) room_.wait(lk, [&] { return stopped_ || i < next_out_ + kWindow; });
+    return !stopped_;
+  }
+
+  void work_on(std::size_t i) {
+    const Plan& p = plans_[i];
+    if (ctx_.cancelled() || cap_full_older_than(p.job.file.mtime_ns / 1000000)) {
+      std::lock_guard lk(mu_);
+      count("files_deferred");
+      settle(i);
+      return;
+    }
+    Outcome out;
+    out.ran = true;
+    out.result = run_one(p.job);
+    if (out.result.offset_beyond_end) {  // shorter than the cursor says: read it afresh
+      FileJob again = p.job;
+      again.offset = 0;
+      again.state.clear();
+      again.resumed = false;
+      again.cutoff_ms = cutoff_;
+      out.result = run_one(again);
+      out.head = out.result.head;
+    } else {
+      out.head = p.head.empty() ? out.result.head : p.head;  // the head read while parsing
+    }
+    accept(i, out);
+    // The planned bytes of this file, so the display's total and its count agree.
+    ctx_.progress().advance_bytes(std::max<std::int64_t>(p.job.file.size - p.job.offset, 0));
+    ctx_.progress().advance();
   }
 
   FileResult run_one(const FileJob& job) {
@@ -315,7 +343,7 @@ class Driver {
     outcomes_[i] = std::move(out);  // before the heap may mark it evicted
     for (auto& k : ready) {
       if (o_.max_sessions <= 0) {
-        all_.push_back(std::move(k));
+        waiting_[i].push_back(std::move(k.digest));
         continue;
       }
       heap_.push_back(std::move(k));
@@ -327,6 +355,35 @@ class Driver {
         heap_.pop_back();
       }
     }
+    settle(i);
+  }
+
+  // Marks plan i done (under the lock) and puts out every digest no unfinished newer file
+  // precedes.
+  void settle(std::size_t i) {
+    settled_[i] = 1;
+    const std::size_t before = next_out_;
+    for (; next_out_ < plans_.size() && settled_[next_out_]; ++next_out_) {
+      std::vector<SessionDigest> ds = std::move(waiting_[next_out_]);
+      for (auto& d : ds) put(std::move(d));
+    }
+    if (next_out_ != before) room_.notify_all();
+  }
+
+  // Under the lock. Once the sink has failed nothing more goes out: the failure is marked
+  // before the lock is released, so no other worker puts in between.
+  void put(SessionDigest&& d) {
+    if (stopped_) return;
+    const auto prompts = static_cast<std::int64_t>(d.user_prompts.size());
+    try {
+      out_->put(std::move(d));
+    } catch (...) {
+      stopped_ = true;
+      room_.notify_all();
+      throw;
+    }
+    ++sessions_;
+    prompts_ += prompts;
   }
 
   void finish(SessionDigest& d, std::int64_t* redactions, std::int64_t* truncated) {
@@ -345,20 +402,15 @@ class Driver {
     redact_all(d, redactions);
   }
 
-  std::vector<SessionDigest> collect() {
-    std::vector<Kept> kept = o_.max_sessions > 0 ? std::move(heap_) : std::move(all_);
-    // Drop every digest of a file that lost one to the cap: the file keeps its old cursor,
-    // so keeping the rest would harvest them twice.
-    std::vector<SessionDigest> out;
+  // With a cap: the kept digests, newest first, once the run is over. A file that lost one
+  // digest to the cap loses them all: it keeps its old cursor, so keeping the rest would
+  // harvest them twice.
+  void put_kept() {
+    std::vector<Kept> kept = std::move(heap_);
     std::sort(kept.begin(), kept.end(), newer);
     for (auto& k : kept)
-      if (!outcomes_[k.plan].evicted) out.push_back(std::move(k.digest));
+      if (!outcomes_[k.plan].evicted) put(std::move(k.digest));
       else count("sessions_capped");
-    count("sessions", static_cast<std::int64_t>(out.size()));
-    std::int64_t prompts = 0;
-    for (const auto& d : out) prompts += static_cast<std::int64_t>(d.user_prompts.size());
-    count("prompts", prompts);
-    return out;
   }
 
   void save_cursors(const std::vector<FileInfo>& files) {
@@ -409,18 +461,24 @@ class Driver {
   std::vector<Plan> plans_;
   std::vector<Outcome> outcomes_;
   std::atomic<std::size_t> next_{0};
-  std::mutex mu_;
+  std::mutex mu_;  // guards everything below, counts_ and the sink
   std::vector<Kept> heap_;
-  std::vector<Kept> all_;
+  std::vector<std::vector<SessionDigest>> waiting_;  // per plan, no cap: ready, not yet out
+  std::vector<char> settled_;                        // per plan: accepted or passed over
+  std::size_t next_out_ = 0;                         // the first plan not yet settled
+  std::condition_variable room_;
+  bool stopped_ = false;
+  std::exception_ptr failed_;
+  DigestSink* out_ = nullptr;
+  std::int64_t sessions_ = 0, prompts_ = 0;
   std::map<std::string, std::int64_t> counts_;
 };
 
 }  // namespace
 
-std::vector<SessionDigest> run_harvest(Context& ctx, const Options& options, Candidates files,
-                                       const FileParser& parse) {
+void run_harvest(Context& ctx, const Options& options, Candidates files, const FileParser& parse, DigestSink& out) {
   Driver d(ctx, options, parse);
-  return d.run(std::move(files));
+  d.run(std::move(files), out);
 }
 
 std::string explain_no_sessions(const std::map<std::string, std::int64_t>& counts, bool cli) {

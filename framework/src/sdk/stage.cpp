@@ -28,6 +28,13 @@ Component::~Component() = default;
 void Component::configure(const Config&, Context&) {}
 StageBase::~StageBase() = default;
 void StageBase::finish(Context&) {}
+DigestSink::~DigestSink() = default;
+DigestStream::~DigestStream() = default;
+void DigestList::put(SessionDigest digest) { items.push_back(std::move(digest)); }
+std::size_t DigestList::size() const { return items.size(); }
+void DigestList::for_each(const std::function<void(const SessionDigest&)>& fn) const {
+  for (const auto& d : items) fn(d);
+}
 Harvester::~Harvester() = default;
 Miner::~Miner() = default;
 Judge::~Judge() = default;

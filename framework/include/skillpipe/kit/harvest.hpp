@@ -328,12 +328,16 @@ struct FileResult {
 // Turns one file into digests. Called from several threads at once, each on its own file.
 using FileParser = std::function<FileResult(const FileJob& job, const Options& options)>;
 
-// Harvests `files` (all candidates, newest or not) and returns redacted digests, newest
-// first. Cursors are read from and written to ctx.store() under "harvest.cursors.<stage id>"
-// when there is a store and options.use_cursors.
-// Files the walk skipped are each named to the user once (a warning in the stage log).
-SKILLPIPE_VISIBLE std::vector<SessionDigest> run_harvest(Context& ctx, const Options& options,
-                                                         Candidates files, const FileParser& parse);
+// Harvests `files` (all candidates, newest or not) and puts the redacted digests into `out`
+// (from one thread at a time). Without a session cap each digest goes out as soon as the
+// files written after its own are done, in that order (newest file first; a file's sessions
+// in its order), so at most a few dozen files' digests wait in memory; with a cap the kept
+// digests go out at the end, newest session first. Cursors are read from and written to
+// ctx.store() under "harvest.cursors.<stage id>" when there is a store and
+// options.use_cursors. Files the walk skipped are each named to the user once (a warning in
+// the stage log). An exception from `out` stops the workers and is rethrown.
+SKILLPIPE_VISIBLE void run_harvest(Context& ctx, const Options& options, Candidates files, const FileParser& parse,
+                                   DigestSink& out);
 
 // Why a harvest found no sessions, naming what would change it ("" when the counters do not
 // tell). `cli`: name `skillpipe harvest` flags (--all-projects, --since), else config keys.

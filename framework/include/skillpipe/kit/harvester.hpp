@@ -270,7 +270,7 @@ class SKILLPIPE_VISIBLE LineParser {
 class SKILLPIPE_VISIBLE HarvesterBase : public Harvester {
  public:
   void configure(const Config& config, Context& ctx) final;
-  std::vector<SessionDigest> harvest(Context& ctx) final;
+  void harvest(DigestSink& out, Context& ctx) final;
 
  protected:
   // The digests' `source` (the plugin name without "harvest_").

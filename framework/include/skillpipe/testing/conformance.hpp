@@ -374,7 +374,7 @@ class Harness {
     ::testing::AssertionResult ok = ::testing::AssertionSuccess();
     auto h = make<Harvester>(o_.harvest_config.empty() ? o_.config : o_.harvest_config, ctx, ok);
     if (!ok) return ok;
-    std::vector<SessionDigest> digests = h->harvest(ctx);
+    const std::vector<SessionDigest> digests = harvest_all(*h, ctx);
     h->finish(ctx);
     if (digests.size() < o_.min_digests)
       return ::testing::AssertionFailure()
@@ -393,8 +393,8 @@ class Harness {
     ::testing::AssertionResult ok = ::testing::AssertionSuccess();
     auto m = make<Miner>(o_.config, ctx, ok);
     if (!ok) return ok;
-    m->mine({}, ctx);  // a night without sessions must not throw (fixture miners may still emit tasks)
-    std::vector<TaskRecord> tasks = m->mine(o_.mine_input, ctx);
+    m->mine(DigestList(), ctx);  // a night without sessions must not throw (fixture miners may still emit tasks)
+    std::vector<TaskRecord> tasks = m->mine(DigestList(o_.mine_input), ctx);
     m->finish(ctx);
     std::map<std::string, int> ids;
     for (const auto& t : tasks) {

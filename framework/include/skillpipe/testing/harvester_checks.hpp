@@ -54,7 +54,7 @@ inline std::vector<SessionDigest> harvest_once(const Library& lib, const std::st
   HarnessContext ctx("harvest", run, {}, &store);
   auto h = lib.create<Harvester>();
   h->configure(Config::parse(config), ctx);
-  std::vector<SessionDigest> out = h->harvest(ctx);
+  std::vector<SessionDigest> out = harvest_all(*h, ctx);
   h->finish(ctx);
   return out;
 }

@@ -147,4 +147,11 @@ class HarnessContext : public Context {
   std::vector<std::string> record_errors_;
 };
 
+// Everything one harvest() run puts out, in order (tests compare whole runs).
+inline std::vector<SessionDigest> harvest_all(Harvester& harvester, Context& ctx) {
+  DigestList out;
+  harvester.harvest(out, ctx);
+  return std::move(out.items);
+}
+
 }  // namespace skillpipe::testing::conformance
