@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 
 #include "skillpipe/abi.hpp"
 
@@ -33,6 +35,7 @@ bool word_byte(unsigned char c) {
 
 std::vector<Token> tokenize(std::string_view s) {
   std::vector<Token> out;
+  out.reserve(s.size() / 5 + 1);  // about one word in five bytes of prose
   bool brk = true;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -101,6 +104,31 @@ bool matches_at(const std::vector<Token>& toks, std::size_t i, const Phrase& p) 
   return true;
 }
 
+// Phrases longest first ("looks good" before "good", "not working" before "working now"),
+// with equal lengths in the order given, looked up by their first word: a prompt's token is
+// hashed once instead of being compared with every phrase.
+class PhraseIndex {
+ public:
+  explicit PhraseIndex(std::vector<Phrase> phrases) : phrases_(std::move(phrases)) {
+    std::stable_sort(phrases_.begin(), phrases_.end(),
+                     [](const Phrase& a, const Phrase& b) { return a.words.size() > b.words.size(); });
+    for (std::size_t k = 0; k < phrases_.size(); ++k)
+      if (!phrases_[k].words.empty()) by_first_[phrases_[k].words.front()].push_back(k);
+  }
+  // The phrases that may match at token i, in the order to try them.
+  template <class F>
+  void each_at(const std::vector<Token>& toks, std::size_t i, F&& f) const {
+    const auto it = by_first_.find(toks[i].norm);
+    if (it == by_first_.end()) return;
+    for (const std::size_t k : it->second)
+      if (matches_at(toks, i, phrases_[k]) && f(phrases_[k])) return;
+  }
+
+ private:
+  std::vector<Phrase> phrases_;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_first_;
+};
+
 // The nearest negator within the window before token i, in the same clause; npos if none.
 std::size_t negator_before(const std::vector<Token>& toks, std::size_t i) {
   for (std::size_t back = 1; back <= kNegationWindow && back <= i; ++back) {
@@ -131,15 +159,29 @@ SKILLPIPE_VISIBLE FeedbackLexicon FeedbackLexicon::defaults() {
   return l;
 }
 
+namespace {
+// The lexicon's index, built once per thread while the lexicon stays the same (a harvest
+// passes one lexicon for every session).
+const PhraseIndex& lexicon_index(const FeedbackLexicon& lexicon) {
+  struct Cached {
+    FeedbackLexicon lexicon;
+    std::optional<PhraseIndex> index;
+  };
+  thread_local Cached cache;
+  if (!cache.index || cache.lexicon.positive != lexicon.positive || cache.lexicon.negative != lexicon.negative) {
+    std::vector<Phrase> phrases;
+    for (const auto& p : lexicon.positive) phrases.push_back({phrase_words(p), true});
+    for (const auto& p : lexicon.negative) phrases.push_back({phrase_words(p), false});
+    cache.index.emplace(std::move(phrases));
+    cache.lexicon = lexicon;
+  }
+  return *cache.index;
+}
+}  // namespace
+
 SKILLPIPE_VISIBLE std::vector<FeedbackSignal> detect_feedback(const std::vector<std::string>& prompts,
                                                               const FeedbackLexicon& lexicon, bool first_is_reply) {
-  std::vector<Phrase> phrases;
-  for (const auto& p : lexicon.positive) phrases.push_back({phrase_words(p), true});
-  for (const auto& p : lexicon.negative) phrases.push_back({phrase_words(p), false});
-  // Longest first, so "looks good" wins over "good" and "not working" over "working now".
-  std::stable_sort(phrases.begin(), phrases.end(),
-                   [](const Phrase& a, const Phrase& b) { return a.words.size() > b.words.size(); });
-
+  const PhraseIndex& phrases = lexicon_index(lexicon);
   std::vector<FeedbackSignal> out;
   for (std::size_t turn = first_is_reply ? 0 : 1; turn < prompts.size(); ++turn) {
     std::string_view text = prompts[turn];
@@ -150,11 +192,10 @@ SKILLPIPE_VISIBLE std::vector<FeedbackSignal> detect_feedback(const std::vector<
     std::size_t i = 0;
     while (i < toks.size()) {
       const Phrase* hit = nullptr;
-      for (const auto& p : phrases)
-        if (matches_at(toks, i, p)) {
-          hit = &p;
-          break;
-        }
+      phrases.each_at(toks, i, [&](const Phrase& p) {
+        hit = &p;
+        return true;
+      });
       if (!hit) {
         ++i;
         continue;
@@ -211,25 +252,26 @@ SKILLPIPE_VISIBLE std::string failure_statement(std::string_view answer) {
   std::size_t head = std::min(answer.size(), kAnswerLeadBytes);
   while (head < answer.size() && (static_cast<unsigned char>(answer[head]) & 0xC0) == 0x80) ++head;
   const std::vector<Token> toks = tokenize(answer.substr(0, head));
-  static const std::vector<Phrase> phrases = [] {
+  static const PhraseIndex phrases = [] {
     std::vector<Phrase> v;
     for (std::string_view p : kFailurePhrases) v.push_back({phrase_words(p), false});
-    std::stable_sort(v.begin(), v.end(), [](const Phrase& a, const Phrase& b) { return a.words.size() > b.words.size(); });
-    return v;
+    return PhraseIndex(std::move(v));
   }();
   for (std::size_t i = 0; i < toks.size(); ++i) {
-    for (const auto& p : phrases) {
-      if (!matches_at(toks, i, p)) continue;
+    std::string found;
+    // The first phrase that matches at i decides: negated or overcome, try the next token.
+    phrases.each_at(toks, i, [&](const Phrase& p) {
       const std::size_t last = i + p.words.size() - 1;
       // "never failed to", "not unable to": negated. Phrases that start with a negator
       // ("not found") are not negated again.
-      if (!is_negator(p.words.front()) && negator_before(toks, i) != std::string::npos) break;
+      if (!is_negator(p.words.front()) && negator_before(toks, i) != std::string::npos) return true;
       bool overcome = false;
       for (std::size_t k = last + 1; k < toks.size() && !toks[k].clause_start; ++k)
         overcome = overcome || overcome_at(toks, k);
-      if (overcome) break;
-      return std::string(answer.substr(toks[i].begin, toks[last].end - toks[i].begin));
-    }
+      if (!overcome) found = std::string(answer.substr(toks[i].begin, toks[last].end - toks[i].begin));
+      return true;
+    });
+    if (!found.empty()) return found;
   }
   return {};
 }

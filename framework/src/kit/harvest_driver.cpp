@@ -30,6 +30,7 @@ namespace {
 struct Plan {
   FileJob job;
   std::string head;            // known head hash (kept on resume)
+  std::string key;             // the cursor key, when planning looked it up
 };
 
 struct Outcome {
@@ -37,6 +38,7 @@ struct Outcome {
   bool evicted = false;        // a digest lost its place in the cap
   FileResult result;           // digests moved out
   std::string head;
+  std::string key, path_key;   // cursor_key() of the file's key and path (with cursors only)
 };
 
 struct Kept {
@@ -53,10 +55,14 @@ bool newer(const Kept& a, const Kept& b) {
 std::int64_t to_ms(const std::string& iso) { return parse_iso8601_ms(iso).value_or(0); }
 
 // A path as it is stored in a cursor: itself, or a hash when it holds a secret (a working
-// directory named after a token is still a token).
+// directory named after a token is still a token). Thousands per night: computed once per
+// file, by the worker that reads it when nothing needed it before.
 std::string cursor_key(const std::string& path) {
   if (redact_path(path) == path) return path;
   return "sha256:" + sha256_hex(path);
+}
+std::string cursor_key(const FileInfo& f, const std::string& key_of_key) {
+  return f.path == f.key ? key_of_key : cursor_key(f.path);
 }
 
 void redact_all(SessionDigest& d, std::int64_t* n) {
@@ -99,7 +105,7 @@ class Driver {
     put_kept();
     count("sessions", sessions_);
     count("prompts", prompts_);
-    save_cursors(files);
+    save_cursors();
     for (const auto& [k, v] : counts_) ctx_.count(k, v);
     if (sessions_ == 0 && !ctx_.cancelled())
       if (std::string why = explain_no_sessions(counts_, false); !why.empty()) ctx_.logger().info("{}", why);
@@ -149,10 +155,14 @@ class Driver {
       Plan p;
       p.job.file = f;
       p.job.now_ms = now_;
-      auto it = cursors_.find(cursor_key(f.key));
+      if (!cursors_.empty()) {  // a cursor can only be looked up, or forgotten, by its key
+        p.key = cursor_key(f.key);
+        present_.insert(p.key);
+      }
+      auto it = p.key.empty() ? cursors_.end() : cursors_.find(p.key);
       if (it != cursors_.end()) {
         const Cursor& c = it->second;
-        bool same_file = c.path == cursor_key(f.path) && c.dev == f.dev && c.inode == f.inode;
+        bool same_file = c.path == cursor_key(f, p.key) && c.dev == f.dev && c.inode == f.inode;
         if (same_file && c.size == f.size && c.mtime_ns == f.mtime_ns && !c.pending) {
           count("files_unchanged");
           continue;
@@ -243,6 +253,10 @@ class Driver {
     }
     Outcome out;
     out.ran = true;
+    if (store_) {
+      out.key = p.key.empty() ? cursor_key(p.job.file.key) : p.key;
+      out.path_key = cursor_key(p.job.file, out.key);
+    }
     out.result = run_one(p.job);
     if (out.result.offset_beyond_end) {  // shorter than the cursor says: read it afresh
       FileJob again = p.job;
@@ -413,7 +427,7 @@ class Driver {
       else count("sessions_capped");
   }
 
-  void save_cursors(const std::vector<FileInfo>& files) {
+  void save_cursors() {
     if (!store_) return;
     bool changed = false;
     for (std::size_t i = 0; i < plans_.size(); ++i) {
@@ -422,7 +436,7 @@ class Driver {
       if (!out.ran || out.evicted || !r.error.empty()) continue;
       const FileInfo& f = plans_[i].job.file;
       Cursor c;
-      c.path = cursor_key(f.path);
+      c.path = out.path_key;
       c.dev = f.dev;
       c.inode = f.inode;
       c.size = f.size;
@@ -433,14 +447,14 @@ class Driver {
       // directory is learned again from the records).
       for (const auto& [k, v] : r.state) c.state[k] = redact_secrets(v);
       c.head = out.head.empty() ? file_head_hash(f) : out.head;
-      cursors_[cursor_key(f.key)] = std::move(c);
+      cursors_[out.key] = std::move(c);
+      present_.insert(out.key);
       changed = true;
     }
     // Forget files that are gone (Claude deletes old transcripts), keeping the document small.
-    std::set<std::string> present;
-    for (const auto& f : files) present.insert(cursor_key(f.key));
+    // Planning noted the keys of the files found when there were cursors to look up.
     for (auto it = cursors_.begin(); it != cursors_.end();) {
-      if (!present.count(it->first)) {
+      if (!present_.count(it->first)) {
         it = cursors_.erase(it);
         changed = true;
       } else {
@@ -458,6 +472,7 @@ class Driver {
   Store* store_ = nullptr;
   std::string key_;
   std::map<std::string, Cursor> cursors_;
+  std::set<std::string> present_;  // the keys of the files found, when there were cursors
   std::vector<Plan> plans_;
   std::vector<Outcome> outcomes_;
   std::atomic<std::size_t> next_{0};

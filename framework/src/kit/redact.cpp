@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
+#include <cstdint>
 #include <cstring>
 
 #include "redact_internal.hpp"
@@ -256,7 +258,8 @@ struct Finder {
   }
 };
 
-// The anchors of the hand-written scanners; the prefix table is tried before them.
+// The anchors of the hand-written scanners; the prefix table is tried before them. A new case
+// must also be listed in start_pairs() below.
 void dispatch(Finder& f, std::size_t i, char c0, char c1) {
   const sv t = f.t;
   switch (c0) {
@@ -315,19 +318,60 @@ std::vector<SecretFinding> merge(std::vector<SecretFinding>& v) {
   return merged;
 }
 
+// The byte pairs where a hand-written scanner may start (the cases of dispatch(), with the
+// second byte they test), and where a prefix rule may start (prefix_pairs(), at a word start).
+struct StartPairs {
+  std::bitset<65536> anchor;
+  const std::bitset<65536>* prefix = nullptr;
+};
+const StartPairs& start_pairs() {
+  static const StartPairs table = [] {
+    StartPairs t;
+    t.prefix = &prefix_pairs();
+    auto set = [&t](unsigned char c0, auto second_ok) {
+      for (unsigned c1 = 0; c1 < 256; ++c1)
+        if (second_ok(static_cast<unsigned char>(c1))) t.anchor.set(c0 * 256u + c1);
+    };
+    const auto any = [](unsigned char) { return true; };
+    set('s', [](unsigned char c) { return c == 'i'; });
+    set('A', any);
+    for (const unsigned char c0 : {'M', 'N', 'O'}) set(c0, [](unsigned char c) { return is_alnum(c); });
+    set('e', [](unsigned char c) { return c == 'y'; });
+    set('S', [](unsigned char c) { return c == 'h'; });
+    for (const unsigned char c0 : {'B', 'b'})
+      set(c0, [](unsigned char c) { return c == 'e' || c == 'E' || c == 'a' || c == 'A'; });
+    set('Q', [](unsigned char c) { return c == '~'; });
+    for (const unsigned char c0 : {'-', ':', '='}) set(c0, any);
+    return t;
+  }();
+  return table;
+}
+
+// The first i at or after `from` where some scanner may start, or size - 1 when there is none
+// (a separator as the very last byte has no value after it). A tight loop on its own, so
+// ordinary prose costs one pair test per byte.
+std::size_t next_start(sv t, std::size_t from, const StartPairs& s) {
+  const auto* u = reinterpret_cast<const unsigned char*>(t.data());
+  const std::size_t last = t.size() - 1;
+  bool word_start = from == 0 || !is_alnum(u[from - 1]);
+  for (std::size_t i = from; i < last; ++i) {
+    const unsigned pair = u[i] * 256u + u[i + 1];
+    if (s.anchor[pair] || (word_start && (*s.prefix)[pair])) return i;
+    word_start = !is_alnum(u[i]);
+  }
+  return last;
+}
+
 std::vector<SecretFinding> scan(sv t) {
   Finder f{t, {}};
   const std::size_t n = t.size();
-  const auto& pairs = prefix_pairs();
-  // Most bytes start no anchor: one switch per byte, and a bit test for the prefix table at a
-  // word start (every prefix begins a word). A separator as the very last byte has no value
-  // after it, so the loop stops one short.
-  bool word_start = true;
-  for (std::size_t i = 0; i + 1 < n; ++i) {
+  if (n < 2) return {};
+  const StartPairs& starts = start_pairs();
+  for (std::size_t i = next_start(t, 0, starts); i + 1 < n; i = next_start(t, i + 1, starts)) {
     const auto c0 = static_cast<unsigned char>(t[i]), c1 = static_cast<unsigned char>(t[i + 1]);
-    if (word_start && pairs[c0 * 256u + c1]) find_prefixed(t, i, f.out);
-    word_start = !is_alnum(c0);
-    dispatch(f, i, static_cast<char>(c0), static_cast<char>(c1));
+    const unsigned pair = c0 * 256u + c1;
+    if ((*starts.prefix)[pair] && boundary_before(t, i)) find_prefixed(t, i, f.out);
+    if (starts.anchor[pair]) dispatch(f, i, static_cast<char>(c0), static_cast<char>(c1));
   }
   if (f.out.size() < 2) return std::move(f.out);
   return merge(f.out);
@@ -429,9 +473,23 @@ std::string replace_runs(sv t, InRun in_run, Pred pred, std::int64_t* count) {
   return out;
 }
 
+// Whether some run over `in_run` matches `pred`.
+template <class InRun, class Pred>
+bool any_run(sv t, InRun in_run, Pred pred) {
+  for (std::size_t i = 0; i < t.size();) {
+    const std::size_t n = run(t, i, in_run);
+    if (n && pred(t.substr(i, n))) return true;
+    i += n ? n : 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 SKILLPIPE_VISIBLE std::string redact_path(std::string_view path, std::int64_t* count) {
+  // Nearly every path holds nothing to redact: say so without building three copies.
+  if (scan(path).empty() && !any_run(path, is_alnum, alnum_token_like) && !any_run(path, is_b64url, b64_token_like))
+    return std::string(path);
   const std::string first = redact_secrets(path, count);
   const std::string second = replace_runs(first, is_alnum, alnum_token_like, count);
   return replace_runs(second, is_b64url, b64_token_like, count);
