@@ -30,8 +30,6 @@
 #include "backend_env.hpp"
 #include "lab.hpp"
 #include "model_server.hpp"
-#include "skill_agent.hpp"
-#include "skills.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe;
@@ -63,21 +61,6 @@ Options parse(int argc, char** argv) {
   if (argc % 2 == 0) usage();
   return o;
 }
-
-// The skill-following model, answering every call after a fixed delay.
-class SlowModel : public model_server::Policy {
- public:
-  SlowModel(model_server::PolicyPtr inner, int delay_ms) : inner_(std::move(inner)), delay_ms_(delay_ms) {}
-  model_server::Reply decide(const model_server::Conversation& c) override {
-    model_server::Reply r = inner_->decide(c);
-    r.delay_ms = delay_ms_;
-    return r;
-  }
-
- private:
-  model_server::PolicyPtr inner_;
-  int delay_ms_;
-};
 
 // CPU-seconds the whole machine has been busy: the agents run as grandchildren inside
 // bubblewrap's PID namespace, which getrusage(RUSAGE_CHILDREN) does not see. Meaningful on an
@@ -156,11 +139,7 @@ int main(int argc, char** argv) {
   std::vector<TaskRecord> tasks;
   for (int i = 0; i < o.tasks; ++i) tasks.push_back(backend_agent::lab::regen_task("bench-" + std::to_string(i), project));
 
-  model_server::SkillAgentOptions so;
-  so.default_commands = {"ls"};
-  so.ignore_skills = model_server::cli_bundled_skills();
-  model_server::ModelServer server(
-      std::make_shared<SlowModel>(std::make_shared<model_server::SkillAgentPolicy>(so), o.latency_ms));
+  model_server::ModelServer server(backend_agent::lab::skill_model(o.latency_ms));
   skillpipe::testing::ScopedEnv key("SKILLPIPE_TEST_MODEL_KEY", "sk-test-not-a-secret");
   skillpipe::testing::BackendEnv env("backends/agent");
   env.store().next_night("0001-bench", "");

@@ -125,8 +125,7 @@ void AgentStreamReader::feed(std::string_view line) {
   const std::string t = trim(line);
   if (t.empty() || t[0] != '{') return;  // log lines around the JSON
   Document d;
-  d.Parse(t.c_str(), t.size());
-  if (d.HasParseError() || !d.IsObject()) {
+  if (json_too_deep(t) || d.Parse(t.c_str(), t.size()).HasParseError() || !d.IsObject()) {
     ++run_.unreadable_lines;
     return;
   }

@@ -59,6 +59,7 @@ std::string encode_cached_response(const ChatResponse& r) {
 }
 
 std::optional<ChatResponse> decode_cached_response(std::string_view text) {
+  if (json_too_deep(text)) return std::nullopt;
   rapidjson::Document d;
   d.Parse(text.data(), text.size());
   if (d.HasParseError() || !d.IsObject() || !d.HasMember("text") || !d["text"].IsString()) return std::nullopt;

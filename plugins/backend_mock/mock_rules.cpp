@@ -23,6 +23,8 @@ RuleTexts default_rules() {
 RuleTexts load_rules_file(const std::string& path) {
   auto text = read_file(path);
   if (!text) throw ConfigError("backend_mock: cannot read rules_file '" + path + "'", "/rules_file");
+  if (json_too_deep(*text))
+    throw ConfigError("backend_mock: rules_file '" + path + "': " + json_too_deep_message(), "/rules_file");
   rapidjson::Document d;
   d.Parse(text->c_str(), text->size());
   if (d.HasParseError()) {

@@ -94,7 +94,7 @@ std::string first_json_array(const std::string& text, const char* object_key) {
   for (std::size_t i = text.find_first_of("[{"); i != std::string::npos && tries < 64;
        i = text.find_first_of("[{", i + 1), ++tries) {
     auto cand = balanced_json_at(text, i);
-    if (!cand) continue;
+    if (!cand || json_too_deep(*cand)) continue;
     rapidjson::Document d;
     d.Parse(cand->data(), cand->size());
     if (d.HasParseError()) continue;
@@ -106,6 +106,7 @@ std::string first_json_array(const std::string& text, const char* object_key) {
 
 std::vector<std::string> json_string_array(const std::string& json_array) {
   std::vector<std::string> out;
+  if (json_too_deep(json_array)) return out;
   rapidjson::Document d;
   d.Parse(json_array.data(), json_array.size());
   if (d.HasParseError() || !d.IsArray()) return out;

@@ -34,6 +34,19 @@ TEST(ClaudeStream, SkillInvokedThenItsCommandRan) {
   EXPECT_EQ(r.final_text, "Done. I followed the merge-count skill and ran `git log --merges --oneline | wc -l`.");
 }
 
+// A tool input nested past the JSON limit (a model can send one) is an unreadable line, not a
+// stack overflow; the rest of the stream still counts.
+TEST(ClaudeStream, ALineNestedPastTheLimitIsUnreadable) {
+  const std::string stream = testing::read_text(testing::test_data_dir() +
+                                                "/cli/streams/claude-code-2.1.197/skill-invoked.jsonl");
+  const std::string deep = R"({"type":"assistant","message":{"content":[{"type":"tool_use","input":)" +
+                           std::string(100000, '[') + std::string(100000, ']') + "}]}}\n";
+  const AgentRun r = parse_agent_stream(Agent::kClaude, deep + stream);
+  EXPECT_EQ(r.unreadable_lines, 1);
+  EXPECT_EQ(r.end, RunEnd::kCompleted);
+  EXPECT_EQ(r.skills_invoked, std::vector<std::string>{"merge-count"});
+}
+
 TEST(ClaudeStream, FailedCommandHasItsExitCode) {
   const AgentRun r = load(Agent::kClaude, "failing-command.jsonl");
   ASSERT_EQ(r.calls.size(), 1u);

@@ -91,15 +91,21 @@ TaskRecord regen_task(const std::string& id, const std::string& project) {
   return t;
 }
 
+model_server::PolicyPtr skill_model(int delay_ms) {
+  model_server::SkillAgentOptions o;
+  o.default_commands = {"ls"};
+  o.ignore_skills = model_server::cli_bundled_skills();
+  auto policy = std::make_shared<model_server::SkillAgentPolicy>(o);
+  if (delay_ms <= 0) return policy;
+  return std::make_shared<model_server::DelayedPolicy>(policy, delay_ms);
+}
+
 void AgentTest::SetUp() {
   if (binary().empty()) {
     if (agents_required()) FAIL() << missing_agent_message(GetParam());
     GTEST_SKIP() << missing_agent_message(GetParam());
   }
-  model_server::SkillAgentOptions o;
-  o.default_commands = {"ls"};
-  o.ignore_skills = model_server::cli_bundled_skills();
-  server_ = std::make_unique<model_server::ModelServer>(std::make_shared<model_server::SkillAgentPolicy>(o));
+  server_ = std::make_unique<model_server::ModelServer>(skill_model());
 }
 
 std::string AgentTest::model_url() const { return claude() ? server_->base_url() : server_->openai_base_url(); }

@@ -56,6 +56,10 @@ std::string git(const std::string& dir, const std::vector<std::string>& args, co
 // A task replaying kTask on `project`, judged by kCheck.
 TaskRecord regen_task(const std::string& id, const std::string& project);
 
+// The scripted model that follows skills (model_server/skill_agent.hpp), blind to the CLIs'
+// bundled skills, answering every call after `delay_ms`.
+model_server::PolicyPtr skill_model(int delay_ms = 0);
+
 // A test run once per pinned agent CLI: SetUp skips it when the agent's CLI is not
 // installed (fails it with SKILLPIPE_REQUIRE_AGENTS=1) and starts the scripted model that
 // follows skills (model_server/skill_agent.hpp). A subclass's SetUp calls this one first and

@@ -134,6 +134,19 @@ TEST(RecordsJson, WrongTypeNamesTheField) {
   EXPECT_THROW(record_from_json<TaskRecord>("[1,2]"), RecordError);
 }
 
+TEST(RecordsJson, NestingPastTheLimitIsARecordErrorNotACrash) {
+  const std::string deep = R"({"session_id":"s","extra":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  try {
+    record_from_json<SessionDigest>(deep);
+    FAIL();
+  } catch (const RecordError& e) {
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 256 levels"), std::string::npos) << e.what();
+  }
+  // Brackets inside strings are text, not nesting.
+  const std::string text = R"({"session_id":")" + std::string(1000, '[') + R"(\"]"})";
+  EXPECT_EQ(record_from_json<SessionDigest>(text).session_id, std::string(1000, '[') + "\"]");
+}
+
 TEST(RecordsJson, InvalidUtf8IsRepairedOnWrite) {
   SessionDigest d;
   d.user_prompts = {std::string("bad \xff byte")};

@@ -35,6 +35,7 @@ StageOutput harvested(Store* store, const std::string& id, const std::vector<Ses
   for (const auto& d : ds) writer.put(d);
   StageOutput out;
   out.digests = writer.close();
+  out.digest_parts = writer.parts();
   persist_stage_output(store, id, out);
   return out;
 }
@@ -53,6 +54,7 @@ TEST(StageOutputs, ALargeDigestSetIsWrittenInPartsAsItComesAndReadBackWhole) {
   EXPECT_TRUE(store.read_artifact("stages/claude.part1.digests.jsonl")) << "full parts are written before the end";
   StageOutput out;
   out.digests = writer.close();
+  out.digest_parts = writer.parts();
   persist_stage_output(&store, "claude", out);
   EXPECT_TRUE(store.read_artifact("stages/claude.digests.jsonl")) << "part 0 keeps the single-file name";
   EXPECT_TRUE(store.read_artifact("stages/claude.part2.digests.jsonl"));

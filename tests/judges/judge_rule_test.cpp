@@ -172,6 +172,18 @@ TEST_F(RuleJudge, JsonFieldEquals) {
   EXPECT_EQ(v.failed_criteria, std::vector<std::string>{"the JSON field /n must equal 4"});
 }
 
+// fuzz_rules found it: an answer of 50,000 '[' overflowed the stack while being parsed.
+TEST_F(RuleJudge, JsonNestedPastTheLimitFailsTheCheckInsteadOfCrashing) {
+  const std::string deep = std::string(50000, '[') + std::string(50000, ']');
+  for (const char* op : {"json_valid", "json_field_equals"}) {
+    const Verdict v = run({chk(op, "/a", "1")}, deep);
+    EXPECT_EQ(v.hard, 0.0) << op;
+  }
+  EXPECT_FALSE(passes(chk("json_field_equals", "/0", std::string(300, '[') + std::string(300, ']')), "[1]"));
+  const std::string shallow = std::string(200, '[') + std::string(200, ']');
+  EXPECT_TRUE(passes(chk("json_valid", "array"), shallow)) << "200 levels are still JSON";
+}
+
 TEST_F(RuleJudge, Groups) {
   const auto any = group("any_of", {chk("contains", "yes"), chk("contains", "affirmative")});
   EXPECT_TRUE(passes(any, "Affirmative."));

@@ -126,4 +126,17 @@ TEST(TaskFile, ErrorsNameTheLine) {
   EXPECT_THROW(read_task_file("/nonexistent/tasks.jsonl"), Error);
 }
 
+TEST(TaskFile, NestingPastTheLimitIsAnErrorWithItsLine) {
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  const std::string lines = R"({"id": "t1", "intent": "a"})" "\n" R"({"id": "t2", "intent": )" + deep + "}\n";
+  try {
+    parse_task_file(lines, "tasks.jsonl");
+    FAIL();
+  } catch (const RecordError& e) {
+    EXPECT_NE(std::string(e.what()).find("tasks.jsonl:2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 256 levels"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_task_file(deep, "tasks.json"), RecordError);
+}
+
 }  // namespace

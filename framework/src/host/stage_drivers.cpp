@@ -48,6 +48,7 @@ class HarvestDriver final : public StageDriver {
     DigestWriter writer(c.ctx.store(), c.spec.id);
     static_cast<Harvester&>(c.stage).harvest(writer, c.ctx);
     out.digests = writer.close();
+    out.digest_parts = writer.parts();
     return out;
   }
 };

@@ -21,6 +21,7 @@ namespace skillpipe::host {
 // What one stage produced, whichever kind it is.
 struct StageOutput {
   std::shared_ptr<const DigestStream> digests;  // a harvester's (null: none)
+  std::size_t digest_parts = 0;        // the parts its DigestWriter wrote to the store
   std::vector<TaskRecord> tasks;
   std::vector<Verdict> verdicts;       // a judge's verdicts on the tasks' observed solutions
   ConsolidateResult consolidated;

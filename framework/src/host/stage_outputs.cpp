@@ -136,8 +136,8 @@ void persist_stage_output(Store* store, const std::string& id, const StageOutput
   if (!store) return;
   const std::string base = base_of(id);
   // A harvester's DigestWriter has written its parts already.
-  const auto* stored = dynamic_cast<const StoredDigests*>(out.digests.get());
-  const std::size_t parts = stored ? stored->parts() : 0;
+  const std::size_t parts = out.digest_parts;
+  const std::size_t count = parts && out.digests ? out.digests->size() : 0;
   if (!out.tasks.empty()) store->write_artifact(base + ".tasks.jsonl", to_lines(out.tasks));
   if (!out.verdicts.empty()) store->write_artifact(base + ".verdicts.jsonl", to_lines(out.verdicts));
   if (out.is_consolidator) {
@@ -148,7 +148,7 @@ void persist_stage_output(Store* store, const std::string& id, const StageOutput
   // The marker names the parts it vouches for: a killed earlier attempt may have left more.
   store->write_artifact(base + ".done", format_iso8601(now_ms()) + "\n" + std::string(kPartsLine) +
                                             std::to_string(parts) + "\n" + std::string(kCountLine) +
-                                            std::to_string(stored ? stored->size() : 0) + "\n");
+                                            std::to_string(count) + "\n");
 }
 
 bool load_stage_output(Store* store, const std::string& id, StageOutput& out) {

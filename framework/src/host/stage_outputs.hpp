@@ -27,7 +27,6 @@ class StoredDigests final : public DigestStream {
   StoredDigests(const Store& store, std::string stage_id, std::size_t parts, std::size_t count);
   std::size_t size() const override { return count_; }
   void for_each(const std::function<void(const SessionDigest&)>& fn) const override;
-  std::size_t parts() const { return parts_; }
 
  private:
   const Store& store_;
@@ -42,6 +41,7 @@ class DigestWriter final : public DigestSink {
   DigestWriter(Store* store, std::string stage_id);
   void put(SessionDigest digest) override;
   std::shared_ptr<const DigestStream> close();
+  std::size_t parts() const { return parts_; }  // written to the store so far (0 without one)
 
  private:
   void write_part();

@@ -9,6 +9,7 @@
 #include <rapidjson/document.h>
 
 #include "host/schema_check.hpp"
+#include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::host {
 
@@ -110,6 +111,7 @@ void find_backend_refs(const rapidjson::Value& v, const std::string& ptr,
 
 void check_backend_refs(const PipelineSpec& spec, const ComponentSpec& c, const std::set<std::string>& backends,
                         std::vector<Diagnostic>& errors) {
+  if (json_too_deep(c.config_json)) return;  // the schema check reports it
   rapidjson::Document d;
   d.Parse(c.config_json.c_str());
   if (d.HasParseError()) return;

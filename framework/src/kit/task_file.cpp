@@ -215,6 +215,7 @@ void finish(TaskFile& f) {
 }  // namespace
 
 TaskRecord task_from_json_lenient(std::string_view json) {
+  if (json_too_deep(json)) throw RecordError(json_too_deep_message());
   rapidjson::Document d;
   d.Parse(json.data(), json.size());
   if (d.HasParseError())
@@ -224,6 +225,7 @@ TaskRecord task_from_json_lenient(std::string_view json) {
 }
 
 std::vector<RuleCheck> rule_checks_from_json_lenient(std::string_view json_array) {
+  if (json_too_deep(json_array)) throw RecordError("checks: " + json_too_deep_message());
   rapidjson::Document d;
   d.Parse(json_array.data(), json_array.size());
   if (d.HasParseError()) throw RecordError("checks: invalid JSON: " + std::string(rapidjson::GetParseError_En(d.GetParseError())));
@@ -247,7 +249,8 @@ TaskFile parse_task_file(std::string_view text, const std::string& path) {
   f.path = path;
   const std::string body = trim(text);
   // Single-document formats: a bare array, or an object holding "tasks".
-  if (!body.empty() && (body[0] == '[' || body[0] == '{')) {
+  // Too deep to parse whole: the line-by-line reading below names the line.
+  if (!body.empty() && (body[0] == '[' || body[0] == '{') && !json_too_deep(body)) {
     rapidjson::Document d;
     d.Parse(body.data(), body.size());
     const bool whole = !d.HasParseError() && (d.IsArray() || (d.IsObject() && d.HasMember("tasks")));
@@ -284,6 +287,7 @@ TaskFile parse_task_file(std::string_view text, const std::string& path) {
     start = nl + 1;
     ++line_no;
     if (line.empty()) continue;
+    if (json_too_deep(line)) throw RecordError(where(path, line_no) + ": " + json_too_deep_message());
     rapidjson::Document d;
     d.Parse(line.data(), line.size());
     if (d.HasParseError())

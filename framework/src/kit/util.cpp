@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "../sdk/json_depth.hpp"  // one depth check, in libskillpipe
 #include "../sdk/utf8.hpp"  // one UTF-8 implementation, in libskillpipe
 #include "skillpipe/errors.hpp"
 
@@ -50,6 +51,10 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.starts_
 bool ends_with(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
 
 bool utf8_valid(std::string_view s) { return detail::utf8_valid(s); }
+bool json_too_deep(std::string_view text) { return detail::json_too_deep(text); }
+std::string json_too_deep_message() {
+  return "JSON nested deeper than " + std::to_string(detail::kMaxJsonDepth) + " levels (refused: it would overflow the stack)";
+}
 std::size_t repair_utf8(std::string& s) { return detail::repair_utf8(s); }
 
 void append_utf8(std::string& out, char32_t cp) {

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <fstream>
 
+#include "json_depth.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/fields.hpp"
 #include "utf8.hpp"
@@ -105,6 +106,8 @@ JsonDocument::~JsonDocument() = default;
 
 JsonDocument JsonDocument::parse(std::string_view text) {
   JsonDocument d;
+  if (detail::json_too_deep(text))
+    throw RecordError("invalid JSON: nested deeper than " + std::to_string(detail::kMaxJsonDepth) + " levels");
   d.impl_->doc.Parse(text.data(), text.size());
   if (d.impl_->doc.HasParseError())
     throw RecordError(std::string("invalid JSON at offset ") + std::to_string(d.impl_->doc.GetErrorOffset()) + ": " +
@@ -322,8 +325,9 @@ bool for_each_jsonl_line(const std::string& path,
     if (detail::trim_ascii(line).empty()) continue;
     if (!complete) {
       rapidjson::Document d;
-      d.Parse(line.data(), line.size());
-      if (d.HasParseError()) {
+      const bool deep = detail::json_too_deep(line);
+      if (!deep) d.Parse(line.data(), line.size());
+      if (deep || d.HasParseError()) {
         local.torn_tail = true;
         ++local.bad_lines;
         break;

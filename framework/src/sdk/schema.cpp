@@ -7,6 +7,7 @@
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "json_depth.hpp"
 #include "suggest.hpp"
 
 namespace skillpipe {
@@ -73,6 +74,10 @@ std::vector<SchemaIssue> check_config_against_schema(std::string_view schema_jso
     return out;
   }
   rapidjson::Document cd;
+  if (detail::json_too_deep(config_json)) {
+    out.push_back({"", "config nests deeper than " + std::to_string(detail::kMaxJsonDepth) + " levels"});
+    return out;
+  }
   cd.Parse(config_json.data(), config_json.size());
   if (cd.HasParseError() || !cd.IsObject()) {
     out.push_back({"", "config is not a mapping"});
@@ -127,6 +132,7 @@ std::vector<SchemaIssue> check_config_against_schema(std::string_view schema_jso
 }
 
 bool is_valid_json(std::string_view json) {
+  if (detail::json_too_deep(json)) return false;
   rapidjson::Document d;
   d.Parse(json.data(), json.size());
   return !d.HasParseError();

@@ -38,4 +38,19 @@ class FunctionPolicy : public Policy {
   std::function<Reply(const Conversation&)> fn_;
 };
 
+// Another policy's replies, each sent after a fixed delay (a slow model).
+class DelayedPolicy : public Policy {
+ public:
+  DelayedPolicy(PolicyPtr inner, int delay_ms) : inner_(std::move(inner)), delay_ms_(delay_ms) {}
+  Reply decide(const Conversation& c) override {
+    Reply r = inner_->decide(c);
+    r.delay_ms = delay_ms_;
+    return r;
+  }
+
+ private:
+  PolicyPtr inner_;
+  int delay_ms_;
+};
+
 }  // namespace skillpipe::model_server

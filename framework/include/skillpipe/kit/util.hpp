@@ -49,6 +49,11 @@ bool ends_with(std::string_view s, std::string_view suffix);
 // Replaces invalid UTF-8 sequences with U+FFFD; returns the number replaced.
 std::size_t repair_utf8(std::string& s);
 bool utf8_valid(std::string_view s);
+// True when JSON `text` nests arrays and objects more than 256 deep (strings skipped). Every
+// JSON parse refuses such text first: parsing and walking it would overflow the stack.
+bool json_too_deep(std::string_view text);
+// The error to give for such text.
+std::string json_too_deep_message();
 // Appends code point `cp` encoded as UTF-8.
 void append_utf8(std::string& out, char32_t cp);
 // Cuts `s` to at most `max_bytes` on a UTF-8 boundary, adding "…" when cut.

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "rule_ops.hpp"
+#include "skillpipe/kit/util.hpp"
 #include "skillpipe/kit/regex.hpp"
 #include "skillpipe/kit/util.hpp"
 
@@ -60,8 +61,9 @@ struct Subject {
     if (!json_done) {
       json_done = true;
       auto doc = std::make_unique<rapidjson::Document>();
-      doc->Parse(trimmed.data(), trimmed.size());
-      if (doc->HasParseError()) {
+      if (json_too_deep(trimmed)) {
+        json_error = "not valid JSON here: " + json_too_deep_message();
+      } else if (doc->Parse(trimmed.data(), trimmed.size()).HasParseError()) {
         json_error = std::string("not valid JSON (") + rapidjson::GetParseError_En(doc->GetParseError()) +
                      " at offset " + std::to_string(doc->GetErrorOffset()) + ")";
       } else {
@@ -188,8 +190,8 @@ Result eval_json_field(const RuleCheck& c, Subject& s) {
   const rapidjson::Value* got = ptr.Get(*doc);
   if (!got) return {false, "the field " + c.arg + " is missing"};
   rapidjson::Document want;
-  want.Parse(c.arg2.data(), c.arg2.size());
-  bool ok = !want.HasParseError() && json_equal(*got, want, c.case_insensitive);
+  const bool want_json = !json_too_deep(c.arg2) && !want.Parse(c.arg2.data(), c.arg2.size()).HasParseError();
+  bool ok = want_json && json_equal(*got, want, c.case_insensitive);
   if (!ok && got->IsString()) {  // arg2 written without JSON quotes: compare the raw text
     std::string_view g(got->GetString(), got->GetStringLength());
     ok = c.case_insensitive ? lower(g) == lower(c.arg2) : g == c.arg2;
