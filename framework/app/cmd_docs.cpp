@@ -15,6 +15,7 @@
 #include "sdk/suggest.hpp"
 #include "skillpipe/abi.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::app {
 namespace {
@@ -209,9 +210,9 @@ int pipeline_reference(const CommonOptions& common) {
     out += "*" + std::string(to_string(e.d->kind)) + ", version " + (e.d->version ? e.d->version : "?") + "*\n\n";
     if (e.d->description && *e.d->description) out += std::string(e.d->description) + "\n\n";
     rapidjson::Document schema;
-    schema.Parse(e.d->config_schema_json ? e.d->config_schema_json : "{}");
     std::string rows;
-    if (!schema.HasParseError()) property_rows(schema, "", rows);
+    if (!detail::parse_json(schema, e.d->config_schema_json ? e.d->config_schema_json : "{}"))
+      property_rows(schema, "", rows);
     if (rows.empty()) {
       out += "No configuration keys.\n";
     } else {

@@ -26,6 +26,7 @@
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/task_file.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::app {
 namespace {
@@ -48,9 +49,8 @@ bool sets_to_json(const std::vector<std::string>& sets, std::string* json, std::
     }
     const std::string text = s.substr(eq + 1);
     rapidjson::Document parsed;
-    parsed.Parse(text.data(), text.size());
     rapidjson::Value value;
-    if (!parsed.HasParseError()) value.CopyFrom(parsed, al);
+    if (!detail::parse_json(parsed, text)) value.CopyFrom(parsed, al);
     else value.SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), al);
     const auto keys = split(s.substr(0, eq), '.');
     rapidjson::Value* cur = &doc;

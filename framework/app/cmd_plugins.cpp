@@ -12,6 +12,7 @@
 #include "cli_common.hpp"
 #include "host/plugin_registry.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::app {
 namespace {
@@ -55,10 +56,10 @@ std::string plugin_json(const std::string& name, const host::LoadedPlugin& lp, b
                      ",\"description\":" + json_quote(d->description ? d->description : "");
   if (with_schema) {
     rapidjson::Document doc;
-    doc.Parse(d->config_schema_json ? d->config_schema_json : "{}");
+    const bool bad = static_cast<bool>(detail::parse_json(doc, d->config_schema_json ? d->config_schema_json : "{}"));
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    if (doc.HasParseError()) w.String("(the plugin's schema is not valid JSON)");
+    if (bad) w.String("(the plugin's schema is not valid JSON)");
     else doc.Accept(w);
     line += ",\"config_schema\":" + std::string(buf.GetString());
   }
@@ -75,7 +76,7 @@ void print_described(const std::string& name, const host::LoadedPlugin& lp) {
   std::printf("%s %s (%s, ABI %u.%u)\n%s\n\npath: %s\n\nconfig schema:\n", name.c_str(), d->version,
               to_string(d->kind), d->abi_major, d->abi_minor, d->description ? d->description : "", lp.path.c_str());
   rapidjson::Document doc;
-  doc.Parse(d->config_schema_json ? d->config_schema_json : "{}");
+  detail::parse_json(doc, d->config_schema_json ? d->config_schema_json : "{}");  // null when it fails
   rapidjson::StringBuffer buf;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
   w.SetIndent(' ', 2);

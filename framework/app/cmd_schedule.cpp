@@ -25,6 +25,7 @@
 #include "schedule_plan.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::app {
 namespace {
@@ -56,8 +57,7 @@ std::string effective_store(const std::string& cli, const host::PipelineSpec& sp
   if (!cli.empty()) return absolute(cli);
   if (spec.store) {
     rapidjson::Document d;
-    d.Parse(spec.store->config_json.c_str());
-    if (!d.HasParseError() && d.IsObject() && d.HasMember("root") && d["root"].IsString() && *d["root"].GetString()) {
+    if (!detail::parse_json(d, spec.store->config_json) && d.IsObject() && d.HasMember("root") && d["root"].IsString() && *d["root"].GetString()) {
       return absolute(d["root"].GetString(), project);  // the run resolves it from the project dir
     }
   }

@@ -1,7 +1,6 @@
 #include "experiment_protocol.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -21,6 +20,7 @@
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
 #include "store_cli.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace fs = std::filesystem;
 
@@ -143,10 +143,7 @@ Fixture read_fixture(const std::string& path) {
   if (!file.text) throw Error("cannot read the persona file " + path + ": it " + file.error);
   const std::string* text = &*file.text;
   rapidjson::Document d;
-  d.Parse(text->c_str(), text->size());
-  if (d.HasParseError())
-    throw Error(path + ": not valid JSON at offset " + std::to_string(d.GetErrorOffset()) + ": " +
-                rapidjson::GetParseError_En(d.GetParseError()));
+  if (const auto err = detail::parse_json(d, *text)) throw Error(path + ": " + err.message());
   if (!d.IsObject() || !d.HasMember("personas") || !d["personas"].IsObject())
     throw Error(path + ": expected an object with \"personas\": {name: [tasks]}");
   auto str = [&](const char* key) -> std::string {

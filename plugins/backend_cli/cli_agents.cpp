@@ -6,6 +6,7 @@
 
 #include "request_text.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::backend_cli {
 namespace {
@@ -28,14 +29,12 @@ std::int64_t get_i64(const Value& o, const char* k) {
 // The one JSON object Claude prints with --output-format json (tolerating log lines around it).
 bool parse_claude_json(const std::string& out, Document& d) {
   std::string t = trim(out);
-  d.Parse(t.c_str(), t.size());
-  if (!d.HasParseError() && d.IsObject()) return true;
+  if (!skillpipe::detail::parse_json(d, t) && d.IsObject()) return true;
   auto lines = split(t, '\n');
   for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
     std::string line = trim(*it);
     if (line.empty() || line[0] != '{') continue;
-    d.Parse(line.c_str(), line.size());
-    if (!d.HasParseError() && d.IsObject()) return true;
+    if (!skillpipe::detail::parse_json(d, line) && d.IsObject()) return true;
   }
   return false;
 }
@@ -104,8 +103,7 @@ AgentAnswer read_codex(const ProcessResult& p, const std::string& answer_file_te
     std::string line = trim(raw);
     if (line.empty() || line[0] != '{') continue;
     Document d;
-    d.Parse(line.c_str(), line.size());
-    if (d.HasParseError() || !d.IsObject()) continue;
+    if (skillpipe::detail::parse_json(d, line) || !d.IsObject()) continue;
     std::string type = get_str(d, "type");
     if (type == "item.completed" && d.HasMember("item") && d["item"].IsObject()) {
       const Value& item = d["item"];

@@ -10,6 +10,7 @@
 
 #include "agent_stream_json.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::backend_common {
 namespace {
@@ -125,7 +126,7 @@ void AgentStreamReader::feed(std::string_view line) {
   const std::string t = trim(line);
   if (t.empty() || t[0] != '{') return;  // log lines around the JSON
   Document d;
-  if (json_too_deep(t) || d.Parse(t.c_str(), t.size()).HasParseError() || !d.IsObject()) {
+  if (skillpipe::detail::parse_json(d, t) || !d.IsObject()) {
     ++run_.unreadable_lines;
     return;
   }

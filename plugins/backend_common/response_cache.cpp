@@ -10,6 +10,7 @@
 #include "skillpipe/fields.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::backend_common {
 
@@ -59,10 +60,8 @@ std::string encode_cached_response(const ChatResponse& r) {
 }
 
 std::optional<ChatResponse> decode_cached_response(std::string_view text) {
-  if (json_too_deep(text)) return std::nullopt;
   rapidjson::Document d;
-  d.Parse(text.data(), text.size());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("text") || !d["text"].IsString()) return std::nullopt;
+  if (skillpipe::detail::parse_json(d, text) || !d.IsObject() || !d.HasMember("text") || !d["text"].IsString()) return std::nullopt;
   ChatResponse r;
   r.text.assign(d["text"].GetString(), d["text"].GetStringLength());
   auto str = [&](const char* k) -> std::string {

@@ -6,6 +6,7 @@
 
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::backend_handoff {
 namespace {
@@ -27,8 +28,7 @@ std::vector<PendingPrompt> HandoffFolder::load() const {
   auto text = read_file(path);
   if (!text) return {};
   rapidjson::Document d;
-  d.Parse(text->c_str(), text->size());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("prompts") || !d["prompts"].IsArray()) {
+  if (skillpipe::detail::parse_json(d, *text) || !d.IsObject() || !d.HasMember("prompts") || !d["prompts"].IsArray()) {
     throw Error(path + ": not a hand-off pending list (" + kSchema +
                 "); restore it, or delete it and the night's answers/ to hand the prompts off again");
   }

@@ -9,6 +9,7 @@
 #include "request_text.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::backend_llm {
 namespace {
@@ -78,8 +79,7 @@ std::string build_body(const LlmSettings& s, const std::vector<ChatMessage>& mes
 
   if (!s.extra_body_json.empty()) {
     Document extra;
-    extra.Parse(s.extra_body_json.c_str(), s.extra_body_json.size());
-    if (extra.HasParseError() || !extra.IsObject()) throw Error("backend_llm: extra_body must be a JSON object");
+    if (skillpipe::detail::parse_json(extra, s.extra_body_json) || !extra.IsObject()) throw Error("backend_llm: extra_body must be a JSON object");
     for (auto it = extra.MemberBegin(); it != extra.MemberEnd(); ++it) {
       Value copy(it->value, a);
       std::string key(it->name.GetString(), it->name.GetStringLength());
@@ -112,8 +112,7 @@ std::vector<std::string> build_headers(const LlmSettings& s) {
 ParsedReply parse_reply(Provider provider, std::string_view body) {
   ParsedReply r;
   Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError() || !d.IsObject()) {
+  if (skillpipe::detail::parse_json(d, body) || !d.IsObject()) {
     r.error = "the reply is not a JSON object (" + std::to_string(body.size()) + " bytes: " +
               backend_common::printable(body, 120) + ")";
     return r;
@@ -177,9 +176,9 @@ ParsedReply parse_reply(Provider provider, std::string_view body) {
 
 std::string provider_error_message(std::string_view body) {
   Document d;
-  d.Parse(body.data(), body.size());
+  const bool bad = static_cast<bool>(skillpipe::detail::parse_json(d, body));
   std::string msg;
-  if (!d.HasParseError() && d.IsObject() && d.HasMember("error")) {
+  if (!bad && d.IsObject() && d.HasMember("error")) {
     const Value& e = d["error"];
     if (e.IsString()) {
       msg = e.GetString();
@@ -198,8 +197,7 @@ std::string provider_error_message(std::string_view body) {
 
 bool is_valid_json(std::string_view text) {
   Document d;
-  d.Parse(text.data(), text.size());
-  return !d.HasParseError();
+  return !skillpipe::detail::parse_json(d, text);
 }
 
 }  // namespace skillpipe::backend_llm

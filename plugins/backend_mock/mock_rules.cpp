@@ -1,10 +1,10 @@
 #include "mock_rules.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::backend_mock {
 
@@ -23,15 +23,9 @@ RuleTexts default_rules() {
 RuleTexts load_rules_file(const std::string& path) {
   auto text = read_file(path);
   if (!text) throw ConfigError("backend_mock: cannot read rules_file '" + path + "'", "/rules_file");
-  if (json_too_deep(*text))
-    throw ConfigError("backend_mock: rules_file '" + path + "': " + json_too_deep_message(), "/rules_file");
   rapidjson::Document d;
-  d.Parse(text->c_str(), text->size());
-  if (d.HasParseError()) {
-    throw ConfigError("backend_mock: rules_file '" + path + "' is not valid JSON at offset " +
-                          std::to_string(d.GetErrorOffset()) + ": " + rapidjson::GetParseError_En(d.GetParseError()),
-                      "/rules_file");
-  }
+  if (const auto err = skillpipe::detail::parse_json(d, *text))
+    throw ConfigError("backend_mock: rules_file '" + path + "': " + err.message(), "/rules_file");
   if (!d.IsObject()) throw ConfigError("backend_mock: rules_file '" + path + "' must hold a JSON object", "/rules_file");
   const rapidjson::Value* obj = &d;
   if (d.HasMember("rule_text")) {

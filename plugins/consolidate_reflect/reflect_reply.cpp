@@ -1,9 +1,9 @@
 #include "reflect_reply.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::consolidate_reflect {
 namespace {
@@ -84,8 +84,7 @@ ParsedReply parse_reflect_reply(std::string_view reply, EditTarget target, int e
   for (auto text : candidates(reply)) {
     std::string t = trim(text);
     if (t.empty()) continue;
-    doc.Parse<rapidjson::kParseStopWhenDoneFlag>(t.c_str(), t.size());
-    if (!doc.HasParseError() && usable(doc)) {
+    if (!skillpipe::detail::parse_json<rapidjson::kParseStopWhenDoneFlag>(doc, t) && usable(doc)) {
       found = true;
       break;
     }

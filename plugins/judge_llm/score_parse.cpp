@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::judge_llm {
 namespace {
@@ -100,8 +101,7 @@ std::optional<GraderReply> parse_grader_reply(std::string_view reply, std::strin
   // 1. A JSON object with a score (possibly inside a ``` fence or surrounded by prose).
   for (auto cand : balanced_json_candidates(reply, '{', 16)) {
     rapidjson::Document d;
-    d.Parse(cand.data(), cand.size());
-    if (d.HasParseError() || !d.IsObject()) continue;
+    if (skillpipe::detail::parse_json(d, cand) || !d.IsObject()) continue;
     const rapidjson::Value* sv = nullptr;
     for (const char* k : {"score", "Score", "rating", "grade"})
       if (d.HasMember(k)) {

@@ -1,7 +1,6 @@
 #include "persona_file.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -10,6 +9,7 @@
 #include "skillpipe/errors.hpp"
 #include "skillpipe/kit/task_file.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::mine_personas {
 namespace {
@@ -51,10 +51,7 @@ PersonaFile read_persona_file(const std::string& path) {
   auto text = read_file(path);
   if (!text) throw Error("cannot read persona file " + path);
   rapidjson::Document d;
-  d.Parse(text->c_str(), text->size());
-  if (d.HasParseError())
-    throw Error(path + ": not valid JSON at offset " + std::to_string(d.GetErrorOffset()) + ": " +
-                rapidjson::GetParseError_En(d.GetParseError()));
+  if (const auto err = skillpipe::detail::parse_json(d, *text)) throw Error(path + ": " + err.message());
   if (!d.IsObject() || !d.HasMember("personas") || !d["personas"].IsObject())
     throw Error(path + ": expected an object with \"personas\": {name: [tasks]}");
   std::set<std::string> ids;

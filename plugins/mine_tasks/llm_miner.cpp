@@ -16,6 +16,7 @@
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/rules.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::mine_tasks {
 namespace {
@@ -94,10 +95,9 @@ std::string first_json_array(const std::string& text, const char* object_key) {
   for (std::size_t i = text.find_first_of("[{"); i != std::string::npos && tries < 64;
        i = text.find_first_of("[{", i + 1), ++tries) {
     auto cand = balanced_json_at(text, i);
-    if (!cand || json_too_deep(*cand)) continue;
+    if (!cand) continue;
     rapidjson::Document d;
-    d.Parse(cand->data(), cand->size());
-    if (d.HasParseError()) continue;
+    if (skillpipe::detail::parse_json(d, *cand)) continue;
     if (d.IsArray()) return std::string(*cand);
     if (object_key && d.IsObject() && d.HasMember(object_key) && d[object_key].IsArray()) return to_text(d[object_key]);
   }
@@ -106,10 +106,8 @@ std::string first_json_array(const std::string& text, const char* object_key) {
 
 std::vector<std::string> json_string_array(const std::string& json_array) {
   std::vector<std::string> out;
-  if (json_too_deep(json_array)) return out;
   rapidjson::Document d;
-  d.Parse(json_array.data(), json_array.size());
-  if (d.HasParseError() || !d.IsArray()) return out;
+  if (skillpipe::detail::parse_json(d, json_array) || !d.IsArray()) return out;
   for (const auto& v : d.GetArray())
     if (v.IsString()) {
       std::string s = trim(std::string_view(v.GetString(), v.GetStringLength()));
@@ -146,8 +144,7 @@ LlmParse parse_llm_tasks(const std::string& reply, const SessionDigest& d, const
   const std::string arr = first_json_array(reply);
   if (arr.empty()) return out;
   rapidjson::Document doc;
-  doc.Parse(arr.data(), arr.size());
-  if (doc.HasParseError() || !doc.IsArray()) return out;
+  if (skillpipe::detail::parse_json(doc, arr) || !doc.IsArray()) return out;
   out.readable = true;
   int seen = 0;
   for (const auto& v : doc.GetArray()) {

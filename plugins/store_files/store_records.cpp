@@ -1,11 +1,11 @@
 #include "store_records.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
 #include "skillpipe/errors.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::store_files {
 namespace {
@@ -82,11 +82,7 @@ class In {
 };
 
 void parse_object(rapidjson::Document& d, std::string_view text, const std::string& where) {
-  d.Parse(text.data(), text.size());
-  if (d.HasParseError()) {
-    throw Error(where + ": not valid JSON at offset " + std::to_string(d.GetErrorOffset()) + ": " +
-                rapidjson::GetParseError_En(d.GetParseError()));
-  }
+  if (const auto err = skillpipe::detail::parse_json(d, text)) throw Error(where + ": " + err.message());
   if (!d.IsObject()) throw Error(where + ": expected a JSON object");
 }
 

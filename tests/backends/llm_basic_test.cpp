@@ -140,6 +140,29 @@ TEST_F(BackendsLlm, BadRequestIsNotRetriedButDoesNotStopLaterCalls) {
   EXPECT_EQ(b->complete(user_request("fine"), env_.ctx()).text.rfind("ok ", 0), 0u);
 }
 
+// A reply nested a million levels deep (a broken or hostile server) is an error with the
+// server named, not a stack overflow: the parse refuses it before recursing.
+TEST_F(BackendsLlm, ADeeplyNestedReplyIsAnErrorNotACrash) {
+  auto b = env_.make("backend_llm", llm_config(server_));
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  Action answer = Action::error(200);  // a 200 whose body is not a reply: malformed, retried
+  answer.body = deep;
+  server_.push(answer);
+  EXPECT_EQ(b->complete(user_request("first"), env_.ctx()).text.rfind("ok ", 0), 0u);
+  EXPECT_EQ(server_.requests(), 2);
+  Action refusal = Action::error(400);  // an error whose body is not an error object
+  refusal.body = deep;
+  server_.push(refusal);
+  try {
+    b->complete(user_request("second"), env_.ctx());
+    ADD_FAILURE() << "expected the 400 to be an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("HTTP 400"), std::string::npos) << e.what();
+    EXPECT_LT(std::string(e.what()).size(), 4096u) << "the body is quoted, not pasted whole";
+  }
+  EXPECT_EQ(server_.requests(), 3);
+}
+
 TEST_F(BackendsLlm, PlantedSecretsNeverReachTheServer) {
   const std::string aws = "AKIAIOSFODNN7EXAMPLE";
   const std::string gh = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";

@@ -7,6 +7,7 @@
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/plugin.hpp"
 #include "skillpipe/stage.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::host {
 namespace {
@@ -15,8 +16,7 @@ namespace {
 bool reads_tasks_file(const PluginDescriptor& desc) {
   if (!desc.config_schema_json) return false;
   rapidjson::Document d;
-  d.Parse(desc.config_schema_json);
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("properties") || !d["properties"].IsObject()) return false;
+  if (detail::parse_json(d, desc.config_schema_json) || !d.IsObject() || !d.HasMember("properties") || !d["properties"].IsObject()) return false;
   return d["properties"].HasMember("tasks_file");
 }
 

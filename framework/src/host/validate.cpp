@@ -10,6 +10,7 @@
 
 #include "host/schema_check.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::host {
 
@@ -111,10 +112,8 @@ void find_backend_refs(const rapidjson::Value& v, const std::string& ptr,
 
 void check_backend_refs(const PipelineSpec& spec, const ComponentSpec& c, const std::set<std::string>& backends,
                         std::vector<Diagnostic>& errors) {
-  if (json_too_deep(c.config_json)) return;  // the schema check reports it
   rapidjson::Document d;
-  d.Parse(c.config_json.c_str());
-  if (d.HasParseError()) return;
+  if (detail::parse_json(d, c.config_json)) return;  // the schema check reports it
   std::vector<std::pair<std::string, std::string>> refs;
   find_backend_refs(d, "", refs);
   for (const auto& [ptr, value] : refs)

@@ -1,13 +1,10 @@
-// harvest_driver.cpp - run_harvest(): cursors, window, filters, cap, threads, redaction, output order.
-// Over 400 lines: planning, the worker pool and the cursor commit share one run state and
-// one ordering rule (newest first, a digest's cursor moves only if it made the cut).
+// harvest_driver.cpp - run_harvest(): cursors, lookback window, filters, threads, redaction.
 //
 // Files are planned first (unchanged ones cost a stat() and are never opened), then parsed
-// newest first by a few worker threads. Without a session cap, a file's digests go out as
-// soon as every newer file is done, so the output order does not depend on the threads and
-// only a window of files waits in memory. With a cap, a bounded heap keeps the newest
-// digests and workers stop once no older file can enter it; a file whose digest did not
-// make the cut keeps its old cursor so a later night can still harvest it.
+// newest first by a few worker threads; their digests leave in the order DigestOrder keeps
+// (harvest_order.hpp: newest first, whatever order the threads finish in). With a session
+// cap, workers stop once no older file can enter it, and a file whose digest did not make
+// the cut keeps its old cursor so a later night can still harvest it.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,9 +12,11 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "harvest_order.hpp"
 #include "skillpipe/kit/harvest.hpp"
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/redact_rules.hpp"
@@ -29,28 +28,17 @@ namespace {
 
 struct Plan {
   FileJob job;
-  std::string head;            // known head hash (kept on resume)
-  std::string key;             // the cursor key, when planning looked it up
+  std::string head;  // known head hash (kept on resume)
+  // cursor_key() of the file's key and of its path, with a store: planning fills them when
+  // there are cursors to look up, else the worker that reads the file does.
+  std::string key, path_key;
 };
 
 struct Outcome {
   bool ran = false;
-  bool evicted = false;        // a digest lost its place in the cap
-  FileResult result;           // digests moved out
+  FileResult result;  // digests moved out
   std::string head;
-  std::string key, path_key;   // cursor_key() of the file's key and path (with cursors only)
 };
-
-struct Kept {
-  std::int64_t ended_ms = 0;
-  std::size_t plan = 0;
-  SessionDigest digest;
-};
-// Min-heap on age: the top is the oldest kept digest.
-bool newer(const Kept& a, const Kept& b) {
-  if (a.ended_ms != b.ended_ms) return a.ended_ms > b.ended_ms;
-  return a.digest.raw_path > b.digest.raw_path;
-}
 
 std::int64_t to_ms(const std::string& iso) { return parse_iso8601_ms(iso).value_or(0); }
 
@@ -102,12 +90,13 @@ class Driver {
     plan(files);
     execute();
     if (failed_) std::rethrow_exception(failed_);  // the stage fails; no cursor moves
-    put_kept();
-    count("sessions", sessions_);
-    count("prompts", prompts_);
+    order_->put_kept();
+    count("sessions_capped", order_->capped());
+    count("sessions", order_->sessions());
+    count("prompts", order_->prompts());
     save_cursors();
     for (const auto& [k, v] : counts_) ctx_.count(k, v);
-    if (sessions_ == 0 && !ctx_.cancelled())
+    if (order_->sessions() == 0 && !ctx_.cancelled())
       if (std::string why = explain_no_sessions(counts_, false); !why.empty()) ctx_.logger().info("{}", why);
   }
 
@@ -157,12 +146,13 @@ class Driver {
       p.job.now_ms = now_;
       if (!cursors_.empty()) {  // a cursor can only be looked up, or forgotten, by its key
         p.key = cursor_key(f.key);
+        p.path_key = cursor_key(f, p.key);
         present_.insert(p.key);
       }
       auto it = p.key.empty() ? cursors_.end() : cursors_.find(p.key);
       if (it != cursors_.end()) {
         const Cursor& c = it->second;
-        bool same_file = c.path == cursor_key(f, p.key) && c.dev == f.dev && c.inode == f.inode;
+        bool same_file = c.path == p.path_key && c.dev == f.dev && c.inode == f.inode;
         if (same_file && c.size == f.size && c.mtime_ns == f.mtime_ns && !c.pending) {
           count("files_unchanged");
           continue;
@@ -199,8 +189,7 @@ class Driver {
 
   void execute() {
     outcomes_.resize(plans_.size());
-    waiting_.resize(plans_.size());
-    settled_.assign(plans_.size(), 0);
+    order_.emplace(*out_, o_.max_sessions, plans_.size());
     if (plans_.empty()) return;
     unsigned hw = std::max(1u, std::thread::hardware_concurrency());
     std::size_t n = o_.threads > 0 ? static_cast<std::size_t>(o_.threads) : std::min<std::size_t>(hw, 4);
@@ -228,24 +217,26 @@ class Driver {
     } catch (...) {
       std::lock_guard lk(mu_);
       if (!failed_) failed_ = std::current_exception();
-      stopped_ = true;
+      order_->stop();
       room_.notify_all();
     }
   }
 
-  // Without a cap, a worker does not run more than kWindow files ahead of the oldest file
-  // whose digests have not gone out, so a slow (large) file holds back a bounded number of
-  // digests. The file at next_out_ is always being worked on, so the wait ends.
+  // A slow (large) file holds back a bounded number of digests (DigestOrder::room_for).
   bool wait_for_room(std::size_t i) {
-    static constexpr std::size_t kWindow = 64;
     std::unique_lock lk(mu_);
-    if (o_.max_sessions <= 0) room_.wait(lk, [&] { return stopped_ || i < next_out_ + kWindow; });
-    return !stopped_;
+    room_.wait(lk, [&] { return order_->stopped() || order_->room_for(i); });
+    return !order_->stopped();
   }
 
   void work_on(std::size_t i) {
-    const Plan& p = plans_[i];
-    if (ctx_.cancelled() || cap_full_older_than(p.job.file.mtime_ns / 1000000)) {
+    Plan& p = plans_[i];  // this worker's alone until the pool is joined
+    bool deferred = ctx_.cancelled();
+    if (!deferred && o_.max_sessions > 0) {
+      std::lock_guard lk(mu_);
+      deferred = order_->cap_full_older_than(p.job.file.mtime_ns / 1000000);
+    }
+    if (deferred) {
       std::lock_guard lk(mu_);
       count("files_deferred");
       settle(i);
@@ -253,9 +244,9 @@ class Driver {
     }
     Outcome out;
     out.ran = true;
-    if (store_) {
-      out.key = p.key.empty() ? cursor_key(p.job.file.key) : p.key;
-      out.path_key = cursor_key(p.job.file, out.key);
+    if (store_ && p.key.empty()) {
+      p.key = cursor_key(p.job.file.key);
+      p.path_key = cursor_key(p.job.file, p.key);
     }
     out.result = run_one(p.job);
     if (out.result.offset_beyond_end) {  // shorter than the cursor says: read it afresh
@@ -285,12 +276,6 @@ class Driver {
     }
   }
 
-  bool cap_full_older_than(std::int64_t mtime_ms) {
-    if (o_.max_sessions <= 0) return false;
-    std::lock_guard lk(mu_);
-    return static_cast<std::int64_t>(heap_.size()) >= o_.max_sessions && mtime_ms < heap_.front().ended_ms;
-  }
-
   // Filters, finishes and keeps one file's digests (under the lock: cheap next to parsing).
   void accept(std::size_t i, Outcome& out) {
     FileResult& r = out.result;
@@ -300,7 +285,7 @@ class Driver {
     std::string sticky = p.job.state.count("skip") ? p.job.state.at("skip") : std::string();
     // Not the user's work stays so as the file grows; out of scope depends on the run.
     if (!r.skip_reason.empty() && r.skip_reason != "out_of_scope") sticky = r.skip_reason;
-    std::vector<Kept> ready;
+    std::vector<SessionDigest> ready;
     std::int64_t redactions = 0, truncated = 0, signals = 0;
     std::vector<std::string> skipped;
     for (auto& d : digests) {
@@ -326,11 +311,7 @@ class Driver {
       }
       finish(d, &redactions, &truncated);
       signals += static_cast<std::int64_t>(d.feedback_signals.size());
-      Kept k;
-      k.ended_ms = to_ms(d.ended_at);
-      k.plan = i;
-      k.digest = std::move(d);
-      ready.push_back(std::move(k));
+      ready.push_back(std::move(d));
     }
     if (!sticky.empty()) r.state["skip"] = sticky;
     else r.state.erase("skip");
@@ -354,50 +335,17 @@ class Driver {
     count("redactions", redactions);
     count("texts_truncated", truncated);
     count("feedback_signals", signals);
-    outcomes_[i] = std::move(out);  // before the heap may mark it evicted
-    for (auto& k : ready) {
-      if (o_.max_sessions <= 0) {
-        waiting_[i].push_back(std::move(k.digest));
-        continue;
-      }
-      heap_.push_back(std::move(k));
-      std::push_heap(heap_.begin(), heap_.end(), newer);
-      if (static_cast<std::int64_t>(heap_.size()) > o_.max_sessions) {
-        std::pop_heap(heap_.begin(), heap_.end(), newer);
-        outcomes_[heap_.back().plan].evicted = true;
-        count("sessions_capped");
-        heap_.pop_back();
-      }
+    outcomes_[i] = std::move(out);
+    for (auto& d : ready) {
+      const std::int64_t ended = to_ms(d.ended_at);
+      order_->keep(i, ended, std::move(d));
     }
     settle(i);
   }
 
-  // Marks plan i done (under the lock) and puts out every digest no unfinished newer file
-  // precedes.
+  // Under the lock: file i is done; wakes the workers waiting for room when the window moved.
   void settle(std::size_t i) {
-    settled_[i] = 1;
-    const std::size_t before = next_out_;
-    for (; next_out_ < plans_.size() && settled_[next_out_]; ++next_out_) {
-      std::vector<SessionDigest> ds = std::move(waiting_[next_out_]);
-      for (auto& d : ds) put(std::move(d));
-    }
-    if (next_out_ != before) room_.notify_all();
-  }
-
-  // Under the lock. Once the sink has failed nothing more goes out: the failure is marked
-  // before the lock is released, so no other worker puts in between.
-  void put(SessionDigest&& d) {
-    if (stopped_) return;
-    const auto prompts = static_cast<std::int64_t>(d.user_prompts.size());
-    try {
-      out_->put(std::move(d));
-    } catch (...) {
-      stopped_ = true;
-      room_.notify_all();
-      throw;
-    }
-    ++sessions_;
-    prompts_ += prompts;
+    if (order_->settle(i)) room_.notify_all();
   }
 
   void finish(SessionDigest& d, std::int64_t* redactions, std::int64_t* truncated) {
@@ -416,27 +364,21 @@ class Driver {
     redact_all(d, redactions);
   }
 
-  // With a cap: the kept digests, newest first, once the run is over. A file that lost one
-  // digest to the cap loses them all: it keeps its old cursor, so keeping the rest would
-  // harvest them twice.
-  void put_kept() {
-    std::vector<Kept> kept = std::move(heap_);
-    std::sort(kept.begin(), kept.end(), newer);
-    for (auto& k : kept)
-      if (!outcomes_[k.plan].evicted) put(std::move(k.digest));
-      else count("sessions_capped");
-  }
-
   void save_cursors() {
     if (!store_) return;
-    bool changed = false;
+    // Forget files that are gone (Claude deletes old transcripts), keeping the document small.
+    // Planning noted the keys of the files found when there were cursors to look up.
+    const std::size_t loaded = cursors_.size();
+    std::erase_if(cursors_, [&](const auto& kv) { return !present_.count(kv.first); });
+    bool changed = cursors_.size() != loaded;
     for (std::size_t i = 0; i < plans_.size(); ++i) {
       const Outcome& out = outcomes_[i];
       const FileResult& r = out.result;
-      if (!out.ran || out.evicted || !r.error.empty()) continue;
-      const FileInfo& f = plans_[i].job.file;
+      if (!out.ran || order_->evicted(i) || !r.error.empty()) continue;
+      const Plan& p = plans_[i];
+      const FileInfo& f = p.job.file;
       Cursor c;
-      c.path = out.path_key;
+      c.path = p.path_key;
       c.dev = f.dev;
       c.inode = f.inode;
       c.size = f.size;
@@ -447,19 +389,8 @@ class Driver {
       // directory is learned again from the records).
       for (const auto& [k, v] : r.state) c.state[k] = redact_secrets(v);
       c.head = out.head.empty() ? file_head_hash(f) : out.head;
-      cursors_[out.key] = std::move(c);
-      present_.insert(out.key);
+      cursors_[p.key] = std::move(c);
       changed = true;
-    }
-    // Forget files that are gone (Claude deletes old transcripts), keeping the document small.
-    // Planning noted the keys of the files found when there were cursors to look up.
-    for (auto it = cursors_.begin(); it != cursors_.end();) {
-      if (!present_.count(it->first)) {
-        it = cursors_.erase(it);
-        changed = true;
-      } else {
-        ++it;
-      }
     }
     if (changed) store_->put_state(key_, cursors_to_json(cursors_));
   }
@@ -476,16 +407,11 @@ class Driver {
   std::vector<Plan> plans_;
   std::vector<Outcome> outcomes_;
   std::atomic<std::size_t> next_{0};
-  std::mutex mu_;  // guards everything below, counts_ and the sink
-  std::vector<Kept> heap_;
-  std::vector<std::vector<SessionDigest>> waiting_;  // per plan, no cap: ready, not yet out
-  std::vector<char> settled_;                        // per plan: accepted or passed over
-  std::size_t next_out_ = 0;                         // the first plan not yet settled
+  std::mutex mu_;  // guards everything below, outcomes_, counts_ and the sink
+  std::optional<DigestOrder> order_;
   std::condition_variable room_;
-  bool stopped_ = false;
   std::exception_ptr failed_;
   DigestSink* out_ = nullptr;
-  std::int64_t sessions_ = 0, prompts_ = 0;
   std::map<std::string, std::int64_t> counts_;
 };
 

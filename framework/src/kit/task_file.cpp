@@ -2,7 +2,6 @@
 #include "skillpipe/kit/task_file.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -13,6 +12,7 @@
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe {
 namespace {
@@ -215,20 +215,14 @@ void finish(TaskFile& f) {
 }  // namespace
 
 TaskRecord task_from_json_lenient(std::string_view json) {
-  if (json_too_deep(json)) throw RecordError(json_too_deep_message());
   rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError())
-    throw RecordError(std::string("invalid JSON at offset ") + std::to_string(d.GetErrorOffset()) + ": " +
-                      rapidjson::GetParseError_En(d.GetParseError()));
+  if (const auto err = detail::parse_json(d, json)) throw RecordError(err.message());
   return task_from_value(d, d.GetAllocator());
 }
 
 std::vector<RuleCheck> rule_checks_from_json_lenient(std::string_view json_array) {
-  if (json_too_deep(json_array)) throw RecordError("checks: " + json_too_deep_message());
   rapidjson::Document d;
-  d.Parse(json_array.data(), json_array.size());
-  if (d.HasParseError()) throw RecordError("checks: invalid JSON: " + std::string(rapidjson::GetParseError_En(d.GetParseError())));
+  if (const auto err = detail::parse_json(d, json_array)) throw RecordError("checks: " + err.message());
   if (!d.IsArray()) throw RecordError("checks: expected an array of {op, arg} objects");
   normalize_checks(d, d.GetAllocator());
   std::vector<RuleCheck> out;
@@ -250,10 +244,9 @@ TaskFile parse_task_file(std::string_view text, const std::string& path) {
   const std::string body = trim(text);
   // Single-document formats: a bare array, or an object holding "tasks".
   // Too deep to parse whole: the line-by-line reading below names the line.
-  if (!body.empty() && (body[0] == '[' || body[0] == '{') && !json_too_deep(body)) {
+  if (!body.empty() && (body[0] == '[' || body[0] == '{')) {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
-    const bool whole = !d.HasParseError() && (d.IsArray() || (d.IsObject() && d.HasMember("tasks")));
+    const bool whole = !detail::parse_json(d, body) && (d.IsArray() || (d.IsObject() && d.HasMember("tasks")));
     if (whole) {
       Value* arr = &d;
       if (d.IsObject()) {
@@ -287,12 +280,11 @@ TaskFile parse_task_file(std::string_view text, const std::string& path) {
     start = nl + 1;
     ++line_no;
     if (line.empty()) continue;
-    if (json_too_deep(line)) throw RecordError(where(path, line_no) + ": " + json_too_deep_message());
     rapidjson::Document d;
-    d.Parse(line.data(), line.size());
-    if (d.HasParseError())
-      throw RecordError(where(path, line_no) + ": invalid JSON at column " + std::to_string(d.GetErrorOffset() + 1) + ": " +
-                        rapidjson::GetParseError_En(d.GetParseError()));
+    if (const auto err = detail::parse_json(d, line)) {
+      if (err.kind == detail::JsonParseError::Kind::too_deep) throw RecordError(where(path, line_no) + ": " + err.message());
+      throw RecordError(where(path, line_no) + ": invalid JSON at column " + std::to_string(err.offset + 1) + ": " + err.reason);
+    }
     if (f.tasks.empty() && !f.has_header && is_header(d)) {
       read_header(d, f);
       continue;

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "../sdk/json_depth.hpp"  // one depth check, in libskillpipe
+#include "skillpipe_internal/json_parse.hpp"  // one depth check, in libskillpipe
 #include "../sdk/utf8.hpp"  // one UTF-8 implementation, in libskillpipe
 #include "skillpipe/errors.hpp"
 
@@ -53,7 +53,7 @@ bool ends_with(std::string_view s, std::string_view suffix) { return s.ends_with
 bool utf8_valid(std::string_view s) { return detail::utf8_valid(s); }
 bool json_too_deep(std::string_view text) { return detail::json_too_deep(text); }
 std::string json_too_deep_message() {
-  return "JSON nested deeper than " + std::to_string(detail::kMaxJsonDepth) + " levels (refused: it would overflow the stack)";
+  return detail::JsonParseError{detail::JsonParseError::Kind::too_deep}.message();
 }
 std::size_t repair_utf8(std::string& s) { return detail::repair_utf8(s); }
 

@@ -4,7 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "json_depth.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 #include "skillpipe/errors.hpp"
 
 namespace skillpipe {
@@ -49,14 +49,10 @@ Config::Config() {
 Config Config::parse(std::string_view json, std::string pointer) {
   auto impl = std::make_shared<Impl>();
   impl->doc = std::make_shared<rapidjson::Document>();
-  if (detail::json_too_deep(json))
-    throw ConfigError("config " + (pointer.empty() ? std::string("/") : pointer) + ": nested deeper than " +
-                          std::to_string(detail::kMaxJsonDepth) + " levels",
-                      pointer);
-  impl->doc->Parse(json.data(), json.size());
-  if (impl->doc->HasParseError() || !impl->doc->IsObject())
-    throw ConfigError("config " + (pointer.empty() ? std::string("/") : pointer) + ": expected a JSON object",
-                      pointer);
+  const std::string where = "config " + (pointer.empty() ? std::string("/") : pointer);
+  const auto err = detail::parse_json(*impl->doc, json);
+  if (err.kind == detail::JsonParseError::Kind::too_deep) throw ConfigError(where + ": " + err.message(), pointer);
+  if (err || !impl->doc->IsObject()) throw ConfigError(where + ": expected a JSON object", pointer);
   impl->obj = impl->doc.get();
   Config c;
   c.impl_ = impl;

@@ -3,7 +3,6 @@
 #include "skillpipe/json.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -11,7 +10,7 @@
 #include <charconv>
 #include <fstream>
 
-#include "json_depth.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/fields.hpp"
 #include "utf8.hpp"
@@ -106,12 +105,7 @@ JsonDocument::~JsonDocument() = default;
 
 JsonDocument JsonDocument::parse(std::string_view text) {
   JsonDocument d;
-  if (detail::json_too_deep(text))
-    throw RecordError("invalid JSON: nested deeper than " + std::to_string(detail::kMaxJsonDepth) + " levels");
-  d.impl_->doc.Parse(text.data(), text.size());
-  if (d.impl_->doc.HasParseError())
-    throw RecordError(std::string("invalid JSON at offset ") + std::to_string(d.impl_->doc.GetErrorOffset()) + ": " +
-                      rapidjson::GetParseError_En(d.impl_->doc.GetParseError()));
+  if (const auto err = detail::parse_json(d.impl_->doc, text)) throw RecordError(err.message());
   return d;
 }
 
@@ -325,9 +319,7 @@ bool for_each_jsonl_line(const std::string& path,
     if (detail::trim_ascii(line).empty()) continue;
     if (!complete) {
       rapidjson::Document d;
-      const bool deep = detail::json_too_deep(line);
-      if (!deep) d.Parse(line.data(), line.size());
-      if (deep || d.HasParseError()) {
+      if (detail::parse_json(d, line)) {
         local.torn_tail = true;
         ++local.bad_lines;
         break;

@@ -1,5 +1,5 @@
-// The nesting pre-check every JSON parse in skillpipe goes through (json_depth.hpp).
-#include "json_depth.hpp"
+// The nesting pre-check every JSON parse in skillpipe goes through (parse_json).
+#include "skillpipe_internal/json_parse.hpp"
 
 #include <cstring>
 

@@ -7,7 +7,7 @@
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 
-#include "json_depth.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 #include "suggest.hpp"
 
 namespace skillpipe {
@@ -68,18 +68,17 @@ const rapidjson::Value* resolve(const rapidjson::Value& root, const std::string&
 std::vector<SchemaIssue> check_config_against_schema(std::string_view schema_json, std::string_view config_json) {
   std::vector<SchemaIssue> out;
   rapidjson::Document sd;
-  sd.Parse(schema_json.data(), schema_json.size());
-  if (sd.HasParseError() || !sd.IsObject()) {
+  if (detail::parse_json(sd, schema_json) || !sd.IsObject()) {
     out.push_back({"", "the plugin's config schema is not valid JSON (plugin bug)"});
     return out;
   }
   rapidjson::Document cd;
-  if (detail::json_too_deep(config_json)) {
-    out.push_back({"", "config nests deeper than " + std::to_string(detail::kMaxJsonDepth) + " levels"});
+  const auto err = detail::parse_json(cd, config_json);
+  if (err.kind == detail::JsonParseError::Kind::too_deep) {
+    out.push_back({"", "config: " + err.message()});
     return out;
   }
-  cd.Parse(config_json.data(), config_json.size());
-  if (cd.HasParseError() || !cd.IsObject()) {
+  if (err || !cd.IsObject()) {
     out.push_back({"", "config is not a mapping"});
     return out;
   }
@@ -132,10 +131,8 @@ std::vector<SchemaIssue> check_config_against_schema(std::string_view schema_jso
 }
 
 bool is_valid_json(std::string_view json) {
-  if (detail::json_too_deep(json)) return false;
   rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  return !d.HasParseError();
+  return !detail::parse_json(d, json);
 }
 
 }  // namespace skillpipe

@@ -3,7 +3,6 @@
 #include "skillpipe/kit/rules.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/pointer.h>
 
 #include <algorithm>
@@ -13,9 +12,9 @@
 #include <tuple>
 
 #include "rule_ops.hpp"
-#include "skillpipe/kit/util.hpp"
 #include "skillpipe/kit/regex.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::rules {
 namespace {
@@ -61,11 +60,8 @@ struct Subject {
     if (!json_done) {
       json_done = true;
       auto doc = std::make_unique<rapidjson::Document>();
-      if (json_too_deep(trimmed)) {
-        json_error = "not valid JSON here: " + json_too_deep_message();
-      } else if (doc->Parse(trimmed.data(), trimmed.size()).HasParseError()) {
-        json_error = std::string("not valid JSON (") + rapidjson::GetParseError_En(doc->GetParseError()) +
-                     " at offset " + std::to_string(doc->GetErrorOffset()) + ")";
+      if (const auto err = skillpipe::detail::parse_json(*doc, trimmed)) {
+        json_error = "not valid JSON here: " + err.message();
       } else {
         json = std::move(doc);
       }
@@ -190,7 +186,7 @@ Result eval_json_field(const RuleCheck& c, Subject& s) {
   const rapidjson::Value* got = ptr.Get(*doc);
   if (!got) return {false, "the field " + c.arg + " is missing"};
   rapidjson::Document want;
-  const bool want_json = !json_too_deep(c.arg2) && !want.Parse(c.arg2.data(), c.arg2.size()).HasParseError();
+  const bool want_json = !skillpipe::detail::parse_json(want, c.arg2);
   bool ok = want_json && json_equal(*got, want, c.case_insensitive);
   if (!ok && got->IsString()) {  // arg2 written without JSON quotes: compare the raw text
     std::string_view g(got->GetString(), got->GetStringLength());

@@ -11,6 +11,7 @@
 #include "skillpipe/kit/rules.hpp"
 #include "skillpipe/kit/safety.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "skillpipe_internal/json_parse.hpp"
 
 namespace skillpipe::rules {
 namespace {
@@ -101,7 +102,7 @@ void validate_into(const std::vector<RuleCheck>& checks, const std::string& pref
         out.errors.push_back(where + ": missing arg2 (the expected value, as JSON text)");
       } else {
         rapidjson::Document d;
-        if (json_too_deep(c.arg2) || d.Parse(c.arg2.data(), c.arg2.size()).HasParseError())
+        if (skillpipe::detail::parse_json(d, c.arg2))
           out.warnings.push_back(where + ": arg2 " + q(c.arg2) + " is not JSON; it is compared as a plain string");
       }
     }
