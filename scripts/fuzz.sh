@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
 ledger=fuzz/campaign.tsv
 harness_sources() {  # what is compiled into each harness (fuzz/CMakeLists.txt)
-  local common="fuzz/fuzz_$1.cpp fuzz/fuzz_file.hpp framework/include framework/src/kit framework/src/sdk"
+  local common="fuzz/fuzz_$1.cpp fuzz/fuzz_file.hpp framework/include framework/internal framework/src/kit framework/src/sdk"
   case "$1" in
     claude) echo "$common plugins/harvest_claude" ;;
     codex) echo "$common plugins/harvest_codex" ;;
