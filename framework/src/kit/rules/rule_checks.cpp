@@ -61,7 +61,7 @@ struct Subject {
       json_done = true;
       auto doc = std::make_unique<rapidjson::Document>();
       if (const auto err = skillpipe::detail::parse_json(*doc, trimmed)) {
-        json_error = "not valid JSON here: " + err.message();
+        json_error = "the answer is not JSON: " + err.message();
       } else {
         json = std::move(doc);
       }
