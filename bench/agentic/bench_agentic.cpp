@@ -2,7 +2,7 @@
 // keep C replays in flight, or does something serialise them?
 //
 //   eval "$(scripts/agent_clis.sh --print-env)"
-//   bench_agentic [--agent claude|codex] [--tasks N] [--latency-ms L] [--concurrency C]
+//   bench_agentic [--agent claude|codex] [--tasks N] [--latency-ms L] [--concurrency C] [--prewarm W]
 //
 // N distinct replays of the regen task (tests/agentic/lab) on one git project, through
 // backend_agent limited to C at once, from C caller threads, against the scripted loopback
@@ -13,7 +13,10 @@
 // whether skillpipe serialises anything is wall / max(the two floors): a replay waiting on a
 // lock, a serial workspace setup or a concurrency cap below C leaves both model time and
 // cores unused (so does a wave of C replays whose CLI start-ups all compete for the cores
-// at once and then all wait on the model at once).
+// at once and then all wait on the model at once). Like the evaluation service, it tells the
+// backend which replays are coming (Lookahead), so with --prewarm W > 0 (default: C) the next
+// W replays' workspaces are made and their CLIs started while earlier replays wait on the
+// model; --prewarm 0 measures replays that start cold.
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +34,7 @@
 #include "lab.hpp"
 #include "model_server.hpp"
 #include "test_support.hpp"
+#include "warm_replays.hpp"
 
 using namespace skillpipe;
 
@@ -41,10 +45,11 @@ struct Options {
   int tasks = 32;
   int latency_ms = 1000;
   int concurrency = 16;
+  int prewarm = -1;  // -1: the backend's default (its concurrency)
 };
 
 [[noreturn]] void usage() {
-  std::fprintf(stderr, "usage: bench_agentic [--agent claude|codex] [--tasks N] [--latency-ms L] [--concurrency C]\n");
+  std::fprintf(stderr, "usage: bench_agentic [--agent claude|codex] [--tasks N] [--latency-ms L] [--concurrency C] [--prewarm W]\n");
   std::exit(2);
 }
 
@@ -56,6 +61,7 @@ Options parse(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--tasks")) o.tasks = std::max(1, std::atoi(v.c_str()));
     else if (!std::strcmp(argv[i], "--latency-ms")) o.latency_ms = std::max(0, std::atoi(v.c_str()));
     else if (!std::strcmp(argv[i], "--concurrency")) o.concurrency = std::max(1, std::atoi(v.c_str()));
+    else if (!std::strcmp(argv[i], "--prewarm")) o.prewarm = std::max(0, std::atoi(v.c_str()));
     else usage();
   }
   if (argc % 2 == 0) usage();
@@ -66,15 +72,8 @@ Options parse(int argc, char** argv) {
 // bubblewrap's PID namespace, which getrusage(RUSAGE_CHILDREN) does not see. Meaningful on an
 // otherwise idle machine only.
 double machine_busy_s() {
-  std::FILE* f = std::fopen("/proc/stat", "r");
-  if (!f) return 0;
-  unsigned long long v[8] = {};
-  const int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-                            &v[6], &v[7]);
-  std::fclose(f);
-  if (n < 8) return 0;
-  const unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];  // all but idle and iowait
-  return static_cast<double>(busy) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const auto t = backend_agent::read_cpu_ticks();
+  return t ? static_cast<double>(t->busy) / static_cast<double>(::sysconf(_SC_CLK_TCK)) : 0;
 }
 
 std::string backend_config(const Options& o, const std::string& url, const std::string& root) {
@@ -84,6 +83,7 @@ std::string backend_config(const Options& o, const std::string& url, const std::
                   R"( "max_retries": 0, "timeout_s": 600, "cache": false, "concurrency": )" +
                   std::to_string(o.concurrency) + R"(, "workspace_root": ")" + root + "\"";
   if (o.agent == Agent::kCodex) c += R"(, "model": "gpt-5.5")";
+  if (o.prewarm >= 0) c += R"(, "prewarm": )" + std::to_string(o.prewarm);
   if (const std::string bw = backend_agent::lab::test_bwrap(); !bw.empty()) c += R"(, "bwrap": ")" + bw + "\"";
   return c + "}";
 }
@@ -106,15 +106,19 @@ struct RunResult {
 };
 
 RunResult run_all(Backend& b, Context& ctx, const std::vector<TaskRecord>& tasks, int threads) {
+  std::vector<ChatRequest> upcoming;
+  for (const auto& t : tasks) upcoming.push_back(replay_request(t));
+  auto* ahead = dynamic_cast<Lookahead*>(&b);
   std::atomic<std::size_t> next{0};
   std::atomic<int> completed{0}, failed{0};
   const auto t0 = std::chrono::steady_clock::now();
+  if (ahead) ahead->expect(upcoming, ctx);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&] {
       for (std::size_t i = next++; i < tasks.size(); i = next++) {
         try {
-          const ChatResponse r = b.complete(replay_request(tasks[i]), ctx);
+          const ChatResponse r = b.complete(upcoming[i], ctx);
           (r.trajectory && r.trajectory->ended == "completed" ? completed : failed)++;
         } catch (const std::exception& e) {
           if (failed++ == 0) std::fprintf(stderr, "replay failed: %s\n", e.what());
@@ -122,6 +126,7 @@ RunResult run_all(Backend& b, Context& ctx, const std::vector<TaskRecord>& tasks
       }
     });
   for (auto& th : pool) th.join();
+  if (ahead) ahead->forget(upcoming, ctx);
   return {std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), completed.load(), failed.load()};
 }
 
@@ -156,8 +161,9 @@ int main(int argc, char** argv) {
   const double cpu_floor = cpu / cores;
   const double floor = std::max(model_floor, cpu_floor);
 
-  std::printf("bench_agentic: %s, N=%d replays, L=%d ms per model call, C=%d, %u cores\n", to_string(o.agent),
-              o.tasks, o.latency_ms, o.concurrency, cores);
+  std::printf("bench_agentic: %s, N=%d replays, L=%d ms per model call, C=%d, prewarm %d, %u cores\n",
+              to_string(o.agent), o.tasks, o.latency_ms, o.concurrency, o.prewarm < 0 ? o.concurrency : o.prewarm,
+              cores);
   std::printf("  replays      : %d completed, %d failed; %.1f model calls per replay\n", out.completed, out.failed,
               per_replay);
   std::printf("  wall         : %.2f s\n", out.wall_s);

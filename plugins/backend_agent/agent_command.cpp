@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "clean_process.hpp"
+#include "skillpipe/json.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::backend_agent {
@@ -10,8 +11,9 @@ namespace skillpipe::backend_agent {
 std::vector<std::string> agent_argv(const AgentCommandSettings& s, const std::string& cwd, bool git) {
   std::vector<std::string> a{s.binary};
   if (s.agent == Agent::kClaude) {
-    a.insert(a.end(), {"-p", "--output-format", "stream-json", "--verbose", "--permission-mode", "acceptEdits",
-                       "--allowedTools", "Bash", "--strict-mcp-config", "--max-turns", std::to_string(s.max_turns)});
+    a.insert(a.end(), {"-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
+                       "--permission-mode", "acceptEdits", "--allowedTools", "Bash", "--strict-mcp-config",
+                       "--max-turns", std::to_string(s.max_turns)});
     if (!s.model.empty()) a.insert(a.end(), {"--model", s.model});
   } else {
     a.insert(a.end(), {"exec", "--json", "--sandbox", s.codex_sandbox ? "workspace-write" : "danger-full-access", "-C", cwd,
@@ -23,6 +25,13 @@ std::vector<std::string> agent_argv(const AgentCommandSettings& s, const std::st
   if (s.agent == Agent::kCodex) a.push_back("-");  // the prompt comes on stdin
   return a;
 }
+
+std::string agent_input(Agent agent, const std::string& prompt) {
+  if (agent == Agent::kCodex) return prompt;
+  return R"({"type":"user","message":{"role":"user","content":)" + json_quote(prompt) + "}}\n";
+}
+
+bool starts_before_input(Agent agent) { return agent == Agent::kClaude; }
 
 const char* tested_version(Agent agent) { return agent == Agent::kClaude ? "2.1.197" : "0.171.0"; }
 

@@ -48,6 +48,8 @@ const char* const kSchemaJson = R"JSON({
       "properties": {"tokens_in": {"default": 150000, "description": "input tokens one replay is assumed to use", "type": "integer", "minimum": 0}, "tokens_out": {"default": 8000, "description": "output tokens one replay is assumed to use", "type": "integer", "minimum": 0},
                      "cost_usd": {"default": 1.0, "description": "US dollars one replay is assumed to cost", "type": "number", "minimum": 0}}},
     "concurrency": {"type": "integer", "minimum": 1, "description": "replays at once (default 2)"},
+    "prewarm": {"type": "integer", "minimum": 0, "description": "replays made ready before their turn (workspace, documents and, for Claude Code, the CLI started and waiting for its prompt), so an agent's start-up overlaps the model time of the replays in flight; 0 = none (default: concurrency)"},
+    "prewarm_idle_cores": {"type": "number", "minimum": 0, "description": "replays are made ready only while at least this many cores are idle, so the work ahead never slows the replays in flight; 0 = regardless of load (default 0.75)"},
     "cache": {"type": "boolean", "description": "answer a repeated replay of the same night from the response cache (default true)"},
     "budget": )JSON" SKILLPIPE_BUDGET_SCHEMA R"JSON(
   }
@@ -152,6 +154,8 @@ void read_costs(const Config& c, AgentBackendSettings& s) {
   m.backoff.base_s = 5.0;
   m.backoff.jitter = 0.25;
   m.concurrency = static_cast<int>(c.get_int("concurrency", 2));
+  s.prewarm = static_cast<std::size_t>(c.get_int("prewarm", m.concurrency));
+  s.prewarm_idle_cores = c.get_double("prewarm_idle_cores", s.prewarm_idle_cores);
 }
 
 }  // namespace

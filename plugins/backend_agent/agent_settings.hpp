@@ -38,6 +38,8 @@ struct AgentBackendSettings {
   TokenPrice price;
   ReplayEstimate estimate;
   backend_common::MeterSettings meter;
+  std::size_t prewarm = 2;            // replays made ready ahead (warm_replays.hpp); 0 = none
+  double prewarm_idle_cores = 0.75;   // ... only while this many cores are idle
 };
 
 // Reads and validates the config (already schema-checked). Throws ConfigError.

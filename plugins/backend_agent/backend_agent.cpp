@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <mutex>
 
 #include "agent_settings.hpp"
@@ -23,6 +25,7 @@
 #include "skillpipe/store.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "trajectory.hpp"
+#include "warm_replays.hpp"
 
 namespace skillpipe {
 namespace {
@@ -46,7 +49,7 @@ std::string prompt_of(const TaskRecord& t) {
   return redact_secrets(p);
 }
 
-class AgentBackend final : public backend_common::MeteredBackend {
+class AgentBackend final : public backend_common::MeteredBackend, public Lookahead {
  public:
   void configure(const Config& c, Context& ctx) override {
     s_ = read_settings(c);
@@ -58,6 +61,54 @@ class AgentBackend final : public backend_common::MeteredBackend {
     configure_metering(s_.meter, ctx);
     decide_confinement(ctx);
     if (!r.command.binary.empty()) check_agent_version(ctx);
+    WarmReplays::Hooks hooks;
+    hooks.prepare = [this](const ReplayJob& job, const std::function<bool()>& stopping) {
+      return prepare_replay(s_.replay, job, stopping);
+    };
+    if (starts_before_input(r.command.agent)) hooks.start = [this](PreparedReplay& p) { start_ahead(s_.replay, p); };
+    hooks.min_idle = s_.prewarm_idle_cores;
+    warm_ = std::make_unique<WarmReplays>(std::move(hooks), s_.prewarm);
+  }
+
+  // The replays coming next are made ready ahead (warm_replays.hpp); those the cache answers
+  // never run, so none is made for them.
+  void expect(const std::vector<ChatRequest>& upcoming, Context& ctx) override {
+    if (!warm_ || !available(nullptr)) return;
+    std::vector<ReplayJob> jobs;
+    for (const auto& req : upcoming) {
+      if (!req.replay) continue;
+      backend_common::PreparedCall call;
+      try {
+        call = prepare(req, ctx);
+      } catch (const std::exception&) {
+        continue;  // its call will fail the same way and say why
+      }
+      if (answered_from_cache(call)) continue;
+      ReplayJob job = job_of(*req.replay, call, 0);
+      {
+        std::lock_guard<std::mutex> lk(ids_mu_);
+        warm_ids_[request_key(req)] = job.id;
+      }
+      jobs.push_back(std::move(job));
+    }
+    warm_->expect(std::move(jobs));
+  }
+
+  void forget(const std::vector<ChatRequest>& upcoming, Context& ctx) override {
+    if (!warm_) return;
+    std::vector<std::string> ids;
+    {
+      std::lock_guard<std::mutex> lk(ids_mu_);
+      for (const auto& req : upcoming)
+        if (auto it = warm_ids_.find(request_key(req)); it != warm_ids_.end()) {
+          ids.push_back(it->second);
+          warm_ids_.erase(it);
+        }
+    }
+    warm_->forget(ids);
+    const WarmReplays::Stats st = warm_->stats();
+    ctx.logger().debug("backend_agent: replays made ready ahead {} (agents started {}), used {}, dropped {}, failed {}",
+                       st.prepared, st.started, st.taken, st.dropped, st.failed);
   }
 
   bool available(std::string* why) const override {
@@ -131,6 +182,24 @@ class AgentBackend final : public backend_common::MeteredBackend {
     return store && !store->night().night_id.empty() ? store->night().night_id : ctx.run().night_id;
   }
   static SourceHint hint_of(const TaskRecord& t) { return {t.start.commit, t.start.branch, t.start.at}; }
+  // Names a request without the git look-ups its cache material needs (forget() runs after
+  // every batch).
+  static std::string request_key(const ChatRequest& r) {
+    if (!r.replay) return {};
+    const ReplaySetup& rs = *r.replay;
+    return sha256_hex(rs.task.id + "\n" + std::to_string(r.sample) + "\n" +
+                      documents_hash({skill_name(rs), rs.skill_text, rs.memory_text}));
+  }
+  static ReplayJob job_of(const ReplaySetup& rs, const backend_common::PreparedCall& call, int attempt) {
+    ReplayJob job;
+    job.id = sha256_hex(call.cache_material).substr(0, 16) + "-" + std::to_string(attempt);
+    job.prompt = call.payload;
+    job.project = rs.task.project;
+    job.hint = hint_of(rs.task);
+    job.docs = {skill_name(rs), rs.skill_text, rs.memory_text};
+    collect_checks(rs.task.judge.checks, job.checks);
+    return job;
+  }
   static std::string skill_name(const ReplaySetup& rs) {
     return !rs.skill_name.empty() ? rs.skill_name : rs.skill_text.empty() ? std::string() : skill_name_of(rs.skill_text);
   }
@@ -141,9 +210,15 @@ class AgentBackend final : public backend_common::MeteredBackend {
   backend_common::AttemptResult classify(const ReplayOutcome& o, const ReplayJob& job, Context& ctx);
   backend_common::AttemptResult answer(const ReplayOutcome& o, const ReplayJob& job, Context& ctx);
 
+  ReplayOutcome replay(const ReplaySettings& s, const ReplayJob& job, int attempt, const std::function<bool()>& cancelled,
+                       Context& ctx);
+
   AgentBackendSettings s_;
   std::string version_;
   std::string unconfined_why_;
+  std::mutex ids_mu_;
+  std::map<std::string, std::string> warm_ids_;  // request_key -> job id, expected and not forgotten
+  std::unique_ptr<WarmReplays> warm_;            // last: its agents die before the settings go
 };
 
 void AgentBackend::decide_confinement(Context& ctx) {
@@ -216,23 +291,28 @@ backend_common::AttemptResult AgentBackend::call_once(const ChatRequest& redacte
   const ReplaySetup& rs = *redacted.replay;
   ReplaySettings s = s_.replay;
   s.timeout_s = std::min(s.timeout_s, std::max(1.0, limits.wall_left_s));  // never past the wall cap
-  ReplayJob job;
-  job.id = sha256_hex(call.cache_material).substr(0, 16) + "-" + std::to_string(limits.attempt);
-  job.prompt = call.payload;
-  job.project = rs.task.project;
-  job.hint = hint_of(rs.task);
-  job.docs = {skill_name(rs), rs.skill_text, rs.memory_text};
-  collect_checks(rs.task.judge.checks, job.checks);
+  const ReplayJob job = job_of(rs, call, limits.attempt);
   backend_common::AttemptResult r;
   ReplayOutcome o;
   try {
-    o = run_replay(s, job, limits.cancelled);
+    o = replay(s, job, limits.attempt, limits.cancelled, ctx);
   } catch (const Error& e) {
     r.outcome = Outcome::kFail;  // the workspace could not be made: this task cannot be replayed here
     r.message = std::string("replay of task ") + rs.task.id + ": " + e.what();
     return r;
   }
   return classify(o, job, ctx);
+}
+
+// A first attempt takes the replay made ready for it, if any; a retry starts afresh.
+ReplayOutcome AgentBackend::replay(const ReplaySettings& s, const ReplayJob& job, int attempt,
+                                   const std::function<bool()>& cancelled, Context& ctx) {
+  std::unique_ptr<PreparedReplay> ready = attempt == 0 && warm_ ? warm_->take(job.id) : nullptr;
+  if (!ready) return run_replay(s, job, cancelled);
+  // An agent that ended while it waited (it crashed, or was killed) is started again.
+  if (ready->agent && !ready->agent->waiting()) ready->agent.reset();
+  ctx.count(ready->agent ? "agent_prestarted" : "agent_workspace_ready");
+  return finish_replay(s, job, *ready, cancelled);
 }
 
 // Infrastructure failures (the CLI would not start, the model endpoint failed, the agent

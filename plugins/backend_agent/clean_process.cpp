@@ -2,7 +2,9 @@
 
 namespace skillpipe::backend_agent {
 
-ProcessOutcome run_clean(const CleanProcess& p, const std::function<bool()>& cancelled) {
+namespace {
+
+backend_common::ProcessSpec spec_of(const CleanProcess& p) {
   backend_common::ProcessSpec spec;
   spec.argv = p.argv;
   spec.cwd = p.cwd;
@@ -12,8 +14,16 @@ ProcessOutcome run_clean(const CleanProcess& p, const std::function<bool()>& can
   spec.timeout_s = p.timeout_s;
   spec.max_output_bytes = p.max_output_bytes;
   spec.on_stdout_line = p.on_line;
-  return backend_common::run_process(spec, cancelled);
+  return spec;
 }
+
+}  // namespace
+
+ProcessOutcome run_clean(const CleanProcess& p, const std::function<bool()>& cancelled) {
+  return backend_common::run_process(spec_of(p), cancelled);
+}
+
+std::unique_ptr<StartedProcess> start_clean(const CleanProcess& p) { return std::make_unique<StartedProcess>(spec_of(p)); }
 
 std::vector<std::string> base_environment() {
   return {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "TZ=UTC"};

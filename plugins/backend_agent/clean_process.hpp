@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct CleanProcess {
 using ProcessOutcome = backend_common::ProcessResult;
 
 ProcessOutcome run_clean(const CleanProcess& p, const std::function<bool()>& cancelled = {});
+
+// Starts it now; StartedProcess::finish() gives it p.stdin_text later (subprocess.hpp).
+using StartedProcess = backend_common::StartedProcess;
+std::unique_ptr<StartedProcess> start_clean(const CleanProcess& p);
 
 // PATH=/usr/local/bin:/usr/bin:/bin, LANG=C.UTF-8, TZ=UTC: the base every child gets.
 std::vector<std::string> base_environment();

@@ -52,17 +52,22 @@ CheckRun run_in_workspace(const ReplaySettings& s, const Workspace& ws, const Ag
   return c;
 }
 
-void run_agent(const ReplaySettings& s, const ReplayJob& job, const AgentHome& home, ReplayOutcome& o,
-               const std::function<bool()>& cancelled) {
-  AgentStreamReader reader(s.command.agent, s.output_cap);
+CleanProcess agent_process(const ReplaySettings& s, const AgentHome& home, const Workspace& ws) {
   CleanProcess p;
-  p.argv = confined(s, o.ws, agent_argv(s.command, o.ws.cwd, o.ws.git));
+  p.argv = confined(s, ws, agent_argv(s.command, ws.cwd, ws.git));
   p.env = replay_environment(s, home, true);
-  p.cwd = o.ws.cwd;
-  p.stdin_text = job.prompt;
-  p.timeout_s = s.timeout_s;
+  p.cwd = ws.cwd;
+  return p;
+}
+
+// Gives the agent its prompt and reads its event stream to the end; the agent may have been
+// started ahead (PreparedReplay::agent) or is started now.
+void run_agent(const ReplaySettings& s, const ReplayJob& job, PreparedReplay& pr, const std::function<bool()>& cancelled) {
+  ReplayOutcome& o = pr.o;
+  if (!pr.agent) pr.agent = start_clean(agent_process(s, pr.home, o.ws));
+  AgentStreamReader reader(s.command.agent, s.output_cap);
   const bool cap_turns = s.command.agent == Agent::kCodex;  // Claude caps itself (--max-turns)
-  p.on_line = [&](std::string_view line) {
+  auto on_line = [&](std::string_view line) {
     reader.feed(line);
     if (cap_turns && reader.run().turns > s.command.max_turns) {
       o.turn_cap_hit = true;
@@ -71,7 +76,7 @@ void run_agent(const ReplaySettings& s, const ReplayJob& job, const AgentHome& h
     return true;
   };
   const auto t0 = std::chrono::steady_clock::now();
-  o.process = run_clean(p, cancelled);
+  o.process = pr.agent->finish(agent_input(s.command.agent, job.prompt), s.timeout_s, on_line, cancelled);
   o.agent_seconds = seconds_since(t0);
   o.events = o.process.out;
   o.run = std::move(reader.run());
@@ -149,39 +154,65 @@ void set_confinement(ReplaySettings& s, Confinement c) {
   s.command.codex_sandbox = s.home.codex_sandbox = c != Confinement::kBubblewrap;
 }
 
-ReplayOutcome run_replay(const ReplaySettings& s, const ReplayJob& job, const std::function<bool()>& cancelled) {
-  const auto t0 = std::chrono::steady_clock::now();
-  ReplayOutcome o;
+PreparedReplay::~PreparedReplay() {
+  if (used || o.ws.dir.empty()) return;
+  agent.reset();  // killed before its workspace goes
+  if (!(keep && ran)) remove_workspace(o.ws);  // one that never ran has nothing to inspect
+}
+
+std::unique_ptr<PreparedReplay> prepare_replay(const ReplaySettings& s, const ReplayJob& job,
+                                               const std::function<bool()>& cancelled) {
+  auto pr = std::make_unique<PreparedReplay>();
+  ReplayOutcome& o = pr->o;
   const std::string dir = s.workspace_root + "/" + job.id;
   std::error_code ec;
   if (fs::exists(dir, ec)) remove_workspace(Workspace{dir, "", "", "", false, "", ""});  // a killed run's leftover
   o.start = resolve_start(job.project, job.hint);
   if (!o.start.note.empty()) o.notes.push_back(o.start.note);
-  o.ws = create_workspace(o.start, dir, s.limits);
-  try {
-    o.installed = install_documents(s.command.agent, o.ws.cwd, job.docs);
-    HomeSpec hs = s.home;
-    hs.trusted_dirs = {o.ws.root};
-    if (o.ws.cwd != o.ws.root) hs.trusted_dirs.push_back(o.ws.cwd);
-    const AgentHome home = create_agent_home(dir + "/agent", hs);
-    for (const auto& cmd : s.setup) {
-      CheckRun r = run_in_workspace(s, o.ws, home, cmd, s.setup_timeout_s, cancelled);
-      if (r.exit_code != 0)
-        o.notes.push_back("setup command `" + cmd + "` failed (exit " + std::to_string(r.exit_code) + "): " + r.output);
-    }
-    mark_start(o.ws);
-    run_agent(s, job, home, o, cancelled);
-    if (s.command.agent == Agent::kCodex && o.run.skills_listed.empty()) o.run.skills_listed = codex_listed_skills(o.ws, home);
-    o.changes = collect_changes(o.ws);
-    for (const auto& cmd : job.checks) {
-      if (cancelled && cancelled()) break;
-      o.checks.push_back(run_in_workspace(s, o.ws, home, cmd, s.check_timeout_s, cancelled));
-    }
-  } catch (...) {
-    if (!s.keep_workspaces) remove_workspace(o.ws);
-    throw;
+  o.ws = create_workspace(o.start, dir, s.limits);  // from here on the destructor removes it
+  pr->keep = s.keep_workspaces;
+  o.installed = install_documents(s.command.agent, o.ws.cwd, job.docs);
+  HomeSpec hs = s.home;
+  hs.trusted_dirs = {o.ws.root};
+  if (o.ws.cwd != o.ws.root) hs.trusted_dirs.push_back(o.ws.cwd);
+  pr->home = create_agent_home(dir + "/agent", hs);
+  for (const auto& cmd : s.setup) {
+    CheckRun r = run_in_workspace(s, o.ws, pr->home, cmd, s.setup_timeout_s, cancelled);
+    if (r.exit_code != 0)
+      o.notes.push_back("setup command `" + cmd + "` failed (exit " + std::to_string(r.exit_code) + "): " + r.output);
   }
+  mark_start(o.ws);
+  return pr;
+}
+
+bool start_ahead(const ReplaySettings& s, PreparedReplay& pr) {
+  if (pr.agent || !starts_before_input(s.command.agent)) return false;
+  pr.agent = start_clean(agent_process(s, pr.home, pr.o.ws));
+  return true;
+}
+
+ReplayOutcome finish_replay(const ReplaySettings& s, const ReplayJob& job, PreparedReplay& pr,
+                            const std::function<bool()>& cancelled) {
+  ReplayOutcome& o = pr.o;
+  pr.ran = true;
+  run_agent(s, job, pr, cancelled);
+  pr.agent.reset();
+  if (s.command.agent == Agent::kCodex && o.run.skills_listed.empty())
+    o.run.skills_listed = codex_listed_skills(o.ws, pr.home);
+  o.changes = collect_changes(o.ws);
+  for (const auto& cmd : job.checks) {
+    if (cancelled && cancelled()) break;
+    o.checks.push_back(run_in_workspace(s, o.ws, pr.home, cmd, s.check_timeout_s, cancelled));
+  }
+  pr.used = true;  // finish() below keeps or removes the workspace
   finish(s, o);
+  return std::move(o);
+}
+
+ReplayOutcome run_replay(const ReplaySettings& s, const ReplayJob& job, const std::function<bool()>& cancelled) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<PreparedReplay> pr = prepare_replay(s, job, cancelled);
+  ReplayOutcome o = finish_replay(s, job, *pr, cancelled);
   o.total_seconds = seconds_since(t0);
   return o;
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,33 @@ struct ReplayOutcome {
 void set_confinement(ReplaySettings& s, Confinement c);
 
 ReplayOutcome run_replay(const ReplaySettings& s, const ReplayJob& job, const std::function<bool()>& cancelled = {});
+
+// A replay made ready up to its agent's input, ahead of its call (warm_replays.hpp): the
+// workspace with the documents installed, the scratch home, the setup commands run, the start
+// recorded and maybe the agent started (start_ahead). One that is dropped unused kills its
+// agent and removes its workspace.
+struct PreparedReplay {
+  PreparedReplay() = default;
+  PreparedReplay(const PreparedReplay&) = delete;
+  PreparedReplay& operator=(const PreparedReplay&) = delete;
+  ~PreparedReplay();
+
+  ReplayOutcome o;                       // start, ws, installed and notes filled
+  AgentHome home;
+  std::unique_ptr<StartedProcess> agent;  // waiting for its input; null: started by finish_replay
+  bool ran = false;                      // finish_replay began: keep_workspaces keeps it on failure
+  bool used = false;                     // finish_replay finished it (kept or removed it itself)
+  bool keep = false;                     // keep_workspaces
+};
+
+// The two halves of run_replay. prepare_replay throws Error when the workspace cannot be made.
+std::unique_ptr<PreparedReplay> prepare_replay(const ReplaySettings& s, const ReplayJob& job,
+                                               const std::function<bool()>& cancelled = {});
+// Starts the agent of a prepared replay, to wait for its prompt; false when the agent reads
+// its input before starting up (nothing to gain) or was started already.
+bool start_ahead(const ReplaySettings& s, PreparedReplay& pr);
+ReplayOutcome finish_replay(const ReplaySettings& s, const ReplayJob& job, PreparedReplay& p,
+                            const std::function<bool()>& cancelled = {});
 
 // The agent's environment for one replay: PATH, locale, the scratch home's variables, the
 // pass-through variables (auth included only when `with_auth`).

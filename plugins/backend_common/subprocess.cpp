@@ -213,22 +213,61 @@ void supervise(const ProcessSpec& spec, const std::function<bool()>& cancelled, 
 
 }  // namespace
 
-ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& cancelled) {
-  ProcessResult r;
-  const double t0 = now_s();
-  if (spec.argv.empty()) {
-    r.start_error = "no program given";
-    return r;
-  }
-  const std::string program = find_executable(spec.argv[0]);
-  if (program.empty()) {
-    r.start_error = "'" + spec.argv[0] + "' was not found on PATH or is not executable";
-    return r;
-  }
+struct StartedProcess::Impl {
+  ProcessSpec spec;
   Child child;
-  r.start_error = spawn(spec, program, child);
-  if (!r.start_error.empty()) return r;
-  r.started = true;
+  ProcessResult r;
+  bool finished = false;
+};
+
+StartedProcess::StartedProcess(ProcessSpec spec) : impl_(std::make_unique<Impl>()) {
+  impl_->spec = std::move(spec);
+  ProcessResult& r = impl_->r;
+  if (impl_->spec.argv.empty()) {
+    r.start_error = "no program given";
+    return;
+  }
+  const std::string program = find_executable(impl_->spec.argv[0]);
+  if (program.empty()) {
+    r.start_error = "'" + impl_->spec.argv[0] + "' was not found on PATH or is not executable";
+    return;
+  }
+  r.start_error = spawn(impl_->spec, program, impl_->child);
+  r.started = r.start_error.empty();
+}
+
+StartedProcess::~StartedProcess() {
+  if (!impl_->r.started || impl_->finished) return;
+  Child& c = impl_->child;
+  c.reap();
+  if (!c.exited) {
+    c.kill_group();
+    ::waitpid(c.pid, &c.status, 0);
+  }
+}
+
+bool StartedProcess::started() const { return impl_->r.started; }
+const std::string& StartedProcess::start_error() const { return impl_->r.start_error; }
+
+bool StartedProcess::waiting() {
+  if (!impl_->r.started || impl_->finished) return false;
+  impl_->child.reap();
+  return !impl_->child.exited;
+}
+
+ProcessResult StartedProcess::finish(const std::string& stdin_text, double timeout_s,
+                                     std::function<bool(std::string_view line)> on_stdout_line,
+                                     const std::function<bool()>& cancelled) {
+  ProcessResult r = std::move(impl_->r);
+  if (!r.started || impl_->finished) return r;
+  impl_->finished = true;
+  ProcessSpec& spec = impl_->spec;
+  spec.stdin_text = stdin_text;
+  spec.timeout_s = timeout_s;
+  spec.on_stdout_line = std::move(on_stdout_line);
+  Child& child = impl_->child;
+  const double t0 = now_s();
+  if (child.exited) child.exited_at = t0;  // it ended while waiting: its output is still to read
   // Writing to a child that exited raises SIGPIPE in this thread; block it and drop it.
   sigset_t pipe_set, old_set;
   sigemptyset(&pipe_set);
@@ -243,6 +282,11 @@ ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& 
   if (WIFSIGNALED(child.status)) r.term_signal = WTERMSIG(child.status);
   r.elapsed_s = now_s() - t0;
   return r;
+}
+
+ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& cancelled) {
+  StartedProcess p(spec);
+  return p.finish(spec.stdin_text, spec.timeout_s, spec.on_stdout_line, cancelled);
 }
 
 }  // namespace skillpipe::backend_common

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,33 @@ struct ProcessResult {
 };
 
 ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& cancelled);
+
+// run_process in two steps, for a program that is slow to start: spawned now with its pipes
+// open and nothing written to its stdin (an agent CLI does its start-up while it waits), then
+// given its input and supervised to its end by finish(). The timeout counts from finish().
+// Destroying one that was never finished kills its process group. Start and finish may run on
+// different threads, one at a time; a parent-death signal set by a wrapper (setpriv,
+// bubblewrap) follows the thread that started it, so that thread must outlive the process.
+class StartedProcess {
+ public:
+  // spec.stdin_text, timeout_s and on_stdout_line are ignored: finish() takes them.
+  explicit StartedProcess(ProcessSpec spec);
+  ~StartedProcess();
+  StartedProcess(const StartedProcess&) = delete;
+  StartedProcess& operator=(const StartedProcess&) = delete;
+
+  bool started() const;
+  const std::string& start_error() const;
+  // False once it ended on its own while waiting for its input.
+  bool waiting();
+  ProcessResult finish(const std::string& stdin_text, double timeout_s,
+                       std::function<bool(std::string_view line)> on_stdout_line,
+                       const std::function<bool()>& cancelled);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The absolute path of `program` on PATH (or `program` itself if it has a '/' and is
 // executable); "" when not found.

@@ -91,6 +91,15 @@ TEST(AgentCommand, FlagsPerAgent) {
   EXPECT_TRUE(has(a, "--strict-mcp-config"));
   EXPECT_TRUE(has(a, "7"));
   EXPECT_TRUE(has(a, "claude-sonnet-4-5"));
+  const auto input = std::find(a.begin(), a.end(), "--input-format");
+  ASSERT_NE(input, a.end()) << "the prompt comes as a stream-json message, so the CLI can start before it";
+  EXPECT_EQ(*(input + 1), "stream-json");
+  // A prompt with quotes, newlines and non-ASCII is one JSON line the CLI reads back verbatim.
+  const std::string line = agent_input(Agent::kClaude, "fix \"a\"\nüber");
+  EXPECT_EQ(line, "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"fix \\\"a\\\"\\nüber\"}}\n");
+  EXPECT_EQ(agent_input(Agent::kCodex, "fix it"), "fix it");
+  EXPECT_TRUE(starts_before_input(Agent::kClaude));
+  EXPECT_FALSE(starts_before_input(Agent::kCodex));
   c.agent = Agent::kCodex;
   a = agent_argv(c, "/ws", false);
   EXPECT_EQ(a[1], "exec");

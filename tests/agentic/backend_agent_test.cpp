@@ -4,7 +4,9 @@
 // serve are refused with a message saying what to use instead.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "backend_env.hpp"
 #include "lab.hpp"
@@ -102,6 +104,65 @@ TEST_P(BackendAgent, ReplayReturnsTheTrajectoryAndIsCachedWithinTheNight) {
   EXPECT_TRUE(other.trajectory->skills_invoked.empty()) << "different documents: a fresh replay";
   EXPECT_EQ(other.trajectory->check_exit_code, 1);
   EXPECT_TRUE(fs::is_empty(tmp_.file("replays")) || !fs::exists(tmp_.file("replays/" + std::string("x"))));
+}
+
+// Processes whose working directory is under `root` (an agent started ahead runs in its
+// workspace).
+int processes_under(const std::string& root) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string cwd = fs::read_symlink(e.path() / "cwd", ec).string();
+    if (!ec && cwd.rfind(root, 0) == 0) ++n;
+  }
+  return n;
+}
+
+template <class F>
+bool eventually(F done, int seconds = 60) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+// The evaluation service's Lookahead: the replays announced are made ready before their calls
+// (workspace and documents, and Claude Code started, waiting for its prompt) without a model
+// call; the call then gets the same replay a cold one would; and one whose call never comes
+// leaves neither a workspace nor a process behind.
+TEST_P(BackendAgent, AnnouncedReplaysAreMadeReadyAheadAndReleasedWhenTheyDoNotCome) {
+  const std::string root = tmp_.file("replays");
+  auto b = env_.make("backend_agent", config(GetParam(), url(), root, R"(, "prewarm": 2, "prewarm_idle_cores": 0)"));
+  auto* ahead = dynamic_cast<Lookahead*>(b.get());
+  ASSERT_NE(ahead, nullptr) << "backend_agent offers the SDK's Lookahead";
+  const std::vector<ChatRequest> batch{replay_request(lab::regen_task("regen-1", project_), true),
+                                       replay_request(lab::regen_task("regen-2", project_), true)};
+  ahead->expect(batch, env_.ctx());
+  const bool claude = GetParam() == Agent::kClaude;
+  auto ready = [&] {
+    int dirs = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(root)) ++dirs;
+    return dirs == 2 && (!claude || processes_under(root) >= 2);
+  };
+  ASSERT_TRUE(eventually(ready)) << "two workspaces" << (claude ? " and two waiting agents" : "");
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // an agent that talks before its prompt would now
+  EXPECT_EQ(server_->model_calls().size(), 0u) << "getting ready costs no model call";
+
+  ChatResponse r = b->complete(batch[0], env_.ctx());
+  ASSERT_TRUE(r.trajectory.has_value());
+  const Trajectory& t = *r.trajectory;
+  EXPECT_EQ(t.ended, "completed") << r.text;
+  EXPECT_EQ(t.skills_invoked, std::vector<std::string>{lab::kSkillName});
+  EXPECT_EQ(t.check_exit_code, 0);
+  EXPECT_EQ(t.files_changed, std::vector<std::string>{"generated/fields.txt"});
+  EXPECT_GE(server_->model_calls().size(), 3u);
+  const auto counts = env_.ctx().counts();
+  EXPECT_EQ(counts.count(claude ? "agent_prestarted" : "agent_workspace_ready"), 1u) << "it took the replay made ready";
+
+  ahead->forget(batch, env_.ctx());  // regen-2's call never came
+  EXPECT_TRUE(eventually([&] { return fs::is_empty(root) && processes_under(root) == 0; }))
+      << "the unused replay's agent is killed and its workspace removed";
 }
 
 TEST_P(BackendAgent, RequestsThatAreNotReplaysAreRefused) {

@@ -8,11 +8,14 @@
 #include <string>
 #include <thread>
 
+#include "skillpipe/abi.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe::testing;
 
 namespace {
+
+const std::string kAbi = std::to_string(SKILLPIPE_ABI_MAJOR) + "." + std::to_string(SKILLPIPE_ABI_MINOR);
 
 const char* kPipeline = R"(skillpipe: 1
 name: fixture
@@ -31,7 +34,7 @@ stages:
 TEST(Cli, VersionAndHelp) {
   auto v = run_skillpipe({"--version"});
   EXPECT_EQ(v.exit_code, 0);
-  EXPECT_NE(v.out.find("plugin ABI 4.0"), std::string::npos);
+  EXPECT_NE(v.out.find("plugin ABI " + kAbi), std::string::npos);
   auto h = run_skillpipe({"run", "--help"});
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.out.find("--set"), std::string::npos);
@@ -95,7 +98,8 @@ TEST(Cli, RefusedPluginExitsThreeNamingTheFile) {
 
 TEST(Cli, PluginsListsKindVersionAbiPath) {
   auto r = run_skillpipe({"plugins", "--json", "--plugin-path", FX_GOOD_DIR});
-  EXPECT_NE(r.out.find(R"("name":"fx_judge","kind":"judge","version":"1.0.0","abi":"4.0")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("name":"fx_judge","kind":"judge","version":"1.0.0","abi":")" + kAbi + "\""), std::string::npos)
+      << r.out;
   auto d = run_skillpipe({"describe", "fx_backend", "--plugin-path", FX_GOOD_DIR});
   EXPECT_EQ(d.exit_code, 0);
   EXPECT_NE(d.out.find("\"required\""), std::string::npos);

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "host/basic_context.hpp"
 #include "host/evaluation_service.hpp"
 #include "host/plugin_registry.hpp"
 #include "skillpipe/backend.hpp"
+#include "skillpipe/errors.hpp"
 #include "test_support.hpp"
 
 using namespace skillpipe;
@@ -95,4 +98,59 @@ TEST(Evaluation, MissingBackendOrJudgeIsAClearError) {
   EXPECT_THROW(f.eval.evaluate(req, ctx), Error);
   req.backend_id = "echo";
   EXPECT_THROW(f.eval.evaluate(req, ctx), Error);  // no judge wired
+}
+
+namespace {
+
+// A backend with a Lookahead that records what it was told and when.
+class ForesightBackend final : public Backend, public Lookahead {
+ public:
+  bool available(std::string*) const override { return true; }
+  std::string identity() const override { return "foresight"; }
+  ChatResponse complete(const ChatRequest& r, Context&) override {
+    std::lock_guard<std::mutex> lk(mu);
+    log.push_back("call " + r.replay->task.id + "#" + std::to_string(r.sample));
+    if (r.replay->task.intent == "budget") throw BudgetExceeded("cap reached");
+    ChatResponse out;
+    out.text = "good";
+    return out;
+  }
+  void expect(const std::vector<ChatRequest>& upcoming, Context&) override {
+    std::lock_guard<std::mutex> lk(mu);
+    std::string s = "expect";
+    for (const auto& r : upcoming) s += " " + r.replay->task.id + "#" + std::to_string(r.sample);
+    log.push_back(s);
+  }
+  void forget(const std::vector<ChatRequest>& upcoming, Context&) override {
+    std::lock_guard<std::mutex> lk(mu);
+    log.push_back("forget " + std::to_string(upcoming.size()));
+  }
+  std::mutex mu;
+  std::vector<std::string> log;
+};
+
+}  // namespace
+
+TEST(Evaluation, ABackendWithALookaheadIsToldTheBatchBeforeAndReleasedAfter) {
+  Fixture f(1);
+  ForesightBackend b;
+  f.svc.backends["ahead"] = &b;
+  BasicContext ctx("night", RunInfo{}, &f.svc, {"j"});
+  EvalRequest req;
+  req.tasks = {task("a", "good"), task("b", "good")};
+  req.backend_id = "ahead";
+  req.rollouts = 2;
+  req.skill_text = "the skill";
+  f.eval.evaluate(req, ctx);
+  // In the order the workers take the jobs (task-major), each request as complete() gets it.
+  EXPECT_EQ(b.log, (std::vector<std::string>{"expect a#0 a#1 b#0 b#1", "call a#0", "call a#1", "call b#0", "call b#1",
+                                             "forget 4"}));
+
+  // A batch cut short still releases everything it announced.
+  ForesightBackend cut;
+  f.svc.backends["ahead"] = &cut;
+  req.tasks = {task("x", "budget"), task("y", "good")};
+  req.rollouts = 1;
+  EXPECT_TRUE(f.eval.evaluate(req, ctx).budget_stopped);
+  EXPECT_EQ(cut.log, (std::vector<std::string>{"expect x#0 y#0", "call x#0", "forget 2"}));
 }

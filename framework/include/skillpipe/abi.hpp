@@ -5,6 +5,10 @@
 // standard. The build tag records all three and the host compares it on load.
 #pragma once
 
+// ABI 4.1 (additions only): Lookahead, an optional interface a backend may derive from to be
+// told which requests are coming (an agent backend starts its CLIs ahead of their calls). The
+// host looks for it with dynamic_cast, so 4.0 plugins are never asked; the descriptor is
+// unchanged.
 // ABI 4.0 (SDK 0.4): digests stream between stages. Harvester::harvest puts each digest into
 // a DigestSink instead of returning them all; Miner::mine and ConsolidateInput::digests read a
 // DigestStream (walked one digest at a time, read from the night's store part by part);
@@ -29,12 +33,12 @@
 // JsonValue::is_uint64/as_uint64, uint64 fields, json_fields::read_value and
 // read_json(text, out, what) for plugins' state files.
 #define SKILLPIPE_ABI_MAJOR 4
-#define SKILLPIPE_ABI_MINOR 0
+#define SKILLPIPE_ABI_MINOR 1
 // SHA-256 of the contract headers (tests/framework/abi_hash_test.cpp says exactly what is
 // hashed: the headers listed there, without comments and blank lines). When the test fails,
 // the contract changed: bump SKILLPIPE_ABI_MAJOR (plugins break) or SKILLPIPE_ABI_MINOR
 // (additions only), note why above, and record the hash the test prints.
-#define SKILLPIPE_ABI_CONTRACT_SHA256 "da856bfd7f603bd6206cda8e73861c108593c823a0ba00f91e58099eb66f7c04"
+#define SKILLPIPE_ABI_CONTRACT_SHA256 "e2b4d0781bc76bcd0450c34b85e485587dab27e7db7d75c11894ce4b6de111eb"
 #define SKILLPIPE_SDK_VERSION "0.4.0"
 // The part of the version the ABI follows: in 0.x every minor release may break it, a patch
 // release never does (matches the CMake package's SameMinorVersion).

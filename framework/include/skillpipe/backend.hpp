@@ -91,4 +91,22 @@ class SKILLPIPE_VISIBLE Backend : public Component {
   virtual BudgetState budget() const { return {}; }
 };
 
+// Optional (ABI 4.1), for a backend whose calls start slowly: an agent CLI spends seconds of
+// CPU starting up before its first model call. The evaluation service tells such a backend
+// which requests its workers are about to make, in the order they will make them, so it can
+// get the next ones ready while earlier ones wait on the model. A backend opts in by also
+// deriving from Lookahead; the host finds it with dynamic_cast, so a plugin built before 4.1
+// is never asked. Getting ready must cost no model call and no budget: a call that never
+// comes (a budget stop, a cancel, an answer from the cache) wastes only local work.
+class SKILLPIPE_VISIBLE Lookahead {
+ public:
+  virtual ~Lookahead();
+  // complete() will be called with these requests, in this order (several batches may be
+  // expected at once). Called from the evaluation service's thread before its workers start.
+  virtual void expect(const std::vector<ChatRequest>& upcoming, Context& ctx) = 0;
+  // These calls will not come any more (the batch ended, maybe early): release what was made
+  // ready for them. Called once per expect(), after the batch's workers stopped.
+  virtual void forget(const std::vector<ChatRequest>& upcoming, Context& ctx) = 0;
+};
+
 }  // namespace skillpipe

@@ -40,7 +40,8 @@ struct PluginDescriptor {
 // The descriptor's size at each minor of this ABI major (index = minor): a host accepts a
 // plugin of an older minor whose descriptor is at least that minor's size.
 inline constexpr std::uint32_t kDescriptorSizeByMinor[] = {
-    static_cast<std::uint32_t>(offsetof(PluginDescriptor, create) + sizeof(PluginFactory)),  // 2.0
+    static_cast<std::uint32_t>(offsetof(PluginDescriptor, create) + sizeof(PluginFactory)),  // x.0
+    static_cast<std::uint32_t>(offsetof(PluginDescriptor, create) + sizeof(PluginFactory)),  // 4.1: unchanged
 };
 static_assert(std::size(kDescriptorSizeByMinor) == SKILLPIPE_ABI_MINOR + 1, "one descriptor size per ABI minor");
 

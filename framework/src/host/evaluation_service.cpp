@@ -223,6 +223,41 @@ std::vector<Verdict> judge(Batch& b, const TaskRecord& task, ReplayResult& rr, C
 
 }  // namespace
 
+// Tells a backend with a Lookahead the batch's requests, in the order the workers take them,
+// and that they will not come any more once the workers stopped (however they stopped).
+class HostEvaluationService::Foresight {
+ public:
+  Foresight(const HostEvaluationService& svc, Batch& b, Context& ctx)
+      : ahead_(dynamic_cast<Lookahead*>(&b.backend)), ctx_(ctx) {
+    if (!ahead_) return;
+    for (std::size_t job = 0; job < b.jobs(); ++job) {
+      const int sample = static_cast<int>(job % static_cast<std::size_t>(b.rollouts));
+      upcoming_.push_back(svc.attempt_request(b.req, b.req.tasks[job / static_cast<std::size_t>(b.rollouts)], sample,
+                                              b.rollouts, b.draw));
+    }
+    try {
+      ahead_->expect(upcoming_, ctx_);
+    } catch (const std::exception& e) {  // getting ready is an optimisation: the calls still come
+      ctx_.logger().warn("evaluation: the backend could not get ready for the batch: {}", e.what());
+    }
+  }
+  ~Foresight() {
+    if (!ahead_) return;
+    try {
+      ahead_->forget(upcoming_, ctx_);
+    } catch (const std::exception& e) {
+      ctx_.logger().warn("evaluation: the backend could not release what it made ready: {}", e.what());
+    }
+  }
+  Foresight(const Foresight&) = delete;
+  Foresight& operator=(const Foresight&) = delete;
+
+ private:
+  Lookahead* ahead_;
+  Context& ctx_;
+  std::vector<ChatRequest> upcoming_;
+};
+
 void HostEvaluationService::work(Batch& b, Context& ctx) const {
   while (true) {
     const std::size_t job = b.next.fetch_add(1);
@@ -261,10 +296,13 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
   ctx.progress().set_unit("replays");  // each judged too
   const int n_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(parallelism_),
                                                                std::max<std::size_t>(1, b.jobs())));
-  std::vector<std::thread> threads;
-  for (int i = 1; i < n_threads; ++i) threads.emplace_back([&] { work(b, ctx); });
-  work(b, ctx);
-  for (auto& t : threads) t.join();
+  {
+    const Foresight ahead(*this, b, ctx);
+    std::vector<std::thread> threads;
+    for (int i = 1; i < n_threads; ++i) threads.emplace_back([&] { work(b, ctx); });
+    work(b, ctx);
+    for (auto& t : threads) t.join();
+  }
   if (b.handoff) throw *b.handoff;
 
   EvalResult result;

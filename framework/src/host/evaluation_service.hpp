@@ -30,6 +30,7 @@ class HostEvaluationService : public EvaluationService {
   ChatRequest attempt_request(const EvalRequest& req, const TaskRecord& task, int sample, int rollouts,
                               const std::string& draw) const;
   void work(Batch& batch, Context& ctx) const;
+  class Foresight;  // a backend's Lookahead told about one batch
 
   Services* services_;
   std::string attempt_template_;

@@ -59,6 +59,7 @@ const char* to_string(ProposalState s) {
 }
 EvaluationService::~EvaluationService() = default;
 Backend::~Backend() = default;
+Lookahead::~Lookahead() = default;
 
 CostEstimate Backend::estimate(const ChatRequest& request) const {
   // Roughly four characters per token; output bounded by max_tokens.

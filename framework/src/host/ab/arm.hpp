@@ -15,10 +15,17 @@
 namespace skillpipe::host::ab {
 
 // Forwards to a configured backend and meters the calls that are not replays, so an arm's
-// judging cost is known apart from its replays.
-class UsageMeter final : public Backend {
+// judging cost is known apart from its replays. It passes a Lookahead on when the backend has
+// one (an agent backend keeps starting its CLIs ahead inside an arm).
+class UsageMeter final : public Backend, public Lookahead {
  public:
-  explicit UsageMeter(Backend* inner) : inner_(inner) {}
+  explicit UsageMeter(Backend* inner) : inner_(inner), ahead_(dynamic_cast<Lookahead*>(inner)) {}
+  void expect(const std::vector<ChatRequest>& upcoming, Context& ctx) override {
+    if (ahead_) ahead_->expect(upcoming, ctx);
+  }
+  void forget(const std::vector<ChatRequest>& upcoming, Context& ctx) override {
+    if (ahead_) ahead_->forget(upcoming, ctx);
+  }
   bool available(std::string* why) const override { return inner_->available(why); }
   std::string identity() const override { return inner_->identity(); }
   bool paid() const override { return inner_->paid(); }
@@ -29,6 +36,7 @@ class UsageMeter final : public Backend {
 
  private:
   Backend* inner_;
+  Lookahead* ahead_;
   mutable std::mutex mu_;
   Usage other_;
 };
