@@ -84,7 +84,7 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
         continue;  // its call will fail the same way and say why
       }
       if (answered_from_cache(call)) continue;
-      ReplayJob job = job_of(*req.replay, call, 0);
+      ReplayJob job = job_of(*req.replay, call, 0, start_of(req.replay->task, ctx));
       {
         std::lock_guard<std::mutex> lk(ids_mu_);
         warm_ids_[request_key(req)] = job.id;
@@ -163,7 +163,7 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
   // resumed night, never a comparison with an earlier night's replays.
   std::string material(const ReplaySetup& rs, const std::string& prompt, int sample, Context& ctx) const {
     const ReplaySettings& r = s_.replay;
-    const StartPoint sp = resolve_start(rs.task.project, hint_of(rs.task));
+    const StartPoint sp = start_of(rs.task, ctx);
     std::vector<std::string> checks;
     collect_checks(rs.task.judge.checks, checks);
     std::string m = std::string(to_string(r.command.agent)) + "\n" + version_ + "\n" + r.command.model + "\n" +
@@ -182,6 +182,20 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
     return store && !store->night().night_id.empty() ? store->night().night_id : ctx.run().night_id;
   }
   static SourceHint hint_of(const TaskRecord& t) { return {t.start.commit, t.start.branch, t.start.at}; }
+  // Where a task's replays start, resolved once per night: its baseline and candidate replays
+  // start at one commit even if the project's HEAD moves during the night, and the cache key
+  // names the commit the workspace is made at. Throws (uncached) when it cannot be resolved.
+  StartPoint start_of(const TaskRecord& t, Context& ctx) const {
+    const std::string key =
+        night_of(ctx) + "\n" + t.project + "\n" + t.start.commit + "\n" + t.start.branch + "\n" + t.start.at;
+    {
+      std::lock_guard<std::mutex> lk(starts_mu_);
+      if (auto it = starts_.find(key); it != starts_.end()) return it->second;
+    }
+    const StartPoint sp = resolve_start(t.project, hint_of(t));
+    std::lock_guard<std::mutex> lk(starts_mu_);
+    return starts_.emplace(key, sp).first->second;
+  }
   // Names a request without the git look-ups its cache material needs (forget() runs after
   // every batch).
   static std::string request_key(const ChatRequest& r) {
@@ -190,8 +204,10 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
     return sha256_hex(rs.task.id + "\n" + std::to_string(r.sample) + "\n" +
                       documents_hash({skill_name(rs), rs.skill_text, rs.memory_text}));
   }
-  static ReplayJob job_of(const ReplaySetup& rs, const backend_common::PreparedCall& call, int attempt) {
+  static ReplayJob job_of(const ReplaySetup& rs, const backend_common::PreparedCall& call, int attempt,
+                          const StartPoint& start) {
     ReplayJob job;
+    job.start = start;
     job.id = sha256_hex(call.cache_material).substr(0, 16) + "-" + std::to_string(attempt);
     job.prompt = call.payload;
     job.project = rs.task.project;
@@ -216,6 +232,8 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
   AgentBackendSettings s_;
   std::string version_;
   std::string unconfined_why_;
+  mutable std::mutex starts_mu_;
+  mutable std::map<std::string, StartPoint> starts_;  // start_of's, per night and task origin
   std::mutex ids_mu_;
   std::map<std::string, std::string> warm_ids_;  // request_key -> job id, expected and not forgotten
   std::unique_ptr<WarmReplays> warm_;            // last: its agents die before the settings go
@@ -291,7 +309,7 @@ backend_common::AttemptResult AgentBackend::call_once(const ChatRequest& redacte
   const ReplaySetup& rs = *redacted.replay;
   ReplaySettings s = s_.replay;
   s.timeout_s = std::min(s.timeout_s, std::max(1.0, limits.wall_left_s));  // never past the wall cap
-  const ReplayJob job = job_of(rs, call, limits.attempt);
+  const ReplayJob job = job_of(rs, call, limits.attempt, start_of(rs.task, ctx));
   backend_common::AttemptResult r;
   ReplayOutcome o;
   try {

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,7 @@ struct ReplayJob {
   std::string prompt;
   std::string project;
   SourceHint hint;
+  std::optional<StartPoint> start;     // resolved by the caller; unset: from project and hint
   ReplayDocs docs;
   std::vector<std::string> checks;     // check_command CMDs, run after the agent
 };

@@ -165,6 +165,27 @@ TEST_P(BackendAgent, AnnouncedReplaysAreMadeReadyAheadAndReleasedWhenTheyDoNotCo
       << "the unused replay's agent is killed and its workspace removed";
 }
 
+// A night compares replays of one task under different documents, so they must start at one
+// commit even when the user commits during the night; the next night starts at the new HEAD.
+TEST_P(BackendAgent, ReplaysOfOneNightStartAtOneCommitWhateverHeadDoes) {
+  auto b = env_.make("backend_agent", config(GetParam(), url(), tmp_.file("replays"), R"(, "prewarm": 0)"));
+  const TaskRecord task = lab::regen_task("regen-1", project_);
+  const std::string first = lab::git(project_, {"rev-parse", "HEAD"});
+  const ChatResponse before = b->complete(replay_request(task, true), env_.ctx());
+  ASSERT_TRUE(before.trajectory.has_value());
+  EXPECT_EQ(before.trajectory->workspace_commit, first);
+  lab::git(project_, {"commit", "-q", "--allow-empty", "-m", "the user goes on working"});
+  const std::string moved = lab::git(project_, {"rev-parse", "HEAD"});
+  ASSERT_NE(moved, first);
+  const ChatResponse after = b->complete(replay_request(task, false), env_.ctx());
+  ASSERT_TRUE(after.trajectory.has_value());
+  EXPECT_EQ(after.trajectory->workspace_commit, first) << "the same night: the same start";
+  env_.store().next_night("0002-test", "");
+  const ChatResponse next = b->complete(replay_request(task, true), env_.ctx());
+  ASSERT_TRUE(next.trajectory.has_value());
+  EXPECT_EQ(next.trajectory->workspace_commit, moved) << "a new night starts where the project is now";
+}
+
 TEST_P(BackendAgent, RequestsThatAreNotReplaysAreRefused) {
   auto b = env_.make("backend_agent", config(GetParam(), url(), tmp_.file("replays")));
   ChatRequest judge;

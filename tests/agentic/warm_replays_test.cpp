@@ -50,7 +50,13 @@ struct Recorder {
 
 std::vector<ReplayJob> jobs(std::initializer_list<const char*> ids) {
   std::vector<ReplayJob> out;
-  for (const char* id : ids) out.push_back(ReplayJob{id, "prompt", "/project", {}, {}, {}});
+  for (const char* id : ids) {
+    ReplayJob j;
+    j.id = id;
+    j.prompt = "prompt";
+    j.project = "/project";
+    out.push_back(std::move(j));
+  }
   return out;
 }
 
