@@ -24,6 +24,7 @@
 #include "skillpipe/kit/redact.hpp"
 #include "skillpipe/store.hpp"
 #include "skillpipe/kit/util.hpp"
+#include "replay_request.hpp"
 #include "trajectory.hpp"
 #include "warm_replays.hpp"
 
@@ -33,21 +34,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace backend_agent;
 using Outcome = backend_common::AttemptResult::Outcome;
-
-// The check commands a task's judge asks for (rule op check_command, groups included).
-void collect_checks(const std::vector<RuleCheck>& checks, std::vector<std::string>& out) {
-  for (const auto& c : checks) {
-    if (c.op == RuleOp::kCheckCommand && std::find(out.begin(), out.end(), c.arg) == out.end()) out.push_back(c.arg);
-    collect_checks(c.children, out);
-  }
-}
-
-std::string prompt_of(const TaskRecord& t) {
-  std::string p = std::string(backend_common::kReplayMarker) + "\n" + t.intent;
-  if (!t.context_excerpt.empty()) p += "\n\nContext:\n" + t.context_excerpt;
-  if (!t.system.empty()) p += "\n\n" + t.system;
-  return redact_secrets(p);
-}
 
 class AgentBackend final : public backend_common::MeteredBackend, public Lookahead {
  public:
@@ -169,7 +155,7 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
     std::string m = std::string(to_string(r.command.agent)) + "\n" + version_ + "\n" + r.command.model + "\n" +
                     std::to_string(r.command.max_turns) + "\nnight=" + night_of(ctx) + "\ntask=" + rs.task.id +
                     "\nsample=" + std::to_string(sample) + "\ndocs=" +
-                    documents_hash({skill_name(rs), rs.skill_text, rs.memory_text}) + "\nstart=" +
+                    documents_hash(docs_of(rs)) + "\nstart=" +
                     (sp.commit.empty() ? "copy:" + sp.project : sp.commit) + "\nsubdir=" + sp.subdir + "\n";
     for (const auto& x : checks) m += "check=" + x + "\n";
     for (const auto& x : r.setup) m += "setup=" + x + "\n";
@@ -181,7 +167,6 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
     const Store* store = ctx.store();
     return store && !store->night().night_id.empty() ? store->night().night_id : ctx.run().night_id;
   }
-  static SourceHint hint_of(const TaskRecord& t) { return {t.start.commit, t.start.branch, t.start.at}; }
   // Where a task's replays start, resolved once per night: its baseline and candidate replays
   // start at one commit even if the project's HEAD moves during the night, and the cache key
   // names the commit the workspace is made at. Throws (uncached) when it cannot be resolved.
@@ -196,30 +181,6 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
     std::lock_guard<std::mutex> lk(starts_mu_);
     return starts_.emplace(key, sp).first->second;
   }
-  // Names a request without the git look-ups its cache material needs (forget() runs after
-  // every batch).
-  static std::string request_key(const ChatRequest& r) {
-    if (!r.replay) return {};
-    const ReplaySetup& rs = *r.replay;
-    return sha256_hex(rs.task.id + "\n" + std::to_string(r.sample) + "\n" +
-                      documents_hash({skill_name(rs), rs.skill_text, rs.memory_text}));
-  }
-  static ReplayJob job_of(const ReplaySetup& rs, const backend_common::PreparedCall& call, int attempt,
-                          const StartPoint& start) {
-    ReplayJob job;
-    job.start = start;
-    job.id = sha256_hex(call.cache_material).substr(0, 16) + "-" + std::to_string(attempt);
-    job.prompt = call.payload;
-    job.project = rs.task.project;
-    job.hint = hint_of(rs.task);
-    job.docs = {skill_name(rs), rs.skill_text, rs.memory_text};
-    collect_checks(rs.task.judge.checks, job.checks);
-    return job;
-  }
-  static std::string skill_name(const ReplaySetup& rs) {
-    return !rs.skill_name.empty() ? rs.skill_name : rs.skill_text.empty() ? std::string() : skill_name_of(rs.skill_text);
-  }
-
   void decide_confinement(Context& ctx);
   void check_agent_version(Context& ctx);
   std::string write_artifacts(const std::string& id, const ReplayOutcome& o, Context& ctx, TrajectoryArtifacts& a);
