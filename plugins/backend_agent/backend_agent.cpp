@@ -73,7 +73,9 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
       ReplayJob job = job_of(*req.replay, call, 0, start_of(req.replay->task, ctx));
       {
         std::lock_guard<std::mutex> lk(ids_mu_);
-        warm_ids_[request_key(req)] = job.id;
+        Announced& a = warm_ids_[request_key(req)];
+        a.job_id = job.id;
+        ++a.batches;
       }
       jobs.push_back(std::move(job));
     }
@@ -86,8 +88,8 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
     {
       std::lock_guard<std::mutex> lk(ids_mu_);
       for (const auto& req : upcoming)
-        if (auto it = warm_ids_.find(request_key(req)); it != warm_ids_.end()) {
-          ids.push_back(it->second);
+        if (auto it = warm_ids_.find(request_key(req)); it != warm_ids_.end() && --it->second.batches == 0) {
+          ids.push_back(it->second.job_id);
           warm_ids_.erase(it);
         }
     }
@@ -195,8 +197,14 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
   std::string unconfined_why_;
   mutable std::mutex starts_mu_;
   mutable std::map<std::string, StartPoint> starts_;  // start_of's, per night and task origin
+  // An identical request announced by two batches at once (the cache's single-flight runs it
+  // once) stays ready until both have forgotten it.
+  struct Announced {
+    std::string job_id;
+    int batches = 0;  // announcements not yet forgotten
+  };
   std::mutex ids_mu_;
-  std::map<std::string, std::string> warm_ids_;  // request_key -> job id, expected and not forgotten
+  std::map<std::string, Announced> warm_ids_;  // by request_key
   std::unique_ptr<WarmReplays> warm_;            // last: its agents die before the settings go
 };
 

@@ -160,7 +160,19 @@ TEST_P(BackendAgent, AnnouncedReplaysAreMadeReadyAheadAndReleasedWhenTheyDoNotCo
   const auto counts = env_.ctx().counts();
   EXPECT_EQ(counts.count(claude ? "agent_prestarted" : "agent_workspace_ready"), 1u) << "it took the replay made ready";
 
-  ahead->forget(batch, env_.ctx());  // regen-2's call never came
+  // A second batch announces regen-2 too (single-flight would run it once for both): the
+  // first batch ending without calling it must not drop what the second still wants.
+  const std::vector<ChatRequest> second{batch[1]};
+  ahead->expect(second, env_.ctx());
+  ahead->forget(batch, env_.ctx());  // regen-2's call never came from the first batch
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int left = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(root)) ++left;
+  EXPECT_EQ(left, 1) << "regen-2's workspace stays for the second batch";
+  if (claude) {
+    EXPECT_GE(processes_under(root), 1) << "and its agent keeps waiting";
+  }
+  ahead->forget(second, env_.ctx());  // nor from the second
   EXPECT_TRUE(eventually([&] { return fs::is_empty(root) && processes_under(root) == 0; }))
       << "the unused replay's agent is killed and its workspace removed";
 }

@@ -110,6 +110,7 @@ class ForesightBackend final : public Backend, public Lookahead {
   ChatResponse complete(const ChatRequest& r, Context&) override {
     std::lock_guard<std::mutex> lk(mu);
     log.push_back("call " + r.replay->task.id + "#" + std::to_string(r.sample));
+    for (const ChatRequest* t : told) told_ones_came += t == &r ? 1 : 0;
     if (r.replay->task.intent == "budget") throw BudgetExceeded("cap reached");
     ChatResponse out;
     out.text = "good";
@@ -118,7 +119,10 @@ class ForesightBackend final : public Backend, public Lookahead {
   void expect(const std::vector<ChatRequest>& upcoming, Context&) override {
     std::lock_guard<std::mutex> lk(mu);
     std::string s = "expect";
-    for (const auto& r : upcoming) s += " " + r.replay->task.id + "#" + std::to_string(r.sample);
+    for (const auto& r : upcoming) {
+      s += " " + r.replay->task.id + "#" + std::to_string(r.sample);
+      told.push_back(&r);
+    }
     log.push_back(s);
   }
   void forget(const std::vector<ChatRequest>& upcoming, Context&) override {
@@ -127,6 +131,8 @@ class ForesightBackend final : public Backend, public Lookahead {
   }
   std::mutex mu;
   std::vector<std::string> log;
+  std::vector<const ChatRequest*> told;
+  int told_ones_came = 0;  // calls whose request is the very object expect() was shown
 };
 
 }  // namespace
@@ -145,6 +151,8 @@ TEST(Evaluation, ABackendWithALookaheadIsToldTheBatchBeforeAndReleasedAfter) {
   // In the order the workers take the jobs (task-major), each request as complete() gets it.
   EXPECT_EQ(b.log, (std::vector<std::string>{"expect a#0 a#1 b#0 b#1", "call a#0", "call a#1", "call b#0", "call b#1",
                                              "forget 4"}));
+  // The workers send the requests the backend was told about, not a second rendering of them.
+  EXPECT_EQ(b.told_ones_came, 4);
 
   // A batch cut short still releases everything it announced.
   ForesightBackend cut;

@@ -252,19 +252,25 @@ class HostEvaluationService::Foresight {
   Foresight(const Foresight&) = delete;
   Foresight& operator=(const Foresight&) = delete;
 
+  // The request a worker sends for `job`: the one the backend was told about, so what it made
+  // ready is what comes, and the request is rendered once. Null without a Lookahead.
+  const ChatRequest* request(std::size_t job) const { return job < upcoming_.size() ? &upcoming_[job] : nullptr; }
+
  private:
   Lookahead* ahead_;
   Context& ctx_;
   std::vector<ChatRequest> upcoming_;
 };
 
-void HostEvaluationService::work(Batch& b, Context& ctx) const {
+void HostEvaluationService::work(Batch& b, const Foresight& ahead, Context& ctx) const {
   while (true) {
     const std::size_t job = b.next.fetch_add(1);
     if (job >= b.jobs() || b.budget_stop.load() || ctx.cancelled()) return;
     const TaskRecord& task = b.req.tasks[job / static_cast<std::size_t>(b.rollouts)];
     const int sample = static_cast<int>(job % static_cast<std::size_t>(b.rollouts));
-    ReplayResult rr = replay(b, attempt_request(b.req, task, sample, b.rollouts, b.draw), task, sample, ctx);
+    const ChatRequest* told = ahead.request(job);
+    ReplayResult rr = told ? replay(b, *told, task, sample, ctx)
+                           : replay(b, attempt_request(b.req, task, sample, b.rollouts, b.draw), task, sample, ctx);
     std::vector<Verdict> vs;
     if (rr.error.empty()) vs = judge(b, task, rr, ctx);
     {
@@ -299,8 +305,8 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
   {
     const Foresight ahead(*this, b, ctx);
     std::vector<std::thread> threads;
-    for (int i = 1; i < n_threads; ++i) threads.emplace_back([&] { work(b, ctx); });
-    work(b, ctx);
+    for (int i = 1; i < n_threads; ++i) threads.emplace_back([&] { work(b, ahead, ctx); });
+    work(b, ahead, ctx);
     for (auto& t : threads) t.join();
   }
   if (b.handoff) throw *b.handoff;

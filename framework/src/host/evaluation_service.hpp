@@ -29,8 +29,8 @@ class HostEvaluationService : public EvaluationService {
   // The replay prompt of one sample: the attempt template around the skill and memory.
   ChatRequest attempt_request(const EvalRequest& req, const TaskRecord& task, int sample, int rollouts,
                               const std::string& draw) const;
-  void work(Batch& batch, Context& ctx) const;
   class Foresight;  // a backend's Lookahead told about one batch
+  void work(Batch& batch, const Foresight& ahead, Context& ctx) const;
 
   Services* services_;
   std::string attempt_template_;
