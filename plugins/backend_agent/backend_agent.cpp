@@ -51,7 +51,8 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
     hooks.prepare = [this](const ReplayJob& job, const std::function<bool()>& stopping) {
       return prepare_replay(s_.replay, job, stopping);
     };
-    if (starts_before_input(r.command.agent)) hooks.start = [this](PreparedReplay& p) { start_ahead(s_.replay, p); };
+    if (starts_before_input(r.command.agent))
+      hooks.start = [this](PreparedReplay& p) { return start_ahead(s_.replay, p) && p.agent->started(); };
     hooks.min_idle = s_.prewarm_idle_cores;
     warm_ = std::make_unique<WarmReplays>(std::move(hooks), s_.prewarm);
   }
@@ -294,7 +295,7 @@ backend_common::AttemptResult AgentBackend::call_once(const ChatRequest& redacte
 // A first attempt takes the replay made ready for it, if any; a retry starts afresh.
 ReplayOutcome AgentBackend::replay(const ReplaySettings& s, const ReplayJob& job, int attempt,
                                    const std::function<bool()>& cancelled, Context& ctx) {
-  std::unique_ptr<PreparedReplay> ready = attempt == 0 && warm_ ? warm_->take(job.id) : nullptr;
+  std::unique_ptr<PreparedReplay> ready = attempt == 0 && warm_ ? warm_->take(job.id, cancelled) : nullptr;
   if (!ready) return run_replay(s, job, cancelled);
   // An agent that ended while it waited (it crashed, or was killed) is started again.
   if (ready->agent && !ready->agent->waiting()) ready->agent.reset();

@@ -54,7 +54,7 @@ void WarmReplays::expect(std::vector<ReplayJob> jobs) {
   {
     std::lock_guard<std::mutex> lk(mu_);
     for (auto& j : jobs)
-      if (find(j.id) == queue_.end()) queue_.push_back(Entry{std::move(j), State::kQueued, false, nullptr});
+      if (!claimed_.count(j.id) && find(j.id) == queue_.end()) queue_.push_back(Entry{std::move(j), State::kQueued, false, false, nullptr});
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   }
   cv_.notify_all();
@@ -81,16 +81,20 @@ void WarmReplays::forget(const std::vector<std::string>& ids) {
   cv_.notify_all();
 }
 
-std::unique_ptr<PreparedReplay> WarmReplays::take(const std::string& id) {
+std::unique_ptr<PreparedReplay> WarmReplays::take(const std::string& id, const std::function<bool()>& cancelled) {
   std::unique_lock<std::mutex> lk(mu_);
+  claimed_.insert(id);
   auto it = find(id);
-  if (it == queue_.end()) return nullptr;
-  // Being worked on right now: finishing is quicker than starting over (and the work owns
-  // the replay's directory).
-  cv_.wait(lk, [&] {
+  // Being worked on right now: finishing is quicker than starting over, and the work owns the
+  // replay's directory, so a cancelled call still waits for it (its setup then stops early).
+  auto busy = [&] {
     it = find(id);
-    return it == queue_.end() || (it->state != State::kPreparing && it->state != State::kStarting);
-  });
+    return it != queue_.end() && (it->state == State::kPreparing || it->state == State::kStarting);
+  };
+  while (busy()) {
+    if (!it->hurried && cancelled && cancelled()) it->hurried = true;
+    cv_.wait_for(lk, std::chrono::milliseconds(50));
+  }
   if (it == queue_.end()) return nullptr;
   std::unique_ptr<PreparedReplay> out = std::move(it->ready);
   if (out) ++stats_.taken;
@@ -130,9 +134,10 @@ void WarmReplays::prepare_one(std::unique_lock<std::mutex>& lk, Entry& e) {
   lk.unlock();
   std::unique_ptr<PreparedReplay> made;
   try {
-    made = hooks_.prepare(job, [this] {
+    made = hooks_.prepare(job, [this, &job] {
       std::lock_guard<std::mutex> g(mu_);
-      return stopping_;
+      const auto it = find(job.id);
+      return stopping_ || it == queue_.end() || it->forgotten || it->hurried;
     });
   } catch (const std::exception&) {
     made.reset();  // the call runs cold and reports the problem itself
@@ -153,9 +158,9 @@ void WarmReplays::start_one(std::unique_lock<std::mutex>& lk, Entry& e) {
   const std::string id = e.job.id;
   PreparedReplay* p = e.ready.get();
   lk.unlock();
-  bool ok = true;
+  bool ok = false;
   try {
-    hooks_.start(*p);
+    ok = hooks_.start(*p);
   } catch (const std::exception&) {
     ok = false;  // no agent yet: the call starts it
   }
@@ -174,27 +179,39 @@ void WarmReplays::start_one(std::unique_lock<std::mutex>& lk, Entry& e) {
 // is not ready yet runs cold, as it would without this.
 void WarmReplays::run() {
   std::unique_lock<std::mutex> lk(mu_);
+  bool rebase = true;  // the next idleness window starts now
   while (!stopping_) {
     if (!has_work()) {
       cv_.wait(lk);
+      rebase = true;  // the time asleep says nothing about the load now
       continue;
     }
-    if (hooks_.min_idle > 0) {
-      lk.unlock();
-      const double idle = hooks_.idle_cores();
-      lk.lock();
-      if (stopping_) break;
-      if (idle < hooks_.min_idle) {
-        cv_.wait_for(lk, std::chrono::duration<double>(hooks_.poll_s));
-        continue;
-      }
-    }
+    if (hooks_.min_idle > 0 && !idle_enough(lk, rebase)) continue;
     if (Entry* e = first_in_window(State::kQueued))  // the window may have moved meanwhile
       prepare_one(lk, *e);
     else if (Entry* r = hooks_.start ? first_in_window(State::kReady) : nullptr)
       start_one(lk, *r);
+    rebase = true;  // what was just done (an agent's start-up) shows in the next window
     cv_.notify_all();
   }
+}
+
+// Whether `min_idle` cores were idle over one window of poll_s, waited out here; the window
+// starts now when `rebase` says the last reading is stale, else where that reading ended.
+bool WarmReplays::idle_enough(std::unique_lock<std::mutex>& lk, bool& rebase) {
+  if (rebase) {
+    lk.unlock();
+    hooks_.idle_cores();
+    lk.lock();
+    rebase = false;
+  }
+  // take() and forget() wake the thread; only stopping ends the window early.
+  cv_.wait_for(lk, std::chrono::duration<double>(hooks_.poll_s), [this] { return stopping_; });
+  if (stopping_) return false;
+  lk.unlock();
+  const double idle = hooks_.idle_cores();
+  lk.lock();
+  return !stopping_ && idle >= hooks_.min_idle;
 }
 
 bool WarmReplays::has_work() {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,27 +48,32 @@ class IdleCores {
 class WarmReplays {
  public:
   struct Hooks {
-    // Makes one replay's workspace ready; `stopping` turns true when it is no longer wanted.
+    // Makes one replay's workspace ready; `stopping` turns true when it is no longer wanted
+    // (forgotten, its call gave up waiting for it, or shutting down): setup commands stop then.
     // Throws when it cannot (the call then runs cold and reports why).
     std::function<std::unique_ptr<PreparedReplay>(const ReplayJob& job, const std::function<bool()>& stopping)> prepare;
-    // Starts its agent; empty when the agent reads its input before starting up.
-    std::function<void(PreparedReplay& p)> start;
-    // Cores idle since the last call; the thread works only while `min_idle` are.
+    // Starts its agent, true when it did; empty when the agent reads its input before starting up.
+    std::function<bool(PreparedReplay& p)> start;
+    // Cores idle since the last call; the thread works only while `min_idle` were over a
+    // whole window of `poll_s` begun after its last piece of work (so an agent it has just
+    // started shows as busy, and /proc/stat's 10 ms ticks are not read over a few ms).
     std::function<double()> idle_cores = IdleCores();
     double min_idle = 0.75;  // 0: whatever the load
-    double poll_s = 0.2;  // how often idleness is looked at while work waits
+    double poll_s = 0.2;
   };
   WarmReplays(Hooks hooks, std::size_t depth);
   ~WarmReplays();  // stops the thread and drops every replay that was not taken
   WarmReplays(const WarmReplays&) = delete;
   WarmReplays& operator=(const WarmReplays&) = delete;
 
-  // Queues jobs in the order their calls will come; a job already queued is skipped.
+  // Queues jobs in the order their calls will come. A job already queued is skipped, and so is
+  // one whose call came already: its replay may be running in the job's directory right now.
   void expect(std::vector<ReplayJob> jobs);
   // These calls will not come: drops their jobs and whatever was made ready for them.
   void forget(const std::vector<std::string>& ids);
   // The job's prepared replay, or null when there is none; either way the job is done with.
-  std::unique_ptr<PreparedReplay> take(const std::string& id);
+  // One being prepared right then is waited for; once `cancelled`, its setup is cut short.
+  std::unique_ptr<PreparedReplay> take(const std::string& id, const std::function<bool()>& cancelled = nullptr);
 
   struct Stats {
     std::int64_t prepared = 0;  // workspaces made ready
@@ -84,10 +90,12 @@ class WarmReplays {
     ReplayJob job;
     State state = State::kQueued;
     bool forgotten = false;  // forgotten while the thread worked on it: dropped when done
+    bool hurried = false;    // its call was cancelled while waiting for it: stop its setup
     std::unique_ptr<PreparedReplay> ready;
   };
 
   void run();
+  bool idle_enough(std::unique_lock<std::mutex>& lk, bool& rebase);
   void prepare_one(std::unique_lock<std::mutex>& lk, Entry& e);
   void start_one(std::unique_lock<std::mutex>& lk, Entry& e);
   // The entry the thread worked on, or null when it is gone (taken, forgotten, stopping).
@@ -101,6 +109,7 @@ class WarmReplays {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Entry> queue_;  // not yet taken, in call order
+  std::set<std::string> claimed_;  // ids whose call came (take): never prepared again
   Stats stats_;
   bool stopping_ = false;
   std::thread thread_;  // started by the first expect(); outlives every agent it started

@@ -78,17 +78,31 @@ namespace {
 struct Child {
   pid_t pid = -1;
   Fd in_w, out_r, err_r;
+  // Ended, but not reaped until collect(): while it is a zombie its pid, and so its group id,
+  // cannot be reused, so kill_group() never reaches another process's group.
   bool exited = false;
+  bool reaped = false;
   int status = 0;
   double exited_at = 0;
   std::size_t written = 0;
   std::size_t line_start = 0;  // the first stdout byte not yet passed to on_stdout_line
 
-  void kill_group() const { ::kill(-pid, SIGKILL); }
-  void reap() {
-    if (exited || ::waitpid(pid, &status, WNOHANG) != pid) return;
+  void kill_group() const {
+    if (pid > 0 && !reaped) ::kill(-pid, SIGKILL);
+  }
+  void notice_exit() {
+    siginfo_t info{};
+    if (exited || ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+        info.si_pid != pid)
+      return;
     exited = true;
     exited_at = now_s();
+  }
+  void collect() {
+    if (pid <= 0 || reaped) return;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    reaped = exited = true;
   }
   bool streams_open() const { return out_r.fd >= 0 || err_r.fd >= 0; }
   // One poll round: feed stdin, drain stdout and stderr (each capped at max_output_bytes).
@@ -182,6 +196,7 @@ std::string spawn(const ProcessSpec& spec, const std::string& program, Child& ch
   const int rc = ::posix_spawn(&child.pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
+  if (rc != 0) child.pid = -1;
   return rc == 0 ? std::string() : "cannot start '" + program + "': " + std::strerror(rc);
 }
 
@@ -193,7 +208,7 @@ void supervise(const ProcessSpec& spec, const std::function<bool()>& cancelled, 
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   if (spec.stdin_text.empty()) child.in_w.close_now();
   while (child.streams_open() || !child.exited) {
-    child.reap();
+    child.notice_exit();
     const double now = now_s();
     if (!child.exited && now >= deadline) {
       r.timed_out = true;
@@ -208,8 +223,30 @@ void supervise(const ProcessSpec& spec, const std::function<bool()>& cancelled, 
     }
     child.exchange(spec, r);
   }
-  if (!child.exited) ::waitpid(child.pid, &child.status, 0);
+  child.collect();
 }
+
+// Writing to a child that exited raises SIGPIPE in the writing thread: blocked while this
+// lasts, and one raised meanwhile dropped before the thread's mask is restored.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlocked() {
+    timespec zero{0, 0};
+    while (sigtimedwait(&pipe_, nullptr, &zero) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
+};
 
 }  // namespace
 
@@ -236,14 +273,12 @@ StartedProcess::StartedProcess(ProcessSpec spec) : impl_(std::make_unique<Impl>(
   r.started = r.start_error.empty();
 }
 
+// Never finished (dropped unused, or finish() threw): its whole group is killed, including
+// what outlived a leader that ended on its own.
 StartedProcess::~StartedProcess() {
-  if (!impl_->r.started || impl_->finished) return;
   Child& c = impl_->child;
-  c.reap();
-  if (!c.exited) {
-    c.kill_group();
-    ::waitpid(c.pid, &c.status, 0);
-  }
+  c.kill_group();
+  c.collect();
 }
 
 bool StartedProcess::started() const { return impl_->r.started; }
@@ -251,7 +286,7 @@ const std::string& StartedProcess::start_error() const { return impl_->r.start_e
 
 bool StartedProcess::waiting() {
   if (!impl_->r.started || impl_->finished) return false;
-  impl_->child.reap();
+  impl_->child.notice_exit();
   return !impl_->child.exited;
 }
 
@@ -268,16 +303,10 @@ ProcessResult StartedProcess::finish(const std::string& stdin_text, double timeo
   Child& child = impl_->child;
   const double t0 = now_s();
   if (child.exited) child.exited_at = t0;  // it ended while waiting: its output is still to read
-  // Writing to a child that exited raises SIGPIPE in this thread; block it and drop it.
-  sigset_t pipe_set, old_set;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-  supervise(spec, cancelled, t0 + spec.timeout_s, child, r);
-  timespec zero{0, 0};
-  while (sigtimedwait(&pipe_set, nullptr, &zero) > 0) {
+  {
+    const SigpipeBlocked quiet;
+    supervise(spec, cancelled, t0 + spec.timeout_s, child, r);
   }
-  pthread_sigmask(SIG_SETMASK, &old_set, nullptr);
   if (WIFEXITED(child.status)) r.exit_code = WEXITSTATUS(child.status);
   if (WIFSIGNALED(child.status)) r.term_signal = WTERMSIG(child.status);
   r.elapsed_s = now_s() - t0;

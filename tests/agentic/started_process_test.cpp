@@ -1,12 +1,17 @@
 // StartedProcess (plugins/backend_common/subprocess.hpp): a program spawned ahead of its input
 // waits with its pipes open, then gets its stdin and runs to its end; one that ended while it
-// waited still hands over its output and exit code; one never finished is killed with its
-// group when dropped.
+// waited still hands over its output and exit code; one never finished (dropped, or its
+// finish() threw) is killed with its whole group, also when its leader had ended already.
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "clean_process.hpp"
@@ -47,19 +52,77 @@ TEST(StartedProcess, OneThatEndedWhileWaitingStillHandsOverItsOutput) {
   EXPECT_EQ(r.exit_code, 3);
 }
 
+// The pid a script wrote to `file` once it is there (up to 5 s), or 0.
+pid_t pid_written_to(const std::string& file) {
+  for (int i = 0; i < 250; ++i) {
+    std::ifstream in(file);
+    long pid = 0;
+    if (in >> pid && pid > 0) return static_cast<pid_t>(pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
+
+// Gone, or a zombie left for its new parent to reap: either way it runs no more (up to 5 s).
+bool ended(pid_t pid) {
+  for (int i = 0; i < 250; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;
+    const auto close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z') return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+struct PidFile {
+  std::string path = "/tmp/skillpipe-started-process-" + std::to_string(::getpid()) + ".pid";
+  ~PidFile() { std::remove(path.c_str()); }
+};
+
 TEST(StartedProcess, DroppedUnfinishedItIsKilledWithItsGroup) {
-  auto p = start_clean(shell("sleep 300 & echo $!; wait"));
+  const PidFile f;
+  auto p = start_clean(shell("sleep 300 & echo $! > " + f.path + "; wait"));
   ASSERT_TRUE(p->started());
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const pid_t child = pid_written_to(f.path);
+  ASSERT_GT(child, 0);
   const auto t0 = std::chrono::steady_clock::now();
   p.reset();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_TRUE(ended(child)) << "the program's own child was killed with it";
   CleanProcess missing;
   missing.argv = {"/nonexistent/agent"};
   auto q = start_clean(missing);
   EXPECT_FALSE(q->started());
   EXPECT_FALSE(q->waiting());
   EXPECT_FALSE(q->finish("x", 1, nullptr, {}).started);
+}
+
+// An agent that ended on its own while waiting may leave processes in its group; dropping it
+// kills them too (its pid is not reaped before, so the group id is still its own).
+TEST(StartedProcess, ALeaderThatEndedWhileWaitingTakesItsGroupWithItWhenDropped) {
+  const PidFile f;
+  auto p = start_clean(shell("sleep 300 & echo $! > " + f.path + "; exit 0"));
+  const pid_t child = pid_written_to(f.path);
+  ASSERT_GT(child, 0);
+  for (int i = 0; i < 250 && p->waiting(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_FALSE(p->waiting());
+  EXPECT_FALSE(ended(child)) << "its child outlives it until it is dropped";
+  p.reset();
+  EXPECT_TRUE(ended(child));
+}
+
+// A finish() cut by an exception (here from the line callback) leaves nothing running.
+TEST(StartedProcess, AFinishThatThrowsLeavesNothingRunning) {
+  const PidFile f;
+  auto p = start_clean(shell("sleep 300 & echo $! > " + f.path + "; echo line; wait"));
+  const pid_t child = pid_written_to(f.path);
+  ASSERT_GT(child, 0);
+  EXPECT_THROW(p->finish("", 30, [](std::string_view) -> bool { throw std::runtime_error("callback failed"); }, {}),
+               std::runtime_error);
+  p.reset();
+  EXPECT_TRUE(ended(child));
 }
 
 }  // namespace

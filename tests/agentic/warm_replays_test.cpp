@@ -1,7 +1,8 @@
 // WarmReplays (plugins/backend_agent/warm_replays.hpp) with hooks that only record: the next
-// `depth` calls are prepared in call order and their agents started, only while a core is
-// idle; a call takes its own prepared replay (waiting for one being prepared); what is not
-// called is dropped on forget() and on destruction; nothing is prepared with depth 0.
+// `depth` calls are prepared in call order and their agents started, only while a core was
+// idle over a whole window; a call takes its own prepared replay (waiting for one being
+// prepared, cutting its setup short when cancelled); what is not called is dropped on forget()
+// and on destruction; a job whose call came is never prepared again; nothing with depth 0.
 #include "warm_replays.hpp"
 
 #include <gtest/gtest.h>
@@ -16,18 +17,30 @@ namespace {
 
 using namespace std::chrono_literals;
 
+using Clock = std::chrono::steady_clock;
+
 struct Recorder {
   std::mutex mu;
   std::vector<std::string> prepared, started;
+  std::vector<Clock::time_point> looks, actions;  // idle_cores() calls; prepare/start calls
   std::atomic<double> idle{2.0};
   std::atomic<int> prepare_ms{0};
+  std::atomic<bool> start_ok{true};
   std::string fail_id;
+  std::string slow_setup_id;  // its setup runs until told to stop (up to 10 s)
+  std::atomic<bool> setup_stopped{false};
 
   WarmReplays::Hooks hooks() {
     WarmReplays::Hooks h;
-    h.prepare = [this](const ReplayJob& job, const std::function<bool()>&) {
+    h.prepare = [this](const ReplayJob& job, const std::function<bool()>& stopping) {
+      act();
       std::this_thread::sleep_for(std::chrono::milliseconds(prepare_ms.load()));
       if (job.id == fail_id) throw std::runtime_error("cannot make the workspace");
+      if (job.id == slow_setup_id) {
+        const auto end = Clock::now() + 10s;
+        while (!stopping() && Clock::now() < end) std::this_thread::sleep_for(5ms);
+        setup_stopped = stopping();
+      }
       std::lock_guard<std::mutex> lk(mu);
       prepared.push_back(job.id);
       auto p = std::make_unique<PreparedReplay>();
@@ -35,14 +48,25 @@ struct Recorder {
       return p;
     };
     h.start = [this](PreparedReplay& p) {
+      act();
       std::lock_guard<std::mutex> lk(mu);
       started.push_back(p.o.notes.front());
+      return start_ok.load();
     };
-    h.idle_cores = [this] { return idle.load(); };
+    h.idle_cores = [this] {
+      std::lock_guard<std::mutex> lk(mu);
+      looks.push_back(Clock::now());
+      return idle.load();
+    };
     h.poll_s = 0.01;
     return h;
   }
-  std::vector<std::string> snapshot(const std::vector<std::string>& v) {
+  void act() {
+    std::lock_guard<std::mutex> lk(mu);
+    actions.push_back(Clock::now());
+  }
+  template <class T>
+  std::vector<T> snapshot(const std::vector<T>& v) {
     std::lock_guard<std::mutex> lk(mu);
     return v;
   }
@@ -160,6 +184,85 @@ TEST(WarmReplays, DepthZeroPreparesNothingAndAgentsThatReadInputFirstAreNotStart
   std::this_thread::sleep_for(50ms);
   EXPECT_TRUE(r.snapshot(r.started).empty());
   EXPECT_NE(w.take("x"), nullptr);
+}
+
+// A call that came may be running its replay in the job's directory: a later batch that
+// announces the same job (the cache's single-flight joins it to that call) must not prepare
+// that directory again.
+TEST(WarmReplays, AJobWhoseCallCameIsNeverPreparedAgain) {
+  Recorder r;
+  WarmReplays w(r.hooks(), 4);
+  EXPECT_EQ(w.take("cold"), nullptr) << "called before it was announced: it runs cold";
+  w.expect(jobs({"a"}));
+  ASSERT_TRUE(eventually([&] { return r.snapshot(r.started).size() == 1; }));
+  ASSERT_NE(w.take("a"), nullptr);
+  w.expect(jobs({"a", "cold", "b"}));  // a second batch while a and cold run
+  ASSERT_TRUE(eventually([&] { return r.snapshot(r.started).size() == 2; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(r.snapshot(r.prepared), (std::vector<std::string>{"a", "b"}));
+}
+
+// A call cancelled while it waits for its replay's setup cuts that setup short (it does not
+// wait out a setup command's timeout), and still gets the replay: the directory is its own.
+TEST(WarmReplays, ACancelledCallStopsTheSetupItWaitsFor) {
+  Recorder r;
+  r.slow_setup_id = "a";
+  WarmReplays w(r.hooks(), 1);
+  w.expect(jobs({"a"}));
+  ASSERT_TRUE(eventually([&] { return r.snapshot(r.actions).size() == 1; }));  // inside prepare("a")
+  std::this_thread::sleep_for(100ms);
+  EXPECT_FALSE(r.setup_stopped);
+  const auto t0 = Clock::now();
+  std::unique_ptr<PreparedReplay> a = w.take("a", [] { return true; });
+  EXPECT_LT(Clock::now() - t0, 3s);
+  EXPECT_TRUE(r.setup_stopped) << "the setup was told to stop";
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->o.notes.front(), "a");
+}
+
+TEST(WarmReplays, ForgettingAReplayBeingPreparedStopsItsSetup) {
+  Recorder r;
+  r.slow_setup_id = "a";
+  WarmReplays w(r.hooks(), 1);
+  w.expect(jobs({"a"}));
+  ASSERT_TRUE(eventually([&] { return r.snapshot(r.actions).size() == 1; }));
+  w.forget({"a"});
+  ASSERT_TRUE(eventually([&] { return w.stats().dropped == 1; }));
+  EXPECT_TRUE(r.setup_stopped);
+  EXPECT_EQ(w.take("a"), nullptr);
+}
+
+// Idleness is read over a whole window begun after the last piece of work: a fresh baseline,
+// then poll_s later the reading, so an agent just started counts as busy.
+TEST(WarmReplays, ReadsIdlenessOverAWholeWindowAfterEachPieceOfWork) {
+  Recorder r;
+  WarmReplays::Hooks h = r.hooks();
+  h.poll_s = 0.05;
+  WarmReplays w(std::move(h), 2);
+  w.expect(jobs({"a", "b"}));
+  ASSERT_TRUE(eventually([&] { return r.snapshot(r.started).size() == 2; }));
+  const auto looks = r.snapshot(r.looks);
+  const auto actions = r.snapshot(r.actions);
+  ASSERT_EQ(actions.size(), 4u);  // prepare a, prepare b, start a, start b
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const Clock::time_point from = i == 0 ? Clock::time_point{} : actions[i - 1];
+    std::vector<Clock::time_point> between;
+    for (const auto& t : looks)
+      if (t > from && t < actions[i]) between.push_back(t);
+    ASSERT_GE(between.size(), 2u) << "a baseline and a reading before action " << i;
+    EXPECT_GE(between.back() - between[between.size() - 2], 45ms) << "the reading spans the window";
+  }
+}
+
+TEST(WarmReplays, AnAgentThatDidNotStartIsNotCountedAsStarted) {
+  Recorder r;
+  r.start_ok = false;
+  WarmReplays w(r.hooks(), 1);
+  w.expect(jobs({"a"}));
+  ASSERT_TRUE(eventually([&] { return r.snapshot(r.started).size() == 1; }));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(w.stats().started, 0);
+  EXPECT_NE(w.take("a"), nullptr) << "its workspace is still ready; the call starts the agent";
 }
 
 }  // namespace
