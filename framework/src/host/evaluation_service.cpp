@@ -304,7 +304,9 @@ EvalResult HostEvaluationService::evaluate(const EvalRequest& req, Context& ctx)
                                                                std::max<std::size_t>(1, b.jobs())));
   {
     const Foresight ahead(*this, b, ctx);
-    std::vector<std::thread> threads;
+    // jthread: if starting a thread or this thread's share throws, the others are joined
+    // before the batch they use goes away (a std::thread would terminate the program).
+    std::vector<std::jthread> threads;
     for (int i = 1; i < n_threads; ++i) threads.emplace_back([&] { work(b, ahead, ctx); });
     work(b, ahead, ctx);
     for (auto& t : threads) t.join();

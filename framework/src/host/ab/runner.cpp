@@ -42,7 +42,7 @@ std::vector<Verdict> judge_replays(Arm& arm, const std::vector<TaskRecord>& task
       }
     }
   };
-  std::vector<std::thread> pool;
+  std::vector<std::jthread> pool;  // joined however this function is left
   const int n = std::min<int>(arm.parallelism(), static_cast<int>(std::max<std::size_t>(1, replays.size())));
   for (int t = 1; t < n; ++t) pool.emplace_back(work);
   work();
