@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "agent_settings.hpp"
 #include "metered_backend.hpp"
@@ -58,27 +59,21 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
   }
 
   // The replays coming next are made ready ahead (warm_replays.hpp); those the cache answers
-  // never run, so none is made for them.
+  // never run, so none is made for them. Every announcement is counted, made ready or not, so
+  // forget() uncounts exactly what this counted.
   void expect(const std::vector<ChatRequest>& upcoming, Context& ctx) override {
     if (!warm_ || !available(nullptr)) return;
     std::vector<ReplayJob> jobs;
     for (const auto& req : upcoming) {
       if (!req.replay) continue;
-      backend_common::PreparedCall call;
-      try {
-        call = prepare(req, ctx);
-      } catch (const std::exception&) {
-        continue;  // its call will fail the same way and say why
-      }
-      if (answered_from_cache(call)) continue;
-      ReplayJob job = job_of(*req.replay, call, 0, start_of(req.replay->task, ctx));
-      {
-        std::lock_guard<std::mutex> lk(ids_mu_);
-        Announced& a = warm_ids_[request_key(req)];
-        a.job_id = job.id;
-        ++a.batches;
-      }
-      jobs.push_back(std::move(job));
+      const std::string key = request_key(req);
+      std::optional<ReplayJob> job = job_ahead(req, ctx);
+      std::lock_guard<std::mutex> lk(ids_mu_);
+      Announced& a = warm_ids_[key];
+      ++a.batches;
+      if (!job) continue;
+      a.job_id = job->id;
+      jobs.push_back(std::move(*job));
     }
     warm_->expect(std::move(jobs));
   }
@@ -94,6 +89,7 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
           warm_ids_.erase(it);
         }
     }
+    std::erase(ids, std::string());  // counted, never made ready
     warm_->forget(ids);
     const WarmReplays::Stats st = warm_->stats();
     ctx.logger().debug("backend_agent: replays made ready ahead {} (agents started {}), used {}, dropped {}, failed {}",
@@ -192,6 +188,17 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
 
   ReplayOutcome replay(const ReplaySettings& s, const ReplayJob& job, int attempt, const std::function<bool()>& cancelled,
                        Context& ctx);
+  // The job an announced request's first attempt will run, or none: the cache answers it, or it
+  // cannot be made (its call fails the same way and says why).
+  std::optional<ReplayJob> job_ahead(const ChatRequest& req, Context& ctx) {
+    try {
+      const backend_common::PreparedCall call = prepare(req, ctx);
+      if (answered_from_cache(call)) return std::nullopt;
+      return job_of(*req.replay, call, 0, start_of(req.replay->task, ctx));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
 
   AgentBackendSettings s_;
   std::string version_;
