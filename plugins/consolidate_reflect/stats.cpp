@@ -43,6 +43,12 @@ double binomial(std::size_t n, std::size_t k) {
   return std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0));
 }
 
+// A task's statistic for the labelling that puts `c` (of `total`) in the candidate's nc
+// samples, in units of kTol; the observed one is computed the same way.
+long long task_key(double c, double total, std::size_t nc, std::size_t m) {
+  return key_of(c / static_cast<double>(nc) - (total - c) / static_cast<double>(m - nc));
+}
+
 // Every way of choosing which of a task's pooled samples are the candidate's, equally likely.
 std::optional<Dist> task_distribution(const PairedSamples& t) {
   std::vector<double> pooled = t.base;
@@ -57,16 +63,25 @@ std::optional<Dist> task_distribution(const PairedSamples& t) {
     double c = 0;
     for (std::size_t i = 0; i < m; ++i)
       if (mask & (1u << i)) c += pooled[i];
-    d[key_of(c / static_cast<double>(nc) - (total - c) / static_cast<double>(m - nc))] += 1;
+    d[task_key(c, total, nc, m)] += 1;
     ++count;
   }
   for (auto& [k, p] : d) p /= count;
   return d;
 }
 
-std::optional<double> exact_p(const std::vector<const PairedSamples*>& tasks, double observed) {
+// The observed statistic is the sum of each task's rounded key, as every labelling's is: a
+// sum of rounded thirds drifts from the rounded sum (8 tasks at 1/3: 2666666664 against
+// 2666666667 units), and labellings exactly as extreme as the observed one would be missed.
+// Each task's key may still differ by float dust from its labelling's, so one unit per task
+// is allowed; distinct statistics lie far more apart than that.
+std::optional<double> exact_p(const std::vector<const PairedSamples*>& tasks) {
   Dist acc{{0, 1.0}};
+  long long obs = 0;
   for (const auto* t : tasks) {
+    const double c = std::accumulate(t->cand.begin(), t->cand.end(), 0.0);
+    const double total = c + std::accumulate(t->base.begin(), t->base.end(), 0.0);
+    obs += task_key(c, total, t->cand.size(), t->cand.size() + t->base.size());
     auto d = task_distribution(*t);
     if (!d) return std::nullopt;
     Dist next;
@@ -76,8 +91,7 @@ std::optional<double> exact_p(const std::vector<const PairedSamples*>& tasks, do
     acc = std::move(next);
   }
   double p = 0;
-  const long long obs = key_of(observed);
-  for (auto it = acc.lower_bound(obs - 1); it != acc.end(); ++it) p += it->second;
+  for (auto it = acc.lower_bound(obs - static_cast<long long>(tasks.size())); it != acc.end(); ++it) p += it->second;
   return std::min(1.0, p);
 }
 
@@ -120,7 +134,7 @@ double permutation_test_p(const std::vector<PairedSamples>& tasks, int resamples
     if (std::max(*hi, *chi) - std::min(*lo, *clo) > kTol) varying.push_back(&t);
   }
   if (varying.empty()) return 1.0;
-  if (auto p = exact_p(varying, observed)) return *p;
+  if (auto p = exact_p(varying)) return *p;
   return monte_carlo_p(varying, observed, resamples, seed);
 }
 

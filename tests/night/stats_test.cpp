@@ -49,6 +49,13 @@ TEST(NightStats, PermutationTestByHand) {
   // Nothing varies: no evidence at all.
   EXPECT_DOUBLE_EQ(permutation_test_p({{{1}, {1}}, {{0, 0}, {0, 0}}}, 1000, 1), 1.0);
   EXPECT_DOUBLE_EQ(permutation_test_p({}, 1000, 1), 1.0);
+  // k=3 with thirds, exact fractions by hand (a script over Python's Fraction): 8 tasks each
+  // 0,0,1 -> 0,1,1 give p = 0.030891049140625, 5 tasks 0.087571875. Summed rounded thirds
+  // once made labellings as extreme as the observed one look less extreme (p 0.018 and
+  // 0.069: below the first candidate's alpha of 0.025 with 8 tasks).
+  const PairedSamples third{{0, 0, 1}, {0, 1, 1}};
+  EXPECT_NEAR(permutation_test_p(std::vector<PairedSamples>(8, third), 1000, 1), 0.030891049140625, 1e-12);
+  EXPECT_NEAR(permutation_test_p(std::vector<PairedSamples>(5, third), 1000, 1), 0.087571875, 1e-12);
   // Too many labellings to enumerate (k=16): the seeded Monte Carlo estimate, reproducible.
   std::vector<PairedSamples> big(3, PairedSamples{std::vector<double>(16, 0.0), std::vector<double>(16, 1.0)});
   big[0].base[0] = 1;
