@@ -37,7 +37,7 @@ const char* const kSchemaJson = R"({
     "default_edit_budget": {"type": "integer", "minimum": 0,
       "description": "Edits per reflection when the request does not say (default 4)."},
     "flip_rate": {"type": "number", "minimum": 0, "maximum": 0.5,
-      "description": "Noise for gate simulations: each replay's outcome (solved or not) flips with this probability, drawn afresh per night, variant, task, sample and documents (default 0)."},
+      "description": "Noise for gate simulations: each replay's outcome (solved or not) flips with this probability, drawn afresh per night, task, sample and documents - what a real backend's response cache keys, so the same documents replayed twice in a night get the same answers, as they would (default 0)."},
     "noise_seed": {"type": "integer", "minimum": 0, "description": "Seed of the flips (default 1)."},
     "reflect": {"enum": ["rules", "fresh_rules", "noop"],
       "description": "rules: propose the rules failed tasks need (SkillOpt's); fresh_rules: the same, skipping edits the prompt lists as rejected before (meta rejected), as a real optimizer is told to; noop: propose one new rule that changes no outcome (a pure-noise optimizer for gate simulations) (default rules)."}
@@ -122,9 +122,12 @@ class MockBackend final : public Backend {
     // The draw is the night id, "<number>-<start time>"; only its number goes into the hash, so
     // a seeded simulation gives the same flips whenever it runs (the time made it vary).
     const std::string draw = meta_get(request, "draw");
+    // No variant: a real backend's response cache keys the request (night, sample, documents,
+    // task), not its label, so replaying the same documents again in one night (the final
+    // replay of the last kept trial) gets the same answers there; the simulation must too.
     const std::string h = sha256_hex(std::to_string(noise_seed_) + "\n" + draw.substr(0, draw.find('-')) + "\n" +
-                                     meta_get(request, "variant") + "\n" + meta_get(request, "task_id") + "\n" +
-                                     std::to_string(request.sample) + "\n" + docs);
+                                     meta_get(request, "task_id") + "\n" + std::to_string(request.sample) + "\n" +
+                                     docs);
     const double u = static_cast<double>(std::stoull(h.substr(0, 13), nullptr, 16)) / static_cast<double>(1ULL << 52);
     if (u >= flip_rate_) return text;
     std::vector<std::string> needs;  // the rule tags alone: a flip ignores what breaks the task

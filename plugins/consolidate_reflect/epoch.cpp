@@ -256,9 +256,10 @@ void Epoch::finish_rejected(EpochState& st) {
   r.candidate_test = r.baseline_test;
 }
 
-// Final: the candidate pair against the original baseline, on fresh samples. The significance
-// was claimed (and its alpha spent) when each edit was accepted; this confirms the pair is
-// better and hurts no task.
+// Final: the candidate pair against the original baseline. The significance was claimed (and
+// its alpha spent) when each edit was accepted; this re-checks that the pair is better and hurts
+// no task. Documents a trial replayed tonight come back from the response cache with that
+// trial's samples (keyed by night, task, sample and documents): a re-check, not fresh evidence.
 bool Epoch::confirm_final(EpochState& st) {
   EpochResult& r = st.r;
   const GateConfig& gate = s_.gate;
