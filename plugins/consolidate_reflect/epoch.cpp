@@ -95,8 +95,8 @@ bool Epoch::budget_stop(EpochState& st, bool stopped, const std::string& when) {
 }
 
 Scored Epoch::replay_gate_set(EpochState& st, const std::string& skill, const std::string& memory,
-                              const std::string& variant, const std::string& phase) {
-  Scored sc = eval_.run(st.gate_set, skill, memory, variant, phase, s_.gate.samples);
+                              const std::string& variant, const std::string& phase, int first_sample) {
+  Scored sc = eval_.run(st.gate_set, skill, memory, variant, phase, s_.gate.samples, first_sample);
   (variant == "baseline" ? st.trigger_base : st.trigger_candidate) =
       trigger_stats(st.gate_set, sc.raw.replays, st.spec.skill.name);
   return sc;
@@ -256,16 +256,18 @@ void Epoch::finish_rejected(EpochState& st) {
   r.candidate_test = r.baseline_test;
 }
 
-// Final: the candidate pair against the original baseline. The significance was claimed (and
-// its alpha spent) when each edit was accepted; this re-checks that the pair is better and hurts
-// no task. Documents a trial replayed tonight come back from the response cache with that
-// trial's samples (keyed by night, task, sample and documents): a re-check, not fresh evidence.
+// Final: the candidate pair against the original baseline, on fresh samples. The significance
+// was claimed (and its alpha spent) when each edit was accepted; this confirms the pair is
+// better and hurts no task. The response cache keys a replay by night, task, sample and
+// documents, so samples 0..k-1 of documents a trial replayed tonight would be that trial's own;
+// the final replay is scored on samples k..2k-1 instead. With k = 1 (temperature 0) a second
+// sample would be drawn at another temperature, so there it stays a re-check of sample 0.
 bool Epoch::confirm_final(EpochState& st) {
   EpochResult& r = st.r;
   const GateConfig& gate = s_.gate;
   Scored final_sc;
   if (s_.final_replay) {
-    final_sc = replay_gate_set(st, st.skill, st.memory, "final", "final");
+    final_sc = replay_gate_set(st, st.skill, st.memory, "final", "final", s_.gate.samples > 1 ? s_.gate.samples : 0);
     if (budget_stop(st, final_sc.raw.budget_stopped, "during the final replay")) return false;
   } else {
     final_sc.results = st.current;

@@ -132,9 +132,10 @@ class Epoch {
 
   // The one budget stop: true (and st.r says "the budget ran out <when>") if `stopped`.
   static bool budget_stop(EpochState& st, bool stopped, const std::string& when);
-  // Replays the gate set (val, or the train proxy) under a document pair, k samples per task.
+  // Replays the gate set (val, or the train proxy) under a document pair, k samples per task
+  // (scored from `first_sample` on: Evaluator::run).
   Scored replay_gate_set(EpochState& st, const std::string& skill, const std::string& memory,
-                         const std::string& variant, const std::string& phase);
+                         const std::string& variant, const std::string& phase, int first_sample = 0);
 
   // The level the next candidate is held to: alpha / 2^j for the night's j-th candidate,
   // halved again per earlier night the edits were already tested (`looks`).

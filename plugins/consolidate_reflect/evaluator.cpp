@@ -9,7 +9,9 @@
 namespace skillpipe::consolidate_reflect {
 
 Scored Evaluator::run(const std::vector<TaskRecord>& tasks, const std::string& skill, const std::string& memory,
-                      const std::string& variant, const std::string& phase, int rollouts) {
+                      const std::string& variant, const std::string& phase, int rollouts, int first_sample) {
+  rollouts = std::max(1, rollouts);
+  first_sample = std::max(0, first_sample);
   EvaluationService* svc = ctx_.evaluator();
   if (!svc) throw Error("consolidate_reflect: the host offers no evaluation service");
   const auto t0 = std::chrono::steady_clock::now();
@@ -18,7 +20,7 @@ Scored Evaluator::run(const std::vector<TaskRecord>& tasks, const std::string& s
   req.skill_text = skill;
   req.memory_text = memory;
   req.backend_id = backend_;
-  req.rollouts = rollouts;
+  req.rollouts = first_sample + rollouts;
   req.variant = variant;
   Scored s;
   s.raw = svc->evaluate(req, ctx_);
@@ -31,7 +33,7 @@ Scored Evaluator::run(const std::vector<TaskRecord>& tasks, const std::string& s
   std::map<std::string, std::pair<double, double>> cost;  // task -> (tokens, latency) sums
   std::map<std::string, int> n;
   for (const auto& r : s.raw.replays) {
-    if (!r.error.empty()) continue;
+    if (!r.error.empty() || r.sample < first_sample) continue;
     auto& c = cost[r.task_id];
     c.first += static_cast<double>(r.tokens_in + r.tokens_out);
     c.second += r.latency_ms;
@@ -43,9 +45,17 @@ Scored Evaluator::run(const std::vector<TaskRecord>& tasks, const std::string& s
     t.scored = ts.samples > 0;
     t.hard = ts.hard;
     t.soft = ts.soft;
-    for (int k = 0; k < std::max(1, rollouts); ++k) {
+    for (int k = first_sample; k < first_sample + rollouts; ++k) {
       double h = 0, so = 0;
       if (sample_scores(s.raw, ts.task_id, k, h, so)) t.samples.emplace_back(h, so);
+    }
+    if (first_sample > 0) {  // the host's means cover every sample: these are the scored ones'
+      t.scored = !t.samples.empty();
+      t.hard = t.soft = 0;
+      for (const auto& [h, so] : t.samples) {
+        t.hard += h / static_cast<double>(t.samples.size());
+        t.soft += so / static_cast<double>(t.samples.size());
+      }
     }
     if (const int k = n[ts.task_id]; k > 0) {
       t.tokens = cost[ts.task_id].first / k;

@@ -32,8 +32,11 @@ class Evaluator {
       : ctx_(ctx), backend_(std::move(backend_id)), usage_(usage) {}
 
   // `phase` names the timing bucket ("baseline", "trial", ...); `variant` labels the replays.
+  // With `first_sample` s > 0 the tasks are replayed with samples 0 .. s + rollouts - 1 and
+  // scored on the last `rollouts` only: samples 0 .. s - 1 of documents replayed tonight come
+  // back from the response cache (the same night, sample and documents), the rest are fresh.
   Scored run(const std::vector<TaskRecord>& tasks, const std::string& skill, const std::string& memory,
-             const std::string& variant, const std::string& phase, int rollouts = 1);
+             const std::string& variant, const std::string& phase, int rollouts = 1, int first_sample = 0);
 
  private:
   Context& ctx_;
