@@ -31,9 +31,13 @@ Scored Evaluator::run(const std::vector<TaskRecord>& tasks, const std::string& s
   usage_.seconds[phase] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   std::map<std::string, std::pair<double, double>> cost;  // task -> (tokens, latency) sums
-  std::map<std::string, int> n;
+  std::map<std::string, int> n, failed;
   for (const auto& r : s.raw.replays) {
-    if (!r.error.empty() || r.sample < first_sample) continue;
+    if (r.sample < first_sample) continue;
+    if (!r.error.empty()) {
+      ++failed[r.task_id];
+      continue;
+    }
     auto& c = cost[r.task_id];
     c.first += static_cast<double>(r.tokens_in + r.tokens_out);
     c.second += r.latency_ms;
@@ -45,6 +49,7 @@ Scored Evaluator::run(const std::vector<TaskRecord>& tasks, const std::string& s
     t.scored = ts.samples > 0;
     t.hard = ts.hard;
     t.soft = ts.soft;
+    t.failed = failed[ts.task_id];
     for (int k = first_sample; k < first_sample + rollouts; ++k) {
       double h = 0, so = 0;
       if (sample_scores(s.raw, ts.task_id, k, h, so)) t.samples.emplace_back(h, so);

@@ -100,7 +100,9 @@ Paired pair_up(const std::vector<TaskResult>& baseline, const std::vector<TaskRe
     auto it = cand.find(b.task_id);
     const TaskResult* c = it == cand.end() ? nullptr : it->second;
     if (b.scored) ch.before = task_score(b, cfg);
-    if (c && c->scored) ch.after = task_score(*c, cfg);
+    // A candidate that lost more of a task's replays to failures than the baseline did is scored
+    // on fewer samples, and failures may be what the edit caused on the hard ones: unverifiable.
+    if (c && c->scored && c->failed <= b.failed) ch.after = task_score(*c, cfg);
     if (!ch.before) {
       ch.status = "unscored";  // nothing to compare against; left out of the means
     } else if (!ch.after) {
@@ -207,8 +209,9 @@ GateDecision decide(const std::vector<TaskResult>& baseline, const std::vector<T
     return d;
   };
   if (d.missing > 0)
-    return done(std::to_string(d.missing) + " task(s) could not be scored under the candidate (" +
-                first_ids(p.missing_ids) + "); an unverifiable candidate is never accepted",
+    return done(std::to_string(d.missing) + " task(s) could not be scored under the candidate, or lost more of " +
+                "their replays to failures than under the baseline (" + first_ids(p.missing_ids) +
+                "); an unverifiable candidate is never accepted",
                 RejectionReason::kUnscoredTasks);
   if (p.deltas.empty())
     return done("no validation task could be scored, so nothing can be verified", RejectionReason::kNothingScored);

@@ -62,6 +62,7 @@ struct TaskResult {
   double tokens = 0;  // mean tokens per sample
   double latency_ms = 0;
   std::vector<std::pair<double, double>> samples;  // (hard, soft) per sample, for the permutation test
+  int failed = 0;  // samples whose replay failed (infrastructure, never scored): not in `samples`
 };
 
 struct TaskChange {

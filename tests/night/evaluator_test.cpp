@@ -27,12 +27,13 @@ class SampleService final : public EvaluationService {
         rr.sample = s;
         rr.variant = req.variant;
         rr.tokens_in = s < good_from_ ? 1000 : 10;  // the early samples' cost is not the scored ones'
+        if (t.id == "b" && s == req.rollouts - 1) rr.error = "endpoint returned 500";  // b's last failed
         r.replays.push_back(rr);
         Verdict v;
         v.task_id = t.id;
         v.sample = s;
         v.hard = v.soft = s >= good_from_ ? 1.0 : 0.0;
-        r.verdicts.push_back(v);
+        if (rr.error.empty()) r.verdicts.push_back(v);
         ts.hard += v.hard / req.rollouts;
         ts.soft += v.soft / req.rollouts;
         ++ts.samples;
@@ -74,15 +75,16 @@ TEST(Evaluator, ScoresOnlyTheSamplesFromFirstSampleOn) {
   for (const auto& t : fresh.results) {
     EXPECT_TRUE(t.scored);
     EXPECT_DOUBLE_EQ(t.hard, 1.0) << "samples 3-5 only; all six would give 0.5";
-    EXPECT_EQ(t.samples.size(), 3u);
+    EXPECT_EQ(t.samples.size(), t.task_id == "b" ? 2u : 3u);
+    EXPECT_EQ(t.failed, t.task_id == "b" ? 1 : 0) << "a failed replay is counted, never scored";
     EXPECT_DOUBLE_EQ(t.tokens, 10) << "the cost of the scored samples";
   }
 
   const Scored all = ev.run(two_tasks(), "skill", "memory", "trial:x", "trial", 3);
   EXPECT_EQ(svc.last.rollouts, 3);
   for (const auto& t : all.results) {
-    EXPECT_DOUBLE_EQ(t.hard, 0.0) << "samples 0-2";
-    EXPECT_EQ(t.samples.size(), 3u);
+    EXPECT_EQ(t.samples.size(), t.task_id == "b" ? 2u : 3u);
+    EXPECT_EQ(t.failed, t.task_id == "b" ? 1 : 0);
   }
 }
 

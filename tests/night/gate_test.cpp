@@ -32,7 +32,7 @@ GateConfig statistical(const char* test, int min_val = 1) {
 // (id, hard, soft) rows, all scored.
 std::vector<TaskResult> table(std::initializer_list<std::tuple<const char*, double, double>> rows) {
   std::vector<TaskResult> out;
-  for (const auto& [id, h, s] : rows) out.push_back({id, true, h, s, 0, 0, {}});
+  for (const auto& [id, h, s] : rows) out.push_back({id, true, h, s, 0, 0, {}, 0});
   return out;
 }
 
@@ -103,6 +103,17 @@ TEST(NightGate, MissingCandidateScoresAreNeverAccepted) {
   EXPECT_TRUE(d2.accept);
   EXPECT_EQ(d2.why, RejectionReason::kNone);  // accepted: no reason to refuse
   EXPECT_EQ(d2.changes[1].status, "unscored");
+  // A candidate scored on the one sample of three that did not fail (the baseline lost none)
+  // looks better only because the failures are gone: unverifiable, like an unscored task.
+  auto fewer = table({{"a", 1, 1}, {"b", 1, 1}});
+  fewer[1].failed = 2;
+  auto d3 = decide(table({{"a", 0, 0}, {"b", 0, 0}}), fewer, g);
+  EXPECT_FALSE(d3.accept);
+  EXPECT_EQ(d3.why, RejectionReason::kUnscoredTasks);
+  EXPECT_EQ(d3.changes[1].status, "missing");
+  auto as_many = table({{"a", 0, 0}, {"b", 0, 0}});
+  as_many[1].failed = 2;  // the baseline lost as many: compared as usual
+  EXPECT_TRUE(decide(as_many, fewer, g).accept);
   EXPECT_FALSE(decide({}, {}, g).accept);
   EXPECT_EQ(decide({}, {}, g).why, RejectionReason::kNothingScored);
   EXPECT_EQ(mean_score({}, g), std::nullopt);
