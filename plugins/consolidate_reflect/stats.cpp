@@ -74,7 +74,8 @@ std::optional<Dist> task_distribution(const PairedSamples& t) {
 // sum of rounded thirds drifts from the rounded sum (8 tasks at 1/3: 2666666664 against
 // 2666666667 units), and labellings exactly as extreme as the observed one would be missed.
 // Each task's key may still differ by float dust from its labelling's, so one unit per task
-// is allowed; distinct statistics lie far more apart than that.
+// is allowed: a labelling within that of the observed one counts as tied, which can only raise
+// p (hard scores are small fractions, far more apart than that).
 std::optional<double> exact_p(const std::vector<const PairedSamples*>& tasks) {
   Dist acc{{0, 1.0}};
   long long obs = 0;
