@@ -201,6 +201,7 @@ bool Epoch::score_baseline(EpochState& st) {
   }
   if (!st.sp.test.empty()) {
     st.base_test = eval_.run(st.sp.test, spec.skill.text, spec.memory.text, "baseline_test", "test", s_.gate.samples);
+    if (budget_stop(st, st.base_test.raw.budget_stopped, "while scoring the held-out test split")) return false;
     st.trigger_base_test = trigger_stats(st.sp.test, st.base_test.raw.replays, spec.skill.name);
     r.baseline_test = mean_score(st.base_test.results, s_.gate);
   }
@@ -322,10 +323,18 @@ bool Epoch::confirm_final(EpochState& st) {
   return true;
 }
 
-// The held-out test split under the documents the night ends with, next to its baseline.
+// The held-out test split under the documents the night ends with, next to its baseline. It
+// decides nothing, so a budget that runs out here leaves the accepted night as it is; only the
+// partial test score is not reported (it would cover other tasks than the baseline's).
 void Epoch::score_test(EpochState& st) {
   if (st.sp.test.empty()) return;
   Scored after_test = eval_.run(st.sp.test, st.skill, st.memory, "final_test", "test", s_.gate.samples);
+  if (after_test.raw.budget_stopped) {
+    st.r.candidate_test.reset();
+    st.r.notes.push_back("the budget ran out while scoring the held-out test split under the new documents; "
+                         "their test score is not reported");
+    return;
+  }
   st.trigger_candidate_test = trigger_stats(st.sp.test, after_test.raw.replays, st.spec.skill.name);
   st.r.candidate_test = mean_score(after_test.results, s_.gate);
   const GateDecision td = decide(st.base_test.results, after_test.results, s_.gate);

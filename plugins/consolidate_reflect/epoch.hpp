@@ -86,6 +86,7 @@ struct EpochResult {
 
 struct EpochState;  // one run's working state (epoch_state.hpp)
 struct DocTrial;    // the document one phase evolves (epoch_state.hpp)
+struct Pruning;     // what leave-one-out keeps of a batch (epoch_state.hpp)
 
 class Epoch {
  public:
@@ -121,7 +122,10 @@ class Epoch {
   std::vector<Edit> carried_for(const DocTrial& t) const;
   PromptInput prompt_for(const EpochState& st, const DocTrial& t, Evidence evidence) const;
   bool test_batch(EpochState& st, const DocTrial& t, const std::string& text, const std::vector<Edit>& applied);
-  bool prune(EpochState& st, const DocTrial& t, std::string text, Scored scores, std::vector<Edit> kept);
+  // Leave-one-out over an accepted batch (st.last_decision), then the gate on what is left.
+  bool prune(EpochState& st, const DocTrial& t, const std::string& text, Scored batch,
+             const std::vector<Edit>& applied);
+  bool leave_one_out(EpochState& st, const DocTrial& t, Pruning& p);
   bool salvage(EpochState& st, const DocTrial& t, const std::vector<Edit>& applied);
   void keep(EpochState& st, const DocTrial& t, const std::string& text, const Scored& sc,
             const std::vector<Edit>& edits);

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "epoch.hpp"
@@ -47,6 +48,15 @@ struct DocTrial {
   // The document pair with `text` in this phase's place.
   std::string skill_with(const EpochState& st, const std::string& text) const { return is_skill ? text : st.skill; }
   std::string memory_with(const EpochState& st, const std::string& text) const { return is_skill ? st.memory : text; }
+};
+
+// What leave-one-out keeps of an accepted batch: the edits, their document text and replay,
+// and the edits it dropped with the measured reason.
+struct Pruning {
+  std::string text;
+  Scored scores;
+  std::vector<Edit> kept;
+  std::vector<std::pair<Edit, std::string>> dropped;
 };
 
 }  // namespace skillpipe::consolidate_reflect

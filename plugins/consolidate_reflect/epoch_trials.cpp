@@ -140,18 +140,55 @@ bool Epoch::test_batch(EpochState& st, const DocTrial& t, const std::string& tex
 }
 
 // Leave-one-out: an edit the val score does not need (a rule riding along with a good one) is
-// dropped. "Needed" = the batch is strictly better with it than without it.
-bool Epoch::prune(EpochState& st, const DocTrial& t, std::string text, Scored scores, std::vector<Edit> kept) {
+// dropped. "Needed" = the batch is strictly better with it than without it. What is left is
+// kept only if the gate accepts it on its own replay at the batch's level (no regression
+// included, which leave-one-out does not look at); otherwise the tested batch is kept whole.
+// Either way something is kept only when the batch passed, so the second test spends no alpha.
+bool Epoch::prune(EpochState& st, const DocTrial& t, const std::string& text, Scored batch,
+                  const std::vector<Edit>& applied) {
+  const GateDecision batch_d = st.last_decision;
+  Pruning p{text, batch, applied, {}};
+  if (!leave_one_out(st, t, p)) return false;
+  if (p.dropped.empty()) {
+    keep(st, t, text, batch, applied);
+    return true;
+  }
+  st.trigger_candidate = trigger_stats(st.gate_set, p.scores.raw.replays, st.spec.skill.name);
+  GateDecision d = decide(st.current, p.scores.results, s_.gate, batch_d.alpha, prior_of(p.kept));
+  veto_on_triggers(st.trigger_current, st, d);
+  st.r.trials.push_back({t.name + " (after pruning)", static_cast<int>(p.kept.size()), d.baseline, d.candidate,
+                         d.accept, d.reason});
+  if (!d.accept) {
+    st.r.notes.push_back("pruning left " + std::to_string(p.kept.size()) + " of " + std::to_string(applied.size()) +
+                         " " + t.name + " edits, which the gate does not accept on their own (" + d.reason +
+                         "); the tested batch is kept whole");
+    st.trigger_candidate = trigger_stats(st.gate_set, batch.raw.replays, st.spec.skill.name);
+    keep(st, t, text, batch, applied);
+    return true;
+  }
+  for (auto& [e, why] : p.dropped) {
+    st.r.notes.push_back("pruned " + t.name + " edit \"" + excerpt(e.content, 80) + "\": val does not need it (" +
+                         why + ")");
+    reject(st, e, RejectionReason::kNotNeeded, "the kept " + t.name + " edits score as well without it (" + why + ")");
+  }
+  st.last_candidate = mean_score(p.scores.results, s_.gate);
+  st.last_decision = d;
+  keep(st, t, p.text, p.scores, p.kept);
+  return true;
+}
+
+// Drops, one at a time, each edit the kept set scores as well without (false: the budget ran out).
+bool Epoch::leave_one_out(EpochState& st, const DocTrial& t, Pruning& p) {
   GateConfig plain = s_.gate;
   plain.no_regression = false;
   plain.mode = "strict";
   plain.min_effect = 0;
   const std::string doc = t.doc(st);
-  for (std::size_t i = 0; i < kept.size() && kept.size() > 1;) {
+  for (std::size_t i = 0; i < p.kept.size() && p.kept.size() > 1;) {
     std::vector<Edit> others;
-    for (std::size_t k = 0; k < kept.size(); ++k)
+    for (std::size_t k = 0; k < p.kept.size(); ++k)
       if (k != i) {
-        others.push_back(kept[k]);
+        others.push_back(p.kept[k]);
         others.back().status = EditStatus::kProposed;
       }
     const ApplyResult without = apply_edits(doc, others, st.spec.apply);
@@ -162,20 +199,16 @@ bool Epoch::prune(EpochState& st, const DocTrial& t, std::string text, Scored sc
     Scored sc = replay_gate_set(st, t.skill_with(st, without.text), t.memory_with(st, without.text),
                                 "prune:" + t.name + ":without" + std::to_string(i + 1), "trial");
     if (budget_stop(st, sc.raw.budget_stopped, "while pruning " + t.name + " edits")) return false;
-    const GateDecision needed = decide(sc.results, scores.results, plain);
+    const GateDecision needed = decide(sc.results, p.scores.results, plain);
     if (needed.accept) {
       ++i;
       continue;
     }
-    st.r.notes.push_back("pruned " + t.name + " edit \"" + excerpt(kept[i].content, 80) +
-                         "\": val does not need it (" + needed.reason + ")");
-    reject(st, kept[i], RejectionReason::kNotNeeded,
-           "the kept " + t.name + " edits score as well without it (" + needed.reason + ")");
-    kept.erase(kept.begin() + static_cast<long>(i));
-    text = without.text;
-    scores = std::move(sc);
+    p.dropped.emplace_back(p.kept[i], needed.reason);
+    p.kept.erase(p.kept.begin() + static_cast<long>(i));
+    p.text = without.text;
+    p.scores = std::move(sc);
   }
-  keep(st, t, text, scores, kept);
   return true;
 }
 

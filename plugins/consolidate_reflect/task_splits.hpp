@@ -1,5 +1,5 @@
-// task_splits.hpp - sorting a night's tasks into train / val / test, and telling when val
-// cannot verify anything (missing, or leaking into train).
+// task_splits.hpp - sorting a night's tasks into train / val / test, telling when val cannot
+// verify anything (missing, or leaking into train), and keeping test held out.
 #pragma once
 
 #include <string>
@@ -17,6 +17,8 @@ struct Splits {
 
 // Dream tasks are train only (moved there, with a note, if marked otherwise). The leak
 // checks: no val task; a task id in both train and val; a train task derived from a val task.
+// A test task that also occurs in train or val (its id, or a task derived from it) is left out
+// of test, with a note: the held-out score must be held out.
 Splits split_tasks(const std::vector<TaskRecord>& tasks);
 
 }  // namespace skillpipe::consolidate_reflect

@@ -368,5 +368,18 @@ TEST(NightGate, LeaksMakeANightUnverifiable) {
   EXPECT_EQ(moved.notes.size(), 1u);
 }
 
+// A test task seen in train or val (same id, or a train task derived from it) is not held out:
+// it leaves test with a note, and the night stays verifiable (test decides nothing).
+TEST(NightGate, TestTasksSeenInAnotherSplitAreNotHeldOut) {
+  auto s = split_tasks({task("a", Split::kTrain), task("b", Split::kVal), task("a", Split::kTest),
+                        task("b", Split::kTest), task("c", Split::kTest), task("d", Split::kTest),
+                        task("d_dream1", Split::kTrain, Origin::kDream, "d")});
+  EXPECT_TRUE(s.leak.empty()) << s.leak;
+  ASSERT_EQ(s.test.size(), 1u);
+  EXPECT_EQ(s.test[0].id, "c");
+  ASSERT_EQ(s.notes.size(), 1u);
+  EXPECT_NE(s.notes[0].find("3 test task(s) also occur in train or val (a, b, d)"), std::string::npos) << s.notes[0];
+}
+
 }  // namespace
 }  // namespace skillpipe::consolidate_reflect
