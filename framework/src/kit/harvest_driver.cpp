@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "harvest_order.hpp"
@@ -199,10 +200,14 @@ class Driver {
     for (const Plan& p : plans_) bytes += std::max<std::int64_t>(p.job.file.size - p.job.offset, 0);
     ctx_.progress().set_unit("files");  // a transcript file; sessions are counted after parsing
     ctx_.progress().set_total_bytes(bytes);
-    std::vector<std::thread> pool;
-    for (std::size_t i = 1; i < n; ++i) pool.emplace_back([this] { work(); });
+    std::vector<std::jthread> pool;  // joined on every path out
+    try {
+      for (std::size_t i = 1; i < n; ++i) pool.emplace_back([this] { work(); });
+    } catch (const std::system_error&) {
+      // No thread to spare (a process or memory limit): the workers that started, and this
+      // thread, share the files all the same.
+    }
     work();
-    for (auto& t : pool) t.join();
   }
 
   // A worker's loop; the first exception (from the sink: a full disk) stops every worker and
