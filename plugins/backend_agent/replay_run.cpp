@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
@@ -48,7 +49,7 @@ CheckRun run_in_workspace(const ReplaySettings& s, const Workspace& ws, const Ag
   std::string out = r.started ? r.out + r.err : r.start_error;
   if (r.timed_out) out += "\n[timed out after " + std::to_string(static_cast<int>(timeout_s)) + " s]";
   // Keep the end: a test run's verdict is in its last lines.
-  c.output = out.size() > s.output_cap ? "…" + out.substr(out.size() - s.output_cap) : out;
+  c.output = redacted_tail(out, s.output_cap);
   return c;
 }
 

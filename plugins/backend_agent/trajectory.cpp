@@ -6,7 +6,7 @@
 namespace skillpipe::backend_agent {
 namespace {
 
-std::string clean(std::string_view text, std::size_t cap) { return truncate_utf8(redact_secrets(text), cap); }
+std::string clean(std::string_view text, std::size_t cap) { return redacted_head(text, cap); }
 
 std::string start_words(const StartPoint& sp) {
   std::string s = to_string(sp.how);
@@ -33,7 +33,7 @@ void add_checks(Trajectory& t, const ReplayOutcome& o, const TrajectoryLimits& l
     r.command = c.command;
     if (c.exit_code >= 0) r.exit_code = c.exit_code;
     r.timed_out = c.timed_out;
-    r.output_excerpt = clean(c.output, l.output_cap);
+    r.output_excerpt = redacted_tail(c.output, l.output_cap);  // a check's verdict is in its last lines
     r.seconds = c.seconds;
     t.checks.push_back(std::move(r));
   }

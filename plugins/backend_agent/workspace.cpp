@@ -5,6 +5,7 @@
 
 #include "clean_process.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace fs = std::filesystem;
@@ -220,7 +221,7 @@ Changes collect_changes(const Workspace& ws, std::size_t max_diff_bytes) {
   if (diff.exit_code != 0) throw Error("diffing the replay's changes: " + first_line(diff.err));
   c.diff = std::move(diff.out);
   if (c.diff.size() > max_diff_bytes) {
-    c.diff = truncate_utf8(c.diff, max_diff_bytes) + "\n[diff truncated]\n";
+    c.diff = redacted_head(c.diff, max_diff_bytes) + "\n[diff truncated]\n";
     c.diff_truncated = true;
   }
   return c;

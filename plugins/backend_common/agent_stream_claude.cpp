@@ -3,6 +3,7 @@
 
 #include "agent_stream.hpp"
 #include "agent_stream_json.hpp"
+#include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::backend_common {
@@ -65,7 +66,7 @@ void claude_user(AgentRun& run, const Value& d, std::size_t cap) {
     const Value* err = member(b, "is_error");
     call->done = true;
     call->ok = !(err && err->IsBool() && err->GetBool());
-    call->output = truncate_utf8(result_text(b), cap);
+    call->output = redacted_head(result_text(b), cap);
     if (call->name == "Bash") call->exit_code = call->ok ? std::optional<int>(0) : claude_exit_code(call->output);
   }
 }

@@ -4,6 +4,7 @@
 
 #include "agent_stream.hpp"
 #include "agent_stream_json.hpp"
+#include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 
 namespace skillpipe::backend_common {
@@ -21,7 +22,7 @@ void codex_command(AgentRun& run, AgentCall& call, const Value& item, bool compl
   call.command = unwrap_shell_command(call.input);
   if (!completed) return;
   call.done = true;
-  call.output = truncate_utf8(str(item, "aggregated_output"), cap);
+  call.output = redacted_head(str(item, "aggregated_output"), cap);
   if (const Value* ec = member(item, "exit_code"); ec && ec->IsInt()) call.exit_code = ec->GetInt();
   const std::string status = str(item, "status");
   call.ok = status != "failed" && status != "declined" && call.exit_code.value_or(0) == 0;
@@ -46,7 +47,7 @@ void codex_mcp(AgentCall& call, const Value& item, bool completed, std::size_t c
   call.done = true;
   const Value* err = member(item, "error");
   call.ok = str(item, "status") != "failed" && !(err && !err->IsNull());
-  if (err && !err->IsNull()) call.output = truncate_utf8(err->IsObject() ? str(*err, "message") : json_text(*err), cap);
+  if (err && !err->IsNull()) call.output = redacted_head(err->IsObject() ? str(*err, "message") : json_text(*err), cap);
 }
 
 // item.started / item.updated / item.completed: one call per item id, filled in as it runs.

@@ -12,6 +12,7 @@
 #include "request_text.hpp"
 #include "response_cache.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/spend_ledger.hpp"
 #include "skillpipe/store.hpp"
 
@@ -293,6 +294,9 @@ ChatResponse MeteredBackend::call_with_retries(const ChatRequest& redacted, cons
       a = call_once(redacted, call, {attempt, budget_->wall_left_s(), cancelled}, ctx);
       if (a.outcome == AttemptResult::Outcome::kAnswer && a.usage_reported) permit.settle(a.response.usage.total());
     }
+    // A failure's words name the endpoint (with any user:password in its URL) and quote the
+    // server or the CLI; they go to the log, the replay record and the night's summary.
+    if (a.outcome != AttemptResult::Outcome::kAnswer) redact_secrets_in_place(a.message);
     switch (a.outcome) {
       case AttemptResult::Outcome::kAnswer:
         settle_usage(a, call, ctx);

@@ -169,7 +169,7 @@ class JudgeLlm : public Judge {
     p += "\n# Rubric\n" + redact_secrets(rubric.text) + "\n";
     if (show_accepted_ && t.outcome == Outcome::kSuccess && !trim(t.attempted_solution).empty())
       p += "\n# An answer the user accepted (a reference; the response need not match it word for word)\n" +
-           redact_secrets(truncate_utf8(t.attempted_solution, 4000)) + "\n";
+           redacted_head(t.attempted_solution, 4000) + "\n";
     std::string response = redact_secrets(r.response);
     if (response.size() > max_response_) response = truncate_utf8(response, max_response_) + "\n[response truncated for grading]";
     if (r.trajectory) {

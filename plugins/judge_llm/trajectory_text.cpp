@@ -6,16 +6,17 @@
 namespace skillpipe::judge_llm {
 namespace {
 
-std::string one_line(std::string s, std::size_t max) {
+// Redacted before it is cut or flattened: a key's body is found by its line structure.
+std::string one_line(std::string_view text, std::size_t max) {
+  std::string s = redacted_head(text, max);
   for (char& c : s)
     if (c == '\n' || c == '\r') c = ' ';
-  if (s.size() > max) s = truncate_utf8(s, max) + "...";
   return s;
 }
 
 std::string call_line(const ToolCallRecord& c) {
   const std::string status = c.exit_code ? "exit " + std::to_string(*c.exit_code) : (c.ok ? "ok" : "failed");
-  return "- " + c.name + ": " + redact_secrets(one_line(c.input, 300)) + " -> " + status + "\n";
+  return "- " + c.name + ": " + one_line(c.input, 300) + " -> " + status + "\n";
 }
 
 }  // namespace
@@ -43,7 +44,7 @@ std::string trajectory_text(const Trajectory& t, std::size_t max_calls) {
   if (t.files_changed.size() > 50) s += " (+" + std::to_string(t.files_changed.size() - 50) + " more)";
   s += "\n";
   for (const auto& c : t.checks)
-    s += "Check " + redact_secrets(one_line(c.command, 300)) + " -> " +
+    s += "Check " + one_line(c.command, 300) + " -> " +
          (c.exit_code ? "exit " + std::to_string(*c.exit_code) : std::string("did not finish")) + "\n";
   return s;
 }

@@ -119,9 +119,9 @@ std::vector<std::string> json_string_array(const std::string& json_array) {
 std::vector<std::pair<std::string, std::string>> llm_mining_messages(const SessionDigest& d) {
   std::string u = "Project: " + redact_secrets(d.project) + "\n\nUser prompts, in order:\n";
   for (std::size_t i = 0; i < d.user_prompts.size() && i < 6; ++i)
-    u += std::to_string(i + 1) + ". " + redact_secrets(truncate_utf8(trim(d.user_prompts[i]), 240)) + "\n";
+    u += std::to_string(i + 1) + ". " + redacted_head(trim(d.user_prompts[i]), 240) + "\n";
   if (!d.assistant_finals.empty())
-    u += "\nThe agent's last answer:\n" + redact_secrets(truncate_utf8(trim(d.assistant_finals.back()), 400)) + "\n";
+    u += "\nThe agent's last answer:\n" + redacted_head(trim(d.assistant_finals.back()), 400) + "\n";
   if (!d.feedback_signals.empty()) {
     u += "\nUser feedback:\n";
     for (std::size_t i = 0; i < d.feedback_signals.size() && i < 6; ++i) {

@@ -220,6 +220,22 @@ TEST_F(HarvestEdge, LongTextsAreCutToMaxTextBytes) {
   EXPECT_EQ(out.count("texts_truncated"), 1);
 }
 
+// A token the cut splits is redacted whole before the cut: cut first, "ghp_" + 29 characters
+// would be one short of the rule and stay in the digest.
+TEST_F(HarvestEdge, ASecretSplitByTheCutIsRedactedWhole) {
+  const std::string token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+  std::string p = home_.file("projects/-x/cut.jsonl");
+  write_text(p, "{\"type\":\"user\",\"uuid\":\"u1\",\"sessionId\":\"cut\",\"timestamp\":\"2026-03-01T09:00:00Z\",\"cwd\":\"/p\","
+                "\"message\":{\"role\":\"user\",\"content\":\"" + std::string(966, 'q') + " " + token + " and the rest\"}}\n");
+  auto out = run("harvest_claude", "\"max_text_bytes\":1000");
+  ASSERT_EQ(out.digests.size(), 1u);
+  const std::string& kept = out.digests[0].user_prompts[0];
+  EXPECT_EQ(kept.find("ghp_A1b2"), std::string::npos) << kept.substr(900);
+  EXPECT_NE(kept.find("[REDACTED:"), std::string::npos) << kept.substr(900);
+  EXPECT_EQ(out.count("texts_truncated"), 1);
+  EXPECT_EQ(out.count("redactions"), 1);
+}
+
 TEST_F(HarvestEdge, AnUnreadableFileIsReportedAndTheRestHarvested) {
   claude("scope-app.jsonl");
   write_text(home_.file("projects/-x/broken.jsonl.zst"), std::string("\x28\xb5\x2f\xfd" " not really zstd"));

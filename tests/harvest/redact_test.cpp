@@ -133,6 +133,48 @@ TEST(HarvestRedact, PemPrivateKey) {
   expect_redacted({"-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7", "MIIEpAIBAAKCAQEA7", "private_key"});
 }
 
+// A key whose BEGIN line was cut off (a check's output kept only its end) is still a key.
+TEST(HarvestRedact, PemPrivateKeyBodyWithoutItsBeginLine) {
+  const std::string body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nq9Zx3Kd0Lm2Pp8Rr1Tt5Vv7Xx9Zz0Aa2Bb4Cc6Dd8Ee==\n";
+  const std::string text = "ok: 3 tests\n" + body + "-----END PRIVATE KEY-----\ndone\n";
+  std::int64_t n = 0;
+  const std::string out = redact_secrets(text, &n);
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(out, "ok: 3 tests\n[REDACTED:private_key]\ndone\n");
+  // Begun mid-line (after a cut's "…"): taken from the first base64 character.
+  EXPECT_EQ(redact_secrets("\xE2\x80\xA6" + body.substr(20) + "-----END RSA PRIVATE KEY-----"),
+            "\xE2\x80\xA6[REDACTED:private_key]");
+  // With its BEGIN line, one finding as before.
+  const auto whole = find_secrets("-----BEGIN PRIVATE KEY-----\n" + body + "-----END PRIVATE KEY-----\n");
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_EQ(whole[0].offset, 0u);
+  expect_clean("-----END CERTIFICATE-----\n");
+  expect_clean("notes\n-----END PRIVATE KEY-----\n");  // an END line with no body before it
+}
+
+// What is kept of a cut text is redacted before the cut: a token the cut splits would be one
+// character short of its rule afterwards, and no longer recognised.
+TEST(HarvestRedact, CutTextsAreRedactedBeforeTheCut) {
+  const std::string token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+  const std::string text = std::string(100, 'x') + " " + token + " and more text after it";
+  const std::size_t cap = 101 + 33;  // inside the token: "ghp_" + 29 characters
+  EXPECT_EQ(find_secrets(text.substr(0, cap)).size(), 0u) << "the cut part alone is not recognised";
+  std::int64_t n = 0;
+  const std::string head = redacted_head(text, cap, &n);
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(head.find("A1b2C3d4"), std::string::npos) << head;
+  EXPECT_LE(head.size(), cap + 3);
+  EXPECT_EQ(head.substr(head.size() - 3), "\xE2\x80\xA6");
+  const std::string tail = redacted_tail(token + " " + std::string(100, 'y'), 120);
+  EXPECT_EQ(tail.find("O5p6Q7r8"), std::string::npos) << tail;
+  EXPECT_EQ(tail.substr(0, 3), "\xE2\x80\xA6");
+  EXPECT_EQ(redacted_head("short " + token, 1000), "short [REDACTED:github_token]");
+  EXPECT_EQ(redacted_tail("short", 1000), "short");
+  // A tail never starts inside a UTF-8 character.
+  const std::string accents = redacted_tail(std::string(10, 'a') + "\xC3\xA9\xC3\xA9\xC3\xA9", 5);
+  EXPECT_EQ(accents, "\xE2\x80\xA6\xC3\xA9\xC3\xA9");
+}
+
 TEST(HarvestRedact, GenericKeyValueForms) {
   expect_redacted({"api_key: \"a8f9d7s6f5d4s3a2\"", "a8f9d7s6f5d4s3a2", "generic_secret"});
   expect_redacted({"{\"client_secret\": \"Q2x1ZWxlc3M0NTY3ODk\"}", "Q2x1ZWxlc3M0NTY3ODk", "generic_secret"});
@@ -141,6 +183,25 @@ TEST(HarvestRedact, GenericKeyValueForms) {
   expect_redacted({"DB_PASSWORD=supersecret", "supersecret", "password"});
   expect_redacted({"password: hunter22", "hunter22", "password"});
   expect_redacted({"mysql --password hunter22 -h db", "hunter22", "password"});
+}
+
+// Forms a review found unredacted: other Authorization schemes, an env-file passphrase in
+// quotes, Rails' SECRET_KEY_BASE, an unescaped '#' in a URL password.
+TEST(HarvestRedact, OtherAuthorizationSchemesPassphrasesAndUrlHashes) {
+  expect_redacted({"curl -H 'Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b' https://x.dev",
+                   "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "authorization"});
+  expect_redacted({"DB_PASSWORD=\"correct horse battery staple\"", "correct horse battery staple", "password"});
+  expect_redacted({"SECRET_KEY_BASE=5f2b8e1c9a7d3f6e0b4c8a2d7e9f1b3c5a6d8e0f", "5f2b8e1c9a7d3f6e0b4c8a2d7e9f1b3c5a6d8e0f",
+                   "generic_secret"});
+  expect_redacted({"psql postgres://app:p#ss9Wq2zK@db:5432/app", "p#ss9Wq2zK", "url_password"});
+  // Bearer keeps its own kind; prose and URLs that only look alike stay.
+  auto bearer = find_secrets("Authorization: Bearer mlxU34VInmcx6vGDGtVIWlsBRldMbkdheyfV2ton");
+  ASSERT_EQ(bearer.size(), 1u);
+  EXPECT_EQ(bearer[0].kind, "bearer_token");
+  expect_clean("Authorization: required for every call");
+  expect_clean("the password: \"must be at least 8 characters\"");
+  expect_clean("see https://example.com/docs#section-2 and mail me@example.com");
+  expect_clean("https://host:8080/page#top then @alice said hi");
 }
 
 TEST(HarvestRedact, SeveralSecretsAreAllCounted) {

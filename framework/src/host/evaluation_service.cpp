@@ -185,8 +185,8 @@ ReplayResult replay(Batch& b, const ChatRequest& creq, const TaskRecord& task, i
     b.hand_off(e);
     rr.error = "handoff";
   } catch (const std::exception& e) {
-    rr.error = e.what();
-    ctx.logger().warn("replay of task {} (sample {}) failed: {}", task.id, sample, e.what());
+    rr.error = redact_secrets(e.what());  // a backend's words may quote a URL or a server
+    ctx.logger().warn("replay of task {} (sample {}) failed: {}", task.id, sample, rr.error);
   }
   return rr;
 }
@@ -214,9 +214,9 @@ std::vector<Verdict> judge(Batch& b, const TaskRecord& task, ReplayResult& rr, C
     rr.error = "handoff";
     vs.clear();
   } catch (const std::exception& e) {
-    rr.error = std::string("judge: ") + e.what();
+    rr.error = "judge: " + redact_secrets(e.what());
     vs.clear();
-    ctx.logger().warn("judging task {} (sample {}) failed: {}", task.id, rr.sample, e.what());
+    ctx.logger().warn("judging task {} (sample {}) failed: {}", task.id, rr.sample, rr.error);
   }
   return vs;
 }

@@ -19,6 +19,7 @@
 #include "host/stage_outputs.hpp"
 #include "skillpipe/errors.hpp"
 #include "skillpipe/json.hpp"
+#include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/staging_notes.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "skillpipe/store.hpp"
@@ -256,6 +257,7 @@ void Run::interrupted() {
 
 void Run::failed(const std::exception& e) {
   out_.exit_code = 1;
+  const std::string what = redact_secrets(e.what());  // summary.json and the log keep it
   const auto& order = assembly_.order();
   if (out_.stages.size() < order.size()) {
     const ComponentSpec& s = assembly_.spec().stages[order[out_.stages.size()]];
@@ -264,12 +266,12 @@ void Run::failed(const std::exception& e) {
     failed.plugin = s.plugin;
     failed.kind = to_string(assembly_.kind(order[out_.stages.size()]));
     failed.status = "failed";
-    failed.error = e.what();
+    failed.error = what;
     if (!policies_.empty() && policies_.size() > out_.stages.size()) failed.errors = policies_.back()->errors();
-    out_.errors.push_back("stage '" + s.id + "' (plugin " + s.plugin + ") failed: " + e.what());
+    out_.errors.push_back("stage '" + s.id + "' (plugin " + s.plugin + ") failed: " + what);
     out_.stages.push_back(failed);
   } else {
-    out_.errors.push_back(std::string(staging_ ? "staging the night failed: " : "") + e.what());
+    out_.errors.push_back(std::string(staging_ ? "staging the night failed: " : "") + what);
   }
   if (out_.resumed)
     out_.errors.push_back("night " + out_.night_id + " was resumed from its saved stages, so this failure will repeat "

@@ -111,11 +111,13 @@ class Driver {
   void report(const FileIssue& i, bool recent) {
     count(std::string("files_skipped_") + to_string(i.problem));
     name_file_issue(ctx_, i);
+    // The log is kept (scheduled runs append it to a file): a path or a detail may hold a token.
+    const std::string path = redact_path(i.path), detail = redact_secrets(i.detail);
     if (i.problem == FileProblem::kTornTail && recent) {
-      ctx_.logger().info("{}: {} (still being written)", i.path, i.detail);
+      ctx_.logger().info("{}: {} (still being written)", path, detail);
       return;
     }
-    ctx_.logger().warn("skipped {}: {} ({})", i.path, i.detail, to_string(i.problem));
+    ctx_.logger().warn("skipped {}: {} ({})", path, detail, to_string(i.problem));
   }
 
   // One file per cursor key: a plain file beats its .zst twin (Codex materialises a plain
@@ -323,7 +325,8 @@ class Driver {
     r.counts.clear();
     if (!r.error.empty()) {
       count("files_unreadable");
-      ctx_.logger().warn("skipped {}: {} ({})", p.job.file.path, r.error, to_string(FileProblem::kUnreadable));
+      ctx_.logger().warn("skipped {}: {} ({})", redact_path(p.job.file.path), redact_secrets(r.error),
+                         to_string(FileProblem::kUnreadable));
       name_file_issue(ctx_, {p.job.file.path, FileProblem::kUnreadable, r.error});
     } else {
       count("files_read");
@@ -353,8 +356,8 @@ class Driver {
   void finish(SessionDigest& d, std::int64_t* redactions, std::int64_t* truncated) {
     for (auto* list : {&d.user_prompts, &d.assistant_finals})
       for (auto& s : *list)
-        if (s.size() > o_.max_text_bytes + 3) {  // + the "…" truncate_utf8 adds
-          s = truncate_utf8(s, o_.max_text_bytes);
+        if (s.size() > o_.max_text_bytes + 3) {  // + the "…" a cut adds
+          s = redacted_head(s, o_.max_text_bytes, redactions);
           ++*truncated;
         }
     // A digest that continues a session read before starts with a reply to an earlier answer.

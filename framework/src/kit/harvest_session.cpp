@@ -11,6 +11,7 @@
 
 #include "skillpipe/kit/feedback.hpp"
 #include "skillpipe/kit/harvester.hpp"
+#include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "harvest_session_turn.hpp"
 
@@ -152,13 +153,19 @@ void SessionBuilder::open_turn(bool is_prompt, std::string text, std::int64_t of
   cur_ = std::move(next);
 }
 
+// A cut can split a secret into parts no detector knows, so what is cut is redacted first; the
+// rest of the digest is redacted once it is finished (harvest_driver.cpp).
+std::string SessionBuilder::cut(std::string_view text, std::size_t max, const char* counter) {
+  std::int64_t n = 0;
+  std::string s = redacted_head(text, max, &n);
+  if (n) counts_["redactions"] += n;
+  if (counter) ++counts_[counter];
+  return s;
+}
+
 void SessionBuilder::prompt(std::string_view text, std::int64_t offset) {
-  std::string p(text);
-  if (p.size() > o_.max_text_bytes) {
-    p = truncate_utf8(p, o_.max_text_bytes);
-    ++counts_["texts_truncated"];
-  }
-  open_turn(true, std::move(p), offset);
+  open_turn(true, text.size() > o_.max_text_bytes ? cut(text, o_.max_text_bytes, "texts_truncated") : std::string(text),
+            offset);
 }
 
 void SessionBuilder::command_turn(std::string_view slash_command, std::int64_t offset) {
@@ -180,10 +187,7 @@ void SessionBuilder::answer_text(std::string_view text, std::string_view message
   if (t.final_text.size() >= o_.max_text_bytes) return;  // already full: cut below
   if (!t.final_text.empty()) t.final_text += "\n\n";
   t.final_text.append(text);
-  if (t.final_text.size() > o_.max_text_bytes) {
-    t.final_text = truncate_utf8(t.final_text, o_.max_text_bytes);
-    ++counts_["texts_truncated"];
-  }
+  if (t.final_text.size() > o_.max_text_bytes) t.final_text = cut(t.final_text, o_.max_text_bytes, "texts_truncated");
 }
 
 void SessionBuilder::final_answer(std::string_view text, int rank) {
@@ -192,8 +196,7 @@ void SessionBuilder::final_answer(std::string_view text, int rank) {
   if (trim(text).empty() || rank < t.final_rank) return;
   t.final_rank = rank;
   t.final_msg.clear();
-  t.final_text = text.size() > o_.max_text_bytes ? truncate_utf8(text, o_.max_text_bytes) : std::string(text);
-  if (text.size() > o_.max_text_bytes) ++counts_["texts_truncated"];
+  t.final_text = text.size() > o_.max_text_bytes ? cut(text, o_.max_text_bytes, "texts_truncated") : std::string(text);
 }
 
 void SessionBuilder::turn_finished() { cur().finished = true; }
@@ -236,7 +239,7 @@ void SessionBuilder::command(CallRef call, std::string_view command_line) {
     return;
   }
   CommandRun r;
-  r.command = cmd.size() > o_.max_command_bytes ? truncate_utf8(cmd, o_.max_command_bytes) : std::string(cmd);
+  r.command = cmd.size() > o_.max_command_bytes ? cut(cmd, o_.max_command_bytes, nullptr) : std::string(cmd);
   t.commands.push_back(std::move(r));
   if (call.id == 0) return;
   for (auto& c : calls_)

@@ -71,11 +71,15 @@ struct Finder {
 
   void scan_pem(std::size_t i) {
     static constexpr sv kBegin = "-----BEGIN ";
-    if (t.compare(i, kBegin.size(), kBegin) != 0) return;
-    std::size_t close = t.find("-----", i + kBegin.size());
+    static constexpr sv kEnd = "-----END ";
+    const bool begin = t.compare(i, kBegin.size(), kBegin) == 0;
+    if (!begin && t.compare(i, kEnd.size(), kEnd) != 0) return;
+    const std::size_t label_at = i + (begin ? kBegin.size() : kEnd.size());
+    std::size_t close = t.find("-----", label_at);
     if (close == sv::npos || close - i > 80) return;
-    sv label = t.substr(i + kBegin.size(), close - i - kBegin.size());
+    sv label = t.substr(label_at, close - label_at);
     if (label.find("PRIVATE KEY") == sv::npos) return;
+    if (!begin) return scan_pem_body_before(i, close + 5);
     std::size_t end = t.find("-----END ", close + 5);
     if (end == sv::npos) {
       add("private_key", i, t.size() - i);  // a truncated key is still a key
@@ -84,6 +88,28 @@ struct Finder {
     std::size_t tail = t.find("-----", end + 9);
     end = tail == sv::npos ? t.size() : tail + 5;
     add("private_key", i, end - i);
+  }
+
+  // An END line of a private key: the base64 lines before it are its body, even when the
+  // BEGIN line is gone (a text that kept only its end). A body that begins mid-line (after a
+  // cut) is taken from its first base64 character. Body lines are long (64 characters); only
+  // the last may be short, so a short word above them is not taken, nor a lone END line.
+  // With its BEGIN line present, this finding merges into the block's.
+  void scan_pem_body_before(std::size_t end_line, std::size_t end) {
+    static constexpr std::size_t kMinLine = 16, kMinBody = 32;
+    std::size_t start = end_line, body = 0;
+    for (std::size_t line_end = end_line; line_end > 0 && t[line_end - 1] == '\n';) {
+      std::size_t e = line_end - 1;
+      if (e > 0 && t[e - 1] == '\r') --e;
+      std::size_t k = e;
+      while (k > 0 && (is_b64(static_cast<unsigned char>(t[k - 1])) || t[k - 1] == '=')) --k;
+      if (k == e || (start != end_line && e - k < kMinLine)) break;
+      start = k;
+      body += e - k;
+      if (k > 0 && t[k - 1] != '\n') break;  // the body began on this line
+      line_end = k;
+    }
+    if (body >= kMinBody) add("private_key", start, end - start);
   }
 
   // "Bearer <token>" and "Basic <base64 user:pass>", case-insensitive.
@@ -143,6 +169,10 @@ struct Finder {
     std::size_t at = sv::npos;
     while (e < t.size() && e - b < 512) {
       unsigned char c = static_cast<unsigned char>(t[e]);
+      if (c == '#' && hash_in_userinfo(e)) {  // postgres://u:p#ss@host: a '#' its owner did not escape
+        ++e;
+        continue;
+      }
       if (c == '/' || c == '?' || c == '#' || is_space(c) || c == '"' || c == '\'' || c == '<' ||
           c == '>' || c == '`')
         break;
@@ -157,6 +187,16 @@ struct Finder {
         std::all_of(pw.begin(), pw.end(), [](char c) { return c == '*' || c == 'x'; }))
       return;
     add("url_password", colon + 1, pw.size());
+  }
+
+  // A '#' at `h` is part of a URL's userinfo when an '@' follows before the URL could end.
+  bool hash_in_userinfo(std::size_t h) const {
+    for (std::size_t e = h + 1; e < t.size() && e - h < 128; ++e) {
+      const unsigned char c = static_cast<unsigned char>(t[e]);
+      if (c == '@') return true;
+      if (c == '/' || c == '?' || is_space(c) || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`') return false;
+    }
+    return false;
   }
 
   // Azure: storage AccountKey=, SharedAccessKey=, SAS sig= in a query with sv=/se=.

@@ -18,7 +18,7 @@ bool ends_with(sv s, sv suffix) {
 }
 bool starts_with(sv s, sv prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-enum class KeyClass { kNone, kPassword, kSecret };
+enum class KeyClass { kNone, kPassword, kSecret, kAuthorization };
 
 // Names whose values are identifiers, not credentials.
 constexpr std::array<sv, 30> kBenignKeys = {
@@ -40,8 +40,9 @@ KeyClass classify_key(sv key) {
     return KeyClass::kPassword;
   if (ends_with(l, "secret") || ends_with(l, "token") || ends_with(l, "apikey") ||
       ends_with(l, "api_key") || ends_with(l, "secretkey") || ends_with(l, "accesskey") ||
-      ends_with(l, "privatekey"))
+      ends_with(l, "privatekey") || ends_with(l, "secret_key_base"))
     return KeyClass::kSecret;
+  if (l == "authorization" || l == "proxy-authorization") return KeyClass::kAuthorization;
   if (ends_with(l, "key") && l.size() > 3) {
     char before = key[key.size() - 4];
     bool camel = key[key.size() - 3] == 'K' && is_lower(static_cast<unsigned char>(before));
@@ -131,6 +132,23 @@ sv vendor_of_label(sv key) {
   return "generic_secret";
 }
 
+bool key_upper(sv key) {
+  return std::none_of(key.begin(), key.end(), [](unsigned char c) { return is_lower(c); });
+}
+
+// "Authorization: <scheme> <credentials>" with any scheme (Token, Bot, Digest, a vendor's):
+// the credentials, when they look random (Bearer and Basic have scanners of their own).
+void find_authorization(sv t, std::size_t p, std::vector<SecretFinding>& out) {
+  while (p < t.size() && (t[p] == ' ' || t[p] == '"' || t[p] == '\'')) ++p;
+  const std::size_t scheme = run(t, p, [](unsigned char c) { return is_alnum(c) || c == '-'; });
+  if (scheme == 0 || scheme > 32 || p + scheme >= t.size() || t[p + scheme] != ' ') return;
+  std::size_t b = p + scheme;
+  while (b < t.size() && t[b] == ' ') ++b;
+  const std::size_t n = run(t, b, [](unsigned char c) { return is_b64url(c) || c == '+' || c == '/' || c == '=' || c == '.'; });
+  if (n < 12 || n > 1024 || !has_digit_and_letter(t.substr(b, n))) return;
+  out.push_back({"authorization", b, n});
+}
+
 // "encryption key: <hex>": a bare `key` after a word that makes it a credential.
 bool qualified_key(sv t, std::size_t k, sv key) {
   if (key.size() != 3 || lower(static_cast<unsigned char>(key[0])) != 'k' || k < 2 || t[k - 1] != ' ') return false;
@@ -193,19 +211,20 @@ void find_key_value(sv t, std::size_t sep, std::vector<SecretFinding>& out) {
     if (qualified_key(t, k, key)) find_labelled(t, after, out);
     return;
   }
+  if (kc == KeyClass::kAuthorization) return find_authorization(t, after, out);
   Value v = read_value(t, after);
   if (v.e <= v.b) return;
   sv val = t.substr(v.b, v.e - v.b);
   if (placeholder(val)) return;
-  bool env_style = s == '=' && spaces == 0 && !v.quoted &&
-                   std::none_of(key.begin(), key.end(), [](unsigned char c) { return is_lower(c); });
+  bool env_style = s == '=' && spaces == 0 && !v.quoted && key_upper(key);
   std::size_t before = k;
   while (before > 0 && t[before - 1] == ' ') --before;
   bool tight = spaces == 0 && v.b == after;  // Password=x; not token = self.token;
   bool conn = (before > 0 && t[before - 1] == ';') || (v.semicolon && tight);
   bool pw = kc == KeyClass::kPassword;
   if (v.quoted) {
-    if (val.find_first_of(" \t") != sv::npos) return;
+    // A quoted value with spaces is prose, except a password in an env file (DB_PASSWORD="a b c").
+    if (val.find_first_of(" \t") != sv::npos && !(pw && s == '=' && spaces == 0 && key_upper(key))) return;
     if (val.size() < (pw ? 4u : 8u)) return;
     if (!pw && identifier_like(val) && val.size() < 24) return;
   } else {

@@ -299,14 +299,15 @@ constexpr RedactionRule kCatalogue[] = {
     {"jwt", "auth", "JSON Web Tokens (`eyJ...` header and payload, with or without signature)"},
     {"bearer_token", "auth", "`Bearer <token>` (Authorization headers, curl -H)"},
     {"basic_auth", "auth", "`Basic <base64 user:password>` (padded or not)"},
-    {"url_password", "auth", "passwords in URLs `scheme://user:password@host` (postgres, mysql, mongodb, redis, amqp, https, git)"},
+    {"authorization", "auth", "the credentials of an `Authorization:` header with any other scheme (`Token`, `Bot`, `Digest`, a vendor's)"},
+    {"url_password", "auth", "passwords in URLs `scheme://user:password@host` (postgres, mysql, mongodb, redis, amqp, https, git; an unescaped `#` in the password too)"},
     {"command_line_password", "auth",
      "passwords given to commands: `sshpass -p X`, `mysql -pX`, `redis-cli -a X`, `mongosh -p X`, `docker login -p X`, "
      "`ldapsearch -w X`, `sqlcmd -P X`, `zip -P X`, `7z -pX`, `curl -u user:X`, `smbclient -U user%X`, "
      "`openssl -passin pass:X`, `keytool -storepass X`, `mosquitto_pub -P X`"},
-    {"password", "labelled", "values labelled password / passwd / passphrase / pwd / pass (`DB_PASSWORD=`, `--password X`, `--password=X`)"},
+    {"password", "labelled", "values labelled password / passwd / passphrase / pwd / pass (`DB_PASSWORD=`, `DB_PASSWORD=\"a passphrase\"`, `--password X`, `--password=X`)"},
     {"connection_string_password", "labelled", "`Password=...;` in connection strings"},
-    {"generic_secret", "labelled", "values labelled *secret, *token, *api_key, *_key, *accesskey, *privatekey (`FOO_SECRET=`, `api_key: \"...\"`)"},
+    {"generic_secret", "labelled", "values labelled *secret, *token, *api_key, *_key, *accesskey, *privatekey, *secret_key_base (`FOO_SECRET=`, `api_key: \"...\"`)"},
     {"labelled_secret", "labelled", "high-entropy values after a qualified `key`: \"encryption key: <hex>\", \"signing key = ...\", \"master key ...\""},
     {"path_token", "paths",
      "in transcript paths only (redact_path): runs of 20+ base64url characters mixing upper case, lower case and "
@@ -319,7 +320,7 @@ constexpr RedactionRule kCatalogue[] = {
 bool redact_detail::is_label_kind(sv kind) {
   static constexpr sv kLabel[] = {"generic_secret", "password", "connection_string_password", "labelled_secret",
                                   "aws_secret_key", "cloudflare_token", "vercel_token", "netlify_token",
-                                  "twilio_auth_token", "datadog_key", "okta_token"};
+                                  "twilio_auth_token", "datadog_key", "okta_token", "authorization"};
   return std::find(std::begin(kLabel), std::end(kLabel), kind) != std::end(kLabel);
 }
 

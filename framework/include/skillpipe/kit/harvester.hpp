@@ -173,6 +173,8 @@ class SKILLPIPE_VISIBLE SessionBuilder {
   void fold_final(Turn& t);
   Call* find_call(std::string_view id);
   void emit(FileResult& r);
+  // The head of a text over `max` bytes, redacted before the cut (kit/redact.hpp), counted.
+  std::string cut(std::string_view text, std::size_t max, const char* counter);
 
   const FileJob& job_;
   const Options& o_;

@@ -26,4 +26,14 @@ std::string redact_secrets(std::string_view text, std::int64_t* count = nullptr)
 // most harvested text does not.
 void redact_secrets_in_place(std::string& text, std::int64_t* count = nullptr);
 
+// `text` cut to its first (head) or last (tail) `max_bytes`, "…" where it was cut, redacted
+// before the cut: a secret the cut splits is still recognised whole. Whatever is kept of a
+// text that is cut must come from these, never from a cut followed by redact_secrets.
+std::string redacted_head(std::string_view text, std::size_t max_bytes, std::int64_t* count = nullptr);
+std::string redacted_tail(std::string_view text, std::size_t max_bytes, std::int64_t* count = nullptr);
+
+// "line 12 (github_token)": where `text` holds its first secret, "" when it holds none. A
+// stage that would copy a user's file into the store checks it first.
+std::string first_secret_at(std::string_view text);
+
 }  // namespace skillpipe
