@@ -178,6 +178,13 @@ PatternDraft draft_pattern(const PatternView& p, const DraftSettings& s,
       continue;
     }
     const DraftBase base = base_of(existing, prop, previous);
+    // A draft keeps the text it extends in the store; a secret never goes there.
+    if (const std::string at = first_secret_at(base.text); !at.empty()) {
+      out.notes.push_back("pattern `" + p.label + "`: " + prop.live_path + " holds what looks like a secret at " + at +
+                          "; skillpipe never copies a secret into its store, so it drafts nothing into this skill "
+                          "tonight. Move the secret out of the file and the next night can.");
+      continue;
+    }
     if (!base.text.empty()) {
       prop.base_text = base.text;
       prop.base_sha256 = sha256_hex(base.text);

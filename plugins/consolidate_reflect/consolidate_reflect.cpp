@@ -93,6 +93,7 @@ class ConsolidateReflect final : public Consolidator {
     DocFile memory;
     bool no_skill = false;   // no skill target: the agent sees no managed skill
     bool no_memory = false;  // no memory target, or a night over all projects
+    std::string memory_refused;  // why the memory document stays as it is ("" = it may change)
     std::vector<std::string> notes;
   };
 
@@ -115,6 +116,8 @@ class ConsolidateReflect final : public Consolidator {
       d.memory = load_document(
           *memory_target, targets::memory_name(memory_target->agent),
           live_path_for(*memory_target, s_.skill_name, s_.claude_skill_root, s_.codex_skill_root, project));
+      d.memory_refused = s_.evolve_memory && !d.no_memory ? secret_refusal(d.memory) : std::string();
+      if (!d.memory_refused.empty()) d.notes.push_back(d.memory_refused);
     } else if (s_.evolve_memory) {
       d.notes.push_back("A night over all projects has no project memory document; only skills evolve.");
     }
@@ -174,13 +177,15 @@ class ConsolidateReflect final : public Consolidator {
       spec.tasks = g.tasks;
       spec.skill = go.skill;
       spec.memory = d.memory;
-      spec.evolve_skill = s_.evolve_skill && !(g.managed && d.no_skill);
+      const std::string skill_refused = secret_refusal(go.skill);
+      spec.evolve_skill = s_.evolve_skill && !(g.managed && d.no_skill) && skill_refused.empty();
       // A user's own skill is evolved alone: the memory stays read-only for its group.
-      spec.evolve_memory = g.managed && s_.evolve_memory && !d.no_memory;
+      spec.evolve_memory = g.managed && s_.evolve_memory && !d.no_memory && d.memory_refused.empty();
       spec.apply.bounds = s_.bounds;
       spec.apply.allow_document_ops = g.managed;
       ctx.logger().info("consolidating {} task(s) for skill '{}'", g.tasks.size(), g.name);
       go.result = epoch.run(spec);
+      if (!skill_refused.empty()) go.result.notes.push_back(skill_refused);
       outcomes.push_back(std::move(go));
       if (outcomes.back().result.cancelled || ctx.cancelled()) break;
     }

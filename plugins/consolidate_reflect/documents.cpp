@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/redact.hpp"
 #include "skillpipe/kit/targets.hpp"
 #include "skillpipe/kit/util.hpp"
 
@@ -24,6 +25,14 @@ std::string skill_scaffold(const std::string& name) {
          "\ndescription: Preferences and procedures learned from your past agent sessions. Use it for every task "
          "in this project.\n---\n\n# " +
          name + "\n\nRules skillpipe learned from your recurring work, kept only when they verifiably helped.\n";
+}
+
+std::string secret_refusal(const DocFile& doc) {
+  const std::string at = first_secret_at(doc.base_text);
+  if (at.empty()) return {};
+  return doc.path + " holds what looks like a secret at " + at + "; skillpipe never copies a secret into its store, so " +
+         "tonight it proposes no change to this file. Move the secret out of it (an environment variable, a secrets " +
+         "manager) and the next night can evolve it.";
 }
 
 DocFile load_document(Target target, const std::string& name, const std::string& path) {

@@ -29,6 +29,10 @@ std::string live_path_for(Target target, const std::string& skill_name, const st
 // A SKILL.md with `name`/`description` frontmatter, used when the managed skill is missing.
 std::string skill_scaffold(const std::string& name);
 
+// "" when the live file holds no secret; else why the night leaves it as it is: a proposal
+// keeps the file's text in the store, and a secret never goes there.
+std::string secret_refusal(const DocFile& doc);
+
 // Reads the live file (throws Error when it exists but cannot be read). A missing skill
 // starts from the scaffold; a missing memory document starts empty.
 DocFile load_document(Target target, const std::string& name, const std::string& path);

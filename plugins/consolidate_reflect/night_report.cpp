@@ -97,6 +97,10 @@ std::vector<Proposal> build_proposals(const GroupOutcome& g, const Settings& s, 
     }
     const std::string path = live_path_for(target, s.skill_name, s.claude_skill_root, s.codex_skill_root, project);
     DocFile other = load_document(target, skill ? s.skill_name : targets::memory_name(target.agent), path);
+    if (std::string refused = secret_refusal(other); !refused.empty()) {
+      notes.push_back("The lesson was not emitted to " + to_string(target) + ": " + refused);
+      continue;
+    }
     std::string text, why;
     if (!replay_onto(other, skill ? r.accepted_skill : r.accepted_memory, opt, text, why)) {
       notes.push_back("The lesson was not emitted to " + to_string(target) + " (" + path + "): " + why + ".");

@@ -67,6 +67,43 @@ TEST(NightCli, MemoryLessonIsGatedStagedEmittedToAgentsMdAndAdopted) {
   EXPECT_DOUBLE_EQ(again.report()["baseline_val"].GetDouble(), 1.0);
 }
 
+// A proposal keeps the live file's text in the store, and a secret never goes there: a memory
+// document holding one is left as it is (with a note saying where and what to do), and so is a
+// fan-out target holding one; no file in the store holds the secret afterwards.
+TEST(NightCli, ADocumentHoldingASecretIsLeftAsItIs) {
+  const std::string token = "ghp_Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8";
+  auto store_holds = [&](const std::string& store) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(store))
+      if (e.is_regular_file() && read_text(e.path().string()).find(token) != std::string::npos) return true;
+    return false;
+  };
+  TempDir tmp;
+  const std::string project = tmp.file("proj"), store = tmp.file("store");
+  write_text(project + "/CLAUDE.md", "# My project\n\nDEPLOY_TOKEN=" + token + "\n");
+  const Night n = run_night(pipeline(), project, store,
+                            {"stages.mine.persona=programmer", "stages.consolidate.evolve_skill=false"});
+  ASSERT_EQ(n.cmd.exit_code, 0) << n.cmd.err;
+  EXPECT_EQ(n.report()["proposals"].Size(), 0u) << n.cmd.out;
+  EXPECT_NE(notes_of(n.report()).find("CLAUDE.md holds what looks like a secret at line 3 (github_token)"),
+            std::string::npos)
+      << notes_of(n.report());
+  EXPECT_FALSE(store_holds(store));
+
+  TempDir tmp2;
+  const std::string project2 = tmp2.file("proj"), store2 = tmp2.file("store");
+  write_text(project2 + "/CLAUDE.md", "# My project\n");
+  write_text(project2 + "/AGENTS.md", "# Codex\n\nexport DEPLOY_TOKEN=" + token + "\n");
+  const Night fan = run_night(pipeline(), project2, store2,
+                              {"stages.mine.persona=programmer", "stages.consolidate.evolve_skill=false",
+                               "stages.consolidate.targets=[claude_skill, claude_memory, codex_memory]"});
+  ASSERT_EQ(fan.cmd.exit_code, 0) << fan.cmd.err;
+  EXPECT_EQ(fan.action(), "accept") << fan.cmd.out;
+  ASSERT_EQ(fan.report()["proposals"].Size(), 1u) << fan.cmd.out;
+  EXPECT_STREQ(fan.report()["proposals"][0]["target"].GetString(), "claude_memory");
+  EXPECT_NE(notes_of(fan.report()).find("not emitted to codex_memory"), std::string::npos) << notes_of(fan.report());
+  EXPECT_FALSE(store_holds(store2));
+}
+
 TEST(NightCli, UsersOwnSkillGetsItsOwnGatedProposal) {
   TempDir tmp;
   const std::string project = tmp.file("proj"), store = tmp.file("store");

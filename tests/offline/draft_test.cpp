@@ -140,6 +140,21 @@ TEST_F(OfflineDrafts, AppendsToAMatchingExistingSkill) {
   EXPECT_NE(t.find("## Notes\n\nMine."), std::string::npos);
 }
 
+// A draft keeps the text it extends in the store; a skill holding a secret gets no draft, and
+// the note says where the secret is and what to do.
+TEST_F(OfflineDrafts, ASkillHoldingASecretIsNotExtended) {
+  const std::string existing =
+      "---\nname: python-testing\ndescription: How we write and fix pytest tests, flaky test triage.\n---\n\n"
+      "# Python testing\n\nUse pytest -q.\nexport PYPI_TOKEN=pypi-AgEIcHlwaS5vcmcCJGQ4ZTk3NWM5LTA0NzItNGE1My1iYWY2\n";
+  write_text(project + "/.claude/skills/python-testing/SKILL.md", existing);
+  const auto res = run(history);
+  EXPECT_TRUE(res.proposals.empty());
+  std::string notes;
+  for (const auto& n : res.report.notes) notes += n + "\n";
+  EXPECT_NE(notes.find("python-testing/SKILL.md holds what looks like a secret at line 9"), std::string::npos) << notes;
+  for (const auto& p : res.proposals) EXPECT_EQ(p.base_text.find("pypi-AgEI"), std::string::npos);
+}
+
 // Two patterns can earn the same label; the night must still stage (the store refuses a
 // document proposed twice), so the second gets a numbered name.
 TEST_F(OfflineDrafts, TwoPatternsWithOneLabelGetDistinctNames) {
