@@ -167,7 +167,7 @@ std::unique_ptr<PreparedReplay> prepare_replay(const ReplaySettings& s, const Re
   ReplayOutcome& o = pr->o;
   const std::string dir = s.workspace_root + "/" + job.id;
   std::error_code ec;
-  if (fs::exists(dir, ec)) remove_workspace(Workspace{dir, "", "", "", false, "", ""});  // a killed run's leftover
+  if (fs::exists(dir, ec)) remove_workspace(Workspace{dir, "", "", "", false, "", "", {}});  // a killed run's leftover
   o.start = job.start ? *job.start : resolve_start(job.project, job.hint);
   if (!o.start.note.empty()) o.notes.push_back(o.start.note);
   o.ws = create_workspace(o.start, dir, s.limits);  // from here on the destructor removes it

@@ -85,6 +85,8 @@ Trajectory build_trajectory(const ReplaySettings& s, const ReplayOutcome& o, con
   t.confinement = to_string(s.confinement);
   t.start = start_words(o.start);
   for (const auto& n : o.notes) t.notes.push_back(clean(n, 1000));
+  if (!o.ws.left_out.empty())  // a replay that failed for want of them says why
+    t.notes.push_back(clean("credential files were not copied into the workspace: " + join(o.ws.left_out, ", "), 1000));
   if (!o.run.permission_denials.empty()) {
     std::string d;
     for (const auto& x : o.run.permission_denials) d += (d.empty() ? "" : ", ") + x;

@@ -1,6 +1,7 @@
 #include "workspace.hpp"
 
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 #include "clean_process.hpp"
@@ -126,25 +127,64 @@ StartPoint resolve_start(const std::string& project, const SourceHint& hint) {
 
 namespace {
 
-// Copies a project that is not a git repository, within the limits.
-void copy_tree(const std::string& from, const std::string& to, const WorkspaceLimits& limits) {
-  std::int64_t bytes = 0;
-  int files = 0;
+// Files and folders that hold credentials by convention (.env, keys, token files). A git
+// checkout leaves them out when they are untracked, as they should be; a copy leaves them out
+// too, so an unattended replay never hands them to the agent and, through it, to its model.
+bool credential_path(const fs::path& p, bool dir) {
+  const std::string n = p.filename().string();
+  if (dir) return n == ".ssh" || n == ".aws" || n == ".gnupg" || n == ".docker";
+  if (n == ".env" || n.rfind(".env.", 0) == 0)
+    return n != ".env.example" && n != ".env.sample" && n != ".env.template" && n != ".env.dist";
+  static const std::set<std::string> kNames = {".netrc", ".npmrc", ".pypirc", ".pgpass", ".git-credentials",
+                                               "credentials", "credentials.json", "id_rsa", "id_dsa", "id_ecdsa",
+                                               "id_ed25519", "secrets.json", "secrets.yaml", "secrets.yml"};
+  static const std::set<std::string> kExts = {".pem", ".key", ".p12", ".pfx", ".jks", ".keystore"};
+  return kNames.count(n) > 0 || kExts.count(p.extension().string()) > 0;
+}
+
+// Calls visit(source, relative path, is symlink, is directory) for what a copy takes, in
+// tree order, and names what it leaves out in `left_out`.
+template <class Visit>
+void walk_copyable(const std::string& from, std::vector<std::string>* left_out, Visit visit) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(from, fs::directory_options::skip_permission_denied, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) throw Error("copying " + from + " into the replay workspace: " + ec.message());
-    if (it->is_regular_file(ec)) {
-      bytes += static_cast<std::int64_t>(it->file_size(ec));
-      ++files;
+    const fs::path rel = fs::relative(it->path(), from, ec);
+    const bool link = it->is_symlink(ec), dir = !link && it->is_directory(ec);
+    if (credential_path(rel, dir)) {
+      if (left_out) left_out->push_back(rel.generic_string());
+      if (dir) it.disable_recursion_pending();
+      continue;
     }
-    if (bytes > limits.max_copy_bytes || files > limits.max_copy_files)
+    visit(*it, rel, link, dir);
+  }
+}
+
+// Copies a project that is not a git repository, within the limits (checked before anything
+// is copied), without its credential files (their relative paths go to `left_out`).
+void copy_tree(const std::string& from, const std::string& to, const WorkspaceLimits& limits,
+               std::vector<std::string>& left_out) {
+  std::int64_t bytes = 0;
+  int files = 0;
+  walk_copyable(from, nullptr, [&](const fs::directory_entry& e, const fs::path&, bool link, bool dir) {
+    std::error_code ec;
+    if (link || dir || !e.is_regular_file(ec)) return;
+    bytes += static_cast<std::int64_t>(e.file_size(ec));
+    if (++files > limits.max_copy_files || bytes > limits.max_copy_bytes)
       throw Error("the project " + from + " is not a git repository and is too large to copy for a replay (more than " +
                   std::to_string(limits.max_copy_files) + " files or " +
                   std::to_string(limits.max_copy_bytes >> 20) + " MiB); make it a git repository or drop its tasks");
-  }
-  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
-  if (ec) throw Error("copying " + from + " into the replay workspace " + to + ": " + ec.message());
+  });
+  std::error_code ec;
+  fs::create_directories(to, ec);
+  walk_copyable(from, &left_out, [&](const fs::directory_entry& e, const fs::path& rel, bool link, bool dir) {
+    const fs::path dest = fs::path(to) / rel;
+    if (link) fs::copy_symlink(e.path(), dest, ec);
+    else if (dir) fs::create_directory(dest, ec);
+    else if (e.is_regular_file(ec)) fs::copy_file(e.path(), dest, ec);
+    if (ec) throw Error("copying " + from + " into the replay workspace " + to + ": " + ec.message());
+  });
 }
 
 }  // namespace
@@ -155,7 +195,7 @@ Workspace create_workspace(const StartPoint& start, const std::string& dir, cons
   ws.root = dir + "/ws";
   ensure_dir(dir);
   if (start.how == StartHow::kCopy) {
-    copy_tree(start.project, ws.root, limits);
+    copy_tree(start.project, ws.root, limits, ws.left_out);
     ws.cwd = ws.root;
     ws.snapshot_git_dir = dir + "/snapshot.git";
     git_or_throw(dir, {"init", "--quiet", "--bare", ws.snapshot_git_dir}, "preparing the copy's snapshot");

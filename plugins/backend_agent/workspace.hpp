@@ -59,6 +59,7 @@ struct Workspace {
   bool git = false;        // root is a git checkout the agent sees
   std::string snapshot_git_dir;  // copies: the repository outside the tree that records the start
   std::string git_common_dir;    // the user's repository objects the checkout borrows (read-only)
+  std::vector<std::string> left_out;  // copies: credential files not copied (.env, keys; relative paths)
 };
 
 // Creates `dir`/ws from `start`. Throws Error with git's or the file system's message.

@@ -2,6 +2,8 @@
 // it changed, and that the user's repository is never touched.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 
 #include "install_documents.hpp"
@@ -126,6 +128,28 @@ TEST_F(WorkspaceTest, NothingChangedMeansNoFiles) {
   Changes c = collect_changes(ws);
   EXPECT_TRUE(c.files.empty());
   EXPECT_TRUE(c.diff.empty());
+}
+
+// An unattended replay never hands the agent the project's credentials: a copy leaves out
+// the files and folders that hold them by convention (a git checkout leaves them out when
+// untracked), keeps their look-alikes (.env.example), and names what it left out.
+TEST(WorkspaceCopy, CredentialFilesAreNotCopied) {
+  TempDir tmp;
+  const std::string proj = tmp.file("plain");
+  for (const char* f : {"app.py", ".env.example", "src/keys.py", "docs/id_rsa.md"}) write_text(proj + "/" + f, "ok\n");
+  for (const char* f : {".env", ".env.production", "certs/server.pem", ".aws/credentials", ".npmrc", "deploy/id_ed25519"})
+    write_text(proj + "/" + f, "SECRET\n");
+  StartPoint sp = resolve_start(proj, {"abc", "main", "2026-01-01T00:00:00Z"});
+  ASSERT_EQ(sp.how, StartHow::kCopy);
+  Workspace ws = create_workspace(sp, tmp.file("replays/c1"));
+  for (const char* f : {"app.py", ".env.example", "src/keys.py", "docs/id_rsa.md"})
+    EXPECT_TRUE(fs::exists(ws.root + "/" + f)) << f;
+  for (const char* f : {".env", ".env.production", "certs/server.pem", ".aws", ".npmrc", "deploy/id_ed25519"})
+    EXPECT_FALSE(fs::exists(ws.root + "/" + f)) << f;
+  std::vector<std::string> left = ws.left_out;
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{".aws", ".env", ".env.production", ".npmrc", "certs/server.pem",
+                                            "deploy/id_ed25519"}));
 }
 
 TEST(WorkspaceCopy, ProjectsOutsideGitAreCopiedAndTracked) {
