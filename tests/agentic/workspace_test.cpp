@@ -152,6 +152,27 @@ TEST(WorkspaceCopy, CredentialFilesAreNotCopied) {
                                             "deploy/id_ed25519"}));
 }
 
+// Too large to copy: refused with what to do, before anything is copied.
+TEST(WorkspaceCopy, ATreeOverTheLimitsIsRefusedBeforeAnythingIsCopied) {
+  TempDir tmp;
+  const std::string proj = tmp.file("plain");
+  write_text(proj + "/a.txt", std::string(100, 'a'));
+  write_text(proj + "/b.txt", std::string(100, 'b'));
+  write_text(proj + "/.env", std::string(1000, 's'));  // left out, so not counted either
+  StartPoint sp = resolve_start(proj, {"abc", "main", "2026-01-01T00:00:00Z"});
+  WorkspaceLimits limits;
+  limits.max_copy_bytes = 150;
+  try {
+    create_workspace(sp, tmp.file("replays/c1"), limits);
+    FAIL() << "a tree over the byte limit was copied";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("make it a git repository or drop its tasks"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(tmp.file("replays/c1/ws/a.txt")));
+  limits.max_copy_bytes = 250;
+  EXPECT_NO_THROW(create_workspace(sp, tmp.file("replays/c2"), limits));
+}
+
 TEST(WorkspaceCopy, ProjectsOutsideGitAreCopiedAndTracked) {
   TempDir tmp;
   const std::string proj = tmp.file("plain");
