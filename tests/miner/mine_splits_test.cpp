@@ -214,6 +214,23 @@ TEST_F(MineTasksTest, InvalidSpecInAFileAbortsNamingLineAndTask) {
   }
 }
 
+// The night stores the tasks it replays: a tasks file holding a secret is refused, naming
+// where, before anything is mined.
+TEST_F(MineTasksTest, ATasksFileHoldingASecretIsRefused) {
+  auto tasks = seven();
+  tasks[1].context_excerpt = "curl -fsS -H 'Authorization: Bearer Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe' localhost:8080/health";
+  const std::string file = write_tasks(tasks, true);
+  configure(R"({"tasks_file": ")" + file + "\"}");
+  try {
+    mine({});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("holds what looks like a secret at line 3"), std::string::npos) << what;
+    EXPECT_EQ(what.find("Zx9Yw8Vu"), std::string::npos) << "the error never repeats the secret";
+  }
+}
+
 TEST_F(MineTasksTest, TasksMustPassTheWiredJudgesValidation) {
   auto judge = reg_->create_as<Judge>("judge_exact");
   svc_.judges["exact"] = judge.get();
