@@ -9,7 +9,7 @@
 
 #include <functional>
 
-#include "skillpipe/testing/plugin_loader.hpp"
+#include "service_context.hpp"
 
 namespace skillpipe::consolidate_reflect {
 namespace {
@@ -73,15 +73,6 @@ class TwoRuleOptimizer final : public Backend {
              "\"content\":\"" + kRuleB + "\",\"rationale\":\"the ticket\",\"kind\":\"skill_defect\"}]}";
     return r;
   }
-};
-
-class ServiceContext : public skillpipe::testing::conformance::HarnessContext {
- public:
-  explicit ServiceContext(EvaluationService& svc) : HarnessContext("consolidate", RunInfo{}), svc_(svc) {}
-  EvaluationService* evaluator() override { return &svc_; }
-
- private:
-  EvaluationService& svc_;
 };
 
 // One train task (fixed by rule A) and twelve val tasks: w0..w9 fixed by rule A, `t` solved

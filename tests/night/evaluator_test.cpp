@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "skillpipe/testing/plugin_loader.hpp"
+#include "service_context.hpp"
 
 namespace skillpipe::consolidate_reflect {
 namespace {
@@ -46,15 +46,6 @@ class SampleService final : public EvaluationService {
 
  private:
   int good_from_;
-};
-
-class ServiceContext : public skillpipe::testing::conformance::HarnessContext {
- public:
-  explicit ServiceContext(EvaluationService& svc) : HarnessContext("consolidate", RunInfo{}), svc_(svc) {}
-  EvaluationService* evaluator() override { return &svc_; }
-
- private:
-  EvaluationService& svc_;
 };
 
 std::vector<TaskRecord> two_tasks() {
