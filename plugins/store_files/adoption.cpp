@@ -19,6 +19,26 @@ constexpr int kLiveDirMode = 0777;  // new directories beside the agent's files 
 std::string parent_of(const std::string& p) { return fs::path(p).parent_path().string(); }
 std::string short_sha(const std::string& s) { return s.empty() ? "absent" : s.substr(0, 12); }
 
+// How many directories above `file` do not exist yet (make_dirs will create them).
+int missing_dirs_above(const std::string& file) {
+  int n = 0;
+  std::error_code ec;
+  for (fs::path d = fs::path(file).parent_path(); !d.empty() && d != d.root_path() && !fs::exists(d, ec);
+       d = d.parent_path())
+    ++n;
+  return n;
+}
+
+// Removes the directories an adoption created above `file` (innermost first), stopping at
+// the first that is not empty: a file someone else put there keeps its folder.
+void remove_created_dirs(const std::string& file, int created) {
+  std::string dir = parent_of(file);
+  for (int i = 0; i < created && ::rmdir(dir.c_str()) == 0; ++i) {
+    fsync_dir(parent_of(dir));
+    dir = parent_of(dir);
+  }
+}
+
 // The live file changed between the pin check and the replace.
 class Refused : public Error {
  public:
@@ -130,9 +150,7 @@ void Adoption::apply_side(const TxnFile& f, const std::string& sha, bool remove_
   const std::string& path = f.live_realpath;
   if (sha.empty()) {
     remove_durable(fi_, path);
-    if (remove_created_parent && f.parent_created && ::rmdir(parent_of(path).c_str()) == 0) {
-      fsync_dir(parent_of(parent_of(path)));
-    }
+    if (remove_created_parent) remove_created_dirs(path, f.dirs_created);
     return;
   }
   const std::string bytes = blob_bytes(sha);
@@ -156,7 +174,11 @@ std::string Adoption::recover() {
     const std::string& other = committed ? f.sha_before : f.sha_after;
     remove_stale_temps(parent_of(f.live_realpath));
     const std::string cur = current_sha(f.live_realpath);
-    if (cur == want) continue;
+    if (cur == want) {
+      // An adopt killed before its rename created the directories but not the file.
+      if (want.empty()) remove_created_dirs(f.live_realpath, f.dirs_created);
+      continue;
+    }
     if (cur == other) {
       apply_side(f, want, true);
     } else {
@@ -354,8 +376,7 @@ std::optional<Adoption::Change> Adoption::change_for(const ManifestEntry& e, con
     return std::nullopt;
   }
   Change c;
-  c.file = {e.name, e.target, e.live_path, rp, cur, e.sha256, night.id, e.added, e.removed, 0,
-            !fs::exists(fs::path(rp).parent_path())};
+  c.file = {e.name, e.target, e.live_path, rp, cur, e.sha256, night.id, e.added, e.removed, 0, missing_dirs_above(rp)};
   c.before_bytes = live.value_or("");
   c.after_bytes = *staged;
   return c;

@@ -69,7 +69,7 @@ std::vector<Adoption::Change> changes_to(const std::vector<Txn>& txns, const His
     c.file.sha_after = desired;
     c.file.night_id = at ? at->night_id : "";
     c.file.reverts = 0;
-    c.file.parent_created = fh.first->parent_created;
+    c.file.dirs_created = fh.first->dirs_created;
     changes.push_back(std::move(c));
   }
   return changes;

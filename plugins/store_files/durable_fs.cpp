@@ -219,17 +219,20 @@ bool make_dirs(const std::string& path, int mode) {
 
 void write_atomic(FaultInjector& fi, const std::string& path, std::string_view content, int mode) {
   fi.step("write", path);
+  bool exact = true;  // fchmod to `mode`, which the umask does not narrow
   if (mode == kPreserveMode) {
     struct stat st {};
-    // A replaced live file keeps its permissions; a new one gets the usual 0666 & ~umask.
-    mode = ::stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 07777) : 0666;
+    // A replaced live file keeps its permissions; a new one is created 0666 and the umask
+    // narrows it (0644 under umask 022), as for any file a program creates.
+    exact = ::stat(path.c_str(), &st) == 0;
+    mode = exact ? static_cast<int>(st.st_mode & 07777) : 0666;
   }
   const std::string tmp = temp_path_for(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) throw Error("cannot create " + tmp + ": " + errno_text(errno));
   try {
     write_all(fd, content.data(), content.size(), tmp);
-    if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 && mode != 0666) {
+    if (exact && ::fchmod(fd, static_cast<mode_t>(mode)) != 0) {
       throw Error("cannot set the mode of " + tmp + ": " + errno_text(errno));
     }
     if (!deferring() && do_fsync(fd) != 0) throw Error("cannot fsync " + tmp + ": " + errno_text(errno));
@@ -348,8 +351,17 @@ std::optional<std::string> read_bytes(const std::string& path) {
   return out;
 }
 
+// Exactly what temp_path_for() makes: ".<name>.tmp-<pid>-<sequence>". Recovery unlinks these
+// beside live documents, so nothing looser may match (a user's ".notes.tmp-keep" stays).
 bool is_temp_name(std::string_view name) {
-  return name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string_view::npos;
+  const auto at = name.rfind(".tmp-");
+  if (name.size() < 2 || name[0] != '.' || at == std::string_view::npos || at < 2) return false;
+  const std::string_view tail = name.substr(at + 5);
+  const auto dash = tail.find('-');
+  auto digits = [](std::string_view d) {
+    return !d.empty() && d.size() <= 19 && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return dash != std::string_view::npos && digits(tail.substr(0, dash)) && digits(tail.substr(dash + 1));
 }
 
 bool pid_alive(long pid) {

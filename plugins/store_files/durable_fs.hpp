@@ -67,7 +67,7 @@ void sync_now(const std::string& path);
 
 inline constexpr int kPrivateFile = 0600;  // store files hold transcript-derived text
 inline constexpr int kPrivateDir = 0700;
-inline constexpr int kPreserveMode = -1;  // keep the replaced file's mode (0644 when new)
+inline constexpr int kPreserveMode = -1;  // keep the replaced file's mode (0666 & ~umask when new)
 
 // Replaces `path` atomically: write a unique temp file beside it, fsync, rename over,
 // fsync the directory. Throws Error naming the file.

@@ -217,8 +217,8 @@ std::string to_json(const Txn& t) {
     n("added", f.added);
     n("removed", f.removed);
     n("reverts", f.reverts);
-    w.Key("parent_created");
-    w.Bool(f.parent_created);
+    w.Key("dirs_created");
+    w.Int(f.dirs_created);
     w.EndObject();
   }
   w.EndArray();
@@ -254,7 +254,8 @@ Txn parse_txn(std::string_view text, const std::string& where) {
     x.added = f.integer("added");
     x.removed = f.integer("removed");
     x.reverts = f.integer("reverts");
-    x.parent_created = f.boolean("parent_created");
+    // Receipts before dirs_created said only whether the innermost directory was created.
+    x.dirs_created = f.integer("dirs_created", f.boolean("parent_created") ? 1 : 0);
     if (x.live_realpath.empty()) throw Error(where + ": a file entry lacks live_realpath");
     t.files.push_back(std::move(x));
   }

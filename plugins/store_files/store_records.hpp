@@ -56,7 +56,9 @@ struct TxnFile {
   int added = 0;
   int removed = 0;
   int reverts = 0;              // rollback: the version whose change this undoes (0 = none)
-  bool parent_created = false;  // adoption created the file's directory
+  // Directories adoption created above the file, innermost first (`mkdir -p` may create
+  // several: .claude/skills/<name>); undoing it removes those that are then empty.
+  int dirs_created = 0;
 };
 
 // A version: one adopt or rollback. The journal holds it while in flight; receipts.jsonl

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <sys/stat.h>
+
 #include "skillpipe/kit/util.hpp"
 #include "store_fixture.hpp"
 
@@ -145,16 +147,34 @@ TEST(StoreAdopt, AdoptAndRollbackRoundTripSkillAndMemoryByteExactly) {
   EXPECT_EQ(hd["versions"].Size(), 5u);
 }
 
+// A new skill is created 0666 & ~umask like any file (fchmod would bypass the umask: 0666, any
+// local user could write the agent's instructions); its rollback removes every directory the
+// adoption created (.agents/skills/fresh), none that was there before (.agents stays when it held
+// something else).
 TEST(StoreAdopt, NewSkillIsCreatedAndRollbackRemovesItAndItsDirectory) {
   Sandbox sb;
   Cli cli{sb};
   const std::string path = sb.home + "/.agents/skills/fresh/SKILL.md";
+  ASSERT_FALSE(fs::exists(sb.home + "/.agents"));
   stage_night(sb, {make_proposal("fresh", "codex_skill", path, "---\nname: fresh\n---\nbody\n")});
-  ASSERT_EQ(cli({"adopt", "--skill", "fresh"}).exit_code, 0);
+  const mode_t old_mask = ::umask(022);
+  const auto adopted = cli({"adopt", "--skill", "fresh"});
+  ::umask(old_mask);
+  ASSERT_EQ(adopted.exit_code, 0) << adopted.err;
   EXPECT_EQ(read_text(path), "---\nname: fresh\n---\nbody\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
   ASSERT_EQ(cli({"rollback", "--skill", "fresh"}).exit_code, 0);
   EXPECT_FALSE(fs::exists(path));
-  EXPECT_FALSE(fs::exists(fs::path(path).parent_path()));
+  EXPECT_FALSE(fs::exists(sb.home + "/.agents")) << "every directory the adoption created is gone";
+
+  write_text(sb.home + "/.agents/notes.txt", "mine\n");  // .agents is the user's now
+  const std::string night2 = stage_night(sb, {make_proposal("fresh", "codex_skill", path, "---\nname: fresh\n---\nv2\n")});
+  ASSERT_EQ(cli({"adopt", "--skill", "fresh", "--night", night2}).exit_code, 0);
+  ASSERT_EQ(cli({"rollback", "--skill", "fresh"}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(sb.home + "/.agents/skills"));
+  EXPECT_EQ(read_text(sb.home + "/.agents/notes.txt"), "mine\n");
 }
 
 TEST(StoreAdopt, LiveFileEditedSinceTheNightIsRefusedWithExitTwoNamingIt) {

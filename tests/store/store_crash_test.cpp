@@ -280,13 +280,18 @@ TEST(StoreCrash, TempFilesOfAKilledAdoptionAreRemovedByTheNextCommand) {
       adoption + "/.journal.json.tmp-" + std::to_string(dead_pid) + "-3",
       adoption + "/.receipts.jsonl.tmp-" + std::to_string(dead_pid) + "-1"};
   for (const auto& p : stale) write_text(p, "half-written");
-  // A writer that is still running keeps its temp file.
+  // A writer that is still running keeps its temp file; so does a user's file that only looks
+  // like one (recovery also sweeps the folders of live documents, the project root among them).
   const std::string live = adoption + "/blobs/aa/." + sha + ".tmp-" + std::to_string(::getpid()) + "-0";
   write_text(live, "being written");
+  const std::vector<std::string> users = {adoption + "/.notes.tmp-keep", adoption + "/.draft.tmp-12",
+                                          adoption + "/.x.tmp-1-2-3"};
+  for (const auto& p : users) write_text(p, "mine");
   const auto st = run_skillpipe(with({"status"}, store_args(sb)), env);
   EXPECT_EQ(st.exit_code, 0) << st.err;
   for (const auto& p : stale) EXPECT_FALSE(fs::exists(p)) << p;
   EXPECT_TRUE(fs::exists(live));
+  for (const auto& p : users) EXPECT_TRUE(fs::exists(p)) << p;
   // The adoption is intact: rollback still works.
   EXPECT_EQ(run_skillpipe(with({"rollback"}, store_args(sb)), env).exit_code, 0);
 }
