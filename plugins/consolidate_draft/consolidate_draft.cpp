@@ -64,7 +64,7 @@ const char* const kSchemaJson = R"({
         "archive_after_days": {"type": "number", "minimum": 0, "description": "Idle days before a cold skill may be archived (default 60)."},
         "cold_score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Retention below which it goes cold (default 0.3)."},
         "archive_score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Retention below which it is archived (default 0.1)."},
-        "archive": {"type": "boolean", "description": "Move archived skills out of the skill root (default true); false only reports."}
+        "archive": {"type": "boolean", "description": "Remove a skill the lifecycle archives from the agent's skill root during the night, its text saved in the store first (default false: the night only reports it). The removal does not go through adoption, so skillpipe rollback cannot undo it; the night's note gives the command that restores it."}
       }
     }
   }
@@ -115,7 +115,7 @@ class ConsolidateDraft final : public Consolidator {
     life_.archive_after_days = lc.get_double("archive_after_days", 60);
     life_.cold_score = lc.get_double("cold_score", 0.3);
     life_.archive_score = lc.get_double("archive_score", 0.1);
-    life_.archive = lc.get_bool("archive", true);
+    life_.archive = lc.get_bool("archive", false);
     if (life_.archive_after_days < life_.cold_after_days)
       throw ConfigError("lifecycle.archive_after_days must not be less than cold_after_days",
                         "/lifecycle/archive_after_days");

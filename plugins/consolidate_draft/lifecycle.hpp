@@ -7,9 +7,9 @@
 // failed 0.25, unknown 0.5) each halved every `half_life_days` since it happened: unused
 // skills fade, used ones recover. An evolved skill idle past `cold_after_days` with
 // retention below `cold_score` goes cold; cold and idle past `archive_after_days` below
-// `archive_score` it is archived: its text is saved in the store (state and a night
-// artifact) and only then removed from the agent's skill root. One step per night, so a
-// skill is reported cold at least one night before it is archived.
+// `archive_score` it is archived: reported, and with `archive: true` its text is saved in the
+// store (state and a night artifact) and only then removed from the agent's skill root. One
+// step per night, so a skill is reported cold at least one night before it is archived.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +36,9 @@ struct Settings {
   double archive_after_days = 60;
   double cold_score = 0.3;
   double archive_score = 0.1;
-  bool archive = true;  // false: report what would be archived, move nothing
+  // true: remove an archived skill from the live root during the night (outside adoption:
+  // nothing else a night does reaches the agent unadopted, so it is off unless asked for)
+  bool archive = false;
   SessionJudgeOptions judge;
 };
 

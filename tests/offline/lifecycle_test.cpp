@@ -88,9 +88,10 @@ TEST_F(OfflineLifecycle, UnusedEvolvedSkillGoesColdThenArchivedAndCanBeRestored)
   EXPECT_TRUE(fs::exists(live)) << "cold is a warning; nothing moves yet";
   EXPECT_EQ(n4.report.counts.at("skills_cold"), 1);
 
-  // 67 days: retention 0.05 < 0.1 -> archived into the store, removed from the skill root.
+  // 67 days: retention 0.05 < 0.1 -> archived into the store, removed from the skill root (on
+  // request only: the removal does not go through adoption).
   const std::string text = read_text(live);
-  const auto n5 = night_at("2027-02-05T00:00:00Z", {});
+  const auto n5 = night_at("2027-02-05T00:00:00Z", {}, R"("archive": true)");
   EXPECT_TRUE(
       note_has(n5.report, "archived evolved skill `fix-flaky-test` (claude_skill) (unused 67 days, retention 0.05)"))
       << all_notes(n5.report);
@@ -153,15 +154,18 @@ TEST_F(OfflineLifecycle, ManualAndHandEditedSkillsAreNeverArchived) {
   EXPECT_EQ(read_text(manual), manual_text);
 }
 
+// Archiving removes a live skill outside adoption, so by default a night only reports it.
 TEST_F(OfflineLifecycle, DryRunAndArchiveOffOnlyReport) {
   draft_and_adopt();
   night_at("2027-01-05T00:00:00Z", {});  // cold
-  const auto off = night_at("2027-02-05T00:00:00Z", {}, R"("archive": false)");
-  EXPECT_TRUE(note_has(off.report, "would be archived")) << all_notes(off.report);
+  const auto off = night_at("2027-02-05T00:00:00Z", {});
+  EXPECT_TRUE(note_has(off.report, "would be archived (unused 81 days, retention 0.02); archiving is off"))
+      << all_notes(off.report);
   EXPECT_TRUE(fs::exists(live));
   night.flags().dry_run = true;
-  const auto dry = night_at("2027-02-06T00:00:00Z", {});
+  const auto dry = night_at("2027-02-06T00:00:00Z", {}, R"("archive": true)");
   EXPECT_TRUE(note_has(dry.report, "would be archived (unused 82 days")) << all_notes(dry.report);
+  EXPECT_TRUE(note_has(dry.report, "archiving is off in a dry run")) << all_notes(dry.report);
   EXPECT_TRUE(fs::exists(live));
 }
 
