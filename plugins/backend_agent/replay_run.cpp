@@ -125,14 +125,8 @@ std::vector<std::string> replay_environment(const ReplaySettings& s, const Agent
 
 std::vector<std::string> confined(const ReplaySettings& s, const Workspace& ws, const std::vector<std::string>& argv) {
   if (s.confinement != Confinement::kBubblewrap) {
-    // The agent runs in its own process group (for the timeout), so a night killed with SIGKILL
-    // would leave it running and paying; setpriv (util-linux) gives it a parent-death signal
-    // instead. Inside bubblewrap, --die-with-parent does the same.
-    static const std::string setpriv = backend_common::find_executable("setpriv");
-    if (setpriv.empty()) return argv;
-    std::vector<std::string> out{setpriv, "--pdeathsig", "KILL", "--"};
-    out.insert(out.end(), argv.begin(), argv.end());
-    return out;
+    // Inside bubblewrap, --die-with-parent does the same.
+    return backend_common::dying_with_parent(argv);
   }
   ConfineSpec c;
   c.bwrap = s.bwrap;

@@ -50,6 +50,7 @@ const char* const kSchemaJson = R"JSON({
     "concurrency": {"default": 2, "description": "calls at once", "type": "integer", "minimum": 1},
     "cache": {"default": true, "description": "answer repeated requests from the store's response cache", "type": "boolean"},
     "workdir_root": {"default": null, "type": "string", "description": "where the temporary working directories go (default: TMPDIR)"},
+    "worst_cost_usd": {"default": 0.25, "type": "number", "minimum": 0, "description": "US dollars one call may cost at most, assumed before it runs (the CLI reports the real cost only at its end): what a cost cap reserves for a call in flight, and what a call a killed night left unanswered is charged when it resumes"},
     "budget": )JSON" SKILLPIPE_BUDGET_SCHEMA R"JSON(
   }
 })JSON";
@@ -71,6 +72,7 @@ class CliBackend final : public backend_common::MeteredBackend {
     // --bare skips keychain/OAuth login, so it only works with an API key (SkillOpt #68).
     s_.bare = s_.agent == backend_cli::Agent::kClaude && c.get_bool("bare", api_key && *api_key);
     timeout_s_ = c.get_double("timeout_s", s_.agent == backend_cli::Agent::kClaude ? 180 : 240);
+    worst_cost_usd_ = c.get_double("worst_cost_usd", 0.25);
     workdir_root_ = c.has("workdir_root") ? expand_path(c.get_string("workdir_root"))
                                           : fs::temp_directory_path().string();
     resolved_ = backend_common::find_executable(s_.binary);
@@ -124,6 +126,7 @@ class CliBackend final : public backend_common::MeteredBackend {
     c.cache_material += "\nsample=" + std::to_string(redacted.sample) + backend_common::draw_of(redacted) + "\n" + c.payload;
     c.est_tokens_in = backend_common::estimate_prompt_tokens(redacted.messages);
     c.max_tokens_out = redacted.max_tokens;
+    c.worst_cost_usd = worst_cost_usd_;  // reserved against a cost cap until the CLI reports
     return c;
   }
 
@@ -180,6 +183,7 @@ class CliBackend final : public backend_common::MeteredBackend {
     backend_common::ProcessSpec spec;
     spec.argv = backend_cli::agent_argv(s_, workdir, answer_file);
     spec.argv[0] = resolved_;
+    spec.argv = backend_common::dying_with_parent(std::move(spec.argv));
     spec.cwd = workdir;
     spec.stdin_text = prompt;
     spec.env_unset = backend_cli::agent_env_unset(s_);
@@ -191,6 +195,7 @@ class CliBackend final : public backend_common::MeteredBackend {
     return backend_cli::read_answer(s_, p, answer_text);
   }
 
+  double worst_cost_usd_ = 0.25;
   backend_cli::AgentSettings s_;
   std::string name_ = "claude";
   std::string resolved_;

@@ -318,4 +318,11 @@ ProcessResult run_process(const ProcessSpec& spec, const std::function<bool()>& 
   return p.finish(spec.stdin_text, spec.timeout_s, spec.on_stdout_line, cancelled);
 }
 
+std::vector<std::string> dying_with_parent(std::vector<std::string> argv) {
+  static const std::string setpriv = find_executable("setpriv");
+  if (setpriv.empty()) return argv;
+  argv.insert(argv.begin(), {setpriv, "--pdeathsig", "KILL", "--"});
+  return argv;
+}
+
 }  // namespace skillpipe::backend_common

@@ -73,4 +73,10 @@ class StartedProcess {
 // executable); "" when not found.
 std::string find_executable(const std::string& program);
 
+// `argv` run under `setpriv --pdeathsig KILL` (util-linux) when setpriv is installed: a child
+// in its own process group (for timeouts) outlives a parent killed with SIGKILL, and an agent
+// CLI would go on running, and paying, for an answer nobody reads; with the signal it dies with
+// its parent. `argv` unchanged without setpriv.
+std::vector<std::string> dying_with_parent(std::vector<std::string> argv);
+
 }  // namespace skillpipe::backend_common

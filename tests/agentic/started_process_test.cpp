@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "clean_process.hpp"
+#include "subprocess.hpp"
 
 namespace skillpipe::backend_agent {
 namespace {
@@ -97,6 +99,27 @@ TEST(StartedProcess, DroppedUnfinishedItIsKilledWithItsGroup) {
   EXPECT_FALSE(q->started());
   EXPECT_FALSE(q->waiting());
   EXPECT_FALSE(q->finish("x", 1, nullptr, {}).started);
+}
+
+// A parent killed with SIGKILL cannot kill its child's group; dying_with_parent gives the child
+// a parent-death signal, so an agent CLI does not run on (and pay) after its night is gone.
+TEST(StartedProcess, AChildStartedDyingWithItsParentEndsWhenTheParentIsKilled) {
+  ASSERT_FALSE(backend_common::find_executable("setpriv").empty()) << "util-linux's setpriv is on every Debian";
+  const PidFile f;
+  const pid_t parent = ::fork();
+  if (parent == 0) {
+    backend_common::ProcessSpec spec;
+    spec.argv = backend_common::dying_with_parent({"/bin/sh", "-c", "echo $$ > " + f.path + "; exec sleep 300"});
+    spec.timeout_s = 600;
+    backend_common::run_process(spec, {});
+    ::_exit(0);
+  }
+  const pid_t child = pid_written_to(f.path);
+  ASSERT_GT(child, 0);
+  ::kill(parent, SIGKILL);
+  ::waitpid(parent, nullptr, 0);
+  EXPECT_TRUE(ended(child)) << "the child outlived its parent";
+  if (!ended(child)) ::kill(child, SIGKILL);
 }
 
 // An agent that ended on its own while waiting may leave processes in its group; dropping it

@@ -172,6 +172,19 @@ TEST_F(BackendsCli, UnknownFlagSaysHowToAdapt) {
   EXPECT_EQ(calls(), 1);
 }
 
+// The CLI reports its cost only at the end, so a cost cap reserves `worst_cost_usd` for a call
+// before it starts: a cap below it starts no CLI (a call in flight, or one a killed night left
+// unanswered, counts at that worst case).
+TEST_F(BackendsCli, CostCapReservesTheWorstCaseBeforeStartingTheCli) {
+  auto b = make("claude", R"("budget":{"max_cost_usd":0.2},"worst_cost_usd":0.25)");
+  EXPECT_THROW(b->complete(user_request("x"), env_.ctx()), BudgetExceeded);
+  EXPECT_EQ(calls(), 0);
+  EXPECT_NE(b->budget().reason.find("may cost up to"), std::string::npos) << b->budget().reason;
+  auto ok = make("claude", R"("budget":{"max_cost_usd":0.3},"worst_cost_usd":0.25)");
+  EXPECT_NO_THROW(ok->complete(user_request("x"), env_.ctx()));
+  EXPECT_EQ(calls(), 1);
+}
+
 TEST_F(BackendsCli, TimeoutKillsTheWholeProcessGroup) {
   ScopedEnv mode("FAKE_CLI_MODE", "hang");
   auto b = make("claude", R"("timeout_s":0.4,"max_retries":0)");
