@@ -89,6 +89,8 @@ Adoption::Adoption(const Layout& layout, FaultInjector& fi) : layout_(layout), f
 
 void Adoption::lock(const std::string& purpose) {
   make_dirs(layout_.adoption_dir());
+  store_lock_ = FileLock::acquire(layout_.store_adopt_lock(), purpose + " for project " + layout_.project,
+                                  "adoption in the store " + layout_.root + " (projects share user-level skill roots)");
   lock_ = FileLock::acquire(layout_.adopt_lock(), purpose, "adoption for project " + layout_.project);
 }
 

@@ -28,7 +28,10 @@ class Adoption {
   void lock(const std::string& purpose);
   // Like lock() but returns false instead of throwing when another process holds it.
   bool try_lock(const std::string& purpose);
-  void unlock() { lock_.reset(); }
+  void unlock() {
+    lock_.reset();
+    store_lock_.reset();
+  }
 
   // Needs the lock. Rolls an interrupted transaction forward or back; returns what it did
   // ("" when there was nothing to recover). Throws Error when a live file matches neither
@@ -69,6 +72,7 @@ class Adoption {
 
   const Layout& layout_;
   FaultInjector& fi_;
+  std::unique_ptr<FileLock> store_lock_;  // taken first, released last (members die in reverse)
   std::unique_ptr<FileLock> lock_;
 };
 

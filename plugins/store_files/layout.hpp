@@ -1,6 +1,7 @@
 // layout.hpp - where everything lives under the store root.
 //
 //   <root>/cache/<k0k1>/<k2k3>/<key>                 response cache (all projects)
+//   <root>/adopt.lock                                held by any project's adoption (below)
 //   <root>/projects/<slug>/project.json             which project path this slug is
 //   <root>/projects/<slug>/run.lock                 held by the run that owns the project
 //   <root>/projects/<slug>/state/<key>              per-project state (cursors, archive, ...)
@@ -35,6 +36,9 @@ struct Layout {
   std::string run_lock() const { return project_dir() + "/run.lock"; }
   std::string adoption_dir() const { return project_dir() + "/adoption"; }
   std::string adopt_lock() const { return adoption_dir() + "/adopt.lock"; }
+  // Every project's adoption takes this one too: user-level skill roots (~/.claude/skills)
+  // are shared between projects, so two projects' adoptions must not interleave there.
+  std::string store_adopt_lock() const { return root + "/adopt.lock"; }
   std::string journal() const { return adoption_dir() + "/journal.json"; }
   std::string receipts() const { return adoption_dir() + "/receipts.jsonl"; }
   std::string blob(const std::string& sha) const { return adoption_dir() + "/blobs/" + sha.substr(0, 2) + "/" + sha; }

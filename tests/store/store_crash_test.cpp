@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -257,6 +259,44 @@ TEST(StoreCrash, RecoveryConflictIsReportedAndNothingIsOverwritten) {
     return;
   }
   FAIL() << "no crash point left the files mixed";
+}
+
+// User-level skill roots are shared between projects, so an adoption in one project waits for
+// none but is refused while another project's adoption holds the store's adoption lock.
+TEST(StoreCrash, AdoptionsOfTwoProjectsDoNotInterleave) {
+  Sandbox sb;
+  staged_night(sb);
+  auto env = sb.env();
+  const std::string other = sb.tmp.file("other");
+  fs::create_directories(other);
+  int ready[2], release[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(release), 0);
+  fs::create_directories(sb.root);
+  const pid_t child = ::fork();
+  if (child == 0) {  // an adoption of `other` in progress holds the store's adoption lock
+    const int fd = ::open((sb.root + "/adopt.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    const std::string info = "pid=" + std::to_string(::getpid()) + "\npurpose=skillpipe adopt for project " + other + "\n";
+    if (fd < 0 || ::flock(fd, LOCK_EX) != 0 || ::write(fd, info.data(), info.size()) < 0) ::_exit(1);
+    char c = 1;
+    if (::write(ready[1], &c, 1) != 1) ::_exit(1);
+    if (::read(release[0], &c, 1) < 0) ::_exit(1);
+    ::_exit(0);
+  }
+  ::close(ready[1]);  // a child that fails ends the read instead of leaving it waiting
+  char c;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  const auto busy = run_skillpipe(with({"adopt"}, store_args(sb)), env);
+  EXPECT_NE(busy.exit_code, 0);
+  EXPECT_NE(busy.err.find("adoption in the store " + sb.root), std::string::npos) << busy.err;
+  EXPECT_NE(busy.err.find("skillpipe adopt for project " + other), std::string::npos) << busy.err;
+  ASSERT_EQ(::write(release[1], &c, 1), 1);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_EQ(read_text(sb.skill_path("deploy")), kSkillV1) << "refused before anything was written";
+  const auto free = run_skillpipe(with({"adopt"}, store_args(sb)), env);
+  EXPECT_EQ(free.exit_code, 0) << free.err;
+  EXPECT_EQ(read_text(sb.skill_path("deploy")), kSkillV2);
 }
 
 TEST(StoreCrash, TempFilesOfAKilledAdoptionAreRemovedByTheNextCommand) {
