@@ -204,14 +204,9 @@ TEST_F(MineTasksTest, InvalidSpecInAFileAbortsNamingLineAndTask) {
   tasks[2].judge.checks = {RuleCheck{RuleOp::kRegex, "", "([unclosed", "", false, {}}};
   const std::string file = write_tasks(tasks, true);
   configure(R"({"tasks_file": ")" + file + "\"}");
-  try {
-    mine({});
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find(file + ":4"), std::string::npos) << what;  // header, task_a, task_b, task_c
-    EXPECT_NE(what.find("task_c"), std::string::npos) << what;
-  }
+  const std::string what = config_error();
+  EXPECT_NE(what.find(file + ":4"), std::string::npos) << what;  // header, task_a, task_b, task_c
+  EXPECT_NE(what.find("task_c"), std::string::npos) << what;
 }
 
 // The night stores the tasks it replays: a tasks file holding a secret is refused, naming
@@ -221,14 +216,9 @@ TEST_F(MineTasksTest, ATasksFileHoldingASecretIsRefused) {
   tasks[1].context_excerpt = "curl -fsS -H 'Authorization: Bearer Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe' localhost:8080/health";
   const std::string file = write_tasks(tasks, true);
   configure(R"({"tasks_file": ")" + file + "\"}");
-  try {
-    mine({});
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("holds what looks like a secret at line 3"), std::string::npos) << what;
-    EXPECT_EQ(what.find("Zx9Yw8Vu"), std::string::npos) << "the error never repeats the secret";
-  }
+  const std::string what = config_error();
+  EXPECT_NE(what.find("holds what looks like a secret at line 3"), std::string::npos) << what;
+  EXPECT_EQ(what.find("Zx9Yw8Vu"), std::string::npos) << "the error never repeats the secret";
 }
 
 TEST_F(MineTasksTest, TasksMustPassTheWiredJudgesValidation) {
@@ -237,13 +227,9 @@ TEST_F(MineTasksTest, TasksMustPassTheWiredJudgesValidation) {
   auto tasks = seven();
   tasks[1].reference_kind = ReferenceKind::kExact;  // exact, but no reference
   configure(R"({"tasks_file": ")" + write_tasks(tasks, true) + "\"}", {"exact"});
-  try {
-    mine({});
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("task_b"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("judge exact"), std::string::npos) << e.what();
-  }
+  const std::string what = config_error();
+  EXPECT_NE(what.find("task_b"), std::string::npos) << what;
+  EXPECT_NE(what.find("judge exact"), std::string::npos) << what;
   configure(R"({"validate_with": ["nope"], "tasks_file": ")" + write_tasks(seven(), true, "x.jsonl") + "\"}");
   EXPECT_THROW(mine({}), ConfigError);
   miner_.reset();

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "skillpipe/config.hpp"
+#include "skillpipe/errors.hpp"
 #include "skillpipe/kit/task_file.hpp"
 #include "test_doubles.hpp"
 #include "test_support.hpp"
@@ -66,6 +67,16 @@ class MineTasksTest : public ::testing::Test {
     auto out = miner_->mine(DigestList(digests), *ctx_);
     miner_->finish(*ctx_);
     return out;
+  }
+  // The ConfigError mining with no digests raises ("" and a test failure when none is raised).
+  std::string config_error() {
+    try {
+      mine({});
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "expected ConfigError";
+    return {};
   }
   std::int64_t count(const std::string& key) {
     auto c = ctx_->counts();
