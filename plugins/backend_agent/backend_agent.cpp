@@ -135,6 +135,7 @@ class AgentBackend final : public backend_common::MeteredBackend, public Lookahe
     c.est_tokens_in = s_.estimate.tokens_in;
     c.max_tokens_out = s_.estimate.tokens_out;
     c.worst_cost_usd = s_.estimate.cost_usd;
+    c.max_attempt_s = s_.replay.timeout_s + s_.replay.check_timeout_s;  // the agent, then its checks
     return c;
   }
 

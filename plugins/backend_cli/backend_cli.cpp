@@ -127,6 +127,7 @@ class CliBackend final : public backend_common::MeteredBackend {
     c.est_tokens_in = backend_common::estimate_prompt_tokens(redacted.messages);
     c.max_tokens_out = redacted.max_tokens;
     c.worst_cost_usd = worst_cost_usd_;  // reserved against a cost cap until the CLI reports
+    c.max_attempt_s = timeout_s_;
     return c;
   }
 

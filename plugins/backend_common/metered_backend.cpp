@@ -201,6 +201,9 @@ ChatResponse MeteredBackend::paid_call(const ChatRequest& redacted, const Prepar
   SpendEntry reserve = ledger_entry(SpendEvent::kReserve, id, ctx);
   reserve.tokens = call.est_tokens_in + call.max_tokens_out;
   reserve.cost_usd = call.worst_cost_usd;
+  // Retries' backoff waits are left out: the bound is the attempts' own timeouts.
+  reserve.max_s =
+      std::max(0.0, std::min(call.max_attempt_s * (std::max(0, settings_.backoff.max_retries) + 1), budget_->wall_left_s()));
   try {
     record_spend(ctx.store(), reserve);  // written ahead: a kill mid-call counts the worst case
   } catch (const std::exception& e) {

@@ -60,6 +60,7 @@ struct PreparedCall {
   std::int64_t est_tokens_in = 0;    // for the reservation and the rate limiter
   std::int64_t max_tokens_out = 0;
   double worst_cost_usd = 0;         // the most this call may cost (0 when unpriced)
+  double max_attempt_s = 0;          // the longest one attempt may take (its timeout; 0 = unknown)
 };
 
 // Limits for one attempt.

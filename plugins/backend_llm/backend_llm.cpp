@@ -181,6 +181,7 @@ class LlmBackend final : public backend_common::MeteredBackend {
     worst.input = c.est_tokens_in;
     worst.output = p.max_tokens;
     c.worst_cost_usd = cost_usd(worst);
+    c.max_attempt_s = s_.timeout_s;
     return c;
   }
 

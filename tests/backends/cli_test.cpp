@@ -10,6 +10,7 @@
 
 #include "backend_env.hpp"
 #include "skillpipe/errors.hpp"
+#include "skillpipe/kit/spend_ledger.hpp"
 #include "skillpipe/kit/util.hpp"
 #include "test_support.hpp"
 
@@ -183,6 +184,21 @@ TEST_F(BackendsCli, CostCapReservesTheWorstCaseBeforeStartingTheCli) {
   auto ok = make("claude", R"("budget":{"max_cost_usd":0.3},"worst_cost_usd":0.25)");
   EXPECT_NO_THROW(ok->complete(user_request("x"), env_.ctx()));
   EXPECT_EQ(calls(), 1);
+}
+
+// A call's reservation carries the longest it may take (timeout x attempts): a kill that leaves
+// it unanswered counts that much wall time on resume, so a wall-time cap holds across the kill.
+TEST_F(BackendsCli, AReservationCarriesTheLongestTheCallMayTake) {
+  env_.store().next_night("0001-test", "");
+  auto b = make("claude", R"("max_retries":1)");  // timeout_s 10 (make), 2 attempts
+  b->complete(user_request("x"), env_.ctx());
+  const auto ledger = read_spend(&env_.store());
+  ASSERT_FALSE(ledger.empty());
+  EXPECT_EQ(ledger.front().event, SpendEvent::kReserve);
+  EXPECT_DOUBLE_EQ(ledger.front().max_s, 20);
+  EXPECT_LT(sum_spend(ledger).wall_s, 10) << "answered: its own wall time, not the bound";
+  std::vector<SpendEntry> killed{ledger.front()};  // the same night killed before the answer
+  EXPECT_GE(sum_spend(killed).wall_s, 20);
 }
 
 TEST_F(BackendsCli, TimeoutKillsTheWholeProcessGroup) {

@@ -33,6 +33,7 @@ std::string to_json_line(const SpendEntry& e) {
   w.key("stage"), w.string(e.stage);
   w.key("run"), w.string(e.run);
   if (e.event == SpendEvent::kReserve) w.key("tokens"), w.integer(e.tokens);
+  if (e.event == SpendEvent::kReserve && e.max_s > 0) w.key("max_s"), w.number(e.max_s);
   if (e.event == SpendEvent::kAnswer) {
     w.key("input"), w.integer(e.usage.input);
     w.key("output"), w.integer(e.usage.output);
@@ -78,6 +79,7 @@ std::optional<SpendEntry> parse_spend_line(std::string_view line) {
     e.attempts = static_cast<int>(i64("attempts"));
     e.cost_usd = num("cost_usd");
     e.wall_s = num("wall_s");
+    e.max_s = num("max_s");
     e.cache_key = str("cache_key");
     e.response = str("response");
     return e;
@@ -112,6 +114,7 @@ SpendTotals sum_spend(const std::vector<SpendEntry>& entries, std::string_view b
     switch (e.event) {
       case SpendEvent::kReserve:
         if (settled.count(e.id)) break;
+        wall = std::max(wall, e.wall_s + e.max_s);  // unanswered: it may have run to its timeout
         ++t.calls, ++t.open, ++t.attempts;
         t.open_tokens += e.tokens;
         t.cost_usd += e.cost_usd;

@@ -45,6 +45,10 @@ struct SpendEntry {
   TokenUsage usage;          // kAnswer
   double cost_usd = 0;       // kReserve: worst case; kAnswer: real
   double wall_s = 0;         // this run's elapsed wall time for the backend when written
+  // kReserve: the longest the call may take (its attempts' timeouts; 0 = unknown). A call a
+  // kill left unanswered counts as having run that long: the run's wall time went on past
+  // its last line, and a wall-time cap must hold across the resume.
+  double max_s = 0;
   int attempts = 0;          // kAnswer: HTTP requests / runs it took (retries included)
   std::string cache_key;     // kAnswer / kShared: the response-cache key ("" = not cached)
   std::string response;      // kAnswer: the cached-answer JSON (backend_common's format)
