@@ -117,14 +117,11 @@ class MineTasks : public Miner {
     } catch (const Error& e) {
       throw ConfigError(std::string("tasks_file: ") + e.what(), "/tasks_file");
     }
-    // The night stores the tasks it replays (intent, rubric, check commands), and a secret
-    // never goes into the store; a check runs confined without the user's credentials anyway.
-    if (const auto text = read_file(path))
-      if (const std::string at = first_secret_at(*text); !at.empty())
-        throw ConfigError("tasks file " + path + " holds what looks like a secret at " + at +
-                              "; skillpipe stores the tasks it replays, and never a secret. Take it out of the file "
-                              "(a check command runs confined, without your credentials, so it could not use it).",
-                          "/tasks_file");
+    // The night stores the tasks it replays, and never a secret (checks run without credentials).
+    if (const std::string at = first_secret_at(read_file(path).value_or("")); !at.empty())
+      throw ConfigError("tasks file " + path + " holds what looks like a secret at " + at + "; skillpipe stores the "
+                        "tasks it replays, and never a secret. Take it out of the file (a check command runs "
+                        "confined, without your credentials, so it could not use it).", "/tasks_file");
     // A paid backend refuses an unreviewed file: a person must have read what will be replayed.
     std::vector<std::string> ids;
     for (const auto& id : {o_.backend, o_.replay_backend, opt(ctx, "backend"), opt(ctx, "replay_backend")})
